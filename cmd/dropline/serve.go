@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/dropline/dropline/handlers"
+	"github.com/dropline/dropline/store"
+)
+
+// serveConfig is what serve needs.
+type serveConfig struct {
+	Addr string
+	DB   string
+	Demo bool
+}
+
+// app is a running Dropline: the store, the HTTP server and its listener.
+// Tests boot it on port 0.
+type app struct {
+	db     *store.DB
+	srv    *http.Server
+	ln     net.Listener
+	logins []store.DemoLogin
+}
+
+// startApp opens the store, migrates, seeds demo data on an empty database
+// when asked, and listens. Serve must be called to answer requests.
+func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, error) {
+	db, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db}
+	if cfg.Demo {
+		logins, created, err := db.SeedDemo(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if created {
+			a.logins = logins
+		}
+	}
+	hashKey, err := db.Secret(ctx, "session-hash-key", 64)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	blockKey, err := db.Secret(ctx, "session-block-key", 32)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of up to 50 MB
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// URL is where the app answers.
+func (a *app) URL() string {
+	addr := a.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() || addr.IP.IsLoopback() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Serve answers requests until Close.
+func (a *app) Serve() error {
+	err := a.srv.Serve(a.ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops serving, waiting for requests in flight, and closes the store.
+func (a *app) Close(ctx context.Context) error {
+	return errors.Join(a.srv.Shutdown(ctx), a.db.Close())
+}
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, dbPath := newFlags("serve", getenv)
+	defAddr := getenv("DROPLINE_ADDR")
+	if defAddr == "" {
+		defAddr = "localhost:8080"
+	}
+	addr := fs.String("addr", defAddr, "address to listen on (env DROPLINE_ADDR)")
+	demo := fs.Bool("demo", true, "create demo accounts when the database is empty")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo}, logger)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"url": a.URL(), "db": *dbPath}
+	if a.logins != nil {
+		out["demo_logins"] = a.logins
+	}
+	if err := printJSON(stdout, out); err != nil {
+		return err
+	}
+	logger.Info("Dropline is serving", "url", a.URL(), "db", *dbPath)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve() }()
+	select {
+	case err := <-done:
+		a.db.Close()
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		logger.Info("shutting down")
+		return a.Close(shutdown)
+	}
+}

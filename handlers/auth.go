@@ -1,0 +1,217 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
+)
+
+// loginForm is the sign-in form as posted.
+type loginForm struct {
+	Email    string `form:"email"`
+	Password string `form:"password"`
+	Next     string `form:"next"`
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginShow(c echo.Context) error {
+	if principalOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	return render(c, http.StatusOK, views.LoginPage(csrfOf(c), views.LoginForm{Next: c.QueryParam("next")}))
+}
+
+func (s *Server) loginSubmit(c echo.Context) error {
+	var in loginForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	email := store.NormalizeEmail(in.Email)
+	ip := c.RealIP()
+	again := func(status int, msg string) error {
+		return render(c, status, views.LoginPage(csrfOf(c), views.LoginForm{Email: in.Email, Next: in.Next, Error: msg}))
+	}
+	if blocked, wait := s.logins.blocked(email, ip); blocked {
+		mins := int(math.Ceil(wait.Minutes()))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return again(http.StatusTooManyRequests, fmt.Sprintf("Too many sign-in attempts. Wait %d minute%s and try again.", mins, plural(mins)))
+	}
+	u, err := s.store.Authenticate(c.Request().Context(), email, in.Password)
+	if errors.Is(err, store.ErrBadCredentials) {
+		s.logins.fail(email, ip)
+		return again(http.StatusUnauthorized, "Email or password is incorrect.")
+	}
+	if err != nil {
+		return err
+	}
+	s.logins.succeed(email)
+
+	ms, err := s.store.Memberships(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	var accountID int64
+	if len(ms) > 0 {
+		accountID = ms[0].Account.ID
+	}
+	token, err := s.store.CreateSession(c.Request().Context(), u.ID, accountID)
+	if err != nil {
+		return err
+	}
+	// A new session on sign-in: drop the old server session and every value
+	// of the old cookie, and issue a new CSRF token (no fixation).
+	sess := sessionOf(c)
+	if old, ok := sess.Values["sid"].(string); ok {
+		if err := s.store.DeleteSession(c.Request().Context(), old); err != nil {
+			return err
+		}
+	}
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values["sid"] = token
+	sess.Values["csrf"] = newToken()
+	if err := s.saveSession(c, sess); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(in.Next))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (s *Server) logout(c echo.Context) error {
+	sess := sessionOf(c)
+	if tok, ok := sess.Values["sid"].(string); ok {
+		if err := s.store.DeleteSession(c.Request().Context(), tok); err != nil {
+			return err
+		}
+	}
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Options.MaxAge = -1
+	if err := s.saveSession(c, sess); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}
+
+func (s *Server) switchAccount(c echo.Context) error {
+	p := principalOf(c)
+	id, err := strconv.ParseInt(c.FormValue("account_id"), 10, 64)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose an account to switch to.")
+	}
+	if err := s.store.SwitchAccount(c.Request().Context(), p.token, p.user.ID, id); err != nil {
+		return err
+	}
+	return redirect(c, "/")
+}
+
+// home sends each user to the first screen of their role.
+func (s *Server) home(c echo.Context) error {
+	p := principalOf(c)
+	acc := p.member.Account
+	switch {
+	case acc.ID != 0 && acc.IsMerchant():
+		return c.Redirect(http.StatusSeeOther, "/orders")
+	case acc.ID != 0:
+		return c.Redirect(http.StatusSeeOther, "/dropship-orders")
+	case p.user.PlatformAdmin:
+		return c.Redirect(http.StatusSeeOther, "/admin/accounts")
+	}
+	return render(c, http.StatusOK, views.ComingSoon(s.frame(c, "No account"), "No account yet",
+		"You are signed in but not a member of any account. Ask an account admin to add you."))
+}
+
+// requireUser lets signed-in users through; others are sent to sign in.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if principalOf(c) != nil {
+			return next(c)
+		}
+		if c.Request().Method != http.MethodGet {
+			return echo.NewHTTPError(http.StatusUnauthorized, "Sign in first.")
+		}
+		login := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+		return redirect(c, login)
+	}
+}
+
+// requireAccount needs a current account; its pages do not exist without one.
+func (s *Server) requireAccount(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if principalOf(c).accountID() == 0 {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+// requireAccountAdmin lets only the account's admins change its settings.
+func (s *Server) requireAccountAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !principalOf(c).member.IsAdmin() {
+			return echo.NewHTTPError(http.StatusForbidden, "Only account admins can do this.")
+		}
+		return next(c)
+	}
+}
+
+// requireMerchant serves merchant screens only to merchant accounts.
+func (s *Server) requireMerchant(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !principalOf(c).member.Account.IsMerchant() {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+// requireSupplier serves supplier screens only to supplier accounts.
+func (s *Server) requireSupplier(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !principalOf(c).member.Account.IsSupplier() {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+// requirePlatformAdmin hides platform screens from everyone else (404, as if absent).
+func (s *Server) requirePlatformAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !principalOf(c).user.PlatformAdmin {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+// comingSoon serves the frame of a screen another issue builds.
+func (s *Server) comingSoon(title, text string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return render(c, http.StatusOK, views.ComingSoon(s.frame(c, title), title, text))
+	}
+}

@@ -1,0 +1,85 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/dropline/dropline/static"
+)
+
+// contentSecurityPolicy allows only the portal's own scripts and styles: no
+// inline script, no framing.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; " +
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+
+// routes registers every route. It reads as the portal's table of contents.
+func (s *Server) routes(e *echo.Echo) {
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger())
+	e.Use(middleware.Recover())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}))
+	e.Use(s.limitBody)
+
+	e.GET("/healthz", s.healthz)
+	e.StaticFS("/static", static.FS)
+
+	// The REST API authenticates with bearer tokens, not cookies, so it
+	// needs no CSRF token.
+	api := e.Group("/api/v1")
+	api.GET("/openapi.json", s.apiOpenAPI)
+	api.GET("/account", s.apiAccount, s.requireToken)
+
+	// Everything else is the browser portal: cookie session + CSRF.
+	web := e.Group("", s.loadSession, s.checkCSRF)
+	web.GET("/login", s.loginShow)
+	web.POST("/login", s.loginSubmit)
+	web.POST("/logout", s.logout)
+
+	in := web.Group("", s.requireUser)
+	in.GET("/", s.home)
+	in.POST("/switch-account", s.switchAccount)
+
+	acct := in.Group("", s.requireAccount)
+	acct.GET("/products", s.comingSoon("Products", "The supplier catalog and linked products arrive with the catalog and feeds work."))
+	acct.GET("/feeds", s.comingSoon("Feeds", "Supplier feeds and merchant subscriptions arrive with the catalog and feeds work."))
+	acct.GET("/settings", s.settingsShow)
+	acct.POST("/settings/password", s.passwordChange)
+
+	admin := acct.Group("", s.requireAccountAdmin)
+	admin.POST("/settings/account", s.accountSave)
+	admin.POST("/settings/users", s.memberAdd)
+	admin.POST("/settings/users/:userID/role", s.memberRole)
+	admin.POST("/settings/users/:userID/remove", s.memberRemove)
+	admin.POST("/settings/tokens", s.tokenCreate)
+	admin.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
+
+	merchant := acct.Group("", s.requireMerchant)
+	merchant.GET("/orders", s.comingSoon("Orders", "The order list with dropship badges arrives with the orders work."))
+	merchant.GET("/purchase-orders", s.comingSoon("Purchase orders", "Purchase orders arrive with the dropship work."))
+	merchant.GET("/suppliers", s.suppliersList)
+
+	supplier := acct.Group("", s.requireSupplier)
+	supplier.GET("/dropship-orders", s.comingSoon("Dropship orders", "The supplier's queue of dropship orders arrives with the fulfilment work."))
+	supplier.GET("/merchants", s.merchantsList)
+
+	platform := in.Group("/admin", s.requirePlatformAdmin)
+	platform.GET("/accounts", s.adminAccounts)
+	platform.POST("/accounts", s.adminAccountCreate)
+	platform.GET("/links", s.adminLinks)
+	platform.POST("/links", s.adminLinkCreate)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}

@@ -1,0 +1,79 @@
+// Package handlers holds Dropline's HTTP layer: Echo routes, middleware
+// (sessions, tenant, CSRF), the render helper and the error mapping.
+// Handlers decode, call the store, and render; the store owns the rules.
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/go-playground/form/v4"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+)
+
+// Config is what the HTTP layer needs from the program.
+type Config struct {
+	Store  *store.DB
+	Logger *slog.Logger
+	// SessionKeys are gorilla/securecookie key pairs (hash key, block key);
+	// the first pair signs new cookies, later pairs still read old ones.
+	SessionKeys [][]byte
+	// MaxBodyBytes caps ordinary request bodies (uploads have their own cap).
+	MaxBodyBytes int64
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Server holds the dependencies every handler shares.
+type Server struct {
+	store   *store.DB
+	log     *slog.Logger
+	cookies *sessions.CookieStore
+	forms   *form.Decoder
+	logins  *loginLimiter
+	now     func() time.Time
+	maxBody int64
+}
+
+// New builds the Echo application with every route registered.
+func New(cfg Config) (*echo.Echo, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("handlers: no store")
+	}
+	if len(cfg.SessionKeys) == 0 || len(cfg.SessionKeys)%2 != 0 {
+		return nil, errors.New("handlers: session keys must come in hash/block pairs")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	cookies := sessions.NewCookieStore(cfg.SessionKeys...)
+	cookies.MaxAge(int(store.SessionLifetime.Seconds()))
+	s := &Server{
+		store:   cfg.Store,
+		log:     cfg.Logger,
+		cookies: cookies,
+		forms:   form.NewDecoder(),
+		logins:  newLoginLimiter(cfg.Now),
+		now:     cfg.Now,
+		maxBody: cfg.MaxBodyBytes,
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	// Dropline serves browsers directly by default, so the client address is
+	// the connection's, not a header anyone can forge.
+	e.IPExtractor = echo.ExtractIPDirect()
+	s.routes(e)
+	return e, nil
+}

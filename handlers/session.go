@@ -1,0 +1,196 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+)
+
+const (
+	cookieName   = "dropline"
+	ctxSession   = "dl.session"
+	ctxPrincipal = "dl.principal"
+	ctxCSRF      = "dl.csrf"
+	csrfField    = "_csrf"
+	csrfHeader   = "X-CSRF-Token"
+)
+
+// principal is the signed-in user and the account they are acting in.
+type principal struct {
+	user        store.User
+	member      store.Membership // Account.ID is 0 when no account is selected
+	memberships []store.Membership
+	token       string // the server-side session token
+}
+
+func (p *principal) accountID() int64 { return p.member.Account.ID }
+
+func (p *principal) actor() store.Actor {
+	return store.Actor{UserID: p.user.ID, Name: p.user.Email}
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// loadSession reads the session cookie, makes sure it carries a CSRF token,
+// and loads the signed-in user, their memberships and current account.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		// A cookie that fails to decode (old keys, tampering) starts a fresh session.
+		sess, _ := s.cookies.Get(c.Request(), cookieName)
+		dirty := false
+		csrf, _ := sess.Values["csrf"].(string)
+		if csrf == "" {
+			csrf = newToken()
+			sess.Values["csrf"] = csrf
+			dirty = true
+		}
+		if tok, ok := sess.Values["sid"].(string); ok {
+			p, err := s.principalFor(c, tok)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				delete(sess.Values, "sid")
+				dirty = true
+			case err != nil:
+				return err
+			default:
+				c.Set(ctxPrincipal, p)
+			}
+		}
+		c.Set(ctxSession, sess)
+		c.Set(ctxCSRF, csrf)
+		if dirty {
+			if err := s.saveSession(c, sess); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) principalFor(c echo.Context, token string) (*principal, error) {
+	ctx := c.Request().Context()
+	sess, err := s.store.SessionByToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.User(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.store.Memberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &principal{user: u, memberships: ms, token: token}
+	// The membership is checked on every request, so a user removed from an
+	// account loses it at once.
+	for _, m := range ms {
+		if m.Account.ID == sess.AccountID {
+			p.member = m
+		}
+	}
+	return p, nil
+}
+
+// saveSession writes the session cookie: HttpOnly, SameSite=Lax, and Secure
+// when the request came over TLS.
+func (s *Server) saveSession(c echo.Context, sess *sessions.Session) error {
+	opts := *s.cookies.Options
+	opts.Path = "/"
+	opts.HttpOnly = true
+	opts.SameSite = http.SameSiteLaxMode
+	opts.Secure = c.Scheme() == "https"
+	if sess.Options != nil && sess.Options.MaxAge < 0 {
+		opts.MaxAge = -1
+	}
+	sess.Options = &opts
+	return sess.Save(c.Request(), c.Response())
+}
+
+func sessionOf(c echo.Context) *sessions.Session {
+	sess, _ := c.Get(ctxSession).(*sessions.Session)
+	return sess
+}
+
+func principalOf(c echo.Context) *principal {
+	p, _ := c.Get(ctxPrincipal).(*principal)
+	return p
+}
+
+func csrfOf(c echo.Context) string {
+	t, _ := c.Get(ctxCSRF).(string)
+	return t
+}
+
+// checkCSRF refuses unsafe requests whose token (form field or header) does
+// not match the session's. A missing or wrong token gets 403 before any
+// handler runs, so nothing changes.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		want := csrfOf(c)
+		got := c.Request().Header.Get(csrfHeader)
+		if got == "" {
+			if err := parseBody(c); err != nil {
+				return err
+			}
+			got = c.Request().PostFormValue(csrfField)
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from Dropline. Go back, reload the page and try again.")
+		}
+		return next(c)
+	}
+}
+
+// parseBody reads a form body (URL-encoded or multipart) once, turning a
+// body over the cap into 413 and an unreadable one into 400.
+func parseBody(c echo.Context) error {
+	r := c.Request()
+	var err error
+	if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		if r.MultipartForm == nil {
+			err = r.ParseMultipartForm(8 << 20)
+		}
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request is too large.")
+	case err != nil:
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	return nil
+}
+
+// limitBody caps request bodies so an oversized form is refused with 413
+// before it is read.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > s.maxBody {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request is too large.")
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.maxBody)
+		return next(c)
+	}
+}

@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
+)
+
+// commonTimeZones are offered in the time-zone field; any IANA name is accepted.
+var commonTimeZones = []string{
+	"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
+	"America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Berlin", "Europe/Paris", "Europe/Madrid",
+	"Europe/Amsterdam", "Europe/Warsaw", "Asia/Dubai", "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo",
+	"Asia/Singapore", "Australia/Sydney", "Pacific/Auckland",
+}
+
+// settingsView loads the Settings page's lists around the forms in v.
+func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.SettingsView, error) {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	acc := p.member.Account
+	v.IsAdmin = p.member.IsAdmin()
+	v.Kind = acc.Kind
+	v.PublicID = acc.PublicID
+	v.TimeZones = commonTimeZones
+	if v.AccountErrors == nil {
+		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled}
+	}
+	members, err := s.store.Members(ctx, acc.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, m := range members {
+		v.Members = append(v.Members, views.MemberRow{UserID: m.User.ID, Email: m.User.Email, Name: m.User.Name, Role: m.Role, IsSelf: m.User.ID == p.user.ID})
+	}
+	tokens, err := s.store.Tokens(ctx, acc.ID)
+	if err != nil {
+		return v, err
+	}
+	loc := acc.Location()
+	for _, t := range tokens {
+		row := views.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Created: t.CreatedAt.In(loc).Format("2 Jan 2006 15:04")}
+		if t.RevokedAt != nil {
+			row.Revoked = t.RevokedAt.In(loc).Format("2 Jan 2006 15:04")
+		}
+		v.Tokens = append(v.Tokens, row)
+	}
+	return v, nil
+}
+
+func (s *Server) renderSettings(c echo.Context, status int, v views.SettingsView) error {
+	v, err := s.settingsView(c, v)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.SettingsPage(s.frame(c, "Settings"), v))
+}
+
+func (s *Server) settingsShow(c echo.Context) error {
+	v := views.SettingsView{NewToken: s.takeFlash(c, "new-token")}
+	return s.renderSettings(c, http.StatusOK, v)
+}
+
+func (s *Server) accountSave(c echo.Context) error {
+	var in views.AccountForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	_, err := s.store.UpdateAccountSettings(c.Request().Context(), p.actor(), p.accountID(),
+		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled})
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Account: in, AccountErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Account settings saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings")
+}
+
+func (s *Server) memberAdd(c echo.Context) error {
+	var in views.MemberForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	m, err := s.store.AddMember(c.Request().Context(), p.actor(), p.accountID(),
+		store.NewMember{Email: in.Email, Name: in.Name, Password: in.Password, Role: in.Role})
+	if errs := fieldErrors(err); errs != nil {
+		in.Password = ""
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Member: in, MemberErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, m.User.Email+" can now sign in to this account as "+m.Role+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings")
+}
+
+// idParam reads a numeric path parameter; anything else is not found.
+func idParam(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.ErrNotFound
+	}
+	return id, nil
+}
+
+// conflictToFlash shows a conflict's message on the page the user came from.
+func (s *Server) conflictToFlash(c echo.Context, err error, back string) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if ferr := s.flashError(c, store.Message(err)); ferr != nil {
+		return ferr
+	}
+	return redirect(c, back)
+}
+
+func (s *Server) memberRole(c echo.Context) error {
+	userID, err := idParam(c, "userID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	err = s.store.SetMemberRole(c.Request().Context(), p.actor(), p.accountID(), userID, c.FormValue("role"))
+	if errs := fieldErrors(err); errs != nil {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, errs["role"])
+	}
+	if err != nil {
+		return s.conflictToFlash(c, err, "/settings")
+	}
+	if err := s.flash(c, "Role changed."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings")
+}
+
+func (s *Server) memberRemove(c echo.Context) error {
+	userID, err := idParam(c, "userID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := s.store.RemoveMember(c.Request().Context(), p.actor(), p.accountID(), userID); err != nil {
+		return s.conflictToFlash(c, err, "/settings")
+	}
+	if err := s.flash(c, "User removed from the account."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings")
+}
+
+func (s *Server) tokenCreate(c echo.Context) error {
+	var in views.TokenForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	_, secret, err := s.store.CreateToken(c.Request().Context(), p.actor(), p.accountID(), in.Name)
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Token: in, TokenErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	// The secret rides in the encrypted session cookie to the next page only.
+	if err := s.addFlash(c, secret, "new-token"); err != nil {
+		return err
+	}
+	return redirect(c, "/settings#api-tokens")
+}
+
+func (s *Server) tokenRevoke(c echo.Context) error {
+	tokenID, err := idParam(c, "tokenID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := s.store.RevokeToken(c.Request().Context(), p.actor(), p.accountID(), tokenID); err != nil {
+		return err
+	}
+	if err := s.flash(c, "Token revoked."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings#api-tokens")
+}
+
+// passwordForm is the change-password form as posted.
+type passwordForm struct {
+	Current string `form:"current_password"`
+	New     string `form:"new_password"`
+}
+
+func (s *Server) passwordChange(c echo.Context) error {
+	var in passwordForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	err := s.store.ChangePassword(c.Request().Context(), p.user.ID, in.Current, in.New)
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{PasswordErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Password changed."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings")
+}

@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Account kinds.
+const (
+	KindMerchant = "merchant"
+	KindSupplier = "supplier"
+	KindBoth     = "both"
+)
+
+// Account is a tenant: a merchant, a supplier, or both.
+type Account struct {
+	ID              int64
+	PublicID        string
+	Name            string
+	Kind            string
+	TimeZone        string
+	DropshipEnabled bool
+	CreatedAt       time.Time
+}
+
+// IsMerchant reports whether the account sells (merchant or both).
+func (a Account) IsMerchant() bool { return a.Kind == KindMerchant || a.Kind == KindBoth }
+
+// IsSupplier reports whether the account ships for others (supplier or both).
+func (a Account) IsSupplier() bool { return a.Kind == KindSupplier || a.Kind == KindBoth }
+
+// Location returns the account's time zone, UTC if it cannot be loaded.
+func (a Account) Location() *time.Location {
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// NewAccount is the input for creating an account.
+type NewAccount struct {
+	Name     string
+	Kind     string
+	TimeZone string
+}
+
+// AccountSettings is what an account admin may change about the account.
+type AccountSettings struct {
+	Name            string
+	TimeZone        string
+	DropshipEnabled bool
+}
+
+const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at"
+
+func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
+	var a Account
+	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt)
+	return a, err
+}
+
+// ValidKind reports whether kind is an account kind.
+func ValidKind(kind string) bool {
+	return kind == KindMerchant || kind == KindSupplier || kind == KindBoth
+}
+
+func validTimeZone(tz string) bool {
+	if tz == "" || strings.EqualFold(tz, "local") {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}
+
+func (in *NewAccount) validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.TimeZone == "" {
+		in.TimeZone = "UTC"
+	}
+	c := checks{}
+	c.check(in.Name != "", "name", "Enter the account's name.")
+	c.check(len(in.Name) <= 200, "name", "Use at most 200 characters.")
+	c.check(ValidKind(in.Kind), "kind", "Choose merchant, supplier or both.")
+	c.check(validTimeZone(in.TimeZone), "time_zone", "Choose a time zone such as Europe/London or America/New_York.")
+	return c.err()
+}
+
+// publicIDAlphabet leaves out 0, O, 1 and I, which people misread.
+const publicIDAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+func newPublicID() string {
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	for i := range b {
+		b[i] = publicIDAlphabet[int(b[i])%len(publicIDAlphabet)]
+	}
+	return "DL-" + string(b)
+}
+
+// CreateAccount creates an account with no users.
+func (db *DB) CreateAccount(ctx context.Context, actor Actor, in NewAccount) (Account, error) {
+	if err := in.validate(); err != nil {
+		return Account{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return Account{}, fmt.Errorf("store: create account: %w", err)
+	}
+	defer tx.Rollback()
+	a, err := db.createAccount(ctx, tx, actor, in)
+	if err != nil {
+		return Account{}, fmt.Errorf("store: create account: %w", err)
+	}
+	return a, tx.Commit()
+}
+
+func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, actor Actor, in NewAccount) (Account, error) {
+	now := db.now()
+	for range 10 {
+		pid := newPublicID()
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (public_id, name, kind, time_zone, dropship_enabled, created_at)
+			VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (public_id) DO NOTHING`, pid, in.Name, in.Kind, in.TimeZone, now)
+		if err != nil {
+			return Account{}, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // public ID taken; draw another
+		}
+		id, _ := res.LastInsertId()
+		a := Account{ID: id, PublicID: pid, Name: in.Name, Kind: in.Kind, TimeZone: in.TimeZone, CreatedAt: now}
+		if err := db.audit(ctx, tx, actor, id, "account.created", "account", id, in.Kind+" "+in.Name); err != nil {
+			return Account{}, err
+		}
+		return a, nil
+	}
+	return Account{}, errors.New("could not draw a free public ID")
+}
+
+// Account returns one account by numeric ID.
+func (db *DB) Account(ctx context.Context, id int64) (Account, error) {
+	a, err := scanAccount(db.read.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("store: account %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("store: account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AccountByPublicID returns one account by its public ID (case-insensitive).
+func (db *DB) AccountByPublicID(ctx context.Context, publicID string) (Account, error) {
+	publicID = strings.ToUpper(strings.TrimSpace(publicID))
+	a, err := scanAccount(db.read.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE public_id = ?", publicID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("store: account %s: %w", publicID, ErrNotFound)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("store: account %s: %w", publicID, err)
+	}
+	return a, nil
+}
+
+// AccountSummary is an account with its member count, for the platform admin's list.
+type AccountSummary struct {
+	Account
+	Members int
+	Links   int
+}
+
+// Accounts lists every account, newest first. Only platform admins see this.
+func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at,
+		(SELECT count(*) FROM memberships m WHERE m.account_id = a.id),
+		(SELECT count(*) FROM vendor_links l WHERE (l.supplier_id = a.id OR l.merchant_id = a.id) AND l.state <> 'ended')
+		FROM accounts a ORDER BY a.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []AccountSummary
+	for rows.Next() {
+		var s AccountSummary
+		if err := rows.Scan(&s.ID, &s.PublicID, &s.Name, &s.Kind, &s.TimeZone, &s.DropshipEnabled, &s.CreatedAt, &s.Members, &s.Links); err != nil {
+			return nil, fmt.Errorf("store: accounts: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// UpdateAccountSettings changes the acting account's name, time zone and dropship module.
+func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID int64, in AccountSettings) (Account, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	c := checks{}
+	c.check(in.Name != "", "name", "Enter the account's name.")
+	c.check(len(in.Name) <= 200, "name", "Use at most 200 characters.")
+	c.check(validTimeZone(in.TimeZone), "time_zone", "Choose a time zone such as Europe/London or America/New_York.")
+	if err := c.err(); err != nil {
+		return Account{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+	}
+	defer tx.Rollback()
+	before, err := scanAccount(tx.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, ErrNotFound)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ? WHERE id = ?",
+		in.Name, in.TimeZone, in.DropshipEnabled, accountID); err != nil {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+	}
+	var changes []string
+	if before.Name != in.Name {
+		changes = append(changes, fmt.Sprintf("name %q → %q", before.Name, in.Name))
+	}
+	if before.TimeZone != in.TimeZone {
+		changes = append(changes, fmt.Sprintf("time zone %s → %s", before.TimeZone, in.TimeZone))
+	}
+	if before.DropshipEnabled != in.DropshipEnabled {
+		changes = append(changes, fmt.Sprintf("dropship module %s", onOff(in.DropshipEnabled)))
+	}
+	if len(changes) > 0 {
+		if err := db.audit(ctx, tx, actor, accountID, "account.updated", "account", accountID, strings.Join(changes, "; ")); err != nil {
+			return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+	}
+	before.Name, before.TimeZone, before.DropshipEnabled = in.Name, in.TimeZone, in.DropshipEnabled
+	return before, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

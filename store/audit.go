@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Actor is who makes a change, as the audit log records it.
+type Actor struct {
+	UserID int64  // 0 for the CLI or the system
+	Name   string // an email, "cli" or "system"
+}
+
+// CLIActor is the actor for changes made with the dropline command.
+var CLIActor = Actor{Name: "cli"}
+
+// SystemActor is the actor for changes made by background work.
+var SystemActor = Actor{Name: "system"}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	AccountID  int64
+	Actor      string
+	Action     string
+	RecordType string
+	RecordID   int64
+	Detail     string
+}
+
+func (db *DB) audit(ctx context.Context, tx *sql.Tx, actor Actor, accountID int64, action, recordType string, recordID int64, detail string) error {
+	var uid, acc any
+	if actor.UserID != 0 {
+		uid = actor.UserID
+	}
+	if accountID != 0 {
+		acc = accountID
+	}
+	name := actor.Name
+	if name == "" {
+		name = "unknown"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, account_id, user_id, actor, action, record_type, record_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, db.now(), acc, uid, name, action, recordType, recordID, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditLog returns the newest entries about the acting account's records.
+func (db *DB) AuditLog(ctx context.Context, accountID int64, limit int) ([]AuditEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
+		FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.AccountID, &e.Actor, &e.Action, &e.RecordType, &e.RecordID, &e.Detail); err != nil {
+			return nil, fmt.Errorf("store: audit log: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

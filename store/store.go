@@ -1,0 +1,185 @@
+// Package store is Dropline's system of record: types, SQL, and every state
+// change as one transaction with its rules.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"golang.org/x/crypto/bcrypt"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/dropline/dropline/migrations"
+)
+
+// DB is the store: one writer connection and a pool of readers on one SQLite file.
+type DB struct {
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	closed bool
+
+	// Now returns the current time; tests replace it to control the clock.
+	Now func() time.Time
+	// PasswordCost is the bcrypt cost for new password hashes; tests lower it.
+	PasswordCost int
+}
+
+// Open opens (creating if needed) the SQLite database at path. It does not migrate.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty database path")
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("store: open %s: directory %s does not exist", path, dir)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("store: open %s: %s is not a directory", path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("store: open %s: is a directory, not a database file", path)
+	}
+
+	// WAL lets readers run beside the single writer; busy_timeout makes a
+	// connection wait for a lock instead of failing with SQLITE_BUSY;
+	// foreign_keys is off by default in SQLite and we rely on it;
+	// synchronous=NORMAL is durable in WAL mode except on power loss of the OS.
+	common := url.Values{}
+	common.Add("_pragma", "foreign_keys(1)")
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "synchronous(NORMAL)")
+	common.Set("_time_format", "sqlite")
+
+	w := url.Values{}
+	for k, v := range common {
+		w[k] = append([]string(nil), v...)
+	}
+	w.Add("_pragma", "journal_mode(WAL)")
+	// BEGIN IMMEDIATE takes the write lock at the start, so a transaction
+	// never fails half-way when it upgrades from reading to writing.
+	w.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// One writer: SQLite allows one at a time anyway, and queueing in Go is
+	// cheaper than spinning on the file lock.
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	var mode string
+	if err := write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+
+	r := common
+	r.Add("_pragma", "query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
+	read.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
+
+	return &DB{
+		path:         path,
+		write:        write,
+		read:         read,
+		Now:          time.Now,
+		PasswordCost: bcrypt.DefaultCost,
+	}, nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Migrate applies every migration not yet applied, in order.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	fsys, err := fs.Sub(migrations.FS, ".")
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrate %s: %w", db.path, err)
+	}
+	var applied []string
+	for _, r := range results {
+		applied = append(applied, r.Source.Path)
+	}
+	return applied, nil
+}
+
+// now returns the store's current time in UTC, truncated to the microsecond
+// so that values round-trip through SQLite unchanged.
+func (db *DB) now() time.Time {
+	return db.Now().UTC().Truncate(time.Microsecond)
+}
+
+// begin starts a write transaction. Callers defer tx.Rollback().
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return tx, nil
+}
+
+// Backup writes a consistent copy of the database to out (SQLite's VACUUM INTO,
+// which reads one snapshot while writers go on).
+func (db *DB) Backup(ctx context.Context, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("store: backup: %s already exists", out)
+	}
+	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
+		return fmt.Errorf("store: backup: directory %s does not exist", filepath.Dir(out))
+	}
+	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", out, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns an error unless it says ok.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	var res string
+	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("store: integrity check: %s", res)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.read.PingContext(ctx)
+}
