@@ -1,0 +1,264 @@
+package handlers_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dropline/dropline/handlers"
+	"github.com/dropline/dropline/store"
+)
+
+const testPassword = "correct horse battery"
+
+// testEnv is a real Dropline on a temp database behind httptest.
+type testEnv struct {
+	t    *testing.T
+	db   *store.DB
+	path string
+	echo *echo.Echo
+	srv  *httptest.Server
+}
+
+func newEnv(t *testing.T) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.PasswordCost = bcrypt.MinCost
+	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	e, err := handlers.New(handlers.Config{
+		Store:       db,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		SessionKeys: [][]byte{hashKey, blockKey},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return &testEnv{t: t, db: db, path: path, echo: e, srv: srv}
+}
+
+// world is a set of tenants: merchant A and B, supplier S and T, linked A↔S and B↔T.
+type world struct {
+	merchantA, merchantB, supplierS, supplierT store.Account
+	adminA, adminB, adminS, adminT, staffA     store.User
+	platform                                   store.User
+	tokenA, tokenB                             string
+	tokenAID                                   int64
+	linkAS                                     store.VendorLink
+}
+
+func (e *testEnv) world() *world {
+	e.t.Helper()
+	ctx := context.Background()
+	w := &world{}
+	mk := func(name, kind, email string) (store.Account, store.User) {
+		a, u, err := e.db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: name, Kind: kind}, email, testPassword)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return a, u
+	}
+	w.merchantA, w.adminA = mk("Merchant A", store.KindMerchant, "a@example.com")
+	w.merchantB, w.adminB = mk("Merchant B", store.KindMerchant, "b@example.com")
+	w.supplierS, w.adminS = mk("Supplier S", store.KindSupplier, "s@example.com")
+	w.supplierT, w.adminT = mk("Supplier T", store.KindSupplier, "t@example.com")
+	m, err := e.db.AddMember(ctx, store.CLIActor, w.merchantA.ID, store.NewMember{Email: "staff-a@example.com", Password: testPassword, Role: store.RoleStaff})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.staffA = m.User
+	w.platform, err = e.db.CreateUser(ctx, store.CLIActor, store.NewUser{Email: "root@example.com", Password: testPassword, PlatformAdmin: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var tokA store.APIToken
+	tokA, w.tokenA, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantA.ID, "A's token")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.tokenAID = tokA.ID
+	_, w.tokenB, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantB.ID, "B's token")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.linkAS, err = e.db.CreateLink(ctx, store.CLIActor, w.supplierS.ID, w.merchantA.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.db.CreateLink(ctx, store.CLIActor, w.supplierT.ID, w.merchantB.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	return w
+}
+
+// client is a browser stand-in: a cookie jar, no redirect following, and the
+// CSRF token scraped from the last page.
+type client struct {
+	t    *testing.T
+	env  *testEnv
+	http *http.Client
+	csrf string
+}
+
+func (e *testEnv) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, env: e, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// page is a response with its body read and parsed.
+type page struct {
+	status int
+	header http.Header
+	body   string
+	doc    *goquery.Document
+}
+
+func (c *client) do(req *http.Request) page {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	p := page{status: res.StatusCode, header: res.Header, body: string(b)}
+	p.doc, _ = goquery.NewDocumentFromReader(strings.NewReader(p.body))
+	if tok, ok := p.doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+		c.csrf = tok
+	}
+	return p
+}
+
+func (c *client) get(path string) page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.env.srv.URL+path, nil)
+	return c.do(req)
+}
+
+// post submits a form with the client's CSRF token added.
+func (c *client) post(path string, form url.Values) page {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", c.csrf)
+	}
+	return c.postRaw(path, form)
+}
+
+// postRaw submits a form exactly as given.
+func (c *client) postRaw(path string, form url.Values) page {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// login signs in and loads a page so the client holds the new CSRF token.
+func (c *client) login(email string) {
+	c.t.Helper()
+	c.get("/login")
+	p := c.post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	if p.status != http.StatusSeeOther {
+		c.t.Fatalf("login %s: status %d, want 303\n%s", email, p.status, p.body)
+	}
+	c.refresh()
+}
+
+// refresh loads a page that every signed-in user can see, for its CSRF token.
+func (c *client) refresh() {
+	c.t.Helper()
+	p := c.get("/")
+	for i := 0; i < 3 && p.status == http.StatusSeeOther; i++ {
+		p = c.get(p.header.Get("Location"))
+	}
+	if p.status != http.StatusOK {
+		c.t.Fatalf("GET / after login: status %d", p.status)
+	}
+}
+
+// navLabels lists the side navigation's links, in order.
+func navLabels(p page) []string {
+	var out []string
+	p.doc.Find(`[data-testid="nav"] a`).Each(func(_ int, s *goquery.Selection) {
+		out = append(out, strings.TrimSpace(s.Text()))
+	})
+	return out
+}
+
+// dbDigest hashes every row of every table, so a test can tell whether a
+// request changed anything at all.
+func (e *testEnv) dbDigest() string {
+	e.t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+e.path+"?_pragma=query_only(1)")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer raw.Close()
+	tables, err := raw.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	h := sha256.New()
+	for _, n := range names {
+		rows, err := raw.Query(fmt.Sprintf("SELECT * FROM %q ORDER BY rowid", n))
+		if err != nil {
+			// WITHOUT ROWID tables have no rowid; order by all columns instead.
+			rows, err = raw.Query(fmt.Sprintf("SELECT * FROM %q ORDER BY 1", n))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			rows.Scan(ptrs...)
+			fmt.Fprintf(h, "%s|%v\n", n, vals)
+		}
+		rows.Close()
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

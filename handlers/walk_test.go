@@ -1,0 +1,132 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dropline/dropline/store"
+)
+
+// routeParams says, for each path parameter, which record of merchant A's the
+// walk aims at. A route with a parameter not listed here fails the walk, so
+// every route added later must say how it is attacked.
+func routeParams(w *world) map[string]string {
+	return map[string]string{
+		"userID":  strconv.FormatInt(w.staffA.ID, 10),
+		"tokenID": strconv.FormatInt(w.tokenAID, 10),
+	}
+}
+
+func fillPath(t *testing.T, path string, params map[string]string) string {
+	t.Helper()
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if name, ok := strings.CutPrefix(p, ":"); ok {
+			v, ok := params[name]
+			if !ok {
+				t.Fatalf("route %s has parameter :%s with no entry in routeParams: add one so the tenant walk covers it", path, name)
+			}
+			parts[i] = v
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// TestTenantRouteWalk requests every route that takes an ID as users of
+// other accounts, aiming at merchant A's records, and expects 404 with the
+// database unchanged.
+func TestTenantRouteWalk(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	params := routeParams(w)
+
+	attackers := map[string]*client{}
+	for _, email := range []string{w.adminB.Email, w.adminT.Email} {
+		c := env.client()
+		c.login(email)
+		attackers[email] = c
+	}
+	walked := 0
+	for _, r := range env.echo.Routes() {
+		if !strings.Contains(r.Path, ":") || strings.Contains(r.Path, "*") {
+			continue
+		}
+		path := fillPath(t, r.Path, params)
+		for email, c := range attackers {
+			before := env.dbDigest()
+			var status int
+			if strings.HasPrefix(r.Path, "/api/") {
+				req, _ := http.NewRequest(r.Method, env.srv.URL+path, strings.NewReader("{}"))
+				req.Header.Set("Authorization", "Bearer "+w.tokenB)
+				req.Header.Set("Content-Type", "application/json")
+				status = c.do(req).status
+			} else if r.Method == http.MethodGet {
+				status = c.get(path).status
+			} else {
+				req, _ := http.NewRequest(r.Method, env.srv.URL+path, strings.NewReader(url.Values{"_csrf": {c.csrf}, "role": {"admin"}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				status = c.do(req).status
+			}
+			if status != http.StatusNotFound {
+				t.Errorf("%s %s as %s: status %d, want 404", r.Method, path, email, status)
+			}
+			if env.dbDigest() != before {
+				t.Errorf("%s %s as %s changed the database", r.Method, path, email)
+			}
+			walked++
+		}
+	}
+	if walked == 0 {
+		t.Fatal("walked no routes")
+	}
+}
+
+// TestCSRFRouteWalk sends every unsafe browser route without a token and with
+// a wrong one, as a signed-in admin of the records, and expects 403 with the
+// database unchanged.
+func TestCSRFRouteWalk(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	params := routeParams(w)
+	// The platform admin, made an admin of merchant A too, can reach every route.
+	if _, err := env.db.AddMember(t.Context(), store.CLIActor, w.merchantA.ID, store.NewMember{Email: w.platform.Email, Role: store.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.platform.Email)
+
+	walked := 0
+	for _, r := range env.echo.Routes() {
+		if strings.HasPrefix(r.Path, "/api/") || strings.Contains(r.Path, "*") {
+			continue
+		}
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions, "echo_route_not_found":
+			continue
+		}
+		path := fillPath(t, r.Path, params)
+		for name, token := range map[string]string{"missing": "", "wrong": "not-the-token"} {
+			before := env.dbDigest()
+			form := url.Values{"role": {"admin"}, "name": {"x"}, "email": {"new@example.com"}, "password": {testPassword},
+				"kind": {"merchant"}, "time_zone": {"UTC"}, "account_id": {strconv.FormatInt(w.merchantA.ID, 10)},
+				"supplier_id": {strconv.FormatInt(w.supplierT.ID, 10)}, "merchant_id": {strconv.FormatInt(w.merchantA.ID, 10)}}
+			if token != "" {
+				form.Set("_csrf", token)
+			}
+			p := c.postRaw(path, form)
+			if p.status != http.StatusForbidden {
+				t.Errorf("%s %s with %s token: status %d, want 403", r.Method, path, name, p.status)
+			}
+			if env.dbDigest() != before {
+				t.Errorf("%s %s with %s token changed the database", r.Method, path, name)
+			}
+		}
+		walked++
+	}
+	if walked < 10 {
+		t.Fatalf("walked %d unsafe routes, want at least 10", walked)
+	}
+}
