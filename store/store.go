@@ -161,7 +161,14 @@ func (db *DB) Backup(ctx context.Context, out string) error {
 	if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
 		return fmt.Errorf("store: backup: directory %s does not exist", filepath.Dir(out))
 	}
-	if _, err := db.read.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
+	// A connection of its own: the readers are query_only, and using the
+	// writer would hold up every write for the length of the copy.
+	conn, err := sql.Open("sqlite", "file:"+db.path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", out, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", out); err != nil {
 		return fmt.Errorf("store: backup to %s: %w", out, err)
 	}
 	return nil

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the dropline command in-process and decodes its one JSON object.
+func cli(t *testing.T, env map[string]string, args ...string) (map[string]any, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+	var out map[string]any
+	if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
+		t.Fatalf("dropline %s printed %q, not one JSON object: %v", strings.Join(args, " "), stdout.String(), jerr)
+	}
+	return out, err
+}
+
+func TestCLIAccountUserLinkTokenBackup(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cli.db")
+	env := map[string]string{"DROPLINE_DB": db}
+
+	if out, err := cli(t, env, "migrate"); err != nil || out["db"] != db {
+		t.Fatalf("migrate: %v %v", out, err)
+	}
+	m, err := cli(t, env, "account", "create", "--name", "Shop", "--kind", "merchant", "--email", "Owner@Shop.example", "--password", "a long password")
+	if err != nil {
+		t.Fatalf("account create: %v", err)
+	}
+	for _, k := range []string{"id", "public_id", "kind", "email"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("account create output lacks %q: %v", k, m)
+		}
+	}
+	if m["kind"] != "merchant" || m["email"] != "owner@shop.example" {
+		t.Fatalf("account create output %v", m)
+	}
+	s, err := cli(t, nil, "account", "create", "--db", db, "--name", "Supply", "--kind", "supplier", "--email", "s@supply.example", "--password", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IDs may be numeric or public IDs.
+	l, err := cli(t, env, "link", "create", "--supplier", s["public_id"].(string), "--merchant", jsonID(m["id"]))
+	if err != nil || l["state"] != "active" {
+		t.Fatalf("link create: %v %v", l, err)
+	}
+	u, err := cli(t, env, "user", "create", "--account", m["public_id"].(string), "--email", "clerk@shop.example", "--password", "another long one", "--role", "staff")
+	if err != nil || u["role"] != "staff" {
+		t.Fatalf("user create: %v %v", u, err)
+	}
+	tok, err := cli(t, env, "token", "create", "--account", jsonID(m["id"]), "--name", "orders import")
+	if err != nil || !strings.HasPrefix(tok["token"].(string), "dl_") {
+		t.Fatalf("token create: %v %v", tok, err)
+	}
+	out := filepath.Join(dir, "backup.db")
+	if b, err := cli(t, env, "backup", "--out", out); err != nil || b["out"] != out {
+		t.Fatalf("backup: %v %v", b, err)
+	}
+}
+
+func jsonID(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestCLIErrorsAreClear(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"DROPLINE_DB": filepath.Join(dir, "x.db")}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"account", "create", "--name", "X", "--kind", "shop", "--email", "x@example.com", "--password", "a long password"}, "kind"},
+		{[]string{"account", "create", "--name", "X"}, "missing --kind, --email, --password"},
+		{[]string{"link", "create", "--supplier", "DL-ZZZZZ", "--merchant", "1"}, "not found"},
+		{[]string{"migrate", "--db", "/no/such/dir/dropline.db"}, "/no/such/dir/dropline.db"},
+	}
+	for _, tc := range cases {
+		out, err := cli(t, env, tc.args...)
+		if err == nil {
+			t.Errorf("dropline %v succeeded, want an error", tc.args)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("dropline %v: error %q does not mention %q", tc.args, err, tc.want)
+		}
+		if _, ok := out["error"]; !ok {
+			t.Errorf("dropline %v: stdout %v has no error object", tc.args, out)
+		}
+	}
+}
+
+func TestServeBadDBPathFails(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--db", "/no/such/dir/d.db", "--addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "/no/such/dir/d.db") {
+		t.Fatalf("serve with a bad --db: %v, want an error naming the path", err)
+	}
+}
