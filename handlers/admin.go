@@ -111,30 +111,3 @@ func (s *Server) adminLinkCreate(c echo.Context) error {
 	}
 	return redirect(c, "/admin/links")
 }
-
-// suppliersList is the merchant's Suppliers page: links where it is the merchant.
-func (s *Server) suppliersList(c echo.Context) error {
-	return s.accountLinks(c, "Suppliers", "Suppliers linked to this account. Orders route only over active links, with the dropship module on in both accounts.",
-		func(l store.VendorLink, id int64) bool { return l.MerchantID == id })
-}
-
-// merchantsList is the supplier's Merchants page: links where it is the supplier.
-func (s *Server) merchantsList(c echo.Context) error {
-	return s.accountLinks(c, "Merchants", "Merchants that sell this account's products and route orders to it.",
-		func(l store.VendorLink, id int64) bool { return l.SupplierID == id })
-}
-
-func (s *Server) accountLinks(c echo.Context, title, intro string, keep func(store.VendorLink, int64) bool) error {
-	p := principalOf(c)
-	links, err := s.store.AccountLinks(c.Request().Context(), p.accountID())
-	if err != nil {
-		return err
-	}
-	var mine []store.VendorLink
-	for _, l := range links {
-		if keep(l, p.accountID()) {
-			mine = append(mine, l)
-		}
-	}
-	return render(c, http.StatusOK, views.AccountLinksPage(s.frame(c, title), title, intro, linkRows(mine)))
-}

@@ -69,6 +69,9 @@ func newEnv(t *testing.T) *testEnv {
 type world struct {
 	merchantA, merchantB, supplierS, supplierT store.Account
 	adminA, adminB, adminS, adminT, staffA     store.User
+	staffS                                     store.User
+	statusS                                    int64 // one of supplier S's statuses
+	providerA                                  int64 // merchant A's custom logistics provider
 	platform                                   store.User
 	tokenA, tokenB                             string
 	tokenAID                                   int64
@@ -95,6 +98,21 @@ func (e *testEnv) world() *world {
 		e.t.Fatal(err)
 	}
 	w.staffA = m.User
+	m, err = e.db.AddMember(ctx, store.CLIActor, w.supplierS.ID, store.NewMember{Email: "staff-s@example.com", Password: testPassword, Role: store.RoleStaff})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.staffS = m.User
+	statuses, err := e.db.SupplierStatuses(ctx, w.supplierS.ID)
+	if err != nil || len(statuses) == 0 {
+		e.t.Fatalf("supplier S has no statuses: %v", err)
+	}
+	w.statusS = statuses[0].ID
+	prov, err := e.db.AddLogisticsProvider(ctx, store.CLIActor, w.merchantA.ID, "Village Courier", "https://courier.example/t?n={number}", store.LogisticsCarrier)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.providerA = prov.ID
 	w.platform, err = e.db.CreateUser(ctx, store.CLIActor, store.NewUser{Email: "root@example.com", Password: testPassword, PlatformAdmin: true})
 	if err != nil {
 		e.t.Fatal(err)

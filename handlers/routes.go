@@ -52,6 +52,9 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.GET("/feeds", s.comingSoon("Feeds", "Supplier feeds and merchant subscriptions arrive with the catalog and feeds work."))
 	acct.GET("/settings", s.settingsShow)
 	acct.POST("/settings/password", s.passwordChange)
+	acct.GET("/settings/carriers", s.carriersShow)
+	acct.POST("/settings/carriers/check", s.trackingCheck)
+	acct.GET("/links/:linkID", s.linkShow)
 
 	admin := acct.Group("", s.requireAccountAdmin)
 	admin.POST("/settings/account", s.accountSave)
@@ -60,6 +63,14 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/settings/users/:userID/remove", s.memberRemove)
 	admin.POST("/settings/tokens", s.tokenCreate)
 	admin.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
+	admin.POST("/settings/carriers", s.carriersSave)
+	admin.POST("/settings/carriers/providers", s.providerAdd)
+	admin.POST("/settings/carriers/providers/:providerID/retire", s.providerRetire)
+	admin.POST("/links/:linkID/state", s.linkState)
+	admin.POST("/links/:linkID/supplier-settings", s.linkSupplierSettings)
+	admin.POST("/links/:linkID/merchant-settings", s.linkMerchantSettings)
+	admin.POST("/suppliers/request", s.linkRequest("merchant", "/suppliers"), s.requireMerchant)
+	admin.POST("/merchants/invite", s.linkRequest("supplier", "/merchants"), s.requireSupplier)
 
 	merchant := acct.Group("", s.requireMerchant)
 	merchant.GET("/orders", s.comingSoon("Orders", "The order list with dropship badges arrives with the orders work."))
@@ -69,12 +80,20 @@ func (s *Server) routes(e *echo.Echo) {
 	supplier := acct.Group("", s.requireSupplier)
 	supplier.GET("/dropship-orders", s.comingSoon("Dropship orders", "The supplier's queue of dropship orders arrives with the fulfilment work."))
 	supplier.GET("/merchants", s.merchantsList)
+	supplier.GET("/settings/statuses", s.statusesShow)
+	supplierAdmin := supplier.Group("", s.requireAccountAdmin)
+	supplierAdmin.POST("/settings/statuses", s.statusAdd)
+	supplierAdmin.POST("/settings/statuses/initial", s.statusInitial)
+	for _, action := range []string{"rename", "up", "down", "retire", "restore"} {
+		supplierAdmin.POST("/settings/statuses/:statusID/"+action, s.statusChange(action))
+	}
 
 	platform := in.Group("/admin", s.requirePlatformAdmin)
 	platform.GET("/accounts", s.adminAccounts)
 	platform.POST("/accounts", s.adminAccountCreate)
 	platform.GET("/links", s.adminLinks)
 	platform.POST("/links", s.adminLinkCreate)
+	platform.POST("/links/:linkID/state", s.adminLinkState)
 }
 
 func (s *Server) healthz(c echo.Context) error {

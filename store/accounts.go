@@ -135,6 +135,11 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, actor Actor, in New
 			continue // public ID taken; draw another
 		}
 		id, _ := res.LastInsertId()
+		if in.Kind == KindSupplier || in.Kind == KindBoth {
+			if err := db.addDefaultStatuses(ctx, tx, id); err != nil {
+				return Account{}, err
+			}
+		}
 		a := Account{ID: id, PublicID: pid, Name: in.Name, Kind: in.Kind, TimeZone: in.TimeZone, CreatedAt: now}
 		if err := db.audit(ctx, tx, actor, id, "account.created", "account", id, in.Kind+" "+in.Name); err != nil {
 			return Account{}, err

@@ -69,3 +69,22 @@ func (db *DB) AuditLog(ctx context.Context, accountID int64, limit int) ([]Audit
 	}
 	return out, rows.Err()
 }
+
+// RecordHistory returns what happened to one record, newest first, as the acting account's log has it.
+func (db *DB) RecordHistory(ctx context.Context, accountID int64, recordType string, recordID int64) ([]AuditEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
+		FROM audit_log WHERE account_id = ? AND record_type = ? AND record_id = ? ORDER BY id DESC LIMIT 200`, accountID, recordType, recordID)
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s %d: %w", recordType, recordID, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.AccountID, &e.Actor, &e.Action, &e.RecordType, &e.RecordID, &e.Detail); err != nil {
+			return nil, fmt.Errorf("store: history: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

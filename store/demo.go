@@ -44,6 +44,11 @@ func (db *DB) SeedDemo(ctx context.Context) ([]DemoLogin, bool, error) {
 	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET dropship_enabled = 1 WHERE id IN (?, ?)", merchant.ID, supplier.ID); err != nil {
 		return nil, false, fmt.Errorf("store: demo: %w", err)
 	}
+	// The demo supplier takes orders from the start: new ones arrive as "New".
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET initial_status_id = (SELECT id FROM supplier_statuses WHERE account_id = ? AND name = 'New') WHERE id = ?",
+		supplier.ID, supplier.ID); err != nil {
+		return nil, false, fmt.Errorf("store: demo: %w", err)
+	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, "INSERT INTO vendor_links (supplier_id, merchant_id, state, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)",
 		supplier.ID, merchant.ID, now, now); err != nil {

@@ -1,0 +1,131 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/carrier"
+	"github.com/dropline/dropline/views"
+)
+
+// carrierSettingsForm is the carriers form as posted.
+type carrierSettingsForm struct {
+	LogisticsKind string   `form:"logistics_kind"`
+	InventoryMode string   `form:"inventory_mode"`
+	Restricted    bool     `form:"restricted"`
+	Allowed       []string `form:"allowed"`
+	Default       string   `form:"default"`
+}
+
+// renderCarriers shows the Carriers page; typed, when not nil, is a rejected form to show back.
+func (s *Server) renderCarriers(c echo.Context, status int, typed *carrierSettingsForm, v views.CarriersView) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	set, providers, err := s.store.CarrierSettings(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	form := carrierSettingsForm{LogisticsKind: set.LogisticsKind, InventoryMode: set.InventoryMode, Restricted: set.Restricted, Allowed: set.Allowed, Default: set.Default}
+	if typed != nil {
+		form = *typed
+	}
+	allowed := map[string]bool{}
+	for _, code := range form.Allowed {
+		allowed[code] = true
+	}
+	v.IsAdmin, v.IsSupplier = p.member.IsAdmin(), p.member.Account.IsSupplier()
+	v.LogisticsKind, v.InventoryMode, v.Restricted, v.Default = form.LogisticsKind, form.InventoryMode, form.Restricted, form.Default
+	for _, cr := range carrier.All() {
+		v.Carriers = append(v.Carriers, views.CarrierChoice{Code: cr.Code, Name: cr.Name, Allowed: allowed[cr.Code]})
+	}
+	options, _, err := s.store.ShippingOptions(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	for _, o := range options {
+		v.Options = append(v.Options, views.Option{Value: o.Value, Label: o.Name})
+	}
+	for _, pr := range providers {
+		v.Providers = append(v.Providers, views.ProviderRow{ID: pr.ID, Name: pr.Name, TrackingURL: pr.TrackingURL, Kind: pr.Kind, Retired: pr.Retired})
+	}
+	return render(c, status, views.CarriersPage(s.frame(c, "Carriers"), v))
+}
+
+func (s *Server) carriersShow(c echo.Context) error {
+	return s.renderCarriers(c, http.StatusOK, nil, views.CarriersView{})
+}
+
+func (s *Server) carriersSave(c echo.Context) error {
+	var in carrierSettingsForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	err := s.store.UpdateCarrierSettings(c.Request().Context(), p.actor(), p.accountID(), store.CarrierSettings(in))
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderCarriers(c, http.StatusUnprocessableEntity, &in, views.CarriersView{SettingsErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Carrier settings saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/carriers")
+}
+
+func (s *Server) providerAdd(c echo.Context) error {
+	var in views.ProviderForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	pr, err := s.store.AddLogisticsProvider(c.Request().Context(), p.actor(), p.accountID(), in.Name, in.TrackingURL, in.Kind)
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderCarriers(c, http.StatusUnprocessableEntity, nil, views.CarriersView{Provider: in, ProviderErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Added "+pr.Name+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/carriers")
+}
+
+func (s *Server) providerRetire(c echo.Context) error {
+	id, err := idParam(c, "providerID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := s.store.RetireLogisticsProvider(c.Request().Context(), p.actor(), p.accountID(), id); err != nil {
+		return err
+	}
+	if err := s.flash(c, "Provider retired."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/carriers")
+}
+
+// trackingCheck answers the tracking-number checker: an htmx partial, or the
+// whole page for a browser without JavaScript.
+func (s *Server) trackingCheck(c echo.Context) error {
+	p := principalOf(c)
+	tc, err := s.store.CheckTracking(c.Request().Context(), p.accountID(), c.FormValue("carrier"), c.FormValue("tracking_number"))
+	v := views.TrackingResultView{Checked: true, Carrier: tc.Carrier.Name, Number: tc.Number, URL: tc.URL, Problem: tc.Problem}
+	status := http.StatusOK
+	if errs := fieldErrors(err); errs != nil {
+		v.Error = errs["carrier"] + errs["tracking_number"]
+		status = http.StatusUnprocessableEntity
+	} else if err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		// htmx swaps only 2xx responses by default; the message is the content.
+		return render(c, http.StatusOK, views.TrackingResult(v))
+	}
+	return render(c, status, views.TrackingResult(v))
+}

@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dropline/dropline/store/carrier"
+)
+
+// Logistics kinds (seed 001): a supplier ships from its own warehouse with
+// shipping carriers, or through a fulfilment centre.
+const (
+	LogisticsCarrier           = "carrier"
+	LogisticsFulfillmentCenter = "fulfillment_center"
+)
+
+// Inventory modes (seed 001): active keeps stock in Dropline and pushes it
+// out; passive mirrors stock fetched from outside.
+const (
+	InventoryActive  = "active"
+	InventoryPassive = "passive"
+)
+
+// customPrefix marks a custom provider in a carrier choice: "custom:12".
+const customPrefix = "custom:"
+
+// CarrierSettings are an account's logistics and carrier choices.
+type CarrierSettings struct {
+	LogisticsKind string
+	InventoryMode string
+	Restricted    bool     // false: every built-in carrier is allowed
+	Allowed       []string // built-in carrier codes allowed when Restricted
+	Default       string   // a carrier code or "custom:ID"; "" for none
+}
+
+// LogisticsProvider is an account's own carrier or fulfilment centre with no API.
+type LogisticsProvider struct {
+	ID          int64
+	Name        string
+	TrackingURL string // template with {number}, may be empty
+	Kind        string
+	Retired     bool
+	CreatedAt   time.Time
+}
+
+// ShippingOption is a carrier a user of the account may pick for a shipment.
+type ShippingOption struct {
+	Value string // carrier code or "custom:ID"
+	Name  string
+	// Custom providers have no number check.
+	Custom bool
+}
+
+// CarrierSettings returns the acting account's carrier settings and its custom providers.
+func (db *DB) CarrierSettings(ctx context.Context, accountID int64) (CarrierSettings, []LogisticsProvider, error) {
+	var s CarrierSettings
+	err := db.read.QueryRowContext(ctx, "SELECT logistics_kind, inventory_mode, carriers_restricted, default_carrier FROM accounts WHERE id = ?", accountID).
+		Scan(&s.LogisticsKind, &s.InventoryMode, &s.Restricted, &s.Default)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, ErrNotFound)
+	}
+	if err != nil {
+		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, err)
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT carrier_code FROM account_carriers WHERE account_id = ?", accountID)
+	if err != nil {
+		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, err)
+	}
+	allowed := map[string]bool{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			rows.Close()
+			return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, err)
+		}
+		allowed[code] = true
+	}
+	rows.Close()
+	// Keep the registry's display order.
+	for _, c := range carrier.All() {
+		if !s.Restricted || allowed[c.Code] {
+			s.Allowed = append(s.Allowed, c.Code)
+		}
+	}
+	providers, err := db.providers(ctx, accountID)
+	if err != nil {
+		return s, nil, err
+	}
+	return s, providers, nil
+}
+
+func (db *DB) providers(ctx context.Context, accountID int64) ([]LogisticsProvider, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, tracking_url, kind, retired_at IS NOT NULL, created_at FROM logistics_providers WHERE account_id = ? ORDER BY retired_at IS NOT NULL, name", accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: providers of %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []LogisticsProvider
+	for rows.Next() {
+		var p LogisticsProvider
+		if err := rows.Scan(&p.ID, &p.Name, &p.TrackingURL, &p.Kind, &p.Retired, &p.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: providers of %d: %w", accountID, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UpdateCarrierSettings saves the acting account's logistics kind, inventory
+// mode, allowed carriers and default carrier.
+func (db *DB) UpdateCarrierSettings(ctx context.Context, actor Actor, accountID int64, in CarrierSettings) error {
+	c := checks{}
+	c.check(in.LogisticsKind == LogisticsCarrier || in.LogisticsKind == LogisticsFulfillmentCenter, "logistics_kind", "Choose shipping carriers or a fulfilment centre.")
+	c.check(in.InventoryMode == InventoryActive || in.InventoryMode == InventoryPassive, "inventory_mode", "Choose active or passive.")
+	allowed := map[string]bool{}
+	for _, code := range in.Allowed {
+		cr, ok := carrier.Lookup(code)
+		if !ok || cr.Code != code {
+			c.add("allowed", "Unknown carrier "+code+".")
+			continue
+		}
+		allowed[code] = true
+	}
+	c.check(!in.Restricted || len(allowed) > 0, "allowed", "Allow at least one built-in carrier, or allow them all.")
+	if err := c.err(); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: carrier settings: %w", err)
+	}
+	defer tx.Rollback()
+	if err := accountExists(ctx, tx, accountID); err != nil {
+		return fmt.Errorf("store: carrier settings of %d: %w", accountID, err)
+	}
+	if in.Default != "" {
+		switch id, custom := strings.CutPrefix(in.Default, customPrefix); {
+		case custom:
+			pid, _ := strconv.ParseInt(id, 10, 64)
+			var ok bool
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM logistics_providers WHERE id = ? AND account_id = ? AND retired_at IS NULL)", pid, accountID).Scan(&ok); err != nil {
+				return fmt.Errorf("store: carrier settings: %w", err)
+			}
+			if !ok {
+				return FieldError("default", "Choose one of this account's providers as the default.")
+			}
+		case in.Restricted && !allowed[in.Default]:
+			return FieldError("default", "The default carrier must be one of the allowed carriers.")
+		default:
+			if cr, ok := carrier.Lookup(in.Default); !ok || cr.Code != in.Default {
+				return FieldError("default", "Unknown carrier "+in.Default+".")
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET logistics_kind = ?, inventory_mode = ?, carriers_restricted = ?, default_carrier = ? WHERE id = ?",
+		in.LogisticsKind, in.InventoryMode, in.Restricted, in.Default, accountID); err != nil {
+		return fmt.Errorf("store: carrier settings: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM account_carriers WHERE account_id = ?", accountID); err != nil {
+		return fmt.Errorf("store: carrier settings: %w", err)
+	}
+	if in.Restricted {
+		for code := range allowed {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO account_carriers (account_id, carrier_code) VALUES (?, ?)", accountID, code); err != nil {
+				return fmt.Errorf("store: carrier settings: %w", err)
+			}
+		}
+	}
+	detail := fmt.Sprintf("%s, inventory %s, carriers %s, default %q", in.LogisticsKind, in.InventoryMode, map[bool]string{false: "all", true: fmt.Sprint(len(allowed))}[in.Restricted], in.Default)
+	if err := db.audit(ctx, tx, actor, accountID, "carriers.updated", "account", accountID, detail); err != nil {
+		return fmt.Errorf("store: carrier settings: %w", err)
+	}
+	return tx.Commit()
+}
+
+// CheckTrackingURLTemplate returns a message when a custom tracking URL template is unusable, or "".
+func CheckTrackingURLTemplate(tmpl string) string {
+	if tmpl == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.ReplaceAll(tmpl, "{number}", "X"))
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return "Enter an http:// or https:// address."
+	case !strings.Contains(tmpl, "{number}"):
+		return "Put {number} where the tracking number goes, e.g. https://track.example.com/?n={number}."
+	case len(tmpl) > 500:
+		return "Use at most 500 characters."
+	}
+	return ""
+}
+
+// AddLogisticsProvider adds a custom carrier or fulfilment centre to the acting account.
+func (db *DB) AddLogisticsProvider(ctx context.Context, actor Actor, accountID int64, name, trackingURL, kind string) (LogisticsProvider, error) {
+	name, trackingURL = strings.TrimSpace(name), strings.TrimSpace(trackingURL)
+	if kind == "" {
+		kind = LogisticsCarrier
+	}
+	c := checks{}
+	c.check(name != "", "name", "Enter the provider's name.")
+	c.check(len(name) <= 100, "name", "Use at most 100 characters.")
+	if msg := CheckTrackingURLTemplate(trackingURL); msg != "" {
+		c.add("tracking_url", msg)
+	}
+	c.check(kind == LogisticsCarrier || kind == LogisticsFulfillmentCenter, "kind", "Choose carrier or fulfilment centre.")
+	if _, builtIn := carrier.Lookup(name); builtIn {
+		c.add("name", name+" is a built-in carrier already.")
+	}
+	if err := c.err(); err != nil {
+		return LogisticsProvider{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return LogisticsProvider{}, fmt.Errorf("store: add provider: %w", err)
+	}
+	defer tx.Rollback()
+	if err := accountExists(ctx, tx, accountID); err != nil {
+		return LogisticsProvider{}, fmt.Errorf("store: add provider to %d: %w", accountID, err)
+	}
+	now := db.now()
+	res, err := tx.ExecContext(ctx, "INSERT INTO logistics_providers (account_id, name, tracking_url, kind, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		accountID, name, trackingURL, kind, now)
+	if err != nil {
+		return LogisticsProvider{}, fmt.Errorf("store: add provider: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return LogisticsProvider{}, FieldError("name", "There is already a provider called "+name+".")
+	}
+	id, _ := res.LastInsertId()
+	if err := db.audit(ctx, tx, actor, accountID, "provider.added", "logistics_provider", id, name); err != nil {
+		return LogisticsProvider{}, fmt.Errorf("store: add provider: %w", err)
+	}
+	return LogisticsProvider{ID: id, Name: name, TrackingURL: trackingURL, Kind: kind, CreatedAt: now}, tx.Commit()
+}
+
+// RetireLogisticsProvider takes a custom provider out of the carrier choices.
+func (db *DB) RetireLogisticsProvider(ctx context.Context, actor Actor, accountID, providerID int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: retire provider: %w", err)
+	}
+	defer tx.Rollback()
+	var name string
+	var retired bool
+	err = tx.QueryRowContext(ctx, "SELECT name, retired_at IS NOT NULL FROM logistics_providers WHERE id = ? AND account_id = ?", providerID, accountID).Scan(&name, &retired)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: retire provider %d: %w", providerID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: retire provider: %w", err)
+	}
+	if retired {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE logistics_providers SET retired_at = ? WHERE id = ?", db.now(), providerID); err != nil {
+		return fmt.Errorf("store: retire provider: %w", err)
+	}
+	// A retired provider cannot stay the default.
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET default_carrier = '' WHERE id = ? AND default_carrier = ?", accountID, customPrefix+strconv.FormatInt(providerID, 10)); err != nil {
+		return fmt.Errorf("store: retire provider: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, accountID, "provider.retired", "logistics_provider", providerID, name); err != nil {
+		return fmt.Errorf("store: retire provider: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ShippingOptions lists the carriers the acting account's users may pick,
+// built-in first, and the account's default choice.
+func (db *DB) ShippingOptions(ctx context.Context, accountID int64) ([]ShippingOption, string, error) {
+	s, providers, err := db.CarrierSettings(ctx, accountID)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []ShippingOption
+	for _, code := range s.Allowed {
+		c, _ := carrier.Lookup(code)
+		out = append(out, ShippingOption{Value: c.Code, Name: c.Name})
+	}
+	for _, p := range providers {
+		if !p.Retired {
+			out = append(out, ShippingOption{Value: customPrefix + strconv.FormatInt(p.ID, 10), Name: p.Name, Custom: true})
+		}
+	}
+	return out, s.Default, nil
+}
+
+// TrackingCheck is what a tracking number check found.
+type TrackingCheck struct {
+	Carrier ShippingOption
+	Number  string // normalised: spaces and dashes removed, upper case
+	URL     string // the carrier's tracking page for the number, if known
+	Problem string // why the number fails the carrier's check; "" when it passes or cannot be checked
+}
+
+// CheckTracking checks a tracking number for one of the acting account's
+// carriers (a code, a name, or "custom:ID"). A number that fails the check is
+// not an error: the caller decides whether the user overrides it.
+func (db *DB) CheckTracking(ctx context.Context, accountID int64, carrierRef, number string) (TrackingCheck, error) {
+	var tc TrackingCheck
+	c := checks{}
+	c.check(strings.TrimSpace(carrierRef) != "", "carrier", "Choose a carrier.")
+	c.check(strings.TrimSpace(number) != "", "tracking_number", "Enter the tracking number.")
+	c.check(len(number) <= 100, "tracking_number", "Use at most 100 characters.")
+	if err := c.err(); err != nil {
+		return tc, err
+	}
+	if id, ok := strings.CutPrefix(carrierRef, customPrefix); ok {
+		pid, _ := strconv.ParseInt(id, 10, 64)
+		var p LogisticsProvider
+		err := db.read.QueryRowContext(ctx, "SELECT id, name, tracking_url FROM logistics_providers WHERE id = ? AND account_id = ? AND retired_at IS NULL", pid, accountID).
+			Scan(&p.ID, &p.Name, &p.TrackingURL)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tc, FieldError("carrier", "Choose one of this account's carriers.")
+		}
+		if err != nil {
+			return tc, fmt.Errorf("store: check tracking: %w", err)
+		}
+		tc.Carrier = ShippingOption{Value: carrierRef, Name: p.Name, Custom: true}
+		tc.Number = strings.TrimSpace(number)
+		if p.TrackingURL != "" {
+			tc.URL = strings.ReplaceAll(p.TrackingURL, "{number}", url.QueryEscape(tc.Number))
+		}
+		return tc, nil
+	}
+	cr, ok := carrier.Lookup(carrierRef)
+	if !ok {
+		return tc, FieldError("carrier", "Unknown carrier "+carrierRef+".")
+	}
+	s, _, err := db.CarrierSettings(ctx, accountID)
+	if err != nil {
+		return tc, err
+	}
+	allowed := false
+	for _, code := range s.Allowed {
+		allowed = allowed || code == cr.Code
+	}
+	if !allowed {
+		return tc, FieldError("carrier", cr.Name+" is not one of this account's carriers (Settings → Carriers).")
+	}
+	tc.Carrier = ShippingOption{Value: cr.Code, Name: cr.Name}
+	tc.Number = carrier.Normalize(number)
+	tc.URL = carrier.URL(cr.Code, tc.Number)
+	if err := carrier.Check(cr.Code, tc.Number); err != nil {
+		tc.Problem = err.Error()
+	}
+	return tc, nil
+}
