@@ -155,8 +155,10 @@ func TestBrowserSwitchAccount(t *testing.T) {
 	}
 	// Choosing the other account in the switcher submits it (static/app.js).
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(`#switch-account`, "1"), // Northwind Outfitters, the first demo account
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#switch-account').dispatchEvent(new Event('change', {bubbles: true})); undefined`),
+		chromedp.WaitVisible(`#switch-account`),
+		// Pick Northwind Outfitters (account 1) the way a person's choice does:
+		// set the value and fire change, which app.js turns into a submit.
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#switch-account'); s.value = '1'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`),
 		chromedp.WaitVisible(`[data-testid="nav"] a[href="/suppliers"]`),
 	)
 	if err != nil {
