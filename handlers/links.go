@@ -102,6 +102,10 @@ func (s *Server) renderLink(c echo.Context, status int, merchantForm *store.Merc
 		ShowCustomerPhone: l.ShowCustomerPhone, ShowCustomerEmail: l.ShowCustomerEmail, ShowPrices: l.ShowPrices,
 		AutoDropship: l.AutoDropship, ReleaseDelayMinutes: strconv.Itoa(l.ReleaseDelayMinutes), POFormat: l.POFormat, POPrefix: l.POPrefix,
 		POExample: store.ExamplePONumber(l.MerchantLinkSettings, "1001"), MerchantErrors: errs,
+		Back: "/suppliers", BackLabel: "Suppliers",
+	}
+	if side == "supplier" {
+		v.Back, v.BackLabel = "/merchants", "Merchants"
 	}
 	if merchantForm != nil {
 		v.AutoDropship, v.POFormat, v.POPrefix = merchantForm.AutoDropship, merchantForm.POFormat, merchantForm.POPrefix

@@ -64,7 +64,7 @@ func TestInviteAcceptAndRoutingOnThePages(t *testing.T) {
 	if got := strings.TrimSpace(lp.doc.Find(`[data-testid="link-state"]`).Text()); got != "active" {
 		t.Fatalf("after accept, state %q", got)
 	}
-	if got := lp.doc.Find(`[data-testid="history"]`).Text(); !strings.Contains(got, "link.accepted") || !strings.Contains(got, w.adminB.Email) {
+	if got := lp.doc.Find(`[data-testid="history"]`).Text(); !strings.Contains(got, "Link accepted") || !strings.Contains(got, w.adminB.Email) {
 		t.Errorf("history %q does not show who accepted", got)
 	}
 	// Accepting twice is refused with a message, not an error page.

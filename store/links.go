@@ -472,9 +472,9 @@ func routingProblems(ctx context.Context, q querier, merchantID, supplierID int6
 	case err != nil:
 		return nil, err
 	case state == LinkPending:
-		problems = append(problems, fmt.Sprintf("The link with %s is still pending: it must be accepted first.", sup.Name))
+		problems = append(problems, fmt.Sprintf("The link between %s and %s is still pending: the invited account must accept it.", sup.Name, mer.Name))
 	case state == LinkPaused:
-		problems = append(problems, fmt.Sprintf("The link with %s is paused.", sup.Name))
+		problems = append(problems, fmt.Sprintf("The link between %s and %s is paused.", sup.Name, mer.Name))
 	}
 	if !mer.DropshipEnabled {
 		problems = append(problems, fmt.Sprintf("The dropship module is off in %s (Settings).", mer.Name))

@@ -33,3 +33,12 @@ func invalidIf(b bool) string {
 }
 
 func joinComma(ss []string) string { return strings.Join(ss, ", ") }
+
+// humanAction turns an audit action code such as "link.accepted" into words.
+func humanAction(code string) string {
+	words := strings.NewReplacer(".", " ", "_", " ").Replace(code)
+	if words == "" {
+		return ""
+	}
+	return strings.ToUpper(words[:1]) + words[1:]
+}
