@@ -1,0 +1,248 @@
+package feedfile
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+type fileKind int
+
+const (
+	kindCSV fileKind = iota
+	kindXML
+)
+
+// Detect sniffs the format and cell delimiter from the first few KB of a file
+// (16 KB is plenty; the header line is what counts). For XML the delimiter is
+// 0. A file whose columns match no known format gives a *FileError (errors.Is
+// ErrNoSKUColumn or ErrSingleColumn): the user should pick a Mapping.
+func Detect(head []byte) (Format, rune, error) {
+	kind, delim, err := sniff(head, 0)
+	if err != nil {
+		return "", 0, err
+	}
+	if kind == kindXML {
+		if !looksGoogleXML(head) {
+			return "", 0, fileErr(0, ErrUnknownFormat, "This XML file is not a Google Merchant feed (RSS 2.0 or Atom with the g: namespace).")
+		}
+		return FormatGoogleXML, 0, nil
+	}
+	line, _ := firstLine(bytes.TrimPrefix(head, utf8BOM))
+	cells := splitHeader(line, delim)
+	f := classify(cells)
+	if f == "" {
+		return "", delim, unknownHeader(cells, delim)
+	}
+	return f, delim, nil
+}
+
+// sniff checks the start of the file (empty, encoding) and picks the kind of
+// file and the delimiter (delim when it is not 0).
+func sniff(head []byte, delim rune) (fileKind, rune, *FileError) {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return 0, 0, fileErr(1, ErrEncoding, "Line 1 is not valid UTF-8 text (it looks like UTF-16): save the file as UTF-8.")
+	}
+	head = bytes.TrimPrefix(head, utf8BOM)
+	rest := bytes.TrimLeft(head, " \t\r\n")
+	if len(rest) == 0 {
+		return 0, 0, fileErr(0, ErrEmpty, "The file is empty.")
+	}
+	line, complete := firstLine(head)
+	if !complete {
+		// The head may end in the middle of a character.
+		for i := 0; i < utf8.UTFMax-1 && len(line) > 0 && !utf8.Valid(line); i++ {
+			line = line[:len(line)-1]
+		}
+	}
+	if !utf8.Valid(line) {
+		return 0, 0, fileErr(1, ErrEncoding, "Line 1 is not valid UTF-8 text: save the file as UTF-8.")
+	}
+	if bytes.IndexByte(line, 0) >= 0 {
+		return 0, 0, fileErr(1, ErrEncoding, "Line 1 is not valid UTF-8 text (it looks like UTF-16): save the file as UTF-8.")
+	}
+	if rest[0] == '<' {
+		return kindXML, 0, nil
+	}
+	if delim == 0 {
+		delim = pickDelimiter(line)
+	}
+	return kindCSV, delim, nil
+}
+
+func looksGoogleXML(head []byte) bool {
+	return bytes.Contains(head, []byte("base.google.com/ns/1.0")) || bytes.Contains(head, []byte("<rss"))
+}
+
+// firstLine returns the first non-blank line of head, without its line end,
+// treating line breaks inside double quotes as part of the line. complete is
+// false when head ends before the line does.
+func firstLine(head []byte) (line []byte, complete bool) {
+	head = bytes.TrimLeft(head, "\r\n")
+	quoted := false
+	for i, c := range head {
+		switch c {
+		case '"':
+			quoted = !quoted
+		case '\n', '\r':
+			if !quoted {
+				return head[:i], true
+			}
+		}
+	}
+	return head, false
+}
+
+// pickDelimiter returns the candidate found most often outside quotes in the
+// header line; ties go to the earlier candidate, and none found means ','.
+func pickDelimiter(line []byte) rune {
+	candidates := [...]byte{',', '\t', ';', '|'}
+	var counts [len(candidates)]int
+	quoted := false
+	for _, c := range line {
+		if c == '"' {
+			quoted = !quoted
+			continue
+		}
+		if quoted {
+			continue
+		}
+		for i, d := range candidates {
+			if c == d {
+				counts[i]++
+			}
+		}
+	}
+	best := 0
+	for i := range candidates {
+		if counts[i] > counts[best] {
+			best = i
+		}
+	}
+	return rune(candidates[best])
+}
+
+func splitHeader(line []byte, delim rune) []string {
+	cr := csv.NewReader(bytes.NewReader(line))
+	cr.Comma = delim
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+	rec, err := cr.Read()
+	if err != nil {
+		rec = strings.Split(string(line), string(delim))
+	}
+	for i := range rec {
+		rec[i] = strings.TrimSpace(rec[i])
+	}
+	return rec
+}
+
+// normHeader lower-cases and trims a header cell.
+func normHeader(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
+
+// classify names the format whose columns header has, or "" for none.
+func classify(header []string) Format {
+	set := make(map[string]bool, len(header))
+	for _, h := range header {
+		n := normHeader(h)
+		set[n] = true
+		set[strings.TrimPrefix(n, "g:")] = true
+	}
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if set[n] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("handle") && has("variant sku", "variant price", "option1 name", "title"):
+		return FormatShopify
+	case has("regular price") || has("sku") && has("type") && has("published"):
+		return FormatWooCommerce
+	case has("id") && has("availability", "link", "image_link", "item_group_id", "gtin", "condition", "google_product_category", "brand"):
+		return FormatGoogleTSV
+	}
+	for _, h := range header {
+		if droplineKey(h) == "sku" {
+			return FormatDropline
+		}
+	}
+	return ""
+}
+
+// unknownHeader explains why no SKU column was found.
+func unknownHeader(header []string, delim rune) *FileError {
+	if len(header) == 1 {
+		return singleColumn(delim)
+	}
+	return fileErr(1, ErrNoSKUColumn, "No SKU column: expected one of sku, Variant SKU, id, SKU (found: %s).", foundList(header))
+}
+
+func singleColumn(delim rune) *FileError {
+	name := map[rune]string{',': "commas", ';': "semicolons", '\t': "tabs", '|': "vertical bars (|)"}[delim]
+	return fileErr(1, ErrSingleColumn, "Only one column was found: is the file separated by something other than %s?", name)
+}
+
+// foundList lists headers for a message, shortened when there are many.
+func foundList(header []string) string {
+	const max = 12
+	var parts []string
+	for i, h := range header {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("… %d more", len(header)-max))
+			break
+		}
+		h = strings.TrimSpace(h)
+		if h == "" {
+			h = "(blank)"
+		}
+		if utf8.RuneCountInString(h) > 40 {
+			h = string([]rune(h)[:40]) + "…"
+		}
+		parts = append(parts, h)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func skipBOM(br *bufio.Reader) {
+	if b, _ := br.Peek(3); bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(3)
+	}
+}
+
+// newCSV skips a BOM, turns old Mac line ends (CR only) into LF, and sets up
+// the CSV reader.
+func newCSV(br *bufio.Reader, head []byte, delim rune) *csv.Reader {
+	skipBOM(br)
+	var src io.Reader = br
+	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		src = crReader{br}
+	}
+	cr := csv.NewReader(src)
+	cr.Comma = delim
+	cr.LazyQuotes = false
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
+
+// crReader turns every CR into LF, for files whose lines end in CR alone.
+type crReader struct{ r io.Reader }
+
+func (c crReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i := range p[:n] {
+		if p[i] == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
+}

@@ -1,0 +1,655 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dropline/dropline/store/feedfile"
+	"github.com/dropline/dropline/store/fetch"
+)
+
+// Feed run states.
+const (
+	RunRunning   = "running"
+	RunSucceeded = "succeeded"
+	RunFailed    = "failed"
+	RunHeld      = "held"
+	RunDiscarded = "discarded"
+)
+
+// maxStoredRowErrors caps the row errors kept per run; all are counted.
+const maxStoredRowErrors = 1000
+
+// stageChunk is how many rows are staged per transaction.
+const stageChunk = 2000
+
+// claimTimeout is how long a claim on a subscription lasts before a new pull
+// may assume the old one died with its process.
+const claimTimeout = time.Hour
+
+// FeedRun is one pull of a subscription.
+type FeedRun struct {
+	ID             int64
+	AccountID      int64
+	SubscriptionID int64
+	Trigger        string
+	State          string
+	StartedAt      time.Time
+	FinishedAt     *time.Time
+	Rows           int
+	Created        int
+	Updated        int
+	Unchanged      int
+	Missing        int
+	Errors         int
+	Message        string
+}
+
+// RunError is a row-level problem recorded on a run.
+type RunError struct {
+	Line    int
+	Column  string
+	Message string
+}
+
+// Puller pulls subscriptions: on the ticker for due ones, or at once for "Pull now".
+type Puller struct {
+	DB      *DB
+	Fetcher *fetch.Fetcher
+	Log     *slog.Logger
+
+	wg sync.WaitGroup
+}
+
+// Wait blocks until pulls started in the background have finished.
+func (p *Puller) Wait() { p.wg.Wait() }
+
+func (p *Puller) log() *slog.Logger {
+	if p.Log == nil {
+		return slog.Default()
+	}
+	return p.Log
+}
+
+// errPullRunning means a pull of the subscription is already under way.
+var errPullRunning = Conflict("A pull of this feed is already running.")
+
+// claim marks a subscription as being pulled and opens its run. At most one
+// pull runs per subscription; a claim older than claimTimeout is taken over.
+func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string) (Subscription, FeedRun, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := scanSubscription(tx.QueryRowContext(ctx, "SELECT "+subscriptionColumns+subscriptionFrom+" WHERE s.id = ? AND s.account_id = ?", subID, merchantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription %d: %w", subID, ErrNotFound)
+	}
+	if err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	now := db.now()
+	if s.RunningSince != nil && now.Sub(*s.RunningSince) < claimTimeout {
+		return Subscription{}, FeedRun{}, errPullRunning
+	}
+	// A run left "running" by a process that died is closed as failed.
+	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE subscription_id = ? AND state = 'running'", now, subID); err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	// A new pull supersedes a pull held for review.
+	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'discarded', message = message || ' Superseded by a newer pull.' WHERE subscription_id = ? AND state = 'held'", subID); err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE subscription_id = ? AND state IN ('failed', 'discarded'))", subID); err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = ? WHERE id = ?", now, subID); err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "INSERT INTO feed_runs (account_id, subscription_id, trigger, state, started_at) VALUES (?, ?, ?, 'running', ?)",
+		merchantID, subID, trigger, now)
+	if err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	runID, _ := res.LastInsertId()
+	if err := tx.Commit(); err != nil {
+		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
+	}
+	return s, FeedRun{ID: runID, AccountID: merchantID, SubscriptionID: subID, Trigger: trigger, State: RunRunning, StartedAt: now}, nil
+}
+
+// PullNow starts a pull in the background and returns its run at once.
+func (p *Puller) PullNow(ctx context.Context, merchantID, subID int64) (FeedRun, error) {
+	s, run, err := p.DB.claim(ctx, merchantID, subID, "manual")
+	if err != nil {
+		return FeedRun{}, err
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		// The pull outlives the request that started it.
+		p.pull(context.WithoutCancel(ctx), s, run)
+	}()
+	return run, nil
+}
+
+// PullDue pulls every subscription whose time has come, one after another,
+// and returns how many it pulled. Each is pulled once however many runs it missed.
+func (p *Puller) PullDue(ctx context.Context) (int, error) {
+	now := p.DB.now()
+	rows, err := p.DB.read.QueryContext(ctx, `SELECT s.id, s.account_id FROM subscriptions s
+		WHERE s.paused = 0 AND s.next_run_at <= ? AND (s.running_since IS NULL OR s.running_since < ?)
+		AND NOT EXISTS (SELECT 1 FROM feed_runs r WHERE r.subscription_id = s.id AND r.state = 'held')
+		ORDER BY s.next_run_at LIMIT 100`, now, now.Add(-claimTimeout))
+	if err != nil {
+		return 0, fmt.Errorf("store: due subscriptions: %w", err)
+	}
+	type due struct{ id, account int64 }
+	var list []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.account); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	n := 0
+	for _, d := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		s, run, err := p.DB.claim(ctx, d.account, d.id, "schedule")
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		p.pull(ctx, s, run)
+		n++
+	}
+	return n, nil
+}
+
+// pull downloads or reads the feed, stages its rows, and applies them unless
+// it fails or is held. It always releases the claim and schedules the next run.
+func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
+	db := p.DB
+	err := p.stage(ctx, s, run.ID)
+	var state, msg string
+	var counts applyCounts
+	switch {
+	case err != nil:
+		state, msg = RunFailed, userMessage(err)
+	default:
+		counts, state, msg, err = db.applyRun(ctx, s, run.ID)
+		if err != nil {
+			state, msg = RunFailed, userMessage(err)
+		}
+	}
+	if err != nil {
+		p.log().Warn("feed pull failed", "subscription", s.ID, "run", run.ID, "err", err)
+	}
+	if ferr := db.finishRun(context.WithoutCancel(ctx), s, run.ID, state, msg, counts); ferr != nil {
+		p.log().Error("finish feed run", "run", run.ID, "err", ferr)
+	}
+}
+
+// userMessage is what a run page says about a failure.
+func userMessage(err error) string {
+	var fe *fetch.Error
+	var file *feedfile.FileError
+	switch {
+	case errors.As(err, &fe):
+		return fe.Message
+	case errors.As(err, &file):
+		return file.Error()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return "The pull was stopped before it finished."
+	}
+	return "The pull failed: " + err.Error()
+}
+
+// stage reads the subscription's source and writes its rows and row errors
+// to the run, in chunks. Nothing the merchant sees changes here.
+func (p *Puller) stage(ctx context.Context, s Subscription, runID int64) error {
+	st := &stager{db: p.DB, runID: runID}
+	if !s.External() {
+		f, err := scanFeed(p.DB.read.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = ? AND f.archived_at IS NULL", s.FeedID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errors.New("the supplier no longer publishes this feed")
+		}
+		if err != nil {
+			return err
+		}
+		var linked bool
+		if err := p.DB.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state IN ('active', 'paused'))
+			AND (? = 1 OR EXISTS (SELECT 1 FROM feed_merchants WHERE feed_id = ? AND merchant_id = ?))`,
+			f.AccountID, s.AccountID, f.AllMerchants, f.ID, s.AccountID).Scan(&linked); err != nil {
+			return err
+		}
+		if !linked {
+			return errors.New("this account may no longer pull the feed: the link ended or the supplier removed it from the feed")
+		}
+		if err := p.DB.FeedRows(ctx, f, func(r feedfile.Row) error { return st.add(ctx, r, nil) }); err != nil {
+			return err
+		}
+		return st.flush(ctx)
+	}
+	if p.Fetcher == nil {
+		return errors.New("no downloader configured")
+	}
+	body, _, err := p.Fetcher.Open(ctx, s.URL)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	return p.stageReader(ctx, s, st, body)
+}
+
+// StageFrom stages a subscription's rows from r instead of its URL (tests, benchmarks).
+func (p *Puller) stageReader(ctx context.Context, s Subscription, st *stager, r io.Reader) error {
+	fr, err := feedfile.NewReader(r, feedfile.Options{Format: feedfile.Format(s.Format), Mapping: feedfile.Mapping(s.Mapping)})
+	if err != nil {
+		return err
+	}
+	for {
+		row, errs, err := fr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.add(ctx, row, errs); err != nil {
+			return err
+		}
+	}
+	return st.flush(ctx)
+}
+
+// stager batches staged rows and errors into chunked transactions.
+type stager struct {
+	db     *DB
+	runID  int64
+	rows   []feedfile.Row
+	errs   []feedfile.RowError
+	nRows  int
+	nErrs  int
+	stored int
+}
+
+func (st *stager) add(ctx context.Context, r feedfile.Row, errs []feedfile.RowError) error {
+	if r.Usable() {
+		st.rows = append(st.rows, r)
+	}
+	st.nErrs += len(errs)
+	for _, e := range errs {
+		if st.stored < maxStoredRowErrors {
+			st.errs = append(st.errs, e)
+			st.stored++
+		}
+	}
+	if len(st.rows) >= stageChunk {
+		return st.flush(ctx)
+	}
+	return nil
+}
+
+const stageColumns = 15
+
+func (st *stager) flush(ctx context.Context) error {
+	tx, err := st.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Multi-row inserts: far fewer statements than one per row.
+	const perStmt = 400
+	for start := 0; start < len(st.rows); start += perStmt {
+		end := min(start+perStmt, len(st.rows))
+		var b strings.Builder
+		b.WriteString(`INSERT OR IGNORE INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
+			quantity, lead_time_days, url, image_url, description) VALUES `)
+		args := make([]any, 0, (end-start)*stageColumns)
+		for i, r := range st.rows[start:end] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			qty := any(nil)
+			if r.HasQuantity {
+				qty = r.Quantity
+			} else if r.Availability == feedfile.OutOfStock || (r.HasActive && !r.Active) {
+				qty = 0
+			}
+			lead := any(nil)
+			if r.HasLeadTime {
+				lead = r.LeadTimeDays
+			}
+			cur := r.Currency
+			if cur == "" {
+				cur = "USD"
+			}
+			args = append(args, st.runID, r.Line, r.SKU, r.Title, r.Options, r.GTIN, r.MPN, nullMoney(r.CostCents, r.HasCost), nullMoney(r.PriceCents, r.HasPrice),
+				cur, qty, lead, r.URL, r.ImageURL, r.Description)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("stage rows: %w", err)
+		}
+	}
+	for _, e := range st.errs {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO feed_run_errors (run_id, line, col, message) VALUES (?, ?, ?, ?)", st.runID, e.Line, e.Column, e.Message); err != nil {
+			return fmt.Errorf("stage errors: %w", err)
+		}
+	}
+	st.nRows += len(st.rows)
+	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET rows = ?, errors = ? WHERE id = ?", st.nRows, st.nErrs, st.runID); err != nil {
+		return err
+	}
+	st.rows, st.errs = st.rows[:0], st.errs[:0]
+	return tx.Commit()
+}
+
+type applyCounts struct {
+	created, updated, unchanged, missing int
+}
+
+// applyRun applies a staged run in one transaction, or holds it for review
+// when it would drop too many of the products the last good run had.
+func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyCounts, string, string, error) {
+	var c applyCounts
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return c, "", "", err
+	}
+	defer tx.Rollback()
+	var staged int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM feed_run_rows WHERE run_id = ?", runID).Scan(&staged); err != nil {
+		return c, "", "", err
+	}
+	var missing int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM product_sources ps WHERE ps.subscription_id = ? AND ps.missing_since IS NULL
+		AND NOT EXISTS (SELECT 1 FROM feed_run_rows r WHERE r.run_id = ? AND r.sku = ps.supplier_sku)`, s.ID, runID).Scan(&missing); err != nil {
+		return c, "", "", err
+	}
+	if staged == 0 && missing == 0 && s.LastGoodRows == 0 {
+		return c, RunFailed, "The feed has no usable products.", nil
+	}
+	if s.LastGoodRows > 0 && missing*100 > s.DropThresholdPct*s.LastGoodRows {
+		msg := fmt.Sprintf("Held for review: %d of the %d products the last good pull had are missing (%d%%, more than the %d%% allowed). Nothing was changed. Approve to apply it anyway, or discard it.",
+			missing, s.LastGoodRows, missing*100/s.LastGoodRows, s.DropThresholdPct)
+		return applyCounts{missing: missing}, RunHeld, msg, nil
+	}
+	c, err = db.apply(ctx, tx, s, runID)
+	if err != nil {
+		return c, "", "", err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET last_success_at = ?, last_good_rows = ? WHERE id = ?", db.now(), staged, s.ID); err != nil {
+		return c, "", "", err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
+		return c, "", "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return c, "", "", err
+	}
+	return c, RunSucceeded, "", nil
+}
+
+// apply writes a staged run into the merchant's products and sources with
+// set-based statements: match by source, then by SKU, GTIN, MPN; create
+// what is new; update what changed; zero what went missing.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, s Subscription, runID int64) (applyCounts, error) {
+	var c applyCounts
+	now := db.now()
+	passive := s.InventoryMode != InventoryActive
+	var supplierID any
+	if s.SupplierID != 0 {
+		supplierID = s.SupplierID
+	}
+	supplierName := s.SupplierName
+	if supplierName == "" {
+		supplierName = s.Name
+	}
+	exec := func(q string, args ...any) (int, error) {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("apply run %d: %w", runID, err)
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
+	steps := []struct {
+		q    string
+		args []any
+	}{
+		{`CREATE TEMP TABLE IF NOT EXISTS apply_rows (sku TEXT PRIMARY KEY, title TEXT, options TEXT, gtin TEXT, mpn TEXT, cost_cents INTEGER,
+			price_cents INTEGER, currency TEXT, quantity INTEGER, lead_time_days INTEGER, url TEXT, image_url TEXT, description TEXT,
+			source_id INTEGER, product_id INTEGER, changed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`, nil},
+		{`DELETE FROM apply_rows`, nil},
+		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description, source_id)
+			SELECT r.sku, r.title, r.options, r.gtin, r.mpn, r.cost_cents, r.price_cents, r.currency, r.quantity, r.lead_time_days, r.url, r.image_url, r.description,
+			ps.id FROM feed_run_rows r LEFT JOIN product_sources ps ON ps.subscription_id = ? AND ps.supplier_sku = r.sku WHERE r.run_id = ?`, []any{s.ID, runID}},
+		// New sources attach to the merchant's product with the same SKU, else GTIN, else MPN.
+		{`UPDATE apply_rows SET product_id = (SELECT p.id FROM products p WHERE p.account_id = ? AND p.sku = apply_rows.sku) WHERE source_id IS NULL`, []any{s.AccountID}},
+		{`UPDATE apply_rows SET product_id = (SELECT min(p.id) FROM products p WHERE p.account_id = ? AND p.gtin = apply_rows.gtin)
+			WHERE source_id IS NULL AND product_id IS NULL AND gtin <> ''`, []any{s.AccountID}},
+		{`UPDATE apply_rows SET product_id = (SELECT min(p.id) FROM products p WHERE p.account_id = ? AND p.mpn = apply_rows.mpn)
+			WHERE source_id IS NULL AND product_id IS NULL AND mpn <> ''`, []any{s.AccountID}},
+		{`INSERT INTO products (account_id, sku, title, options, gtin, mpn, price_cents, currency, quantity, lead_time_days, url, image_url, description, created_at, updated_at)
+			SELECT ?, sku, title, options, gtin, mpn, price_cents, currency, 0, coalesce(lead_time_days, 1), '', image_url, description, ?, ?
+			FROM apply_rows WHERE source_id IS NULL AND product_id IS NULL`, []any{s.AccountID, now, now}},
+		{`UPDATE apply_rows SET product_id = (SELECT p.id FROM products p WHERE p.account_id = ? AND p.sku = apply_rows.sku)
+			WHERE source_id IS NULL AND product_id IS NULL`, []any{s.AccountID}},
+	}
+	for _, st := range steps {
+		if _, err := exec(st.q, st.args...); err != nil {
+			return c, err
+		}
+	}
+	var err error
+	c.created, err = exec(`INSERT INTO product_sources (account_id, product_id, subscription_id, supplier_id, supplier_name, supplier_sku, gtin, mpn, priority,
+		available, on_hand, cost_cents, currency, lead_time_days, url, last_seen_at, created_at, updated_at)
+		SELECT ?, a.product_id, ?, ?, ?, a.sku, a.gtin, a.mpn,
+		(SELECT coalesce(max(ps.priority), 0) + 1 FROM product_sources ps WHERE ps.product_id = a.product_id),
+		coalesce(a.quantity, 0), CASE WHEN ? THEN max(coalesce(a.quantity, 0) - ?, 0) ELSE 0 END,
+		a.cost_cents, a.currency, coalesce(a.lead_time_days, 1), a.url, ?, ?, ?
+		FROM apply_rows a WHERE a.source_id IS NULL`,
+		s.AccountID, s.ID, supplierID, supplierName, passive, s.Buffer, now, now, now)
+	if err != nil {
+		return c, err
+	}
+	if _, err := exec(`UPDATE apply_rows SET changed = 1 WHERE source_id IS NOT NULL AND EXISTS (SELECT 1 FROM product_sources ps WHERE ps.id = apply_rows.source_id AND (
+		ps.missing_since IS NOT NULL
+		OR ps.available IS NOT coalesce(apply_rows.quantity, ps.available)
+		OR (? AND ps.on_hand IS NOT max(coalesce(apply_rows.quantity, ps.available) - ?, 0))
+		OR ps.cost_cents IS NOT coalesce(apply_rows.cost_cents, ps.cost_cents)
+		OR ps.lead_time_days IS NOT coalesce(apply_rows.lead_time_days, ps.lead_time_days)
+		OR ps.url IS NOT apply_rows.url OR ps.gtin IS NOT apply_rows.gtin OR ps.mpn IS NOT apply_rows.mpn))`, passive, s.Buffer); err != nil {
+		return c, err
+	}
+	c.updated, err = exec(`UPDATE product_sources SET
+		available = coalesce(a.quantity, product_sources.available),
+		on_hand = CASE WHEN ? THEN max(coalesce(a.quantity, product_sources.available) - ?, 0) ELSE product_sources.on_hand END,
+		cost_cents = coalesce(a.cost_cents, product_sources.cost_cents),
+		lead_time_days = coalesce(a.lead_time_days, product_sources.lead_time_days),
+		url = a.url, gtin = a.gtin, mpn = a.mpn, missing_since = NULL, last_seen_at = ?, updated_at = ?
+		FROM apply_rows a WHERE a.source_id = product_sources.id AND a.changed = 1`, passive, s.Buffer, now, now)
+	if err != nil {
+		return c, err
+	}
+	var present int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM apply_rows WHERE source_id IS NOT NULL").Scan(&present); err != nil {
+		return c, err
+	}
+	c.unchanged = present - c.updated
+	// Products gone from the feed are no longer available from this source.
+	c.missing, err = exec(`UPDATE product_sources SET available = 0, on_hand = CASE WHEN ? THEN 0 ELSE on_hand END, missing_since = ?, updated_at = ?
+		WHERE subscription_id = ? AND missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM apply_rows a WHERE a.sku = product_sources.supplier_sku)`,
+		passive, now, now, s.ID)
+	if err != nil {
+		return c, err
+	}
+	if _, err := exec(`DELETE FROM apply_rows`); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// finishRun records a run's outcome, releases the subscription and schedules its next run.
+func (db *DB) finishRun(ctx context.Context, s Subscription, runID int64, state, msg string, c applyCounts) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE feed_runs SET state = ?, message = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, missing = ?
+		WHERE id = ?`, state, msg, now, c.created, c.updated, c.unchanged, c.missing, runID); err != nil {
+		return err
+	}
+	if state == RunFailed {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
+			return err
+		}
+	}
+	loc := time.UTC
+	var tz string
+	if err := tx.QueryRowContext(ctx, "SELECT time_zone FROM accounts WHERE id = ?", s.AccountID).Scan(&tz); err == nil {
+		loc = Account{TimeZone: tz}.Location()
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL, next_run_at = ? WHERE id = ?", nextRun(s, now, loc), s.ID); err != nil {
+		return err
+	}
+	if err := db.audit(ctx, tx, SystemActor, s.AccountID, "feed_run."+state, "subscription", s.ID,
+		fmt.Sprintf("run %d: %d created, %d updated, %d unchanged, %d missing. %s", runID, c.created, c.updated, c.unchanged, c.missing, msg)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ResolveHeldRun applies (approve) or drops (discard) a run held for review.
+func (db *DB) ResolveHeldRun(ctx context.Context, actor Actor, merchantID, runID int64, approve bool) (FeedRun, error) {
+	run, err := db.FeedRun(ctx, merchantID, runID)
+	if err != nil {
+		return FeedRun{}, err
+	}
+	if run.State != RunHeld {
+		return FeedRun{}, Conflict("Only a pull held for review can be approved or discarded.")
+	}
+	s, err := db.Subscription(ctx, merchantID, run.SubscriptionID)
+	if err != nil {
+		return FeedRun{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'running' WHERE id = ? AND state = 'held'", runID)
+	if err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return FeedRun{}, Conflict("This pull was resolved meanwhile.")
+	}
+	now := db.now()
+	var c applyCounts
+	state, action := RunDiscarded, "feed_run.discarded"
+	msg := "Discarded by " + actor.Name + ": nothing was applied."
+	if approve {
+		var staged int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM feed_run_rows WHERE run_id = ?", runID).Scan(&staged); err != nil {
+			return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+		}
+		if c, err = db.apply(ctx, tx, s, runID); err != nil {
+			return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET last_success_at = ?, last_good_rows = ? WHERE id = ?", now, staged, s.ID); err != nil {
+			return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+		}
+		state, action, msg = RunSucceeded, "feed_run.approved", "Approved by "+actor.Name+" after being held for review."
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE feed_runs SET state = ?, message = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, missing = ? WHERE id = ?`,
+		state, msg, now, c.created, c.updated, c.unchanged, c.missing, runID); err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, merchantID, action, "subscription", s.ID, fmt.Sprintf("run %d", runID)); err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
+	}
+	return db.FeedRun(ctx, merchantID, runID)
+}
+
+const runColumns = "id, account_id, subscription_id, trigger, state, started_at, finished_at, rows, created, updated, unchanged, missing, errors, message"
+
+func scanRun(row interface{ Scan(...any) error }) (FeedRun, error) {
+	var r FeedRun
+	err := row.Scan(&r.ID, &r.AccountID, &r.SubscriptionID, &r.Trigger, &r.State, &r.StartedAt, &r.FinishedAt, &r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Missing, &r.Errors, &r.Message)
+	return r, err
+}
+
+// FeedRun returns one of the acting merchant's runs.
+func (db *DB) FeedRun(ctx context.Context, merchantID, runID int64) (FeedRun, error) {
+	r, err := scanRun(db.read.QueryRowContext(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE id = ? AND account_id = ?", runID, merchantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return FeedRun{}, fmt.Errorf("store: feed run %d: %w", runID, ErrNotFound)
+	}
+	if err != nil {
+		return FeedRun{}, fmt.Errorf("store: feed run %d: %w", runID, err)
+	}
+	return r, nil
+}
+
+// FeedRuns lists a subscription's newest runs.
+func (db *DB) FeedRuns(ctx context.Context, merchantID, subID int64, limit int) ([]FeedRun, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE account_id = ? AND subscription_id = ? ORDER BY id DESC LIMIT ?", merchantID, subID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed runs: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedRun
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: feed runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FeedRunErrors lists the row errors recorded on one of the acting merchant's runs.
+func (db *DB) FeedRunErrors(ctx context.Context, merchantID, runID int64, limit int) ([]RunError, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT e.line, e.col, e.message FROM feed_run_errors e JOIN feed_runs r ON r.id = e.run_id
+		WHERE e.run_id = ? AND r.account_id = ? ORDER BY e.line LIMIT ?`, runID, merchantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: feed run errors: %w", err)
+	}
+	defer rows.Close()
+	var out []RunError
+	for rows.Next() {
+		var e RunError
+		if err := rows.Scan(&e.Line, &e.Column, &e.Message); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
