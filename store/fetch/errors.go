@@ -96,7 +96,7 @@ func statusError(code int, status string) *Error {
 	case code == 404 || code == 410:
 		msg += " Check that the link is still current."
 	case code == 429 || code >= 500:
-		msg += " The feed server may be busy; the download will be tried again later."
+		msg += " The feed server may be busy or having problems."
 	}
 	return &Error{Kind: KindHTTPStatus, Message: msg, Err: fmt.Errorf("server answered status %q", status)}
 }
@@ -129,7 +129,7 @@ func (c *config) classify(ctx context.Context, err error) *Error {
 		if dnsErr.IsNotFound {
 			return &Error{Kind: KindNetwork, Message: "The feed server name " + strconv.Quote(dnsErr.Name) + " could not be found. Check the URL for typos.", Err: err}
 		}
-		return &Error{Kind: KindNetwork, Message: "The feed server name could not be looked up. The download will be tried again later.", Err: err}
+		return &Error{Kind: KindNetwork, Message: "The feed server name could not be looked up right now.", Err: err}
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return &Error{Kind: KindNetwork, Message: "The feed server refused the connection.", Err: err}

@@ -235,7 +235,7 @@ func (c *config) checkRedirect(req *http.Request, via []*http.Request) error {
 	if e := checkParsedURL(req.URL); e != nil {
 		return &Error{
 			Kind:    KindRedirects,
-			Message: "The feed URL redirected to an address that is not allowed: " + e.Message,
+			Message: "The feed URL redirected to an address that is not allowed. " + e.Message,
 			Err:     fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), e),
 		}
 	}

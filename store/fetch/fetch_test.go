@@ -335,9 +335,9 @@ func TestOpenRedirectsRefused(t *testing.T) {
 		{"too many", ts.host("/redirect/5"), 0, "Too many redirects (more than 5)."},
 		{"lower limit", ts.host("/redirect/2"), 2, "Too many redirects (more than 2)."},
 		{"no redirects allowed", ts.host("/redirect/0"), -1, "Too many redirects (more than 0)."},
-		{"to ftp", to("ftp://127.0.0.1/feed.csv"), 0, "not ftp:"},
-		{"to file", to("file:///etc/passwd"), 0, "not file:"},
-		{"to javascript", to("javascript:alert(1)"), 0, "not javascript:"},
+		{"to ftp", to("ftp://127.0.0.1/feed.csv"), 0, `starts with "ftp:"`},
+		{"to file", to("file:///etc/passwd"), 0, `starts with "file:"`},
+		{"to javascript", to("javascript:alert(1)"), 0, `starts with "javascript:"`},
 		{"to credentials", to("http://user:pass@127.0.0.1:" + ts.port() + "/feed.csv"), 0, "user name or password"},
 	}
 	for _, tt := range tests {

@@ -50,7 +50,7 @@ func checkParsedURL(u *url.URL) *Error {
 	case "":
 		return invalidURL("The feed URL must start with http:// or https://."+urlExample, nil)
 	default:
-		return invalidURL("Only http:// and https:// feed URLs are supported, not "+u.Scheme+":.", nil)
+		return invalidURL("Only http:// and https:// feed URLs are supported (this one starts with "+strconv.Quote(u.Scheme+":")+").", nil)
 	}
 	if u.Opaque != "" {
 		return invalidURL("The feed URL is not a valid web address."+urlExample, nil)
