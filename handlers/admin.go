@@ -21,6 +21,9 @@ func (s *Server) renderAdminAccounts(c echo.Context, status int, v views.AdminAc
 			Members: a.Members, Links: a.Links, Created: a.CreatedAt.Format("2 Jan 2006"),
 		})
 	}
+	if v.AllowPrivateFeeds, err = s.store.AllowPrivateFeeds(c.Request().Context()); err != nil {
+		return err
+	}
 	return render(c, status, views.AdminAccountsPage(s.frame(c, "Accounts"), v))
 }
 
@@ -110,4 +113,20 @@ func (s *Server) adminLinkCreate(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/admin/links")
+}
+
+// adminSettingsSave sets platform-wide settings: whether feed URLs may reach private networks.
+func (s *Server) adminSettingsSave(c echo.Context) error {
+	allow := c.FormValue("allow_private_feeds") == "true"
+	if err := s.store.SetAllowPrivateFeeds(c.Request().Context(), principalOf(c).actor(), allow); err != nil {
+		return err
+	}
+	msg := "Feed URLs on private or local networks are refused."
+	if allow {
+		msg = "Feed URLs on private or local networks are now allowed."
+	}
+	if err := s.flash(c, msg); err != nil {
+		return err
+	}
+	return redirect(c, "/admin/accounts")
 }

@@ -72,6 +72,8 @@ type world struct {
 	staffS                                     store.User
 	statusS                                    int64 // one of supplier S's statuses
 	providerA                                  int64 // merchant A's custom logistics provider
+	productA, sourceA, subA, runA              int64 // merchant A's linked product, its source, subscription and first pull
+	feedS                                      int64 // supplier S's feed
 	platform                                   store.User
 	tokenA, tokenB                             string
 	tokenAID                                   int64
@@ -113,6 +115,7 @@ func (e *testEnv) world() *world {
 		e.t.Fatal(err)
 	}
 	w.providerA = prov.ID
+
 	w.platform, err = e.db.CreateUser(ctx, store.CLIActor, store.NewUser{Email: "root@example.com", Password: testPassword, PlatformAdmin: true})
 	if err != nil {
 		e.t.Fatal(err)
@@ -134,6 +137,32 @@ func (e *testEnv) world() *world {
 	if _, err := e.db.CreateLink(ctx, store.CLIActor, w.supplierT.ID, w.merchantB.ID); err != nil {
 		e.t.Fatal(err)
 	}
+	// Supplier S publishes one product; merchant A pulls it.
+	if _, err := e.db.SaveProduct(ctx, store.CLIActor, w.supplierS.ID, 0, store.ProductInput{SKU: "S-100", Title: "Widget", Quantity: 9, LeadTimeDays: 1, Active: true}); err != nil {
+		e.t.Fatal(err)
+	}
+	feed, err := e.db.SaveFeed(ctx, store.CLIActor, w.supplierS.ID, 0, store.FeedInput{Name: "Everything", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.feedS = feed.ID
+	sub, err := e.db.SaveSubscription(ctx, store.CLIActor, w.merchantA.ID, 0, store.SubscriptionInput{FeedID: feed.ID, IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.subA = sub.ID
+	puller := &store.Puller{DB: e.db}
+	run, err := puller.PullNow(ctx, w.merchantA.ID, sub.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	puller.Wait()
+	w.runA = run.ID
+	_, linked, err := e.db.LinkedProducts(ctx, w.merchantA.ID, store.ProductFilter{})
+	if err != nil || len(linked) != 1 || len(linked[0].Sources) != 1 {
+		e.t.Fatalf("merchant A's linked products after the pull: %+v %v", linked, err)
+	}
+	w.productA, w.sourceA = linked[0].ID, linked[0].Sources[0].ID
 	return w
 }
 

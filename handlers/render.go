@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -170,3 +171,5 @@ func fieldErrors(err error) views.FieldErrors {
 	}
 	return nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

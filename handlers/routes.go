@@ -30,6 +30,8 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.GET("/healthz", s.healthz)
 	e.StaticFS("/static", static.FS)
+	// A feed's secret URL, for merchants outside Dropline: the token is the credential.
+	e.GET("/feed/:token/:format", s.feedExport)
 
 	// The REST API authenticates with bearer tokens, not cookies, so it
 	// needs no CSRF token.
@@ -48,8 +50,17 @@ func (s *Server) routes(e *echo.Echo) {
 	in.POST("/switch-account", s.switchAccount)
 
 	acct := in.Group("", s.requireAccount)
-	acct.GET("/products", s.comingSoon("Products", "The supplier catalog and linked products arrive with the catalog and feeds work."))
-	acct.GET("/feeds", s.comingSoon("Feeds", "Supplier feeds and merchant subscriptions arrive with the catalog and feeds work."))
+	acct.GET("/products", s.productsList)
+	acct.GET("/products/new", s.productNew)
+	acct.GET("/products/template.csv", s.productTemplate)
+	acct.GET("/products/import", s.importShow)
+	acct.GET("/products/:productID", s.productShow)
+	acct.POST("/products", s.productSave)
+	acct.POST("/products/:productID", s.productSave)
+	acct.POST("/products/:productID/archive", s.productArchive)
+	acct.POST("/products/import", s.importUpload)
+	acct.POST("/products/import/apply", s.importApply)
+	acct.GET("/feeds", s.feedsShow)
 	acct.GET("/settings", s.settingsShow)
 	acct.POST("/settings/password", s.passwordChange)
 	acct.GET("/settings/carriers", s.carriersShow)
@@ -76,12 +87,31 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.GET("/orders", s.comingSoon("Orders", "The order list with dropship badges arrives with the orders work."))
 	merchant.GET("/purchase-orders", s.comingSoon("Purchase orders", "Purchase orders arrive with the dropship work."))
 	merchant.GET("/suppliers", s.suppliersList)
+	merchant.POST("/products/sources/:sourceID/up", s.sourceMove(-1))
+	merchant.POST("/products/sources/:sourceID/down", s.sourceMove(+1))
+	merchant.POST("/products/sources/:sourceID/on-hand", s.sourceOnHand)
+	merchant.GET("/subscriptions/:subID", s.subscriptionShow)
+	merchant.POST("/subscriptions/:subID/pull", s.subscriptionPull)
+	merchant.GET("/runs/:runID", s.runShow)
+	merchant.GET("/runs/:runID/status", s.runStatus)
+	merchantAdmin := merchant.Group("", s.requireAccountAdmin)
+	merchantAdmin.POST("/subscriptions", s.subscriptionCreate)
+	merchantAdmin.POST("/subscriptions/preview", s.subscriptionPreview)
+	merchantAdmin.POST("/subscriptions/:subID", s.subscriptionSave)
+	merchantAdmin.POST("/runs/:runID/approve", s.runResolve(true))
+	merchantAdmin.POST("/runs/:runID/discard", s.runResolve(false))
 
 	supplier := acct.Group("", s.requireSupplier)
 	supplier.GET("/dropship-orders", s.comingSoon("Dropship orders", "The supplier's queue of dropship orders arrives with the fulfilment work."))
 	supplier.GET("/merchants", s.merchantsList)
 	supplier.GET("/settings/statuses", s.statusesShow)
+	supplier.GET("/feeds/new", s.feedNew)
+	supplier.GET("/feeds/:feedID", s.feedShow)
 	supplierAdmin := supplier.Group("", s.requireAccountAdmin)
+	supplierAdmin.POST("/feeds", s.feedSave)
+	supplierAdmin.POST("/feeds/:feedID", s.feedSave)
+	supplierAdmin.POST("/feeds/:feedID/token", s.feedToken(false))
+	supplierAdmin.POST("/feeds/:feedID/token/revoke", s.feedToken(true))
 	supplierAdmin.POST("/settings/statuses", s.statusAdd)
 	supplierAdmin.POST("/settings/statuses/initial", s.statusInitial)
 	for _, action := range []string{"rename", "up", "down", "retire", "restore"} {
@@ -94,6 +124,7 @@ func (s *Server) routes(e *echo.Echo) {
 	platform.GET("/links", s.adminLinks)
 	platform.POST("/links", s.adminLinkCreate)
 	platform.POST("/links/:linkID/state", s.adminLinkState)
+	platform.POST("/settings", s.adminSettingsSave)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -26,6 +26,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Puller runs feed pulls ("Pull now"); New makes one when nil.
+	Puller *store.Puller
 }
 
 // Server holds the dependencies every handler shares.
@@ -37,6 +39,7 @@ type Server struct {
 	logins  *loginLimiter
 	now     func() time.Time
 	maxBody int64
+	puller  *store.Puller
 }
 
 // New builds the Echo application with every route registered.
@@ -56,6 +59,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.Puller == nil {
+		cfg.Puller = &store.Puller{DB: cfg.Store, Log: cfg.Logger}
+	}
 	cookies := sessions.NewCookieStore(cfg.SessionKeys...)
 	cookies.MaxAge(int(store.SessionLifetime.Seconds()))
 	s := &Server{
@@ -66,6 +72,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		logins:  newLoginLimiter(cfg.Now),
 		now:     cfg.Now,
 		maxBody: cfg.MaxBodyBytes,
+		puller:  cfg.Puller,
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -187,10 +187,18 @@ func parseBody(c echo.Context) error {
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > s.maxBody {
+		limit := s.maxBody
+		if uploadRoutes[c.Path()] {
+			// Room for a 50 MB file and the multipart framing around it.
+			limit = store.MaxUploadBytes + 1<<20
+		}
+		if r.ContentLength > limit {
 			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request is too large.")
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.maxBody)
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }
+
+// uploadRoutes take file uploads of up to store.MaxUploadBytes.
+var uploadRoutes = map[string]bool{"/products/import": true}

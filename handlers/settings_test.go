@@ -76,6 +76,15 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/links/:linkID/merchant-settings":                {"po_format": {"sequence"}, "po_prefix": {"X-"}},
 	"/suppliers/request":                              {"public_id": {"DL-XXXXX"}},
 	"/merchants/invite":                               {"public_id": {"DL-XXXXX"}},
+	"/feeds":                                          {"name": {"Staff feed"}, "selection": {"all"}, "all_merchants": {"true"}},
+	"/feeds/:feedID":                                  {"name": {"Staff feed"}, "selection": {"all"}, "all_merchants": {"true"}},
+	"/feeds/:feedID/token":                            {},
+	"/feeds/:feedID/token/revoke":                     {},
+	"/subscriptions":                                  {"url": {"https://example.com/feed.csv"}, "format": {"dropline"}},
+	"/subscriptions/preview":                          {"url": {"https://example.com/feed.csv"}},
+	"/subscriptions/:subID":                           {"buffer": {"5"}},
+	"/runs/:runID/approve":                            {},
+	"/runs/:runID/discard":                            {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
 	"/settings/users":                                 {"email": {"new@example.com"}, "password": {testPassword}, "role": {"admin"}},
 	"/settings/users/:userID/role":                    {"role": {"staff"}},
@@ -84,7 +93,11 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/tokens/:tokenID/revoke":                {},
 }
 
-var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carriers/check": true, "/switch-account": true, "/login": true, "/logout": true}
+var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carriers/check": true, "/switch-account": true, "/login": true, "/logout": true,
+	// Day-to-day catalog and stock work is for staff too.
+	"/products": true, "/products/:productID": true, "/products/:productID/archive": true, "/products/import": true, "/products/import/apply": true,
+	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
+	"/subscriptions/:subID/pull": true}
 
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)

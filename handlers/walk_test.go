@@ -20,6 +20,14 @@ func routeParams(w *world) map[string]string {
 		"linkID":     strconv.FormatInt(w.linkAS.ID, 10),
 		"statusID":   strconv.FormatInt(w.statusS, 10),
 		"providerID": strconv.FormatInt(w.providerA, 10),
+		"productID":  strconv.FormatInt(w.productA, 10),
+		"sourceID":   strconv.FormatInt(w.sourceA, 10),
+		"subID":      strconv.FormatInt(w.subA, 10),
+		"runID":      strconv.FormatInt(w.runA, 10),
+		"feedID":     strconv.FormatInt(w.feedS, 10),
+		// A feed's public URL: only its secret token opens it.
+		"token":  "fd_not-a-real-token",
+		"format": "products.csv",
 	}
 }
 
@@ -144,5 +152,6 @@ func TestCSRFRouteWalk(t *testing.T) {
 
 // supplierRoute reports whether a route is served only to supplier accounts.
 func supplierRoute(path string) bool {
-	return strings.HasPrefix(path, "/settings/statuses") || strings.HasPrefix(path, "/merchants") || strings.HasPrefix(path, "/dropship-orders")
+	return strings.HasPrefix(path, "/settings/statuses") || strings.HasPrefix(path, "/merchants") || strings.HasPrefix(path, "/dropship-orders") ||
+		strings.HasPrefix(path, "/feeds")
 }

@@ -80,6 +80,39 @@ func (db *DB) SeedDemo(ctx context.Context) ([]DemoLogin, bool, error) {
 		u.login.Email, u.login.Password = u.email, DemoPassword
 		logins = append(logins, u.login)
 	}
+	// The supplier's catalog and a feed the merchant pulls: the ticker's
+	// first pass after start creates the merchant's linked products.
+	products := []struct {
+		sku, title, options, gtin string
+		cost, price               int64
+		qty, lead                 int
+	}{
+		{"ACM-TENT-2P", "Ridgeline 2-person tent", "Color: Olive", "0840012300014", 8900, 17900, 24, 1},
+		{"ACM-TENT-4P", "Ridgeline 4-person tent", "Color: Olive", "0840012300021", 13900, 27900, 9, 1},
+		{"ACM-BAG-20", "Summit sleeping bag 20°F", "Size: Regular", "0840012300038", 5400, 11900, 31, 1},
+		{"ACM-STOVE", "Trailblaze camp stove", "", "0840012300045", 2800, 5900, 57, 1},
+		{"ACM-LAMP", "Glow rechargeable lantern", "", "0840012300052", 1250, 2900, 0, 1},
+		{"ACM-PACK-45", "Traverse 45 L backpack", "Color: Slate", "0840012300069", 6200, 13900, 14, 2},
+		{"ACM-MUG", "Enamel camp mug", "Color: White", "0840012300076", 350, 1200, 240, 1},
+		{"ACM-CHAIR", "Basecamp folding chair", "", "0840012300083", 2300, 4900, 3, 4},
+	}
+	for _, p := range products {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (account_id, sku, title, options, gtin, cost_cents, price_cents, quantity, lead_time_days,
+			url, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			supplier.ID, p.sku, p.title, p.options, p.gtin, p.cost, p.price, p.qty, p.lead, "https://acme-supply.example/p/"+p.sku, now, now); err != nil {
+			return nil, false, fmt.Errorf("store: demo: %w", err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
+		VALUES (?, 'All products', 'all', 'price,cost,quantity,lead_time,description,images', 1, ?, ?)`, supplier.ID, now, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: demo: %w", err)
+	}
+	feedID, _ := res.LastInsertId()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, buffer, next_run_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 2, ?, ?, ?)`, merchant.ID, supplier.Name+": All products", feedID, supplier.ID, now, now, now); err != nil {
+		return nil, false, fmt.Errorf("store: demo: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("store: demo: %w", err)
 	}

@@ -117,7 +117,8 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 		for _, e := range errs {
 			addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message})
 		}
-		if !row.Usable() {
+		// A row with any problem is skipped whole: half a row is not what the user meant.
+		if !row.Usable() || len(errs) > 0 {
 			plan.ErrorRows++
 			continue
 		}

@@ -68,6 +68,21 @@ type Puller struct {
 	wg sync.WaitGroup
 }
 
+// Downloader returns the fetcher for external feeds, allowing private
+// addresses only when the platform admin has.
+func (p *Puller) Downloader(ctx context.Context) (*fetch.Fetcher, error) {
+	f := fetch.Fetcher{}
+	if p.Fetcher != nil {
+		f = *p.Fetcher
+	}
+	allow, err := p.DB.AllowPrivateFeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.AllowPrivate = f.AllowPrivate || allow
+	return &f, nil
+}
+
 // Wait blocks until pulls started in the background have finished.
 func (p *Puller) Wait() { p.wg.Wait() }
 
@@ -190,11 +205,11 @@ func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 	var counts applyCounts
 	switch {
 	case err != nil:
-		state, msg = RunFailed, userMessage(err)
+		state, msg = RunFailed, UserMessage(err)
 	default:
 		counts, state, msg, err = db.applyRun(ctx, s, run.ID)
 		if err != nil {
-			state, msg = RunFailed, userMessage(err)
+			state, msg = RunFailed, UserMessage(err)
 		}
 	}
 	if err != nil {
@@ -205,8 +220,8 @@ func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 	}
 }
 
-// userMessage is what a run page says about a failure.
-func userMessage(err error) string {
+// UserMessage is what a page says about a failed download or unreadable feed.
+func UserMessage(err error) string {
 	var fe *fetch.Error
 	var file *feedfile.FileError
 	switch {
@@ -224,6 +239,7 @@ func userMessage(err error) string {
 // to the run, in chunks. Nothing the merchant sees changes here.
 func (p *Puller) stage(ctx context.Context, s Subscription, runID int64) error {
 	st := &stager{db: p.DB, runID: runID}
+	defer st.close()
 	if !s.External() {
 		f, err := scanFeed(p.DB.read.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = ? AND f.archived_at IS NULL", s.FeedID))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -246,10 +262,11 @@ func (p *Puller) stage(ctx context.Context, s Subscription, runID int64) error {
 		}
 		return st.flush(ctx)
 	}
-	if p.Fetcher == nil {
-		return errors.New("no downloader configured")
+	fetcher, err := p.Downloader(ctx)
+	if err != nil {
+		return err
 	}
-	body, _, err := p.Fetcher.Open(ctx, s.URL)
+	body, _, err := fetcher.Open(ctx, s.URL)
 	if err != nil {
 		return err
 	}
@@ -287,6 +304,9 @@ type stager struct {
 	nRows  int
 	nErrs  int
 	stored int
+
+	ins  *sql.Stmt // the full-batch insert, prepared once per pull
+	args []any
 }
 
 func (st *stager) add(ctx context.Context, r feedfile.Row, errs []feedfile.RowError) error {
@@ -306,27 +326,57 @@ func (st *stager) add(ctx context.Context, r feedfile.Row, errs []feedfile.RowEr
 	return nil
 }
 
-const stageColumns = 15
+// stageBatch is how many rows one multi-row INSERT stages: far fewer
+// statements than one per row, within SQLite's limit on parameters.
+const stageBatch = 400
+
+// stageInsert is the multi-row INSERT for n staged rows.
+func stageInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
+			quantity, lead_time_days, url, image_url, description) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	return b.String()
+}
+
+// close releases the prepared insert.
+func (st *stager) close() {
+	if st.ins != nil {
+		st.ins.Close()
+		st.ins = nil
+	}
+}
 
 func (st *stager) flush(ctx context.Context) error {
+	// Parsing a 6,000-parameter statement costs about as much as running
+	// it, so the full-batch insert is prepared once (on the writer, so each
+	// chunk's transaction reuses it) rather than once per batch.
+	if st.ins == nil && len(st.rows) >= stageBatch {
+		ins, err := st.db.write.PrepareContext(ctx, stageInsert(stageBatch))
+		if err != nil {
+			return fmt.Errorf("stage rows: %w", err)
+		}
+		st.ins = ins
+	}
 	tx, err := st.db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	// Multi-row inserts: far fewer statements than one per row.
-	const perStmt = 400
-	for start := 0; start < len(st.rows); start += perStmt {
-		end := min(start+perStmt, len(st.rows))
-		var b strings.Builder
-		b.WriteString(`INSERT OR IGNORE INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
-			quantity, lead_time_days, url, image_url, description) VALUES `)
-		args := make([]any, 0, (end-start)*stageColumns)
-		for i, r := range st.rows[start:end] {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	var ins *sql.Stmt
+	if st.ins != nil {
+		ins = tx.StmtContext(ctx, st.ins)
+		defer ins.Close()
+	}
+	for start := 0; start < len(st.rows); start += stageBatch {
+		end := min(start+stageBatch, len(st.rows))
+		args := st.args[:0]
+		for _, r := range st.rows[start:end] {
 			qty := any(nil)
 			if r.HasQuantity {
 				qty = r.Quantity
@@ -344,10 +394,17 @@ func (st *stager) flush(ctx context.Context) error {
 			args = append(args, st.runID, r.Line, r.SKU, r.Title, r.Options, r.GTIN, r.MPN, nullMoney(r.CostCents, r.HasCost), nullMoney(r.PriceCents, r.HasPrice),
 				cur, qty, lead, r.URL, r.ImageURL, r.Description)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		st.args = args
+		if end-start == stageBatch {
+			_, err = ins.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, stageInsert(end-start), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("stage rows: %w", err)
 		}
 	}
+	clear(st.args[:cap(st.args)]) // let the rows' strings go
 	for _, e := range st.errs {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO feed_run_errors (run_id, line, col, message) VALUES (?, ?, ?, ?)", st.runID, e.Line, e.Column, e.Message); err != nil {
 			return fmt.Errorf("stage errors: %w", err)
@@ -391,7 +448,7 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 			missing, s.LastGoodRows, missing*100/s.LastGoodRows, s.DropThresholdPct)
 		return applyCounts{missing: missing}, RunHeld, msg, nil
 	}
-	c, err = db.apply(ctx, tx, s, runID)
+	c, err = db.apply(ctx, tx, s, runID, missing == 0)
 	if err != nil {
 		return c, "", "", err
 	}
@@ -409,8 +466,10 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 
 // apply writes a staged run into the merchant's products and sources with
 // set-based statements: match by source, then by SKU, GTIN, MPN; create
-// what is new; update what changed; zero what went missing.
-func (db *DB) apply(ctx context.Context, tx *sql.Tx, s Subscription, runID int64) (applyCounts, error) {
+// what is new; update what changed; zero what went missing. noneMissing
+// says the caller has counted, in this transaction, that no source of the
+// subscription is missing from the run, so there is nothing to zero.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, s Subscription, runID int64, noneMissing bool) (applyCounts, error) {
 	var c applyCounts
 	now := db.now()
 	passive := s.InventoryMode != InventoryActive
@@ -495,11 +554,14 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, s Subscription, runID int64
 	}
 	c.unchanged = present - c.updated
 	// Products gone from the feed are no longer available from this source.
-	c.missing, err = exec(`UPDATE product_sources SET available = 0, on_hand = CASE WHEN ? THEN 0 ELSE on_hand END, missing_since = ?, updated_at = ?
-		WHERE subscription_id = ? AND missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM apply_rows a WHERE a.sku = product_sources.supplier_sku)`,
-		passive, now, now, s.ID)
-	if err != nil {
-		return c, err
+	// This scans all the subscription's sources: skipped when none is missing.
+	if !noneMissing {
+		c.missing, err = exec(`UPDATE product_sources SET available = 0, on_hand = CASE WHEN ? THEN 0 ELSE on_hand END, missing_since = ?, updated_at = ?
+			WHERE subscription_id = ? AND missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM apply_rows a WHERE a.sku = product_sources.supplier_sku)`,
+			passive, now, now, s.ID)
+		if err != nil {
+			return c, err
+		}
 	}
 	if _, err := exec(`DELETE FROM apply_rows`); err != nil {
 		return c, err
@@ -573,7 +635,7 @@ func (db *DB) ResolveHeldRun(ctx context.Context, actor Actor, merchantID, runID
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM feed_run_rows WHERE run_id = ?", runID).Scan(&staged); err != nil {
 			return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
 		}
-		if c, err = db.apply(ctx, tx, s, runID); err != nil {
+		if c, err = db.apply(ctx, tx, s, runID, false); err != nil {
 			return FeedRun{}, fmt.Errorf("store: resolve run: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET last_success_at = ?, last_good_rows = ? WHERE id = ?", now, staged, s.ID); err != nil {

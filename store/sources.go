@@ -176,9 +176,6 @@ func (db *DB) MoveSource(ctx context.Context, actor Actor, merchantID, sourceID 
 
 // SetSourceOnHand sets the merchant's on-hand for a source it manages actively.
 func (db *DB) SetSourceOnHand(ctx context.Context, actor Actor, merchantID, sourceID int64, onHand int) error {
-	if onHand < 0 {
-		return FieldError("on_hand", "On hand cannot be negative.")
-	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("store: set on hand: %w", err)
@@ -196,6 +193,9 @@ func (db *DB) SetSourceOnHand(ctx context.Context, actor Actor, merchantID, sour
 	}
 	if mode != InventoryActive {
 		return Conflict("This source's stock mirrors its feed (passive inventory). Switch the subscription to active inventory to edit it.")
+	}
+	if onHand < 0 {
+		return FieldError("on_hand", "On hand cannot be negative.")
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET on_hand = ?, updated_at = ? WHERE id = ?", onHand, db.now(), sourceID); err != nil {
 		return fmt.Errorf("store: set on hand: %w", err)

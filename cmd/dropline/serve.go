@@ -12,6 +12,7 @@ import (
 
 	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/fetch"
 )
 
 // serveConfig is what serve needs.
@@ -19,6 +20,8 @@ type serveConfig struct {
 	Addr string
 	DB   string
 	Demo bool
+	// Tick is how often the background ticker looks for due feed pulls.
+	Tick time.Duration
 }
 
 // app is a running Dropline: the store, the HTTP server and its listener.
@@ -28,6 +31,11 @@ type app struct {
 	srv    *http.Server
 	ln     net.Listener
 	logins []store.DemoLogin
+	puller *store.Puller
+	log    *slog.Logger
+	tick   time.Duration
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 // startApp opens the store, migrates, seeds demo data on an empty database
@@ -37,7 +45,10 @@ func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db}
+	if cfg.Tick <= 0 {
+		cfg.Tick = 30 * time.Second
+	}
+	a := &app{db: db, log: logger, tick: cfg.Tick, puller: &store.Puller{DB: db, Fetcher: &fetch.Fetcher{}, Log: logger}}
 	if cfg.Demo {
 		logins, created, err := db.SeedDemo(ctx)
 		if err != nil {
@@ -58,7 +69,7 @@ func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, 
 		db.Close()
 		return nil, err
 	}
-	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}})
+	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}, Puller: a.puller})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -90,8 +101,11 @@ func (a *app) URL() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
-// Serve answers requests until Close.
+// Serve answers requests and runs the background ticker until Close.
 func (a *app) Serve() error {
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop, a.done = stop, make(chan struct{})
+	go a.ticker(ctx)
 	err := a.srv.Serve(a.ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -99,9 +113,35 @@ func (a *app) Serve() error {
 	return err
 }
 
-// Close stops serving, waiting for requests in flight, and closes the store.
+// ticker starts due feed pulls now and then every tick. Schedules live in the
+// database, so after a restart it resumes where the last process stopped.
+func (a *app) ticker(ctx context.Context) {
+	defer close(a.done)
+	t := time.NewTicker(a.tick)
+	defer t.Stop()
+	for {
+		if n, err := a.puller.PullDue(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("feed ticker", "err", err)
+		} else if n > 0 {
+			a.log.Info("feed ticker", "pulled", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops serving, waiting for requests in flight and background pulls, and closes the store.
 func (a *app) Close(ctx context.Context) error {
-	return errors.Join(a.srv.Shutdown(ctx), a.db.Close())
+	err := a.srv.Shutdown(ctx)
+	if a.stop != nil {
+		a.stop()
+		<-a.done
+	}
+	a.puller.Wait()
+	return errors.Join(err, a.db.Close())
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -112,11 +152,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	addr := fs.String("addr", defAddr, "address to listen on (env DROPLINE_ADDR)")
 	demo := fs.Bool("demo", true, "create demo accounts when the database is empty")
+	tick := fs.Duration("tick", 30*time.Second, "how often to look for due feed pulls")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo}, logger)
+	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo, Tick: *tick}, logger)
 	if err != nil {
 		return err
 	}
@@ -132,7 +173,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { done <- a.Serve() }()
 	select {
 	case err := <-done:
-		a.db.Close()
+		a.Close(context.Background())
 		return err
 	case <-ctx.Done():
 		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)

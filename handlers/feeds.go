@@ -1,0 +1,636 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/feedfile"
+	"github.com/dropline/dropline/views"
+)
+
+// feedsShow is the Feeds page: the merchant's subscriptions and the supplier's feeds.
+func (s *Server) feedsShow(c echo.Context) error {
+	return s.renderFeeds(c, http.StatusOK, views.FeedsView{})
+}
+
+func (s *Server) renderFeeds(c echo.Context, status int, v views.FeedsView) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	acc := p.member.Account
+	v.Supplier, v.Merchant, v.IsAdmin = acc.IsSupplier(), acc.IsMerchant(), p.member.IsAdmin()
+	loc := acc.Location()
+	if v.Merchant {
+		subs, err := s.store.Subscriptions(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, sub := range subs {
+			row := views.SubscriptionRow{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), Schedule: scheduleText(sub, loc),
+				Stale: sub.Stale(now), Paused: sub.Paused, NextRun: "—"}
+			if sub.NextRunAt != nil && !sub.Paused {
+				row.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 15:04")
+			}
+			runs, err := s.store.FeedRuns(ctx, acc.ID, sub.ID, 1)
+			if err != nil {
+				return err
+			}
+			if len(runs) > 0 {
+				row.LastRun, row.LastState = runs[0].StartedAt.In(loc).Format("2 Jan 15:04"), runs[0].State
+			}
+			v.Subscriptions = append(v.Subscriptions, row)
+		}
+		feeds, err := s.store.AvailableFeeds(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range feeds {
+			v.Available = append(v.Available, views.Option{Value: strconv.FormatInt(f.ID, 10), Label: f.SupplierName + ": " + f.Name})
+		}
+	}
+	if v.Supplier {
+		feeds, err := s.store.Feeds(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range feeds {
+			row := views.FeedRow{ID: f.ID, Name: f.Name, Fields: strings.Join(f.Fields, ", "), HasToken: f.TokenPrefix != "", Archived: f.Archived}
+			switch f.Selection {
+			case store.SelectTag:
+				row.Selection = "tag " + f.SelectionValue
+			case store.SelectSKUs:
+				row.Selection = strconv.Itoa(len(strings.Split(f.SelectionValue, "\n"))) + " SKUs"
+			default:
+				row.Selection = "all active"
+			}
+			row.Merchants = "all linked"
+			if !f.AllMerchants {
+				row.Merchants = strconv.Itoa(len(f.MerchantIDs)) + " chosen"
+			}
+			v.Feeds = append(v.Feeds, row)
+		}
+	}
+	return render(c, status, views.FeedsPage(s.frame(c, "Feeds"), v))
+}
+
+func subscriptionSource(sub store.Subscription) string {
+	if sub.External() {
+		return sub.URL
+	}
+	return "Linked supplier " + sub.SupplierName
+}
+
+func scheduleText(sub store.Subscription, loc *time.Location) string {
+	if sub.Schedule == store.ScheduleDaily {
+		return "daily at " + sub.DailyAt + " " + loc.String()
+	}
+	return "every " + strconv.Itoa(sub.IntervalMinutes) + " min"
+}
+
+// ---- Supplier: feeds ----
+
+func (s *Server) linkedMerchants(c echo.Context, checked []int64) ([]views.MerchantChoice, error) {
+	p := principalOf(c)
+	links, err := s.store.AccountLinks(c.Request().Context(), p.accountID())
+	if err != nil {
+		return nil, err
+	}
+	var out []views.MerchantChoice
+	for _, l := range links {
+		if l.SupplierID != p.accountID() || !l.Live() {
+			continue
+		}
+		ch := views.MerchantChoice{ID: l.MerchantID, Name: l.MerchantName + " (" + l.MerchantPID + ")"}
+		for _, id := range checked {
+			ch.Checked = ch.Checked || id == l.MerchantID
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func (s *Server) renderFeed(c echo.Context, status int, v views.FeedView) error {
+	p := principalOf(c)
+	v.IsAdmin = p.member.IsAdmin()
+	v.AllFields = store.FeedFields
+	var err error
+	if v.Merchants, err = s.linkedMerchants(c, v.Form.MerchantIDs); err != nil {
+		return err
+	}
+	if !v.New {
+		f, err := s.store.Feed(c.Request().Context(), p.accountID(), v.ID)
+		if err != nil {
+			return err
+		}
+		v.HasToken, v.TokenPrefix = f.TokenPrefix != "", f.TokenPrefix
+		n := 0
+		if err := s.store.FeedRows(c.Request().Context(), f, func(feedfile.Row) error { n++; return nil }); err != nil {
+			return err
+		}
+		v.Count = n
+	}
+	title := "New feed"
+	if !v.New {
+		title = v.Form.Name
+	}
+	return render(c, status, views.FeedPage(s.frame(c, title), v))
+}
+
+func (s *Server) feedNew(c echo.Context) error {
+	return s.renderFeed(c, http.StatusOK, views.FeedView{New: true, Form: views.FeedForm{Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true}})
+}
+
+func (s *Server) feedShow(c echo.Context) error {
+	id, err := idParam(c, "feedID")
+	if err != nil {
+		return err
+	}
+	f, err := s.store.Feed(c.Request().Context(), principalOf(c).accountID(), id)
+	if err != nil {
+		return err
+	}
+	v := views.FeedView{ID: f.ID, Form: views.FeedForm{Name: f.Name, Selection: f.Selection, SelectionValue: f.SelectionValue, Fields: f.Fields,
+		AllMerchants: f.AllMerchants, MerchantIDs: f.MerchantIDs}}
+	if t := s.takeFlash(c, "feed-token"); t != "" {
+		base := c.Scheme() + "://" + c.Request().Host + "/feed/" + t
+		v.NewCSVURL, v.NewJSONURL = base+"/products.csv", base+"/products.json"
+	}
+	return s.renderFeed(c, http.StatusOK, v)
+}
+
+func (s *Server) feedSave(c echo.Context) error {
+	var id int64
+	if c.Param("feedID") != "" {
+		var err error
+		if id, err = idParam(c, "feedID"); err != nil {
+			return err
+		}
+	}
+	var in views.FeedForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	f, err := s.store.SaveFeed(c.Request().Context(), p.actor(), p.accountID(), id, store.FeedInput{Name: in.Name, Selection: in.Selection,
+		SelectionValue: in.SelectionValue, Fields: in.Fields, AllMerchants: in.AllMerchants, MerchantIDs: in.MerchantIDs})
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderFeed(c, http.StatusUnprocessableEntity, views.FeedView{ID: id, New: id == 0, Form: in, Errors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Feed saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/feeds/"+strconv.FormatInt(f.ID, 10))
+}
+
+func (s *Server) feedToken(revoke bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "feedID")
+		if err != nil {
+			return err
+		}
+		p := principalOf(c)
+		ctx := c.Request().Context()
+		if revoke {
+			if err := s.store.RevokeFeedToken(ctx, p.actor(), p.accountID(), id); err != nil {
+				return err
+			}
+			if err := s.flash(c, "The external URL is off."); err != nil {
+				return err
+			}
+		} else {
+			secret, err := s.store.RotateFeedToken(ctx, p.actor(), p.accountID(), id)
+			if err != nil {
+				return err
+			}
+			if err := s.addFlash(c, secret, "feed-token"); err != nil {
+				return err
+			}
+		}
+		return redirect(c, "/feeds/"+c.Param("feedID")+"#feed-url")
+	}
+}
+
+// csvSafe keeps a cell from being read as a formula by a spreadsheet.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// feedExport serves a feed at its secret URL, as CSV or JSON, for merchants outside Dropline.
+func (s *Server) feedExport(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, err := s.store.FeedByToken(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	w.Header().Set("Cache-Control", "no-store")
+	if c.Param("format") == "products.json" {
+		w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		w.WriteHeader(http.StatusOK)
+		enc := json.NewEncoder(w)
+		w.Write([]byte("[\n"))
+		first := true
+		err := s.store.FeedRows(ctx, f, func(r feedfile.Row) error {
+			if !first {
+				w.Write([]byte(","))
+			}
+			first = false
+			return enc.Encode(exportJSON(f, r))
+		})
+		w.Write([]byte("]\n"))
+		return err
+	}
+	if c.Param("format") != "products.csv" {
+		return echo.ErrNotFound
+	}
+	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	cw := csv.NewWriter(w)
+	header := []string{"sku", "title", "options", "gtin", "mpn", "url"}
+	for _, fld := range f.Fields {
+		switch fld {
+		case "price", "cost", "quantity", "description":
+			header = append(header, fld)
+		case "lead_time":
+			header = append(header, "lead_time_days")
+		case "images":
+			header = append(header, "image_url")
+		}
+	}
+	cw.Write(header)
+	err = s.store.FeedRows(ctx, f, func(r feedfile.Row) error {
+		rec := []string{csvSafe(r.SKU), csvSafe(r.Title), csvSafe(r.Options), r.GTIN, csvSafe(r.MPN), csvSafe(r.URL)}
+		for _, fld := range f.Fields {
+			switch fld {
+			case "price":
+				rec = append(rec, money(r.PriceCents, r.HasPrice))
+			case "cost":
+				rec = append(rec, money(r.CostCents, r.HasCost))
+			case "quantity":
+				rec = append(rec, strconv.Itoa(r.Quantity))
+			case "lead_time":
+				rec = append(rec, strconv.Itoa(r.LeadTimeDays))
+			case "description":
+				rec = append(rec, csvSafe(r.Description))
+			case "images":
+				rec = append(rec, csvSafe(r.ImageURL))
+			}
+		}
+		return cw.Write(rec)
+	})
+	cw.Flush()
+	return err
+}
+
+// exportJSON is a feed row as the JSON feed shows it; money is a decimal string.
+func exportJSON(f store.Feed, r feedfile.Row) map[string]any {
+	m := map[string]any{"sku": r.SKU, "title": r.Title, "options": r.Options, "gtin": r.GTIN, "mpn": r.MPN, "url": r.URL}
+	if f.Has("price") && r.HasPrice {
+		m["price"] = store.FormatMoney(r.PriceCents)
+	}
+	if f.Has("cost") && r.HasCost {
+		m["cost"] = store.FormatMoney(r.CostCents)
+	}
+	if f.Has("price") || f.Has("cost") {
+		m["currency"] = r.Currency
+	}
+	if f.Has("quantity") {
+		m["quantity"] = r.Quantity
+	}
+	if f.Has("lead_time") {
+		m["lead_time_days"] = r.LeadTimeDays
+	}
+	if f.Has("description") {
+		m["description"] = r.Description
+	}
+	if f.Has("images") {
+		m["image_url"] = r.ImageURL
+	}
+	return m
+}
+
+// ---- Merchant: subscriptions ----
+
+// subscriptionForm reads the settings form, with messages for values that are not numbers.
+func subscriptionInput(f views.SubscriptionForm) (store.SubscriptionInput, views.FieldErrors) {
+	errs := views.FieldErrors{}
+	num := func(field, raw string, def int) int {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			return def
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			errs[field] = "Enter a whole number."
+		}
+		return n
+	}
+	in := store.SubscriptionInput{Name: f.Name, Schedule: f.Schedule, DailyAt: strings.TrimSpace(f.DailyAt), InventoryMode: f.InventoryMode,
+		StaleAsZero: f.StaleAsZero, Paused: f.Paused}
+	in.IntervalMinutes = num("interval_minutes", f.IntervalMinutes, 60)
+	in.Buffer = num("buffer", f.Buffer, 0)
+	in.DropThresholdPct = num("drop_threshold_pct", f.DropThresholdPct, 30)
+	in.StaleAfterHours = num("stale_after_hours", f.StaleAfterHours, 26)
+	if len(errs) > 0 {
+		return in, errs
+	}
+	return in, nil
+}
+
+// defaultSubscription is a new subscription's settings.
+var defaultSubscription = store.SubscriptionInput{Schedule: store.ScheduleInterval, IntervalMinutes: 60, DailyAt: "06:00",
+	InventoryMode: store.InventoryPassive, DropThresholdPct: 30, StaleAfterHours: 26}
+
+func (s *Server) subscriptionCreate(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	in := defaultSubscription
+	form := c.Request().PostForm
+	if fid := form.Get("feed_id"); fid != "" {
+		id, err := strconv.ParseInt(fid, 10, 64)
+		if err != nil {
+			return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{FeedErrors: views.FieldErrors{"feed_id": "Choose a feed."}})
+		}
+		in.FeedID = id
+		sub, err := s.store.SaveSubscription(ctx, p.actor(), p.accountID(), 0, in)
+		if errs := fieldErrors(err); errs != nil {
+			return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{FeedErrors: errs})
+		}
+		if err != nil {
+			return err
+		}
+		return s.startPull(c, sub.ID, "Subscribed to "+sub.Name+". The first pull is running.")
+	}
+	in.URL = strings.TrimSpace(form.Get("url"))
+	in.Format = form.Get("format")
+	if in.Format == string(feedfile.FormatMapped) {
+		in.Mapping = map[string]string{}
+		for _, fld := range feedfile.Fields() {
+			if col := form.Get("map_" + fld); col != "" {
+				in.Mapping[fld] = col
+			}
+		}
+		if in.Mapping["sku"] == "" {
+			v := s.previewView(c, in.URL)
+			v.Mapping = in.Mapping
+			v.Errors = views.FieldErrors{"map_sku": "Choose the column that holds the SKU."}
+			return render(c, http.StatusUnprocessableEntity, views.SubscriptionPreviewPage(s.frame(c, "Subscribe"), v))
+		}
+	}
+	sub, err := s.store.SaveSubscription(ctx, p.actor(), p.accountID(), 0, in)
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: in.URL, URLErrors: errs})
+	}
+	if err != nil {
+		return err
+	}
+	return s.startPull(c, sub.ID, "Subscribed. The first pull is running.")
+}
+
+// startPull starts a pull and shows its run page.
+func (s *Server) startPull(c echo.Context, subID int64, msg string) error {
+	p := principalOf(c)
+	run, err := s.puller.PullNow(c.Request().Context(), p.accountID(), subID)
+	if err != nil {
+		return s.conflictToFlash(c, err, "/subscriptions/"+strconv.FormatInt(subID, 10))
+	}
+	if err := s.flash(c, msg); err != nil {
+		return err
+	}
+	return redirect(c, "/runs/"+strconv.FormatInt(run.ID, 10))
+}
+
+// previewView downloads the first rows of an external feed for the preview page.
+func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
+	v := views.PreviewView{URL: rawURL, Fields: feedfile.Fields(), Mapping: map[string]string{}}
+	fetcher, err := s.puller.Downloader(c.Request().Context())
+	if err != nil {
+		v.Error = "The feed could not be checked right now."
+		return v
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 30*time.Second)
+	defer cancel()
+	body, _, err := fetcher.Open(ctx, rawURL)
+	if err != nil {
+		v.Error = store.UserMessage(err)
+		return v
+	}
+	defer body.Close()
+	// The first megabyte is plenty to recognise the file and show its first rows.
+	head, err := io.ReadAll(io.LimitReader(body, 1<<20))
+	if err != nil {
+		v.Error = store.UserMessage(err)
+		return v
+	}
+	header, records, err := feedfile.Preview(bytes.NewReader(head), feedfile.Options{}, 5)
+	if err != nil {
+		v.Error = store.UserMessage(err)
+		return v
+	}
+	v.Header, v.Records = header, records
+	fr, err := feedfile.NewReader(bytes.NewReader(head), feedfile.Options{})
+	switch {
+	case errors.Is(err, feedfile.ErrNoSKUColumn):
+		v.NeedsMap = true
+	case err != nil:
+		v.Error = store.UserMessage(err)
+	default:
+		v.Format = string(fr.Format())
+	}
+	return v
+}
+
+func (s *Server) subscriptionPreview(c echo.Context) error {
+	rawURL := strings.TrimSpace(c.FormValue("url"))
+	if rawURL == "" {
+		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: rawURL, URLErrors: views.FieldErrors{"url": "Enter the feed's address."}})
+	}
+	v := s.previewView(c, rawURL)
+	status := http.StatusOK
+	if v.Error != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	return render(c, status, views.SubscriptionPreviewPage(s.frame(c, "Subscribe"), v))
+}
+
+func subscriptionForm(sub store.Subscription) views.SubscriptionForm {
+	return views.SubscriptionForm{Name: sub.Name, Schedule: sub.Schedule, IntervalMinutes: strconv.Itoa(sub.IntervalMinutes), DailyAt: sub.DailyAt,
+		Buffer: strconv.Itoa(sub.Buffer), InventoryMode: sub.InventoryMode, DropThresholdPct: strconv.Itoa(sub.DropThresholdPct),
+		StaleAfterHours: strconv.Itoa(sub.StaleAfterHours), StaleAsZero: sub.StaleAsZero, Paused: sub.Paused}
+}
+
+func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *views.SubscriptionForm, errs views.FieldErrors) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	sub, err := s.store.Subscription(ctx, p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	loc := p.member.Account.Location()
+	v := views.SubscriptionView{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), IsAdmin: p.member.IsAdmin(), Form: subscriptionForm(sub),
+		Errors: errs, Running: sub.RunningSince != nil, Stale: sub.Stale(s.now()), LastGood: "never", NextRun: "—", ZoneName: loc.String()}
+	if form != nil {
+		v.Form = *form
+	}
+	if sub.LastSuccessAt != nil {
+		v.LastGood = sub.LastSuccessAt.In(loc).Format("2 Jan 2006 15:04")
+	}
+	if sub.NextRunAt != nil && !sub.Paused {
+		v.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 2006 15:04")
+	}
+	runs, err := s.store.FeedRuns(ctx, p.accountID(), sub.ID, 20)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		v.Runs = append(v.Runs, runRow(r, loc))
+	}
+	return render(c, status, views.SubscriptionPage(s.frame(c, sub.Name), v))
+}
+
+func runRow(r store.FeedRun, loc *time.Location) views.RunRow {
+	return views.RunRow{ID: r.ID, Started: r.StartedAt.In(loc).Format("2 Jan 2006 15:04:05"), Trigger: r.Trigger, State: r.State, Rows: r.Rows,
+		Created: r.Created, Updated: r.Updated, Unchanged: r.Unchanged, Missing: r.Missing, Errors: r.Errors}
+}
+
+func (s *Server) subscriptionShow(c echo.Context) error {
+	id, err := idParam(c, "subID")
+	if err != nil {
+		return err
+	}
+	return s.renderSubscription(c, http.StatusOK, id, nil, nil)
+}
+
+func (s *Server) subscriptionSave(c echo.Context) error {
+	id, err := idParam(c, "subID")
+	if err != nil {
+		return err
+	}
+	var f views.SubscriptionForm
+	if err := s.decodeForm(c, &f); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if _, err := s.store.Subscription(c.Request().Context(), p.accountID(), id); err != nil {
+		return err
+	}
+	in, errs := subscriptionInput(f)
+	if errs == nil {
+		_, err = s.store.SaveSubscription(c.Request().Context(), p.actor(), p.accountID(), id, in)
+		errs = fieldErrors(err)
+		if errs == nil && err != nil {
+			return err
+		}
+	}
+	if errs != nil {
+		return s.renderSubscription(c, http.StatusUnprocessableEntity, id, &f, errs)
+	}
+	if err := s.flash(c, "Subscription saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/subscriptions/"+c.Param("subID"))
+}
+
+func (s *Server) subscriptionPull(c echo.Context) error {
+	id, err := idParam(c, "subID")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Subscription(c.Request().Context(), principalOf(c).accountID(), id); err != nil {
+		return err
+	}
+	return s.startPull(c, id, "Pull started.")
+}
+
+// ---- Runs ----
+
+func (s *Server) runView(c echo.Context) (views.RunView, error) {
+	id, err := idParam(c, "runID")
+	if err != nil {
+		return views.RunView{}, err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	run, err := s.store.FeedRun(ctx, p.accountID(), id)
+	if err != nil {
+		return views.RunView{}, err
+	}
+	sub, err := s.store.Subscription(ctx, p.accountID(), run.SubscriptionID)
+	if err != nil {
+		return views.RunView{}, err
+	}
+	loc := p.member.Account.Location()
+	v := views.RunView{ID: run.ID, SubscriptionID: sub.ID, Subscription: sub.Name, IsAdmin: p.member.IsAdmin(), Run: runRow(run, loc),
+		Message: run.Message, Running: run.State == store.RunRunning, Held: run.State == store.RunHeld}
+	if run.FinishedAt != nil {
+		v.Finished = run.FinishedAt.In(loc).Format("15:04:05")
+	}
+	errs, err := s.store.FeedRunErrors(ctx, p.accountID(), run.ID, 200)
+	if err != nil {
+		return v, err
+	}
+	for _, e := range errs {
+		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message})
+	}
+	return v, nil
+}
+
+func (s *Server) runShow(c echo.Context) error {
+	v, err := s.runView(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.RunPage(s.frame(c, "Pull"), v))
+}
+
+// runStatus is the partial the run page polls while the pull runs.
+func (s *Server) runStatus(c echo.Context) error {
+	v, err := s.runView(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.RunStatus(csrfOf(c), v))
+}
+
+func (s *Server) runResolve(approve bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "runID")
+		if err != nil {
+			return err
+		}
+		p := principalOf(c)
+		run, err := s.store.ResolveHeldRun(c.Request().Context(), p.actor(), p.accountID(), id, approve)
+		if err != nil {
+			return s.conflictToFlash(c, err, "/runs/"+c.Param("runID"))
+		}
+		msg := fmt.Sprintf("Applied: %d created, %d updated, %d missing.", run.Created, run.Updated, run.Missing)
+		if !approve {
+			msg = "Discarded: nothing was applied."
+		}
+		if err := s.flash(c, msg); err != nil {
+			return err
+		}
+		return redirect(c, "/runs/"+c.Param("runID"))
+	}
+}
