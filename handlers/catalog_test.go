@@ -240,3 +240,20 @@ func TestSubscribeToURLWithMappingAndPull(t *testing.T) {
 		t.Fatalf("%d linked products from the URL feed, want 2", got)
 	}
 }
+
+func TestUploadOver50MBIsRefused(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	c := env.client()
+	c.login(w.adminS.Email)
+	c.get("/products/import")
+	before := env.dbDigest()
+	big := "sku,title\n" + strings.Repeat("X-1,"+strings.Repeat("a", 100)+"\n", (51<<20)/105)
+	p := uploadCSV(t, c, "catalog", big)
+	if p.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("51 MB upload: %d, want 413", p.status)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused upload changed the database")
+	}
+}
