@@ -171,12 +171,9 @@ func (s *Server) feedShow(c echo.Context) error {
 }
 
 func (s *Server) feedSave(c echo.Context) error {
-	var id int64
-	if c.Param("feedID") != "" {
-		var err error
-		if id, err = idParam(c, "feedID"); err != nil {
-			return err
-		}
+	id, err := optionalIDParam(c, "feedID")
+	if err != nil {
+		return err
 	}
 	var in views.FeedForm
 	if err := s.decodeForm(c, &in); err != nil {

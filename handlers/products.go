@@ -168,12 +168,9 @@ func (s *Server) productShow(c echo.Context) error {
 }
 
 func (s *Server) productSave(c echo.Context) error {
-	var id int64
-	if c.Param("productID") != "" {
-		var err error
-		if id, err = idParam(c, "productID"); err != nil {
-			return err
-		}
+	id, err := optionalIDParam(c, "productID")
+	if err != nil {
+		return err
 	}
 	var f views.ProductForm
 	if err := s.decodeForm(c, &f); err != nil {

@@ -116,6 +116,14 @@ func idParam(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// optionalIDParam reads a numeric path parameter that create routes lack (0 then).
+func optionalIDParam(c echo.Context, name string) (int64, error) {
+	if c.Param(name) == "" {
+		return 0, nil
+	}
+	return idParam(c, name)
+}
+
 // conflictToFlash shows a conflict's message on the page the user came from.
 func (s *Server) conflictToFlash(c echo.Context, err error, back string) error {
 	if !errors.Is(err, store.ErrConflict) {
