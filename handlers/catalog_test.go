@@ -198,8 +198,11 @@ func TestSubscribeToURLWithMappingAndPull(t *testing.T) {
 	c.get("/feeds")
 	// Private addresses are refused until the platform admin allows them.
 	p := c.post("/subscriptions/preview", url.Values{"url": {srv.URL + "/feed.csv"}})
-	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find(`[data-testid="preview-error"]`).Text(), "private") {
-		t.Fatalf("private URL: %d %q", p.status, p.doc.Find(`[data-testid="preview-error"]`).Text())
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find(`[data-testid="error-url"]`).Text(), "private") {
+		t.Fatalf("private URL: %d %q", p.status, p.doc.Find(`[data-testid="error-url"]`).Text())
+	}
+	if got := p.doc.Find(`input[name="url"]`).AttrOr("value", ""); got != srv.URL+"/feed.csv" {
+		t.Errorf("URL field = %q, want what was typed", got)
 	}
 	if err := env.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func (s *Server) renderFeeds(c echo.Context, status int, v views.FeedsView) erro
 			return err
 		}
 		for _, f := range feeds {
-			row := views.FeedRow{ID: f.ID, Name: f.Name, Fields: strings.Join(f.Fields, ", "), HasToken: f.TokenPrefix != "", Archived: f.Archived}
+			row := views.FeedRow{ID: f.ID, Name: f.Name, Fields: strings.ReplaceAll(strings.Join(f.Fields, ", "), "lead_time", "lead time"), HasToken: f.TokenPrefix != "", Archived: f.Archived}
 			switch f.Selection {
 			case store.SelectTag:
 				row.Selection = "tag " + f.SelectionValue
@@ -143,7 +143,7 @@ func (s *Server) renderFeed(c echo.Context, status int, v views.FeedView) error 
 	}
 	title := "New feed"
 	if !v.New {
-		title = v.Form.Name
+		title = "Feed: " + v.Form.Name
 	}
 	return render(c, status, views.FeedPage(s.frame(c, title), v))
 }
@@ -178,6 +178,12 @@ func (s *Server) feedSave(c echo.Context) error {
 	var in views.FeedForm
 	if err := s.decodeForm(c, &in); err != nil {
 		return err
+	}
+	switch in.Selection {
+	case store.SelectTag:
+		in.SelectionValue = in.SelectionTag
+	case store.SelectSKUs:
+		in.SelectionValue = in.SelectionSKUs
 	}
 	p := principalOf(c)
 	f, err := s.store.SaveFeed(c.Request().Context(), p.actor(), p.accountID(), id, store.FeedInput{Name: in.Name, Selection: in.Selection,
@@ -464,11 +470,10 @@ func (s *Server) subscriptionPreview(c echo.Context) error {
 		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: rawURL, URLErrors: views.FieldErrors{"url": "Enter the feed's address."}})
 	}
 	v := s.previewView(c, rawURL)
-	status := http.StatusOK
 	if v.Error != "" {
-		status = http.StatusUnprocessableEntity
+		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: rawURL, URLErrors: views.FieldErrors{"url": v.Error}})
 	}
-	return render(c, status, views.SubscriptionPreviewPage(s.frame(c, "Subscribe"), v))
+	return render(c, http.StatusOK, views.SubscriptionPreviewPage(s.frame(c, "Subscribe to a feed URL"), v))
 }
 
 func subscriptionForm(sub store.Subscription) views.SubscriptionForm {
@@ -557,7 +562,7 @@ func (s *Server) subscriptionPull(c echo.Context) error {
 	if _, err := s.store.Subscription(c.Request().Context(), principalOf(c).accountID(), id); err != nil {
 		return err
 	}
-	return s.startPull(c, id, "Pull started.")
+	return s.startPull(c, id, "Pull started: this page updates itself until it is done.")
 }
 
 // ---- Runs ----
@@ -598,7 +603,7 @@ func (s *Server) runShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.RunPage(s.frame(c, "Pull"), v))
+	return render(c, http.StatusOK, views.RunPage(s.frame(c, "Pull of "+v.Subscription), v))
 }
 
 // runStatus is the partial the run page polls while the pull runs.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -124,7 +125,7 @@ func (s *Server) importApply(c echo.Context) error {
 	if err := s.store.DeleteUpload(ctx, p.accountID(), token); err != nil {
 		return err
 	}
-	msg := strings.Join([]string{itoa(plan.Create) + " created", itoa(plan.Update) + " updated", itoa(plan.Unchanged) + " unchanged", itoa(plan.ErrorRows) + " rows skipped"}, ", ")
+	msg := fmt.Sprintf("%d created, %d updated, %d unchanged, %d skipped for errors", plan.Create, plan.Update, plan.Unchanged, plan.ErrorRows)
 	if err := s.flash(c, "Import applied: "+msg+"."); err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func (s *Server) renderLink(c echo.Context, status int, merchantForm *store.Merc
 		return err
 	}
 	v.History = historyRows(hist, p.member.Account)
-	return render(c, status, views.LinkPage(s.frame(c, "Link"), v))
+	return render(c, status, views.LinkPage(s.frame(c, "Link: "+l.SupplierName+" → "+l.MerchantName), v))
 }
 
 func historyRows(entries []store.AuditEntry, acc store.Account) []views.HistoryRow {

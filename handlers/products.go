@@ -45,6 +45,9 @@ func (s *Server) productsList(c echo.Context) error {
 				parts = append(parts, fmt.Sprintf("%s (%d)", src.SupplierName, src.Sellable()))
 			}
 			row.Sources = strings.Join(parts, ", ")
+			if !lp.HasCost && lp.Sources[0].HasCost {
+				row.Cost = money(lp.Sources[0].CostCents, true)
+			}
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -184,6 +187,14 @@ func (s *Server) productSave(c echo.Context) error {
 		}
 	}
 	in, errs := parseProductForm(f)
+	if errs != nil {
+		// Show the catalog's own rules too, so every problem is listed at once.
+		for k, v := range fieldErrors(in.Validate()) {
+			if _, ok := errs[k]; !ok {
+				errs[k] = v
+			}
+		}
+	}
 	if errs == nil {
 		_, err := s.store.SaveProduct(c.Request().Context(), p.actor(), p.accountID(), id, in)
 		errs = fieldErrors(err)

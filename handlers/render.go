@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -107,6 +106,16 @@ func (s *Server) frame(c echo.Context, title string) views.Frame {
 
 // navFor returns the navigation that fits the user's account kind and role.
 func navFor(p *principal, current string) []views.NavSection {
+	// Pages below a section light up the section's item.
+	switch {
+	case strings.HasPrefix(current, "/subscriptions"), strings.HasPrefix(current, "/runs"):
+		current = "/feeds"
+	case strings.HasPrefix(current, "/links/"):
+		current = "/suppliers"
+		if !p.member.Account.IsMerchant() {
+			current = "/merchants"
+		}
+	}
 	item := func(label, href string) views.NavItem {
 		return views.NavItem{Label: label, Href: href, Active: current == href || strings.HasPrefix(current, href+"/")}
 	}
@@ -171,5 +180,3 @@ func fieldErrors(err error) views.FieldErrors {
 	}
 	return nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -216,7 +216,7 @@ func (db *DB) PreviewImport(ctx context.Context, accountID int64, kind string, b
 	var plan ImportPlan
 	err := db.walkImport(ctx, db.read, accountID, kind, body, &plan, func(r importRow) error {
 		in, changes := merged(kind, r)
-		if err := in.validate(); err != nil {
+		if err := in.Validate(); err != nil {
 			plan.ErrorRows++
 			var ve *ValidationError
 			errors.As(err, &ve)
@@ -229,7 +229,7 @@ func (db *DB) PreviewImport(ctx context.Context, accountID int64, kind string, b
 		ch := ImportChange{Line: r.row.Line, SKU: r.row.SKU, Changes: changes}
 		switch {
 		case r.existing == nil:
-			ch.Action = "create"
+			ch.Action, ch.Changes = "create", []string{"new product: " + in.Title}
 			plan.Create++
 		case len(changes) > 0:
 			ch.Action = "update"
@@ -261,7 +261,7 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 	now := db.now()
 	err = db.walkImport(ctx, tx, accountID, kind, body, &plan, func(r importRow) error {
 		in, changes := merged(kind, r)
-		if in.validate() != nil {
+		if in.Validate() != nil {
 			plan.ErrorRows++
 			return nil
 		}

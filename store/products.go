@@ -115,7 +115,8 @@ func checkWebURL(c checks, field, raw string) {
 	c.check(len(raw) <= 2048, field, "Use at most 2048 characters.")
 }
 
-func (in *ProductInput) validate() error {
+// Validate checks a product input by the catalog's rules, trimming its text fields.
+func (in *ProductInput) Validate() error {
 	in.SKU = strings.TrimSpace(in.SKU)
 	in.Title = strings.TrimSpace(in.Title)
 	in.GTIN = strings.TrimSpace(in.GTIN)
@@ -262,7 +263,7 @@ func (db *DB) Product(ctx context.Context, accountID, id int64) (Product, error)
 
 // SaveProduct creates (id 0) or updates one of the acting account's products.
 func (db *DB) SaveProduct(ctx context.Context, actor Actor, accountID, id int64, in ProductInput) (Product, error) {
-	if err := in.validate(); err != nil {
+	if err := in.Validate(); err != nil {
 		return Product{}, err
 	}
 	tx, err := db.begin(ctx)

@@ -267,7 +267,7 @@ func CarriersPage(f Frame, v CarriersView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "> Only these:</label><div class=\"carriers\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "> Only the carriers ticked below (ignored while all are allowed):</label><div class=\"carriers\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

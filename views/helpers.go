@@ -42,3 +42,57 @@ func humanAction(code string) string {
 	}
 	return strings.ToUpper(words[:1]) + words[1:]
 }
+
+func costLabel(merchant bool) string {
+	if merchant {
+		return "Cost (your own stock; sources show each supplier's)"
+	}
+	return "Cost (what merchants pay)"
+}
+
+func qtyLabel(merchant bool) string {
+	if merchant {
+		return "Own stock (besides what sources supply)"
+	}
+	return "Available quantity"
+}
+
+// fieldLabel names a feed field for people.
+func fieldLabel(f string) string {
+	switch f {
+	case "lead_time":
+		return "Lead time"
+	case "images":
+		return "Images"
+	}
+	if f == "" {
+		return f
+	}
+	return strings.ToUpper(f[:1]) + f[1:]
+}
+
+// formatName names a feed file format for people.
+func formatName(f string) string {
+	switch f {
+	case "dropline":
+		return "Dropline template"
+	case "shopify":
+		return "Shopify product CSV"
+	case "google_tsv":
+		return "Google Merchant TSV"
+	case "google_xml":
+		return "Google Merchant XML"
+	case "woocommerce":
+		return "WooCommerce product CSV"
+	case "mapped":
+		return "CSV with a column mapping"
+	}
+	return f
+}
+
+func triggerText(t string) string {
+	if t == "schedule" {
+		return "scheduled"
+	}
+	return t
+}

@@ -658,7 +658,7 @@ func ProductPage(f Frame, v ProductView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "</strong> (on hand − reserved, over all fresh sources). The first eligible source is the default when dropshipping.</p><table data-testid=\"sources\"><thead><tr><th>#</th><th>Supplier</th><th>Their SKU</th><th>Available</th><th>On hand</th><th>Reserved</th><th>Cost</th><th>Lead time</th><th>Freshness</th><th></th></tr></thead> <tbody>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "</strong> (on hand − reserved, over all fresh sources). On hand is the supplier's available quantity minus the subscription's buffer (passive inventory) or what you set (active). The first eligible source is the default when dropshipping; ↑/↓ change the order.</p><table data-testid=\"sources\"><thead><tr><th>#</th><th>Supplier</th><th>Their SKU</th><th>Available</th><th>On hand</th><th>Reserved</th><th>Cost</th><th>Lead time</th><th>Freshness</th><th></th></tr></thead> <tbody>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1095,7 +1095,7 @@ func productFields(csrf string, v ProductView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField("Cost (what merchants pay)", "cost", v.Form.Cost, v.Errors, false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = textField(costLabel(v.Merchant), "cost", v.Form.Cost, v.Errors, false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1103,7 +1103,7 @@ func productFields(csrf string, v ProductView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField("Available quantity", "quantity", v.Form.Quantity, v.Errors, false).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = textField(qtyLabel(v.Merchant), "quantity", v.Form.Quantity, v.Errors, false).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
