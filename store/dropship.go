@@ -1,0 +1,522 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// Line problem codes: why a line cannot be dropshipped now.
+const (
+	ProblemNotLinked     = "not_linked"     // no supplier carries the SKU
+	ProblemAlreadyOnPO   = "already_on_po"  // the line is on a live PO
+	ProblemRouting       = "routing"        // link, dropship module or initial status missing
+	ProblemLeadTime      = "lead_time"      // source lead time over the account's limit
+	ProblemStock         = "stock"          // not enough stock at the source
+	ProblemGone          = "gone"           // the product left the supplier's feed
+	ProblemUnknownSource = "unknown_source" // the chosen source is not one of the line's
+)
+
+// SourceOption is one source a line could be dropshipped from, and why not.
+type SourceOption struct {
+	Source
+	Eligible bool
+	Problem  string // code, when not eligible
+	Message  string
+}
+
+// PlanLine is an order line as the dropship form shows it.
+type PlanLine struct {
+	OrderLine
+	Options  []SourceOption
+	Default  int64  // the default source: first eligible by priority
+	Problem  string // set when no source is eligible
+	Message  string
+	Eligible bool
+}
+
+// PlanGroup is the lines one supplier would get, with its proposed PO number.
+type PlanGroup struct {
+	SupplierID   int64
+	SupplierName string
+	PONumber     string
+	LineIDs      []int64
+}
+
+// DropshipPlan is what the confirmation form offers for an order.
+type DropshipPlan struct {
+	Order  Order
+	Lines  []PlanLine
+	Groups []PlanGroup
+	Key    string // idempotency key for this form
+}
+
+// DropshipLine chooses a line (and optionally its source) to dropship.
+type DropshipLine struct {
+	OrderLineID int64
+	SourceID    int64 // 0: the default source
+}
+
+// DropshipRequest is a submitted dropship confirmation.
+type DropshipRequest struct {
+	IdempotencyKey string
+	Lines          []DropshipLine     // empty: every eligible line
+	PONumbers      map[int64]string   // supplier ID → PO number; missing: generated
+	ShipTo         *orderfile.Address // nil: the order's ship-to
+	Notes          string
+	Confirm        bool
+	OverrideStock  bool
+}
+
+// LineProblem is why a requested line was not dropshipped.
+type LineProblem struct {
+	OrderLineID int64
+	SKU         string
+	Code        string
+	Message     string
+}
+
+// DropshipResult is what a dropship did.
+type DropshipResult struct {
+	POs      []PurchaseOrder
+	Problems []LineProblem
+	Replayed bool // the same submit was seen before; these are its POs
+}
+
+// options evaluates each source of a line against the dropship rules.
+func (db *DB) lineOptions(ctx context.Context, q querier, acc Account, l OrderLine, override bool, routing map[int64][]string) ([]SourceOption, error) {
+	var leadLimit int
+	if err := q.QueryRowContext(ctx, "SELECT lead_time_limit_days FROM accounts WHERE id = ?", acc.ID).Scan(&leadLimit); err != nil {
+		return nil, err
+	}
+	var out []SourceOption
+	for _, s := range l.Sources {
+		o := SourceOption{Source: s, Eligible: true}
+		problems, ok := routing[s.SupplierID]
+		if !ok && s.SupplierID != 0 {
+			var err error
+			problems, err = routingProblems(ctx, q, acc.ID, s.SupplierID)
+			if err != nil {
+				return nil, err
+			}
+			routing[s.SupplierID] = problems
+		}
+		switch {
+		case s.SupplierID == 0:
+			o.Eligible, o.Problem, o.Message = false, ProblemRouting, "This source is an external feed, not a Dropline supplier: order from it outside Dropline."
+		case s.Missing:
+			o.Eligible, o.Problem, o.Message = false, ProblemGone, s.SupplierName+" no longer lists "+s.SupplierSKU+" in its feed."
+		case len(problems) > 0:
+			o.Eligible, o.Problem, o.Message = false, ProblemRouting, strings.Join(problems, " ")
+		case s.LeadTimeDays > leadLimit:
+			o.Eligible, o.Problem, o.Message = false, ProblemLeadTime, fmt.Sprintf("Lead time at %s is %d days; only %d day(s) or less can be dropshipped.", s.SupplierName, s.LeadTimeDays, leadLimit)
+		case !override && s.Sellable() < l.Quantity:
+			o.Eligible, o.Problem, o.Message = false, ProblemStock, fmt.Sprintf("Only %d in stock at %s; %d ordered.", s.Sellable(), s.SupplierName, l.Quantity)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// planLines evaluates every line of an order.
+func (db *DB) planLines(ctx context.Context, q querier, acc Account, o Order, override bool) ([]PlanLine, error) {
+	routing := map[int64][]string{}
+	var out []PlanLine
+	for _, l := range o.Lines {
+		pl := PlanLine{OrderLine: l}
+		switch {
+		case l.PO != nil:
+			pl.Problem, pl.Message = ProblemAlreadyOnPO, "Already dropshipped on "+l.PO.PONumber+"."
+		case !l.Linked:
+			pl.Problem, pl.Message = ProblemNotLinked, "No supplier carries this SKU: not a dropship line."
+		default:
+			opts, err := db.lineOptions(ctx, q, acc, l, override, routing)
+			if err != nil {
+				return nil, err
+			}
+			pl.Options = opts
+			for _, op := range opts {
+				if op.Eligible {
+					pl.Default, pl.Eligible = op.ID, true
+					break
+				}
+			}
+			if !pl.Eligible && len(opts) > 0 {
+				pl.Problem, pl.Message = opts[0].Problem, opts[0].Message
+			}
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}
+
+// DropshipPlan prepares the confirmation form for an order: each line's
+// sources and eligibility, grouped by supplier with proposed PO numbers.
+func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (DropshipPlan, error) {
+	o, err := db.Order(ctx, merchantID, orderID)
+	if err != nil {
+		return DropshipPlan{}, err
+	}
+	acc, err := db.Account(ctx, merchantID)
+	if err != nil {
+		return DropshipPlan{}, err
+	}
+	lines, err := db.planLines(ctx, db.read, acc, o, false)
+	if err != nil {
+		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+	}
+	plan := DropshipPlan{Order: o, Lines: lines, Key: randomToken(16)}
+	groups := map[int64]*PlanGroup{}
+	var seq int
+	if err := db.read.QueryRowContext(ctx, "SELECT po_sequence FROM accounts WHERE id = ?", merchantID).Scan(&seq); err != nil {
+		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+	}
+	var existing int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existing); err != nil {
+		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+	}
+	for _, l := range lines {
+		if !l.Eligible {
+			continue
+		}
+		var src Source
+		for _, op := range l.Options {
+			if op.ID == l.Default {
+				src = op.Source
+			}
+		}
+		g := groups[src.SupplierID]
+		if g == nil {
+			g = &PlanGroup{SupplierID: src.SupplierID, SupplierName: src.SupplierName}
+			groups[src.SupplierID] = g
+		}
+		g.LineIDs = append(g.LineIDs, l.ID)
+	}
+	var ids []int64
+	for id := range groups {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return groups[ids[i]].SupplierName < groups[ids[j]].SupplierName })
+	for i, id := range ids {
+		g := groups[id]
+		settings, err := db.linkSettings(ctx, db.read, merchantID, id)
+		if err != nil {
+			return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+		}
+		g.PONumber = poNumber(settings, o.ChannelOrderID, seq+i+1, existing+i+1)
+		plan.Groups = append(plan.Groups, *g)
+	}
+	return plan, nil
+}
+
+func (db *DB) linkSettings(ctx context.Context, q querier, merchantID, supplierID int64) (VendorLink, error) {
+	l, err := scanLink(q.QueryRowContext(ctx, linkSelect+" WHERE l.merchant_id = ? AND l.supplier_id = ? AND l.state <> 'ended'", merchantID, supplierID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return VendorLink{}, fmt.Errorf("link %d → %d: %w", supplierID, merchantID, ErrNotFound)
+	}
+	return l, err
+}
+
+// poNumber makes a PO number in the link's format: prefix + merchant-wide
+// sequence, or the channel order number + the order's PO count.
+func poNumber(l VendorLink, channelOrderID string, seq, nth int) string {
+	if l.POFormat == POFormatChannel {
+		return strings.TrimPrefix(channelOrderID, "#") + "-" + fmt.Sprint(nth)
+	}
+	return fmt.Sprintf("%s%06d", l.POPrefix, seq)
+}
+
+// checkShipTo checks the address a supplier needs to ship.
+func checkShipTo(a orderfile.Address) map[string]string {
+	o := orderfile.Order{Channel: "manual", ChannelOrderID: "x", Currency: "USD", ShipTo: a, Lines: []orderfile.Line{{SKU: "x", Quantity: 1}}}
+	out := map[string]string{}
+	for k, v := range o.Validate() {
+		if strings.HasPrefix(k, "ship_to.") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Dropship creates the purchase orders for an order in one transaction: one
+// per supplier, holding only that supplier's lines, with the ship-to frozen.
+// Lines that cannot go are reported with a reason; the order is otherwise
+// untouched. The same idempotency key again returns the POs it made.
+func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int64, req DropshipRequest) (DropshipResult, error) {
+	var res DropshipResult
+	c := checks{}
+	c.check(req.Confirm, "confirm", "Tick the box to confirm you are placing a real order with the supplier.")
+	c.check(strings.TrimSpace(req.IdempotencyKey) != "", "idempotency_key", "This form has no submit key; reload it and try again.")
+	c.check(len(req.Notes) <= 2000, "notes", "Use at most 2,000 characters.")
+	if err := c.err(); err != nil {
+		return res, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	defer tx.Rollback()
+	// A submit seen before returns what it made, never a second PO.
+	prior, err := db.posByKey(ctx, tx, merchantID, req.IdempotencyKey)
+	if err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	if len(prior) > 0 {
+		return DropshipResult{POs: prior, Replayed: true}, nil
+	}
+	o, err := db.orderInTx(ctx, tx, merchantID, orderID)
+	if err != nil {
+		return res, err
+	}
+	shipTo := o.ShipTo
+	if req.ShipTo != nil {
+		shipTo = *req.ShipTo
+	}
+	if errs := checkShipTo(shipTo); len(errs) > 0 {
+		return res, &ValidationError{Fields: errs}
+	}
+	acc, err := accountIn(ctx, tx, merchantID)
+	if err != nil {
+		return res, err
+	}
+	lines, err := db.planLines(ctx, tx, acc, o, req.OverrideStock)
+	if err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	byID := map[int64]PlanLine{}
+	for _, l := range lines {
+		byID[l.ID] = l
+	}
+	want := req.Lines
+	if len(want) == 0 {
+		for _, l := range lines {
+			if l.Eligible {
+				want = append(want, DropshipLine{OrderLineID: l.ID})
+			} else if l.Problem != ProblemNotLinked && l.Problem != ProblemAlreadyOnPO {
+				res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: l.Problem, Message: l.Message})
+			}
+		}
+	}
+	type chosen struct {
+		line PlanLine
+		src  Source
+	}
+	groups := map[int64][]chosen{}
+	var order []int64
+	for _, w := range want {
+		l, ok := byID[w.OrderLineID]
+		if !ok {
+			return res, FieldError("lines", "A chosen line is not on this order.")
+		}
+		srcID := w.SourceID
+		if srcID == 0 {
+			srcID = l.Default
+		}
+		var pick *SourceOption
+		for i := range l.Options {
+			if l.Options[i].ID == srcID {
+				pick = &l.Options[i]
+			}
+		}
+		switch {
+		case l.Problem == ProblemAlreadyOnPO || l.Problem == ProblemNotLinked:
+			res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: l.Problem, Message: l.Message})
+			continue
+		case pick == nil && srcID != 0:
+			res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: ProblemUnknownSource, Message: "That supplier does not carry this SKU."})
+			continue
+		case pick == nil:
+			res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: l.Problem, Message: l.Message})
+			continue
+		case !pick.Eligible:
+			res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: pick.Problem, Message: pick.Message})
+			continue
+		}
+		if _, seen := groups[pick.SupplierID]; !seen {
+			order = append(order, pick.SupplierID)
+		}
+		groups[pick.SupplierID] = append(groups[pick.SupplierID], chosen{line: l, src: pick.Source})
+	}
+	if len(groups) == 0 {
+		if len(res.Problems) == 0 {
+			return res, Conflict("Nothing on this order can be dropshipped.")
+		}
+		return res, nil
+	}
+	sort.Slice(order, func(i, j int) bool { return groups[order[i]][0].src.SupplierName < groups[order[j]][0].src.SupplierName })
+	now := db.now()
+	var existingPOs int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existingPOs); err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	for i, supplierID := range order {
+		link, err := db.linkSettings(ctx, tx, merchantID, supplierID)
+		if err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		number := strings.TrimSpace(req.PONumbers[supplierID])
+		if number == "" {
+			if link.POFormat == POFormatSequence {
+				var seq int
+				if err := tx.QueryRowContext(ctx, "UPDATE accounts SET po_sequence = po_sequence + 1 WHERE id = ? RETURNING po_sequence", merchantID).Scan(&seq); err != nil {
+					return res, fmt.Errorf("store: dropship: %w", err)
+				}
+				number = poNumber(link, o.ChannelOrderID, seq, 0)
+			} else {
+				number = poNumber(link, o.ChannelOrderID, 0, existingPOs+i+1)
+			}
+		}
+		field := fmt.Sprintf("po_number_%d", supplierID)
+		if len(number) > 50 || strings.ContainsAny(number, "\r\n\t") {
+			return res, FieldError(field, "Use at most 50 characters and no line breaks.")
+		}
+		var clash bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&clash); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		if clash {
+			return res, FieldError(field, "PO number "+number+" is already used in this account.")
+		}
+		var initial sql.NullInt64
+		if err := tx.QueryRowContext(ctx, "SELECT initial_status_id FROM accounts WHERE id = ?", supplierID).Scan(&initial); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		var total int64
+		for _, ch := range groups[supplierID] {
+			total += int64(ch.line.Quantity) * ch.src.CostCents
+		}
+		pres, err := tx.ExecContext(ctx, `INSERT INTO purchase_orders (account_id, supplier_id, order_id, link_id, po_number, status, supplier_status_id, currency,
+			total_cost_cents, customer_name, customer_email, customer_phone, ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region,
+			ship_postal_code, ship_country, ship_phone, notes, idempotency_key, release_at, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			merchantID, supplierID, orderID, link.ID, number, initial, o.Currency, total, o.Customer.Name, o.Customer.Email, o.Customer.Phone,
+			shipTo.Name, shipTo.Company, shipTo.Address1, shipTo.Address2, shipTo.City, shipTo.Region, shipTo.PostalCode, shipTo.Country, shipTo.Phone,
+			strings.TrimSpace(req.Notes), req.IdempotencyKey, now.Add(time.Duration(link.ReleaseDelayMinutes)*time.Minute), actor.Name, now, now)
+		if err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		poID, _ := pres.LastInsertId()
+		var skus []string
+		for _, ch := range groups[supplierID] {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO po_lines (po_id, order_line_id, source_id, supplier_sku, title, quantity, cost_cents, price_cents)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, poID, ch.line.ID, ch.src.ID, ch.src.SupplierSKU, ch.line.Title, ch.line.Quantity,
+				nullMoney(ch.src.CostCents, ch.src.HasCost), ch.line.UnitPriceCents); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
+			}
+			// Reserve the quantity against the source until shipped, cancelled or rejected.
+			if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = reserved + ? WHERE id = ?", ch.line.Quantity, ch.src.ID); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
+			}
+			skus = append(skus, fmt.Sprintf("%d × %s", ch.line.Quantity, ch.src.SupplierSKU))
+		}
+		supplierName := groups[supplierID][0].src.SupplierName
+		if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "dropshipped",
+			fmt.Sprintf("Dropshipped to %s on %s: %s.", supplierName, number, strings.Join(skus, ", "))); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		if err := db.audit(ctx, tx, actor, merchantID, "po.created", "purchase_order", poID, number); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		if err := db.audit(ctx, tx, actor, supplierID, "po.received", "purchase_order", poID, number); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+	}
+	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	if res.POs, err = db.posByKey(ctx, tx, merchantID, req.IdempotencyKey); err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("store: dropship: %w", err)
+	}
+	return res, nil
+}
+
+func (db *DB) orderInTx(ctx context.Context, tx *sql.Tx, merchantID, orderID int64) (Order, error) {
+	var ok bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM orders WHERE id = ? AND account_id = ?)", orderID, merchantID).Scan(&ok); err != nil {
+		return Order{}, err
+	}
+	if !ok {
+		return Order{}, fmt.Errorf("store: order %d: %w", orderID, ErrNotFound)
+	}
+	// Reads inside the write transaction see its own state; the order is
+	// loaded through the same connection.
+	return db.orderWith(ctx, tx, merchantID, orderID)
+}
+
+// autoDropship dropships a new order's lines whose supplier link has
+// automatic dropship on. What it cannot dropship stays in Needs dropship with
+// a note on the timeline saying why.
+func (db *DB) autoDropship(ctx context.Context, merchantID, orderID int64) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+		JOIN vendor_links l ON l.supplier_id = ps.supplier_id AND l.merchant_id = ol.account_id AND l.state = 'active' AND l.auto_dropship = 1
+		WHERE ol.order_id = ?`, orderID).Scan(&n)
+	if err != nil || n == 0 {
+		return
+	}
+	plan, err := db.DropshipPlan(ctx, merchantID, orderID)
+	if err != nil {
+		return
+	}
+	var lines []DropshipLine
+	var reasons []string
+	for _, l := range plan.Lines {
+		auto := false
+		for _, op := range l.Options {
+			var on bool
+			db.read.QueryRowContext(ctx, "SELECT auto_dropship FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state = 'active'", op.SupplierID, merchantID).Scan(&on)
+			auto = auto || on
+		}
+		switch {
+		case !auto:
+		case l.Eligible:
+			lines = append(lines, DropshipLine{OrderLineID: l.ID})
+		default:
+			reasons = append(reasons, l.SKU+": "+l.Message)
+		}
+	}
+	actor := Actor{Name: "automatic dropship"}
+	if len(lines) > 0 {
+		if _, err := db.Dropship(ctx, actor, merchantID, orderID, DropshipRequest{IdempotencyKey: "auto-" + fmt.Sprint(orderID), Lines: lines, Confirm: true}); err != nil {
+			reasons = append(reasons, UserText(err))
+		}
+	}
+	if len(reasons) > 0 {
+		tx, err := db.begin(ctx)
+		if err != nil {
+			return
+		}
+		defer tx.Rollback()
+		if db.orderEvent(ctx, tx, merchantID, orderID, actor, "auto_dropship_skipped", "Automatic dropship left lines for review: "+strings.Join(reasons, "; ")) == nil {
+			tx.Commit()
+		}
+	}
+}
+
+// UserText is an error's message fit for a page: field messages, a conflict's text, or a generic line.
+func UserText(err error) string {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		var parts []string
+		for _, v := range ve.Fields {
+			parts = append(parts, v)
+		}
+		sort.Strings(parts)
+		return strings.Join(parts, " ")
+	case Message(err) != "":
+		return Message(err)
+	case errors.Is(err, ErrNotFound):
+		return "Not found."
+	}
+	return "Something went wrong."
+}

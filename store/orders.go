@@ -1,0 +1,590 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// Order statuses.
+const (
+	OrderNeedsDropship    = "needs_dropship"
+	OrderDropshipped      = "dropshipped"
+	OrderPartiallyShipped = "partially_shipped"
+	OrderShipped          = "shipped"
+	OrderDelivered        = "delivered"
+	OrderException        = "exception"
+	OrderNotDropship      = "not_dropship"
+)
+
+// Order list tabs, in display order.
+const (
+	TabNeedsDropship = "needs_dropship"
+	TabDropshipped   = "dropshipped"
+	TabShipped       = "shipped"
+	TabExceptions    = "exceptions"
+	TabOther         = "other" // only in All
+	TabAll           = "all"
+)
+
+// Order is a merchant's sales order.
+type Order struct {
+	ID             int64
+	AccountID      int64
+	Channel        string
+	ChannelOrderID string
+	PlacedAt       time.Time
+	Currency       string
+	Customer       orderfile.Customer
+	ShipTo         orderfile.Address
+	Note           string
+	TotalCents     int64
+	Status         string
+	Tab            string
+	Dropship       bool
+	Suppliers      []string
+	CreatedAt      time.Time
+	Lines          []OrderLine
+}
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	ID             int64
+	LineNo         int
+	SKU            string
+	Title          string
+	Quantity       int
+	UnitPriceCents int64
+	ProductID      int64 // the merchant product with this SKU, 0 if none
+	Linked         bool  // the product has at least one source
+	Sources        []Source
+	PO             *POLineRef // the live PO line carrying it, if any
+	Rejected       *POLineRef // the last rejected or cancelled PO line, if it is not on a live one
+}
+
+// POLineRef points at a PO line from an order line.
+type POLineRef struct {
+	POID     int64
+	PONumber string
+	Supplier string
+	Status   string
+	Reason   string
+}
+
+const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name, o.customer_email, o.customer_phone,
+	o.ship_name, o.ship_company, o.ship_address1, o.ship_address2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country, o.ship_phone,
+	o.note, o.total_cents, o.status, o.tab, o.dropship, o.suppliers, o.created_at`
+
+func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+	var o Order
+	var suppliers string
+	a := &o.ShipTo
+	err := row.Scan(&o.ID, &o.AccountID, &o.Channel, &o.ChannelOrderID, &o.PlacedAt, &o.Currency, &o.Customer.Name, &o.Customer.Email, &o.Customer.Phone,
+		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
+		&o.Note, &o.TotalCents, &o.Status, &o.Tab, &o.Dropship, &suppliers, &o.CreatedAt)
+	o.Suppliers = splitTags(suppliers)
+	return o, err
+}
+
+// validationFromMap turns orderfile field messages into a ValidationError.
+func validationFromMap(m map[string]string) error {
+	if len(m) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: m}
+}
+
+// CreateOrder records an order for the acting merchant. The same channel and
+// channel order number again returns the existing order with created false.
+func (db *DB) CreateOrder(ctx context.Context, actor Actor, merchantID int64, in orderfile.Order) (Order, bool, error) {
+	if err := validationFromMap(in.Validate()); err != nil {
+		return Order{}, false, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return Order{}, false, fmt.Errorf("store: create order: %w", err)
+	}
+	defer tx.Rollback()
+	id, created, err := db.insertOrder(ctx, tx, actor, merchantID, in)
+	if err != nil {
+		return Order{}, false, fmt.Errorf("store: create order: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Order{}, false, fmt.Errorf("store: create order: %w", err)
+	}
+	if created {
+		db.autoDropship(ctx, merchantID, id)
+	}
+	o, err := db.Order(ctx, merchantID, id)
+	return o, created, err
+}
+
+// ImportResult counts what an import of several orders did.
+type ImportResult struct {
+	Created  int
+	Existing int
+	OrderIDs []int64
+}
+
+// CreateOrders records several orders in one transaction (a CSV upload).
+func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, orders []orderfile.Order) (ImportResult, error) {
+	var res ImportResult
+	for i := range orders {
+		if err := validationFromMap(orders[i].Validate()); err != nil {
+			return res, fmt.Errorf("store: order %s: %w", orders[i].ChannelOrderID, err)
+		}
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("store: import orders: %w", err)
+	}
+	defer tx.Rollback()
+	var fresh []int64
+	for _, in := range orders {
+		id, created, err := db.insertOrder(ctx, tx, actor, merchantID, in)
+		if err != nil {
+			return res, fmt.Errorf("store: import order %s: %w", in.ChannelOrderID, err)
+		}
+		res.OrderIDs = append(res.OrderIDs, id)
+		if created {
+			res.Created++
+			fresh = append(fresh, id)
+		} else {
+			res.Existing++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("store: import orders: %w", err)
+	}
+	for _, id := range fresh {
+		db.autoDropship(ctx, merchantID, id)
+	}
+	return res, nil
+}
+
+func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, actor Actor, merchantID int64, in orderfile.Order) (int64, bool, error) {
+	mer, err := accountIn(ctx, tx, merchantID)
+	if err != nil || !mer.IsMerchant() {
+		return 0, false, fmt.Errorf("merchant %d: %w", merchantID, ErrNotFound)
+	}
+	var existing int64
+	err = tx.QueryRowContext(ctx, "SELECT id FROM orders WHERE account_id = ? AND channel = ? AND channel_order_id = ?", merchantID, in.Channel, in.ChannelOrderID).Scan(&existing)
+	if err == nil {
+		return existing, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	now := db.now()
+	placed := in.PlacedAt.UTC()
+	if placed.IsZero() {
+		placed = now
+	}
+	var total int64
+	for _, l := range in.Lines {
+		total += int64(l.Quantity) * l.UnitPriceCents
+	}
+	s := in.ShipTo
+	res, err := tx.ExecContext(ctx, `INSERT INTO orders (account_id, channel, channel_order_id, placed_at, currency, customer_name, customer_lc, customer_email, customer_phone,
+		ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone, note, total_cents,
+		status, tab, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		merchantID, in.Channel, in.ChannelOrderID, placed, in.Currency, in.Customer.Name, strings.ToLower(in.Customer.Name), in.Customer.Email, in.Customer.Phone,
+		s.Name, s.Company, s.Address1, s.Address2, s.City, s.Region, s.PostalCode, s.Country, s.Phone, in.Note, total,
+		OrderNotDropship, TabOther, now, now)
+	if err != nil {
+		return 0, false, err
+	}
+	id, _ := res.LastInsertId()
+	// New orders count in "other" until refreshOrder files them.
+	if err := bumpTab(ctx, tx, merchantID, TabOther, 1); err != nil {
+		return 0, false, err
+	}
+	for i, l := range in.Lines {
+		var productID any
+		if l.SKU != "" {
+			var pid int64
+			err := tx.QueryRowContext(ctx, "SELECT id FROM products WHERE account_id = ? AND sku = ?", merchantID, l.SKU).Scan(&pid)
+			if err == nil {
+				productID = pid
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return 0, false, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, account_id, line_no, sku, title, quantity, unit_price_cents, product_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, merchantID, i+1, l.SKU, l.Title, l.Quantity, l.UnitPriceCents, productID); err != nil {
+			return 0, false, err
+		}
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, id, actor, "imported",
+		fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(in.Channel), in.ChannelOrderID, len(in.Lines))); err != nil {
+		return 0, false, err
+	}
+	if err := db.refreshOrder(ctx, tx, merchantID, id); err != nil {
+		return 0, false, err
+	}
+	return id, true, nil
+}
+
+func channelName(c string) string {
+	switch c {
+	case "woocommerce":
+		return "WooCommerce"
+	case "ebay":
+		return "eBay"
+	case "csv", "api":
+		return strings.ToUpper(c)
+	}
+	if c == "" {
+		return c
+	}
+	return strings.ToUpper(c[:1]) + c[1:]
+}
+
+func bumpTab(ctx context.Context, tx *sql.Tx, accountID int64, tab string, delta int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, max(?, 0))
+		ON CONFLICT (account_id, tab) DO UPDATE SET n = max(n + ?, 0)`, accountID, tab, delta, delta)
+	return err
+}
+
+// orderEvent adds a line to an order's timeline.
+func (db *DB) orderEvent(ctx context.Context, tx *sql.Tx, accountID, orderID int64, actor Actor, kind, msg string) error {
+	name := actor.Name
+	if name == "" {
+		name = "system"
+	}
+	_, err := tx.ExecContext(ctx, "INSERT INTO order_events (order_id, account_id, at, actor, kind, message) VALUES (?, ?, ?, ?, ?, ?)",
+		orderID, accountID, db.now(), name, kind, msg)
+	return err
+}
+
+// refreshOrder recomputes an order's status, tab, dropship badge and
+// suppliers from its lines and POs, and moves its tab count.
+func (db *DB) refreshOrder(ctx context.Context, tx *sql.Tx, accountID, orderID int64) error {
+	var oldTab string
+	if err := tx.QueryRowContext(ctx, "SELECT tab FROM orders WHERE id = ?", orderID).Scan(&oldTab); err != nil {
+		return err
+	}
+	var linked, onPO, shipped, partly, exceptions int
+	var delivered, liveLines int
+	err := tx.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
+		count(*) FILTER (WHERE pl.id IS NOT NULL),
+		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
+		count(*) FILTER (WHERE pl.shipped_qty > 0),
+		count(*) FILTER (WHERE pl.id IS NULL AND EXISTS (SELECT 1 FROM po_lines x WHERE x.order_line_id = ol.id AND x.status IN ('rejected', 'cancelled'))),
+		count(*) FILTER (WHERE po.status = 'delivered'),
+		count(*) FILTER (WHERE pl.id IS NOT NULL)
+		FROM order_lines ol
+		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
+		LEFT JOIN purchase_orders po ON po.id = pl.po_id
+		WHERE ol.order_id = ?`, orderID).Scan(&linked, &onPO, &shipped, &partly, &exceptions, &delivered, &liveLines)
+	if err != nil {
+		return err
+	}
+	var cancelTrouble int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ? AND cancel_state IN ('requested', 'declined')", orderID).Scan(&cancelTrouble); err != nil {
+		return err
+	}
+	status, tab := OrderNotDropship, TabOther
+	switch {
+	case linked == 0 && onPO == 0:
+	case exceptions > 0 || cancelTrouble > 0:
+		status, tab = OrderException, TabExceptions
+	case onPO < linked:
+		status, tab = OrderNeedsDropship, TabNeedsDropship
+	case liveLines > 0 && delivered == liveLines:
+		status, tab = OrderDelivered, TabShipped
+	case liveLines > 0 && shipped == liveLines:
+		status, tab = OrderShipped, TabShipped
+	case partly > 0:
+		status, tab = OrderPartiallyShipped, TabDropshipped
+	default:
+		status, tab = OrderDropshipped, TabDropshipped
+	}
+	// The badge names the suppliers of the lines' first sources, or of their POs.
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT name FROM (
+		SELECT a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
+			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE ol.order_id = ? AND pl.status IN ('open', 'shipped')
+		UNION
+		SELECT ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+			WHERE ol.order_id = ? AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
+			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
+	) ORDER BY name`, orderID, orderID)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	dropship := linked > 0 || onPO > 0
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
+		status, tab, dropship, joinTags(names), db.now(), orderID); err != nil {
+		return err
+	}
+	if tab != oldTab {
+		if err := bumpTab(ctx, tx, accountID, oldTab, -1); err != nil {
+			return err
+		}
+		if err := bumpTab(ctx, tx, accountID, tab, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Order returns one of the acting merchant's orders with its lines, their
+// sources and the POs carrying them.
+func (db *DB) Order(ctx context.Context, merchantID, orderID int64) (Order, error) {
+	return db.orderWith(ctx, db.read, merchantID, orderID)
+}
+
+func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int64) (Order, error) {
+	o, err := scanOrder(q.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders o WHERE o.id = ? AND o.account_id = ?", orderID, merchantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, fmt.Errorf("store: order %d: %w", orderID, ErrNotFound)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("store: order %d: %w", orderID, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT ol.id, ol.line_no, ol.sku, ol.title, ol.quantity, ol.unit_price_cents, coalesce(ol.product_id, 0),
+		pl.po_id, po.po_number, sa.name, pl.status, pl.reason
+		FROM order_lines ol
+		LEFT JOIN po_lines pl ON pl.id = (SELECT x.id FROM po_lines x WHERE x.order_line_id = ol.id ORDER BY x.status IN ('open', 'shipped') DESC, x.id DESC LIMIT 1)
+		LEFT JOIN purchase_orders po ON po.id = pl.po_id
+		LEFT JOIN accounts sa ON sa.id = po.supplier_id
+		WHERE ol.order_id = ? ORDER BY ol.line_no`, orderID)
+	if err != nil {
+		return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
+	}
+	for rows.Next() {
+		var l OrderLine
+		var poID sql.NullInt64
+		var poNumber, supplier, status, reason sql.NullString
+		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &status, &reason); err != nil {
+			rows.Close()
+			return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
+		}
+		if poID.Valid {
+			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, Status: status.String, Reason: reason.String}
+			if status.String == "open" || status.String == "shipped" {
+				l.PO = ref
+			} else {
+				l.Rejected = ref
+			}
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	rows.Close()
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		if l.ProductID == 0 {
+			continue
+		}
+		srcRows, err := q.QueryContext(ctx, sourceSelect+" WHERE ps.product_id = ? AND ps.account_id = ? ORDER BY ps.priority, ps.id", l.ProductID, merchantID)
+		if err != nil {
+			return Order{}, fmt.Errorf("store: order %d sources: %w", orderID, err)
+		}
+		if l.Sources, err = db.scanSources(srcRows); err != nil {
+			return Order{}, fmt.Errorf("store: order %d sources: %w", orderID, err)
+		}
+		l.Linked = len(l.Sources) > 0
+	}
+	return o, nil
+}
+
+// OrderEvent is one line of an order's timeline.
+type OrderEvent struct {
+	At      time.Time
+	Actor   string
+	Kind    string
+	Message string
+}
+
+// OrderEvents returns an order's timeline, oldest first.
+func (db *DB) OrderEvents(ctx context.Context, merchantID, orderID int64) ([]OrderEvent, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT at, actor, kind, message FROM order_events WHERE order_id = ? AND account_id = ? ORDER BY id", orderID, merchantID)
+	if err != nil {
+		return nil, fmt.Errorf("store: order events: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderEvent
+	for rows.Next() {
+		var e OrderEvent
+		if err := rows.Scan(&e.At, &e.Actor, &e.Kind, &e.Message); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// OrderFilter selects orders for the order list.
+type OrderFilter struct {
+	Tab        string // a Tab* constant; "" is Needs dropship
+	Channel    string
+	SupplierID int64
+	From, To   time.Time // placed, inclusive from, exclusive to
+	Query      string    // order number, customer name (prefix), SKU or PO number
+	Dropship   string    // "true", "false" or "" (the API's filter)
+	Sort       string    // "newest" (default), "oldest", "total_desc", "total_asc"
+	Page       int
+	PerPage    int
+}
+
+// OrderPage is one page of the order list and the tab counts.
+type OrderPage struct {
+	Orders  []Order
+	Total   int
+	Page    int
+	PerPage int
+	Counts  map[string]int
+}
+
+// Orders lists the acting merchant's orders.
+func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (OrderPage, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.Tab == "" {
+		f.Tab = TabNeedsDropship
+	}
+	page := OrderPage{Page: f.Page, PerPage: f.PerPage, Counts: map[string]int{}}
+	rows, err := db.read.QueryContext(ctx, "SELECT tab, n FROM order_tab_counts WHERE account_id = ?", merchantID)
+	if err != nil {
+		return page, fmt.Errorf("store: order counts: %w", err)
+	}
+	for rows.Next() {
+		var tab string
+		var n int
+		if err := rows.Scan(&tab, &n); err != nil {
+			rows.Close()
+			return page, err
+		}
+		page.Counts[tab] = n
+		page.Counts[TabAll] += n
+	}
+	rows.Close()
+
+	where := []string{"o.account_id = ?"}
+	args := []any{merchantID}
+	if f.Tab != TabAll {
+		where = append(where, "o.tab = ?")
+		args = append(args, f.Tab)
+	}
+	filtered := false
+	if f.Channel != "" {
+		where, args, filtered = append(where, "o.channel = ?"), append(args, f.Channel), true
+	}
+	if !f.From.IsZero() {
+		where, args, filtered = append(where, "o.placed_at >= ?"), append(args, f.From.UTC()), true
+	}
+	if !f.To.IsZero() {
+		where, args, filtered = append(where, "o.placed_at < ?"), append(args, f.To.UTC()), true
+	}
+	switch f.Dropship {
+	case "true":
+		where, filtered = append(where, "o.dropship = 1"), true
+	case "false":
+		where, filtered = append(where, "o.dropship = 0"), true
+	}
+	if f.SupplierID != 0 {
+		where = append(where, `(EXISTS (SELECT 1 FROM purchase_orders po WHERE po.order_id = o.id AND po.supplier_id = ?)
+			OR EXISTS (SELECT 1 FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id WHERE ol.order_id = o.id AND ps.supplier_id = ?))`)
+		args, filtered = append(args, f.SupplierID, f.SupplierID), true
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		lc := strings.ToLower(q)
+		where = append(where, `o.id IN (
+			SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
+			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
+			UNION SELECT order_id FROM purchase_orders WHERE account_id = ? AND po_number = ?
+			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?)`)
+		args = append(args, merchantID, q, "#"+strings.TrimPrefix(q, "#"), merchantID, q, merchantID, q, merchantID, lc, lc+"\U0010FFFF")
+		filtered = true
+	}
+	cond := strings.Join(where, " AND ")
+	if filtered {
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM orders o WHERE "+cond, args...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("store: orders: %w", err)
+		}
+	} else {
+		page.Total = page.Counts[f.Tab]
+	}
+	order := "o.placed_at DESC, o.id DESC"
+	switch f.Sort {
+	case "oldest":
+		order = "o.placed_at ASC, o.id ASC"
+	case "total_desc":
+		order = "o.total_cents DESC, o.id DESC"
+	case "total_asc":
+		order = "o.total_cents ASC, o.id ASC"
+	}
+	rows, err = db.read.QueryContext(ctx, "SELECT "+orderColumns+" FROM orders o WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return page, fmt.Errorf("store: orders: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return page, fmt.Errorf("store: orders: %w", err)
+		}
+		page.Orders = append(page.Orders, o)
+	}
+	return page, rows.Err()
+}
+
+// RejectWebhook keeps a webhook Dropline could not use, for the merchant to see.
+func (db *DB) RejectWebhook(ctx context.Context, merchantID int64, source, reason string, body []byte) error {
+	if len(body) > 64<<10 {
+		body = body[:64<<10]
+	}
+	_, err := db.write.ExecContext(ctx, "INSERT INTO rejected_webhooks (account_id, received_at, source, reason, body) VALUES (?, ?, ?, ?, ?)",
+		merchantID, db.now(), source, reason, strings.ToValidUTF8(string(body), "�"))
+	if err != nil {
+		return fmt.Errorf("store: reject webhook: %w", err)
+	}
+	return nil
+}
+
+// RejectedWebhook is a webhook kept because it could not be used.
+type RejectedWebhook struct {
+	ID         int64
+	ReceivedAt time.Time
+	Source     string
+	Reason     string
+	Body       string
+}
+
+// RejectedWebhooks lists the acting merchant's newest rejected webhooks.
+func (db *DB) RejectedWebhooks(ctx context.Context, merchantID int64, limit int) ([]RejectedWebhook, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, received_at, source, reason, body FROM rejected_webhooks WHERE account_id = ? ORDER BY id DESC LIMIT ?", merchantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: rejected webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectedWebhook
+	for rows.Next() {
+		var w RejectedWebhook
+		if err := rows.Scan(&w.ID, &w.ReceivedAt, &w.Source, &w.Reason, &w.Body); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}

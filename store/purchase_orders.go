@@ -1,0 +1,332 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// PO statuses (system states; suppliers keep their own statuses beside them).
+const (
+	POOpen             = "open"
+	POPartiallyShipped = "partially_shipped"
+	POShipped          = "shipped"
+	PODelivered        = "delivered"
+	POCancelled        = "cancelled"
+	PORejected         = "rejected"
+)
+
+// PurchaseOrder is what a dropship sends one supplier.
+type PurchaseOrder struct {
+	ID             int64
+	AccountID      int64 // the merchant
+	MerchantName   string
+	MerchantPID    string
+	SupplierID     int64
+	SupplierName   string
+	OrderID        int64
+	ChannelOrderID string
+	Channel        string
+	PONumber       string
+	Status         string
+	SupplierStatus string
+	CancelState    string
+	CancelReason   string
+	Currency       string
+	TotalCostCents int64
+	Customer       orderfile.Customer
+	ShipTo         orderfile.Address
+	Notes          string
+	ReleaseAt      time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
+	Lines          []POLine
+}
+
+// POLine is one line of a purchase order.
+type POLine struct {
+	ID          int64
+	OrderLineID int64
+	SourceID    int64
+	SupplierSKU string
+	Title       string
+	Quantity    int
+	ShippedQty  int
+	CostCents   int64
+	HasCost     bool
+	PriceCents  int64
+	Status      string
+	Reason      string
+}
+
+const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel, po.po_number, po.status,
+	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
+	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
+	po.notes, po.release_at, po.created_by, po.created_at`
+
+const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
+	JOIN orders o ON o.id = po.order_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
+
+func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
+	var p PurchaseOrder
+	a := &p.ShipTo
+	err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
+		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
+		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt)
+	return p, err
+}
+
+func (db *DB) poLines(ctx context.Context, q querier, p *PurchaseOrder) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, order_line_id, source_id, supplier_sku, title, quantity, shipped_qty, cost_cents, price_cents, status, reason
+		FROM po_lines WHERE po_id = ? ORDER BY id`, p.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l POLine
+		var cost sql.NullInt64
+		if err := rows.Scan(&l.ID, &l.OrderLineID, &l.SourceID, &l.SupplierSKU, &l.Title, &l.Quantity, &l.ShippedQty, &cost, &l.PriceCents, &l.Status, &l.Reason); err != nil {
+			return err
+		}
+		l.CostCents, l.HasCost = cost.Int64, cost.Valid
+		p.Lines = append(p.Lines, l)
+	}
+	return rows.Err()
+}
+
+func (db *DB) posByKey(ctx context.Context, q querier, merchantID int64, key string) ([]PurchaseOrder, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.account_id = ? AND po.idempotency_key = ? ORDER BY po.id", merchantID, key)
+	if err != nil {
+		return nil, err
+	}
+	var out []PurchaseOrder
+	for rows.Next() {
+		p, err := scanPO(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	for i := range out {
+		if err := db.poLines(ctx, q, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PurchaseOrder returns a PO the acting account placed (merchant) or received
+// (supplier, once released).
+func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (PurchaseOrder, error) {
+	p, err := scanPO(db.read.QueryRowContext(ctx, "SELECT "+poColumns+poFrom+` WHERE po.id = ?
+		AND (po.account_id = ? OR (po.supplier_id = ? AND po.release_at <= ?))`, poID, accountID, accountID, db.now()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, ErrNotFound)
+	}
+	if err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
+	}
+	if err := db.poLines(ctx, db.read, &p); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
+	}
+	return p, nil
+}
+
+// OrderPurchaseOrders lists the POs of one of the acting merchant's orders.
+func (db *DB) OrderPurchaseOrders(ctx context.Context, merchantID, orderID int64) ([]PurchaseOrder, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.account_id = ? AND po.order_id = ? ORDER BY po.id", merchantID, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("store: order POs: %w", err)
+	}
+	var out []PurchaseOrder
+	for rows.Next() {
+		p, err := scanPO(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	for i := range out {
+		if err := db.poLines(ctx, db.read, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// POFilter selects purchase orders for the merchant's Purchase orders page.
+type POFilter struct {
+	Query      string // PO number, order number or supplier name
+	Status     string
+	SupplierID int64
+	Shipped    string // "yes", "no" or ""
+	Page       int
+	PerPage    int
+}
+
+// POPage is one page of purchase orders.
+type POPage struct {
+	POs     []PurchaseOrder
+	Total   int
+	Page    int
+	PerPage int
+}
+
+// PurchaseOrders lists the acting merchant's purchase orders, newest first.
+func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) (POPage, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	where := []string{"po.account_id = ?"}
+	args := []any{merchantID}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(po.po_number = ? OR o.channel_order_id IN (?, ?) OR s.name LIKE ? ESCAPE '\\')")
+		args = append(args, q, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%")
+	}
+	if f.Status != "" {
+		where, args = append(where, "po.status = ?"), append(args, f.Status)
+	}
+	if f.SupplierID != 0 {
+		where, args = append(where, "po.supplier_id = ?"), append(args, f.SupplierID)
+	}
+	switch f.Shipped {
+	case "yes":
+		where = append(where, "po.status IN ('shipped', 'delivered')")
+	case "no":
+		where = append(where, "po.status NOT IN ('shipped', 'delivered')")
+	}
+	cond := strings.Join(where, " AND ")
+	page := POPage{Page: f.Page, PerPage: f.PerPage}
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+poFrom+" WHERE "+cond, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: purchase orders: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE "+cond+" ORDER BY po.created_at DESC, po.id DESC LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return page, fmt.Errorf("store: purchase orders: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPO(rows)
+		if err != nil {
+			return page, err
+		}
+		page.POs = append(page.POs, p)
+	}
+	return page, rows.Err()
+}
+
+// RequestCancel asks the supplier to cancel a PO not yet shipped. The
+// supplier must accept or decline; nothing is deleted.
+func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID int64, reason string) (PurchaseOrder, error) {
+	reason = strings.TrimSpace(reason)
+	if len(reason) > 500 {
+		return PurchaseOrder{}, FieldError("reason", "Use at most 500 characters.")
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	defer tx.Rollback()
+	var status, cancel, number string
+	var orderID int64
+	err = tx.QueryRowContext(ctx, "SELECT status, cancel_state, po_number, order_id FROM purchase_orders WHERE id = ? AND account_id = ?", poID, merchantID).
+		Scan(&status, &cancel, &number, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel %d: %w", poID, ErrNotFound)
+	}
+	if err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	switch {
+	case status != POOpen:
+		return PurchaseOrder{}, Conflict("Only a PO that has not shipped can be cancelled; this one is " + strings.ReplaceAll(status, "_", " ") + ".")
+	case cancel == "requested":
+		return PurchaseOrder{}, Conflict("Cancellation was already requested; the supplier has not answered yet.")
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'requested', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, db.now(), poID); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	msg := "Cancellation of " + number + " requested"
+	if reason != "" {
+		msg += ": " + reason
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_requested", msg+"."); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	return db.PurchaseOrder(ctx, merchantID, poID)
+}
+
+// AnswerCancel is the supplier's answer to a cancellation request. Accepting
+// cancels the PO's open lines and releases their reservations; either way the
+// merchant's order records the answer.
+func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID int64, accept bool, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if !accept && reason == "" {
+		return FieldError("reason", "Say why the cancellation is declined.")
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	defer tx.Rollback()
+	var merchantID, orderID int64
+	var cancel, number string
+	err = tx.QueryRowContext(ctx, "SELECT account_id, order_id, cancel_state, po_number FROM purchase_orders WHERE id = ? AND supplier_id = ? AND release_at <= ?",
+		poID, supplierID, db.now()).Scan(&merchantID, &orderID, &cancel, &number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: answer cancel %d: %w", poID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	if cancel != "requested" {
+		return Conflict("There is no cancellation request to answer on this PO.")
+	}
+	now := db.now()
+	msg := "declined by the supplier: " + reason
+	if accept {
+		if _, err := tx.ExecContext(ctx, `UPDATE product_sources SET reserved = max(reserved - (SELECT coalesce(sum(pl.quantity - pl.shipped_qty), 0) FROM po_lines pl
+			WHERE pl.po_id = ? AND pl.source_id = product_sources.id AND pl.status = 'open'), 0)
+			WHERE id IN (SELECT source_id FROM po_lines WHERE po_id = ? AND status = 'open')`, poID, poID); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'cancelled', reason = 'cancelled at the merchant''s request' WHERE po_id = ? AND status = 'open'", poID); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = 'cancelled', cancel_state = 'accepted', updated_at = ? WHERE id = ?", now, poID); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
+		msg = "accepted by the supplier: the lines can be dropshipped again"
+	} else if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'declined', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, now, poID); err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_answered", "Cancellation of "+number+" "+msg+"."); err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	return tx.Commit()
+}
