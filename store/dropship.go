@@ -349,7 +349,9 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		}
 		return res, nil
 	}
-	sort.Slice(order, func(i, j int) bool { return groups[order[i]][0].src.SupplierName < groups[order[j]][0].src.SupplierName })
+	sort.Slice(order, func(i, j int) bool {
+		return groups[order[i]][0].src.SupplierName < groups[order[j]][0].src.SupplierName
+	})
 	now := db.now()
 	var existingPOs int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existingPOs); err != nil {
