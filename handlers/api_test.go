@@ -55,7 +55,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	paths, _ := doc["paths"].(map[string]any)
 	// Every API route is documented.
 	for _, r := range env.echo.Routes() {
-		if strings.HasPrefix(r.Path, "/api/v1/") && r.Path != "/api/v1/openapi.json" {
+		if strings.HasPrefix(r.Path, "/api/v1/") && r.Path != "/api/v1/openapi.json" && !strings.Contains(r.Path, "*") {
 			// Echo's :param is OpenAPI's {param}.
 			docPath := paramRE.ReplaceAllString(strings.TrimPrefix(r.Path, "/api/v1"), "{$1}")
 			if _, ok := paths[docPath]; !ok {

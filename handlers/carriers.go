@@ -35,7 +35,7 @@ func (s *Server) renderCarriers(c echo.Context, status int, typed *carrierSettin
 	for _, code := range form.Allowed {
 		allowed[code] = true
 	}
-	v.IsAdmin, v.IsSupplier = p.member.IsAdmin(), p.member.Account.IsSupplier()
+	v.IsAdmin, v.IsSupplier, v.IsMerchant = p.member.IsAdmin(), p.member.Account.IsSupplier(), p.member.Account.IsMerchant()
 	v.LogisticsKind, v.InventoryMode, v.Restricted, v.Default = form.LogisticsKind, form.InventoryMode, form.Restricted, form.Default
 	for _, cr := range carrier.All() {
 		v.Carriers = append(v.Carriers, views.CarrierChoice{Code: cr.Code, Name: cr.Name, Allowed: allowed[cr.Code]})

@@ -23,6 +23,7 @@ import (
 
 	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 const testPassword = "correct horse battery"
@@ -74,6 +75,7 @@ type world struct {
 	providerA                                  int64 // merchant A's custom logistics provider
 	productA, sourceA, subA, runA              int64 // merchant A's linked product, its source, subscription and first pull
 	feedS                                      int64 // supplier S's feed
+	orderA, poA                                int64 // merchant A's order and its PO to supplier S
 	platform                                   store.User
 	tokenA, tokenB                             string
 	tokenAID                                   int64
@@ -163,6 +165,31 @@ func (e *testEnv) world() *world {
 		e.t.Fatalf("merchant A's linked products after the pull: %+v %v", linked, err)
 	}
 	w.productA, w.sourceA = linked[0].ID, linked[0].Sources[0].ID
+
+	// Merchant A dropships an order to S; S then stops taking new ones, as
+	// tests of routing messages expect.
+	for _, acc := range []store.Account{w.merchantA, w.supplierS} {
+		if _, err := e.db.UpdateAccountSettings(ctx, store.CLIActor, acc.ID, store.AccountSettings{Name: acc.Name, TimeZone: "UTC", DropshipEnabled: true}); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, w.statusS); err != nil {
+		e.t.Fatal(err)
+	}
+	order, _, err := e.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "manual", ChannelOrderID: "A-1001", Currency: "USD",
+		ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: "S-100", Quantity: 1}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := e.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, order.ID, store.DropshipRequest{IdempotencyKey: "world", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		e.t.Fatalf("world dropship: %+v %v", res, err)
+	}
+	w.orderA, w.poA = order.ID, res.POs[0].ID
+	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, 0); err != nil {
+		e.t.Fatal(err)
+	}
 	return w
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -179,4 +180,13 @@ func fieldErrors(err error) views.FieldErrors {
 		return views.FieldErrors(ve.Fields)
 	}
 	return nil
+}
+
+// cloneValues copies a query so it can be changed for a link.
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
 }

@@ -85,6 +85,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/subscriptions/:subID":                           {"buffer": {"5"}},
 	"/runs/:runID/approve":                            {},
 	"/runs/:runID/discard":                            {},
+	"/settings/orders":                                {"lead_time_limit_days": {"9"}},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
 	"/settings/users":                                 {"email": {"new@example.com"}, "password": {testPassword}, "role": {"admin"}},
 	"/settings/users/:userID/role":                    {"role": {"staff"}},
@@ -97,7 +98,10 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	// Day-to-day catalog and stock work is for staff too.
 	"/products": true, "/products/:productID": true, "/products/:productID/archive": true, "/products/import": true, "/products/import/apply": true,
 	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
-	"/subscriptions/:subID/pull": true}
+	"/subscriptions/:subID/pull": true,
+	// Handling orders is the staff's daily work.
+	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/import": true, "/orders/import/apply": true,
+	"/purchase-orders/:poID/cancel": true}
 
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)

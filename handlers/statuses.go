@@ -31,7 +31,7 @@ func (s *Server) renderStatuses(c echo.Context, status int, v views.StatusesView
 		}
 		v.Statuses = append(v.Statuses, row)
 	}
-	v.IsAdmin = p.member.IsAdmin()
+	v.IsAdmin, v.Merchant = p.member.IsAdmin(), p.member.Account.IsMerchant()
 	v.System = store.SystemStatuses
 	return render(c, status, views.StatusesPage(s.frame(c, "Order statuses"), v))
 }

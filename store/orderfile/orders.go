@@ -405,7 +405,7 @@ type group struct {
 
 // sortErrors sorts by line, then by template column, and keeps the first
 // message for each line and column (a cell that could not be read is not
-// reported again by Validate).
+// reported again by Validate); whole-row messages are all kept.
 func sortErrors(errs []RowError) []RowError {
 	colRank := func(name string) int {
 		if name == "" {
@@ -414,9 +414,11 @@ func sortErrors(errs []RowError) []RowError {
 		return slices.Index(templateOrder, slices.Index(columnNames[:], name))
 	}
 	slices.SortStableFunc(errs, func(a, b RowError) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(colRank(a.Column), colRank(b.Column)), strings.Compare(a.Message, b.Message))
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(colRank(a.Column), colRank(b.Column)))
 	})
-	return slices.CompactFunc(errs, func(a, b RowError) bool { return a.Line == b.Line && a.Column == b.Column })
+	return slices.CompactFunc(errs, func(a, b RowError) bool {
+		return a.Line == b.Line && a.Column == b.Column && (a.Column != "" || a.Message == b.Message)
+	})
 }
 
 // lineKey splits a Validate key "lines[3].quantity" into 3 and "quantity".

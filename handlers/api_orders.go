@@ -1,0 +1,423 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// requireAPIMerchant serves the merchant API only to merchant tokens; others get 404.
+func requireAPIMerchant(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !apiAccountOf(c).IsMerchant() {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+// decodeJSON reads a JSON body strictly: unknown fields and wrong types are 400s with the reason.
+func decodeJSON(c echo.Context, dst any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	var tooBig *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		if dec.More() {
+			return echo.NewHTTPError(http.StatusBadRequest, "The body has more than one JSON value.")
+		}
+		return nil
+	case errors.As(err, &tooBig):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request body is too large.")
+	case errors.Is(err, io.EOF):
+		return echo.NewHTTPError(http.StatusBadRequest, "The request body is empty; send JSON.")
+	case errors.As(err, &syntax):
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Malformed JSON at byte %d: %v.", syntax.Offset, syntax))
+	case errors.As(err, &typeErr):
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Field %q must be a %s, not a %s.", typeErr.Field, typeErr.Type, typeErr.Value))
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, "The JSON body could not be read: "+err.Error())
+}
+
+// apiAddress is an address in the API.
+type apiAddress struct {
+	Name       string `json:"name"`
+	Company    string `json:"company"`
+	Address1   string `json:"address1"`
+	Address2   string `json:"address2"`
+	City       string `json:"city"`
+	Region     string `json:"region"`
+	PostalCode string `json:"postal_code"`
+	Country    string `json:"country"`
+	Phone      string `json:"phone"`
+}
+
+func (a apiAddress) address() orderfile.Address { return orderfile.Address(a) }
+
+// apiOrderIn is the body of POST /api/v1/orders.
+type apiOrderIn struct {
+	Channel        string `json:"channel"`
+	ChannelOrderID string `json:"channel_order_id"`
+	PlacedAt       string `json:"placed_at"`
+	Currency       string `json:"currency"`
+	Note           string `json:"note"`
+	Customer       struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+		Phone string `json:"phone"`
+	} `json:"customer"`
+	ShipTo apiAddress `json:"ship_to"`
+	Lines  []struct {
+		SKU       string `json:"sku"`
+		Title     string `json:"title"`
+		Quantity  int    `json:"quantity"`
+		UnitPrice string `json:"unit_price"`
+	} `json:"lines"`
+}
+
+// apiOrder is an order in the API; money is a decimal string.
+type apiOrder struct {
+	ID             int64          `json:"id"`
+	Channel        string         `json:"channel"`
+	ChannelOrderID string         `json:"channel_order_id"`
+	PlacedAt       time.Time      `json:"placed_at"`
+	Status         string         `json:"status"`
+	Dropship       bool           `json:"dropship"`
+	Suppliers      []string       `json:"suppliers"`
+	Currency       string         `json:"currency"`
+	Total          string         `json:"total"`
+	Customer       map[string]any `json:"customer"`
+	ShipTo         apiAddress     `json:"ship_to"`
+	Note           string         `json:"note"`
+	Lines          []apiOrderLine `json:"lines,omitempty"`
+}
+
+type apiOrderLine struct {
+	ID            int64   `json:"id"`
+	SKU           string  `json:"sku"`
+	Title         string  `json:"title"`
+	Quantity      int     `json:"quantity"`
+	UnitPrice     string  `json:"unit_price"`
+	Supplier      *string `json:"supplier"`
+	PurchaseOrder *string `json:"purchase_order"`
+}
+
+func toAPIOrder(o store.Order) apiOrder {
+	out := apiOrder{ID: o.ID, Channel: o.Channel, ChannelOrderID: o.ChannelOrderID, PlacedAt: o.PlacedAt, Status: o.Status, Dropship: o.Dropship,
+		Suppliers: o.Suppliers, Currency: o.Currency, Total: store.FormatMoney(o.TotalCents), ShipTo: apiAddress(o.ShipTo), Note: o.Note,
+		Customer: map[string]any{"name": o.Customer.Name, "email": o.Customer.Email, "phone": o.Customer.Phone}}
+	if out.Suppliers == nil {
+		out.Suppliers = []string{}
+	}
+	for _, l := range o.Lines {
+		al := apiOrderLine{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: store.FormatMoney(l.UnitPriceCents)}
+		if l.PO != nil {
+			al.Supplier, al.PurchaseOrder = &l.PO.Supplier, &l.PO.PONumber
+		} else if len(l.Sources) > 0 {
+			al.Supplier = &l.Sources[0].SupplierName
+		}
+		out.Lines = append(out.Lines, al)
+	}
+	return out
+}
+
+func (s *Server) apiOrderCreate(c echo.Context) error {
+	var in apiOrderIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	o := orderfile.Order{Channel: in.Channel, ChannelOrderID: in.ChannelOrderID, Currency: in.Currency, Note: in.Note, ShipTo: in.ShipTo.address(),
+		Customer: orderfile.Customer{Name: in.Customer.Name, Email: in.Customer.Email, Phone: in.Customer.Phone}}
+	if o.Channel == "" {
+		o.Channel = "api"
+	}
+	fields := map[string]string{}
+	if in.PlacedAt != "" {
+		t, err := time.Parse(time.RFC3339, in.PlacedAt)
+		if err != nil {
+			fields["placed_at"] = "Use an RFC 3339 time like 2026-11-21T09:30:00Z."
+		}
+		o.PlacedAt = t
+	}
+	for i, l := range in.Lines {
+		line := orderfile.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity}
+		if l.UnitPrice != "" {
+			cents, err := orderfile.ParseMoney(l.UnitPrice)
+			if err != nil {
+				fields[fmt.Sprintf("lines[%d].unit_price", i)] = "Send a decimal string like \"19.99\"."
+			}
+			line.UnitPriceCents = cents
+		}
+		o.Lines = append(o.Lines, line)
+	}
+	if len(fields) > 0 {
+		return &store.ValidationError{Fields: fields}
+	}
+	acc := apiAccountOf(c)
+	created, isNew, err := s.store.CreateOrder(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, o)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !isNew {
+		status = http.StatusOK
+	}
+	return c.JSON(status, toAPIOrder(created))
+}
+
+func (s *Server) apiOrders(c echo.Context) error {
+	acc := apiAccountOf(c)
+	q := c.QueryParams()
+	page, _ := strconv.Atoi(q.Get("page"))
+	f := store.OrderFilter{Tab: store.TabAll, Query: q.Get("q"), Dropship: q.Get("dropship"), Page: page}
+	if st := q.Get("status"); st != "" {
+		// The API filters on the tab an order sits in.
+		f.Tab = st
+		if st == store.OrderException {
+			f.Tab = store.TabExceptions
+		}
+	}
+	pg, err := s.store.Orders(c.Request().Context(), acc.ID, f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Orders  []apiOrder `json:"orders"`
+		Total   int        `json:"total"`
+		Page    int        `json:"page"`
+		PerPage int        `json:"per_page"`
+	}{Orders: []apiOrder{}, Total: pg.Total, Page: pg.Page, PerPage: pg.PerPage}
+	for _, o := range pg.Orders {
+		out.Orders = append(out.Orders, toAPIOrder(o))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiOrder(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	o, err := s.store.Order(c.Request().Context(), apiAccountOf(c).ID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIOrder(o))
+}
+
+// apiDropshipIn is the body of POST /api/v1/orders/{id}/dropship.
+type apiDropshipIn struct {
+	PONumber string      `json:"po_number"`
+	ShipTo   *apiAddress `json:"ship_to"`
+	Notes    string      `json:"notes"`
+	Lines    []struct {
+		SKU      string `json:"sku"`
+		Quantity int    `json:"quantity"`
+		Supplier string `json:"supplier"`
+	} `json:"lines"`
+	Confirm       bool `json:"confirm"`
+	OverrideStock bool `json:"override_stock"`
+}
+
+func (s *Server) apiDropship(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	acc := apiAccountOf(c)
+	ctx := c.Request().Context()
+	o, err := s.store.Order(ctx, acc.ID, id)
+	if err != nil {
+		return err
+	}
+	var in apiDropshipIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		key = "api-" + newToken()
+	}
+	req := store.DropshipRequest{IdempotencyKey: "api:" + key, Notes: in.Notes, Confirm: in.Confirm, OverrideStock: in.OverrideStock}
+	if in.ShipTo != nil {
+		a := in.ShipTo.address()
+		req.ShipTo = &a
+	}
+	fields := map[string]string{}
+	for i, want := range in.Lines {
+		var line *store.OrderLine
+		for j := range o.Lines {
+			if o.Lines[j].SKU == want.SKU && (line == nil || line.PO != nil) {
+				line = &o.Lines[j]
+			}
+		}
+		if line == nil {
+			fields[fmt.Sprintf("lines[%d].sku", i)] = "No line of this order has SKU " + want.SKU + "."
+			continue
+		}
+		if want.Quantity != 0 && want.Quantity != line.Quantity {
+			fields[fmt.Sprintf("lines[%d].quantity", i)] = fmt.Sprintf("A line is dropshipped whole: send %d or leave quantity out.", line.Quantity)
+			continue
+		}
+		dl := store.DropshipLine{OrderLineID: line.ID}
+		if want.Supplier != "" {
+			for _, src := range line.Sources {
+				if strings.EqualFold(src.SupplierName, want.Supplier) || strconv.FormatInt(src.SupplierID, 10) == want.Supplier {
+					dl.SourceID = src.ID
+				}
+			}
+			if dl.SourceID == 0 {
+				fields[fmt.Sprintf("lines[%d].supplier", i)] = "No source of this line is supplier " + want.Supplier + "."
+			}
+		}
+		req.Lines = append(req.Lines, dl)
+	}
+	if len(fields) > 0 {
+		return &store.ValidationError{Fields: fields}
+	}
+	if in.PONumber != "" {
+		plan, err := s.store.DropshipPlan(ctx, acc.ID, id)
+		if err != nil {
+			return err
+		}
+		if len(plan.Groups) > 1 {
+			return store.FieldError("po_number", "This order goes to several suppliers: PO numbers are generated per supplier.")
+		}
+		req.PONumbers = map[int64]string{}
+		for _, g := range plan.Groups {
+			req.PONumbers[g.SupplierID] = in.PONumber
+		}
+	}
+	res, err := s.store.Dropship(ctx, store.Actor{Name: "API"}, acc.ID, id, req)
+	if err != nil {
+		return err
+	}
+	if len(res.POs) == 0 {
+		lines := []map[string]any{}
+		for _, p := range res.Problems {
+			lines = append(lines, map[string]any{"sku": p.SKU, "code": p.Code, "message": p.Message})
+		}
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{
+			"code": "not_dropshippable", "message": "No line of this order could be dropshipped.", "lines": lines}})
+	}
+	out := map[string]any{"purchase_orders": apiPOs(res.POs), "replayed": res.Replayed}
+	if len(res.Problems) > 0 {
+		var lines []map[string]any
+		for _, p := range res.Problems {
+			lines = append(lines, map[string]any{"sku": p.SKU, "code": p.Code, "message": p.Message})
+		}
+		out["not_dropshipped"] = lines
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	return c.JSON(status, out)
+}
+
+// apiPO is a purchase order in the API.
+type apiPO struct {
+	ID             int64            `json:"id"`
+	PONumber       string           `json:"po_number"`
+	OrderID        int64            `json:"order_id"`
+	ChannelOrderID string           `json:"channel_order_id"`
+	Supplier       map[string]any   `json:"supplier"`
+	Status         string           `json:"status"`
+	SupplierStatus string           `json:"supplier_status"`
+	CancelState    string           `json:"cancel_state"`
+	Currency       string           `json:"currency"`
+	TotalCost      string           `json:"total_cost"`
+	ShipTo         apiAddress       `json:"ship_to"`
+	Notes          string           `json:"notes"`
+	CreatedAt      time.Time        `json:"created_at"`
+	Lines          []map[string]any `json:"lines"`
+	Shipments      []map[string]any `json:"shipments"`
+}
+
+func apiPOs(pos []store.PurchaseOrder) []apiPO {
+	out := []apiPO{}
+	for _, p := range pos {
+		a := apiPO{ID: p.ID, PONumber: p.PONumber, OrderID: p.OrderID, ChannelOrderID: p.ChannelOrderID, Status: p.Status, SupplierStatus: p.SupplierStatus,
+			CancelState: p.CancelState, Currency: p.Currency, TotalCost: store.FormatMoney(p.TotalCostCents), ShipTo: apiAddress(p.ShipTo), Notes: p.Notes,
+			CreatedAt: p.CreatedAt, Supplier: map[string]any{"id": p.SupplierID, "name": p.SupplierName}, Lines: []map[string]any{}, Shipments: []map[string]any{}}
+		for _, l := range p.Lines {
+			line := map[string]any{"sku": l.SupplierSKU, "title": l.Title, "quantity": l.Quantity, "shipped_quantity": l.ShippedQty, "status": l.Status}
+			if l.HasCost {
+				line["cost"] = store.FormatMoney(l.CostCents)
+			}
+			a.Lines = append(a.Lines, line)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func (s *Server) apiPurchaseOrders(c echo.Context) error {
+	acc := apiAccountOf(c)
+	q := c.QueryParams()
+	page, _ := strconv.Atoi(q.Get("page"))
+	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
+	pg, err := s.store.PurchaseOrders(c.Request().Context(), acc.ID, store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Page: page})
+	if err != nil {
+		return err
+	}
+	for i := range pg.POs {
+		full, err := s.store.PurchaseOrder(c.Request().Context(), acc.ID, pg.POs[i].ID)
+		if err != nil {
+			return err
+		}
+		pg.POs[i] = full
+	}
+	return c.JSON(http.StatusOK, map[string]any{"purchase_orders": apiPOs(pg.POs), "total": pg.Total, "page": pg.Page, "per_page": pg.PerPage})
+}
+
+func (s *Server) apiPurchaseOrder(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	acc := apiAccountOf(c)
+	po, err := s.store.PurchaseOrder(c.Request().Context(), acc.ID, id)
+	if err != nil {
+		return err
+	}
+	if po.AccountID != acc.ID {
+		return echo.ErrNotFound
+	}
+	return c.JSON(http.StatusOK, apiPOs([]store.PurchaseOrder{po})[0])
+}
+
+func (s *Server) apiPurchaseOrderCancel(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	po, err := s.store.RequestCancel(c.Request().Context(), store.Actor{Name: "API"}, apiAccountOf(c).ID, id, in.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiPOs([]store.PurchaseOrder{po})[0])
+}

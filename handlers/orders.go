@@ -1,0 +1,743 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/views"
+)
+
+var orderTabs = []struct{ key, label string }{
+	{store.TabNeedsDropship, "Needs dropship"},
+	{store.TabDropshipped, "Dropshipped"},
+	{store.TabShipped, "Shipped"},
+	{store.TabExceptions, "Exceptions"},
+	{store.TabAll, "All"},
+}
+
+func orderMoney(cents int64, currency string) string {
+	return store.FormatMoney(cents) + " " + currency
+}
+
+// orderFilter reads the order list's query string.
+func orderFilter(c echo.Context, loc *time.Location) store.OrderFilter {
+	q := c.QueryParams()
+	page, _ := strconv.Atoi(q.Get("page"))
+	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
+	f := store.OrderFilter{Tab: q.Get("tab"), Channel: q.Get("channel"), SupplierID: supplier, Query: q.Get("q"), Sort: q.Get("sort"), Page: page}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), loc); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), loc); err == nil {
+		f.To = t.AddDate(0, 0, 1) // the whole "to" day
+	}
+	valid := false
+	for _, t := range orderTabs {
+		valid = valid || t.key == f.Tab
+	}
+	if !valid {
+		f.Tab = store.TabNeedsDropship
+	}
+	return f
+}
+
+func (s *Server) ordersList(c echo.Context) error {
+	return s.renderOrders(c, nil)
+}
+
+func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	loc := p.member.Account.Location()
+	f := orderFilter(c, loc)
+	page, err := s.store.Orders(ctx, p.accountID(), f)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	v := views.OrderListView{Tab: f.Tab, Query: f.Query, Channel: f.Channel, Supplier: q.Get("supplier"), From: q.Get("from"), To: q.Get("to"),
+		Sort: f.Sort, Total: page.Total, Page: page.Page, Results: results}
+	for _, t := range orderTabs {
+		tq := cloneValues(q)
+		tq.Set("tab", t.key)
+		tq.Del("page")
+		v.Tabs = append(v.Tabs, views.TabLink{Label: t.label, Href: "/orders?" + tq.Encode(), Count: page.Counts[t.key], Active: t.key == f.Tab})
+	}
+	for _, ch := range orderfile.Channels() {
+		v.Channels = append(v.Channels, views.Option{Value: ch, Label: channelLabel(ch)})
+	}
+	links, err := s.store.AccountLinks(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.MerchantID == p.accountID() {
+			v.Suppliers = append(v.Suppliers, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
+		}
+	}
+	for _, o := range page.Orders {
+		v.Rows = append(v.Rows, views.OrderRow{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Customer: o.Customer.Name,
+			Placed: o.PlacedAt.In(loc).Format("2 Jan 2006 15:04"), Total: orderMoney(o.TotalCents, o.Currency), Status: o.Status,
+			Dropship: o.Dropship, Suppliers: strings.Join(o.Suppliers, ", ")})
+	}
+	v.Pages = max(1, int(math.Ceil(float64(page.Total)/float64(page.PerPage))))
+	pageURL := func(n int) string {
+		pq := cloneValues(q)
+		pq.Set("tab", f.Tab)
+		pq.Set("page", strconv.Itoa(n))
+		return "/orders?" + pq.Encode()
+	}
+	if v.Page > 1 {
+		v.PrevURL = pageURL(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = pageURL(v.Page + 1)
+	}
+	if isHTMX(c) && results == nil {
+		return render(c, http.StatusOK, views.OrderTable(csrfOf(c), v))
+	}
+	return render(c, http.StatusOK, views.OrderListPage(s.frame(c, "Orders"), v))
+}
+
+func channelLabel(ch string) string {
+	switch ch {
+	case "woocommerce":
+		return "WooCommerce"
+	case "ebay":
+		return "eBay"
+	case "csv", "api":
+		return strings.ToUpper(ch)
+	}
+	if ch == "" {
+		return ""
+	}
+	return strings.ToUpper(ch[:1]) + ch[1:]
+}
+
+func addressLines(a orderfile.Address) []string {
+	var out []string
+	for _, l := range []string{a.Name, a.Company, a.Address1, a.Address2, strings.TrimSpace(a.City + " " + a.Region + " " + a.PostalCode), a.Country, a.Phone} {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func addressForm(a orderfile.Address) views.AddressForm {
+	return views.AddressForm{Name: a.Name, Company: a.Company, Address1: a.Address1, Address2: a.Address2, City: a.City, Region: a.Region,
+		PostalCode: a.PostalCode, Country: a.Country, Phone: a.Phone}
+}
+
+func formAddress(a views.AddressForm) orderfile.Address {
+	return orderfile.Address{Name: a.Name, Company: a.Company, Address1: a.Address1, Address2: a.Address2, City: a.City, Region: a.Region,
+		PostalCode: a.PostalCode, Country: a.Country, Phone: a.Phone}
+}
+
+// orderView builds the order page; form, when not nil, is a dropship form to show back.
+func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFormView) (views.OrderView, error) {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	loc := p.member.Account.Location()
+	plan, err := s.store.DropshipPlan(ctx, p.accountID(), orderID)
+	if err != nil {
+		return views.OrderView{}, err
+	}
+	o := plan.Order
+	v := views.OrderView{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Placed: o.PlacedAt.In(loc).Format("2 Jan 2006 15:04"),
+		Status: o.Status, Total: orderMoney(o.TotalCents, o.Currency), Customer: o.Customer.Name, Email: o.Customer.Email, Phone: o.Customer.Phone,
+		ShipTo: addressLines(o.ShipTo), Note: o.Note}
+	for _, l := range plan.Lines {
+		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: orderMoney(l.UnitPriceCents, o.Currency),
+			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default}
+		if l.PO != nil {
+			lv.PO, lv.POID, lv.POStatus = l.PO.PONumber, l.PO.POID, l.PO.Status
+		} else if l.Rejected != nil {
+			lv.Rejected = l.Rejected.PONumber + " " + l.Rejected.Status
+			if l.Rejected.Reason != "" {
+				lv.Rejected += ": " + l.Rejected.Reason
+			}
+		}
+		srcs := l.Options
+		if len(srcs) == 0 {
+			for _, src := range l.Sources {
+				srcs = append(srcs, store.SourceOption{Source: src, Eligible: false})
+			}
+		}
+		for _, op := range srcs {
+			sc := views.SourceChoice{ID: op.ID, Supplier: op.SupplierName, Stock: op.Sellable(), Cost: money(op.CostCents, op.HasCost), LeadTime: op.LeadTimeDays,
+				Stale: op.Stale, Eligible: op.Eligible, Problem: op.Message, Freshness: "never pulled"}
+			if op.LastSuccess != nil {
+				sc.Freshness = "pulled " + op.LastSuccess.In(loc).Format("2 Jan 15:04")
+			}
+			lv.Sources = append(lv.Sources, sc)
+		}
+		if l.Eligible || (l.Linked && l.PO == nil) {
+			v.CanShip = v.CanShip || l.Eligible
+		}
+		v.Lines = append(v.Lines, lv)
+	}
+	pos, err := s.store.OrderPurchaseOrders(ctx, p.accountID(), orderID)
+	if err != nil {
+		return v, err
+	}
+	for _, po := range pos {
+		v.POs = append(v.POs, views.POSummary{ID: po.ID, Number: po.PONumber, Supplier: po.SupplierName, Status: po.Status, Cancel: po.CancelState, Lines: len(po.Lines)})
+	}
+	events, err := s.store.OrderEvents(ctx, p.accountID(), orderID)
+	if err != nil {
+		return v, err
+	}
+	for _, e := range events {
+		v.Events = append(v.Events, views.EventRow{At: e.At.In(loc).Format("2 Jan 2006 15:04"), Actor: e.Actor, Message: e.Message})
+	}
+	if form != nil {
+		v.Form = *form
+		v.Form.Open = true
+	} else {
+		v.Form = views.DropshipFormView{Key: plan.Key, ShipTo: addressForm(o.ShipTo)}
+	}
+	if len(v.Form.Groups) == 0 {
+		for _, g := range plan.Groups {
+			dg := views.DropshipGroup{SupplierID: g.SupplierID, Supplier: g.SupplierName, PONumber: g.PONumber}
+			if form != nil {
+				if typed := c.FormValue(fmt.Sprintf("po_number_%d", g.SupplierID)); typed != "" {
+					dg.PONumber = typed
+				}
+			}
+			v.Form.Groups = append(v.Form.Groups, dg)
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) orderShow(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	v, err := s.orderView(c, id, nil)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+}
+
+// dropshipForm is the dropship confirmation form as posted.
+type dropshipForm struct {
+	Key      string  `form:"key"`
+	LineIDs  []int64 `form:"line_ids"`
+	Notes    string  `form:"notes"`
+	Confirm  bool    `form:"confirm"`
+	Override bool    `form:"override_stock"`
+	views.AddressForm
+}
+
+func (s *Server) orderDropship(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	// Another account's order is not found before anything else happens.
+	if _, err := s.store.Order(ctx, p.accountID(), id); err != nil {
+		return err
+	}
+	var in dropshipForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	req := store.DropshipRequest{IdempotencyKey: in.Key, Notes: in.Notes, Confirm: in.Confirm, OverrideStock: in.Override, PONumbers: map[int64]string{}}
+	addr := formAddress(in.AddressForm)
+	req.ShipTo = &addr
+	for _, lid := range in.LineIDs {
+		src, _ := strconv.ParseInt(c.FormValue("source_"+strconv.FormatInt(lid, 10)), 10, 64)
+		req.Lines = append(req.Lines, store.DropshipLine{OrderLineID: lid, SourceID: src})
+	}
+	for key, vals := range c.Request().PostForm {
+		if sid, ok := strings.CutPrefix(key, "po_number_"); ok {
+			if n, err := strconv.ParseInt(sid, 10, 64); err == nil && len(vals) > 0 {
+				req.PONumbers[n] = vals[0]
+			}
+		}
+	}
+	if len(req.Lines) == 0 {
+		return s.showDropshipForm(c, id, in, views.FieldErrors{"lines": "Choose at least one line."}, []string{"Choose at least one line to dropship."})
+	}
+	res, err := s.store.Dropship(ctx, p.actor(), p.accountID(), id, req)
+	if errs := fieldErrors(err); errs != nil {
+		return s.showDropshipForm(c, id, in, errs, nil)
+	}
+	if errors.Is(err, store.ErrConflict) {
+		return s.showDropshipForm(c, id, in, nil, []string{store.Message(err)})
+	}
+	if err != nil {
+		return err
+	}
+	if len(res.POs) == 0 {
+		var msgs []string
+		for _, pr := range res.Problems {
+			msgs = append(msgs, pr.SKU+": "+pr.Message)
+		}
+		return s.showDropshipForm(c, id, in, nil, msgs)
+	}
+	var numbers []string
+	for _, po := range res.POs {
+		numbers = append(numbers, po.PONumber+" to "+po.SupplierName)
+	}
+	msg := "Created " + strings.Join(numbers, ", ") + "."
+	if res.Replayed {
+		msg = "Already submitted: " + strings.Join(numbers, ", ") + "."
+	}
+	for _, pr := range res.Problems {
+		msg += " Not sent: " + pr.SKU + " (" + pr.Message + ")"
+	}
+	if err := s.flash(c, msg); err != nil {
+		return err
+	}
+	return redirect(c, "/orders/"+c.Param("orderID"))
+}
+
+// showDropshipForm shows the order page again with the form as typed and its problems.
+func (s *Server) showDropshipForm(c echo.Context, orderID int64, in dropshipForm, errs views.FieldErrors, problems []string) error {
+	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Errors: errs, Problems: problems}
+	v, err := s.orderView(c, orderID, form)
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		// htmx swaps 2xx only; the form with its messages is the content.
+		return render(c, http.StatusOK, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+	}
+	return render(c, http.StatusUnprocessableEntity, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+}
+
+// ordersBulkDropship runs "Dropship selected": the same rules as the form,
+// each order's eligible lines to their default sources, reported per order.
+func (s *Server) ordersBulkDropship(c echo.Context) error {
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	ids := c.Request().PostForm["order_ids"]
+	if len(ids) == 0 {
+		return s.renderOrders(c, []views.BulkResult{{Number: "—", Message: "Select orders first."}})
+	}
+	var results []views.BulkResult
+	for _, raw := range ids {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			continue
+		}
+		o, err := s.store.Order(ctx, p.accountID(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			results = append(results, views.BulkResult{Number: raw, Message: "not found"})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// One key per order per bulk submit: a double click repeats nothing.
+		key := "bulk-" + c.Request().PostFormValue("_csrf") + "-" + raw + "-" + c.Request().PostFormValue("bulk_key")
+		res, err := s.store.Dropship(ctx, p.actor(), p.accountID(), id, store.DropshipRequest{IdempotencyKey: key, Confirm: true})
+		r := views.BulkResult{Number: o.ChannelOrderID}
+		switch {
+		case err != nil:
+			r.Message = store.UserText(err)
+		case len(res.POs) == 0:
+			var msgs []string
+			for _, pr := range res.Problems {
+				msgs = append(msgs, pr.SKU+": "+pr.Message)
+			}
+			r.Message = "nothing sent. " + strings.Join(msgs, "; ")
+		default:
+			r.OK = true
+			var numbers []string
+			for _, po := range res.POs {
+				numbers = append(numbers, po.PONumber+" to "+po.SupplierName)
+			}
+			r.Message = "created " + strings.Join(numbers, ", ")
+			if len(res.Problems) > 0 {
+				r.Message += fmt.Sprintf("; %d line(s) not sent", len(res.Problems))
+			}
+		}
+		results = append(results, r)
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].OK && !results[j].OK })
+	return s.renderOrders(c, results)
+}
+
+// ---- Manual orders, CSV import ----
+
+func (s *Server) orderNew(c echo.Context) error {
+	return render(c, http.StatusOK, views.ManualOrderPage(s.frame(c, "New order"), views.ManualOrderForm{Currency: "USD"}, nil))
+}
+
+func (s *Server) orderCreate(c echo.Context) error {
+	var in views.ManualOrderForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	o := orderfile.Order{Channel: "manual", ChannelOrderID: strings.TrimSpace(in.Number), Currency: in.Currency, Note: in.Note,
+		Customer: orderfile.Customer{Name: in.Name, Email: in.Email, Phone: in.Phone}, ShipTo: formAddress(in.AddressForm)}
+	errs := views.FieldErrors{}
+	for i := range in.SKUs {
+		sku, title := strings.TrimSpace(in.SKUs[i]), strings.TrimSpace(at(in.Titles, i))
+		qty, price := strings.TrimSpace(at(in.Qtys, i)), strings.TrimSpace(at(in.Prices, i))
+		if sku == "" && title == "" && qty == "" && price == "" {
+			continue
+		}
+		n := len(o.Lines)
+		line := orderfile.Line{SKU: sku, Title: title}
+		q, err := strconv.Atoi(qty)
+		if err != nil {
+			errs[fmt.Sprintf("lines[%d].quantity", i)] = "Enter a whole number."
+		}
+		line.Quantity = q
+		if price != "" {
+			cents, err := orderfile.ParseMoney(price)
+			if err != nil {
+				errs[fmt.Sprintf("lines[%d].unit_price", i)] = "Enter an amount like 19.99."
+			}
+			line.UnitPriceCents = cents
+		}
+		_ = n
+		o.Lines = append(o.Lines, line)
+	}
+	if len(errs) == 0 {
+		p := principalOf(c)
+		created, _, err := s.store.CreateOrder(c.Request().Context(), p.actor(), p.accountID(), o)
+		if fe := fieldErrors(err); fe != nil {
+			errs = fe
+		} else if err != nil {
+			return err
+		} else {
+			if err := s.flash(c, "Order "+created.ChannelOrderID+" created."); err != nil {
+				return err
+			}
+			return redirect(c, "/orders/"+strconv.FormatInt(created.ID, 10))
+		}
+	}
+	return render(c, http.StatusUnprocessableEntity, views.ManualOrderPage(s.frame(c, "New order"), in, errs))
+}
+
+func at(ss []string, i int) string {
+	if i < len(ss) {
+		return ss[i]
+	}
+	return ""
+}
+
+func (s *Server) orderTemplate(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-orders.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(orderfile.CSVTemplate()))
+}
+
+func (s *Server) orderImportShow(c echo.Context) error {
+	return render(c, http.StatusOK, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{}))
+}
+
+// orderImportPlan reads an uploaded orders CSV and says what importing it would do.
+func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImportView, []orderfile.Order, error) {
+	var v views.OrderImportView
+	orders, rejected, err := orderfile.ReadCSV(bytes.NewReader(body))
+	var fe *orderfile.FileError
+	if errors.As(err, &fe) {
+		v.Error = fe.Message
+		return v, nil, nil
+	}
+	if err != nil {
+		return v, nil, err
+	}
+	p := principalOf(c)
+	v.Orders, v.Rejected = len(orders)+len(rejected), len(rejected)
+	for _, o := range orders {
+		page, err := s.store.Orders(c.Request().Context(), p.accountID(), store.OrderFilter{Tab: store.TabAll, Query: o.ChannelOrderID, PerPage: 5})
+		if err != nil {
+			return v, nil, err
+		}
+		exists := false
+		for _, e := range page.Orders {
+			exists = exists || (e.ChannelOrderID == o.ChannelOrderID && e.Channel == o.Channel)
+		}
+		if exists {
+			v.Existing++
+		} else {
+			v.New++
+		}
+	}
+	for _, r := range rejected {
+		for _, e := range r.Errors {
+			v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message})
+		}
+	}
+	return v, orders, nil
+}
+
+func (s *Server) orderImportUpload(c echo.Context) error {
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return render(c, http.StatusUnprocessableEntity, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{Error: "Choose a CSV file to upload."}))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, store.MaxUploadBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > store.MaxUploadBytes {
+		return render(c, http.StatusRequestEntityTooLarge, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{Error: "The file is larger than 50 MB."}))
+	}
+	v, _, err := s.orderImportPlan(c, body)
+	if err != nil {
+		return err
+	}
+	if v.Error != "" {
+		return render(c, http.StatusUnprocessableEntity, views.OrderImportPage(s.frame(c, "Import orders"), v))
+	}
+	p := principalOf(c)
+	v.Token, err = s.store.SaveUpload(c.Request().Context(), p.accountID(), "orders", fh.Filename, body)
+	if err != nil {
+		return err
+	}
+	v.Filename = fh.Filename
+	return render(c, http.StatusOK, views.OrderImportPage(s.frame(c, "Import orders"), v))
+}
+
+func (s *Server) orderImportApply(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	token := c.FormValue("token")
+	kind, _, body, err := s.store.Upload(ctx, p.accountID(), token)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != "orders") {
+		if ferr := s.flashError(c, "That upload has expired or was already imported. Upload the file again."); ferr != nil {
+			return ferr
+		}
+		return redirect(c, "/orders/import")
+	}
+	if err != nil {
+		return err
+	}
+	_, orders, err := s.orderImportPlan(c, body)
+	if err != nil {
+		return err
+	}
+	res, err := s.store.CreateOrders(ctx, p.actor(), p.accountID(), orders)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteUpload(ctx, p.accountID(), token); err != nil {
+		return err
+	}
+	if err := s.flash(c, fmt.Sprintf("Imported %d orders (%d were already there).", res.Created, res.Existing)); err != nil {
+		return err
+	}
+	return redirect(c, "/orders?tab=all")
+}
+
+// ---- Purchase orders (merchant) ----
+
+func (s *Server) purchaseOrdersList(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	loc := p.member.Account.Location()
+	q := c.QueryParams()
+	page, _ := strconv.Atoi(q.Get("page"))
+	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
+	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"), Page: page})
+	if err != nil {
+		return err
+	}
+	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), Supplier: q.Get("supplier"), Total: pg.Total, Page: pg.Page}
+	links, err := s.store.AccountLinks(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if l.MerchantID == p.accountID() {
+			v.Suppliers = append(v.Suppliers, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
+		}
+	}
+	for _, po := range pg.POs {
+		v.Rows = append(v.Rows, views.PORow{ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
+			Status: po.Status, Cancel: po.CancelState, Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency)})
+	}
+	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
+	pageURL := func(n int) string {
+		pq := cloneValues(q)
+		pq.Set("page", strconv.Itoa(n))
+		return "/purchase-orders?" + pq.Encode()
+	}
+	if v.Page > 1 {
+		v.PrevURL = pageURL(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = pageURL(v.Page + 1)
+	}
+	return render(c, http.StatusOK, views.POListPage(s.frame(c, "Purchase orders"), v))
+}
+
+func (s *Server) purchaseOrderShow(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	po, err := s.store.PurchaseOrder(c.Request().Context(), p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	if po.AccountID != p.accountID() {
+		return echo.ErrNotFound // the supplier's view of POs comes with the fulfilment work
+	}
+	loc := p.member.Account.Location()
+	v := views.POView{ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
+		SupplierStat: po.SupplierStatus, Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
+		Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency),
+		CanCancel: po.Status == store.POOpen && po.CancelState != "requested"}
+	if po.ReleaseAt.After(s.now()) {
+		v.Release = po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04")
+	}
+	for _, l := range po.Lines {
+		v.Lines = append(v.Lines, views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Cost: money(l.CostCents, l.HasCost),
+			Status: l.Status, Reason: l.Reason})
+	}
+	return render(c, http.StatusOK, views.POPage(s.frame(c, "PO "+po.PONumber), v))
+}
+
+func (s *Server) purchaseOrderCancel(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if _, err := s.store.RequestCancel(c.Request().Context(), p.actor(), p.accountID(), id, c.FormValue("reason")); err != nil {
+		return s.conflictToFlash(c, err, "/purchase-orders/"+c.Param("poID"))
+	}
+	if err := s.flash(c, "Cancellation requested: the supplier must accept or decline it."); err != nil {
+		return err
+	}
+	return redirect(c, "/purchase-orders/"+c.Param("poID"))
+}
+
+// ---- Order settings and the Shopify webhook ----
+
+func (s *Server) orderSettingsShow(c echo.Context) error {
+	return s.renderOrderSettings(c, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderOrderSettings(c echo.Context, status int, errs views.FieldErrors, typedLimit string) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	set, err := s.store.OrderSettings(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	v := views.WebhooksView{Supplier: p.member.Account.IsSupplier(), IsAdmin: p.member.IsAdmin(), HasSecret: set.HasShopifySecret, LeadTimeLimit: strconv.Itoa(set.LeadTimeLimitDays), Errors: errs,
+		WebhookURL: c.Scheme() + "://" + c.Request().Host + "/api/v1/webhooks/shopify/" + p.member.Account.PublicID}
+	if typedLimit != "" {
+		v.LeadTimeLimit = typedLimit
+	}
+	hooks, err := s.store.RejectedWebhooks(ctx, p.accountID(), 50)
+	if err != nil {
+		return err
+	}
+	loc := p.member.Account.Location()
+	for _, h := range hooks {
+		body := h.Body
+		if len(body) > 200 {
+			body = body[:200] + "…"
+		}
+		v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: h.ReceivedAt.In(loc).Format("2 Jan 2006 15:04"), Source: h.Source, Reason: h.Reason, Body: body})
+	}
+	return render(c, status, views.OrderSettingsPage(s.frame(c, "Orders and webhooks"), v))
+}
+
+func (s *Server) orderSettingsSave(c echo.Context) error {
+	p := principalOf(c)
+	raw := strings.TrimSpace(c.FormValue("lead_time_limit_days"))
+	limit, convErr := strconv.Atoi(raw)
+	if convErr != nil {
+		return s.renderOrderSettings(c, http.StatusUnprocessableEntity, views.FieldErrors{"lead_time_limit_days": "Enter a whole number of days."}, raw)
+	}
+	err := s.store.UpdateOrderSettings(c.Request().Context(), p.actor(), p.accountID(), limit, strings.TrimSpace(c.FormValue("shopify_secret")))
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderOrderSettings(c, http.StatusUnprocessableEntity, errs, raw)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Order settings saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/orders")
+}
+
+// shopifyWebhook takes Shopify's orders/create webhook for a merchant: the
+// HMAC must match the merchant's secret; a replay creates nothing; a payload
+// it cannot use gets 422 and is kept in the rejected list.
+func (s *Server) shopifyWebhook(c echo.Context) error {
+	ctx := c.Request().Context()
+	body, err := io.ReadAll(c.Request().Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The webhook body is too large.")
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The webhook body could not be read.")
+	}
+	acc, secret, err := s.store.ShopifySecret(ctx, c.Param("publicID"))
+	if err != nil {
+		return err
+	}
+	if secret == "" || !orderfile.VerifyShopifyHMAC(body, c.Request().Header.Get("X-Shopify-Hmac-Sha256"), secret) {
+		// Nothing is stored for an unsigned request: anyone could send one.
+		return echo.NewHTTPError(http.StatusUnauthorized, "The X-Shopify-Hmac-Sha256 signature does not match this account's webhook secret.")
+	}
+	o, err := orderfile.ParseShopifyOrder(body)
+	if err == nil {
+		if errs := o.Validate(); len(errs) > 0 {
+			err = &store.ValidationError{Fields: errs}
+		}
+	}
+	if err != nil {
+		reason := err.Error()
+		if rerr := s.store.RejectWebhook(ctx, acc.ID, "shopify orders/create", reason, body); rerr != nil {
+			return rerr
+		}
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			return err
+		}
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, reason)
+	}
+	created, isNew, err := s.store.CreateOrder(ctx, store.Actor{Name: "Shopify webhook"}, acc.ID, o)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !isNew {
+		status = http.StatusOK
+	}
+	return c.JSON(status, map[string]any{"id": created.ID, "channel_order_id": created.ChannelOrderID, "created": isNew})
+}
