@@ -298,7 +298,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		for _, l := range lines {
 			if l.Eligible {
 				want = append(want, DropshipLine{OrderLineID: l.ID})
-			} else if l.Problem != ProblemNotLinked && l.Problem != ProblemAlreadyOnPO {
+			} else if l.Problem != ProblemNotLinked {
 				res.Problems = append(res.Problems, LineProblem{OrderLineID: l.ID, SKU: l.SKU, Code: l.Problem, Message: l.Message})
 			}
 		}

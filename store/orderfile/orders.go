@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -366,7 +367,11 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 		}
 		o.Note = s[colNote]
 		if o.ChannelOrderID != "" {
-			for key, msg := range o.Validate() {
+			errs := o.Validate()
+			// In key order: the result (and a fuzzer's coverage) must not
+			// depend on map iteration.
+			for _, key := range slices.Sorted(maps.Keys(errs)) {
+				msg := errs[key]
 				line, col := g.rows[0], -1
 				if i, field, ok := lineKey(key); ok {
 					if i < len(g.rows) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -158,11 +159,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 	}
 
 	if errs := o.Validate(); errs != nil {
-		keys := make([]string, 0, len(errs))
-		for k := range errs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := slices.Sorted(maps.Keys(errs))
 		msgs := make([]string, len(keys))
 		for i, k := range keys {
 			msgs[i] = k + ": " + errs[k]
