@@ -298,9 +298,9 @@ func (s *Server) orderDropship(c echo.Context) error {
 	for _, po := range res.POs {
 		numbers = append(numbers, po.PONumber+" to "+po.SupplierName)
 	}
-	msg := "Created " + strings.Join(numbers, ", ") + "."
+	msg := sentence("Created " + strings.Join(numbers, ", "))
 	if res.Replayed {
-		msg = "Already submitted: " + strings.Join(numbers, ", ") + "."
+		msg = sentence("Already submitted: " + strings.Join(numbers, ", "))
 	}
 	for _, pr := range res.Problems {
 		msg += " Not sent: " + pr.SKU + " (" + pr.Message + ")"
@@ -740,4 +740,9 @@ func (s *Server) shopifyWebhook(c echo.Context) error {
 		status = http.StatusOK
 	}
 	return c.JSON(status, map[string]any{"id": created.ID, "channel_order_id": created.ChannelOrderID, "created": isNew})
+}
+
+// sentence ends s with one full stop, even when it ends in a name like "Co.".
+func sentence(s string) string {
+	return strings.TrimSuffix(s, ".") + "."
 }
