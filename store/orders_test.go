@@ -303,3 +303,28 @@ func TestOrderSearch(t *testing.T) {
 		t.Fatalf("dropshipped tab: %+v", page)
 	}
 }
+
+func TestOrdersGetTheBadgeWhenTheirProductsAreLinkedLater(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	early := w.order(t, "#6001", orderfile.Line{SKU: "NEW-9", Quantity: 1})
+	if early.Dropship {
+		t.Fatal("an order for an unknown SKU has the badge")
+	}
+	w.product(t, "NEW-9", 4, "")
+	w.now = w.now.Add(time.Hour)
+	subs, _ := w.db.Subscriptions(ctx, w.merchant.ID)
+	w.pull(t, subs[0].ID)
+	got, _ := w.db.Order(ctx, w.merchant.ID, early.ID)
+	if !got.Dropship || got.Status != store.OrderNeedsDropship || !got.Lines[0].Linked {
+		t.Fatalf("after the product was linked: %+v", got)
+	}
+	page, _ := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{})
+	found := false
+	for _, o := range page.Orders {
+		found = found || o.ID == early.ID
+	}
+	if !found || page.Counts[store.TabNeedsDropship] != page.Total {
+		t.Fatalf("Needs dropship tab: found %v, count %d, total %d", found, page.Counts[store.TabNeedsDropship], page.Total)
+	}
+}
