@@ -390,16 +390,21 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		var total int64
+		lead := 0
 		for _, ch := range groups[supplierID] {
 			total += int64(ch.line.Quantity) * ch.src.CostCents
+			lead = max(lead, ch.src.LeadTimeDays)
 		}
+		release := now.Add(time.Duration(link.ReleaseDelayMinutes) * time.Minute)
+		// The supplier should ship within the longest lead time, at least by the next day.
+		promise := release.AddDate(0, 0, max(lead, 1))
 		pres, err := tx.ExecContext(ctx, `INSERT INTO purchase_orders (account_id, supplier_id, order_id, link_id, po_number, status, supplier_status_id, currency,
 			total_cost_cents, customer_name, customer_email, customer_phone, ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region,
-			ship_postal_code, ship_country, ship_phone, notes, idempotency_key, release_at, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ship_postal_code, ship_country, ship_phone, notes, idempotency_key, release_at, promise_date, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			merchantID, supplierID, orderID, link.ID, number, initial, o.Currency, total, o.Customer.Name, o.Customer.Email, o.Customer.Phone,
 			shipTo.Name, shipTo.Company, shipTo.Address1, shipTo.Address2, shipTo.City, shipTo.Region, shipTo.PostalCode, shipTo.Country, shipTo.Phone,
-			strings.TrimSpace(req.Notes), req.IdempotencyKey, now.Add(time.Duration(link.ReleaseDelayMinutes)*time.Minute), actor.Name, now, now)
+			strings.TrimSpace(req.Notes), req.IdempotencyKey, release, promise, actor.Name, now, now)
 		if err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}

@@ -49,9 +49,9 @@ const iso4217 = "" +
 // noPostalCode lists countries whose addresses need no postal code: they
 // have none, or (IE's Eircode, HK, AE, …) carriers deliver without one.
 const noPostalCode = "" +
-	"AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GH GM GQ GY " +
-	"HK IE KI KM KN KP LY ML MO MR MS MW NR NU QA RW SB SC SL SR SS ST SY TD TF TG TK " +
-	"TL TO TT TV UG VU YE ZW"
+	"AE AG AO AW BF BI BJ BO BQ BS BW BZ CD CF CG CI CK CM CW DJ DM ER FJ GA GD GH GM GQ " +
+	"GY HK IE JM KI KM KN KP LY ML MO MR MS MW NR NU QA RW SB SC SL SR SS ST SX SY TD " +
+	"TF TG TK TL TO TT TV UG VU YE ZW"
 
 func codeSet(list string) map[string]bool {
 	m := map[string]bool{}

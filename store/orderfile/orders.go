@@ -152,11 +152,13 @@ type Rejected struct {
 // order, in any order. An order-level cell (placed_at through note) may be
 // left blank on an order's other rows; the first non-empty value counts, and
 // a later row that gives a different value (ignoring case and spacing) is a
-// row error. Blank rows are skipped.
+// row error. Blank rows are skipped. Rows without an order_number are
+// returned together as one Rejected with ChannelOrderID "".
 //
 // Cells: channel defaults to "csv" and currency to "USD". placed_at is one of
 // RFC 3339 ("2025-03-14T09:30:00Z", "2025-03-14T09:30:00-05:00"),
-// "2025-03-14 09:30", "2025-03-14 09:30:05", "2025-03-14" or US
+// "2025-03-14T09:30:00", "2025-03-14 09:30", "2025-03-14 09:30:05",
+// "2025-03-14" or US
 // month/day/year "03/14/2025" (or "3/14/2025", optionally with " 09:30");
 // times without a zone are UTC; a blank placed_at leaves PlacedAt zero.
 // quantity is a whole number ("2", "2.0"). unit_price is an amount as
@@ -273,17 +275,16 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 
 		id := oneLine(row[colOrderNumber]) // as Validate will normalise it
 		g := byID[id]
-		if id == "" {
-			// A row without an order number cannot be grouped: it is its own
-			// rejected "order".
-			g = &group{}
-			groups = append(groups, g)
-			errLine(g, line, colOrderNumber, "The order number is missing.")
-		} else if g == nil {
+		if g == nil {
+			// Rows without an order number cannot be grouped: together they
+			// form one rejected "order" with ChannelOrderID "".
 			g = &group{}
 			g.order.ChannelOrderID = strings.Clone(id)
 			groups = append(groups, g)
 			byID[g.order.ChannelOrderID] = g
+		}
+		if id == "" {
+			errLine(g, line, colOrderNumber, "The order number is missing.")
 		}
 		g.rows = append(g.rows, line)
 
@@ -297,7 +298,7 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 		// Order-level cells: the first non-empty value counts.
 		for c := range orderCols {
 			v := row[c]
-			if v == "" {
+			if v == "" || id == "" {
 				continue
 			}
 			if g.set[c] == "" {
@@ -346,7 +347,7 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 				l.UnitPriceCents = cents
 			}
 		}
-		if len(g.order.Lines) < MaxLines+1 { // more are rejected anyway: keep memory bounded
+		if id != "" && len(g.order.Lines) <= MaxLines { // more are rejected anyway: keep memory bounded
 			g.order.Lines = append(g.order.Lines, l)
 		}
 	}
@@ -452,6 +453,8 @@ func sameValue(col int, first, later string, firstTime time.Time) bool {
 
 var placedAtLayouts = []string{
 	time.RFC3339,
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
 	"2006-01-02 15:04",
 	"2006-01-02 15:04:05",
 	"2006-01-02",

@@ -369,3 +369,68 @@ func TestReadCSVRowErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestReadCSVPlacedAt(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2025-03-14T09:30:00Z", time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)},
+		{"2025-03-14T09:30:00.5-05:00", time.Date(2025, 3, 14, 14, 30, 0, 500_000_000, time.UTC)},
+		{"2025-03-14T09:30:00", time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)},
+		{"2025-03-14 09:30", time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)},
+		{"2025-03-14 09:30:05", time.Date(2025, 3, 14, 9, 30, 5, 0, time.UTC)},
+		{"2025-03-14", time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)},
+		{"03/14/2025", time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)},
+		{"3/4/2025", time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)}, // US: March 4
+		{"3/14/2025 17:05", time.Date(2025, 3, 14, 17, 5, 0, 0, time.UTC)},
+		{"", time.Time{}},
+	}
+	for _, tt := range tests {
+		orders, rejected := readString(t, header+"1,"+tt.in+",,,,Ada,1 Main St,Springfield,62701,US,A,,1,,\n")
+		if len(orders) != 1 || !orders[0].PlacedAt.Equal(tt.want) || orders[0].PlacedAt.Location() != time.UTC {
+			t.Errorf("placed_at %q: orders %+v, rejected %q; want PlacedAt %v", tt.in, orders, rejectedErrors(rejected), tt.want)
+		}
+	}
+}
+
+func TestReadCSVRejectedAmongOrders(t *testing.T) {
+	in := header +
+		"A," + shipRow + ",S1,,1,,\n" + // 2
+		"," + shipRow + ",S2,,1,,\n" + // 3: no order number
+		"B," + shipRow + ",S3,,x,,\n" + // 4: bad quantity
+		"C," + shipRow + ",S4,,1,,\n" + // 5
+		"  ," + shipRow + ",S5,,0,,\n" + // 6: no order number, bad quantity
+		"B," + shipRow + ",S6,,2,,\n" // 7
+	orders, rejected := readString(t, in)
+	if got, want := summary(orders), []string{"A: S1×1@0", "C: S4×1@0"}; !slices.Equal(got, want) {
+		t.Errorf("orders = %q, want %q", got, want)
+	}
+	want := []Rejected{
+		{ChannelOrderID: "", Lines: []int{3, 6}, Errors: []RowError{
+			{3, "order_number", "The order number is missing."},
+			{6, "order_number", "The order number is missing."},
+			{6, "quantity", `quantity "0" must be at least 1.`},
+		}},
+		{ChannelOrderID: "B", Lines: []int{4, 7}, Errors: []RowError{{4, "quantity", `quantity "x" is not a number.`}}},
+	}
+	if !reflect.DeepEqual(rejected, want) {
+		t.Errorf("rejected:\ngot  %+v\nwant %+v", rejected, want)
+	}
+	if got, want := want[1].Errors[0].Error(), `line 4, quantity: quantity "x" is not a number.`; got != want {
+		t.Errorf("RowError.Error() = %q, want %q", got, want)
+	}
+}
+
+func TestReadCSVTooManyLines(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range MaxLines + 2 {
+		fmt.Fprintf(&b, "A,%s,S%d,,1,,\n", shipRow, i)
+	}
+	orders, rejected := readString(t, b.String())
+	want := []string{"A 2 : The order has 501 lines; at most 500 are allowed."}
+	if got := rejectedErrors(rejected); len(orders) != 0 || !slices.Equal(got, want) || len(rejected[0].Lines) != MaxLines+2 {
+		t.Errorf("orders %d, errors %q; want none, %q and %d lines", len(orders), got, want, MaxLines+2)
+	}
+}

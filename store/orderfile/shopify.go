@@ -49,8 +49,9 @@ func VerifyShopifyHMAC(body []byte, header, secret string) bool {
 //   - PlacedAt: "created_at" (else "processed_at") in UTC; zero when absent
 //     or not RFC 3339 (the caller fills in now).
 //   - Currency: "currency".
-//   - Customer: customer first_name + last_name; customer email, else the
-//     order's "email" or "contact_email"; customer phone, else the order's
+//   - Customer: customer first_name + last_name; the first valid address
+//     of the customer's email, the order's "email" and "contact_email" (an
+//     invalid one is dropped, not fatal); customer phone, else the order's
 //     "phone".
 //   - ShipTo: "shipping_address": name (else first_name + last_name),
 //     company, address1, address2, city, province (else province_code) as
@@ -61,7 +62,7 @@ func VerifyShopifyHMAC(body []byte, header, secret string) bool {
 //     number, read exactly into cents). Items with "requires_shipping": false
 //     (gift cards, digital goods, tips) are left out: there is nothing to
 //     ship.
-//   - Note: "note".
+//   - Note: "note", cut to MaxNote characters.
 //
 // Ids and numbers may come as JSON numbers or strings, and any field may be
 // null. It returns an error wrapping ErrUnusableWebhook, saying why, when the
@@ -95,7 +96,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 		Channel:        "shopify",
 		ChannelOrderID: cutText(string(firstOf(so.Name, so.ID, so.OrderNumber)), MaxText),
 		Currency:       string(so.Currency),
-		Note:           string(so.Note),
+		Note:           cutText(string(so.Note), MaxNote),
 	}
 	if o.ChannelOrderID == "" {
 		return unusable("the order has no name or id")
@@ -109,7 +110,16 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 	if c := so.Customer; c != nil {
 		o.Customer = Customer{Name: joinName(c.FirstName, c.LastName), Email: string(c.Email), Phone: string(c.Phone)}
 	}
-	o.Customer.Email = string(firstOf(jsonText(o.Customer.Email), so.Email, so.ContactEmail))
+	// The first valid email: one Validate would refuse is dropped rather
+	// than losing a paid order over it.
+	emails := []jsonText{jsonText(o.Customer.Email), so.Email, so.ContactEmail}
+	o.Customer.Email = ""
+	for _, e := range emails {
+		if e := strings.TrimSpace(string(e)); validEmail(e) {
+			o.Customer.Email = e
+			break
+		}
+	}
 	o.Customer.Phone = string(firstOf(jsonText(o.Customer.Phone), so.Phone))
 
 	a := so.ShippingAddress

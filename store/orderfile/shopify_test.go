@@ -181,3 +181,25 @@ func TestVerifyShopifyHMAC(t *testing.T) {
 		}
 	}
 }
+
+func TestParseShopifyOrderEmails(t *testing.T) {
+	tests := []struct{ customer, order, contact, want string }{
+		{`"a@example.com"`, `"b@example.com"`, `"c@example.com"`, "a@example.com"},
+		{`"not an email"`, `"b@example.com"`, `"c@example.com"`, "b@example.com"},
+		{`null`, `""`, `" c@example.com "`, "c@example.com"},
+		{`"x@"`, `"Bob <b@example.com>"`, `null`, ""},
+	}
+	for _, tt := range tests {
+		body := strings.NewReplacer(`"email": null`, `"email": `+tt.customer,
+			`"email": "jon@example.com"`, `"email": `+tt.order+`, "contact_email": `+tt.contact).Replace(shopifyPayload)
+		o, err := ParseShopifyOrder([]byte(body))
+		if err != nil || o.Customer.Email != tt.want {
+			t.Errorf("emails %s, %s, %s: got %q, %v; want %q", tt.customer, tt.order, tt.contact, o.Customer.Email, err, tt.want)
+		}
+	}
+	// A long note is cut rather than refusing the order.
+	body := strings.Replace(shopifyPayload, `"Leave at the back door"`, `"`+strings.Repeat("n", MaxNote+10)+`"`, 1)
+	if o, err := ParseShopifyOrder([]byte(body)); err != nil || o.Note != strings.Repeat("n", MaxNote-1)+"…" {
+		t.Errorf("long note: got %d runes, %v; want %d", len([]rune(o.Note)), err, MaxNote)
+	}
+}
