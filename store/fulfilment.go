@@ -1,0 +1,622 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Supplier queue tabs.
+const (
+	QueueToAcknowledge = "to_acknowledge"
+	QueueToShip        = "to_ship"
+	QueueShipped       = "shipped"
+	QueueExceptions    = "exceptions"
+	QueueLate          = "late"
+	QueueAll           = "all"
+)
+
+// QueueTabs are the supplier queue's tabs in display order.
+var QueueTabs = []string{QueueToAcknowledge, QueueToShip, QueueShipped, QueueExceptions, QueueLate, QueueAll}
+
+// QueueFilter selects POs for a supplier's Dropship orders queue.
+type QueueFilter struct {
+	Tab        string
+	MerchantID int64
+	StatusID   int64 // the supplier's own status
+	MinAgeDays int   // at least this old
+	Query      string
+	Page       int
+	PerPage    int
+}
+
+// QueuePO is a PO in the supplier's queue with its service-level flags.
+type QueuePO struct {
+	PurchaseOrder
+	Acknowledged bool
+	Late         bool
+	Stale        bool
+	PromiseDate  time.Time
+}
+
+// QueuePage is one page of the supplier's queue and its tab counts.
+type QueuePage struct {
+	POs     []QueuePO
+	Total   int
+	Page    int
+	PerPage int
+	Counts  map[string]int
+}
+
+// queueConds are the SQL conditions of each tab. :now, :sla and :stale are
+// bound as arguments; stale POs leave the active tabs but stay in All.
+func queueCond(tab string) string {
+	const stale = `(po.status IN ('open', 'partially_shipped') AND po.first_tracking_at IS NULL AND po.created_at < :stale)`
+	const late = `((po.status = 'open' AND po.acknowledged_at IS NULL AND po.release_at < :sla) OR (po.status IN ('open', 'partially_shipped') AND po.promise_date < :now))`
+	switch tab {
+	case QueueToAcknowledge:
+		return "po.status = 'open' AND po.acknowledged_at IS NULL AND po.cancel_state <> 'requested' AND NOT " + stale
+	case QueueToShip:
+		return "po.status IN ('open', 'partially_shipped') AND po.acknowledged_at IS NOT NULL AND po.cancel_state <> 'requested' AND NOT " + stale
+	case QueueShipped:
+		return "po.status IN ('shipped', 'delivered')"
+	case QueueExceptions:
+		return "(po.cancel_state = 'requested' OR po.status IN ('rejected', 'cancelled') OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'))"
+	case QueueLate:
+		return late + " AND NOT " + stale
+	}
+	return "1 = 1"
+}
+
+type queueTimes struct{ now, sla, stale time.Time }
+
+func (db *DB) queueTimes(ctx context.Context, supplierID int64) (queueTimes, error) {
+	var slaHours, staleDays int
+	if err := db.read.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays); err != nil {
+		return queueTimes{}, err
+	}
+	now := db.now()
+	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays)}, nil
+}
+
+// bindQueue replaces the named times in a condition with positional arguments.
+func bindQueue(cond string, t queueTimes) (string, []any) {
+	var args []any
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(cond, ':')
+		if i < 0 {
+			b.WriteString(cond)
+			break
+		}
+		b.WriteString(cond[:i])
+		rest := cond[i+1:]
+		switch {
+		case strings.HasPrefix(rest, "now"):
+			args, cond = append(args, t.now), rest[3:]
+		case strings.HasPrefix(rest, "sla"):
+			args, cond = append(args, t.sla), rest[3:]
+		case strings.HasPrefix(rest, "stale"):
+			args, cond = append(args, t.stale), rest[5:]
+		default:
+			b.WriteByte(':')
+			cond = rest
+			continue
+		}
+		b.WriteByte('?')
+	}
+	return b.String(), args
+}
+
+// SupplierQueue lists the POs routed to the acting supplier (once released).
+func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter) (QueuePage, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.Tab == "" {
+		f.Tab = QueueToAcknowledge
+	}
+	t, err := db.queueTimes(ctx, supplierID)
+	if err != nil {
+		return QueuePage{}, fmt.Errorf("store: queue: %w", err)
+	}
+	page := QueuePage{Page: f.Page, PerPage: f.PerPage, Counts: map[string]int{}}
+	base := "po.supplier_id = ? AND po.release_at <= ?"
+	for _, tab := range QueueTabs {
+		cond, args := bindQueue(queueCond(tab), t)
+		var n int
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+base+" AND "+cond, append([]any{supplierID, t.now}, args...)...).Scan(&n); err != nil {
+			return page, fmt.Errorf("store: queue counts: %w", err)
+		}
+		page.Counts[tab] = n
+	}
+	cond, args := bindQueue(queueCond(f.Tab), t)
+	where := []string{base, cond}
+	all := append([]any{supplierID, t.now}, args...)
+	if f.MerchantID != 0 {
+		where, all = append(where, "po.account_id = ?"), append(all, f.MerchantID)
+	}
+	if f.StatusID != 0 {
+		where, all = append(where, "po.supplier_status_id = ?"), append(all, f.StatusID)
+	}
+	if f.MinAgeDays > 0 {
+		where, all = append(where, "po.release_at <= ?"), append(all, t.now.AddDate(0, 0, -f.MinAgeDays))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(po.po_number = ? OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
+		like := "%" + escapeLike(q) + "%"
+		all = append(all, q, like, like, q)
+	}
+	w := strings.Join(where, " AND ")
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+poFrom+" WHERE "+w, all...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("store: queue: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"+poFrom+
+		" WHERE "+w+" ORDER BY po.release_at ASC, po.id ASC LIMIT ? OFFSET ?", append(all, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return page, fmt.Errorf("store: queue: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var q QueuePO
+		var noTracking bool
+		var promise sql.NullTime
+		p := &q.PurchaseOrder
+		a := &p.ShipTo
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+			&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
+			&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
+			&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
+			&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &q.Acknowledged, &promise, &noTracking); err != nil {
+			return page, err
+		}
+		q.PromiseDate = promise.Time
+		if !promise.Valid {
+			q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
+		}
+		active := p.Status == POOpen || p.Status == POPartiallyShipped
+		q.Stale = active && noTracking && p.CreatedAt.Before(t.stale)
+		q.Late = !q.Stale && active && ((!q.Acknowledged && p.Status == POOpen && p.ReleaseAt.Before(t.sla)) || q.PromiseDate.Before(t.now))
+		page.POs = append(page.POs, q)
+	}
+	return page, rows.Err()
+}
+
+// supplierPO loads a released PO of the acting supplier inside a transaction.
+func supplierPO(ctx context.Context, tx *sql.Tx, supplierID, poID int64, now time.Time) (PurchaseOrder, error) {
+	p, err := scanPO(tx.QueryRowContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.id = ? AND po.supplier_id = ? AND po.release_at <= ?", poID, supplierID, now))
+	if errors.Is(err, sql.ErrNoRows) {
+		return PurchaseOrder{}, fmt.Errorf("purchase order %d: %w", poID, ErrNotFound)
+	}
+	return p, err
+}
+
+// AcknowledgePO records that the supplier has seen a PO and will handle it.
+func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: acknowledge: %w", err)
+	}
+	defer tx.Rollback()
+	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
+	if err != nil {
+		return fmt.Errorf("store: acknowledge: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET acknowledged_at = ?, updated_at = ? WHERE id = ? AND acknowledged_at IS NULL", db.now(), db.now(), poID)
+	if err != nil {
+		return fmt.Errorf("store: acknowledge: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // already acknowledged
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "po_acknowledged", p.SupplierName+" acknowledged "+p.PONumber+"."); err != nil {
+		return fmt.Errorf("store: acknowledge: %w", err)
+	}
+	return tx.Commit()
+}
+
+// SetPOStatus moves a PO to one of the supplier's own statuses.
+func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, statusID int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	defer tx.Rollback()
+	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
+	if err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	st, err := statusOf(ctx, tx, supplierID, statusID)
+	if errors.Is(err, ErrNotFound) || (err == nil && st.Retired) {
+		return FieldError("status_id", "Choose one of this account's statuses.")
+	}
+	if err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET supplier_status_id = ?, acknowledged_at = coalesce(acknowledged_at, ?), updated_at = ? WHERE id = ?",
+		statusID, db.now(), db.now(), poID); err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "po_status", fmt.Sprintf("%s moved %s to %s.", p.SupplierName, p.PONumber, st.Name)); err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	return tx.Commit()
+}
+
+// RejectPOLines rejects unshipped lines of a PO with a reason; their
+// reservations are released and the merchant may send them elsewhere.
+func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID int64, lineIDs []int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	c := checks{}
+	c.check(len(lineIDs) > 0, "lines", "Choose the lines to reject.")
+	c.check(reason != "", "reason", "Say why: the merchant sees it.")
+	c.check(len(reason) <= 500, "reason", "Use at most 500 characters.")
+	if err := c.err(); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	defer tx.Rollback()
+	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
+	if err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	var skus []string
+	for _, id := range lineIDs {
+		var status, sku string
+		var qty, shipped int
+		var source int64
+		err := tx.QueryRowContext(ctx, "SELECT status, supplier_sku, quantity, shipped_qty, source_id FROM po_lines WHERE id = ? AND po_id = ?", id, poID).Scan(&status, &sku, &qty, &shipped, &source)
+		if errors.Is(err, sql.ErrNoRows) {
+			return FieldError("lines", "A chosen line is not on this PO.")
+		}
+		if err != nil {
+			return fmt.Errorf("store: reject lines: %w", err)
+		}
+		if status != "open" || shipped > 0 {
+			return FieldError("lines", sku+" has shipped or is already closed; only unshipped lines can be rejected.")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'rejected', reason = ? WHERE id = ?", reason, id); err != nil {
+			return fmt.Errorf("store: reject lines: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", qty, source); err != nil {
+			return fmt.Errorf("store: reject lines: %w", err)
+		}
+		skus = append(skus, sku)
+	}
+	if err := db.settlePO(ctx, tx, poID); err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "lines_rejected",
+		fmt.Sprintf("%s rejected %s on %s: %s. The lines can be dropshipped to another source.", p.SupplierName, strings.Join(skus, ", "), p.PONumber, reason)); err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	return tx.Commit()
+}
+
+// settlePO derives a PO's system status from its lines and shipments.
+func (db *DB) settlePO(ctx context.Context, tx *sql.Tx, poID int64) error {
+	var open, shippedFull, shippedAny, total, rejected, cancelled int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
+		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
+		FROM po_lines WHERE po_id = ?`, poID).Scan(&open, &shippedFull, &shippedAny, &total, &rejected, &cancelled)
+	if err != nil {
+		return err
+	}
+	var shipments, delivered int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*), count(delivered_at) FROM shipments WHERE po_id = ?", poID).Scan(&shipments, &delivered); err != nil {
+		return err
+	}
+	var status string
+	switch {
+	case rejected == total:
+		status = PORejected
+	case cancelled+rejected == total:
+		status = POCancelled
+	case open == 0 && shippedFull > 0 && shipments > 0 && delivered == shipments:
+		status = PODelivered
+	case open == 0 && shippedFull > 0:
+		status = POShipped
+	case shippedAny > 0:
+		status = POPartiallyShipped
+	default:
+		status = POOpen
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ? WHERE id = ?", status, db.now(), poID)
+	return err
+}
+
+// Shipment is a parcel the supplier sent for a PO.
+type Shipment struct {
+	ID             int64
+	POID           int64
+	Carrier        string
+	CarrierName    string
+	TrackingNumber string
+	TrackingURL    string
+	ShipDate       string
+	ExtendedField  string
+	OverrideReason string
+	DeliveredAt    *time.Time
+	CreatedBy      string
+	CreatedAt      time.Time
+	Lines          []ShipmentLine
+}
+
+// ShipmentLine is a PO line and how many of it a shipment carries.
+type ShipmentLine struct {
+	POLineID    int64
+	SupplierSKU string
+	Quantity    int
+}
+
+// ShipmentInput is a shipment as entered.
+type ShipmentInput struct {
+	Carrier        string // code, name, or "custom:ID"
+	TrackingNumber string
+	ShipDate       string // YYYY-MM-DD
+	ExtendedField  string
+	Override       bool // save a number that fails the carrier's check
+	Lines          []ShipmentLine
+}
+
+// AddShipment records a shipment for a PO of the acting supplier: the lines
+// and quantities it carries (default: everything remaining). The merchant's
+// order shows it at once, with a note on its timeline.
+func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int64, in ShipmentInput) (Shipment, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	defer tx.Rollback()
+	sh, err := db.addShipment(ctx, tx, actor, supplierID, poID, in)
+	if err != nil {
+		return Shipment{}, err
+	}
+	return sh, tx.Commit()
+}
+
+func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplierID, poID int64, in ShipmentInput) (Shipment, error) {
+	now := db.now()
+	p, err := supplierPO(ctx, tx, supplierID, poID, now)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	c := checks{}
+	if p.Status != POOpen && p.Status != POPartiallyShipped {
+		return Shipment{}, Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": nothing is left to ship.")
+	}
+	if p.CancelState == "accepted" {
+		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
+	}
+	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
+	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
+	// The tracking check reads through the reader pool; the account's
+	// carrier settings are not changed by this transaction.
+	tc, terr := db.CheckTracking(ctx, supplierID, in.Carrier, in.TrackingNumber)
+	var ve *ValidationError
+	if errors.As(terr, &ve) {
+		for k, v := range ve.Fields {
+			c.add(k, v)
+		}
+	} else if terr != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", terr)
+	}
+	if terr == nil && tc.Problem != "" && !in.Override {
+		c.add("tracking_number", tc.Problem+" Check it, or tick \"save anyway\" if it is right.")
+	}
+	var supplierTZ string
+	if err := tx.QueryRowContext(ctx, "SELECT time_zone FROM accounts WHERE id = ?", supplierID).Scan(&supplierTZ); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	loc := Account{TimeZone: supplierTZ}.Location()
+	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
+	switch {
+	case strings.TrimSpace(in.ShipDate) == "":
+		c.add("ship_date", "Enter the ship date.")
+	case derr != nil:
+		c.add("ship_date", "Use a date like 2026-11-21.")
+	default:
+		today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, loc)
+		created := p.CreatedAt.In(loc)
+		createdDay := time.Date(created.Year(), created.Month(), created.Day(), 0, 0, 0, 0, loc)
+		c.check(!day.After(today.AddDate(0, 0, 1)), "ship_date", "The ship date cannot be after tomorrow.")
+		c.check(!day.Before(createdDay), "ship_date", "The ship date cannot be before the PO ("+createdDay.Format("2006-01-02")+").")
+	}
+	// Lines: what remains on each open line, unless chosen.
+	rows, err := tx.QueryContext(ctx, "SELECT id, supplier_sku, quantity - shipped_qty, source_id FROM po_lines WHERE po_id = ? AND status = 'open'", poID)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	type open struct {
+		sku       string
+		remaining int
+		source    int64
+	}
+	opens := map[int64]open{}
+	var order []int64
+	for rows.Next() {
+		var id, source int64
+		var sku string
+		var remaining int
+		if err := rows.Scan(&id, &sku, &remaining, &source); err != nil {
+			rows.Close()
+			return Shipment{}, err
+		}
+		opens[id] = open{sku, remaining, source}
+		order = append(order, id)
+	}
+	rows.Close()
+	lines := in.Lines
+	if len(lines) == 0 {
+		for _, id := range order {
+			if opens[id].remaining > 0 {
+				lines = append(lines, ShipmentLine{POLineID: id, Quantity: opens[id].remaining})
+			}
+		}
+	}
+	seen := map[int64]bool{}
+	for i, l := range lines {
+		o, ok := opens[l.POLineID]
+		field := fmt.Sprintf("lines[%d]", i)
+		switch {
+		case !ok:
+			c.add(field, "This line is not open on the PO.")
+		case seen[l.POLineID]:
+			c.add(field, o.sku+" is listed twice.")
+		case l.Quantity <= 0:
+			c.add(field, "Ship at least 1 of "+o.sku+".")
+		case l.Quantity > o.remaining:
+			c.add(field, fmt.Sprintf("Only %d of %s remain to ship.", o.remaining, o.sku))
+		}
+		seen[l.POLineID] = true
+		lines[i].SupplierSKU = o.sku
+	}
+	if len(lines) == 0 {
+		c.add("lines", "Nothing remains to ship on this PO.")
+	}
+	if err := c.err(); err != nil {
+		return Shipment{}, err
+	}
+	var dup bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM shipments WHERE po_id = ? AND carrier = ? AND tracking_number = ?)", poID, tc.Carrier.Value, tc.Number).Scan(&dup); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	if dup {
+		return Shipment{}, FieldError("tracking_number", "This tracking number is already on "+p.PONumber+".")
+	}
+	sh := Shipment{POID: poID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
+		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}
+	if in.Override {
+		sh.OverrideReason = tc.Problem
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO shipments (po_id, supplier_id, merchant_id, carrier, carrier_name, tracking_number, tracking_url, ship_date,
+		extended_field, override_reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		poID, supplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate, sh.ExtendedField, sh.OverrideReason, actor.Name, now)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	sh.ID, _ = res.LastInsertId()
+	var parts []string
+	for _, l := range lines {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO shipment_lines (shipment_id, po_line_id, quantity) VALUES (?, ?, ?)", sh.ID, l.POLineID, l.Quantity); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE po_lines SET shipped_qty = shipped_qty + ?, status = CASE WHEN shipped_qty + ? >= quantity THEN 'shipped' ELSE status END
+			WHERE id = ?`, l.Quantity, l.Quantity, l.POLineID); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
+		// Shipped units leave the reservation: the supplier's next feed counts them out.
+		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", l.Quantity, opens[l.POLineID].source); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
+		parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?", now, now, poID); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	if err := db.settlePO(ctx, tx, poID); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
+	if sh.OverrideReason != "" {
+		msg += " The number failed the carrier's check and was saved anyway: " + sh.OverrideReason
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "tracking_added", msg); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, supplierID, "shipment.created", "purchase_order", poID, sh.CarrierName+" "+sh.TrackingNumber); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	return sh, nil
+}
+
+// Shipments lists a PO's shipments, for the merchant that placed it or the supplier that received it.
+func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.po_id, s.carrier, s.carrier_name, s.tracking_number, s.tracking_url, s.ship_date, s.extended_field,
+		s.override_reason, s.delivered_at, s.created_by, s.created_at FROM shipments s
+		WHERE s.po_id = ? AND (s.merchant_id = ? OR s.supplier_id = ?) ORDER BY s.id`, poID, accountID, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: shipments: %w", err)
+	}
+	var out []Shipment
+	for rows.Next() {
+		var s Shipment
+		if err := rows.Scan(&s.ID, &s.POID, &s.Carrier, &s.CarrierName, &s.TrackingNumber, &s.TrackingURL, &s.ShipDate, &s.ExtendedField,
+			&s.OverrideReason, &s.DeliveredAt, &s.CreatedBy, &s.CreatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	rows.Close()
+	for i := range out {
+		lr, err := db.read.QueryContext(ctx, "SELECT sl.po_line_id, pl.supplier_sku, sl.quantity FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id WHERE sl.shipment_id = ?", out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for lr.Next() {
+			var l ShipmentLine
+			if err := lr.Scan(&l.POLineID, &l.SupplierSKU, &l.Quantity); err != nil {
+				lr.Close()
+				return nil, err
+			}
+			out[i].Lines = append(out[i].Lines, l)
+		}
+		lr.Close()
+	}
+	return out, nil
+}
+
+// MarkDelivered records that a shipment arrived; a PO is delivered when all its shipments are.
+func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipmentID int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	defer tx.Rollback()
+	var poID int64
+	var delivered sql.NullTime
+	var number string
+	err = tx.QueryRowContext(ctx, "SELECT po_id, delivered_at, tracking_number FROM shipments WHERE id = ? AND supplier_id = ?", shipmentID, supplierID).Scan(&poID, &delivered, &number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: delivered %d: %w", shipmentID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if delivered.Valid {
+		return nil
+	}
+	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
+	if err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE shipments SET delivered_at = ? WHERE id = ?", db.now(), shipmentID); err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if err := db.settlePO(ctx, tx, poID); err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "delivered", fmt.Sprintf("Shipment %s of %s delivered.", number, p.PONumber)); err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	return tx.Commit()
+}
