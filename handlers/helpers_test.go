@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
@@ -76,6 +77,7 @@ type world struct {
 	productA, sourceA, subA, runA              int64 // merchant A's linked product, its source, subscription and first pull
 	feedS                                      int64 // supplier S's feed
 	orderA, poA                                int64 // merchant A's order and its PO to supplier S
+	shipmentS                                  int64 // supplier S's shipment of that PO
 	platform                                   store.User
 	tokenA, tokenB                             string
 	tokenAID                                   int64
@@ -187,6 +189,12 @@ func (e *testEnv) world() *world {
 		e.t.Fatalf("world dropship: %+v %v", res, err)
 	}
 	w.orderA, w.poA = order.ID, res.POs[0].ID
+	sh, err := e.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, w.poA, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format("2006-01-02")})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.shipmentS = sh.ID
 	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, 0); err != nil {
 		e.t.Fatal(err)
 	}

@@ -196,6 +196,9 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	for _, po := range pos {
 		v.POs = append(v.POs, views.POSummary{ID: po.ID, Number: po.PONumber, Supplier: po.SupplierName, Status: po.Status, Cancel: po.CancelState, Lines: len(po.Lines)})
 	}
+	if v.Tracking, err = s.orderTracking(c, o.ID, o.Status, pos); err != nil {
+		return v, err
+	}
 	events, err := s.store.OrderEvents(ctx, p.accountID(), orderID)
 	if err != nil {
 		return v, err
@@ -309,6 +312,44 @@ func (s *Server) orderDropship(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/orders/"+c.Param("orderID"))
+}
+
+// orderTracking gathers an order's shipments per PO.
+func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos []store.PurchaseOrder) (views.OrderTrackingView, error) {
+	p := principalOf(c)
+	loc := p.member.Account.Location()
+	t := views.OrderTrackingView{OrderID: orderID, Status: status}
+	for _, po := range pos {
+		ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
+		if err != nil {
+			return t, err
+		}
+		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: shipmentRows(ships, loc)})
+		t.Live = t.Live || po.Status == store.POOpen || po.Status == store.POPartiallyShipped
+	}
+	return t, nil
+}
+
+// orderTrackingPartial is what an open order page polls.
+func (s *Server) orderTrackingPartial(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	o, err := s.store.Order(c.Request().Context(), p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	pos, err := s.store.OrderPurchaseOrders(c.Request().Context(), p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	t, err := s.orderTracking(c, id, o.Status, pos)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.OrderTracking(csrfOf(c), t))
 }
 
 // showDropshipForm shows the order page again with the form as typed and its problems.
@@ -622,6 +663,11 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		v.Lines = append(v.Lines, views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Cost: money(l.CostCents, l.HasCost),
 			Status: l.Status, Reason: l.Reason})
 	}
+	ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
+	if err != nil {
+		return err
+	}
+	v.Shipments = shipmentRows(ships, loc)
 	return render(c, http.StatusOK, views.POPage(s.frame(c, "PO "+po.PONumber), v))
 }
 

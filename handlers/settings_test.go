@@ -101,7 +101,10 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/subscriptions/:subID/pull": true,
 	// Handling orders is the staff's daily work.
 	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/import": true, "/orders/import/apply": true,
-	"/purchase-orders/:poID/cancel": true}
+	"/purchase-orders/:poID/cancel": true,
+	// Handling dropship orders is the supplier staff's daily work.
+	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
+	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true}
 
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)

@@ -620,3 +620,12 @@ func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipme
 	}
 	return tx.Commit()
 }
+
+// POLink returns the link a PO travelled over, for what the supplier may see of it.
+func (db *DB) POLink(ctx context.Context, po PurchaseOrder) (VendorLink, error) {
+	l, err := scanLink(db.read.QueryRowContext(ctx, linkSelect+" WHERE l.id = (SELECT link_id FROM purchase_orders WHERE id = ?)", po.ID))
+	if err != nil {
+		return VendorLink{}, fmt.Errorf("store: link of PO %d: %w", po.ID, err)
+	}
+	return l, nil
+}

@@ -1,0 +1,107 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// openPO dropships a fresh order of merchant A to supplier S and returns the PO.
+func openPO(t *testing.T, env *testEnv, w *world, number string, qty int) store.PurchaseOrder {
+	t.Helper()
+	ctx := t.Context()
+	readyToDropship(t, env, w)
+	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "manual", ChannelOrderID: number, Currency: "USD",
+		Customer: orderfile.Customer{Name: "Ada", Phone: "555-0100", Email: "ada@example.com"},
+		ShipTo:   orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:    []orderfile.Line{{SKU: "S-100", Title: "Widget", Quantity: qty, UnitPriceCents: 4200}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, o.ID, store.DropshipRequest{IdempotencyKey: number, Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v %v", res, err)
+	}
+	return res.POs[0]
+}
+
+func TestSupplierQueueShipmentFormAndPackingSlip(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "Q-1", 3)
+	c := env.client()
+	c.login(w.staffS.Email)
+	q := c.get("/dropship-orders")
+	if got := q.doc.Find(`[data-testid="queue-row"]`).Length(); got != 1 {
+		t.Fatalf("to acknowledge lists %d POs, want 1", got)
+	}
+	if !strings.Contains(q.doc.Find(`[data-testid="queue"]`).Text(), "Dropshipping") || !strings.Contains(q.body, w.merchantA.PublicID) {
+		t.Fatal("the queue does not show channel Dropshipping and the merchant's public ID")
+	}
+	path := "/dropship-orders/" + strconv.FormatInt(po.ID, 10)
+	page := c.get(path)
+	// The link shows neither the customer's contact nor prices by default.
+	if strings.Contains(page.body, "555-0100") || strings.Contains(page.body, "ada@example.com") || strings.Contains(page.body, "42.00") {
+		t.Fatal("the supplier sees contact details or prices the link does not allow")
+	}
+	if _, err := env.db.UpdateSupplierLinkSettings(t.Context(), store.CLIActor, w.supplierS.ID, w.linkAS.ID, store.SupplierLinkSettings{ShowCustomerPhone: true, ShowPrices: true}); err != nil {
+		t.Fatal(err)
+	}
+	page = c.get(path)
+	if !strings.Contains(page.body, "555-0100") || strings.Contains(page.body, "ada@example.com") || !strings.Contains(page.body, "42.00") {
+		t.Fatal("the supplier does not see what the link now allows (phone and prices, not email)")
+	}
+	lineID := strconv.FormatInt(po.Lines[0].ID, 10)
+	before := env.dbDigest()
+	p := c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456785"}, "ship_date": {"2026-01-01"}, "qty_" + lineID: {"5"}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad shipment: %d", p.status)
+	}
+	for _, f := range []string{"tracking_number", "ship_date", "lines[0]"} {
+		if p.doc.Find(`[data-testid="error-`+f+`"]`).Length() != 1 {
+			t.Errorf("no message on %s", f)
+		}
+	}
+	if got := p.doc.Find(`input[name="tracking_number"]`).AttrOr("value", ""); got != "1Z999AA10123456785" {
+		t.Errorf("tracking field %q, want what was typed", got)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused shipment changed the database")
+	}
+	today := time.Now().UTC().Format("2006-01-02")
+	p = c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456785"}, "ship_date": {today}, "qty_" + lineID: {"1"}, "override": {"true"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("override shipment: %d %s", p.status, p.doc.Find(".field-error").Text())
+	}
+	got, _ := env.db.PurchaseOrder(t.Context(), w.merchantA.ID, po.ID)
+	if got.Status != store.POPartiallyShipped {
+		t.Fatalf("after 1 of 3: %s", got.Status)
+	}
+	// The merchant's PO page shows the shipment with its tracking link.
+	m := env.client()
+	m.login(w.adminA.Email)
+	mp := m.get("/purchase-orders/" + strconv.FormatInt(po.ID, 10))
+	if href := mp.doc.Find(`[data-testid="tracking-link"]`).AttrOr("href", ""); !strings.Contains(href, "1Z999AA10123456785") {
+		t.Fatalf("merchant's tracking link %q", href)
+	}
+	// Packing slips: one per PO, in the merchant's name.
+	slip := c.get("/dropship-orders/packing-slips?id=" + strconv.FormatInt(po.ID, 10) + "&id=" + strconv.FormatInt(w.poA, 10))
+	if got := slip.doc.Find(`[data-testid="packing-slip"]`).Length(); got != 2 {
+		t.Fatalf("%d packing slips, want 2", got)
+	}
+	if !strings.Contains(slip.body, w.merchantA.Name) || strings.Contains(slip.body, w.supplierS.Name) {
+		t.Fatal("packing slip is not in the merchant's name only")
+	}
+	// Another supplier's PO cannot be printed.
+	tc := env.client()
+	tc.login(w.adminT.Email)
+	if p := tc.get("/dropship-orders/packing-slips?id=" + strconv.FormatInt(po.ID, 10)); p.status != http.StatusNotFound {
+		t.Fatalf("another supplier prints the PO: %d", p.status)
+	}
+}
