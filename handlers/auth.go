@@ -208,10 +208,3 @@ func (s *Server) requirePlatformAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-
-// comingSoon serves the frame of a screen another issue builds.
-func (s *Server) comingSoon(title, text string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return render(c, http.StatusOK, views.ComingSoon(s.frame(c, title), title, text))
-	}
-}

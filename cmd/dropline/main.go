@@ -1,7 +1,7 @@
 // Command dropline serves the Dropline portal and administers its database.
 //
 //	dropline [serve] [--addr ADDR] [--db PATH] [--demo=false]
-//	dropline migrate | account create | user create | link create | token create | backup
+//	dropline migrate | account create | user create | link create | token create | seed | backup
 //
 // Every subcommand prints one JSON object on stdout; logs go to stderr.
 package main
@@ -41,6 +41,7 @@ commands:
                  (or --platform-admin without --account)
   link create    --supplier ID --merchant ID
   token create   --account ID --name N
+  seed           --orders N --products N [--seed S]  (synthetic data; empty database only)
   backup         --out FILE
 
 Every command takes --db PATH (env DROPLINE_DB, default ./dropline.db) and
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdLinkCreate(ctx, args, getenv, stdout)
 	case "token create":
 		err = cmdTokenCreate(ctx, args, getenv, stdout)
+	case "seed":
+		err = cmdSeed(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, args, getenv, stdout)
 	case "help":
