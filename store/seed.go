@@ -1,0 +1,1567 @@
+package store
+
+import (
+	"os"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Synthetic data for demos and benchmarks (dropline seed). The rows look
+// exactly like what the portal writes: accounts and admins through the same
+// code as the CLI, linked products and sources as a feed pull's apply makes
+// them, orders with the status, tab, badge and suppliers refreshOrder would
+// compute, POs and their lines as Dropship makes them, and tab counts and
+// reservations that add up. The bulk is written with multi-row INSERTs in one
+// transaction on the writer connection, so a failed seed leaves nothing.
+
+// Seed shape.
+const (
+	seedMerchants  = 3
+	seedSuppliers  = 3
+	seedDays       = 90 // orders are spread over this many days back from now
+	seedActorName  = "seed"
+	seedTimeLayout = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
+	// seedParams is the parameter count a full multi-row INSERT aims at.
+	seedParams = 6000
+	// seedCacheKiB is the page cache the seed's connection uses while it writes.
+	seedCacheKiB = 1 << 20
+)
+
+// SeedOptions says how much to generate.
+type SeedOptions struct {
+	Orders   int    // orders over all merchants; the first merchant gets a fifth
+	Products int    // supplier products over all suppliers
+	Seed     uint64 // random seed; the same seed gives the same data set (IDs and passwords aside)
+	// Progress, when set, hears about each phase (for logs on stderr).
+	Progress func(msg string)
+}
+
+// SeedAccount is a seeded account and its admin's login.
+type SeedAccount struct {
+	ID             int64  `json:"id"`
+	PublicID       string `json:"public_id"`
+	Kind           string `json:"kind"`
+	Name           string `json:"name"`
+	Email          string `json:"email"`
+	Password       string `json:"password"`
+	Orders         int    `json:"orders"`          // the merchant's orders (0 for suppliers)
+	PurchaseOrders int    `json:"purchase_orders"` // POs placed (merchant) or received (supplier)
+	Products       int    `json:"products"`        // catalog products (a merchant's include its linked products)
+}
+
+// SeedResult is what a seed made.
+type SeedResult struct {
+	Accounts       []SeedAccount  `json:"accounts"`
+	Orders         int            `json:"orders"`
+	OrderLines     int            `json:"order_lines"`
+	PurchaseOrders int            `json:"purchase_orders"`
+	POLines        int            `json:"po_lines"`
+	Products       int            `json:"products"`        // supplier products
+	LinkedProducts int            `json:"linked_products"` // merchant products with sources
+	Sources        int            `json:"sources"`
+	Events         int            `json:"order_events"`
+	Tabs           map[string]int `json:"tabs"`     // orders per tab over all merchants
+	Statuses       map[string]int `json:"statuses"` // orders per status over all merchants
+	Seconds        float64        `json:"seconds"`
+}
+
+// Seed fills an empty database with a synthetic data set: at least three
+// merchants and three suppliers with an admin each, dropship on, every
+// supplier linked to every merchant, feeds pulled into linked products,
+// and orders in every state over the last 90 days. It refuses a database
+// that already has accounts.
+func (db *DB) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) {
+	started := time.Now()
+	if opts.Orders < 0 {
+		return SeedResult{}, FieldError("orders", "Use 0 or more orders.")
+	}
+	if opts.Products < seedSuppliers {
+		return SeedResult{}, FieldError("products", fmt.Sprintf("Use at least %d products (one per supplier).", seedSuppliers))
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	g := &seedGen{db: db, opts: opts, rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), now: db.now()}
+	g.start = g.now.Add(-seedDays * 24 * time.Hour)
+	res, err := db.seed(ctx, g)
+	if err != nil {
+		return SeedResult{}, fmt.Errorf("store: seed: %w", err)
+	}
+	res.Seconds = math.Round(time.Since(started).Seconds()*100) / 100
+	return res, nil
+}
+
+// seed runs the whole seed in one transaction on the writer's connection,
+// with foreign key checks, fsync and the small default page cache set aside
+// for its length and restored after.
+func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	var cache, temp int
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return res, err
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&temp); err != nil {
+		return res, err
+	}
+	// Rows are written children before parents (IDs are assigned here), so
+	// foreign keys are checked by the tests, not row by row.
+	for _, p := range []string{"PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", fmt.Sprintf("PRAGMA cache_size = -%d", seedCacheKiB),
+		// Each multi-row INSERT keeps a statement journal: in memory, not a temp file.
+		"PRAGMA temp_store = MEMORY"} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return res, err
+		}
+	}
+	// A rollback journal in memory instead of the WAL while seeding: every
+	// page is written once, not to the WAL and again at the checkpoint. It
+	// needs the file to itself; when another connection has it open the seed
+	// stays in WAL mode.
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = MEMORY").Scan(&mode); err != nil {
+		mode = "wal"
+	}
+	defer func() {
+		// The connection goes back to the pool as Open made it.
+		restore := context.WithoutCancel(ctx)
+		if mode == "memory" {
+			if _, rerr := conn.ExecContext(restore, "PRAGMA journal_mode = WAL"); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		for _, p := range []string{"PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL", fmt.Sprintf("PRAGMA cache_size = %d", cache),
+			fmt.Sprintf("PRAGMA temp_store = %d", temp)} {
+			if _, rerr := conn.ExecContext(restore, p); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		if err == nil {
+			_, err = conn.ExecContext(restore, "PRAGMA wal_checkpoint(TRUNCATE)")
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return res, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM accounts").Scan(&n); err != nil {
+		return res, err
+	}
+	if n > 0 {
+		return res, Conflict(fmt.Sprintf("The database already has %d account(s): seed only into an empty database.", n))
+	}
+	// Bulk rows go in faster without the secondary indexes: they are
+	// dropped here and built again from their own SQL before the commit.
+	indexes, err := seedDropIndexes(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	g.progress("accounts, links, feeds and subscriptions")
+	if err := g.accounts(ctx, tx); err != nil {
+		return res, err
+	}
+	if err := g.catalog(ctx, tx); err != nil {
+		return res, err
+	}
+	g.progress(fmt.Sprintf("%d orders", g.opts.Orders))
+	w, err := newSeedWriter(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer w.close()
+		g.generate(w)
+	}()
+	werr := w.run(ctx)
+	<-done
+	if werr != nil {
+		return res, werr
+	}
+	if err := g.finish(ctx, tx); err != nil {
+		return res, err
+	}
+	g.progress("indexes")
+	for _, ix := range indexes {
+		t0 := time.Now()
+		if _, err := tx.ExecContext(ctx, ix); err != nil {
+			return res, fmt.Errorf("rebuild index: %w", err)
+		}
+		g.progress(fmt.Sprintf("TMP %.2fs %s", time.Since(t0).Seconds(), ix))
+	}
+	g.progress("commit")
+	if err := tx.Commit(); err != nil {
+		return res, err
+	}
+	return g.result(), nil
+}
+
+// seedBulkTables are the tables the seed fills in bulk.
+var seedBulkTables = []string{"orders", "order_lines", "purchase_orders", "po_lines", "order_events", "products", "product_sources"}
+
+// seedDropIndexes drops the named indexes of the bulk tables and returns
+// their CREATE statements, in schema order.
+func seedDropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+		AND tbl_name IN (SELECT value FROM json_each(?)) ORDER BY rowid`, jsonStrings(seedBulkTables))
+	if err != nil {
+		return nil, err
+	}
+	var names, creates []string
+	for rows.Next() {
+		var name, create string
+		if err := rows.Scan(&name, &create); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if strings.Contains(","+os.Getenv("SEED_KEEP")+",", ","+name+",") {
+			continue
+		}
+		names, creates = append(names, name), append(creates, create)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+			return nil, err
+		}
+	}
+	return creates, nil
+}
+
+func (g *seedGen) progress(msg string) {
+	if g.opts.Progress != nil {
+		g.opts.Progress(msg)
+	}
+}
+
+// seedTime formats a time the way the driver writes time.Time values.
+func seedTime(t time.Time) string { return t.UTC().Format(seedTimeLayout) }
+
+// ---- the writer: multi-row INSERTs fed by the generator ----
+
+// seedTable is one table's INSERT: its columns and rows per statement.
+type seedTable struct {
+	name    string
+	columns []string
+	rows    int // rows per full statement
+}
+
+func (t *seedTable) insert(rows int) string {
+	var b strings.Builder
+	// OR IGNORE spares each statement its statement journal (no partial
+	// rollback is ever needed); run checks every row went in.
+	fmt.Fprintf(&b, "INSERT OR IGNORE INTO %s (%s) VALUES ", t.name, strings.Join(t.columns, ", "))
+	one := "(" + strings.Repeat("?,", len(t.columns)-1) + "?)"
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+func newSeedTable(name string, columns ...string) *seedTable {
+	return &seedTable{name: name, columns: columns, rows: max(1, seedParams/len(columns))}
+}
+
+var (
+	seedOrders = newSeedTable("orders", "id", "account_id", "channel", "channel_order_id", "placed_at", "currency", "customer_name", "customer_lc",
+		"customer_email", "customer_phone", "ship_name", "ship_company", "ship_address1", "ship_address2", "ship_city", "ship_region", "ship_postal_code",
+		"ship_country", "ship_phone", "note", "total_cents", "status", "tab", "dropship", "suppliers", "created_at", "updated_at")
+	seedOrderLines = newSeedTable("order_lines", "id", "order_id", "account_id", "line_no", "sku", "title", "quantity", "unit_price_cents", "product_id")
+	seedPOs        = newSeedTable("purchase_orders", "id", "account_id", "supplier_id", "order_id", "link_id", "po_number", "status", "supplier_status_id",
+		"cancel_state", "cancel_reason", "currency", "total_cost_cents", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_company",
+		"ship_address1", "ship_address2", "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone", "notes", "idempotency_key",
+		"release_at", "created_by", "created_at", "updated_at")
+	seedPOLines = newSeedTable("po_lines", "id", "po_id", "order_line_id", "source_id", "supplier_sku", "title", "quantity", "shipped_qty", "cost_cents",
+		"price_cents", "status", "reason")
+	seedEvents   = newSeedTable("order_events", "order_id", "account_id", "at", "actor", "kind", "message")
+	seedProducts = newSeedTable("products", "id", "account_id", "sku", "title", "options", "gtin", "mpn", "cost_cents", "price_cents", "currency",
+		"quantity", "lead_time_days", "url", "image_url", "description", "tags", "active", "created_at", "updated_at")
+	seedSources = newSeedTable("product_sources", "id", "account_id", "product_id", "subscription_id", "supplier_id", "supplier_name", "supplier_sku",
+		"gtin", "mpn", "priority", "available", "on_hand", "reserved", "cost_cents", "currency", "lead_time_days", "url", "last_seen_at", "created_at", "updated_at")
+	seedTables = []*seedTable{seedOrders, seedOrderLines, seedPOs, seedPOLines, seedEvents, seedProducts, seedSources}
+)
+
+// seedBatch is rows for one INSERT.
+type seedBatch struct {
+	table *seedTable
+	args  []any
+}
+
+// seedWriter runs the generator's INSERTs on the seed's transaction. The
+// generator (another goroutine) fills batches; the writer executes them with
+// statements prepared once per table.
+type seedWriter struct {
+	tx      *sql.Tx
+	stmts   map[*seedTable]*sql.Stmt
+	batches chan seedBatch
+	free    map[*seedTable]chan []any
+	pending map[*seedTable][]any // the generator's partly filled batch per table
+	failed  chan struct{}
+}
+
+func newSeedWriter(ctx context.Context, tx *sql.Tx) (*seedWriter, error) {
+	w := &seedWriter{tx: tx, stmts: map[*seedTable]*sql.Stmt{}, batches: make(chan seedBatch, 64),
+		free: map[*seedTable]chan []any{}, pending: map[*seedTable][]any{}, failed: make(chan struct{})}
+	for _, t := range seedTables {
+		st, err := tx.PrepareContext(ctx, t.insert(t.rows))
+		if err != nil {
+			w.closeStmts()
+			return nil, fmt.Errorf("prepare %s: %w", t.name, err)
+		}
+		w.stmts[t] = st
+		w.free[t] = make(chan []any, 80)
+	}
+	return w, nil
+}
+
+func (w *seedWriter) closeStmts() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// add queues one row (generator side). It returns false once the writer has failed.
+func (w *seedWriter) add(t *seedTable, vals ...any) bool {
+	buf := w.pending[t]
+	if buf == nil {
+		select {
+		case buf = <-w.free[t]:
+			buf = buf[:0]
+		default:
+			buf = make([]any, 0, t.rows*len(t.columns))
+		}
+	}
+	buf = append(buf, vals...)
+	if len(buf) < t.rows*len(t.columns) {
+		w.pending[t] = buf
+		return true
+	}
+	w.pending[t] = nil
+	return w.send(seedBatch{table: t, args: buf})
+}
+
+func (w *seedWriter) send(b seedBatch) bool {
+	select {
+	case w.batches <- b:
+		return true
+	case <-w.failed:
+		return false
+	}
+}
+
+// close flushes the partly filled batches and ends the stream (generator side).
+func (w *seedWriter) close() {
+	for _, t := range seedTables {
+		if buf := w.pending[t]; len(buf) > 0 {
+			if !w.send(seedBatch{table: t, args: buf}) {
+				break
+			}
+		}
+		w.pending[t] = nil
+	}
+	close(w.batches)
+}
+
+// run executes batches until the generator closes the stream (writer side).
+func (w *seedWriter) run(ctx context.Context) error {
+	defer w.closeStmts()
+	for b := range w.batches {
+		t := b.table
+		rows := len(b.args) / len(t.columns)
+		var r sql.Result
+		var err error
+		if rows == t.rows {
+			r, err = w.stmts[t].ExecContext(ctx, b.args...)
+		} else {
+			r, err = w.tx.ExecContext(ctx, t.insert(rows), b.args...)
+		}
+		if err == nil {
+			if n, _ := r.RowsAffected(); n != int64(rows) {
+				err = fmt.Errorf("%d of %d rows went in: a generated row breaks a constraint", n, rows)
+			}
+		}
+		if err != nil {
+			close(w.failed)
+			for range w.batches { // let the generator finish
+			}
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		select {
+		case w.free[t] <- b.args:
+		default:
+		}
+	}
+	return nil
+}
+
+// ---- the generator ----
+
+type seedGen struct {
+	db    *DB
+	opts  SeedOptions
+	rng   *rand.Rand
+	now   time.Time
+	start time.Time // the oldest order's time
+
+	merchants []*seedMerchant
+	suppliers []*seedSupplier
+
+	nextOrder, nextLine, nextPO, nextPOLine, nextProduct, nextSource int64
+
+	orders, lines, pos, poLines, events int
+	tabs, statuses                      map[string]int
+}
+
+type seedSupplier struct {
+	idx       int
+	acc       Account
+	email     string
+	password  string
+	prefix    string
+	domain    string
+	statusIDs []int64 // New, Processing, Awaiting stock, Ready to ship
+	feedID    int64
+	products  []seedSupProduct
+	pos       int
+}
+
+type seedSupProduct struct {
+	id                                    int64
+	sku, title, options, gtin, desc, tags string
+	costCents, priceCents                 int64
+	qty, lead                             int
+	shared                                int // index of supplier 0's product it is the same item as, -1
+}
+
+type seedMerchant struct {
+	idx       int
+	acc       Account
+	email     string
+	password  string
+	prefix    string
+	buffer    int
+	linkIDs   []int64 // per supplier
+	subIDs    []int64 // per supplier
+	subCreate time.Time
+	lastPull  time.Time
+	target    int // orders to generate
+	orders    int
+	poSeq     int
+	pos       int
+	own       []seedOwnProduct
+	linked    []seedLinked
+	sources   []seedSource
+	anyPick   []int // linked product indexes, shuffled: popularity by position
+	shipPick  []int // the ones with an eligible source
+	channels  map[string]int
+	tabs      map[string]int
+}
+
+type seedOwnProduct struct {
+	id                    int64
+	sku, title            string
+	costCents, priceCents int64
+	qty                   int
+}
+
+type seedLinked struct {
+	id         int64
+	sku, title string
+	priceCents int64
+	sources    []int // merchant source indexes, by priority
+	eligible   int   // the first eligible source, -1 if none
+}
+
+type seedSource struct {
+	id       int64
+	supplier int
+	product  int // supplier product index
+	linked   int // merchant linked product index
+	priority int
+	reserved int
+}
+
+func (g *seedGen) intn(n int) int        { return g.rng.IntN(n) }
+func (g *seedGen) chance(p float64) bool { return g.rng.Float64() < p }
+func pickOf[T any](g *seedGen, xs []T) T { return xs[g.rng.IntN(len(xs))] }
+
+// between returns a random duration in [lo, hi).
+func (g *seedGen) between(lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(g.rng.Int64N(int64(hi-lo)))
+}
+
+var (
+	seedMerchantNames = []struct{ name, tz, prefix string }{
+		{"Trailhead Outfitters", "America/New_York", "TH"},
+		{"Harbor & Pine Home", "Europe/London", "HP"},
+		{"Copperline Goods", "America/Los_Angeles", "CL"},
+	}
+	seedSupplierNames = []struct{ name, tz, prefix, domain string }{
+		{"Acme Supply Co.", "America/Chicago", "ACM", "acme-supply.example"},
+		{"Bluestone Wholesale", "America/Denver", "BLU", "bluestone.example"},
+		{"Cedar Ridge Distribution", "Europe/Berlin", "CDR", "cedarridge.example"},
+	}
+	seedAdjectives = []string{"Ridgeline", "Summit", "Trailblaze", "Glow", "Traverse", "Basecamp", "Harbor", "Cascade", "Granite", "Meadow",
+		"Alpine", "Coastal", "Evergreen", "Northstar", "Canyon", "Prairie", "Driftwood", "Ember", "Juniper", "Sierra"}
+	seedNouns = []struct{ noun, tag string }{
+		{"tent", "camping"}, {"sleeping bag", "camping"}, {"camp stove", "camping"}, {"lantern", "camping"}, {"backpack", "bags"},
+		{"camp mug", "kitchen"}, {"folding chair", "furniture"}, {"water bottle", "kitchen"}, {"rain jacket", "apparel"}, {"fleece", "apparel"},
+		{"hiking boots", "footwear"}, {"trail socks", "apparel"}, {"headlamp", "camping"}, {"cooler", "kitchen"}, {"hammock", "camping"},
+		{"throw blanket", "home"}, {"table lamp", "home"}, {"cutting board", "kitchen"}, {"duvet cover", "home"}, {"bath towel", "home"},
+		{"ceramic vase", "home"}, {"wall clock", "home"}, {"desk organizer", "office"}, {"notebook", "office"}, {"yoga mat", "fitness"},
+		{"dumbbell set", "fitness"}, {"bike light", "cycling"}, {"saddle bag", "cycling"}, {"dog bed", "pets"}, {"cat tree", "pets"},
+	}
+	seedOptions    = []string{"", "", "Color: Olive", "Color: Slate", "Color: Black", "Color: Sand", "Size: S", "Size: M", "Size: L", "Size: XL", "Size: Regular"}
+	seedFirstNames = []string{"Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "William", "Mia", "Benjamin",
+		"Charlotte", "Lucas", "Amelia", "Henry", "Harper", "Theodore", "Evelyn", "Jack", "Abigail", "Levi", "Emily", "Alexander", "Ella",
+		"Jackson", "Elizabeth", "Mateo", "Camila", "Daniel", "Luna", "Michael", "Sofia", "Mason", "Avery", "Sebastian", "Mila", "Ethan",
+		"Aria", "Logan", "Scarlett", "Owen", "Penelope", "Samuel", "Layla", "Jacob", "Chloe", "Asher", "Victoria", "Aiden", "Madison",
+		"John", "Eleanor", "Joseph", "Grace", "Wyatt", "Nora", "David", "Riley", "Leo", "Zoey", "Luke", "Hannah", "Julian", "Hazel",
+		"Hudson", "Lily", "Grayson", "Ellie", "Matthew", "Violet", "Ezra", "Lillian", "Gabriel", "Zoe", "Carter", "Stella", "Isaac",
+		"Aurora", "Jayden", "Natalie", "Luca", "Emilia", "Anthony", "Everly", "Dylan", "Leah", "Lincoln", "Aubrey", "Thomas", "Willow",
+		"Maverick", "Addison", "Elias", "Lucy", "Josiah", "Audrey", "Charles", "Bella", "Caleb", "Nova", "Christopher", "Brooklyn",
+		"Ezekiel", "Paisley", "Miles", "Savannah", "Jaxon", "Claire", "Isaiah", "Skylar", "Andrew", "Isla", "Joshua", "Genesis", "Nathan",
+		"Naomi", "Nolan", "Elena", "Adrian", "Caroline", "Cameron", "Eliana", "Santiago", "Anna", "Eli", "Maya", "Aaron", "Valentina",
+		"Ryan", "Ruby", "Angel", "Kennedy", "Cooper", "Ivy", "Waylon", "Ariana", "Easton", "Aaliyah", "Kai", "Cora", "Christian", "Madelyn",
+		"Colton", "Alice", "Robert", "Kinsley", "Jameson", "Hailey", "Greta", "Jonas", "Ingrid", "Lars", "Freya", "Mats", "Siobhan", "Declan"}
+	seedLastNames = []string{"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+		"Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson",
+		"White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
+		"Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter",
+		"Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris",
+		"Morales", "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard",
+		"Ramos", "Kim", "Cox", "Ward", "Richardson", "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz",
+		"Hughes", "Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster", "Jimenez", "Powell", "Jenkins",
+		"Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes", "Gonzales", "Fisher", "Vasquez", "Simmons",
+		"Romero", "Jordan", "Patterson", "Alexander", "Hamilton", "Graham", "Reynolds", "Griffin", "Wallace", "Moreno", "West", "Cole",
+		"Hayes", "Bryant", "Herrera", "Gibson", "Ellis", "Tran", "Medina", "Aguilar", "Stevens", "Murray", "Ford", "Castro", "Marshall",
+		"Owens", "Harrison", "Fernandez", "McDonald", "Woods", "Washington", "Kennedy", "Wells", "Vargas", "Henry", "Chen", "Freeman",
+		"Webb", "Tucker", "Guzman", "Burns", "Crawford", "Olson", "Simpson", "Porter", "Hunter", "Gordon", "Mendez", "Silva", "Shaw",
+		"Snyder", "Mason", "Dixon", "Munoz", "Hunt", "Hicks", "Holmes", "Palmer", "Wagner", "Black", "Robertson", "Boyd", "Rose",
+		"Stone", "Salazar", "Fox", "Warren", "Mills", "Meyer", "Rice", "Schmidt", "Garza", "Daniels", "Ferguson", "Nichols", "Stephens",
+		"Soto", "Weaver", "Ryan", "Gardner", "Payne", "Grant", "Dunn", "Kelley", "Spencer", "Hawkins", "Arnold", "Pierce", "Hansen",
+		"Peters", "Santos", "Hart", "Bradley", "Knight", "Elliott", "Cunningham", "Duncan", "Armstrong", "Hudson", "Carroll", "Lane",
+		"Riley", "Andrews", "Alvarado", "Ray", "Delgado", "Berry", "Perkins", "Hoffman", "Johnston", "Matthews", "Pena", "Richards",
+		"Willis", "Carpenter", "Lawrence", "Sandoval", "O'Brien", "Müller", "Schneider", "Fischer", "Weber", "Becker", "Dubois", "Moreau"}
+	seedStreets = []string{"Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Pine St", "Elm St", "Washington Blvd", "Lake Rd", "Hill St",
+		"Park Ave", "River Rd", "Sunset Blvd", "Highland Ave", "Church St", "Mill Rd", "Forest Dr", "Spring St", "Meadow Ln", "Ridge Rd", "2nd St"}
+	seedCities = []struct{ city, region, postal, country, phone string }{
+		{"Portland", "OR", "972", "US", "+1 503"}, {"Denver", "CO", "802", "US", "+1 303"}, {"Austin", "TX", "787", "US", "+1 512"},
+		{"Seattle", "WA", "981", "US", "+1 206"}, {"Boston", "MA", "021", "US", "+1 617"}, {"Chicago", "IL", "606", "US", "+1 312"},
+		{"Atlanta", "GA", "303", "US", "+1 404"}, {"Phoenix", "AZ", "850", "US", "+1 602"}, {"Minneapolis", "MN", "554", "US", "+1 612"},
+		{"Nashville", "TN", "372", "US", "+1 615"}, {"Salt Lake City", "UT", "841", "US", "+1 801"}, {"Brooklyn", "NY", "112", "US", "+1 718"},
+		{"San Diego", "CA", "921", "US", "+1 619"}, {"Raleigh", "NC", "276", "US", "+1 919"}, {"Madison", "WI", "537", "US", "+1 608"},
+		{"Columbus", "OH", "432", "US", "+1 614"}, {"Boise", "ID", "837", "US", "+1 208"}, {"Asheville", "NC", "288", "US", "+1 828"},
+		{"Toronto", "ON", "M5V", "CA", "+1 416"}, {"Vancouver", "BC", "V6B", "CA", "+1 604"},
+		{"London", "", "SW1A", "GB", "+44 20"}, {"Manchester", "", "M1", "GB", "+44 161"}, {"Berlin", "", "10115", "DE", "+49 30"},
+	}
+	seedRejectReasons = []string{"Out of stock at the warehouse", "Discontinued by the manufacturer", "Cannot ship to this address",
+		"Item damaged in storage", "Backordered for more than two weeks"}
+	seedCancelReasons  = []string{"Customer cancelled the order", "Customer changed their mind", "Wrong size ordered", "Duplicate order", "Address could not be verified"}
+	seedDeclineReasons = []string{"Already packed and handed to the carrier", "Custom item already in production", "Shipped before the request arrived"}
+)
+
+// seedChannels are the sales channels and how often each merchant sees them.
+var seedChannels = []struct {
+	name   string
+	weight [seedMerchants]int
+}{
+	{"shopify", [seedMerchants]int{55, 30, 40}},
+	{"amazon", [seedMerchants]int{20, 35, 25}},
+	{"etsy", [seedMerchants]int{5, 10, 15}},
+	{"ebay", [seedMerchants]int{8, 12, 10}},
+	{"woocommerce", [seedMerchants]int{6, 8, 5}},
+	{"manual", [seedMerchants]int{2, 2, 2}},
+	{"csv", [seedMerchants]int{2, 2, 2}},
+	{"api", [seedMerchants]int{2, 1, 1}},
+}
+
+// accounts creates the accounts and their admins through the store's own
+// code, then links, feeds and subscriptions.
+func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
+	db := g.db
+	actor := Actor{Name: seedActorName}
+	created := g.start.Add(-10 * 24 * time.Hour)
+	mk := func(name, kind, tz, email string) (Account, string, error) {
+		password := "seed-" + randomToken(12)
+		a, err := db.createAccount(ctx, tx, actor, NewAccount{Name: name, Kind: kind, TimeZone: tz})
+		if err != nil {
+			return a, "", err
+		}
+		u, err := db.createUser(ctx, tx, actor, NewUser{Email: email, Name: name + " admin", Password: password})
+		if err != nil {
+			return a, "", err
+		}
+		if err := db.addMembership(ctx, tx, actor, a.ID, u.ID, RoleAdmin); err != nil {
+			return a, "", err
+		}
+		// The accounts predate their orders.
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET dropship_enabled = 1, created_at = ? WHERE id = ?", created, a.ID); err != nil {
+			return a, "", err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET created_at = ? WHERE id = ?", created, u.ID); err != nil {
+			return a, "", err
+		}
+		a.DropshipEnabled, a.CreatedAt = true, created
+		return a, password, nil
+	}
+	for i, m := range seedMerchantNames {
+		email := fmt.Sprintf("merchant%d@seed.dropline.test", i+1)
+		a, pw, err := mk(m.name, KindMerchant, m.tz, email)
+		if err != nil {
+			return err
+		}
+		g.merchants = append(g.merchants, &seedMerchant{idx: i, acc: a, email: email, password: pw, prefix: m.prefix,
+			buffer: []int{0, 2, 1}[i], channels: map[string]int{}, tabs: map[string]int{}})
+	}
+	for i, s := range seedSupplierNames {
+		email := fmt.Sprintf("supplier%d@seed.dropline.test", i+1)
+		a, pw, err := mk(s.name, KindSupplier, s.tz, email)
+		if err != nil {
+			return err
+		}
+		sup := &seedSupplier{idx: i, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain}
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM supplier_statuses WHERE account_id = ? ORDER BY position", a.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			sup.statusIDs = append(sup.statusIDs, id)
+		}
+		rows.Close()
+		if len(sup.statusIDs) < 4 {
+			return fmt.Errorf("supplier %s has %d statuses, want the 4 defaults", a.Name, len(sup.statusIDs))
+		}
+		// New dropship orders start in "New": without it no PO is created.
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET initial_status_id = ? WHERE id = ?", sup.statusIDs[0], a.ID); err != nil {
+			return err
+		}
+		if err := db.audit(ctx, tx, actor, a.ID, "status.initial_set", "account", a.ID, "New"); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
+			VALUES (?, 'All products', 'all', 'price,cost,quantity,lead_time,description,images', 1, ?, ?)`, a.ID, created, created)
+		if err != nil {
+			return err
+		}
+		sup.feedID, _ = res.LastInsertId()
+		g.suppliers = append(g.suppliers, sup)
+	}
+	for _, m := range g.merchants {
+		m.linkIDs = make([]int64, len(g.suppliers))
+		m.subIDs = make([]int64, len(g.suppliers))
+		m.subCreate = g.start.Add(-24 * time.Hour)
+		m.lastPull = g.now.Add(-g.between(2*time.Minute, 40*time.Minute))
+		for i, s := range g.suppliers {
+			id, err := db.insertLink(ctx, tx, actor, s.acc, m.acc, LinkActive, "admin")
+			if err != nil {
+				return err
+			}
+			m.linkIDs[i] = id
+			if _, err := tx.ExecContext(ctx, "UPDATE vendor_links SET created_at = ?, updated_at = ? WHERE id = ?", created, created, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// catalog builds the suppliers' products and each merchant's linked
+// products and sources in memory, with their IDs; they are written after
+// the orders, once reservations are known.
+func (g *seedGen) catalog(ctx context.Context, tx *sql.Tx) error {
+	next := func(table string) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM "+table).Scan(&id)
+		return id, err
+	}
+	var err error
+	for _, p := range []struct {
+		table string
+		to    *int64
+	}{{"orders", &g.nextOrder}, {"order_lines", &g.nextLine}, {"purchase_orders", &g.nextPO}, {"po_lines", &g.nextPOLine},
+		{"products", &g.nextProduct}, {"product_sources", &g.nextSource}} {
+		if *p.to, err = next(p.table); err != nil {
+			return err
+		}
+	}
+	per := g.opts.Products / len(g.suppliers)
+	for i, s := range g.suppliers {
+		n := per
+		if i < g.opts.Products%len(g.suppliers) {
+			n++
+		}
+		s.products = make([]seedSupProduct, n)
+		for j := range s.products {
+			p := &s.products[j]
+			p.id = g.nextProduct
+			g.nextProduct++
+			p.shared = -1
+			p.sku = fmt.Sprintf("%s-%06d", s.prefix, j+1)
+			noun := seedNouns[(j/len(seedAdjectives))%len(seedNouns)]
+			p.title = fmt.Sprintf("%s %s", seedAdjectives[j%len(seedAdjectives)], noun.noun)
+			if j >= len(seedAdjectives)*len(seedNouns) {
+				p.title += fmt.Sprintf(" %d", j/(len(seedAdjectives)*len(seedNouns))+1)
+			}
+			p.options = pickOf(g, seedOptions)
+			p.tags = noun.tag
+			p.gtin = seedGTIN(i, j)
+			if i > 0 && j%10 == 0 && j < len(g.suppliers[0].products) {
+				// The same item as supplier 1's: one merchant product, several sources.
+				o := g.suppliers[0].products[j]
+				p.shared, p.gtin, p.title, p.options, p.tags = j, o.gtin, o.title, o.options, o.tags
+			}
+			p.costCents = int64(200 + g.intn(16000))
+			p.priceCents = p.costCents * int64(160+g.intn(90)) / 100
+			p.desc = fmt.Sprintf("%s by %s. %s.", p.title, s.acc.Name, strings.ToUpper(p.tags[:1])+p.tags[1:])
+			switch r := g.rng.Float64(); {
+			case r < 0.10:
+				p.lead = 0
+			case r < 0.95:
+				p.lead = 1
+			default:
+				p.lead = 2 + g.intn(5) // over the default limit: not dropshippable
+			}
+			if !g.chance(0.03) {
+				p.qty = 5 + g.intn(300)
+			}
+		}
+	}
+	for _, m := range g.merchants {
+		nOwn := min(max(g.opts.Products/50, 20), 500)
+		for j := range nOwn {
+			cost := int64(300 + g.intn(9000))
+			m.own = append(m.own, seedOwnProduct{id: g.nextProduct, sku: fmt.Sprintf("%s-OWN-%04d", m.prefix, j+1),
+				title:     fmt.Sprintf("%s %s (house brand)", seedAdjectives[(j*7)%len(seedAdjectives)], seedNouns[j%len(seedNouns)].noun),
+				costCents: cost, priceCents: cost * 2, qty: g.intn(120)})
+			g.nextProduct++
+		}
+		// Subscriptions are applied supplier by supplier: each new SKU makes
+		// a product, a shared GTIN adds a source to the existing one.
+		byGTIN := map[string]int{}
+		for si, s := range g.suppliers {
+			for j := range s.products {
+				p := &s.products[j]
+				li, ok := byGTIN[p.gtin]
+				if !ok {
+					li = len(m.linked)
+					m.linked = append(m.linked, seedLinked{id: g.nextProduct, sku: p.sku, title: p.title, priceCents: p.priceCents, eligible: -1})
+					g.nextProduct++
+					byGTIN[p.gtin] = li
+				}
+				l := &m.linked[li]
+				m.sources = append(m.sources, seedSource{id: g.nextSource, supplier: si, product: j, linked: li, priority: len(l.sources) + 1})
+				g.nextSource++
+				l.sources = append(l.sources, len(m.sources)-1)
+			}
+		}
+		for li := range m.linked {
+			l := &m.linked[li]
+			for _, si := range l.sources {
+				src := m.sources[si]
+				p := g.suppliers[src.supplier].products[src.product]
+				if p.lead <= 1 && p.qty > m.buffer {
+					l.eligible = si
+					break
+				}
+			}
+			m.anyPick = append(m.anyPick, li)
+			if l.eligible >= 0 {
+				m.shipPick = append(m.shipPick, li)
+			}
+		}
+		g.rng.Shuffle(len(m.anyPick), func(i, j int) { m.anyPick[i], m.anyPick[j] = m.anyPick[j], m.anyPick[i] })
+		g.rng.Shuffle(len(m.shipPick), func(i, j int) { m.shipPick[i], m.shipPick[j] = m.shipPick[j], m.shipPick[i] })
+		if len(m.shipPick) == 0 {
+			return errors.New("no dropshippable product: use more products")
+		}
+	}
+	// Merchant shares: the first a fifth, the others the rest evenly.
+	first := g.opts.Orders / 5
+	rest := g.opts.Orders - first
+	for i, m := range g.merchants {
+		switch {
+		case i == 0:
+			m.target = first
+		case i == len(g.merchants)-1:
+			m.target = rest - (rest/(len(g.merchants)-1))*(len(g.merchants)-2)
+		default:
+			m.target = rest / (len(g.merchants) - 1)
+		}
+	}
+	// Subscriptions and their pulls: the first when subscribed, the last a few minutes ago.
+	actor := Actor{Name: seedActorName}
+	for _, m := range g.merchants {
+		for si, s := range g.suppliers {
+			res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, buffer, inventory_mode, next_run_at,
+				last_success_at, last_good_rows, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'passive', ?, ?, ?, ?, ?)`,
+				m.acc.ID, s.acc.Name+": All products", s.feedID, s.acc.ID, m.buffer, m.lastPull.Add(time.Hour), m.lastPull, len(s.products),
+				m.subCreate, m.subCreate)
+			if err != nil {
+				return err
+			}
+			m.subIDs[si], _ = res.LastInsertId()
+			if err := g.db.audit(ctx, tx, actor, m.acc.ID, "subscription.created", "subscription", m.subIDs[si], s.acc.Name+": All products"); err != nil {
+				return err
+			}
+			var created int
+			for _, src := range m.sources {
+				if src.supplier == si {
+					created++
+				}
+			}
+			for _, run := range []struct {
+				at                       time.Time
+				created, unchanged, rows int
+			}{{m.subCreate, created, 0, len(s.products)}, {m.lastPull, 0, len(s.products), len(s.products)}} {
+				started := run.at.Add(-3 * time.Second)
+				if _, err := tx.ExecContext(ctx, `INSERT INTO feed_runs (account_id, subscription_id, trigger, state, started_at, finished_at, rows, created, unchanged)
+					VALUES (?, ?, 'schedule', 'succeeded', ?, ?, ?, ?, ?)`, m.acc.ID, m.subIDs[si], started, run.at, run.rows, run.created, run.unchanged); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// seedGTIN is a unique 13-digit GTIN with a valid check digit.
+func seedGTIN(supplier, i int) string {
+	body := fmt.Sprintf("084%01d%08d", supplier+1, i+1)
+	sum := 0
+	for k, r := range body {
+		d := int(r - '0')
+		if k%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return body + fmt.Sprint((10-sum%10)%10)
+}
+
+// Order shapes the generator draws; the status is computed from the rows, as refreshOrder does.
+const (
+	shapeNotDropship = iota
+	shapeNeeds
+	shapeDropshipped
+	shapePartial
+	shapeShipped
+	shapeDelivered
+	shapeRejected
+	shapeCancelRequested
+	shapeCancelDeclined
+)
+
+// shape picks what happened to an order of this age.
+func (g *seedGen) shape(age time.Duration) int {
+	if g.chance(0.12) {
+		return shapeNotDropship
+	}
+	var weights []float64 // needs, dropshipped, partial, shipped, delivered, exception
+	switch h := age.Hours(); {
+	case h < 12:
+		weights = []float64{75, 23, 0, 0, 0, 2}
+	case h < 48:
+		weights = []float64{15, 55, 8, 18, 0, 4}
+	case h < 168:
+		weights = []float64{4, 14, 7, 55, 15, 5}
+	default:
+		weights = []float64{1, 0.8, 0.4, 12, 83.3, 2.5}
+	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	r := g.rng.Float64() * total
+	k := 0
+	for ; k < len(weights)-1; k++ {
+		if r < weights[k] {
+			break
+		}
+		r -= weights[k]
+	}
+	if k < 5 {
+		return shapeNeeds + k
+	}
+	switch r := g.rng.Float64(); {
+	case r < 0.6:
+		return shapeRejected
+	case r < 0.9:
+		return shapeCancelRequested
+	default:
+		return shapeCancelDeclined
+	}
+}
+
+type seedLine struct {
+	id        int64
+	sku       string
+	title     string
+	qty       int
+	price     int64
+	productID int64
+	linked    int // merchant linked product index, -1 for an own product
+	po        int // index into the order's POs, -1 when on none
+	src       int // merchant source index of its PO line
+	plID      int64
+	plStatus  string
+	shipped   int
+	reason    string
+}
+
+type seedPO struct {
+	id           int64
+	supplier     int
+	number       string
+	status       string
+	statusID     int64
+	cancel       string
+	cancelReason string
+	lines        []int
+	costCents    int64
+	created      time.Time
+	updated      time.Time
+}
+
+// generate streams the orders, then the catalog rows, to the writer.
+func (g *seedGen) generate(w *seedWriter) {
+	g.tabs, g.statuses = map[string]int{}, map[string]int{}
+	n := g.opts.Orders
+	remaining := make([]int, len(g.merchants))
+	left := 0
+	for i, m := range g.merchants {
+		remaining[i] = m.target
+		left += m.target
+	}
+	span := g.now.Add(-time.Minute).Sub(g.start)
+	var step time.Duration
+	if n > 0 {
+		step = span / time.Duration(n)
+	}
+	for k := 0; k < n; k++ {
+		// Draw a merchant without replacement so the shares come out exact.
+		r := g.intn(left)
+		mi := 0
+		for r >= remaining[mi] {
+			r -= remaining[mi]
+			mi++
+		}
+		remaining[mi]--
+		left--
+		placed := g.start.Add(step*time.Duration(k) + g.between(0, max(step, time.Microsecond))).Truncate(time.Second)
+		if !g.order(w, g.merchants[mi], placed) {
+			return
+		}
+		if (k+1)%250000 == 0 {
+			g.progress(fmt.Sprintf("%d orders generated", k+1))
+		}
+	}
+	g.progress("catalog: products and sources")
+	g.catalogRows(w)
+}
+
+// order generates one order with its lines, POs, PO lines and events.
+func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
+	age := g.now.Sub(placed)
+	shape := g.shape(age)
+	nLines := 1
+	switch r := g.rng.Float64(); {
+	case r < 0.55:
+	case r < 0.83:
+		nLines = 2
+	case r < 0.95:
+		nLines = 3
+	default:
+		nLines = 4
+	}
+	qty := func() int {
+		switch r := g.rng.Float64(); {
+		case r < 0.8:
+			return 1
+		case r < 0.95:
+			return 2
+		default:
+			return 3 + g.intn(3)
+		}
+	}
+	// Popular products sell more: position in the shuffled list sets popularity.
+	popular := func(n int) int { return int(float64(n) * math.Pow(g.rng.Float64(), 1.6)) }
+	var lines []seedLine
+	used := map[int64]bool{}
+	addLinked := func(li int) {
+		l := m.linked[li]
+		if used[l.id] {
+			return
+		}
+		used[l.id] = true
+		lines = append(lines, seedLine{sku: l.sku, title: l.title, qty: qty(), price: l.priceCents, productID: l.id, linked: li, po: -1, src: -1})
+	}
+	addOwn := func() {
+		p := pickOf(g, m.own)
+		if used[p.id] {
+			return
+		}
+		used[p.id] = true
+		lines = append(lines, seedLine{sku: p.sku, title: p.title, qty: qty(), price: p.priceCents, productID: p.id, linked: -1, po: -1, src: -1})
+	}
+	switch shape {
+	case shapeNotDropship:
+		for range nLines {
+			addOwn()
+		}
+	case shapeNeeds:
+		for range nLines {
+			addLinked(m.anyPick[popular(len(m.anyPick))])
+		}
+	default:
+		for range nLines {
+			addLinked(m.shipPick[popular(len(m.shipPick))])
+		}
+	}
+	if shape != shapeNotDropship && g.chance(0.08) {
+		addOwn() // a mixed order: one line the merchant ships itself
+	}
+	if shape == shapePartial {
+		// A partial shipment needs two units at least.
+		units := 0
+		for _, l := range lines {
+			if l.linked >= 0 {
+				units += l.qty
+			}
+		}
+		if units < 2 {
+			for i := range lines {
+				if lines[i].linked >= 0 {
+					lines[i].qty = 2
+					break
+				}
+			}
+		}
+	}
+	id := g.nextOrder
+	g.nextOrder++
+	for i := range lines {
+		lines[i].id = g.nextLine
+		g.nextLine++
+	}
+
+	// Who, where, which channel.
+	ch := g.channel(m)
+	m.channels[ch]++
+	number := seedOrderNumber(g, ch, m.channels[ch])
+	first, last := pickOf(g, seedFirstNames), pickOf(g, seedLastNames)
+	name := first + " " + last
+	email := strings.ToLower(strings.NewReplacer("'", "", "ü", "u").Replace(first+"."+last)) + fmt.Sprintf("%d@example.com", g.intn(1000))
+	city := pickOf(g, seedCities)
+	phone := fmt.Sprintf("%s %03d %04d", city.phone, 200+g.intn(800), g.intn(10000))
+	postal := city.postal
+	switch city.country {
+	case "US":
+		postal += fmt.Sprintf("%02d", g.intn(100))
+	case "CA":
+		postal += fmt.Sprintf(" %d%c%d", g.intn(10), 'A'+rune(g.intn(26)), g.intn(10))
+	case "GB":
+		postal += fmt.Sprintf(" %d%c%c", g.intn(10), 'A'+rune(g.intn(26)), 'A'+rune(g.intn(26)))
+	}
+	address1 := fmt.Sprintf("%d %s", 1+g.intn(9899), pickOf(g, seedStreets))
+	address2 := ""
+	if g.chance(0.15) {
+		address2 = fmt.Sprintf("Apt %d", 1+g.intn(40))
+	}
+	company := ""
+	if g.chance(0.05) {
+		company = last + " & Co."
+	}
+	note := ""
+	if g.chance(0.03) {
+		note = pickOf(g, []string{"Gift: please leave out the invoice.", "Leave at the back door.", "Ring twice.", "Please ship together."})
+	}
+	created := placed.Add(g.between(time.Minute, 10*time.Minute))
+	if created.After(g.now) {
+		created = g.now
+	}
+	updated := created
+
+	// What happened to it.
+	var pos []seedPO
+	dropshipAt := placed.Add(min(g.between(20*time.Minute, 18*time.Hour), age*8/10))
+	if dropshipAt.Before(created) {
+		dropshipAt = created
+	}
+	groups := func(only func(seedLine) bool) {
+		for i := range lines {
+			l := &lines[i]
+			if l.linked < 0 || !only(*l) {
+				continue
+			}
+			src := m.linked[l.linked].eligible
+			if src < 0 {
+				continue
+			}
+			sup := m.sources[src].supplier
+			k := slices.IndexFunc(pos, func(p seedPO) bool { return p.supplier == sup })
+			if k < 0 {
+				pos = append(pos, seedPO{supplier: sup})
+				k = len(pos) - 1
+			}
+			l.po, l.src, l.plStatus = k, src, "open"
+			pos[k].lines = append(pos[k].lines, i)
+		}
+		// Dropship numbers the POs in supplier name order.
+		order := make([]int, len(pos))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int {
+			return strings.Compare(g.suppliers[pos[a].supplier].acc.Name, g.suppliers[pos[b].supplier].acc.Name)
+		})
+		sorted := make([]seedPO, len(pos))
+		remap := make([]int, len(pos))
+		for to, from := range order {
+			sorted[to] = pos[from]
+			remap[from] = to
+		}
+		pos = sorted
+		for i := range lines {
+			if lines[i].po >= 0 {
+				lines[i].po = remap[lines[i].po]
+			}
+		}
+	}
+	switch shape {
+	case shapeNotDropship:
+	case shapeNeeds:
+		// Now and then one supplier's lines went and another's wait.
+		if g.chance(0.15) {
+			sups := map[int]bool{}
+			for _, l := range lines {
+				if l.linked >= 0 && m.linked[l.linked].eligible >= 0 {
+					sups[m.sources[m.linked[l.linked].eligible].supplier] = true
+				}
+			}
+			if len(sups) >= 2 {
+				var firstSup = -1
+				for _, l := range lines {
+					if l.linked >= 0 && m.linked[l.linked].eligible >= 0 {
+						firstSup = m.sources[m.linked[l.linked].eligible].supplier
+						break
+					}
+				}
+				groups(func(l seedLine) bool {
+					src := m.linked[l.linked].eligible
+					return src >= 0 && m.sources[src].supplier == firstSup
+				})
+			}
+		}
+	default:
+		groups(func(seedLine) bool { return true })
+	}
+	for k := range pos {
+		p := &pos[k]
+		m.poSeq++
+		p.id = g.nextPO
+		g.nextPO++
+		p.number = fmt.Sprintf("PO-%06d", m.poSeq)
+		p.status = POOpen
+		p.created, p.updated = dropshipAt, dropshipAt
+		s := g.suppliers[p.supplier]
+		p.statusID = s.statusIDs[0]
+		for _, li := range p.lines {
+			l := &lines[li]
+			l.plID = g.nextPOLine
+			g.nextPOLine++
+			p.costCents += int64(l.qty) * s.products[m.sources[l.src].product].costCents
+		}
+	}
+	shipAt := dropshipAt.Add(min(g.between(4*time.Hour, 48*time.Hour), g.now.Sub(dropshipAt)*9/10))
+	switch shape {
+	case shapeShipped, shapeDelivered:
+		for i := range lines {
+			if lines[i].po >= 0 {
+				lines[i].plStatus, lines[i].shipped = "shipped", lines[i].qty
+			}
+		}
+		for k := range pos {
+			pos[k].status, pos[k].updated = POShipped, shipAt
+			if shape == shapeDelivered {
+				pos[k].status = PODelivered
+				pos[k].updated = shipAt.Add(min(g.between(24*time.Hour, 5*24*time.Hour), g.now.Sub(shipAt)*9/10))
+			}
+		}
+	case shapePartial:
+		var live []int
+		for i := range lines {
+			if lines[i].po >= 0 {
+				live = append(live, i)
+			}
+		}
+		if len(live) >= 2 {
+			// The first line went in full, the rest wait.
+			l := &lines[live[0]]
+			l.plStatus, l.shipped = "shipped", l.qty
+		} else if len(live) == 1 {
+			l := &lines[live[0]]
+			l.shipped = 1 + g.intn(l.qty-1)
+		}
+		for k := range pos {
+			all, some := true, false
+			for _, li := range pos[k].lines {
+				all = all && lines[li].plStatus == "shipped"
+				some = some || lines[li].shipped > 0
+			}
+			switch {
+			case all:
+				pos[k].status, pos[k].updated = POShipped, shipAt
+			case some:
+				pos[k].status, pos[k].updated = POPartiallyShipped, shipAt
+			}
+		}
+	case shapeRejected:
+		if len(pos) > 0 {
+			k := g.intn(len(pos))
+			li := pos[k].lines[g.intn(len(pos[k].lines))]
+			lines[li].plStatus, lines[li].reason = "rejected", pickOf(g, seedRejectReasons)
+			allRejected := true
+			for _, x := range pos[k].lines {
+				allRejected = allRejected && lines[x].plStatus == "rejected"
+			}
+			if allRejected {
+				pos[k].status = PORejected
+			}
+			pos[k].updated = dropshipAt.Add(min(g.between(time.Hour, 24*time.Hour), g.now.Sub(dropshipAt)*9/10))
+		}
+	case shapeCancelRequested, shapeCancelDeclined:
+		if len(pos) > 0 {
+			k := g.intn(len(pos))
+			pos[k].cancel, pos[k].cancelReason = "requested", pickOf(g, seedCancelReasons)
+			pos[k].updated = dropshipAt.Add(min(g.between(10*time.Minute, 6*time.Hour), g.now.Sub(dropshipAt)*9/10))
+			if shape == shapeCancelDeclined {
+				pos[k].cancel, pos[k].cancelReason = "declined", pickOf(g, seedDeclineReasons)
+			}
+		}
+	}
+	for k := range pos {
+		p := &pos[k]
+		s := g.suppliers[p.supplier]
+		// The supplier's own workflow status, by how long it has had the PO.
+		switch since := g.now.Sub(p.created); {
+		case p.status == POShipped || p.status == PODelivered || p.status == POPartiallyShipped:
+			p.statusID = s.statusIDs[3]
+		case since > 30*time.Hour:
+			p.statusID = s.statusIDs[1+g.intn(3)]
+		case since > 4*time.Hour && g.chance(0.5):
+			p.statusID = s.statusIDs[1]
+		}
+		if p.updated.After(updated) {
+			updated = p.updated
+		}
+	}
+
+	// Status, tab, badge and suppliers exactly as refreshOrder computes them.
+	status, tab, dropship, suppliers := g.refresh(m, lines, pos)
+	m.tabs[tab]++
+	g.tabs[tab]++
+	g.statuses[status]++
+	m.orders++
+	g.orders++
+	g.lines += len(lines)
+	g.pos += len(pos)
+	m.pos += len(pos)
+
+	var total int64
+	for _, l := range lines {
+		total += int64(l.qty) * l.price
+	}
+	ts := seedTime(placed)
+	if !w.add(seedOrders, id, m.acc.ID, ch, number, ts, "USD", name, strings.ToLower(name), email, phone,
+		name, company, address1, address2, city.city, city.region, postal, city.country, phone, note, total,
+		status, tab, dropship, suppliers, seedTime(created), seedTime(updated)) {
+		return false
+	}
+	for i, l := range lines {
+		var pid any
+		if l.productID != 0 {
+			pid = l.productID
+		}
+		if !w.add(seedOrderLines, l.id, id, m.acc.ID, i+1, l.sku, l.title, l.qty, l.price, pid) {
+			return false
+		}
+	}
+	actorName := m.email
+	switch ch {
+	case "shopify":
+		actorName = "Shopify webhook"
+	case "api":
+		actorName = "API"
+	}
+	if !g.event(w, m, id, created, actorName, "imported", fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(ch), number, len(lines))) {
+		return false
+	}
+	for _, p := range pos {
+		s := g.suppliers[p.supplier]
+		g.suppliers[p.supplier].pos++
+		if !w.add(seedPOs, p.id, m.acc.ID, s.acc.ID, id, m.linkIDs[p.supplier], p.number, p.status, p.statusID, p.cancel, p.cancelReason,
+			"USD", p.costCents, name, email, phone, name, company, address1, address2, city.city, city.region, postal, city.country, phone,
+			"", fmt.Sprintf("seed-%d", id), seedTime(p.created), m.email, seedTime(p.created), seedTime(p.updated)) {
+			return false
+		}
+		var skus []string
+		for _, li := range p.lines {
+			l := lines[li]
+			src := m.sources[l.src]
+			sp := s.products[src.product]
+			if l.plStatus == "open" {
+				m.sources[l.src].reserved += l.qty - l.shipped
+			}
+			g.poLines++
+			if !w.add(seedPOLines, l.plID, p.id, l.id, src.id, sp.sku, l.title, l.qty, l.shipped, sp.costCents, l.price, l.plStatus, l.reason) {
+				return false
+			}
+			skus = append(skus, fmt.Sprintf("%d × %s", l.qty, sp.sku))
+		}
+		if !g.event(w, m, id, p.created, m.email, "dropshipped", fmt.Sprintf("Dropshipped to %s on %s: %s.", s.acc.Name, p.number, strings.Join(skus, ", "))) {
+			return false
+		}
+		for _, li := range p.lines {
+			if l := lines[li]; l.plStatus == "rejected" {
+				if !g.event(w, m, id, p.updated, s.email, "rejected", fmt.Sprintf("%s rejected %d × %s on %s: %s.", s.acc.Name, l.qty,
+					s.products[m.sources[l.src].product].sku, p.number, l.reason)) {
+					return false
+				}
+			}
+		}
+		if p.cancel != "" {
+			reason := p.cancelReason
+			if p.cancel == "declined" {
+				reason = pickOf(g, seedCancelReasons)
+			}
+			if !g.event(w, m, id, p.updated, m.email, "cancel_requested", "Cancellation of "+p.number+" requested: "+reason+".") {
+				return false
+			}
+			if p.cancel == "declined" && !g.event(w, m, id, p.updated, s.email, "cancel_answered",
+				"Cancellation of "+p.number+" declined by the supplier: "+p.cancelReason+".") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (g *seedGen) event(w *seedWriter, m *seedMerchant, orderID int64, at time.Time, actor, kind, msg string) bool {
+	g.events++
+	return w.add(seedEvents, orderID, m.acc.ID, seedTime(at), actor, kind, msg)
+}
+
+// refresh is refreshOrder over the generated rows: status, tab, dropship
+// badge and the suppliers it names. The seed test checks the two agree.
+func (g *seedGen) refresh(m *seedMerchant, lines []seedLine, pos []seedPO) (status, tab string, dropship int, suppliers string) {
+	var linked, onPO, shipped, partly, exceptions, delivered int
+	var names []string
+	for _, l := range lines {
+		live := l.po >= 0 && (l.plStatus == "open" || l.plStatus == "shipped")
+		if l.linked >= 0 {
+			linked++
+		}
+		if live {
+			onPO++
+			if l.plStatus == "shipped" && l.shipped >= l.qty {
+				shipped++
+			}
+			if l.shipped > 0 {
+				partly++
+			}
+			if pos[l.po].status == PODelivered {
+				delivered++
+			}
+			names = append(names, g.suppliers[pos[l.po].supplier].acc.Name)
+		} else {
+			if l.po >= 0 {
+				exceptions++
+			}
+			if l.linked >= 0 {
+				first := m.sources[m.linked[l.linked].sources[0]]
+				names = append(names, g.suppliers[first.supplier].acc.Name)
+			}
+		}
+	}
+	cancelTrouble := 0
+	for _, p := range pos {
+		if p.cancel == "requested" || p.cancel == "declined" {
+			cancelTrouble++
+		}
+	}
+	status, tab = OrderNotDropship, TabOther
+	switch {
+	case linked == 0 && onPO == 0:
+	case exceptions > 0 || cancelTrouble > 0:
+		status, tab = OrderException, TabExceptions
+	case onPO < linked:
+		status, tab = OrderNeedsDropship, TabNeedsDropship
+	case onPO > 0 && delivered == onPO:
+		status, tab = OrderDelivered, TabShipped
+	case onPO > 0 && shipped == onPO:
+		status, tab = OrderShipped, TabShipped
+	case partly > 0:
+		status, tab = OrderPartiallyShipped, TabDropshipped
+	default:
+		status, tab = OrderDropshipped, TabDropshipped
+	}
+	if linked > 0 || onPO > 0 {
+		dropship = 1
+	}
+	slices.Sort(names)
+	return status, tab, dropship, joinTags(slices.Compact(names))
+}
+
+func (g *seedGen) channel(m *seedMerchant) string {
+	total := 0
+	for _, c := range seedChannels {
+		total += c.weight[m.idx%seedMerchants]
+	}
+	r := g.intn(total)
+	for _, c := range seedChannels {
+		if r < c.weight[m.idx%seedMerchants] {
+			return c.name
+		}
+		r -= c.weight[m.idx%seedMerchants]
+	}
+	return "manual"
+}
+
+// seedOrderNumber is the k-th order number of a channel, in that channel's
+// style; unique per merchant and channel.
+func seedOrderNumber(g *seedGen, ch string, k int) string {
+	switch ch {
+	case "shopify":
+		return fmt.Sprintf("#%d", 1000+k)
+	case "amazon":
+		mid := (uint64(k)*7919 + 104729) % 10_000_000 // a bijection for k < 10^7
+		return fmt.Sprintf("11%d-%07d-%07d", 1+k/10_000_000%9, mid, g.intn(10_000_000))
+	case "etsy":
+		return fmt.Sprint(1_800_000_000 + k*7 + g.intn(7))
+	case "ebay":
+		v := uint64(k)*7919 + 17
+		return fmt.Sprintf("%02d-%05d-%05d", 10+v/10_000_000_000%90, v/100_000%100_000, v%100_000)
+	case "woocommerce":
+		return fmt.Sprint(5000 + k)
+	case "manual":
+		return fmt.Sprintf("M-%05d", k)
+	case "csv":
+		return fmt.Sprintf("CSV-%06d", k)
+	}
+	return fmt.Sprintf("API-%06d", k)
+}
+
+// catalogRows writes the products and sources, now that the orders have
+// set each source's reservation. A supplier quantity below what the open
+// POs hold is raised: the seed models stock that was there when the POs
+// were placed and is still there.
+func (g *seedGen) catalogRows(w *seedWriter) {
+	created := g.start.Add(-24 * time.Hour)
+	// Raise supplier stock to cover every merchant's reservations plus buffer.
+	for _, m := range g.merchants {
+		for _, src := range m.sources {
+			p := &g.suppliers[src.supplier].products[src.product]
+			if p.qty > 0 && p.qty < src.reserved+m.buffer+1 {
+				p.qty = src.reserved + m.buffer + 1 + g.intn(40)
+			}
+		}
+	}
+	for _, s := range g.suppliers {
+		for _, p := range s.products {
+			updated := created.Add(g.between(0, g.now.Sub(created)-time.Hour))
+			if !w.add(seedProducts, p.id, s.acc.ID, p.sku, p.title, p.options, p.gtin, "", p.costCents, p.priceCents, "USD", p.qty, p.lead,
+				"https://"+s.domain+"/p/"+p.sku, "https://"+s.domain+"/img/"+p.sku+".jpg", p.desc, p.tags, 1, seedTime(created), seedTime(updated)) {
+				return
+			}
+		}
+	}
+	for _, m := range g.merchants {
+		for _, p := range m.own {
+			if !w.add(seedProducts, p.id, m.acc.ID, p.sku, p.title, "", "", "", p.costCents, p.priceCents, "USD", p.qty, 1,
+				"", "", "", "house", 1, seedTime(created), seedTime(created)) {
+				return
+			}
+		}
+		// As a pull's apply creates them: no cost, quantity 0, no URL, no tags.
+		pulled := seedTime(m.subCreate)
+		for _, l := range m.linked {
+			first := m.sources[l.sources[0]]
+			p := g.suppliers[first.supplier].products[first.product]
+			if !w.add(seedProducts, l.id, m.acc.ID, p.sku, p.title, p.options, p.gtin, "", nil, p.priceCents, "USD", 0, p.lead,
+				"", "https://"+g.suppliers[first.supplier].domain+"/img/"+p.sku+".jpg", p.desc, "", 1, pulled, pulled) {
+				return
+			}
+		}
+		last := seedTime(m.lastPull)
+		for _, src := range m.sources {
+			s := g.suppliers[src.supplier]
+			p := s.products[src.product]
+			if !w.add(seedSources, src.id, m.acc.ID, m.linked[src.linked].id, m.subIDs[src.supplier], s.acc.ID, s.acc.Name, p.sku, p.gtin, "",
+				src.priority, p.qty, max(p.qty-m.buffer, 0), src.reserved, p.costCents, "USD", p.lead, "https://"+s.domain+"/p/"+p.sku,
+				last, pulled, last) {
+				return
+			}
+		}
+	}
+}
+
+// finish writes what depends on the whole run: tab counts and PO sequences.
+func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
+	for _, m := range g.merchants {
+		for _, tab := range []string{TabNeedsDropship, TabDropshipped, TabShipped, TabExceptions, TabOther} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, ?)
+				ON CONFLICT (account_id, tab) DO UPDATE SET n = n + excluded.n`, m.acc.ID, tab, m.tabs[tab]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ?", m.poSeq, m.acc.ID); err != nil {
+			return err
+		}
+	}
+	return g.db.audit(ctx, tx, Actor{Name: seedActorName}, 0, "seed.loaded", "account", g.merchants[0].acc.ID,
+		fmt.Sprintf("%d orders, %d purchase orders, %d products", g.orders, g.pos, g.opts.Products))
+}
+
+func (g *seedGen) result() SeedResult {
+	res := SeedResult{Orders: g.orders, OrderLines: g.lines, PurchaseOrders: g.pos, POLines: g.poLines, Events: g.events,
+		Tabs: g.tabs, Statuses: g.statuses}
+	for _, m := range g.merchants {
+		res.Accounts = append(res.Accounts, SeedAccount{ID: m.acc.ID, PublicID: m.acc.PublicID, Kind: m.acc.Kind, Name: m.acc.Name,
+			Email: m.email, Password: m.password, Orders: m.orders, PurchaseOrders: m.pos, Products: len(m.own) + len(m.linked)})
+		res.LinkedProducts += len(m.linked)
+		res.Sources += len(m.sources)
+	}
+	for _, s := range g.suppliers {
+		res.Accounts = append(res.Accounts, SeedAccount{ID: s.acc.ID, PublicID: s.acc.PublicID, Kind: s.acc.Kind, Name: s.acc.Name,
+			Email: s.email, Password: s.password, PurchaseOrders: s.pos, Products: len(s.products)})
+		res.Products += len(s.products)
+	}
+	return res
+}
