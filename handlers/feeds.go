@@ -228,14 +228,6 @@ func (s *Server) feedToken(revoke bool) echo.HandlerFunc {
 	}
 }
 
-// csvSafe keeps a cell from being read as a formula by a spreadsheet.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // feedExport serves a feed at its secret URL, as CSV or JSON, for merchants outside Dropline.
 func (s *Server) feedExport(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -280,7 +272,7 @@ func (s *Server) feedExport(c echo.Context) error {
 	}
 	cw.Write(header)
 	err = s.store.FeedRows(ctx, f, func(r feedfile.Row) error {
-		rec := []string{csvSafe(r.SKU), csvSafe(r.Title), csvSafe(r.Options), r.GTIN, csvSafe(r.MPN), csvSafe(r.URL)}
+		rec := []string{store.CSVSafe(r.SKU), store.CSVSafe(r.Title), store.CSVSafe(r.Options), r.GTIN, store.CSVSafe(r.MPN), store.CSVSafe(r.URL)}
 		for _, fld := range f.Fields {
 			switch fld {
 			case "price":
@@ -292,9 +284,9 @@ func (s *Server) feedExport(c echo.Context) error {
 			case "lead_time":
 				rec = append(rec, strconv.Itoa(r.LeadTimeDays))
 			case "description":
-				rec = append(rec, csvSafe(r.Description))
+				rec = append(rec, store.CSVSafe(r.Description))
 			case "images":
-				rec = append(rec, csvSafe(r.ImageURL))
+				rec = append(rec, store.CSVSafe(r.ImageURL))
 			}
 		}
 		return cw.Write(rec)

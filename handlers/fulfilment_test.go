@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,5 +105,54 @@ func TestSupplierQueueShipmentFormAndPackingSlip(t *testing.T) {
 	tc.login(w.adminT.Email)
 	if p := tc.get("/dropship-orders/packing-slips?id=" + strconv.FormatInt(po.ID, 10)); p.status != http.StatusNotFound {
 		t.Fatalf("another supplier prints the PO: %d", p.status)
+	}
+}
+
+func TestBulkTrackingUploadPage(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "U-1", 2)
+	c := env.client()
+	c.login(w.staffS.Email)
+	c.get("/dropship-orders/upload")
+	today := time.Now().UTC().Format("2006-01-02")
+	file := "po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n" +
+		po.PONumber + ",UPS,1Z999AA10123456784,," + "\n" + // no date
+		po.PONumber + ",ups,1Z999AA10123456784," + today + ",,S-100,1\n" +
+		"\"=HYPERLINK(\"\"x\"\")\",ups,1,2026-11-21,,,\n"
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("_csrf", c.csrf)
+	fw, _ := mw.CreateFormFile("file", "tracking.csv")
+	fw.Write([]byte(file))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/dropship-orders/upload", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	before := env.dbDigest()
+	p := c.do(req)
+	if p.status != http.StatusOK || !strings.Contains(p.doc.Find(`[data-testid="tracking-summary"]`).Text(), "with errors") {
+		t.Fatalf("preview: %d %q %q", p.status, p.doc.Find(`[data-testid="tracking-summary"]`).Text(), p.doc.Find(`[data-testid="upload-error"]`).Text())
+	}
+	link := p.doc.Find(`[data-testid="error-rows"]`).AttrOr("href", "")
+	token := strings.TrimPrefix(link, "/dropship-orders/upload/errors.csv?token=")
+	// The two rows for the same shipment disagree (one has no date), so both wait; the unknown PO is reported.
+	errs := c.get(link)
+	if errs.status != http.StatusOK || !strings.Contains(errs.body, "'=HYPERLINK") || !strings.Contains(errs.body, "Unknown PO") {
+		t.Fatalf("errors CSV %d:\n%s", errs.status, errs.body)
+	}
+	if env.dbDigest() == before {
+		// Only the upload itself was kept.
+	}
+	ships, _ := env.db.Shipments(t.Context(), w.supplierS.ID, po.ID)
+	if len(ships) != 0 {
+		t.Fatal("the preview saved a shipment")
+	}
+	if token == "" {
+		t.Fatal("no apply token")
+	}
+	other := env.client()
+	other.login(w.adminT.Email)
+	if p := other.get("/dropship-orders/upload/errors.csv?token=" + url.QueryEscape(token)); p.status != http.StatusNotFound {
+		t.Fatalf("another supplier reads the upload: %d", p.status)
 	}
 }

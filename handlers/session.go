@@ -201,4 +201,4 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // uploadRoutes take file uploads of up to store.MaxUploadBytes.
-var uploadRoutes = map[string]bool{"/products/import": true, "/orders/import": true}
+var uploadRoutes = map[string]bool{"/products/import": true, "/orders/import": true, "/dropship-orders/upload": true}

@@ -104,7 +104,8 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/purchase-orders/:poID/cancel": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
-	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true}
+	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true,
+	"/dropship-orders/upload": true, "/dropship-orders/upload/apply": true}
 
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)

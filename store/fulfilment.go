@@ -394,12 +394,6 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	c := checks{}
-	if p.Status != POOpen && p.Status != POPartiallyShipped {
-		return Shipment{}, Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": nothing is left to ship.")
-	}
-	if p.CancelState == "accepted" {
-		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
-	}
 	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
 	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
 	// The tracking check reads through the reader pool; the account's
@@ -412,6 +406,22 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 		}
 	} else if terr != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", terr)
+	}
+	if terr == nil {
+		// The same shipment again (a re-upload, a second click) adds nothing.
+		var dup bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM shipments WHERE po_id = ? AND carrier = ? AND tracking_number = ?)", poID, tc.Carrier.Value, tc.Number).Scan(&dup); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
+		if dup {
+			return Shipment{}, FieldError("tracking_number", "This tracking number is already on "+p.PONumber+".")
+		}
+	}
+	if p.Status != POOpen && p.Status != POPartiallyShipped {
+		return Shipment{}, Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": nothing is left to ship.")
+	}
+	if p.CancelState == "accepted" {
+		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
 	}
 	if terr == nil && tc.Problem != "" && !in.Override {
 		c.add("tracking_number", tc.Problem+" Check it, or tick \"save anyway\" if it is right.")
@@ -488,13 +498,6 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 	}
 	if err := c.err(); err != nil {
 		return Shipment{}, err
-	}
-	var dup bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM shipments WHERE po_id = ? AND carrier = ? AND tracking_number = ?)", poID, tc.Carrier.Value, tc.Number).Scan(&dup); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	if dup {
-		return Shipment{}, FieldError("tracking_number", "This tracking number is already on "+p.PONumber+".")
 	}
 	sh := Shipment{POID: poID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
 		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}

@@ -1,0 +1,124 @@
+package handlers
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
+)
+
+// maxPreviewRows is how many rows a bulk tracking page lists.
+const maxPreviewRows = 500
+
+func trackingView(plan store.TrackingPlan, token, filename string, applied bool) views.TrackingUploadView {
+	v := views.TrackingUploadView{Token: token, Filename: filename, Applied: applied, OK: plan.OK, Errors: plan.Errors, Shipments: plan.Shipments}
+	// Errors first: they are what needs attention.
+	var ordered []store.TrackingRow
+	for _, r := range plan.Rows {
+		if r.Error != "" {
+			ordered = append(ordered, r)
+		}
+	}
+	for _, r := range plan.Rows {
+		if r.Error == "" {
+			ordered = append(ordered, r)
+		}
+	}
+	for i, r := range ordered {
+		if i == maxPreviewRows {
+			v.More = len(ordered) - i
+			break
+		}
+		v.Rows = append(v.Rows, views.TrackingUploadRow{Line: r.Line, PONumber: r.PONumber, Carrier: r.Carrier, Number: r.TrackingNumber, ShipDate: r.ShipDate,
+			SKU: r.SKU, Quantity: r.Quantity, Error: r.Error})
+	}
+	return v
+}
+
+func (s *Server) trackingUploadShow(c echo.Context) error {
+	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), views.TrackingUploadView{}))
+}
+
+func (s *Server) trackingTemplate(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-tracking.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(store.TrackingTemplate()))
+}
+
+func (s *Server) trackingUpload(c echo.Context) error {
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	page := func(status int, v views.TrackingUploadView) error {
+		return render(c, status, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), v))
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return page(http.StatusUnprocessableEntity, views.TrackingUploadView{Error: "Choose a CSV file to upload."})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, store.MaxUploadBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > store.MaxUploadBytes {
+		return page(http.StatusRequestEntityTooLarge, views.TrackingUploadView{Error: "The file is larger than 50 MB. Split it into smaller files."})
+	}
+	p := principalOf(c)
+	plan, err := s.store.BulkTracking(c.Request().Context(), p.actor(), p.accountID(), body, false)
+	if errs := fieldErrors(err); errs != nil {
+		return page(http.StatusUnprocessableEntity, views.TrackingUploadView{Error: store.UserText(err)})
+	}
+	if err != nil {
+		return err
+	}
+	token, err := s.store.SaveUpload(c.Request().Context(), p.accountID(), "tracking", fh.Filename, body)
+	if err != nil {
+		return err
+	}
+	return page(http.StatusOK, trackingView(plan, token, fh.Filename, false))
+}
+
+func (s *Server) trackingApply(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	token := c.FormValue("token")
+	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != "tracking") {
+		if ferr := s.flashError(c, "That upload has expired. Upload the file again: shipments already saved will not be added twice."); ferr != nil {
+			return ferr
+		}
+		return redirect(c, "/dropship-orders/upload")
+	}
+	if err != nil {
+		return err
+	}
+	plan, err := s.store.BulkTracking(ctx, p.actor(), p.accountID(), body, true)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), trackingView(plan, token, filename, true)))
+}
+
+// trackingErrors downloads the rows with errors, to fix and upload again.
+func (s *Server) trackingErrors(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	kind, _, body, err := s.store.Upload(ctx, p.accountID(), c.QueryParam("token"))
+	if err != nil || kind != "tracking" {
+		return echo.ErrNotFound
+	}
+	plan, err := s.store.BulkTracking(ctx, p.actor(), p.accountID(), body, false)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="tracking-errors.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", store.ErrorRowsCSV(plan))
+}

@@ -1,0 +1,288 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dropline/dropline/store/carrier"
+)
+
+// TrackingColumns are the bulk tracking CSV's columns, in template order.
+var TrackingColumns = []string{"po_number", "carrier", "tracking_number", "ship_date", "extended_field", "sku", "quantity"}
+
+// TrackingTemplate is the bulk tracking CSV template users download.
+func TrackingTemplate() string {
+	return strings.Join(TrackingColumns, ",") + "\n" +
+		"PO-000123,UPS,1Z999AA10123456784,2026-11-21,,,\n" +
+		"PO-000124,usps,9400 1000 0000 0000 0000 00,2026-11-21,Box 1 of 2,ACM-MUG,1\n"
+}
+
+// TrackingRow is one row of a bulk tracking file and what applying it does.
+type TrackingRow struct {
+	Line           int
+	PONumber       string
+	Carrier        string
+	TrackingNumber string
+	ShipDate       string
+	ExtendedField  string
+	SKU            string
+	Quantity       string
+	Error          string // empty when the row is fine
+	Raw            []string
+}
+
+// TrackingPlan is a bulk tracking upload's preview or result.
+type TrackingPlan struct {
+	Rows      []TrackingRow
+	OK        int
+	Errors    int
+	Shipments int
+}
+
+// readTrackingCSV parses a bulk tracking file; a problem with the file as a whole is a FieldError on "file".
+func readTrackingCSV(body []byte) ([]TrackingRow, error) {
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, FieldError("file", "The file is empty.")
+	}
+	if !utf8.Valid(body) {
+		return nil, FieldError("file", "The file is not UTF-8 text: save it as CSV UTF-8.")
+	}
+	first, _, _ := bytes.Cut(body, []byte("\n"))
+	delim := ','
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		delim = ';' // Excel in many locales
+	}
+	r := csv.NewReader(bytes.NewReader(body))
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, FieldError("file", "The first line could not be read as CSV headers.")
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	var missing []string
+	for _, col := range []string{"po_number", "carrier", "tracking_number", "ship_date"} {
+		if _, ok := idx[col]; !ok {
+			missing = append(missing, col)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, FieldError("file", "Missing columns: "+strings.Join(missing, ", ")+". Expected "+strings.Join(TrackingColumns, ", ")+".")
+	}
+	cell := func(rec []string, col string) string {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var rows []TrackingRow
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, FieldError("file", fmt.Sprintf("Line %d is not valid CSV: %v.", pe.Line, pe.Err))
+			}
+			return nil, FieldError("file", "The file could not be read.")
+		}
+		if strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue
+		}
+		if len(rows) >= 100000 {
+			return nil, FieldError("file", "The file has more than 100,000 rows: split it.")
+		}
+		rows = append(rows, TrackingRow{Line: line, PONumber: cell(rec, "po_number"), Carrier: cell(rec, "carrier"), TrackingNumber: cell(rec, "tracking_number"),
+			ShipDate: cell(rec, "ship_date"), ExtendedField: cell(rec, "extended_field"), SKU: cell(rec, "sku"), Quantity: cell(rec, "quantity"), Raw: rec})
+	}
+	if len(rows) == 0 {
+		return nil, FieldError("file", "The file has headers but no rows.")
+	}
+	return rows, nil
+}
+
+// resolveCarrier turns a carrier typed as a code or a name, in any case, into
+// a built-in code or one of the account's custom providers.
+func resolveCarrier(ctx context.Context, q querier, supplierID int64, typed string) string {
+	if c, ok := carrier.Lookup(typed); ok {
+		return c.Code
+	}
+	var id int64
+	if err := q.QueryRowContext(ctx, "SELECT id FROM logistics_providers WHERE account_id = ? AND name = ? COLLATE NOCASE AND retired_at IS NULL", supplierID, typed).Scan(&id); err == nil {
+		return customPrefix + strconv.FormatInt(id, 10)
+	}
+	return typed
+}
+
+// BulkTracking previews (apply false) or applies a bulk tracking file for the
+// acting supplier. Rows for the same PO, carrier and tracking number make one
+// shipment. Applying writes every good shipment in one transaction and skips
+// the rest; a shipment already saved is a duplicate and adds nothing.
+func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, body []byte, apply bool) (TrackingPlan, error) {
+	rows, err := readTrackingCSV(body)
+	if err != nil {
+		return TrackingPlan{}, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	defer tx.Rollback()
+	type group struct {
+		poID  int64
+		rows  []int
+		input ShipmentInput
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	now := db.now()
+	for i := range rows {
+		r := &rows[i]
+		if r.PONumber == "" {
+			r.Error = "Enter the PO number."
+			continue
+		}
+		var poID int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM purchase_orders WHERE po_number = ? AND supplier_id = ? AND release_at <= ?", r.PONumber, supplierID, now).Scan(&poID)
+		// PO numbers are unique per merchant; one supplier may hold the same
+		// number from two merchants. Both, or none: unknown.
+		if errors.Is(err, sql.ErrNoRows) {
+			r.Error = "Unknown PO " + r.PONumber + "."
+			continue
+		} else if err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		code := resolveCarrier(ctx, tx, supplierID, r.Carrier)
+		number := r.TrackingNumber
+		if !strings.HasPrefix(code, customPrefix) {
+			number = carrier.Normalize(number)
+		}
+		key := fmt.Sprintf("%d|%s|%s", poID, code, number)
+		g := byKey[key]
+		if g == nil {
+			g = &group{poID: poID, input: ShipmentInput{Carrier: code, TrackingNumber: r.TrackingNumber, ShipDate: r.ShipDate, ExtendedField: r.ExtendedField}}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, i)
+		if r.SKU == "" {
+			continue // everything remaining
+		}
+		qty, err := strconv.Atoi(r.Quantity)
+		if r.Quantity == "" || err != nil || qty <= 0 {
+			r.Error = "Quantity must be a whole number of 1 or more when a SKU is given."
+			continue
+		}
+		var lineID int64
+		err = tx.QueryRowContext(ctx, "SELECT id FROM po_lines WHERE po_id = ? AND supplier_sku = ? ORDER BY status = 'open' DESC, id LIMIT 1", poID, r.SKU).Scan(&lineID)
+		if errors.Is(err, sql.ErrNoRows) {
+			r.Error = r.SKU + " is not on " + r.PONumber + "."
+			continue
+		} else if err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		g.input.Lines = append(g.input.Lines, ShipmentLine{POLineID: lineID, Quantity: qty})
+	}
+	plan := TrackingPlan{}
+	for _, g := range groups {
+		bad := false
+		for _, i := range g.rows {
+			bad = bad || rows[i].Error != ""
+		}
+		if bad {
+			for _, i := range g.rows {
+				if rows[i].Error == "" {
+					rows[i].Error = "Another row of this shipment has an error."
+				}
+			}
+			continue
+		}
+		// Each shipment in its own savepoint: a refused one leaves no trace,
+		// and later rows see what earlier ones shipped.
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		_, err := db.addShipment(ctx, tx, actor, supplierID, g.poID, g.input)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
+				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", rerr)
+			}
+			msg := UserText(err)
+			if errors.Is(err, ErrNotFound) {
+				msg = "Unknown PO " + rows[g.rows[0]].PONumber + "."
+			}
+			if strings.Contains(msg, "already on") {
+				msg = "Duplicate: this shipment is already saved."
+			}
+			for _, i := range g.rows {
+				rows[i].Error = msg
+			}
+		} else {
+			plan.Shipments++
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE shipment"); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+	}
+	for _, r := range rows {
+		if r.Error == "" {
+			plan.OK++
+		} else {
+			plan.Errors++
+		}
+	}
+	plan.Rows = rows
+	if !apply {
+		return plan, nil // the deferred rollback undoes the trial run
+	}
+	if plan.Shipments > 0 {
+		if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	return plan, nil
+}
+
+// ErrorRowsCSV writes the rows with errors back as CSV, with an error column, to fix and upload again.
+func ErrorRowsCSV(plan TrackingPlan) []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(append(append([]string{}, TrackingColumns...), "error"))
+	for _, r := range plan.Rows {
+		if r.Error == "" {
+			continue
+		}
+		rec := []string{r.PONumber, r.Carrier, r.TrackingNumber, r.ShipDate, r.ExtendedField, r.SKU, r.Quantity, r.Error}
+		for i := range rec {
+			rec[i] = CSVSafe(rec[i])
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// CSVSafe keeps a cell from being read as a formula by a spreadsheet.
+func CSVSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
