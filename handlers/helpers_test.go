@@ -78,6 +78,7 @@ type world struct {
 	feedS                                      int64 // supplier S's feed
 	orderA, poA                                int64 // merchant A's order and its PO to supplier S
 	shipmentS                                  int64 // supplier S's shipment of that PO
+	endpointA                                  int64 // merchant A's webhook endpoint
 	platform                                   store.User
 	tokenA, tokenB                             string
 	tokenAID                                   int64
@@ -195,6 +196,11 @@ func (e *testEnv) world() *world {
 		e.t.Fatal(err)
 	}
 	w.shipmentS = sh.ID
+	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, w.merchantA.ID, "https://hooks.example.com/a", store.WebhookEvents)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	w.endpointA = ep.ID
 	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, 0); err != nil {
 		e.t.Fatal(err)
 	}

@@ -74,6 +74,8 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.GET("/settings", s.settingsShow)
 	acct.POST("/settings/password", s.passwordChange)
 	acct.GET("/settings/carriers", s.carriersShow)
+	acct.GET("/settings/outbox", s.outboxShow)
+	acct.POST("/settings/outbox/retry", s.outboxRetry)
 	acct.POST("/settings/carriers/check", s.trackingCheck)
 	acct.GET("/links/:linkID", s.linkShow)
 
@@ -85,6 +87,8 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/settings/tokens", s.tokenCreate)
 	admin.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
 	admin.POST("/settings/carriers", s.carriersSave)
+	admin.POST("/settings/webhooks", s.webhookAdd)
+	admin.POST("/settings/webhooks/:endpointID/remove", s.webhookRemove)
 	admin.POST("/settings/carriers/providers", s.providerAdd)
 	admin.POST("/settings/carriers/providers/:providerID/retire", s.providerRetire)
 	admin.POST("/links/:linkID/state", s.linkState)

@@ -86,6 +86,8 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/runs/:runID/approve":                            {},
 	"/runs/:runID/discard":                            {},
 	"/settings/orders":                                {"lead_time_limit_days": {"9"}},
+	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
+	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
 	"/settings/users":                                 {"email": {"new@example.com"}, "password": {testPassword}, "role": {"admin"}},
 	"/settings/users/:userID/role":                    {"role": {"staff"}},
@@ -105,7 +107,9 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
 	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true,
-	"/dropship-orders/upload": true, "/dropship-orders/upload/apply": true}
+	"/dropship-orders/upload": true, "/dropship-orders/upload/apply": true,
+	// Retrying failed deliveries is day-to-day work.
+	"/settings/outbox/retry": true}
 
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)

@@ -28,6 +28,7 @@ func routeParams(w *world) map[string]string {
 		"orderID":    strconv.FormatInt(w.orderA, 10),
 		"poID":       strconv.FormatInt(w.poA, 10),
 		"shipmentID": strconv.FormatInt(w.shipmentS, 10),
+		"endpointID": strconv.FormatInt(w.endpointA, 10),
 		"publicID":   w.merchantA.PublicID,
 		// A feed's public URL: only its secret token opens it.
 		"token":  "fd_not-a-real-token",

@@ -433,6 +433,9 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		if err := db.audit(ctx, tx, actor, supplierID, "po.received", "purchase_order", poID, number); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
+		if err := db.queuePOCreated(ctx, tx, acc, supplierID, orderID, poID, number, release); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
 	}
 	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
 		return res, fmt.Errorf("store: dropship: %w", err)

@@ -542,6 +542,9 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 	if err := db.audit(ctx, tx, actor, supplierID, "shipment.created", "purchase_order", poID, sh.CarrierName+" "+sh.TrackingNumber); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
+	if err := db.queueShipped(ctx, tx, p, sh); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
 	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}

@@ -319,6 +319,12 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 			return fmt.Errorf("store: answer cancel: %w", err)
 		}
 		msg = "accepted by the supplier: the lines can be dropshipped again"
+		data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID}
+		for _, acc := range []int64{merchantID, supplierID} {
+			if err := db.queueEvent(ctx, tx, acc, 0, "purchase_order.cancelled", data, now); err != nil {
+				return fmt.Errorf("store: answer cancel: %w", err)
+			}
+		}
 	} else if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'declined', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, now, poID); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
 	}

@@ -20,8 +20,10 @@ type serveConfig struct {
 	Addr string
 	DB   string
 	Demo bool
-	// Tick is how often the background ticker looks for due feed pulls.
+	// Tick is how often the background ticker looks for due feed pulls and outbox messages.
 	Tick time.Duration
+	// SMTP sends the outbox's emails; with no host they wait on the Outbox page.
+	SMTP store.SMTPConfig
 }
 
 // app is a running Dropline: the store, the HTTP server and its listener.
@@ -32,6 +34,7 @@ type app struct {
 	ln     net.Listener
 	logins []store.DemoLogin
 	puller *store.Puller
+	mail   *store.Deliverer
 	log    *slog.Logger
 	tick   time.Duration
 	stop   context.CancelFunc
@@ -49,6 +52,10 @@ func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, 
 		cfg.Tick = 30 * time.Second
 	}
 	a := &app{db: db, log: logger, tick: cfg.Tick, puller: &store.Puller{DB: db, Fetcher: &fetch.Fetcher{}, Log: logger}}
+	a.mail = &store.Deliverer{DB: db, HTTP: (&fetch.Fetcher{}).GuardedClient(), Log: logger}
+	if cfg.SMTP.Host != "" {
+		a.mail.Mailer = &store.SMTPMailer{Config: cfg.SMTP}
+	}
 	if cfg.Demo {
 		logins, created, err := db.SeedDemo(ctx)
 		if err != nil {
@@ -125,6 +132,11 @@ func (a *app) ticker(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("feed ticker", "pulled", n)
 		}
+		if n, err := a.mail.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("outbox ticker", "err", err)
+		} else if n > 0 {
+			a.log.Info("outbox ticker", "sent", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -152,12 +164,21 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	addr := fs.String("addr", defAddr, "address to listen on (env DROPLINE_ADDR)")
 	demo := fs.Bool("demo", true, "create demo accounts when the database is empty")
-	tick := fs.Duration("tick", 30*time.Second, "how often to look for due feed pulls")
+	tick := fs.Duration("tick", 30*time.Second, "how often to look for due feed pulls and outbox messages")
+	smtpHost := fs.String("smtp-host", getenv("DROPLINE_SMTP_HOST"), "SMTP server for emails (env DROPLINE_SMTP_HOST); none: emails wait in the outbox")
+	smtpPort := fs.Int("smtp-port", 587, "SMTP port")
+	smtpUser := fs.String("smtp-user", getenv("DROPLINE_SMTP_USER"), "SMTP user name (env DROPLINE_SMTP_USER)")
+	smtpPass := fs.String("smtp-password", getenv("DROPLINE_SMTP_PASSWORD"), "SMTP password (env DROPLINE_SMTP_PASSWORD)")
+	mailFrom := fs.String("mail-from", getenv("DROPLINE_MAIL_FROM"), "From address of emails (env DROPLINE_MAIL_FROM)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *smtpHost != "" && *mailFrom == "" {
+		return errors.New("serve: --smtp-host needs --mail-from (the address emails are sent from)")
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo, Tick: *tick}, logger)
+	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo, Tick: *tick,
+		SMTP: store.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPass, From: *mailFrom}}, logger)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,433 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Outbox message kinds.
+const (
+	OutboxEmail   = "email"
+	OutboxWebhook = "webhook"
+	OutboxChannel = "channel" // an update to the order's sales channel
+)
+
+// WebhookEvents are the events an account can receive at its endpoints.
+var WebhookEvents = []string{"order.dropshipped", "purchase_order.created", "shipment.created", "purchase_order.cancelled"}
+
+// maxAttempts is how many times a message is tried before it is marked failed.
+const maxAttempts = 6
+
+// backoff is the wait before each retry.
+var backoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 12 * time.Hour}
+
+// OutboxMessage is a message waiting to be sent, sent, or failed.
+type OutboxMessage struct {
+	ID            int64
+	AccountID     int64
+	OrderID       int64
+	Kind          string
+	Topic         string
+	Recipient     string
+	Subject       string
+	Body          string
+	State         string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage) error {
+	var order any
+	if m.OrderID != 0 {
+		order = m.OrderID
+	}
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = db.now()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, db.now())
+	return err
+}
+
+// queueEvent posts an event to each of the account's endpoints that wants it.
+func (db *DB) queueEvent(ctx context.Context, tx *sql.Tx, accountID, orderID int64, event string, data any, at time.Time) error {
+	rows, err := tx.QueryContext(ctx, "SELECT url, events FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL", accountID)
+	if err != nil {
+		return err
+	}
+	var urls []string
+	for rows.Next() {
+		var u, events string
+		if err := rows.Scan(&u, &events); err != nil {
+			rows.Close()
+			return err
+		}
+		if slices.Contains(strings.Split(events, ","), event) {
+			urls = append(urls, u)
+		}
+	}
+	rows.Close()
+	if len(urls) == 0 {
+		return nil
+	}
+	body, err := json.Marshal(map[string]any{"event": event, "created_at": db.now(), "data": data})
+	if err != nil {
+		return err
+	}
+	for _, u := range urls {
+		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: accountID, OrderID: orderID, Kind: OutboxWebhook, Topic: event, Recipient: u, Body: string(body), NextAttemptAt: at}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queuePOCreated queues what a new PO sends: an email to the supplier's
+// users once the PO is released, and the two accounts' webhooks.
+func (db *DB) queuePOCreated(ctx context.Context, tx *sql.Tx, merchant Account, supplierID, orderID, poID int64, number string, release time.Time) error {
+	rows, err := tx.QueryContext(ctx, "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", supplierID)
+	if err != nil {
+		return err
+	}
+	var emails []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return err
+		}
+		emails = append(emails, e)
+	}
+	rows.Close()
+	body := fmt.Sprintf("%s (%s) has sent you a new dropship order: %s.\n\nOpen it in Dropline under Dropship orders to acknowledge it, print the packing slip and add tracking.\n", merchant.Name, merchant.PublicID, number)
+	for _, e := range emails {
+		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: supplierID, Kind: OutboxEmail, Topic: "po.new", Recipient: e,
+			Subject: "New dropship order " + number + " from " + merchant.Name, Body: body, NextAttemptAt: release}); err != nil {
+			return err
+		}
+	}
+	data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID}
+	if err := db.queueEvent(ctx, tx, merchant.ID, orderID, "order.dropshipped", data, db.now()); err != nil {
+		return err
+	}
+	return db.queueEvent(ctx, tx, supplierID, 0, "purchase_order.created", data, release)
+}
+
+// queueShipped queues what a saved shipment sends: the customer's "your
+// order has shipped" email in the merchant's name, and the channel update.
+func (db *DB) queueShipped(ctx context.Context, tx *sql.Tx, p PurchaseOrder, sh Shipment) error {
+	var merchantName, channel, email, customer string
+	err := tx.QueryRowContext(ctx, `SELECT a.name, o.channel, o.customer_email, o.customer_name FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?`, p.OrderID).
+		Scan(&merchantName, &channel, &email, &customer)
+	if err != nil {
+		return err
+	}
+	if email != "" {
+		var b strings.Builder
+		fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nCarrier: %s\nTracking number: %s\n", strings.TrimSpace(customer), p.ChannelOrderID, merchantName, sh.CarrierName, sh.TrackingNumber)
+		if sh.TrackingURL != "" {
+			fmt.Fprintf(&b, "Track it: %s\n", sh.TrackingURL)
+		}
+		fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", merchantName)
+		// Sent in the merchant's name: the supplier is never named to the customer.
+		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped", Recipient: email,
+			Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: b.String()}); err != nil {
+			return err
+		}
+		if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, SystemActor, "email_queued", "Shipping email to "+email+" queued."); err != nil {
+			return err
+		}
+	}
+	var skus []map[string]any
+	for _, l := range sh.Lines {
+		skus = append(skus, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
+	}
+	if channel == "shopify" {
+		payload, _ := json.Marshal(map[string]any{"fulfillment": map[string]any{"order_name": p.ChannelOrderID, "tracking_company": sh.CarrierName,
+			"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "notify_customer": false, "line_items": skus}})
+		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
+			Recipient: "shopify", Body: string(payload)}); err != nil {
+			return err
+		}
+		if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, SystemActor, "channel_queued", "Shopify fulfillment with tracking queued."); err != nil {
+			return err
+		}
+	}
+	data := map[string]any{"order_id": p.OrderID, "channel_order_id": p.ChannelOrderID, "po_number": p.PONumber, "carrier": sh.CarrierName,
+		"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "lines": skus}
+	return db.queueEvent(ctx, tx, p.AccountID, p.OrderID, "shipment.created", data, db.now())
+}
+
+// Outbox lists the acting account's newest messages, optionally in one state.
+func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit int) ([]OutboxMessage, error) {
+	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, subject, body, state, attempts, next_attempt_at, last_error, created_at, sent_at
+		FROM outbox WHERE account_id = ?`
+	args := []any{accountID}
+	if state != "" {
+		q += " AND state = ?"
+		args = append(args, state)
+	}
+	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.Subject, &m.Body, &m.State, &m.Attempts, &m.NextAttemptAt,
+			&m.LastError, &m.CreatedAt, &m.SentAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RetryFailed puts the acting account's failed messages back in the queue.
+func (db *DB) RetryFailed(ctx context.Context, actor Actor, accountID int64) (int, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: retry: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE account_id = ? AND state = 'failed'", db.now(), accountID)
+	if err != nil {
+		return 0, fmt.Errorf("store: retry: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 {
+		if err := db.audit(ctx, tx, actor, accountID, "outbox.retried", "account", accountID, fmt.Sprintf("%d messages", n)); err != nil {
+			return 0, fmt.Errorf("store: retry: %w", err)
+		}
+	}
+	return int(n), tx.Commit()
+}
+
+// WebhookEndpoint is a URL an account's events are posted to.
+type WebhookEndpoint struct {
+	ID        int64
+	URL       string
+	Events    []string
+	CreatedAt time.Time
+}
+
+// WebhookEndpoints lists the acting account's endpoints.
+func (db *DB) WebhookEndpoints(ctx context.Context, accountID int64) ([]WebhookEndpoint, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, url, events, created_at FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL ORDER BY id", accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: webhook endpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []WebhookEndpoint
+	for rows.Next() {
+		var e WebhookEndpoint
+		var events string
+		if err := rows.Scan(&e.ID, &e.URL, &events, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.Events = strings.Split(events, ",")
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AddWebhookEndpoint adds an endpoint and returns its signing secret, shown once.
+func (db *DB) AddWebhookEndpoint(ctx context.Context, actor Actor, accountID int64, rawURL string, events []string) (WebhookEndpoint, string, error) {
+	rawURL = strings.TrimSpace(rawURL)
+	c := checks{}
+	u, err := url.Parse(rawURL)
+	c.check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil, "url", "Enter an http:// or https:// address without a password in it.")
+	c.check(len(rawURL) <= 2048, "url", "Use at most 2048 characters.")
+	var keep []string
+	for _, e := range WebhookEvents {
+		if slices.Contains(events, e) {
+			keep = append(keep, e)
+		}
+	}
+	c.check(len(keep) > 0, "events", "Choose at least one event.")
+	if err := c.err(); err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	secret := "whsec_" + randomToken(24)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return WebhookEndpoint{}, "", fmt.Errorf("store: add endpoint: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.now()
+	res, err := tx.ExecContext(ctx, "INSERT INTO webhook_endpoints (account_id, url, secret, events, created_at) VALUES (?, ?, ?, ?, ?)", accountID, rawURL, secret, strings.Join(keep, ","), now)
+	if err != nil {
+		return WebhookEndpoint{}, "", fmt.Errorf("store: add endpoint: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	if err := db.audit(ctx, tx, actor, accountID, "webhook.added", "webhook_endpoint", id, rawURL); err != nil {
+		return WebhookEndpoint{}, "", fmt.Errorf("store: add endpoint: %w", err)
+	}
+	return WebhookEndpoint{ID: id, URL: rawURL, Events: keep, CreatedAt: now}, secret, tx.Commit()
+}
+
+// RemoveWebhookEndpoint stops posting to one of the acting account's endpoints.
+func (db *DB) RemoveWebhookEndpoint(ctx context.Context, actor Actor, accountID, id int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: remove endpoint: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ? AND account_id = ? AND disabled_at IS NULL", db.now(), id, accountID)
+	if err != nil {
+		return fmt.Errorf("store: remove endpoint: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: remove endpoint %d: %w", id, ErrNotFound)
+	}
+	if err := db.audit(ctx, tx, actor, accountID, "webhook.removed", "webhook_endpoint", id, ""); err != nil {
+		return fmt.Errorf("store: remove endpoint: %w", err)
+	}
+	return tx.Commit()
+}
+
+// Mailer sends one email.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// Deliverer sends due outbox messages: emails through the Mailer (none
+// configured: they wait, readable on the Outbox page), webhooks signed with
+// HMAC-SHA256 in X-Dropline-Signature. Failures are retried with backoff and
+// marked failed after maxAttempts.
+type Deliverer struct {
+	DB     *DB
+	Mailer Mailer       // nil: no SMTP configured
+	HTTP   *http.Client // guarded against private addresses
+	Log    *slog.Logger
+}
+
+// errNoTransport keeps a message waiting rather than failing it.
+var errNoTransport = errors.New("no transport")
+
+// DeliverDue sends every message whose time has come and returns how many were sent.
+func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
+	db := d.DB
+	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.subject, o.body, o.attempts, coalesce(w.secret, '')
+		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
+		WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT 200`, db.now())
+	if err != nil {
+		return 0, fmt.Errorf("store: due messages: %w", err)
+	}
+	type due struct {
+		m      OutboxMessage
+		secret string
+	}
+	var list []due
+	for rows.Next() {
+		var x due
+		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, x)
+	}
+	rows.Close()
+	sent := 0
+	for _, x := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		err := d.send(ctx, x.m, x.secret)
+		if err := d.record(ctx, x.m, err); err != nil {
+			return sent, err
+		}
+		if err == nil {
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) error {
+	switch m.Kind {
+	case OutboxEmail:
+		if d.Mailer == nil {
+			return fmt.Errorf("%w: no SMTP server is configured; the email waits here", errNoTransport)
+		}
+		return d.Mailer.Send(ctx, m.Recipient, m.Subject, m.Body)
+	case OutboxWebhook:
+		if secret == "" {
+			return errors.New("the endpoint was removed")
+		}
+		client := d.HTTP
+		if client == nil {
+			client = http.DefaultClient
+		}
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Recipient, bytes.NewReader([]byte(m.Body)))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Dropline-Event", m.Topic)
+		req.Header.Set("X-Dropline-Delivery", fmt.Sprint(m.ID))
+		req.Header.Set("X-Dropline-Signature", "sha256="+SignWebhook([]byte(m.Body), secret))
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+		res.Body.Close()
+		if res.StatusCode < 200 || res.StatusCode > 299 {
+			return fmt.Errorf("the endpoint answered %s", res.Status)
+		}
+		return nil
+	case OutboxChannel:
+		return fmt.Errorf("%w: no sales channel connection is configured; the update waits here", errNoTransport)
+	}
+	return fmt.Errorf("unknown message kind %q", m.Kind)
+}
+
+// SignWebhook is the hex HMAC-SHA256 of a webhook body with the endpoint's secret.
+func SignWebhook(body []byte, secret string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) error {
+	db := d.DB
+	now := db.now()
+	var err error
+	switch {
+	case sendErr == nil:
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND state = 'pending'", now, m.ID)
+	case errors.Is(sendErr, errNoTransport):
+		// Nothing to try until a transport is configured: look again in an hour.
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?", now.Add(time.Hour), strings.TrimPrefix(sendErr.Error(), errNoTransport.Error()+": "), m.ID)
+	case m.Attempts+1 >= maxAttempts:
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?", sendErr.Error(), m.ID)
+	default:
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+			now.Add(backoff[min(m.Attempts, len(backoff)-1)]), sendErr.Error(), m.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: record delivery %d: %w", m.ID, err)
+	}
+	return nil
+}
