@@ -369,21 +369,78 @@ func apiPOs(pos []store.PurchaseOrder) []apiPO {
 
 func (s *Server) apiPurchaseOrders(c echo.Context) error {
 	acc := apiAccountOf(c)
+	ctx := c.Request().Context()
 	q := c.QueryParams()
 	page, _ := strconv.Atoi(q.Get("page"))
+	// A supplier token lists the POs routed to it; a merchant token the POs it placed.
+	if acc.IsSupplier() && (!acc.IsMerchant() || q.Get("side") == "supplier") {
+		merchant, _ := strconv.ParseInt(q.Get("merchant"), 10, 64)
+		tab := q.Get("status")
+		if tab == "" {
+			tab = store.QueueAll
+		}
+		pg, err := s.store.SupplierQueue(ctx, acc.ID, store.QueueFilter{Tab: tab, MerchantID: merchant, Query: q.Get("q"), Page: page})
+		if err != nil {
+			return err
+		}
+		var pos []store.PurchaseOrder
+		for _, qp := range pg.POs {
+			full, err := s.store.PurchaseOrder(ctx, acc.ID, qp.ID)
+			if err != nil {
+				return err
+			}
+			pos = append(pos, full)
+		}
+		out, err := s.apiPOsWithShipments(c, acc.ID, pos)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"purchase_orders": out, "total": pg.Total, "page": pg.Page, "per_page": pg.PerPage})
+	}
+	if !acc.IsMerchant() {
+		return echo.ErrNotFound
+	}
 	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
-	pg, err := s.store.PurchaseOrders(c.Request().Context(), acc.ID, store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Page: page})
+	pg, err := s.store.PurchaseOrders(ctx, acc.ID, store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Page: page})
 	if err != nil {
 		return err
 	}
 	for i := range pg.POs {
-		full, err := s.store.PurchaseOrder(c.Request().Context(), acc.ID, pg.POs[i].ID)
+		full, err := s.store.PurchaseOrder(ctx, acc.ID, pg.POs[i].ID)
 		if err != nil {
 			return err
 		}
 		pg.POs[i] = full
 	}
-	return c.JSON(http.StatusOK, map[string]any{"purchase_orders": apiPOs(pg.POs), "total": pg.Total, "page": pg.Page, "per_page": pg.PerPage})
+	out, err := s.apiPOsWithShipments(c, acc.ID, pg.POs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"purchase_orders": out, "total": pg.Total, "page": pg.Page, "per_page": pg.PerPage})
+}
+
+// apiPOsWithShipments renders POs with their shipments, as the acting account may see them.
+func (s *Server) apiPOsWithShipments(c echo.Context, accountID int64, pos []store.PurchaseOrder) ([]apiPO, error) {
+	out := apiPOs(pos)
+	for i, po := range pos {
+		ships, err := s.store.Shipments(c.Request().Context(), accountID, po.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, sh := range ships {
+			lines := []map[string]any{}
+			for _, l := range sh.Lines {
+				lines = append(lines, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
+			}
+			m := map[string]any{"id": sh.ID, "carrier": sh.Carrier, "carrier_name": sh.CarrierName, "tracking_number": sh.TrackingNumber,
+				"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "extended_field": sh.ExtendedField, "lines": lines, "delivered_at": sh.DeliveredAt}
+			if sh.OverrideReason != "" {
+				m["override_reason"] = sh.OverrideReason
+			}
+			out[i].Shipments = append(out[i].Shipments, m)
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) apiPurchaseOrder(c echo.Context) error {
@@ -396,10 +453,101 @@ func (s *Server) apiPurchaseOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if po.AccountID != acc.ID {
-		return echo.ErrNotFound
+	out, err := s.apiPOsWithShipments(c, acc.ID, []store.PurchaseOrder{po})
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, apiPOs([]store.PurchaseOrder{po})[0])
+	return c.JSON(http.StatusOK, out[0])
+}
+
+// apiSupplierPO loads a PO routed to the token's supplier account, or 404.
+func (s *Server) apiSupplierPO(c echo.Context) (store.PurchaseOrder, error) {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return store.PurchaseOrder{}, err
+	}
+	acc := apiAccountOf(c)
+	po, err := s.store.PurchaseOrder(c.Request().Context(), acc.ID, id)
+	if err != nil {
+		return store.PurchaseOrder{}, err
+	}
+	if po.SupplierID != acc.ID {
+		return store.PurchaseOrder{}, echo.ErrNotFound
+	}
+	return po, nil
+}
+
+// apiShipmentIn is the body of POST /api/v1/purchase-orders/{id}/shipments.
+type apiShipmentIn struct {
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"tracking_number"`
+	ShipDate       string `json:"ship_date"`
+	ExtendedField  string `json:"extended_field"`
+	Override       bool   `json:"override"`
+	Lines          []struct {
+		SKU      string `json:"sku"`
+		Quantity int    `json:"quantity"`
+	} `json:"lines"`
+}
+
+func (s *Server) apiShipmentCreate(c echo.Context) error {
+	po, err := s.apiSupplierPO(c)
+	if err != nil {
+		return err
+	}
+	var in apiShipmentIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	input := store.ShipmentInput{Carrier: in.Carrier, TrackingNumber: in.TrackingNumber, ShipDate: in.ShipDate, ExtendedField: in.ExtendedField, Override: in.Override}
+	fields := map[string]string{}
+	for i, l := range in.Lines {
+		var lineID int64
+		for _, pl := range po.Lines {
+			if pl.SupplierSKU == l.SKU && (lineID == 0 || pl.Status == "open") {
+				lineID = pl.ID
+			}
+		}
+		if lineID == 0 {
+			fields[fmt.Sprintf("lines[%d].sku", i)] = "No line of this PO has SKU " + l.SKU + "."
+			continue
+		}
+		input.Lines = append(input.Lines, store.ShipmentLine{POLineID: lineID, Quantity: l.Quantity})
+	}
+	if len(fields) > 0 {
+		return &store.ValidationError{Fields: fields}
+	}
+	acc := apiAccountOf(c)
+	sh, err := s.store.AddShipment(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, po.ID, input)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": sh.ID, "carrier": sh.Carrier, "carrier_name": sh.CarrierName, "tracking_number": sh.TrackingNumber,
+		"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "override_reason": sh.OverrideReason})
+}
+
+func (s *Server) apiAcknowledge(c echo.Context) error {
+	po, err := s.apiSupplierPO(c)
+	if err != nil {
+		return err
+	}
+	acc := apiAccountOf(c)
+	if err := s.store.AcknowledgePO(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, po.ID); err != nil {
+		return err
+	}
+	return s.apiPurchaseOrder(c)
+}
+
+func (s *Server) apiShipmentDelivered(c echo.Context) error {
+	id, err := idParam(c, "shipmentID")
+	if err != nil {
+		return err
+	}
+	acc := apiAccountOf(c)
+	if err := s.store.MarkDelivered(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"id": id, "delivered": true})
 }
 
 func (s *Server) apiPurchaseOrderCancel(c echo.Context) error {

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -154,5 +156,61 @@ func TestBulkTrackingUploadPage(t *testing.T) {
 	other.login(w.adminT.Email)
 	if p := other.get("/dropship-orders/upload/errors.csv?token=" + url.QueryEscape(token)); p.status != http.StatusNotFound {
 		t.Fatalf("another supplier reads the upload: %d", p.status)
+	}
+}
+
+func TestSupplierAPI(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "API-S1", 2)
+	_, tokS, err := env.db.CreateToken(t.Context(), store.CLIActor, w.supplierS.ID, "warehouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tokT, _ := env.db.CreateToken(t.Context(), store.CLIActor, w.supplierT.ID, "other")
+	call := func(method, path, token, body string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, env.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	st, list := call("GET", "/api/v1/purchase-orders", tokS, "")
+	if st != 200 || list["total"] != float64(2) {
+		t.Fatalf("supplier list: %d %v", st, list)
+	}
+	path := "/api/v1/purchase-orders/" + strconv.FormatInt(po.ID, 10)
+	if st, _ := call("POST", path+"/acknowledge", tokT, ""); st != 404 {
+		t.Fatalf("another supplier acknowledges: %d", st)
+	}
+	if st, _ := call("POST", path+"/shipments", tokT, `{"carrier":"ups","tracking_number":"1Z999AA10123456784","ship_date":"`+time.Now().UTC().Format("2006-01-02")+`"}`); st != 404 {
+		t.Fatalf("another supplier ships: %d", st)
+	}
+	if st, ack := call("POST", path+"/acknowledge", tokS, ""); st != 200 || ack["po_number"] != po.PONumber {
+		t.Fatalf("acknowledge: %d %v", st, ack)
+	}
+	st, body := call("POST", path+"/shipments", tokS, `{"carrier":"UPS","tracking_number":"1Z999AA10123456785","ship_date":"`+time.Now().UTC().Format("2006-01-02")+`","lines":[{"sku":"S-100","quantity":1}]}`)
+	if st != 422 || !strings.Contains(fmt.Sprint(body), "UPS") {
+		t.Fatalf("bad check digit: %d %v", st, body)
+	}
+	st, sh := call("POST", path+"/shipments", tokS, `{"carrier":"UPS","tracking_number":"1Z999AA10123456785","override":true,"ship_date":"`+time.Now().UTC().Format("2006-01-02")+`","lines":[{"sku":"S-100","quantity":1}]}`)
+	if st != 201 || sh["override_reason"] == nil {
+		t.Fatalf("shipment: %d %v", st, sh)
+	}
+	if st, got := call("GET", path, w.tokenA, ""); st != 200 || len(got["shipments"].([]any)) != 1 || got["status"] != "partially_shipped" {
+		t.Fatalf("merchant sees: %d %v", st, got)
+	}
+	shID := fmt.Sprint(int64(sh["id"].(float64)))
+	if st, _ := call("POST", "/api/v1/shipments/"+shID+"/delivered", tokT, ""); st != 404 {
+		t.Fatalf("another supplier marks delivered: %d", st)
+	}
+	if st, _ := call("POST", "/api/v1/shipments/"+shID+"/delivered", tokS, ""); st != 200 {
+		t.Fatalf("delivered: %d", st)
 	}
 }

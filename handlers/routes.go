@@ -43,9 +43,14 @@ func (s *Server) routes(e *echo.Echo) {
 	mapi.GET("/orders", s.apiOrders)
 	mapi.GET("/orders/:orderID", s.apiOrder)
 	mapi.POST("/orders/:orderID/dropship", s.apiDropship)
-	mapi.GET("/purchase-orders", s.apiPurchaseOrders)
-	mapi.GET("/purchase-orders/:poID", s.apiPurchaseOrder)
 	mapi.POST("/purchase-orders/:poID/cancel", s.apiPurchaseOrderCancel)
+	// Purchase orders answer both sides: the merchant that placed one and the supplier it was routed to.
+	tapi := api.Group("", s.requireToken)
+	tapi.GET("/purchase-orders", s.apiPurchaseOrders)
+	tapi.GET("/purchase-orders/:poID", s.apiPurchaseOrder)
+	tapi.POST("/purchase-orders/:poID/acknowledge", s.apiAcknowledge)
+	tapi.POST("/purchase-orders/:poID/shipments", s.apiShipmentCreate)
+	tapi.POST("/shipments/:shipmentID/delivered", s.apiShipmentDelivered)
 	// Shopify signs its webhooks with the merchant's secret instead of a token.
 	api.POST("/webhooks/shopify/:publicID", s.shopifyWebhook)
 
