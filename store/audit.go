@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -31,7 +30,7 @@ type AuditEntry struct {
 	Detail     string
 }
 
-func (db *DB) audit(ctx context.Context, tx *sql.Tx, actor Actor, accountID int64, action, recordType string, recordID int64, detail string) error {
+func (db *DB) audit(ctx context.Context, tx dbtx, actor Actor, accountID int64, action, recordType string, recordID int64, detail string) error {
 	var uid, acc any
 	if actor.UserID != 0 {
 		uid = actor.UserID

@@ -142,6 +142,8 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	defer tx.Rollback()
+	cached := newCachedTx(tx)
+	defer cached.close()
 	type group struct {
 		poID  int64
 		rows  []int
@@ -157,7 +159,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			continue
 		}
 		var poID int64
-		err := tx.QueryRowContext(ctx, "SELECT id FROM purchase_orders WHERE po_number = ? AND supplier_id = ? AND release_at <= ?", r.PONumber, supplierID, now).Scan(&poID)
+		err := cached.QueryRowContext(ctx, "SELECT id FROM purchase_orders WHERE po_number = ? AND supplier_id = ? AND release_at <= ?", r.PONumber, supplierID, now).Scan(&poID)
 		// PO numbers are unique per merchant; one supplier may hold the same
 		// number from two merchants. Both, or none: unknown.
 		if errors.Is(err, sql.ErrNoRows) {
@@ -166,7 +168,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		} else if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		code := resolveCarrier(ctx, tx, supplierID, r.Carrier)
+		code := resolveCarrier(ctx, cached, supplierID, r.Carrier)
 		number := r.TrackingNumber
 		if !strings.HasPrefix(code, customPrefix) {
 			number = carrier.Normalize(number)
@@ -188,7 +190,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			continue
 		}
 		var lineID int64
-		err = tx.QueryRowContext(ctx, "SELECT id FROM po_lines WHERE po_id = ? AND supplier_sku = ? ORDER BY status = 'open' DESC, id LIMIT 1", poID, r.SKU).Scan(&lineID)
+		err = cached.QueryRowContext(ctx, "SELECT id FROM po_lines WHERE po_id = ? AND supplier_sku = ? ORDER BY status = 'open' DESC, id LIMIT 1", poID, r.SKU).Scan(&lineID)
 		if errors.Is(err, sql.ErrNoRows) {
 			r.Error = r.SKU + " is not on " + r.PONumber + "."
 			continue
@@ -198,6 +200,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		g.input.Lines = append(g.input.Lines, ShipmentLine{POLineID: lineID, Quantity: qty})
 	}
 	plan := TrackingPlan{}
+	touched := map[int64]bool{}
 	for _, g := range groups {
 		bad := false
 		for _, i := range g.rows {
@@ -213,12 +216,12 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		}
 		// Each shipment in its own savepoint: a refused one leaves no trace,
 		// and later rows see what earlier ones shipped.
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
+		if _, err := cached.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		_, err := db.addShipment(ctx, tx, actor, supplierID, g.poID, g.input)
+		_, err := db.addShipment(ctx, cached, actor, supplierID, g.poID, g.input, true)
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
+			if _, rerr := cached.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
 				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", rerr)
 			}
 			msg := UserText(err)
@@ -233,8 +236,22 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			}
 		} else {
 			plan.Shipments++
+			touched[g.poID] = true
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE shipment"); err != nil {
+		if _, err := cached.ExecContext(ctx, "RELEASE shipment"); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+	}
+	// Each PO's status and its order's tab, once per PO.
+	for poID := range touched {
+		if err := db.settlePO(ctx, tx, poID); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		var merchantID, orderID int64
+		if err := tx.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 	}

@@ -189,7 +189,7 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 }
 
 // supplierPO loads a released PO of the acting supplier inside a transaction.
-func supplierPO(ctx context.Context, tx *sql.Tx, supplierID, poID int64, now time.Time) (PurchaseOrder, error) {
+func supplierPO(ctx context.Context, tx dbtx, supplierID, poID int64, now time.Time) (PurchaseOrder, error) {
 	p, err := scanPO(tx.QueryRowContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.id = ? AND po.supplier_id = ? AND po.release_at <= ?", poID, supplierID, now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return PurchaseOrder{}, fmt.Errorf("purchase order %d: %w", poID, ErrNotFound)
@@ -306,7 +306,7 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 }
 
 // settlePO derives a PO's system status from its lines and shipments.
-func (db *DB) settlePO(ctx context.Context, tx *sql.Tx, poID int64) error {
+func (db *DB) settlePO(ctx context.Context, tx dbtx, poID int64) error {
 	var open, shippedFull, shippedAny, total, rejected, cancelled int
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
 		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
@@ -380,14 +380,17 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	defer tx.Rollback()
-	sh, err := db.addShipment(ctx, tx, actor, supplierID, poID, in)
+	sh, err := db.addShipment(ctx, tx, actor, supplierID, poID, in, false)
 	if err != nil {
 		return Shipment{}, err
 	}
 	return sh, tx.Commit()
 }
 
-func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplierID, poID int64, in ShipmentInput) (Shipment, error) {
+// addShipment writes one shipment. With deferred true the caller settles the
+// PO's status and refiles its order once, after all its shipments (a bulk
+// upload of thousands of parcels would otherwise recount them each time).
+func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, supplierID, poID int64, in ShipmentInput, deferred bool) (Shipment, error) {
 	now := db.now()
 	p, err := supplierPO(ctx, tx, supplierID, poID, now)
 	if err != nil {
@@ -529,8 +532,10 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?", now, now, poID); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	if err := db.settlePO(ctx, tx, poID); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	if !deferred {
+		if err := db.settlePO(ctx, tx, poID); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
 	}
 	msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 	if sh.OverrideReason != "" {
@@ -545,8 +550,10 @@ func (db *DB) addShipment(ctx context.Context, tx *sql.Tx, actor Actor, supplier
 	if err := db.queueShipped(ctx, tx, p, sh); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	if !deferred {
+		if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+		}
 	}
 	return sh, nil
 }

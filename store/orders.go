@@ -244,14 +244,14 @@ func channelName(c string) string {
 	return strings.ToUpper(c[:1]) + c[1:]
 }
 
-func bumpTab(ctx context.Context, tx *sql.Tx, accountID int64, tab string, delta int) error {
+func bumpTab(ctx context.Context, tx dbtx, accountID int64, tab string, delta int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, max(?, 0))
 		ON CONFLICT (account_id, tab) DO UPDATE SET n = max(n + ?, 0)`, accountID, tab, delta, delta)
 	return err
 }
 
 // orderEvent adds a line to an order's timeline.
-func (db *DB) orderEvent(ctx context.Context, tx *sql.Tx, accountID, orderID int64, actor Actor, kind, msg string) error {
+func (db *DB) orderEvent(ctx context.Context, tx dbtx, accountID, orderID int64, actor Actor, kind, msg string) error {
 	name := actor.Name
 	if name == "" {
 		name = "system"
@@ -263,7 +263,7 @@ func (db *DB) orderEvent(ctx context.Context, tx *sql.Tx, accountID, orderID int
 
 // refreshOrder recomputes an order's status, tab, dropship badge and
 // suppliers from its lines and POs, and moves its tab count.
-func (db *DB) refreshOrder(ctx context.Context, tx *sql.Tx, accountID, orderID int64) error {
+func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int64) error {
 	var oldTab string
 	if err := tx.QueryRowContext(ctx, "SELECT tab FROM orders WHERE id = ?", orderID).Scan(&oldTab); err != nil {
 		return err

@@ -53,7 +53,7 @@ type OutboxMessage struct {
 	SentAt        *time.Time
 }
 
-func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage) error {
+func (db *DB) enqueue(ctx context.Context, tx dbtx, m OutboxMessage) error {
 	var order any
 	if m.OrderID != 0 {
 		order = m.OrderID
@@ -67,7 +67,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage) error {
 }
 
 // queueEvent posts an event to each of the account's endpoints that wants it.
-func (db *DB) queueEvent(ctx context.Context, tx *sql.Tx, accountID, orderID int64, event string, data any, at time.Time) error {
+func (db *DB) queueEvent(ctx context.Context, tx dbtx, accountID, orderID int64, event string, data any, at time.Time) error {
 	rows, err := tx.QueryContext(ctx, "SELECT url, events FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL", accountID)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (db *DB) queuePOCreated(ctx context.Context, tx *sql.Tx, merchant Account, 
 
 // queueShipped queues what a saved shipment sends: the customer's "your
 // order has shipped" email in the merchant's name, and the channel update.
-func (db *DB) queueShipped(ctx context.Context, tx *sql.Tx, p PurchaseOrder, sh Shipment) error {
+func (db *DB) queueShipped(ctx context.Context, tx dbtx, p PurchaseOrder, sh Shipment) error {
 	var merchantName, channel, email, customer string
 	err := tx.QueryRowContext(ctx, `SELECT a.name, o.channel, o.customer_email, o.customer_name FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?`, p.OrderID).
 		Scan(&merchantName, &channel, &email, &customer)

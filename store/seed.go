@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dropline/dropline/store/carrier"
 )
 
 // Synthetic data for demos and benchmarks (dropline seed). The rows look
@@ -31,7 +33,7 @@ const (
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
 	// seedCacheKiB is the page cache the seed's connection uses while it writes.
-	seedCacheKiB = 1 << 20
+	seedCacheKiB = 4 << 20
 )
 
 // SeedOptions says how much to generate.
@@ -66,6 +68,7 @@ type SeedResult struct {
 	Products       int            `json:"products"`        // supplier products
 	LinkedProducts int            `json:"linked_products"` // merchant products with sources
 	Sources        int            `json:"sources"`
+	Shipments      int            `json:"shipments"`
 	Events         int            `json:"order_events"`
 	Tabs           map[string]int `json:"tabs"`     // orders per tab over all merchants
 	Statuses       map[string]int `json:"statuses"` // orders per status over all merchants
@@ -118,7 +121,7 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	// foreign keys are checked by the tests, not row by row.
 	for _, p := range []string{"PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", fmt.Sprintf("PRAGMA cache_size = -%d", seedCacheKiB),
 		// Each multi-row INSERT keeps a statement journal: in memory, not a temp file.
-		"PRAGMA temp_store = MEMORY"} {
+		"PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return res, err
 		}
@@ -209,7 +212,7 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 }
 
 // seedBulkTables are the tables the seed fills in bulk.
-var seedBulkTables = []string{"orders", "order_lines", "purchase_orders", "po_lines", "order_events", "products", "product_sources"}
+var seedBulkTables = []string{"orders", "order_lines", "purchase_orders", "po_lines", "shipments", "shipment_lines", "order_events", "products", "product_sources"}
 
 // seedDropIndexes drops the named indexes of the bulk tables and returns
 // their CREATE statements, in schema order.
@@ -288,15 +291,18 @@ var (
 	seedPOs        = newSeedTable("purchase_orders", "id", "account_id", "supplier_id", "order_id", "link_id", "po_number", "status", "supplier_status_id",
 		"cancel_state", "cancel_reason", "currency", "total_cost_cents", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_company",
 		"ship_address1", "ship_address2", "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone", "notes", "idempotency_key",
-		"release_at", "created_by", "created_at", "updated_at")
+		"release_at", "created_by", "created_at", "updated_at", "acknowledged_at", "promise_date", "first_tracking_at")
 	seedPOLines = newSeedTable("po_lines", "id", "po_id", "order_line_id", "source_id", "supplier_sku", "title", "quantity", "shipped_qty", "cost_cents",
 		"price_cents", "status", "reason")
-	seedEvents   = newSeedTable("order_events", "order_id", "account_id", "at", "actor", "kind", "message")
-	seedProducts = newSeedTable("products", "id", "account_id", "sku", "title", "options", "gtin", "mpn", "cost_cents", "price_cents", "currency",
+	seedShipments = newSeedTable("shipments", "id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url",
+		"ship_date", "extended_field", "override_reason", "delivered_at", "created_by", "created_at")
+	seedShipmentLines = newSeedTable("shipment_lines", "shipment_id", "po_line_id", "quantity")
+	seedEvents        = newSeedTable("order_events", "order_id", "account_id", "at", "actor", "kind", "message")
+	seedProducts      = newSeedTable("products", "id", "account_id", "sku", "title", "options", "gtin", "mpn", "cost_cents", "price_cents", "currency",
 		"quantity", "lead_time_days", "url", "image_url", "description", "tags", "active", "created_at", "updated_at")
 	seedSources = newSeedTable("product_sources", "id", "account_id", "product_id", "subscription_id", "supplier_id", "supplier_name", "supplier_sku",
 		"gtin", "mpn", "priority", "available", "on_hand", "reserved", "cost_cents", "currency", "lead_time_days", "url", "last_seen_at", "created_at", "updated_at")
-	seedTables = []*seedTable{seedOrders, seedOrderLines, seedPOs, seedPOLines, seedEvents, seedProducts, seedSources}
+	seedTables = []*seedTable{seedOrders, seedOrderLines, seedPOs, seedPOLines, seedShipments, seedShipmentLines, seedEvents, seedProducts, seedSources}
 )
 
 // seedBatch is rows for one INSERT.
@@ -424,23 +430,25 @@ type seedGen struct {
 	merchants []*seedMerchant
 	suppliers []*seedSupplier
 
-	nextOrder, nextLine, nextPO, nextPOLine, nextProduct, nextSource int64
+	nextOrder, nextLine, nextPO, nextPOLine, nextProduct, nextSource, nextShipment int64
 
-	orders, lines, pos, poLines, events int
-	tabs, statuses                      map[string]int
+	orders, lines, pos, poLines, events, shipments, shipmentLines int
+	tabs, statuses                                                map[string]int
 }
 
 type seedSupplier struct {
-	idx       int
-	acc       Account
-	email     string
-	password  string
-	prefix    string
-	domain    string
-	statusIDs []int64 // New, Processing, Awaiting stock, Ready to ship
-	feedID    int64
-	products  []seedSupProduct
-	pos       int
+	idx        int
+	acc        Account
+	email      string
+	password   string
+	prefix     string
+	domain     string
+	loc        *time.Location
+	upsShipper string  // its UPS account number, in its tracking numbers
+	statusIDs  []int64 // New, Processing, Awaiting stock, Ready to ship
+	feedID     int64
+	products   []seedSupProduct
+	pos        int
 }
 
 type seedSupProduct struct {
@@ -641,7 +649,8 @@ func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
-		sup := &seedSupplier{idx: i, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain}
+		sup := &seedSupplier{idx: i, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain, loc: a.Location(),
+			upsShipper: fmt.Sprintf("%dX%dW%02d", 1+i, 7-i, 10+i*17)}
 		rows, err := tx.QueryContext(ctx, "SELECT id FROM supplier_statuses WHERE account_id = ? ORDER BY position", a.ID)
 		if err != nil {
 			return err
@@ -706,7 +715,7 @@ func (g *seedGen) catalog(ctx context.Context, tx *sql.Tx) error {
 		table string
 		to    *int64
 	}{{"orders", &g.nextOrder}, {"order_lines", &g.nextLine}, {"purchase_orders", &g.nextPO}, {"po_lines", &g.nextPOLine},
-		{"products", &g.nextProduct}, {"product_sources", &g.nextSource}} {
+		{"products", &g.nextProduct}, {"product_sources", &g.nextSource}, {"shipments", &g.nextShipment}} {
 		if *p.to, err = next(p.table); err != nil {
 			return err
 		}
@@ -937,6 +946,10 @@ type seedLine struct {
 
 type seedPO struct {
 	id           int64
+	lead         int       // longest lead time of its lines' sources
+	acked        time.Time // zero: not acknowledged
+	shipment     int64     // its shipment's ID, 0 for none
+	shippedAt    time.Time
 	supplier     int
 	number       string
 	status       string
@@ -1196,7 +1209,9 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 			l := &lines[li]
 			l.plID = g.nextPOLine
 			g.nextPOLine++
-			p.costCents += int64(l.qty) * s.products[m.sources[l.src].product].costCents
+			sp := s.products[m.sources[l.src].product]
+			p.costCents += int64(l.qty) * sp.costCents
+			p.lead = max(p.lead, sp.lead)
 		}
 	}
 	shipAt := dropshipAt.Add(min(g.between(4*time.Hour, 48*time.Hour), g.now.Sub(dropshipAt)*9/10))
@@ -1269,13 +1284,25 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 	for k := range pos {
 		p := &pos[k]
 		s := g.suppliers[p.supplier]
+		since := g.now.Sub(p.created)
+		shipped := p.status == POShipped || p.status == PODelivered || p.status == POPartiallyShipped
+		if shipped {
+			// One parcel with what went; a shipment records tracking and
+			// acknowledges the PO if the supplier had not yet.
+			p.shipment = g.nextShipment
+			g.nextShipment++
+			p.shippedAt = shipAt.Add(min(g.between(0, 2*time.Hour), g.now.Sub(shipAt)/2))
+			p.acked = p.created.Add(min(g.between(5*time.Minute, 4*time.Hour), p.shippedAt.Sub(p.created)))
+		} else if since > 2*time.Hour && g.chance(0.85) {
+			p.acked = p.created.Add(g.between(5*time.Minute, 2*time.Hour))
+		}
 		// The supplier's own workflow status, by how long it has had the PO.
-		switch since := g.now.Sub(p.created); {
-		case p.status == POShipped || p.status == PODelivered || p.status == POPartiallyShipped:
+		switch {
+		case shipped:
 			p.statusID = s.statusIDs[3]
-		case since > 30*time.Hour:
+		case since > 30*time.Hour && !p.acked.IsZero():
 			p.statusID = s.statusIDs[1+g.intn(3)]
-		case since > 4*time.Hour && g.chance(0.5):
+		case since > 4*time.Hour && !p.acked.IsZero() && g.chance(0.5):
 			p.statusID = s.statusIDs[1]
 		}
 		if p.updated.After(updated) {
@@ -1320,18 +1347,27 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 	case "api":
 		actorName = "API"
 	}
-	if !g.event(w, m, id, created, actorName, "imported", fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(ch), number, len(lines))) {
-		return false
-	}
+	// The timeline reads in ID order: events are written oldest first.
+	events := []seedEvent{{created, actorName, "imported", fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(ch), number, len(lines))}}
 	for _, p := range pos {
 		s := g.suppliers[p.supplier]
 		g.suppliers[p.supplier].pos++
+		var acked, firstTracking any
+		if !p.acked.IsZero() {
+			acked = seedTime(p.acked)
+		}
+		if p.shipment != 0 {
+			firstTracking = seedTime(p.shippedAt)
+		}
+		// The supplier should ship within the longest lead time, at least by the next day.
+		promise := p.created.AddDate(0, 0, max(p.lead, 1))
 		if !w.add(seedPOs, p.id, m.acc.ID, s.acc.ID, id, m.linkIDs[p.supplier], p.number, p.status, p.statusID, p.cancel, p.cancelReason,
 			"USD", p.costCents, name, email, phone, name, company, address1, address2, city.city, city.region, postal, city.country, phone,
-			"", fmt.Sprintf("seed-%d", id), seedTime(p.created), m.email, seedTime(p.created), seedTime(p.updated)) {
+			"", fmt.Sprintf("seed-%d", id), seedTime(p.created), m.email, seedTime(p.created), seedTime(p.updated),
+			acked, seedTime(promise), firstTracking) {
 			return false
 		}
-		var skus []string
+		var skus, sent []string
 		for _, li := range p.lines {
 			l := lines[li]
 			src := m.sources[l.src]
@@ -1344,16 +1380,21 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 				return false
 			}
 			skus = append(skus, fmt.Sprintf("%d × %s", l.qty, sp.sku))
-		}
-		if !g.event(w, m, id, p.created, m.email, "dropshipped", fmt.Sprintf("Dropshipped to %s on %s: %s.", s.acc.Name, p.number, strings.Join(skus, ", "))) {
-			return false
-		}
-		for _, li := range p.lines {
-			if l := lines[li]; l.plStatus == "rejected" {
-				if !g.event(w, m, id, p.updated, s.email, "rejected", fmt.Sprintf("%s rejected %d × %s on %s: %s.", s.acc.Name, l.qty,
-					s.products[m.sources[l.src].product].sku, p.number, l.reason)) {
+			if l.shipped > 0 {
+				g.shipmentLines++
+				if !w.add(seedShipmentLines, p.shipment, l.plID, l.shipped) {
 					return false
 				}
+				sent = append(sent, fmt.Sprintf("%d × %s", l.shipped, sp.sku))
+			}
+		}
+		events = append(events, seedEvent{p.created, m.email, "dropshipped", fmt.Sprintf("Dropshipped to %s on %s: %s.", s.acc.Name, p.number, strings.Join(skus, ", "))})
+		var rejected []string
+		for _, li := range p.lines {
+			if l := lines[li]; l.plStatus == "rejected" {
+				rejected = append(rejected, s.products[m.sources[l.src].product].sku)
+				events = append(events, seedEvent{p.updated, s.email, "lines_rejected", fmt.Sprintf("%s rejected %s on %s: %s. The lines can be dropshipped to another source.",
+					s.acc.Name, strings.Join(rejected, ", "), p.number, l.reason)})
 			}
 		}
 		if p.cancel != "" {
@@ -1361,21 +1402,91 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 			if p.cancel == "declined" {
 				reason = pickOf(g, seedCancelReasons)
 			}
-			if !g.event(w, m, id, p.updated, m.email, "cancel_requested", "Cancellation of "+p.number+" requested: "+reason+".") {
+			events = append(events, seedEvent{p.updated, m.email, "cancel_requested", "Cancellation of " + p.number + " requested: " + reason + "."})
+			if p.cancel == "declined" {
+				events = append(events, seedEvent{p.updated, s.email, "cancel_answered", "Cancellation of " + p.number + " declined by the supplier: " + p.cancelReason + "."})
+			}
+		}
+		if p.shipment != 0 {
+			code, carrierName, number := g.tracking(p.supplier)
+			var delivered any
+			if p.status == PODelivered {
+				delivered = seedTime(p.updated)
+			}
+			shipDate := p.shippedAt.In(s.loc).Format("2006-01-02")
+			g.shipments++
+			if !w.add(seedShipments, p.shipment, p.id, s.acc.ID, m.acc.ID, code, carrierName, number, carrier.URL(code, number), shipDate, "", "",
+				delivered, s.email, seedTime(p.shippedAt)) {
 				return false
 			}
-			if p.cancel == "declined" && !g.event(w, m, id, p.updated, s.email, "cancel_answered",
-				"Cancellation of "+p.number+" declined by the supplier: "+p.cancelReason+".") {
-				return false
+			events = append(events, seedEvent{p.shippedAt, s.email, "tracking_added", fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).",
+				s.acc.Name, strings.Join(sent, ", "), p.number, carrierName, number, shipDate)})
+			if p.status == PODelivered {
+				events = append(events, seedEvent{p.updated, s.email, "delivered", fmt.Sprintf("Shipment %s of %s delivered.", number, p.number)})
 			}
+		}
+	}
+	slices.SortStableFunc(events, func(a, b seedEvent) int { return a.at.Compare(b.at) })
+	for _, e := range events {
+		g.events++
+		if !w.add(seedEvents, id, m.acc.ID, seedTime(e.at), e.actor, e.kind, e.msg) {
+			return false
 		}
 	}
 	return true
 }
 
-func (g *seedGen) event(w *seedWriter, m *seedMerchant, orderID int64, at time.Time, actor, kind, msg string) bool {
-	g.events++
-	return w.add(seedEvents, orderID, m.acc.ID, seedTime(at), actor, kind, msg)
+// seedEvent is a line of an order's timeline.
+type seedEvent struct {
+	at               time.Time
+	actor, kind, msg string
+}
+
+// tracking draws a carrier and a tracking number that passes the carrier's check.
+func (g *seedGen) tracking(supplier int) (code, name, number string) {
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + g.intn(10))
+		}
+		return string(b)
+	}
+	r := g.intn(100)
+	switch {
+	case r < []int{60, 35, 45}[supplier%3]:
+		// 1Z, the shipper number, the service, a serial and the mod-10 check.
+		body := g.suppliers[supplier].upsShipper + "03" + digits(7)
+		sum := 0
+		for i := 0; i < len(body); i++ {
+			v := int(body[i] - '0')
+			if body[i] >= 'A' {
+				v = int(body[i]-63) % 10
+			}
+			if i%2 == 1 {
+				v *= 2
+			}
+			sum += v
+		}
+		return "ups", "UPS", "1Z" + body + string(rune('0'+(10-sum%10)%10))
+	case r < 85:
+		// IMpb: 94 + service and mailer digits, a serial, the GS1 mod-10 check.
+		body := "9400111" + digits(14)
+		sum, w := 0, 3
+		for i := len(body) - 1; i >= 0; i-- {
+			sum += int(body[i]-'0') * w
+			w = 4 - w
+		}
+		return "usps", "USPS", body + string(rune('0'+(10-sum%10)%10))
+	default:
+		// FedEx Express: 11 digits and the mod-11 check.
+		body := digits(11)
+		weights := [3]int{1, 3, 7}
+		sum := 0
+		for i, j := len(body)-1, 0; i >= 0; i, j = i-1, j+1 {
+			sum += int(body[i]-'0') * weights[j%3]
+		}
+		return "fedex", "FedEx", body + string(rune('0'+sum%11%10))
+	}
 }
 
 // refresh is refreshOrder over the generated rows: status, tab, dropship
@@ -1550,7 +1661,7 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 }
 
 func (g *seedGen) result() SeedResult {
-	res := SeedResult{Orders: g.orders, OrderLines: g.lines, PurchaseOrders: g.pos, POLines: g.poLines, Events: g.events,
+	res := SeedResult{Orders: g.orders, OrderLines: g.lines, PurchaseOrders: g.pos, POLines: g.poLines, Events: g.events, Shipments: g.shipments,
 		Tabs: g.tabs, Statuses: g.statuses}
 	for _, m := range g.merchants {
 		res.Accounts = append(res.Accounts, SeedAccount{ID: m.acc.ID, PublicID: m.acc.PublicID, Kind: m.acc.Kind, Name: m.acc.Name,

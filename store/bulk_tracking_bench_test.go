@@ -1,0 +1,56 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// BenchmarkBulkTracking10k previews and applies a 10,000-row tracking file:
+// 10,000 parcels of one unit each against one large PO, with a custom
+// carrier so every number is accepted as typed.
+func BenchmarkBulkTracking10k(b *testing.B) {
+	t := &testing.T{}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		w := newOrderWorld(t)
+		ctx := context.Background()
+		prov, err := w.db.AddLogisticsProvider(ctx, w.sActor, w.supplier.ID, "Bike Courier", "", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := w.order(t, "#BIG", orderfile.Line{SKU: "A-1", Quantity: 10000})
+		res, err := w.db.Dropship(ctx, w.mActor, w.merchant.ID, o.ID, store.DropshipRequest{IdempotencyKey: "big", Confirm: true, OverrideStock: true})
+		if err != nil || len(res.POs) != 1 {
+			b.Fatalf("dropship: %v", err)
+		}
+		day := w.now.Format("2006-01-02")
+		var file strings.Builder
+		file.WriteString("po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n")
+		for n := 0; n < trackingRows; n++ {
+			fmt.Fprintf(&file, "%s,%s,BC-%06d,%s,,A-1,1\n", res.POs[0].PONumber, prov.Name, n, day)
+		}
+		body := []byte(file.String())
+		b.StartTimer()
+		start := time.Now()
+		preview, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, body, false)
+		if err != nil || preview.Shipments != trackingRows {
+			b.Fatalf("preview: %d shipments, %d errors, %v", preview.Shipments, preview.Errors, err)
+		}
+		mid := time.Now()
+		applied, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, body, true)
+		if err != nil || applied.Shipments != trackingRows {
+			b.Fatalf("apply: %d shipments, %v", applied.Shipments, err)
+		}
+		b.ReportMetric(mid.Sub(start).Seconds(), "preview-s")
+		b.ReportMetric(time.Since(mid).Seconds(), "apply-s")
+	}
+}
+
+// trackingRows is the size of the benchmark's tracking file.
+var trackingRows = 10000
