@@ -620,7 +620,7 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 		}
 	}
 	for _, po := range pg.POs {
-		v.Rows = append(v.Rows, views.PORow{ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
+		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
 			Status: po.Status, Cancel: po.CancelState, Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
@@ -652,7 +652,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		return echo.ErrNotFound // the supplier's view of POs comes with the fulfilment work
 	}
 	loc := p.member.Account.Location()
-	v := views.POView{ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
+	v := views.POView{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		SupplierStat: po.SupplierStatus, Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency),
 		CanCancel: po.Status == store.POOpen && po.CancelState != "requested"}

@@ -173,7 +173,7 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 			&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 			&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 			&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-			&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &q.Acknowledged, &promise, &noTracking); err != nil {
+			&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise, &noTracking); err != nil {
 			return page, err
 		}
 		q.PromiseDate = promise.Time

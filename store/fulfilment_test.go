@@ -210,3 +210,18 @@ func TestReleaseDelayHidesNewPOs(t *testing.T) {
 		t.Fatalf("after the delay: %v", err)
 	}
 }
+
+func TestStalePOsShowOnTheMerchantsSide(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	po := w.poFor(t, "#ST-1", orderfile.Line{SKU: "A-1", Quantity: 1})
+	if got, _ := w.db.PurchaseOrder(ctx, w.merchant.ID, po.ID); got.Stale {
+		t.Fatal("a new PO is stale")
+	}
+	w.now = w.now.AddDate(0, 0, 43)
+	got, _ := w.db.PurchaseOrder(ctx, w.merchant.ID, po.ID)
+	page, _ := w.db.PurchaseOrders(ctx, w.merchant.ID, store.POFilter{})
+	if !got.Stale || !page.POs[0].Stale {
+		t.Fatalf("after 6 weeks without tracking: page %v, list %v", got.Stale, page.POs[0].Stale)
+	}
+}

@@ -46,6 +46,11 @@ type PurchaseOrder struct {
 	CreatedBy      string
 	CreatedAt      time.Time
 	Lines          []POLine
+	// Stale: open with no tracking for longer than the supplier chases POs.
+	Stale bool
+
+	noTracking bool
+	staleDays  int
 }
 
 // POLine is one line of a purchase order.
@@ -67,7 +72,7 @@ type POLine struct {
 const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel, po.po_number, po.status,
 	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
-	po.notes, po.release_at, po.created_by, po.created_at`
+	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
 	JOIN orders o ON o.id = po.order_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
@@ -79,8 +84,13 @@ func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
 		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt)
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays)
 	return p, err
+}
+
+// markStale sets Stale as of now.
+func (p *PurchaseOrder) markStale(now time.Time) {
+	p.Stale = (p.Status == POOpen || p.Status == POPartiallyShipped) && p.noTracking && p.CreatedAt.Before(now.AddDate(0, 0, -p.staleDays))
 }
 
 func (db *DB) poLines(ctx context.Context, q querier, p *PurchaseOrder) error {
@@ -139,6 +149,7 @@ func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (Purchas
 	if err := db.poLines(ctx, db.read, &p); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
 	}
+	p.markStale(db.now())
 	return p, nil
 }
 
@@ -226,6 +237,7 @@ func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) 
 		if err != nil {
 			return page, err
 		}
+		p.markStale(db.now())
 		page.POs = append(page.POs, p)
 	}
 	return page, rows.Err()
