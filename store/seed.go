@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dropline/dropline/store/carrier"
@@ -32,8 +34,10 @@ const (
 	seedTimeLayout = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
-	// seedCacheKiB is the page cache the seed's connection uses while it writes.
-	seedCacheKiB = 4 << 20
+	// seedCacheKiB is the page cache of the seed's main connection while it
+	// copies; seedScratchCacheKiB each scratch connection's.
+	seedCacheKiB        = 256 << 10
+	seedScratchCacheKiB = 128 << 10
 )
 
 // SeedOptions says how much to generate.
@@ -101,9 +105,18 @@ func (db *DB) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) {
 	return res, nil
 }
 
-// seed runs the whole seed in one transaction on the writer's connection,
-// with foreign key checks, fsync and the small default page cache set aside
-// for its length and restored after.
+// seed runs the whole seed in one transaction on the writer's connection.
+//
+// SQLite takes one writer at a time and binding, inserting and indexing ten
+// million rows is most of the work, so the bulk tables are first written in
+// parallel by several connections, each to a scratch database of its own
+// holding a group of tables with the same schema, which also builds that
+// group's indexes. The main transaction then copies each scratch table with
+// INSERT INTO … SELECT *, which SQLite performs as a raw copy of the table's
+// and its indexes' records (the transfer optimization) when the target is
+// empty and the schemas match. Foreign key checks, fsync and the small
+// default page cache are set aside on the writer for the seed and restored
+// after.
 func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -118,10 +131,10 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 		return res, err
 	}
 	// Rows are written children before parents (IDs are assigned here), so
-	// foreign keys are checked by the tests, not row by row.
+	// foreign keys are checked by the tests, not row by row; the copy from
+	// the scratch databases needs them off too.
 	for _, p := range []string{"PRAGMA foreign_keys = OFF", "PRAGMA synchronous = OFF", fmt.Sprintf("PRAGMA cache_size = -%d", seedCacheKiB),
-		// Each multi-row INSERT keeps a statement journal: in memory, not a temp file.
-		"PRAGMA temp_store = MEMORY", "PRAGMA threads = 2"} {
+		"PRAGMA temp_store = MEMORY"} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return res, err
 		}
@@ -134,9 +147,14 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = MEMORY").Scan(&mode); err != nil {
 		mode = "wal"
 	}
+	var aux []*seedAux
 	defer func() {
-		// The connection goes back to the pool as Open made it.
+		// The connection goes back to the pool as Open made it, and the
+		// scratch databases go.
 		restore := context.WithoutCancel(ctx)
+		for _, a := range aux {
+			a.remove(restore, conn)
+		}
 		if mode == "memory" {
 			if _, rerr := conn.ExecContext(restore, "PRAGMA journal_mode = WAL"); rerr != nil && err == nil {
 				err = rerr
@@ -152,6 +170,10 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 			_, err = conn.ExecContext(restore, "PRAGMA wal_checkpoint(TRUNCATE)")
 		}
 	}()
+	aux, err = db.seedScratch(ctx, conn)
+	if err != nil {
+		return res, err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
@@ -164,12 +186,6 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	if n > 0 {
 		return res, Conflict(fmt.Sprintf("The database already has %d account(s): seed only into an empty database.", n))
 	}
-	// Bulk rows go in faster without the secondary indexes: they are
-	// dropped here and built again from their own SQL before the commit.
-	indexes, err := seedDropIndexes(ctx, tx)
-	if err != nil {
-		return res, err
-	}
 	g.progress("accounts, links, feeds and subscriptions")
 	if err := g.accounts(ctx, tx); err != nil {
 		return res, err
@@ -177,32 +193,79 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	if err := g.catalog(ctx, tx); err != nil {
 		return res, err
 	}
-	g.progress(fmt.Sprintf("%d orders", g.opts.Orders))
-	w, err := newSeedWriter(ctx, tx)
-	if err != nil {
-		return res, err
+	// The main group's indexes are built after its rows, like the others'.
+	for _, a := range aux {
+		if !a.main {
+			continue
+		}
+		a.tx = tx
+		for _, t := range a.tables {
+			var names []string
+			rows, err := tx.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", t.name)
+			if err != nil {
+				return res, err
+			}
+			for rows.Next() {
+				var name string
+				if err := rows.Scan(&name); err != nil {
+					rows.Close()
+					return res, err
+				}
+				names = append(names, name)
+			}
+			rows.Close()
+			for _, name := range names {
+				if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+					return res, err
+				}
+			}
+		}
 	}
-	done := make(chan struct{})
+	g.progress(fmt.Sprintf("%d orders, written by %d connections in parallel", g.opts.Orders, len(aux)))
+	w := newSeedWriter(aux)
+	for _, a := range aux {
+		a.progress = g.progress
+		go a.run(ctx, w)
+	}
 	go func() {
-		defer close(done)
 		defer w.close()
 		g.generate(w)
 	}()
-	werr := w.run(ctx)
-	<-done
-	if werr != nil {
-		return res, werr
+	// Copy each group as soon as its connection has finished.
+	var firstErr error
+	pending := slices.Clone(aux)
+	for len(pending) > 0 {
+		var a *seedAux
+		var aerr error
+		select {
+		case r := <-w.finished:
+			a, aerr = r.aux, r.err
+		case <-ctx.Done():
+			w.fail()
+			a, aerr = (<-w.finished).aux, ctx.Err()
+		}
+		pending = slices.DeleteFunc(pending, func(x *seedAux) bool { return x == a })
+		if aerr != nil {
+			w.fail()
+			if firstErr == nil {
+				firstErr = aerr
+			}
+			continue
+		}
+		if firstErr != nil {
+			continue
+		}
+		g.progress("copy " + strings.Join(a.tableNames(), ", "))
+		if err := a.copyInto(ctx, tx); err != nil {
+			w.fail()
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return res, firstErr
 	}
 	if err := g.finish(ctx, tx); err != nil {
 		return res, err
-	}
-	g.progress("indexes")
-	for _, ix := range indexes {
-		t0 := time.Now()
-		if _, err := tx.ExecContext(ctx, ix); err != nil {
-			return res, fmt.Errorf("rebuild index: %w", err)
-		}
-		g.progress(fmt.Sprintf("TMP %.2fs %s", time.Since(t0).Seconds(), ix))
 	}
 	g.progress("commit")
 	if err := tx.Commit(); err != nil {
@@ -211,51 +274,273 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	return g.result(), nil
 }
 
-// seedBulkTables are the tables the seed fills in bulk.
-var seedBulkTables = []string{"orders", "order_lines", "purchase_orders", "po_lines", "shipments", "shipment_lines", "order_events", "products", "product_sources"}
-
-// seedDropIndexes drops the named indexes of the bulk tables and returns
-// their CREATE statements, in schema order.
-func seedDropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (SELECT value FROM json_each(?)) ORDER BY rowid`, jsonStrings(seedBulkTables))
-	if err != nil {
-		return nil, err
-	}
-	var names, creates []string
-	for rows.Next() {
-		var name, create string
-		if err := rows.Scan(&name, &create); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if strings.Contains(","+os.Getenv("SEED_KEEP")+",", ","+name+",") {
-			continue
-		}
-		names, creates = append(names, name), append(creates, create)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
-			return nil, err
-		}
-	}
-	return creates, nil
+// seedGroups are the bulk tables, grouped by scratch database: about the
+// same work per group.
+// The first group is written straight into the main database by the main
+// connection, which would otherwise wait: it needs no copy.
+var seedGroups = [][]*seedTable{
+	{seedEvents},
+	{seedOrders, seedOrderLines},
+	{seedPOs, seedPOLines},
+	{seedShipments, seedShipmentLines, seedProducts, seedSources},
 }
 
+// seedAux is one scratch database and the connection writing it, or (main)
+// the main transaction writing its group directly.
+type seedAux struct {
+	main     bool
+	tx       *sql.Tx // main only
+	progress func(string)
+	k        int
+	path     string
+	schema   string // its name in the main connection
+	tables   []*seedTable
+	creates  []string // its tables' CREATE TABLE statements
+	indexes  []string // and their named indexes', built after the rows
+	db       *sql.DB
+	batches  chan seedBatch
+	free     map[*seedTable]chan []any
+	rows     map[*seedTable]int
+}
+
+func (a *seedAux) tableNames() []string {
+	var out []string
+	for _, t := range a.tables {
+		out = append(out, t.name)
+	}
+	return out
+}
+
+// seedScratch creates the scratch databases beside the main one, with the
+// main schema of their tables.
+func (db *DB) seedScratch(ctx context.Context, conn *sql.Conn) (out []*seedAux, err error) {
+	defer func() {
+		if err != nil {
+			for _, a := range out {
+				a.remove(context.WithoutCancel(ctx), conn)
+			}
+			out = nil
+		}
+	}()
+	for k, grp := range seedGroups {
+		a := &seedAux{main: k == 0, k: k, path: fmt.Sprintf("%s.seed%d.tmp", db.path, k), schema: fmt.Sprintf("seed_scratch_%d", k), tables: grp,
+			batches: make(chan seedBatch, 16), free: map[*seedTable]chan []any{}, rows: map[*seedTable]int{}}
+		out = append(out, a)
+		for _, t := range grp {
+			var create string
+			if err := conn.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", t.name).Scan(&create); err != nil {
+				return out, fmt.Errorf("schema of %s: %w", t.name, err)
+			}
+			a.creates = append(a.creates, create)
+			rows, err := conn.QueryContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY rowid", t.name)
+			if err != nil {
+				return out, err
+			}
+			for rows.Next() {
+				var ix string
+				if err := rows.Scan(&ix); err != nil {
+					rows.Close()
+					return out, err
+				}
+				a.indexes = append(a.indexes, ix)
+			}
+			rows.Close()
+			a.free[t] = make(chan []any, 24)
+		}
+		if a.main {
+			continue
+		}
+		for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+			os.Remove(a.path + suffix)
+		}
+		// A throwaway file: no journal, no fsync, its own large cache, and
+		// reads through a memory map when it builds its indexes.
+		q := url.Values{}
+		for _, p := range []string{"journal_mode(OFF)", "synchronous(OFF)", "foreign_keys(0)", fmt.Sprintf("cache_size(-%d)", seedScratchCacheKiB),
+			"temp_store(MEMORY)", "mmap_size(2147418112)"} {
+			q.Add("_pragma", p)
+		}
+		if a.db, err = sql.Open("sqlite", "file:"+a.path+"?"+q.Encode()); err != nil {
+			return out, err
+		}
+		a.db.SetMaxOpenConns(1)
+		for _, create := range a.creates {
+			if _, err := a.db.ExecContext(ctx, create); err != nil {
+				return out, fmt.Errorf("scratch schema: %w", err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// remove detaches and deletes a scratch database.
+func (a *seedAux) remove(ctx context.Context, conn *sql.Conn) {
+	if a.main {
+		return
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
+	conn.ExecContext(ctx, "DETACH DATABASE "+a.schema)
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		os.Remove(a.path + suffix)
+	}
+}
+
+// run writes the batches for its tables, then builds their indexes (writer side).
+func (a *seedAux) run(ctx context.Context, w *seedWriter) {
+	err := a.write(ctx)
+	if err != nil {
+		w.fail()
+		for range a.batches { // let the generator finish
+		}
+	}
+	// The main connection reads the file next: this one lets go of it.
+	if a.db != nil {
+		if cerr := a.db.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}
+	w.finished <- seedDone{a, err}
+}
+
+// seedTableList names tables for progress messages.
+func seedTableList(ts []*seedTable) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (a *seedAux) write(ctx context.Context) error {
+	tx := a.tx
+	if !a.main {
+		var err error
+		if tx, err = a.db.BeginTx(ctx, nil); err != nil {
+			return err
+		}
+		defer tx.Rollback()
+	}
+	stmts := map[*seedTable]*sql.Stmt{}
+	for _, t := range a.tables {
+		st, err := tx.PrepareContext(ctx, t.insert(t.rows))
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", t.name, err)
+		}
+		defer st.Close()
+		stmts[t] = st
+	}
+	for b := range a.batches {
+		t := b.table
+		rows := len(b.args) / len(t.columns)
+		var r sql.Result
+		var err error
+		if rows == t.rows {
+			r, err = stmts[t].ExecContext(ctx, b.args...)
+		} else {
+			r, err = tx.ExecContext(ctx, t.insert(rows), b.args...)
+		}
+		if err == nil {
+			if n, _ := r.RowsAffected(); n != int64(rows) {
+				err = fmt.Errorf("%d of %d rows went in: a generated row breaks a constraint", n, rows)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", t.name, err)
+		}
+		a.rows[t] += rows
+		select {
+		case a.free[t] <- b.args:
+		default:
+		}
+	}
+	a.progress("rows of " + seedTableList(a.tables) + " written")
+	for _, ix := range a.indexes {
+		if _, err := tx.ExecContext(ctx, ix); err != nil {
+			return fmt.Errorf("build index: %w", err)
+		}
+	}
+	a.progress("indexes of " + seedTableList(a.tables) + " built")
+	if a.main {
+		return nil
+	}
+	return tx.Commit()
+}
+
+// copyInto copies the scratch tables into the main database (main side).
+// The scratch database is attached only now: BEGIN IMMEDIATE would have
+// locked it against its own writer.
+func (a *seedAux) copyInto(ctx context.Context, tx *sql.Tx) error {
+	if a.main {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "ATTACH DATABASE ? AS "+a.schema, a.path); err != nil {
+		return fmt.Errorf("attach scratch database: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA "+a.schema+".mmap_size = 2147418112"); err != nil {
+		return err
+	}
+	for _, t := range a.tables {
+		res, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO main.%s SELECT * FROM %s.%s", t.name, a.schema, t.name))
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", t.name, err)
+		}
+		if n, _ := res.RowsAffected(); n != int64(a.rows[t]) {
+			return fmt.Errorf("copy %s: %d rows, want %d", t.name, n, a.rows[t])
+		}
+	}
+	return nil
+}
+
+// progress reports a phase; the writers call it from their goroutines.
 func (g *seedGen) progress(msg string) {
 	if g.opts.Progress != nil {
+		g.progressMu.Lock()
+		defer g.progressMu.Unlock()
 		g.opts.Progress(msg)
 	}
 }
 
-// seedTime formats a time the way the driver writes time.Time values.
-func seedTime(t time.Time) string { return t.UTC().Format(seedTimeLayout) }
+// seedTime formats a time the way the driver writes time.Time values
+// (seedTimeLayout), by hand: it is called a dozen times per order.
+func seedTime(t time.Time) string {
+	t = t.UTC()
+	var b [40]byte
+	buf := b[:0]
+	pad := func(v, width int) {
+		var d [10]byte
+		for i := width - 1; i >= 0; i-- {
+			d[i] = byte('0' + v%10)
+			v /= 10
+		}
+		buf = append(buf, d[:width]...)
+	}
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	pad(y, 4)
+	buf = append(buf, '-')
+	pad(int(mo), 2)
+	buf = append(buf, '-')
+	pad(d, 2)
+	buf = append(buf, ' ')
+	pad(h, 2)
+	buf = append(buf, ':')
+	pad(mi, 2)
+	buf = append(buf, ':')
+	pad(sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		buf = append(buf, '.')
+		pad(ns, 9)
+		for buf[len(buf)-1] == '0' {
+			buf = buf[:len(buf)-1]
+		}
+	}
+	buf = append(buf, "+00:00"...)
+	return string(buf)
+}
 
-// ---- the writer: multi-row INSERTs fed by the generator ----
+// ---- the writers: multi-row INSERTs fed by the generator ----
 
 // seedTable is one table's INSERT: its columns and rows per statement.
 type seedTable struct {
@@ -302,7 +587,6 @@ var (
 		"quantity", "lead_time_days", "url", "image_url", "description", "tags", "active", "created_at", "updated_at")
 	seedSources = newSeedTable("product_sources", "id", "account_id", "product_id", "subscription_id", "supplier_id", "supplier_name", "supplier_sku",
 		"gtin", "mpn", "priority", "available", "on_hand", "reserved", "cost_cents", "currency", "lead_time_days", "url", "last_seen_at", "created_at", "updated_at")
-	seedTables = []*seedTable{seedOrders, seedOrderLines, seedPOs, seedPOLines, seedShipments, seedShipmentLines, seedEvents, seedProducts, seedSources}
 )
 
 // seedBatch is rows for one INSERT.
@@ -311,45 +595,42 @@ type seedBatch struct {
 	args  []any
 }
 
-// seedWriter runs the generator's INSERTs on the seed's transaction. The
-// generator (another goroutine) fills batches; the writer executes them with
-// statements prepared once per table.
+type seedDone struct {
+	aux *seedAux
+	err error
+}
+
+// seedWriter routes the generator's rows, in full batches, to the
+// connection writing each table.
 type seedWriter struct {
-	tx      *sql.Tx
-	stmts   map[*seedTable]*sql.Stmt
-	batches chan seedBatch
-	free    map[*seedTable]chan []any
-	pending map[*seedTable][]any // the generator's partly filled batch per table
-	failed  chan struct{}
+	aux      map[*seedTable]*seedAux
+	all      []*seedAux
+	pending  map[*seedTable][]any // the generator's partly filled batch per table
+	failed   chan struct{}
+	failOnce sync.Once
+	finished chan seedDone
 }
 
-func newSeedWriter(ctx context.Context, tx *sql.Tx) (*seedWriter, error) {
-	w := &seedWriter{tx: tx, stmts: map[*seedTable]*sql.Stmt{}, batches: make(chan seedBatch, 64),
-		free: map[*seedTable]chan []any{}, pending: map[*seedTable][]any{}, failed: make(chan struct{})}
-	for _, t := range seedTables {
-		st, err := tx.PrepareContext(ctx, t.insert(t.rows))
-		if err != nil {
-			w.closeStmts()
-			return nil, fmt.Errorf("prepare %s: %w", t.name, err)
+func newSeedWriter(aux []*seedAux) *seedWriter {
+	w := &seedWriter{aux: map[*seedTable]*seedAux{}, all: aux, pending: map[*seedTable][]any{}, failed: make(chan struct{}),
+		finished: make(chan seedDone, len(aux))}
+	for _, a := range aux {
+		for _, t := range a.tables {
+			w.aux[t] = a
 		}
-		w.stmts[t] = st
-		w.free[t] = make(chan []any, 80)
 	}
-	return w, nil
+	return w
 }
 
-func (w *seedWriter) closeStmts() {
-	for _, st := range w.stmts {
-		st.Close()
-	}
-}
+// fail stops the generator.
+func (w *seedWriter) fail() { w.failOnce.Do(func() { close(w.failed) }) }
 
-// add queues one row (generator side). It returns false once the writer has failed.
+// add queues one row (generator side). It returns false once a writer has failed.
 func (w *seedWriter) add(t *seedTable, vals ...any) bool {
 	buf := w.pending[t]
 	if buf == nil {
 		select {
-		case buf = <-w.free[t]:
+		case buf = <-w.aux[t].free[t]:
 			buf = buf[:0]
 		default:
 			buf = make([]any, 0, t.rows*len(t.columns))
@@ -366,66 +647,35 @@ func (w *seedWriter) add(t *seedTable, vals ...any) bool {
 
 func (w *seedWriter) send(b seedBatch) bool {
 	select {
-	case w.batches <- b:
+	case w.aux[b.table].batches <- b:
 		return true
 	case <-w.failed:
 		return false
 	}
 }
 
-// close flushes the partly filled batches and ends the stream (generator side).
+// close flushes the partly filled batches and ends the streams (generator side).
 func (w *seedWriter) close() {
-	for _, t := range seedTables {
-		if buf := w.pending[t]; len(buf) > 0 {
-			if !w.send(seedBatch{table: t, args: buf}) {
-				break
+	for _, a := range w.all {
+		for _, t := range a.tables {
+			if buf := w.pending[t]; len(buf) > 0 {
+				w.send(seedBatch{table: t, args: buf})
 			}
+			w.pending[t] = nil
 		}
-		w.pending[t] = nil
+		close(a.batches)
 	}
-	close(w.batches)
-}
-
-// run executes batches until the generator closes the stream (writer side).
-func (w *seedWriter) run(ctx context.Context) error {
-	defer w.closeStmts()
-	for b := range w.batches {
-		t := b.table
-		rows := len(b.args) / len(t.columns)
-		var r sql.Result
-		var err error
-		if rows == t.rows {
-			r, err = w.stmts[t].ExecContext(ctx, b.args...)
-		} else {
-			r, err = w.tx.ExecContext(ctx, t.insert(rows), b.args...)
-		}
-		if err == nil {
-			if n, _ := r.RowsAffected(); n != int64(rows) {
-				err = fmt.Errorf("%d of %d rows went in: a generated row breaks a constraint", n, rows)
-			}
-		}
-		if err != nil {
-			close(w.failed)
-			for range w.batches { // let the generator finish
-			}
-			return fmt.Errorf("insert %s: %w", t.name, err)
-		}
-		select {
-		case w.free[t] <- b.args:
-		default:
-		}
-	}
-	return nil
 }
 
 // ---- the generator ----
 
 type seedGen struct {
-	db    *DB
-	opts  SeedOptions
-	rng   *rand.Rand
-	now   time.Time
-	start time.Time // the oldest order's time
+	progressMu sync.Mutex
+	db         *DB
+	opts       SeedOptions
+	rng        *rand.Rand
+	now        time.Time
+	start      time.Time // the oldest order's time
 
 	merchants []*seedMerchant
 	suppliers []*seedSupplier

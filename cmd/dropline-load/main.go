@@ -1,0 +1,582 @@
+// Command dropline-load measures the merchant's order list, order search and
+// the dropship API against a large data set.
+//
+//	dropline-load [--orders 1000000] [--products 10000] [--db PATH] [--duration 30s] [--conns 32]
+//	              [--search-n 200] [--dropship-n 200] [--cpuprofile FILE] [--keep]
+//
+// It seeds a database with the seed generator (a temporary one, or --db when
+// that file is empty), or reuses --db when it is already seeded (the logins
+// come from PATH.seed.json, which it writes when it seeds, or --logins FILE:
+// the JSON `dropline seed` printed). It then starts the real server in this
+// process on 127.0.0.1 and only ever talks to it, signs in as the first
+// merchant, and runs, one after the other:
+//
+//   - order list: GET /orders (default tab, 50 rows) from --conns connections for --duration;
+//   - search: GET /orders?tab=all&q=… by order number, then by SKU, one request at a time;
+//   - dropship: POST /api/v1/orders/{id}/dropship {"confirm":true} with an API
+//     token of the merchant, on orders in Needs dropship with eligible lines.
+//
+// It prints one JSON object: requests per second, latency percentiles and
+// non-2xx responses per kind, the targets and whether they were met, and the
+// peak resident memory (VmHWM) while serving. Client and server share the
+// machine's CPUs. --cpuprofile writes a CPU profile of the measured phases.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	_ "time/tzdata"
+
+	"github.com/dropline/dropline/handlers"
+	"github.com/dropline/dropline/store"
+)
+
+type config struct {
+	orders, products int
+	db, logins       string
+	duration         time.Duration
+	conns            int
+	searchN          int
+	dropshipN        int
+	cpuprofile       string
+	keep             bool
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.orders, "orders", 1_000_000, "orders to seed when the database is empty")
+	flag.IntVar(&c.products, "products", 10_000, "supplier products to seed when the database is empty")
+	flag.StringVar(&c.db, "db", "", "database file: reused when seeded, seeded when empty (default: a temporary file)")
+	flag.StringVar(&c.logins, "logins", "", "the seed's JSON output, for a database seeded elsewhere (default: DB.seed.json)")
+	flag.DurationVar(&c.duration, "duration", 30*time.Second, "how long to load the order list")
+	flag.IntVar(&c.conns, "conns", 32, "concurrent connections on the order list")
+	flag.IntVar(&c.searchN, "search-n", 200, "searches of each kind")
+	flag.IntVar(&c.dropshipN, "dropship-n", 200, "dropships through the API (they change the database)")
+	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	flag.BoolVar(&c.keep, "keep", false, "keep the temporary database")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out, err := run(ctx, c, os.Stderr)
+	if out != nil {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(out)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dropline-load:", err)
+		os.Exit(1)
+	}
+}
+
+// stats summarises one kind of request.
+type stats struct {
+	Requests  int            `json:"requests"`
+	Seconds   float64        `json:"seconds"`
+	PerSecond float64        `json:"requests_per_second"`
+	P50       float64        `json:"p50_ms"`
+	P90       float64        `json:"p90_ms"`
+	P99       float64        `json:"p99_ms"`
+	Max       float64        `json:"max_ms"`
+	Errors    map[string]int `json:"errors"` // non-2xx by status, and transport errors
+	AvgBytes  int            `json:"avg_bytes,omitempty"`
+	Note      string         `json:"note,omitempty"`
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	lat    []time.Duration
+	errs   map[string]int
+	bytes  int64
+	start  time.Time
+	finish time.Time
+}
+
+func newRecorder() *recorder { return &recorder{errs: map[string]int{}, start: time.Now()} }
+
+func (r *recorder) add(d time.Duration, status int, n int64, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lat = append(r.lat, d)
+	r.bytes += n
+	switch {
+	case err != nil:
+		r.errs["transport"]++
+	case status < 200 || status > 299:
+		r.errs[strconv.Itoa(status)]++
+	}
+}
+
+func (r *recorder) stats() stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finish.IsZero() {
+		r.finish = time.Now()
+	}
+	s := stats{Requests: len(r.lat), Seconds: round(r.finish.Sub(r.start).Seconds()), Errors: r.errs}
+	if len(r.lat) == 0 {
+		return s
+	}
+	sorted := slices.Clone(r.lat)
+	slices.Sort(sorted)
+	pct := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(sorted)))) - 1
+		return ms(sorted[max(0, min(i, len(sorted)-1))])
+	}
+	s.P50, s.P90, s.P99, s.Max = pct(0.50), pct(0.90), pct(0.99), ms(sorted[len(sorted)-1])
+	s.PerSecond = round(float64(len(r.lat)) / r.finish.Sub(r.start).Seconds())
+	s.AvgBytes = int(r.bytes / int64(len(r.lat)))
+	return s
+}
+
+func ms(d time.Duration) float64 { return round(float64(d) / float64(time.Millisecond)) }
+func round(f float64) float64    { return math.Round(f*100) / 100 }
+
+func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) {
+	logf := func(format string, args ...any) { fmt.Fprintf(logw, "load: "+format+"\n", args...) }
+	out := map[string]any{"conns": c.conns, "duration_s": c.duration.Seconds(), "cpus": runtime.NumCPU(), "gomaxprocs": runtime.GOMAXPROCS(0)}
+
+	// The database: a temporary one, or --db.
+	path := c.db
+	if path == "" {
+		dir, err := os.MkdirTemp("", "dropline-load-")
+		if err != nil {
+			return nil, err
+		}
+		path = filepath.Join(dir, "load.db")
+		if !c.keep {
+			defer os.RemoveAll(dir)
+		}
+	}
+	out["db"] = path
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	accounts, err := db.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var seed store.SeedResult
+	loginsPath := c.logins
+	if loginsPath == "" {
+		loginsPath = path + ".seed.json"
+	}
+	if len(accounts) == 0 {
+		logf("seeding %d orders, %d products into %s", c.orders, c.products, path)
+		old := debug.SetGCPercent(400)
+		started := time.Now()
+		seed, err = db.Seed(ctx, store.SeedOptions{Orders: c.orders, Products: c.products, Seed: 1, Progress: func(msg string) {
+			logf("seed %5.1fs %s", time.Since(started).Seconds(), msg)
+		}})
+		debug.SetGCPercent(old)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := json.MarshalIndent(seed, "", "  ")
+		if err := os.WriteFile(loginsPath, b, 0o600); err != nil {
+			return nil, err
+		}
+		if c.db == "" && !c.keep {
+			defer os.Remove(loginsPath)
+		}
+		out["seeded"] = true
+		out["seed_seconds"] = seed.Seconds
+		out["seed_peak_rss_mb"] = vmHWM()
+	} else {
+		b, err := os.ReadFile(loginsPath)
+		if err != nil {
+			return nil, fmt.Errorf("%s is already seeded; its logins are not in %s (pass --logins with the JSON `dropline seed` printed): %w", path, loginsPath, err)
+		}
+		if err := json.Unmarshal(b, &seed); err != nil {
+			return nil, fmt.Errorf("logins %s: %w", loginsPath, err)
+		}
+		out["seeded"] = false
+	}
+	var merchant store.SeedAccount
+	for _, a := range seed.Accounts {
+		if a.Kind == store.KindMerchant {
+			merchant = a
+			break
+		}
+	}
+	if merchant.Email == "" {
+		return nil, errors.New("the logins name no merchant")
+	}
+	out["merchant"] = map[string]any{"id": merchant.ID, "name": merchant.Name, "orders": merchant.Orders}
+	out["orders"] = seed.Orders
+
+	// Serving memory is measured from here: the seed's peak is behind us.
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetHWM()
+
+	srv, base, err := serve(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Shutdown(context.Background())
+	logf("serving on %s", base)
+
+	client, err := signIn(ctx, base, merchant, c.conns)
+	if err != nil {
+		return out, err
+	}
+	if c.cpuprofile != "" {
+		f, err := os.Create(c.cpuprofile)
+		if err != nil {
+			return out, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return out, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	// Warm the caches a little, then load the order list.
+	for range 20 {
+		get(ctx, client, base+"/orders", nil)
+	}
+	logf("order list: %d connections for %s", c.conns, c.duration)
+	before := machine()
+	list := newRecorder()
+	loadCtx, cancel := context.WithTimeout(ctx, c.duration)
+	var wg sync.WaitGroup
+	for range c.conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for loadCtx.Err() == nil {
+				t0 := time.Now()
+				status, n, err := get(loadCtx, client, base+"/orders", nil)
+				if loadCtx.Err() != nil && err != nil {
+					return // cut off by the end of the run, not a failure
+				}
+				list.add(time.Since(t0), status, n, err)
+			}
+		}()
+	}
+	wg.Wait()
+	cancel()
+	list.finish = time.Now()
+	out["order_list"] = list.stats()
+	// Other work on the machine takes CPU from both sides: say how busy it was.
+	out["machine_during_order_list"] = map[string]any{"before": before, "after": machine()}
+
+	// Search, one request at a time.
+	if c.searchN > 0 {
+		if err := search(ctx, c, out, client, base, path, merchant.ID, logf); err != nil {
+			return out, err
+		}
+	}
+
+	// Dropship through the API.
+	if c.dropshipN > 0 {
+		if err := dropshipAPI(ctx, c, out, client, base, db, merchant.ID, logf); err != nil {
+			return out, err
+		}
+	}
+
+	out["peak_rss_mb"] = vmHWM()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	out["go_heap_sys_mb"] = m.HeapSys >> 20
+	out["targets"] = targets(out)
+	return out, nil
+}
+
+// search measures searches by order number and by SKU, one request at a time.
+func search(ctx context.Context, c config, out map[string]any, client *http.Client, base, path string, merchantID int64, logf func(string, ...any)) error {
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer ro.Close()
+	// The same terms every run (a fixed seed): order numbers of random
+	// orders, and SKUs of random order lines, so popular SKUs come up as
+	// often as they sell.
+	numbers, err := sample(ctx, ro, c.searchN, "orders", "SELECT channel_order_id FROM orders WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", merchantID)
+	if err != nil {
+		return err
+	}
+	skus, err := sample(ctx, ro, c.searchN, "order_lines", "SELECT sku FROM order_lines WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", merchantID)
+	if err != nil {
+		return err
+	}
+	for _, k := range []struct {
+		name  string
+		terms []string
+	}{{"search_order_number", numbers}, {"search_sku", skus}} {
+		logf("%s: %d requests", k.name, len(k.terms))
+		r := newRecorder()
+		missing := 0
+		for _, q := range k.terms {
+			t0 := time.Now()
+			var body []byte
+			status, n, err := get(ctx, client, base+"/orders?tab=all&q="+url.QueryEscape(q), &body)
+			r.add(time.Since(t0), status, n, err)
+			if err == nil && !strings.Contains(string(body), `data-testid="order-row"`) {
+				missing++
+			}
+		}
+		s := r.stats()
+		if missing > 0 {
+			s.Note = fmt.Sprintf("%d searches found no order", missing)
+		}
+		out[k.name] = s
+	}
+
+	return nil
+}
+
+// dropshipAPI measures dropships through the REST API, one request at a time.
+func dropshipAPI(ctx context.Context, c config, out map[string]any, client *http.Client, base string, db *store.DB, merchantID int64, logf func(string, ...any)) error {
+	{
+		ids, err := dropshippable(ctx, db, merchantID, c.dropshipN)
+		if err != nil {
+			return err
+		}
+		_, token, err := db.CreateToken(ctx, store.CLIActor, merchantID, "dropline-load "+time.Now().UTC().Format(time.RFC3339))
+		if err != nil {
+			return err
+		}
+		logf("dropship API: %d orders", len(ids))
+		r := newRecorder()
+		for _, id := range ids {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("%s/api/v1/orders/%d/dropship", base, id), strings.NewReader(`{"confirm":true}`))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			t0 := time.Now()
+			resp, err := client.Do(req)
+			var n int64
+			status := 0
+			if err == nil {
+				n, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+			r.add(time.Since(t0), status, n, err)
+		}
+		s := r.stats()
+		if len(ids) < c.dropshipN {
+			s.Note = fmt.Sprintf("only %d orders in Needs dropship had eligible lines", len(ids))
+		}
+		out["dropship_api"] = s
+	}
+	return nil
+}
+
+// targets compares the figures with the issue's targets.
+func targets(out map[string]any) map[string]any {
+	t := map[string]any{}
+	if s, ok := out["order_list"].(stats); ok {
+		t["order_list_1500_rps"] = s.PerSecond >= 1500
+		t["order_list_p99_under_50ms"] = s.P99 < 50
+	}
+	for _, k := range []string{"search_order_number", "search_sku"} {
+		if s, ok := out[k].(stats); ok {
+			t[k+"_p50_under_20ms"] = s.P50 < 20
+			t[k+"_p99_under_20ms"] = s.P99 < 20
+		}
+	}
+	if s, ok := out["dropship_api"].(stats); ok {
+		t["dropship_median_under_10ms"] = s.P50 < 10
+	}
+	return t
+}
+
+// serve starts the portal on a free port of 127.0.0.1, as `dropline serve` would.
+func serve(ctx context.Context, db *store.DB) (*http.Server, string, error) {
+	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	// Request logs are formatted as when serving, then dropped.
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}})
+	if err != nil {
+		return nil, "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go srv.Serve(ln)
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="_csrf"`)
+
+// signIn signs in through the login form and returns a client holding the session.
+func signIn(ctx context.Context, base string, a store.SeedAccount, conns int) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{
+		Jar:     jar,
+		Timeout: time.Minute,
+		Transport: &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, IdleConnTimeout: time.Minute,
+			DisableCompression: true, ForceAttemptHTTP2: false},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	var page []byte
+	if status, _, err := get(ctx, client, base+"/login", &page); err != nil || status != http.StatusOK {
+		return nil, fmt.Errorf("GET /login: %d %v", status, err)
+	}
+	m := csrfInput.FindSubmatch(page)
+	if m == nil {
+		return nil, errors.New("GET /login: no _csrf input")
+	}
+	token := string(m[1]) + string(m[2])
+	form := url.Values{"email": {a.Email}, "password": {a.Password}, "_csrf": {token}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("POST /login as %s: %s", a.Email, resp.Status)
+	}
+	if status, _, err := get(ctx, client, base+"/orders", &page); err != nil || status != http.StatusOK || !strings.Contains(string(page), htmlEscape(a.Name)) {
+		return nil, fmt.Errorf("GET /orders after signing in: %d %v", status, err)
+	}
+	return client, nil
+}
+
+// get fetches a URL, reading the whole body (into *body when asked).
+func get(ctx context.Context, client *http.Client, u string, body *[]byte) (int, int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	if body != nil {
+		b, err := io.ReadAll(resp.Body)
+		*body = b
+		return resp.StatusCode, int64(len(b)), err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, n, err
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+func sample(ctx context.Context, db *sql.DB, n int, table, q string, merchantID int64) ([]string, error) {
+	var lo, hi int64
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM "+table+" WHERE account_id = ?", merchantID).Scan(&lo, &hi); err != nil {
+		return nil, err
+	}
+	rng := mrand.New(mrand.NewPCG(42, 42))
+	var out []string
+	for range n {
+		var s string
+		err := db.QueryRowContext(ctx, q, lo+rng.Int64N(hi-lo+1), merchantID).Scan(&s)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// dropshippable finds up to n of the merchant's orders in Needs dropship
+// with at least one line that can be dropshipped now.
+func dropshippable(ctx context.Context, db *store.DB, merchantID int64, n int) ([]int64, error) {
+	var ids []int64
+	for page := 1; len(ids) < n; page++ {
+		p, err := db.Orders(ctx, merchantID, store.OrderFilter{Tab: store.TabNeedsDropship, Page: page, PerPage: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range p.Orders {
+			plan, err := db.DropshipPlan(ctx, merchantID, o.ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(plan.Groups) > 0 && len(ids) < n {
+				ids = append(ids, o.ID)
+			}
+		}
+		if len(p.Orders) < 200 {
+			break
+		}
+	}
+	return ids, nil
+}
+
+// vmHWM is the process's peak resident set size in MB, from /proc/self/status.
+func vmHWM() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return kb >> 10
+		}
+	}
+	return -1
+}
+
+// machine reads the load average and the CPU pressure (Linux PSI): how
+// much other work competed for the CPUs.
+func machine() map[string]string {
+	out := map[string]string{}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		out["loadavg"] = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	if b, err := os.ReadFile("/proc/pressure/cpu"); err == nil {
+		if line, _, _ := strings.Cut(string(b), "\n"); line != "" {
+			out["cpu_pressure"] = line
+		}
+	}
+	return out
+}
+
+// resetHWM restarts the peak RSS count at the current RSS (Linux: clear_refs 5).
+func resetHWM() {
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
