@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -506,19 +507,39 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 			OR EXISTS (SELECT 1 FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id WHERE ol.order_id = o.id AND ps.supplier_id = ?))`)
 		args, filtered = append(args, f.SupplierID, f.SupplierID), true
 	}
+	from := "orders o"
+	var fromArgs []any
 	if q := strings.TrimSpace(f.Query); q != "" {
+		// The few orders a search matches are found through their indexes
+		// first, then read by id: letting SQLite walk the date index and test
+		// each order against the search was 80 ms on a 200,000-order account.
 		lc := strings.ToLower(q)
-		where = append(where, `o.id IN (
-			SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
+		rows, err := db.read.QueryContext(ctx, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
 			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
 			UNION SELECT order_id FROM purchase_orders WHERE account_id = ? AND po_number = ?
-			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?)`)
-		args = append(args, merchantID, q, "#"+strings.TrimPrefix(q, "#"), merchantID, q, merchantID, q, merchantID, lc, lc+"\U0010FFFF")
+			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?
+			LIMIT 10000`, merchantID, q, "#"+strings.TrimPrefix(q, "#"), merchantID, q, merchantID, q, merchantID, lc, lc+"\U0010FFFF")
+		if err != nil {
+			return page, fmt.Errorf("store: order search: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return page, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		b, _ := json.Marshal(ids)
+		// CROSS JOIN keeps the matched ids as the outer loop.
+		from, fromArgs = "json_each(?) j CROSS JOIN orders o ON o.id = j.value", []any{string(b)}
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")
 	if filtered {
-		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM orders o WHERE "+cond, args...).Scan(&page.Total); err != nil {
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("store: orders: %w", err)
 		}
 	} else {
@@ -533,8 +554,8 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 	case "total_asc":
 		order = "o.total_cents ASC, o.id ASC"
 	}
-	rows, err = db.read.QueryContext(ctx, "SELECT "+orderColumns+" FROM orders o WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	rows, err = db.read.QueryContext(ctx, "SELECT "+orderColumns+" FROM "+from+" WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(append(append([]any{}, fromArgs...), args...), f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: orders: %w", err)
 	}
