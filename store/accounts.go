@@ -151,7 +151,7 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, actor Actor, in New
 
 // Account returns one account by numeric ID.
 func (db *DB) Account(ctx context.Context, id int64) (Account, error) {
-	a, err := scanAccount(db.read.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
+	a, err := scanAccount(db.rqRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("store: account %d: %w", id, ErrNotFound)
 	}
@@ -164,7 +164,7 @@ func (db *DB) Account(ctx context.Context, id int64) (Account, error) {
 // AccountByPublicID returns one account by its public ID (case-insensitive).
 func (db *DB) AccountByPublicID(ctx context.Context, publicID string) (Account, error) {
 	publicID = strings.ToUpper(strings.TrimSpace(publicID))
-	a, err := scanAccount(db.read.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE public_id = ?", publicID))
+	a, err := scanAccount(db.rqRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE public_id = ?", publicID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("store: account %s: %w", publicID, ErrNotFound)
 	}
@@ -183,7 +183,7 @@ type AccountSummary struct {
 
 // Accounts lists every account, newest first. Only platform admins see this.
 func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at,
+	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at,
 		(SELECT count(*) FROM memberships m WHERE m.account_id = a.id),
 		(SELECT count(*) FROM vendor_links l WHERE (l.supplier_id = a.id OR l.merchant_id = a.id) AND l.state <> 'ended')
 		FROM accounts a ORDER BY a.id DESC`)

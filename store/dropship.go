@@ -167,7 +167,7 @@ func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (Drop
 	if err != nil {
 		return DropshipPlan{}, err
 	}
-	lines, err := db.planLines(ctx, db.read, acc, o, false)
+	lines, err := db.planLines(ctx, cachedReader{db}, acc, o, false)
 	if err != nil {
 		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 	}
@@ -205,7 +205,7 @@ func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (Drop
 	sort.Slice(ids, func(i, j int) bool { return groups[ids[i]].SupplierName < groups[ids[j]].SupplierName })
 	for i, id := range ids {
 		g := groups[id]
-		settings, err := db.linkSettings(ctx, db.read, merchantID, id)
+		settings, err := db.linkSettings(ctx, cachedReader{db}, merchantID, id)
 		if err != nil {
 			return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 		}

@@ -99,7 +99,7 @@ func (db *DB) Feeds(ctx context.Context, supplierID int64) ([]Feed, error) {
 	}
 	rows.Close()
 	for i := range out {
-		if err := db.feedMerchants(ctx, db.read, &out[i]); err != nil {
+		if err := db.feedMerchants(ctx, cachedReader{db}, &out[i]); err != nil {
 			return nil, fmt.Errorf("store: feeds of %d: %w", supplierID, err)
 		}
 	}
@@ -115,7 +115,7 @@ func (db *DB) Feed(ctx context.Context, supplierID, id int64) (Feed, error) {
 	if err != nil {
 		return Feed{}, fmt.Errorf("store: feed %d: %w", id, err)
 	}
-	if err := db.feedMerchants(ctx, db.read, &f); err != nil {
+	if err := db.feedMerchants(ctx, cachedReader{db}, &f); err != nil {
 		return Feed{}, fmt.Errorf("store: feed %d: %w", id, err)
 	}
 	return f, nil

@@ -351,7 +351,7 @@ func (db *DB) Link(ctx context.Context, accountID, linkID int64) (VendorLink, er
 	if accountID == 0 {
 		return VendorLink{}, fmt.Errorf("store: link %d: %w", linkID, ErrNotFound)
 	}
-	l, err := linkOf(ctx, db.read, accountID, linkID)
+	l, err := linkOf(ctx, cachedReader{db}, accountID, linkID)
 	if err != nil {
 		return VendorLink{}, fmt.Errorf("store: %w", err)
 	}
@@ -428,7 +428,7 @@ func ExamplePONumber(s MerchantLinkSettings, channelOrder string) string {
 
 // AccountLinks lists the links the acting account stands on, either side.
 func (db *DB) AccountLinks(ctx context.Context, accountID int64) ([]VendorLink, error) {
-	ls, err := queryLinks(ctx, db.read, "WHERE l.supplier_id = ? OR l.merchant_id = ?", accountID, accountID)
+	ls, err := queryLinks(ctx, cachedReader{db}, "WHERE l.supplier_id = ? OR l.merchant_id = ?", accountID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: links of %d: %w", accountID, err)
 	}
@@ -437,7 +437,7 @@ func (db *DB) AccountLinks(ctx context.Context, accountID int64) ([]VendorLink, 
 
 // AllLinks lists every link, for the platform admin.
 func (db *DB) AllLinks(ctx context.Context) ([]VendorLink, error) {
-	ls, err := queryLinks(ctx, db.read, "")
+	ls, err := queryLinks(ctx, cachedReader{db}, "")
 	if err != nil {
 		return nil, fmt.Errorf("store: links: %w", err)
 	}
@@ -447,7 +447,7 @@ func (db *DB) AllLinks(ctx context.Context) ([]VendorLink, error) {
 // RoutingProblems says why orders cannot route from a merchant to a supplier
 // right now, one sentence per missing piece; none means they can.
 func (db *DB) RoutingProblems(ctx context.Context, merchantID, supplierID int64) ([]string, error) {
-	p, err := routingProblems(ctx, db.read, merchantID, supplierID)
+	p, err := routingProblems(ctx, cachedReader{db}, merchantID, supplierID)
 	if err != nil {
 		return nil, fmt.Errorf("store: routing %d → %d: %w", merchantID, supplierID, err)
 	}

@@ -347,7 +347,7 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 // Order returns one of the acting merchant's orders with its lines, their
 // sources and the POs carrying them.
 func (db *DB) Order(ctx context.Context, merchantID, orderID int64) (Order, error) {
-	return db.orderWith(ctx, db.read, merchantID, orderID)
+	return db.orderWith(ctx, cachedReader{db}, merchantID, orderID)
 }
 
 func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int64) (Order, error) {
@@ -414,7 +414,7 @@ type OrderEvent struct {
 
 // OrderEvents returns an order's timeline, oldest first.
 func (db *DB) OrderEvents(ctx context.Context, merchantID, orderID int64) ([]OrderEvent, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT at, actor, kind, message FROM order_events WHERE order_id = ? AND account_id = ? ORDER BY id", orderID, merchantID)
+	rows, err := db.rq(ctx, "SELECT at, actor, kind, message FROM order_events WHERE order_id = ? AND account_id = ? ORDER BY id", orderID, merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: order events: %w", err)
 	}
@@ -464,7 +464,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		f.Tab = TabNeedsDropship
 	}
 	page := OrderPage{Page: f.Page, PerPage: f.PerPage, Counts: map[string]int{}}
-	rows, err := db.read.QueryContext(ctx, "SELECT tab, n FROM order_tab_counts WHERE account_id = ?", merchantID)
+	rows, err := db.rq(ctx, "SELECT tab, n FROM order_tab_counts WHERE account_id = ?", merchantID)
 	if err != nil {
 		return page, fmt.Errorf("store: order counts: %w", err)
 	}
@@ -514,7 +514,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		// first, then read by id: letting SQLite walk the date index and test
 		// each order against the search was 80 ms on a 200,000-order account.
 		lc := strings.ToLower(q)
-		rows, err := db.read.QueryContext(ctx, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
+		rows, err := db.rq(ctx, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
 			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
 			UNION SELECT order_id FROM purchase_orders WHERE account_id = ? AND po_number = ?
 			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?
@@ -539,7 +539,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 	}
 	cond := strings.Join(where, " AND ")
 	if filtered {
-		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
+		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("store: orders: %w", err)
 		}
 	} else {
@@ -554,7 +554,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 	case "total_asc":
 		order = "o.total_cents ASC, o.id ASC"
 	}
-	rows, err = db.read.QueryContext(ctx, "SELECT "+orderColumns+" FROM "+from+" WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	rows, err = db.rq(ctx, "SELECT "+orderColumns+" FROM "+from+" WHERE "+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(append(append([]any{}, fromArgs...), args...), f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: orders: %w", err)
@@ -594,7 +594,7 @@ type RejectedWebhook struct {
 
 // RejectedWebhooks lists the acting merchant's newest rejected webhooks.
 func (db *DB) RejectedWebhooks(ctx context.Context, merchantID int64, limit int) ([]RejectedWebhook, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, received_at, source, reason, body FROM rejected_webhooks WHERE account_id = ? ORDER BY id DESC LIMIT ?", merchantID, limit)
+	rows, err := db.rq(ctx, "SELECT id, received_at, source, reason, body FROM rejected_webhooks WHERE account_id = ? ORDER BY id DESC LIMIT ?", merchantID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: rejected webhooks: %w", err)
 	}

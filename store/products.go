@@ -198,10 +198,10 @@ func (db *DB) Products(ctx context.Context, accountID int64, f ProductFilter) (P
 	}
 	cond := strings.Join(where, " AND ")
 	page := ProductPage{Page: f.Page, PerPage: f.PerPage}
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM products p WHERE "+cond, args...).Scan(&page.Total); err != nil {
+	if err := db.rqRow(ctx, "SELECT count(*) FROM products p WHERE "+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: products of %d: %w", accountID, err)
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+productColumns+" FROM products p WHERE "+cond+" ORDER BY p.sku LIMIT ? OFFSET ?",
+	rows, err := db.rq(ctx, "SELECT "+productColumns+" FROM products p WHERE "+cond+" ORDER BY p.sku LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: products of %d: %w", accountID, err)
@@ -228,7 +228,7 @@ func (db *DB) Products(ctx context.Context, accountID int64, f ProductFilter) (P
 }
 
 func (db *DB) pendingMerchants(ctx context.Context, p Product) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT a.name FROM subscriptions s JOIN accounts a ON a.id = s.account_id
+	rows, err := db.rq(ctx, `SELECT DISTINCT a.name FROM subscriptions s JOIN accounts a ON a.id = s.account_id
 		WHERE s.supplier_id = ? AND s.paused = 0 AND (s.last_success_at IS NULL OR s.last_success_at < ?) ORDER BY a.name`, p.AccountID, p.UpdatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending merchants: %w", err)
@@ -251,7 +251,7 @@ func escapeLike(s string) string {
 
 // Product returns one of the acting account's products.
 func (db *DB) Product(ctx context.Context, accountID, id int64) (Product, error) {
-	p, err := scanProduct(db.read.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.id = ? AND p.account_id = ?", id, accountID))
+	p, err := scanProduct(db.rqRow(ctx, "SELECT "+productColumns+" FROM products p WHERE p.id = ? AND p.account_id = ?", id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Product{}, fmt.Errorf("store: product %d: %w", id, ErrNotFound)
 	}

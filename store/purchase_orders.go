@@ -146,7 +146,7 @@ func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (Purchas
 	if err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
 	}
-	if err := db.poLines(ctx, db.read, &p); err != nil {
+	if err := db.poLines(ctx, cachedReader{db}, &p); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
 	}
 	p.markStale(db.now())
@@ -170,7 +170,7 @@ func (db *DB) OrderPurchaseOrders(ctx context.Context, merchantID, orderID int64
 	}
 	rows.Close()
 	for i := range out {
-		if err := db.poLines(ctx, db.read, &out[i]); err != nil {
+		if err := db.poLines(ctx, cachedReader{db}, &out[i]); err != nil {
 			return nil, err
 		}
 	}

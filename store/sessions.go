@@ -65,7 +65,7 @@ func (db *DB) CreateSession(ctx context.Context, userID, accountID int64) (strin
 func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error) {
 	var s Session
 	var acc sql.NullInt64
-	err := db.read.QueryRowContext(ctx, "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
+	err := db.rqRow(ctx, "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
 		hashToken(token), db.now()).Scan(&s.UserID, &acc, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)

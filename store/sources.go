@@ -101,7 +101,7 @@ func (db *DB) LinkedProducts(ctx context.Context, merchantID int64, f ProductFil
 	out := make([]LinkedProduct, len(page.Products))
 	for i, p := range page.Products {
 		out[i].Product = p
-		rows, err := db.read.QueryContext(ctx, sourceSelect+" WHERE ps.product_id = ? AND ps.account_id = ? ORDER BY ps.priority, ps.id", p.ID, merchantID)
+		rows, err := db.rq(ctx, sourceSelect+" WHERE ps.product_id = ? AND ps.account_id = ? ORDER BY ps.priority, ps.id", p.ID, merchantID)
 		if err != nil {
 			return page, nil, fmt.Errorf("store: sources: %w", err)
 		}
@@ -118,7 +118,7 @@ func (db *DB) LinkedProduct(ctx context.Context, merchantID, productID int64) (L
 	if err != nil {
 		return LinkedProduct{}, err
 	}
-	rows, err := db.read.QueryContext(ctx, sourceSelect+" WHERE ps.product_id = ? AND ps.account_id = ? ORDER BY ps.priority, ps.id", productID, merchantID)
+	rows, err := db.rq(ctx, sourceSelect+" WHERE ps.product_id = ? AND ps.account_id = ? ORDER BY ps.priority, ps.id", productID, merchantID)
 	if err != nil {
 		return LinkedProduct{}, fmt.Errorf("store: sources: %w", err)
 	}

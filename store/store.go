@@ -27,6 +27,7 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	closed bool
+	stmts  readStmts
 
 	// Now returns the current time; tests replace it to control the clock.
 	Now func() time.Time
@@ -113,6 +114,7 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	db.closeStmts()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

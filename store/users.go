@@ -266,7 +266,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dropline-dummy-password")
 func (db *DB) Authenticate(ctx context.Context, email, password string) (User, error) {
 	email = NormalizeEmail(email)
 	var hash string
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email), &hash)
+	u, err := scanUser(db.rqRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return User{}, ErrBadCredentials
@@ -282,7 +282,7 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (User, e
 
 // User returns one user by ID.
 func (db *DB) User(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	u, err := scanUser(db.rqRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
 	}
@@ -294,7 +294,7 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 
 // Memberships lists the accounts a user belongs to, by account name.
 func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
+	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
 		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY a.name, a.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships of %d: %w", userID, err)
@@ -316,7 +316,7 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, erro
 func (db *DB) Membership(ctx context.Context, userID, accountID int64) (Membership, error) {
 	var m Membership
 	a := &m.Account
-	err := db.read.QueryRowContext(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
+	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
 		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND m.account_id = ?`, userID, accountID).
 		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &m.Role)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -330,7 +330,7 @@ func (db *DB) Membership(ctx context.Context, userID, accountID int64) (Membersh
 
 // Members lists the acting account's users.
 func (db *DB) Members(ctx context.Context, accountID int64) ([]Member, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+userColumns+", m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", accountID)
+	rows, err := db.rq(ctx, "SELECT "+userColumns+", m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: members of %d: %w", accountID, err)
 	}
@@ -430,7 +430,7 @@ func (db *DB) RemoveMember(ctx context.Context, actor Actor, accountID, userID i
 // ChangePassword sets a new password after checking the current one.
 func (db *DB) ChangePassword(ctx context.Context, userID int64, current, next string) error {
 	var hash string
-	err := db.read.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE id = ?", userID).Scan(&hash)
+	err := db.rqRow(ctx, "SELECT password_hash FROM users WHERE id = ?", userID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: change password of %d: %w", userID, ErrNotFound)
 	}
