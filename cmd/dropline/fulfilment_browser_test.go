@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +22,7 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := a.db.Subscriptions(ctx, merchant.ID)
-	if _, err := a.puller.PullNow(ctx, merchant.ID, subs[0].ID); err != nil && !strings.Contains(err.Error(), "already running") {
-		t.Fatal(err)
-	}
-	a.puller.Wait()
+	waitForDemoProducts(t, a, merchant.ID)
 	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: "E-42", Currency: "USD",
 		ShipTo: orderfile.Address{Name: "Mae Jemison", Address1: "3 Space Rd", City: "Houston", Region: "TX", PostalCode: "77058", Country: "US"},
 		Lines:  []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 2, UnitPriceCents: 1200}}})

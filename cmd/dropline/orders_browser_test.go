@@ -22,15 +22,7 @@ func TestBrowserMerchantDropshipsAnOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The demo merchant's feed is pulled by the ticker; pull it now so the order has linked products.
-	subs, err := a.db.Subscriptions(ctx, merchant.ID)
-	if err != nil || len(subs) == 0 {
-		t.Fatalf("demo subscription: %v", err)
-	}
-	if _, err := a.puller.PullNow(ctx, merchant.ID, subs[0].ID); err != nil && !strings.Contains(err.Error(), "already running") {
-		t.Fatal(err)
-	}
-	a.puller.Wait()
+	waitForDemoProducts(t, a, merchant.ID)
 	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#7001", Currency: "USD",
 		Customer: orderfile.Customer{Name: "Rosa Parks", Email: "rosa@example.com"},
 		ShipTo:   orderfile.Address{Name: "Rosa Parks", Address1: "12 Elm St", City: "Montgomery", Region: "AL", PostalCode: "36104", Country: "US"},
@@ -99,5 +91,28 @@ func TestBrowserMerchantDropshipsAnOrder(t *testing.T) {
 	if !strings.Contains(rows, "#7001") {
 		t.Fatalf("Dropshipped tab does not list #7001: %q", rows)
 	}
-	_ = time.Second
+}
+
+// waitForDemoProducts waits until the ticker's first pull has linked the demo
+// supplier's products to the merchant (it starts as the app starts).
+func waitForDemoProducts(t *testing.T, a *app, merchantID int64) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		_, linked, err := a.db.LinkedProducts(context.Background(), merchantID, store.ProductFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, lp := range linked {
+			if len(lp.Sources) > 0 {
+				n++
+			}
+		}
+		if n >= 8 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the demo feed was not pulled within 20 s")
 }
