@@ -62,6 +62,7 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	ctx := c.Request().Context()
 	loc := p.member.Account.Location()
 	f := orderFilter(c, loc)
+	f.Summary = true
 	page, err := s.store.Orders(ctx, p.accountID(), f)
 	if err != nil {
 		return err

@@ -2,7 +2,7 @@
 // the dropship API against a large data set.
 //
 //	dropline-load [--orders 1000000] [--products 10000] [--db PATH] [--duration 30s] [--conns 32]
-//	              [--search-n 200] [--dropship-n 200] [--cpuprofile FILE] [--keep]
+//	              [--search-n 200] [--dropship-n 200] [--tenants 1] [--cpuprofile FILE] [--keep]
 //
 // It seeds a database with the seed generator (a temporary one, or --db when
 // that file is empty), or reuses --db when it is already seeded (the logins
@@ -11,7 +11,8 @@
 // process on 127.0.0.1 and only ever talks to it, signs in as the first
 // merchant, and runs, one after the other:
 //
-//   - order list: GET /orders (default tab, 50 rows) from --conns connections for --duration;
+//   - order list: GET /orders (default tab, 50 rows) from --conns connections for --duration
+//     (--tenants N: the connections take turns among the first N merchants' sessions);
 //   - search: GET /orders?tab=all&q=… by order number, then by SKU, one request at a time;
 //   - dropship: POST /api/v1/orders/{id}/dropship {"confirm":true} with an API
 //     token of the merchant, on orders in Needs dropship with eligible lines.
@@ -66,6 +67,7 @@ type config struct {
 	dropshipN        int
 	cpuprofile       string
 	keep             bool
+	tenants          int
 }
 
 func main() {
@@ -80,6 +82,7 @@ func main() {
 	flag.IntVar(&c.dropshipN, "dropship-n", 200, "dropships through the API (they change the database)")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary database")
+	flag.IntVar(&c.tenants, "tenants", 1, "load the order list as this many merchants at once (1: the first merchant only)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -252,6 +255,23 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	if err != nil {
 		return out, err
 	}
+	// With --tenants, connections take turns among several merchants'
+	// sessions, as a multi-tenant server sees them.
+	clients := []*http.Client{client}
+	for _, a := range seed.Accounts {
+		if len(clients) >= c.tenants {
+			break
+		}
+		if a.Kind != store.KindMerchant || a.ID == merchant.ID {
+			continue
+		}
+		cl, err := signIn(ctx, base, a, c.conns)
+		if err != nil {
+			return out, err
+		}
+		clients = append(clients, cl)
+	}
+	out["tenants"] = len(clients)
 	if c.cpuprofile != "" {
 		f, err := os.Create(c.cpuprofile)
 		if err != nil {
@@ -273,13 +293,13 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	list := newRecorder()
 	loadCtx, cancel := context.WithTimeout(ctx, c.duration)
 	var wg sync.WaitGroup
-	for range c.conns {
+	for w := range c.conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for loadCtx.Err() == nil {
+			for i := w; loadCtx.Err() == nil; i++ {
 				t0 := time.Now()
-				status, n, err := get(loadCtx, client, base+"/orders", nil)
+				status, n, err := get(loadCtx, clients[i%len(clients)], base+"/orders", nil)
 				if loadCtx.Err() != nil && err != nil {
 					return // cut off by the end of the run, not a failure
 				}
