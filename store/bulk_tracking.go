@@ -137,6 +137,11 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if err != nil {
 		return TrackingPlan{}, err
 	}
+	// The account's carriers, read once for every row.
+	tk, err := db.trackingChecker(ctx, supplierID)
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -219,7 +224,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		if _, err := cached.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		_, err := db.addShipment(ctx, cached, actor, supplierID, g.poID, g.input, true)
+		_, err := db.addShipment(ctx, cached, actor, tk, supplierID, g.poID, g.input, true)
 		if err != nil {
 			if _, rerr := cached.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
 				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", rerr)

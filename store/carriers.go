@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -303,6 +304,35 @@ type TrackingCheck struct {
 // carriers (a code, a name, or "custom:ID"). A number that fails the check is
 // not an error: the caller decides whether the user overrides it.
 func (db *DB) CheckTracking(ctx context.Context, accountID int64, carrierRef, number string) (TrackingCheck, error) {
+	tk, err := db.trackingChecker(ctx, accountID)
+	if err != nil {
+		return TrackingCheck{}, err
+	}
+	return tk.check(carrierRef, number)
+}
+
+// trackingChecker holds one account's carriers and custom providers, so a bulk
+// upload checks thousands of numbers against one read of its settings.
+type trackingChecker struct {
+	allowed   []string
+	providers map[int64]LogisticsProvider // not retired
+}
+
+func (db *DB) trackingChecker(ctx context.Context, accountID int64) (*trackingChecker, error) {
+	s, providers, err := db.CarrierSettings(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	tk := &trackingChecker{allowed: s.Allowed, providers: map[int64]LogisticsProvider{}}
+	for _, p := range providers {
+		if !p.Retired {
+			tk.providers[p.ID] = p
+		}
+	}
+	return tk, nil
+}
+
+func (tk *trackingChecker) check(carrierRef, number string) (TrackingCheck, error) {
 	var tc TrackingCheck
 	c := checks{}
 	c.check(strings.TrimSpace(carrierRef) != "", "carrier", "Choose a carrier.")
@@ -313,14 +343,9 @@ func (db *DB) CheckTracking(ctx context.Context, accountID int64, carrierRef, nu
 	}
 	if id, ok := strings.CutPrefix(carrierRef, customPrefix); ok {
 		pid, _ := strconv.ParseInt(id, 10, 64)
-		var p LogisticsProvider
-		err := db.read.QueryRowContext(ctx, "SELECT id, name, tracking_url FROM logistics_providers WHERE id = ? AND account_id = ? AND retired_at IS NULL", pid, accountID).
-			Scan(&p.ID, &p.Name, &p.TrackingURL)
-		if errors.Is(err, sql.ErrNoRows) {
+		p, ok := tk.providers[pid]
+		if !ok {
 			return tc, FieldError("carrier", "Choose one of this account's carriers.")
-		}
-		if err != nil {
-			return tc, fmt.Errorf("store: check tracking: %w", err)
 		}
 		tc.Carrier = ShippingOption{Value: carrierRef, Name: p.Name, Custom: true}
 		tc.Number = strings.TrimSpace(number)
@@ -333,15 +358,7 @@ func (db *DB) CheckTracking(ctx context.Context, accountID int64, carrierRef, nu
 	if !ok {
 		return tc, FieldError("carrier", "Unknown carrier "+carrierRef+".")
 	}
-	s, _, err := db.CarrierSettings(ctx, accountID)
-	if err != nil {
-		return tc, err
-	}
-	allowed := false
-	for _, code := range s.Allowed {
-		allowed = allowed || code == cr.Code
-	}
-	if !allowed {
+	if !slices.Contains(tk.allowed, cr.Code) {
 		return tc, FieldError("carrier", cr.Name+" is not one of this account's carriers (Settings → Carriers).")
 	}
 	tc.Carrier = ShippingOption{Value: cr.Code, Name: cr.Name}

@@ -375,12 +375,16 @@ type ShipmentInput struct {
 // and quantities it carries (default: everything remaining). The merchant's
 // order shows it at once, with a note on its timeline.
 func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int64, in ShipmentInput) (Shipment, error) {
+	tk, err := db.trackingChecker(ctx, supplierID)
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	defer tx.Rollback()
-	sh, err := db.addShipment(ctx, tx, actor, supplierID, poID, in, false)
+	sh, err := db.addShipment(ctx, tx, actor, tk, supplierID, poID, in, false)
 	if err != nil {
 		return Shipment{}, err
 	}
@@ -390,7 +394,7 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 // addShipment writes one shipment. With deferred true the caller settles the
 // PO's status and refiles its order once, after all its shipments (a bulk
 // upload of thousands of parcels would otherwise recount them each time).
-func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, supplierID, poID int64, in ShipmentInput, deferred bool) (Shipment, error) {
+func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackingChecker, supplierID, poID int64, in ShipmentInput, deferred bool) (Shipment, error) {
 	now := db.now()
 	p, err := supplierPO(ctx, tx, supplierID, poID, now)
 	if err != nil {
@@ -399,9 +403,7 @@ func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, supplierID,
 	c := checks{}
 	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
 	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
-	// The tracking check reads through the reader pool; the account's
-	// carrier settings are not changed by this transaction.
-	tc, terr := db.CheckTracking(ctx, supplierID, in.Carrier, in.TrackingNumber)
+	tc, terr := tk.check(in.Carrier, in.TrackingNumber)
 	var ve *ValidationError
 	if errors.As(terr, &ve) {
 		for k, v := range ve.Fields {
