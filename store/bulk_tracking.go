@@ -10,19 +10,21 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dropline/dropline/store/carrier"
 )
 
 // TrackingColumns are the bulk tracking CSV's columns, in template order.
-var TrackingColumns = []string{"po_number", "carrier", "tracking_number", "ship_date", "extended_field", "sku", "quantity"}
+// merchant is needed only when two merchants' POs to this supplier share a number.
+var TrackingColumns = []string{"po_number", "carrier", "tracking_number", "ship_date", "extended_field", "sku", "quantity", "merchant"}
 
 // TrackingTemplate is the bulk tracking CSV template users download.
 func TrackingTemplate() string {
 	return strings.Join(TrackingColumns, ",") + "\n" +
-		"PO-000123,UPS,1Z999AA10123456784,2026-11-21,,,\n" +
-		"PO-000124,usps,9400 1000 0000 0000 0000 00,2026-11-21,Box 1 of 2,ACM-MUG,1\n"
+		"PO-000123,UPS,1Z999AA10123456784,2026-11-21,,,,\n" +
+		"PO-000124,usps,9400 1000 0000 0000 0000 00,2026-11-21,Box 1 of 2,ACM-MUG,1,\n"
 }
 
 // TrackingRow is one row of a bulk tracking file and what applying it does.
@@ -35,6 +37,7 @@ type TrackingRow struct {
 	ExtendedField  string
 	SKU            string
 	Quantity       string
+	Merchant       string // name or public ID; optional
 	Error          string // empty when the row is fine
 	Raw            []string
 }
@@ -107,7 +110,8 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 			return nil, FieldError("file", "The file has more than 100,000 rows: split it.")
 		}
 		rows = append(rows, TrackingRow{Line: line, PONumber: cell(rec, "po_number"), Carrier: cell(rec, "carrier"), TrackingNumber: cell(rec, "tracking_number"),
-			ShipDate: cell(rec, "ship_date"), ExtendedField: cell(rec, "extended_field"), SKU: cell(rec, "sku"), Quantity: cell(rec, "quantity"), Raw: rec})
+			ShipDate: cell(rec, "ship_date"), ExtendedField: cell(rec, "extended_field"), SKU: cell(rec, "sku"), Quantity: cell(rec, "quantity"),
+			Merchant: cell(rec, "merchant"), Raw: rec})
 	}
 	if len(rows) == 0 {
 		return nil, FieldError("file", "The file has headers but no rows.")
@@ -115,17 +119,59 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 	return rows, nil
 }
 
-// resolveCarrier turns a carrier typed as a code or a name, in any case, into
-// a built-in code or one of the account's custom providers.
-func resolveCarrier(ctx context.Context, q querier, supplierID int64, typed string) string {
+// resolve turns a carrier typed as a code or a name, in any case, into
+// the value a shipment stores; what it cannot place it returns as typed, for
+// the check to refuse.
+func (tk *trackingChecker) resolve(typed string) string {
 	if c, ok := carrier.Lookup(typed); ok {
 		return c.Code
 	}
-	var id int64
-	if err := q.QueryRowContext(ctx, "SELECT id FROM logistics_providers WHERE account_id = ? AND name = ? COLLATE NOCASE AND retired_at IS NULL", supplierID, typed).Scan(&id); err == nil {
-		return customPrefix + strconv.FormatInt(id, 10)
+	for _, p := range tk.providers {
+		if strings.EqualFold(p.Name, strings.TrimSpace(typed)) {
+			return customPrefix + strconv.FormatInt(p.ID, 10)
+		}
 	}
 	return typed
+}
+
+// findSupplierPO finds a released PO of the supplier by number. PO numbers
+// are unique per merchant, so one supplier may hold the same number from two
+// merchants: then the merchant (name or public ID) picks one. Another
+// supplier's PO is unknown, like one that does not exist. msg says why no PO
+// was found.
+func findSupplierPO(ctx context.Context, q querier, supplierID int64, number, merchant string, now time.Time) (id int64, msg string, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT po.id, m.name, m.public_id FROM purchase_orders po JOIN accounts m ON m.id = po.account_id
+		WHERE po.supplier_id = ? AND po.po_number = ? AND po.release_at <= ?`, supplierID, number, now)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rows.Close()
+	var ids []int64
+	var names []string
+	for rows.Next() {
+		var poID int64
+		var name, pid string
+		if err := rows.Scan(&poID, &name, &pid); err != nil {
+			return 0, "", err
+		}
+		if merchant == "" || strings.EqualFold(merchant, name) || merchant == pid {
+			ids = append(ids, poID)
+			names = append(names, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", err
+	}
+	switch {
+	case len(ids) == 1:
+		return ids[0], "", nil
+	case len(ids) == 0 && merchant != "":
+		return 0, "Unknown PO " + number + " for merchant " + merchant + ".", nil
+	case len(ids) == 0:
+		return 0, "Unknown PO " + number + ".", nil
+	default:
+		return 0, number + " is a PO number of more than one merchant (" + strings.Join(names, ", ") + "): fill in the merchant column.", nil
+	}
 }
 
 // BulkTracking previews (apply false) or applies a bulk tracking file for the
@@ -163,17 +209,15 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			r.Error = "Enter the PO number."
 			continue
 		}
-		var poID int64
-		err := cached.QueryRowContext(ctx, "SELECT id FROM purchase_orders WHERE po_number = ? AND supplier_id = ? AND release_at <= ?", r.PONumber, supplierID, now).Scan(&poID)
-		// PO numbers are unique per merchant; one supplier may hold the same
-		// number from two merchants. Both, or none: unknown.
-		if errors.Is(err, sql.ErrNoRows) {
-			r.Error = "Unknown PO " + r.PONumber + "."
-			continue
-		} else if err != nil {
+		poID, msg, err := findSupplierPO(ctx, cached, supplierID, r.PONumber, r.Merchant, now)
+		if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		code := resolveCarrier(ctx, cached, supplierID, r.Carrier)
+		if msg != "" {
+			r.Error = msg
+			continue
+		}
+		code := tk.resolve(r.Carrier)
 		number := r.TrackingNumber
 		if !strings.HasPrefix(code, customPrefix) {
 			number = carrier.Normalize(number)
@@ -291,7 +335,7 @@ func ErrorRowsCSV(plan TrackingPlan) []byte {
 		if r.Error == "" {
 			continue
 		}
-		rec := []string{r.PONumber, r.Carrier, r.TrackingNumber, r.ShipDate, r.ExtendedField, r.SKU, r.Quantity, r.Error}
+		rec := []string{r.PONumber, r.Carrier, r.TrackingNumber, r.ShipDate, r.ExtendedField, r.SKU, r.Quantity, r.Merchant, r.Error}
 		for i := range rec {
 			rec[i] = CSVSafe(rec[i])
 		}
