@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,16 +293,16 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 	}
-	// Each PO's status and its order's tab, once per PO.
-	for poID := range touched {
-		if err := db.settlePO(ctx, tx, poID); err != nil {
+	// Each PO's status and its order's tab, once per PO, in PO order.
+	for _, poID := range slices.Sorted(maps.Keys(touched)) {
+		if err := db.settlePO(ctx, cached, poID); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 		var merchantID, orderID int64
-		if err := tx.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
+		if err := cached.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
+		if err := db.refreshOrder(ctx, cached, merchantID, orderID); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 	}
