@@ -270,7 +270,11 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		if _, err := cached.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		_, err := db.addShipment(ctx, cached, actor, tk, supplierID, g.poID, g.input, true)
+		mode := shipDeferred
+		if !apply {
+			mode = shipTrial
+		}
+		_, err := db.addShipment(ctx, cached, actor, tk, supplierID, g.poID, g.input, mode)
 		if err != nil {
 			if _, rerr := cached.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
 				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", rerr)
@@ -293,17 +297,20 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 	}
-	// Each PO's status and its order's tab, once per PO, in PO order.
-	for _, poID := range slices.Sorted(maps.Keys(touched)) {
-		if err := db.settlePO(ctx, cached, poID); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		var merchantID, orderID int64
-		if err := cached.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		if err := db.refreshOrder(ctx, cached, merchantID, orderID); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	// Each PO's status and its order's tab, once per PO, in PO order; a
+	// preview skips them, as they decide no row.
+	if apply {
+		for _, poID := range slices.Sorted(maps.Keys(touched)) {
+			if err := db.settlePO(ctx, cached, poID); err != nil {
+				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+			}
+			var merchantID, orderID int64
+			if err := cached.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
+				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+			}
+			if err := db.refreshOrder(ctx, cached, merchantID, orderID); err != nil {
+				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+			}
 		}
 	}
 	for _, r := range rows {

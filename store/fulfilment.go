@@ -384,17 +384,33 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	defer tx.Rollback()
-	sh, err := db.addShipment(ctx, tx, actor, tk, supplierID, poID, in, false)
+	sh, err := db.addShipment(ctx, tx, actor, tk, supplierID, poID, in, shipNow)
 	if err != nil {
 		return Shipment{}, err
 	}
 	return sh, tx.Commit()
 }
 
-// addShipment writes one shipment. With deferred true the caller settles the
-// PO's status and refiles its order once, after all its shipments (a bulk
-// upload of thousands of parcels would otherwise recount them each time).
-func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackingChecker, supplierID, poID int64, in ShipmentInput, deferred bool) (Shipment, error) {
+// shipMode says how much of a shipment addShipment writes.
+type shipMode int
+
+const (
+	// shipNow writes everything: the shipment, the PO's status, the order's
+	// tab, its timeline, the audit log and the messages it sends.
+	shipNow shipMode = iota
+	// shipDeferred leaves the PO's status and the order's tab to the caller,
+	// once per PO after all its shipments (a bulk upload of thousands of
+	// parcels would otherwise recount them each time).
+	shipDeferred
+	// shipTrial is shipDeferred for a run that is rolled back (a bulk
+	// upload's preview): it writes only what later rows are checked
+	// against (the shipment, shipped quantities) and skips the timeline,
+	// audit and messages, which decide no row.
+	shipTrial
+)
+
+// addShipment writes one shipment, as much of it as mode says.
+func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackingChecker, supplierID, poID int64, in ShipmentInput, mode shipMode) (Shipment, error) {
 	now := db.now()
 	p, err := supplierPO(ctx, tx, supplierID, poID, now)
 	if err != nil {
@@ -534,10 +550,13 @@ func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackin
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?", now, now, poID); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	if !deferred {
+	if mode == shipNow {
 		if err := db.settlePO(ctx, tx, poID); err != nil {
 			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 		}
+	}
+	if mode == shipTrial {
+		return sh, nil
 	}
 	msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 	if sh.OverrideReason != "" {
@@ -552,7 +571,7 @@ func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackin
 	if err := db.queueShipped(ctx, tx, p, sh); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	if !deferred {
+	if mode == shipNow {
 		if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
 			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 		}
