@@ -67,7 +67,7 @@ func TrackingUploadPage(f Frame, v TrackingUploadView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<a class=\"back\" href=\"/dropship-orders\">← Dropship orders</a><h1>Bulk tracking upload</h1><p class=\"muted\">Columns: <span class=\"mono\">po_number, carrier, tracking_number, ship_date, extended_field, sku, quantity</span>. Leave sku and quantity empty to ship everything remaining; rows with the same PO, carrier and tracking number are one shipment. Carrier as code or name. <a href=\"/dropship-orders/upload/template.csv\">Download the template</a>.</p><section class=\"panel\"><form method=\"post\" action=\"/dropship-orders/upload\" enctype=\"multipart/form-data\" class=\"stack\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<a class=\"back\" href=\"/dropship-orders\">← Dropship orders</a><h1>Bulk tracking upload</h1><p class=\"muted\">Columns: <span class=\"mono\">po_number, carrier, tracking_number, ship_date, extended_field, sku, quantity, merchant</span>. Leave sku and quantity empty to ship everything remaining; rows with the same PO, carrier and tracking number are one shipment. Carrier as code or name. Merchant (name or ID) only when two merchants' POs share a number. <a href=\"/dropship-orders/upload/template.csv\">Download the template</a>.</p><section class=\"panel\"><form method=\"post\" action=\"/dropship-orders/upload\" enctype=\"multipart/form-data\" class=\"stack\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
