@@ -43,6 +43,16 @@ func (s *Server) trackingUploadShow(c echo.Context) error {
 	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), views.TrackingUploadView{}))
 }
 
+// renderTracking shows the upload page or, for htmx, only the preview or
+// result under the form.
+func (s *Server) renderTracking(c echo.Context, status int, v views.TrackingUploadView) error {
+	if isHTMX(c) {
+		// htmx swaps 2xx responses only; the message is the content.
+		return render(c, http.StatusOK, views.TrackingUploadResult(csrfOf(c), v))
+	}
+	return render(c, status, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), v))
+}
+
 func (s *Server) trackingTemplate(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-tracking.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(store.TrackingTemplate()))
@@ -52,9 +62,7 @@ func (s *Server) trackingUpload(c echo.Context) error {
 	if err := parseBody(c); err != nil {
 		return err
 	}
-	page := func(status int, v views.TrackingUploadView) error {
-		return render(c, status, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), v))
-	}
+	page := func(status int, v views.TrackingUploadView) error { return s.renderTracking(c, status, v) }
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return page(http.StatusUnprocessableEntity, views.TrackingUploadView{Error: "Choose a CSV file to upload."})
@@ -92,6 +100,9 @@ func (s *Server) trackingApply(c echo.Context) error {
 	token := c.FormValue("token")
 	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != "tracking") {
+		if isHTMX(c) {
+			return s.renderTracking(c, http.StatusNotFound, views.TrackingUploadView{Error: "That upload has expired. Upload the file again: shipments already saved will not be added twice."})
+		}
 		if ferr := s.flashError(c, "That upload has expired. Upload the file again: shipments already saved will not be added twice."); ferr != nil {
 			return ferr
 		}
@@ -104,7 +115,7 @@ func (s *Server) trackingApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), trackingView(plan, token, filename, true)))
+	return s.renderTracking(c, http.StatusOK, trackingView(plan, token, filename, true))
 }
 
 // trackingErrors downloads the rows with errors, to fix and upload again.

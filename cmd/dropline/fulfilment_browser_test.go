@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -70,5 +72,77 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 	po, _ := a.db.PurchaseOrder(ctx, merchant.ID, poID)
 	if po.Status != store.POShipped {
 		t.Fatalf("PO status %s, want shipped", po.Status)
+	}
+}
+
+// TestBrowserBulkTrackingUpload: the supplier uploads a tracking file, sees
+// the preview swapped in under the form (no page load), saves, and the PO is
+// shipped.
+func TestBrowserBulkTrackingUpload(t *testing.T) {
+	a, newTab := browserApp(t)
+	ctx := context.Background()
+	merchant, err := a.db.AccountByPublicID(ctx, mustDemoMerchantPID(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForDemoProducts(t, a, merchant.ID)
+	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: "E-77", Currency: "USD",
+		ShipTo: orderfile.Address{Name: "Sally Ride", Address1: "1 Orbit Way", City: "La Jolla", Region: "CA", PostalCode: "92037", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 1, UnitPriceCents: 1200}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.db.Dropship(ctx, store.Actor{Name: "test"}, merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "bulk-browser", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v %v", res, err)
+	}
+	po := res.POs[0]
+	day := time.Now().UTC().Format("2006-01-02")
+	file := filepath.Join(t.TempDir(), "tracking.csv")
+	csv := "po_number,carrier,tracking_number,ship_date\n" +
+		po.PONumber + ",UPS,1Z999AA10123456784," + day + "\n" +
+		"PO-NOPE,ups,1Z999AA10123456784," + day + "\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	tab, cancel := newTab()
+	defer cancel()
+	err = chromedp.Do(tab, append(signIn(a.URL(), "supplier@dropline.test"),
+		chromedp.Navigate(a.URL()+"/dropship-orders/upload"),
+		chromedp.WaitVisible(`[data-testid="tracking-upload-form"]`),
+		// A marker on the page: it survives only if the page is not reloaded.
+		chromedp.Evaluate[chromedp.Void](`window.stillHere = true`),
+		chromedp.SetUploadFiles(`input[name="file"]`, []string{file}),
+		chromedp.Click(`[data-testid="tracking-upload-form"] button[type="submit"]`),
+		chromedp.WaitVisible(`[data-testid="tracking-preview"]`),
+	)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := waitText(tab, `[data-testid="tracking-summary"]`, "1 rows ok (1 shipments), 1 rows with errors.", 5*time.Second)
+	if summary != "1 rows ok (1 shipments), 1 rows with errors." {
+		t.Fatalf("preview summary %q", summary)
+	}
+	rows, err := chromedp.Run(tab, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="tracking-rows"] tbody tr')].map(r => r.cells[7].textContent.trim()).join("|")`))
+	if err != nil || rows != "Unknown PO PO-NOPE.|ok" {
+		t.Fatalf("preview rows %q (%v): want the error first", rows, err)
+	}
+	screenshot(tab, t, "bulk-1-preview")
+	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
+		t.Fatal(err)
+	}
+	summary, _ = waitText(tab, `[data-testid="tracking-summary"]`, "1 shipments saved from 1 rows; 1 rows with errors were skipped.", 5*time.Second)
+	if summary != "1 shipments saved from 1 rows; 1 rows with errors were skipped." {
+		t.Fatalf("result summary %q", summary)
+	}
+	still, err := chromedp.Run(tab, chromedp.Evaluate[bool](`window.stillHere === true`))
+	if err != nil || !still {
+		t.Fatalf("the page reloaded (marker %v, %v): the upload should swap in place", still, err)
+	}
+	screenshot(tab, t, "bulk-2-applied")
+	got, _ := a.db.PurchaseOrder(ctx, merchant.ID, po.ID)
+	if got.Status != store.POShipped {
+		t.Fatalf("PO status %s, want shipped", got.Status)
 	}
 }
