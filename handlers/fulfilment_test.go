@@ -158,7 +158,7 @@ func TestBulkTrackingUploadPage(t *testing.T) {
 	buf.Reset()
 	mw = multipart.NewWriter(&buf)
 	mw.WriteField("_csrf", c.csrf)
-	fw, _ = mw.CreateFormFile("file", "empty.csv")
+	mw.CreateFormFile("file", "empty.csv") // an empty file
 	mw.Close()
 	req, _ = http.NewRequest(http.MethodPost, env.srv.URL+"/dropship-orders/upload", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
