@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -44,28 +43,15 @@ func fileProblem(err error) string {
 }
 
 func (s *Server) importUpload(c echo.Context) error {
-	if err := parseBody(c); err != nil {
+	filename, body, problem, err := readUpload(c)
+	if err != nil {
 		return err
 	}
 	kind := importKind(c.FormValue("kind"))
 	v := views.ImportView{Kind: kind}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		v.Error = "Choose a CSV file to upload."
-		return s.renderImport(c, http.StatusUnprocessableEntity, v)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, store.MaxUploadBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(body) > store.MaxUploadBytes {
-		v.Error = "The file is larger than 50 MB. Split it into smaller files."
-		return s.renderImport(c, http.StatusRequestEntityTooLarge, v)
+	if problem != nil {
+		v.Error = problem.msg
+		return s.renderImport(c, problem.status, v)
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
@@ -77,11 +63,11 @@ func (s *Server) importUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := s.store.SaveUpload(ctx, p.accountID(), kind, fh.Filename, body)
+	token, err := s.store.SaveUpload(ctx, p.accountID(), kind, filename, body)
 	if err != nil {
 		return err
 	}
-	v = importView(plan, token, fh.Filename)
+	v = importView(plan, token, filename)
 	return s.renderImport(c, http.StatusOK, v)
 }
 

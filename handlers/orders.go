@@ -531,24 +531,12 @@ func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImport
 }
 
 func (s *Server) orderImportUpload(c echo.Context) error {
-	if err := parseBody(c); err != nil {
-		return err
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return render(c, http.StatusUnprocessableEntity, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{Error: "Choose a CSV file to upload."}))
-	}
-	f, err := fh.Open()
+	filename, body, problem, err := readUpload(c)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, store.MaxUploadBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(body) > store.MaxUploadBytes {
-		return render(c, http.StatusRequestEntityTooLarge, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{Error: "The file is larger than 50 MB."}))
+	if problem != nil {
+		return render(c, problem.status, views.OrderImportPage(s.frame(c, "Import orders"), views.OrderImportView{Error: problem.msg}))
 	}
 	v, _, err := s.orderImportPlan(c, body)
 	if err != nil {
@@ -558,11 +546,11 @@ func (s *Server) orderImportUpload(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.OrderImportPage(s.frame(c, "Import orders"), v))
 	}
 	p := principalOf(c)
-	v.Token, err = s.store.SaveUpload(c.Request().Context(), p.accountID(), "orders", fh.Filename, body)
+	v.Token, err = s.store.SaveUpload(c.Request().Context(), p.accountID(), "orders", filename, body)
 	if err != nil {
 		return err
 	}
-	v.Filename = fh.Filename
+	v.Filename = filename
 	return render(c, http.StatusOK, views.OrderImportPage(s.frame(c, "Import orders"), v))
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -59,25 +58,13 @@ func (s *Server) trackingTemplate(c echo.Context) error {
 }
 
 func (s *Server) trackingUpload(c echo.Context) error {
-	if err := parseBody(c); err != nil {
+	filename, body, problem, err := readUpload(c)
+	if err != nil {
 		return err
 	}
 	page := func(status int, v views.TrackingUploadView) error { return s.renderTracking(c, status, v) }
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return page(http.StatusUnprocessableEntity, views.TrackingUploadView{Error: "Choose a CSV file to upload."})
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, store.MaxUploadBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(body) > store.MaxUploadBytes {
-		return page(http.StatusRequestEntityTooLarge, views.TrackingUploadView{Error: "The file is larger than 50 MB. Split it into smaller files."})
+	if problem != nil {
+		return page(problem.status, views.TrackingUploadView{Error: problem.msg})
 	}
 	p := principalOf(c)
 	plan, err := s.store.BulkTracking(c.Request().Context(), p.actor(), p.accountID(), body, false)
@@ -87,11 +74,11 @@ func (s *Server) trackingUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := s.store.SaveUpload(c.Request().Context(), p.accountID(), "tracking", fh.Filename, body)
+	token, err := s.store.SaveUpload(c.Request().Context(), p.accountID(), "tracking", filename, body)
 	if err != nil {
 		return err
 	}
-	return page(http.StatusOK, trackingView(plan, token, fh.Filename, false))
+	return page(http.StatusOK, trackingView(plan, token, filename, false))
 }
 
 func (s *Server) trackingApply(c echo.Context) error {
