@@ -274,6 +274,38 @@ func (db *DB) orderEvent(ctx context.Context, tx dbtx, accountID, orderID int64,
 	return err
 }
 
+// lineCounts counts an order's lines by where they stand; an order's status
+// and tab follow from them.
+type lineCounts struct {
+	linked        int // lines whose product has a supplier source
+	onPO          int // lines on a live (open or shipped) PO line
+	shipped       int // of those, fully shipped
+	partly        int // of those, with anything shipped
+	delivered     int // of those, on a delivered PO
+	exceptions    int // lines off any live PO after a rejection or cancellation
+	cancelTrouble int // POs with a cancellation requested or declined
+}
+
+// statusTab is the order status and list tab the counts make.
+func (n lineCounts) statusTab() (status, tab string) {
+	switch {
+	case n.linked == 0 && n.onPO == 0:
+		return OrderNotDropship, TabOther
+	case n.exceptions > 0 || n.cancelTrouble > 0:
+		return OrderException, TabExceptions
+	case n.onPO < n.linked:
+		return OrderNeedsDropship, TabNeedsDropship
+	case n.onPO > 0 && n.delivered == n.onPO:
+		return OrderDelivered, TabShipped
+	case n.onPO > 0 && n.shipped == n.onPO:
+		return OrderShipped, TabShipped
+	case n.partly > 0:
+		return OrderPartiallyShipped, TabDropshipped
+	default:
+		return OrderDropshipped, TabDropshipped
+	}
+}
+
 // refreshOrder recomputes an order's status, tab, dropship badge and
 // suppliers from its lines and POs, and moves its tab count.
 func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int64) error {
@@ -281,43 +313,25 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 	if err := tx.QueryRowContext(ctx, "SELECT tab FROM orders WHERE id = ?", orderID).Scan(&oldTab); err != nil {
 		return err
 	}
-	var linked, onPO, shipped, partly, exceptions int
-	var delivered, liveLines int
+	var n lineCounts
 	err := tx.QueryRowContext(ctx, `SELECT
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
 		count(*) FILTER (WHERE pl.id IS NOT NULL),
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
 		count(*) FILTER (WHERE pl.shipped_qty > 0),
 		count(*) FILTER (WHERE pl.id IS NULL AND EXISTS (SELECT 1 FROM po_lines x WHERE x.order_line_id = ol.id AND x.status IN ('rejected', 'cancelled'))),
-		count(*) FILTER (WHERE po.status = 'delivered'),
-		count(*) FILTER (WHERE pl.id IS NOT NULL)
+		count(*) FILTER (WHERE po.status = 'delivered')
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
-		WHERE ol.order_id = ?`, orderID).Scan(&linked, &onPO, &shipped, &partly, &exceptions, &delivered, &liveLines)
+		WHERE ol.order_id = ?`, orderID).Scan(&n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered)
 	if err != nil {
 		return err
 	}
-	var cancelTrouble int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ? AND cancel_state IN ('requested', 'declined')", orderID).Scan(&cancelTrouble); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ? AND cancel_state IN ('requested', 'declined')", orderID).Scan(&n.cancelTrouble); err != nil {
 		return err
 	}
-	status, tab := OrderNotDropship, TabOther
-	switch {
-	case linked == 0 && onPO == 0:
-	case exceptions > 0 || cancelTrouble > 0:
-		status, tab = OrderException, TabExceptions
-	case onPO < linked:
-		status, tab = OrderNeedsDropship, TabNeedsDropship
-	case liveLines > 0 && delivered == liveLines:
-		status, tab = OrderDelivered, TabShipped
-	case liveLines > 0 && shipped == liveLines:
-		status, tab = OrderShipped, TabShipped
-	case partly > 0:
-		status, tab = OrderPartiallyShipped, TabDropshipped
-	default:
-		status, tab = OrderDropshipped, TabDropshipped
-	}
+	status, tab := n.statusTab()
 	// The badge names the suppliers of the lines' first sources, or of their POs.
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT name FROM (
 		SELECT a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
@@ -340,7 +354,7 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 		names = append(names, n)
 	}
 	rows.Close()
-	dropship := linked > 0 || onPO > 0
+	dropship := n.linked > 0 || n.onPO > 0
 	if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
 		status, tab, dropship, joinTags(names), db.now(), orderID); err != nil {
 		return err

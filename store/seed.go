@@ -1742,28 +1742,28 @@ func (g *seedGen) tracking(supplier int) (code, name, number string) {
 // refresh is refreshOrder over the generated rows: status, tab, dropship
 // badge and the suppliers it names. The seed test checks the two agree.
 func (g *seedGen) refresh(m *seedMerchant, lines []seedLine, pos []seedPO) (status, tab string, dropship int, suppliers string) {
-	var linked, onPO, shipped, partly, exceptions, delivered int
+	var n lineCounts
 	var names []string
 	for _, l := range lines {
 		live := l.po >= 0 && (l.plStatus == "open" || l.plStatus == "shipped")
 		if l.linked >= 0 {
-			linked++
+			n.linked++
 		}
 		if live {
-			onPO++
+			n.onPO++
 			if l.plStatus == "shipped" && l.shipped >= l.qty {
-				shipped++
+				n.shipped++
 			}
 			if l.shipped > 0 {
-				partly++
+				n.partly++
 			}
 			if pos[l.po].status == PODelivered {
-				delivered++
+				n.delivered++
 			}
 			names = append(names, g.suppliers[pos[l.po].supplier].acc.Name)
 		} else {
 			if l.po >= 0 {
-				exceptions++
+				n.exceptions++
 			}
 			if l.linked >= 0 {
 				first := m.sources[m.linked[l.linked].sources[0]]
@@ -1771,29 +1771,13 @@ func (g *seedGen) refresh(m *seedMerchant, lines []seedLine, pos []seedPO) (stat
 			}
 		}
 	}
-	cancelTrouble := 0
 	for _, p := range pos {
 		if p.cancel == "requested" || p.cancel == "declined" {
-			cancelTrouble++
+			n.cancelTrouble++
 		}
 	}
-	status, tab = OrderNotDropship, TabOther
-	switch {
-	case linked == 0 && onPO == 0:
-	case exceptions > 0 || cancelTrouble > 0:
-		status, tab = OrderException, TabExceptions
-	case onPO < linked:
-		status, tab = OrderNeedsDropship, TabNeedsDropship
-	case onPO > 0 && delivered == onPO:
-		status, tab = OrderDelivered, TabShipped
-	case onPO > 0 && shipped == onPO:
-		status, tab = OrderShipped, TabShipped
-	case partly > 0:
-		status, tab = OrderPartiallyShipped, TabDropshipped
-	default:
-		status, tab = OrderDropshipped, TabDropshipped
-	}
-	if linked > 0 || onPO > 0 {
+	status, tab = n.statusTab()
+	if n.linked > 0 || n.onPO > 0 {
 		dropship = 1
 	}
 	slices.Sort(names)
