@@ -39,10 +39,7 @@ func TestBrowserMerchantSubscribesPullsAndSeesLinkedProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	actor := store.Actor{UserID: su.ID, Name: su.Email}
-	merchant, err := a.db.AccountByPublicID(ctx, mustDemoMerchantPID(t, a))
-	if err != nil {
-		t.Fatal(err)
-	}
+	merchant := demoMerchant(t, a)
 	if _, err := a.db.CreateLink(ctx, store.CLIActor, sup.ID, merchant.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +106,8 @@ func TestBrowserMerchantSubscribesPullsAndSeesLinkedProducts(t *testing.T) {
 	screenshot(tab, t, "feeds-3-linked-products")
 }
 
-// mustDemoMerchantPID returns the demo merchant's public ID.
-func mustDemoMerchantPID(t *testing.T, a *app) string {
+// demoMerchant returns the demo merchant's account.
+func demoMerchant(t *testing.T, a *app) store.Account {
 	t.Helper()
 	accounts, err := a.db.Accounts(context.Background())
 	if err != nil {
@@ -118,9 +115,13 @@ func mustDemoMerchantPID(t *testing.T, a *app) string {
 	}
 	for _, acc := range accounts {
 		if acc.Name == "Northwind Outfitters" {
-			return acc.PublicID
+			m, err := a.db.AccountByPublicID(context.Background(), acc.PublicID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
 		}
 	}
 	t.Fatal("no demo merchant")
-	return ""
+	return store.Account{}
 }

@@ -14,28 +14,33 @@ import (
 	"github.com/dropline/dropline/store/orderfile"
 )
 
+// dropshippedDemoOrder gives the demo merchant an Etsy order for qty camp
+// mugs, once the demo feed has linked them, and dropships it: one PO to the
+// demo supplier.
+func dropshippedDemoOrder(t *testing.T, a *app, merchant store.Account, number string, shipTo orderfile.Address, qty int) (store.Order, store.PurchaseOrder) {
+	t.Helper()
+	ctx := context.Background()
+	waitForDemoProducts(t, a, merchant.ID)
+	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: number, Currency: "USD",
+		ShipTo: shipTo, Lines: []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: qty, UnitPriceCents: 1200}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.db.Dropship(ctx, store.Actor{Name: "test"}, merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "browser-" + number, Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship %s: %+v %v", number, res, err)
+	}
+	return order, res.POs[0]
+}
+
 // TestBrowserTrackingReachesTheMerchantWithoutReload: two people signed in at
 // once; the supplier enters tracking and the merchant's open order page shows
 // it by itself.
 func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 	a, newTab := browserApp(t)
 	ctx := context.Background()
-	merchant, err := a.db.AccountByPublicID(ctx, mustDemoMerchantPID(t, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitForDemoProducts(t, a, merchant.ID)
-	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: "E-42", Currency: "USD",
-		ShipTo: orderfile.Address{Name: "Mae Jemison", Address1: "3 Space Rd", City: "Houston", Region: "TX", PostalCode: "77058", Country: "US"},
-		Lines:  []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 2, UnitPriceCents: 1200}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := a.db.Dropship(ctx, store.Actor{Name: "test"}, merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "browser", Confirm: true})
-	if err != nil || len(res.POs) != 1 {
-		t.Fatalf("dropship: %+v %v", res, err)
-	}
-	poID := res.POs[0].ID
+	merchant := demoMerchant(t, a)
+	order, po := dropshippedDemoOrder(t, a, merchant, "E-42", orderfile.Address{Name: "Mae Jemison", Address1: "3 Space Rd", City: "Houston", Region: "TX", PostalCode: "77058", Country: "US"}, 2)
 
 	merchantTab, cancelM := newTab()
 	defer cancelM()
@@ -48,7 +53,7 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 
 	supplierTab, cancelS := newTab()
 	defer cancelS()
-	err = chromedp.Do(supplierTab, append(signIn(a.URL(), "supplier@dropline.test"),
+	err := chromedp.Do(supplierTab, append(signIn(a.URL(), "supplier@dropline.test"),
 		chromedp.Navigate(a.URL()+"/dropship-orders"),
 		chromedp.WaitVisible(`[data-testid="queue-row"]`),
 		chromedp.Click(`[data-testid="queue-row"] a`),
@@ -69,7 +74,7 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 		t.Fatalf("merchant's open order page shows tracking %q (%v)", got, err)
 	}
 	screenshot(merchantTab, t, "fulfil-2-merchant-sees-tracking")
-	po, _ := a.db.PurchaseOrder(ctx, merchant.ID, poID)
+	po, _ = a.db.PurchaseOrder(ctx, merchant.ID, po.ID)
 	if po.Status != store.POShipped {
 		t.Fatalf("PO status %s, want shipped", po.Status)
 	}
@@ -81,22 +86,8 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 func TestBrowserBulkTrackingUpload(t *testing.T) {
 	a, newTab := browserApp(t)
 	ctx := context.Background()
-	merchant, err := a.db.AccountByPublicID(ctx, mustDemoMerchantPID(t, a))
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitForDemoProducts(t, a, merchant.ID)
-	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: "E-77", Currency: "USD",
-		ShipTo: orderfile.Address{Name: "Sally Ride", Address1: "1 Orbit Way", City: "La Jolla", Region: "CA", PostalCode: "92037", Country: "US"},
-		Lines:  []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 1, UnitPriceCents: 1200}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := a.db.Dropship(ctx, store.Actor{Name: "test"}, merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "bulk-browser", Confirm: true})
-	if err != nil || len(res.POs) != 1 {
-		t.Fatalf("dropship: %+v %v", res, err)
-	}
-	po := res.POs[0]
+	merchant := demoMerchant(t, a)
+	_, po := dropshippedDemoOrder(t, a, merchant, "E-77", orderfile.Address{Name: "Sally Ride", Address1: "1 Orbit Way", City: "La Jolla", Region: "CA", PostalCode: "92037", Country: "US"}, 1)
 	day := time.Now().UTC().Format("2006-01-02")
 	file := filepath.Join(t.TempDir(), "tracking.csv")
 	csv := "po_number,carrier,tracking_number,ship_date\n" +
@@ -108,7 +99,7 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 
 	tab, cancel := newTab()
 	defer cancel()
-	err = chromedp.Do(tab, append(signIn(a.URL(), "supplier@dropline.test"),
+	err := chromedp.Do(tab, append(signIn(a.URL(), "supplier@dropline.test"),
 		chromedp.Navigate(a.URL()+"/dropship-orders/upload"),
 		chromedp.WaitVisible(`[data-testid="tracking-upload-form"]`),
 		// A marker on the page: it survives only if the page is not reloaded.

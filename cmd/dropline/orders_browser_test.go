@@ -18,10 +18,7 @@ import (
 func TestBrowserMerchantDropshipsAnOrder(t *testing.T) {
 	a, newTab := browserApp(t)
 	ctx := context.Background()
-	merchant, err := a.db.AccountByPublicID(ctx, mustDemoMerchantPID(t, a))
-	if err != nil {
-		t.Fatal(err)
-	}
+	merchant := demoMerchant(t, a)
 	waitForDemoProducts(t, a, merchant.ID)
 	order, _, err := a.db.CreateOrder(ctx, store.Actor{Name: "test"}, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#7001", Currency: "USD",
 		Customer: orderfile.Customer{Name: "Rosa Parks", Email: "rosa@example.com"},
