@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -69,16 +68,7 @@ func TestProductFormKeepsWhatWasTyped(t *testing.T) {
 
 func uploadCSV(t *testing.T, c *client, kind, body string) page {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("_csrf", c.csrf)
-	mw.WriteField("kind", kind)
-	fw, _ := mw.CreateFormFile("file", "products.csv")
-	fw.Write([]byte(body))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+"/products/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.upload("/products/import", "products.csv", body, url.Values{"kind": {kind}})
 }
 
 func TestProductImportPreviewThenApply(t *testing.T) {

@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -122,15 +120,7 @@ func TestBulkTrackingUploadPage(t *testing.T) {
 		po.PONumber + ",UPS,1Z999AA10123456784,," + "\n" + // no date
 		po.PONumber + ",ups,1Z999AA10123456784," + today + ",,S-100,1\n" +
 		"\"=HYPERLINK(\"\"x\"\")\",ups,1,2026-11-21,,,\n"
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("_csrf", c.csrf)
-	fw, _ := mw.CreateFormFile("file", "tracking.csv")
-	fw.Write([]byte(file))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/dropship-orders/upload", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	p := c.do(req)
+	p := c.upload("/dropship-orders/upload", "tracking.csv", file, nil)
 	if p.status != http.StatusOK || !strings.Contains(p.doc.Find(`[data-testid="tracking-summary"]`).Text(), "with errors") {
 		t.Fatalf("preview: %d %q %q", p.status, p.doc.Find(`[data-testid="tracking-summary"]`).Text(), p.doc.Find(`[data-testid="upload-error"]`).Text())
 	}
@@ -155,13 +145,7 @@ func TestBulkTrackingUploadPage(t *testing.T) {
 	}
 
 	// htmx gets the part under the form, errors included (htmx swaps 2xx only).
-	buf.Reset()
-	mw = multipart.NewWriter(&buf)
-	mw.WriteField("_csrf", c.csrf)
-	mw.CreateFormFile("file", "empty.csv") // an empty file
-	mw.Close()
-	req, _ = http.NewRequest(http.MethodPost, env.srv.URL+"/dropship-orders/upload", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req := c.uploadRequest("/dropship-orders/upload", "empty.csv", "", nil)
 	req.Header.Set("HX-Request", "true")
 	p = c.do(req)
 	if p.status != http.StatusOK || strings.Contains(p.body, "<html") || p.doc.Find(`#tracking-result [data-testid="upload-error"]`).Text() == "" {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -272,6 +274,31 @@ func (c *client) postRaw(path string, form url.Values) page {
 	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
+}
+
+// uploadRequest is a multipart form posting body as the file field, with
+// the client's CSRF token and any other fields; the caller may add headers.
+func (c *client) uploadRequest(path, filename, body string, fields url.Values) *http.Request {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("_csrf", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write([]byte(body))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return req
+}
+
+// upload posts body as the file of an upload form.
+func (c *client) upload(path, filename, body string, fields url.Values) page {
+	c.t.Helper()
+	return c.do(c.uploadRequest(path, filename, body, fields))
 }
 
 // login signs in and loads a page so the client holds the new CSRF token.

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/PuerkitoBio/goquery"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -436,15 +435,7 @@ func TestOrdersCSVImport(t *testing.T) {
 		"C-1,Ann,1 A St,Boston,02101,US,S-100,Widget,1,5.00\n" +
 		"C-2,Bob,2 B St,Boston,02101,US,X-1,Thing,0,1.00\n" +
 		"C-1,Ann,1 A St,Boston,02101,US,X-2,Other,2,3.00\n"
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("_csrf", c.csrf)
-	fw, _ := mw.CreateFormFile("file", "orders.csv")
-	fw.Write([]byte(csv))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/orders/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	p := c.do(req)
+	p := c.upload("/orders/import", "orders.csv", csv, nil)
 	if p.status != 200 || !strings.Contains(p.doc.Find(`[data-testid="import-summary"]`).Text(), "1 new") {
 		t.Fatalf("preview: %d %q", p.status, p.doc.Find(`[data-testid="import-summary"]`).Text())
 	}
