@@ -113,7 +113,12 @@ func (db *DB) poLines(ctx context.Context, q querier, p *PurchaseOrder) error {
 }
 
 func (db *DB) posByKey(ctx context.Context, q querier, merchantID int64, key string) ([]PurchaseOrder, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.account_id = ? AND po.idempotency_key = ? ORDER BY po.id", merchantID, key)
+	return db.posWithLines(ctx, q, "WHERE po.account_id = ? AND po.idempotency_key = ? ORDER BY po.id", merchantID, key)
+}
+
+// posWithLines reads the POs a WHERE clause (over poFrom) selects, each with its lines.
+func (db *DB) posWithLines(ctx context.Context, q querier, where string, args ...any) ([]PurchaseOrder, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+poColumns+poFrom+" "+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +132,9 @@ func (db *DB) posByKey(ctx context.Context, q querier, merchantID int64, key str
 		out = append(out, p)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	for i := range out {
 		if err := db.poLines(ctx, q, &out[i]); err != nil {
 			return nil, err
@@ -155,24 +163,9 @@ func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (Purchas
 
 // OrderPurchaseOrders lists the POs of one of the acting merchant's orders.
 func (db *DB) OrderPurchaseOrders(ctx context.Context, merchantID, orderID int64) ([]PurchaseOrder, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE po.account_id = ? AND po.order_id = ? ORDER BY po.id", merchantID, orderID)
+	out, err := db.posWithLines(ctx, cachedReader{db}, "WHERE po.account_id = ? AND po.order_id = ? ORDER BY po.id", merchantID, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("store: order POs: %w", err)
-	}
-	var out []PurchaseOrder
-	for rows.Next() {
-		p, err := scanPO(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	rows.Close()
-	for i := range out {
-		if err := db.poLines(ctx, cachedReader{db}, &out[i]); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
