@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -79,14 +80,8 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	for _, ch := range orderfile.Channels() {
 		v.Channels = append(v.Channels, views.Option{Value: ch, Label: channelLabel(ch)})
 	}
-	links, err := s.store.AccountLinks(ctx, p.accountID())
-	if err != nil {
+	if v.Suppliers, err = s.supplierOptions(ctx, p.accountID()); err != nil {
 		return err
-	}
-	for _, l := range links {
-		if l.MerchantID == p.accountID() {
-			v.Suppliers = append(v.Suppliers, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
-		}
 	}
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, views.OrderRow{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Customer: o.Customer.Name,
@@ -599,14 +594,8 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 		return err
 	}
 	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), Supplier: q.Get("supplier"), Total: pg.Total, Page: pg.Page}
-	links, err := s.store.AccountLinks(ctx, p.accountID())
-	if err != nil {
+	if v.Suppliers, err = s.supplierOptions(ctx, p.accountID()); err != nil {
 		return err
-	}
-	for _, l := range links {
-		if l.MerchantID == p.accountID() {
-			v.Suppliers = append(v.Suppliers, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
-		}
 	}
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
@@ -780,4 +769,19 @@ func (s *Server) shopifyWebhook(c echo.Context) error {
 // sentence ends s with one full stop, even when it ends in a name like "Co.".
 func sentence(s string) string {
 	return strings.TrimSuffix(s, ".") + "."
+}
+
+// supplierOptions are the merchant's linked suppliers, for a filter.
+func (s *Server) supplierOptions(ctx context.Context, merchantID int64) ([]views.Option, error) {
+	links, err := s.store.AccountLinks(ctx, merchantID)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.Option
+	for _, l := range links {
+		if l.MerchantID == merchantID {
+			out = append(out, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
+		}
+	}
+	return out, nil
 }
