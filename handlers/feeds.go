@@ -327,17 +327,7 @@ func exportJSON(f store.Feed, r feedfile.Row) map[string]any {
 // subscriptionForm reads the settings form, with messages for values that are not numbers.
 func subscriptionInput(f views.SubscriptionForm) (store.SubscriptionInput, views.FieldErrors) {
 	errs := views.FieldErrors{}
-	num := func(field, raw string, def int) int {
-		raw = strings.TrimSpace(raw)
-		if raw == "" {
-			return def
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil {
-			errs[field] = "Enter a whole number."
-		}
-		return n
-	}
+	num := func(field, raw string, def int) int { return wholeNumber(errs, field, raw, def) }
 	in := store.SubscriptionInput{Name: f.Name, Schedule: f.Schedule, DailyAt: strings.TrimSpace(f.DailyAt), InventoryMode: f.InventoryMode,
 		StaleAsZero: f.StaleAsZero, Paused: f.Paused}
 	in.IntervalMinutes = num("interval_minutes", f.IntervalMinutes, 60)

@@ -16,6 +16,20 @@ import (
 	"github.com/dropline/dropline/views"
 )
 
+// wholeNumber reads a whole-number form field: def when it is empty, and a
+// message in errs when it is not a number.
+func wholeNumber(errs views.FieldErrors, field, raw string, def int) int {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		errs[field] = "Enter a whole number."
+	}
+	return n
+}
+
 func money(cents int64, ok bool) string {
 	if !ok {
 		return ""
@@ -97,17 +111,7 @@ func parseProductForm(f views.ProductForm) (store.ProductInput, views.FieldError
 		}
 		in.PriceCents, in.HasPrice = v, err == nil
 	}
-	num := func(field, raw string, def int) int {
-		raw = strings.TrimSpace(raw)
-		if raw == "" {
-			return def
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil {
-			errs[field] = "Enter a whole number."
-		}
-		return n
-	}
+	num := func(field, raw string, def int) int { return wholeNumber(errs, field, raw, def) }
 	in.Quantity = num("quantity", f.Quantity, 0)
 	in.LeadTimeDays = num("lead_time_days", f.LeadTimeDays, 1)
 	if len(errs) == 0 {
