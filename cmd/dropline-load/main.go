@@ -489,22 +489,20 @@ func bulkTracking(ctx context.Context, c config, out map[string]any, db *store.D
 	logf("bulk tracking: %d rows for %s", n, supplier.Name)
 	actor := store.Actor{Name: "dropline-load"}
 	res := map[string]any{"rows": n, "supplier": supplier.Name}
-	for _, apply := range []bool{false, true} {
+	for _, phase := range []string{"preview", "apply"} {
 		t0 := time.Now()
-		plan, err := db.BulkTracking(ctx, actor, supplier.ID, file.Bytes(), apply)
+		plan, err := db.BulkTracking(ctx, actor, supplier.ID, file.Bytes(), phase == "apply")
 		if err != nil {
 			return err
 		}
-		phase := map[string]any{"seconds": round(time.Since(t0).Seconds()), "shipments": plan.Shipments, "errors": plan.Errors}
-		if plan.Errors > 0 {
-			for _, r := range plan.Rows {
-				if r.Error != "" {
-					phase["first_error"] = fmt.Sprintf("line %d: %s", r.Line, r.Error)
-					break
-				}
+		got := map[string]any{"seconds": round(time.Since(t0).Seconds()), "shipments": plan.Shipments, "errors": plan.Errors}
+		for _, r := range plan.Rows {
+			if r.Error != "" {
+				got["first_error"] = fmt.Sprintf("line %d: %s", r.Line, r.Error)
+				break
 			}
 		}
-		res[map[bool]string{false: "preview", true: "apply"}[apply]] = phase
+		res[phase] = got
 	}
 	out["bulk_tracking"] = res
 	return nil
