@@ -208,11 +208,11 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET acknowledged_at = ?, updated_at = ? WHERE id = ? AND acknowledged_at IS NULL", db.now(), db.now(), poID)
+	acked, err := db.markAcked(ctx, tx, poID, db.now())
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !acked {
 		return nil // already acknowledged
 	}
 	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "po_acknowledged", p.SupplierName+" acknowledged "+p.PONumber+"."); err != nil {
@@ -239,8 +239,10 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	if err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET supplier_status_id = ?, acknowledged_at = coalesce(acknowledged_at, ?), updated_at = ? WHERE id = ?",
-		statusID, db.now(), db.now(), poID); err != nil {
+	if _, err := db.markAcked(ctx, tx, poID, db.now()); err != nil {
+		return fmt.Errorf("store: PO status: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET supplier_status_id = ?, updated_at = ? WHERE id = ?", statusID, db.now(), poID); err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
 	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "po_status", fmt.Sprintf("%s moved %s to %s.", p.SupplierName, p.PONumber, st.Name)); err != nil {
@@ -249,8 +251,10 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	return tx.Commit()
 }
 
-// RejectPOLines rejects unshipped lines of a PO with a reason; their
-// reservations are released and the merchant may send them elsewhere.
+// RejectPOLines rejects lines of a PO with a reason; their reservations are
+// released and the merchant may send them elsewhere. A line rejected after
+// shipping (a return, a loss) gives back what it earned, as an adjustment
+// with the reason.
 func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID int64, lineIDs []int64, reason string) error {
 	reason = strings.TrimSpace(reason)
 	c := checks{}
@@ -269,6 +273,11 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 	if err != nil {
 		return fmt.Errorf("store: reject lines: %w", err)
 	}
+	now := db.now()
+	var hadRejected bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM po_lines WHERE po_id = ? AND status = 'rejected')", poID).Scan(&hadRejected); err != nil {
+		return fmt.Errorf("store: reject lines: %w", err)
+	}
 	var skus []string
 	for _, id := range lineIDs {
 		var status, sku string
@@ -281,19 +290,33 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 		if err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		if status != "open" || shipped > 0 {
-			return FieldError("lines", sku+" has shipped or is already closed; only unshipped lines can be rejected.")
+		switch {
+		case status != "open" && status != "shipped":
+			return FieldError("lines", sku+" is already "+status+".")
+		case status == "open" && shipped > 0:
+			return FieldError("lines", fmt.Sprintf("%s has shipped %d of %d: ship the rest first; a shipped line can then be rejected (a return).", sku, shipped, qty))
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'rejected', reason = ? WHERE id = ?", reason, id); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", qty, source); err != nil {
+		// Only what has not shipped is still reserved.
+		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", qty-shipped, source); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
+		}
+		if shipped > 0 {
+			if err := db.adjustLine(ctx, tx, actor, id, reason, now); err != nil {
+				return fmt.Errorf("store: reject lines: %w", err)
+			}
 		}
 		skus = append(skus, sku)
 	}
 	if err := db.settlePO(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: reject lines: %w", err)
+	}
+	if !hadRejected {
+		if err := countPOEvent(ctx, tx, poID, statDelta{rejected: 1}); err != nil {
+			return fmt.Errorf("store: reject lines: %w", err)
+		}
 	}
 	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "lines_rejected",
 		fmt.Sprintf("%s rejected %s on %s: %s. The lines can be dropshipped to another source.", p.SupplierName, strings.Join(skus, ", "), p.PONumber, reason)); err != nil {
@@ -547,16 +570,20 @@ func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackin
 		}
 		parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?", now, now, poID); err != nil {
+	if mode == shipTrial {
+		// A preview is rolled back: the scorecard and the earnings need no trial.
+		return sh, nil
+	}
+	if err := db.markShipment(ctx, tx, poID, now, sh.OverrideReason != ""); err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	if err := db.earnShipment(ctx, tx, actor, sh.ID, EarnOnShipped, now); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	if mode == shipNow {
 		if err := db.settlePO(ctx, tx, poID); err != nil {
 			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 		}
-	}
-	if mode == shipTrial {
-		return sh, nil
 	}
 	msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 	if sh.OverrideReason != "" {
@@ -641,6 +668,9 @@ func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipme
 		return fmt.Errorf("store: delivered: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE shipments SET delivered_at = ? WHERE id = ?", db.now(), shipmentID); err != nil {
+		return fmt.Errorf("store: delivered: %w", err)
+	}
+	if err := db.earnShipment(ctx, tx, actor, shipmentID, EarnOnDelivered, db.now()); err != nil {
 		return fmt.Errorf("store: delivered: %w", err)
 	}
 	if err := db.settlePO(ctx, tx, poID); err != nil {

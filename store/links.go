@@ -58,6 +58,11 @@ type MerchantLinkSettings struct {
 	ReleaseDelayMinutes int
 	POFormat            string
 	POPrefix            string
+	// Payment terms: a PO line's cost is the supplier's earning when its
+	// shipment is saved (EarnOnShipped) or delivered, available for payout
+	// HoldingDays later.
+	EarnOn      string
+	HoldingDays int
 }
 
 // Side returns "supplier" or "merchant": where accountID stands on the link.
@@ -81,14 +86,14 @@ func (l VendorLink) Live() bool { return l.State != LinkEnded }
 
 const linkSelect = `SELECT l.id, l.supplier_id, s.name, s.public_id, l.merchant_id, m.name, m.public_id, l.state, l.requested_by,
 	l.created_at, l.updated_at, l.show_customer_phone, l.show_customer_email, l.show_prices,
-	l.auto_dropship, l.release_delay_minutes, l.po_format, l.po_prefix
+	l.auto_dropship, l.release_delay_minutes, l.po_format, l.po_prefix, l.earn_on, l.holding_days
 	FROM vendor_links l JOIN accounts s ON s.id = l.supplier_id JOIN accounts m ON m.id = l.merchant_id`
 
 func scanLink(row interface{ Scan(...any) error }) (VendorLink, error) {
 	var l VendorLink
 	err := row.Scan(&l.ID, &l.SupplierID, &l.SupplierName, &l.SupplierPID, &l.MerchantID, &l.MerchantName, &l.MerchantPID, &l.State, &l.RequestedBy,
 		&l.CreatedAt, &l.UpdatedAt, &l.ShowCustomerPhone, &l.ShowCustomerEmail, &l.ShowPrices,
-		&l.AutoDropship, &l.ReleaseDelayMinutes, &l.POFormat, &l.POPrefix)
+		&l.AutoDropship, &l.ReleaseDelayMinutes, &l.POFormat, &l.POPrefix, &l.EarnOn, &l.HoldingDays)
 	return l, err
 }
 
@@ -386,12 +391,17 @@ func (db *DB) UpdateSupplierLinkSettings(ctx context.Context, actor Actor, suppl
 // UpdateMerchantLinkSettings sets how the merchant dropships over a link. Only the link's merchant may.
 func (db *DB) UpdateMerchantLinkSettings(ctx context.Context, actor Actor, merchantID, linkID int64, in MerchantLinkSettings) (VendorLink, error) {
 	in.POPrefix = strings.TrimSpace(in.POPrefix)
+	if in.EarnOn == "" {
+		in.EarnOn = EarnOnShipped
+	}
 	c := checks{}
 	c.check(in.ReleaseDelayMinutes >= 0 && in.ReleaseDelayMinutes <= MaxReleaseDelay, "release_delay_minutes",
 		fmt.Sprintf("Use 0 to %d minutes (a week).", MaxReleaseDelay))
 	c.check(in.POFormat == POFormatSequence || in.POFormat == POFormatChannel, "po_format", "Choose prefix + sequence or channel order number + suffix.")
 	c.check(len(in.POPrefix) <= 20, "po_prefix", "Use at most 20 characters.")
 	c.check(!strings.ContainsAny(in.POPrefix, " \t\r\n"), "po_prefix", "Leave spaces out of the prefix.")
+	c.check(in.EarnOn == EarnOnShipped || in.EarnOn == EarnOnDelivered, "earn_on", "Choose when a PO earns: when it ships or when it is delivered.")
+	c.check(in.HoldingDays >= 0 && in.HoldingDays <= MaxHoldingDays, "holding_days", fmt.Sprintf("Use 0 to %d days.", MaxHoldingDays))
 	if err := c.err(); err != nil {
 		return VendorLink{}, err
 	}
@@ -404,11 +414,12 @@ func (db *DB) UpdateMerchantLinkSettings(ctx context.Context, actor Actor, merch
 	if err != nil || l.MerchantID != merchantID {
 		return VendorLink{}, fmt.Errorf("store: merchant settings of link %d: %w", linkID, ErrNotFound)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE vendor_links SET auto_dropship = ?, release_delay_minutes = ?, po_format = ?, po_prefix = ?, updated_at = ? WHERE id = ?",
-		in.AutoDropship, in.ReleaseDelayMinutes, in.POFormat, in.POPrefix, db.now(), linkID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE vendor_links SET auto_dropship = ?, release_delay_minutes = ?, po_format = ?, po_prefix = ?, earn_on = ?, holding_days = ?,
+		updated_at = ? WHERE id = ?`, in.AutoDropship, in.ReleaseDelayMinutes, in.POFormat, in.POPrefix, in.EarnOn, in.HoldingDays, db.now(), linkID); err != nil {
 		return VendorLink{}, fmt.Errorf("store: link settings: %w", err)
 	}
-	detail := fmt.Sprintf("automatic dropship %s, release delay %d min, PO numbers %s", onOff(in.AutoDropship), in.ReleaseDelayMinutes, ExamplePONumber(in, "1001"))
+	detail := fmt.Sprintf("automatic dropship %s, release delay %d min, PO numbers %s, earns when %s, held %d days",
+		onOff(in.AutoDropship), in.ReleaseDelayMinutes, ExamplePONumber(in, "1001"), in.EarnOn, in.HoldingDays)
 	for _, acc := range []int64{l.SupplierID, l.MerchantID} {
 		if err := db.audit(ctx, tx, actor, acc, "link.merchant_settings", "vendor_link", linkID, detail); err != nil {
 			return VendorLink{}, fmt.Errorf("store: link settings: %w", err)

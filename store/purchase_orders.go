@@ -323,6 +323,9 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = 'cancelled', cancel_state = 'accepted', updated_at = ? WHERE id = ?", now, poID); err != nil {
 			return fmt.Errorf("store: answer cancel: %w", err)
 		}
+		if err := countPOEvent(ctx, tx, poID, statDelta{cancelled: 1}); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
 		msg = "accepted by the supplier: the lines can be dropshipped again"
 		data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID}
 		for _, acc := range []int64{merchantID, supplierID} {

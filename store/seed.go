@@ -27,11 +27,12 @@ import (
 
 // Seed shape.
 const (
-	seedMerchants  = 3
-	seedSuppliers  = 3
-	seedDays       = 90 // orders are spread over this many days back from now
-	seedActorName  = "seed"
-	seedTimeLayout = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
+	seedMerchants   = 3
+	seedSuppliers   = 3
+	seedDays        = 90 // orders are spread over this many days back from now
+	seedActorName   = "seed"
+	seedHoldingDays = 14                                    // the links' default holding period
+	seedTimeLayout  = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
 	// seedCacheKiB is the page cache of the seed's main connection while it
@@ -279,7 +280,7 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 // The first group is written straight into the main database by the main
 // connection, which would otherwise wait: it needs no copy.
 var seedGroups = [][]*seedTable{
-	{seedEvents},
+	{seedEvents, seedLedger},
 	{seedOrders, seedOrderLines},
 	{seedPOs, seedPOLines},
 	{seedShipments, seedShipmentLines, seedProducts, seedSources},
@@ -583,7 +584,9 @@ var (
 		"ship_date", "extended_field", "override_reason", "delivered_at", "created_by", "created_at")
 	seedShipmentLines = newSeedTable("shipment_lines", "shipment_id", "po_line_id", "quantity")
 	seedEvents        = newSeedTable("order_events", "order_id", "account_id", "at", "actor", "kind", "message")
-	seedProducts      = newSeedTable("products", "id", "account_id", "sku", "title", "options", "gtin", "mpn", "cost_cents", "price_cents", "currency",
+	seedLedger        = newSeedTable("ledger_entries", "supplier_id", "merchant_id", "kind", "currency", "amount_cents", "po_id", "po_line_id", "shipment_id",
+		"quantity", "at", "day", "available_at", "created_by", "created_at")
+	seedProducts = newSeedTable("products", "id", "account_id", "sku", "title", "options", "gtin", "mpn", "cost_cents", "price_cents", "currency",
 		"quantity", "lead_time_days", "url", "image_url", "description", "tags", "active", "created_at", "updated_at")
 	seedSources = newSeedTable("product_sources", "id", "account_id", "product_id", "subscription_id", "supplier_id", "supplier_name", "supplier_sku",
 		"gtin", "mpn", "priority", "available", "on_hand", "reserved", "cost_cents", "currency", "lead_time_days", "url", "last_seen_at", "created_at", "updated_at")
@@ -684,6 +687,14 @@ type seedGen struct {
 
 	orders, lines, pos, poLines, events, shipments, shipmentLines int
 	tabs, statuses                                                map[string]int
+	ledger                                                        map[seedLedgerDay]*[2]int64 // earned, released
+}
+
+// seedLedgerDay is a row of ledger_days: the seed's links earn on shipping
+// with the default holding period.
+type seedLedgerDay struct {
+	supplier, merchant int64
+	day                string
 }
 
 type seedSupplier struct {
@@ -712,6 +723,7 @@ type seedSupProduct struct {
 type seedMerchant struct {
 	idx       int
 	acc       Account
+	loc       *time.Location
 	email     string
 	password  string
 	prefix    string
@@ -890,7 +902,7 @@ func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
-		g.merchants = append(g.merchants, &seedMerchant{idx: i, acc: a, email: email, password: pw, prefix: m.prefix,
+		g.merchants = append(g.merchants, &seedMerchant{idx: i, acc: a, email: email, password: pw, prefix: m.prefix, loc: a.Location(),
 			buffer: []int{0, 2, 1}[i], channels: map[string]int{}, tabs: map[string]int{}})
 	}
 	for i, s := range seedSupplierNames {
@@ -1214,7 +1226,7 @@ type seedPO struct {
 
 // generate streams the orders, then the catalog rows, to the writer.
 func (g *seedGen) generate(w *seedWriter) {
-	g.tabs, g.statuses = map[string]int{}, map[string]int{}
+	g.tabs, g.statuses, g.ledger = map[string]int{}, map[string]int{}, map[seedLedgerDay]*[2]int64{}
 	n := g.opts.Orders
 	remaining := make([]int, len(g.merchants))
 	left := 0
@@ -1636,6 +1648,9 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 					return false
 				}
 				sent = append(sent, fmt.Sprintf("%d × %s", l.shipped, sp.sku))
+				if l.plStatus != "rejected" && !g.earn(w, m, s, p, l.plID, l.shipped, int64(l.shipped)*sp.costCents) {
+					return false
+				}
 			}
 		}
 		events = append(events, seedEvent{p.created, m.email, "dropshipped", fmt.Sprintf("Dropshipped to %s on %s: %s.", s.acc.Name, p.number, strings.Join(skus, ", "))})
@@ -1684,6 +1699,22 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		}
 	}
 	return true
+}
+
+// earn writes a shipped line's earning to the ledger and adds it to its days.
+func (g *seedGen) earn(w *seedWriter, m *seedMerchant, s *seedSupplier, p seedPO, line int64, qty int, amount int64) bool {
+	terms := pairTerms{holdingDays: seedHoldingDays, loc: m.loc}
+	available := terms.availableAt(p.shippedAt)
+	day := localDay(p.shippedAt, m.loc)
+	for col, d := range [2]string{day, localDay(available, m.loc)} { // earned, released
+		key := seedLedgerDay{s.acc.ID, m.acc.ID, d}
+		if g.ledger[key] == nil {
+			g.ledger[key] = new([2]int64)
+		}
+		g.ledger[key][col] += amount
+	}
+	return w.add(seedLedger, s.acc.ID, m.acc.ID, LedgerEarning, "USD", amount, p.id, line, p.shipment, qty, seedTime(p.shippedAt), day,
+		seedTime(available), s.email, seedTime(p.shippedAt))
 }
 
 // seedEvent is a line of an order's timeline.
@@ -1879,6 +1910,16 @@ func (g *seedGen) catalogRows(w *seedWriter) {
 
 // finish writes what depends on the whole run: tab counts and PO sequences.
 func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
+	g.progress("ledger days and scorecard counts")
+	for k, v := range g.ledger {
+		t := pairTerms{supplierID: k.supplier, merchantID: k.merchant, currency: "USD"}
+		if err := addLedgerDay(ctx, tx, t, k.day, v[0], 0, 0, v[1]); err != nil {
+			return err
+		}
+	}
+	if err := rebuildStats(ctx, tx); err != nil {
+		return err
+	}
 	for _, m := range g.merchants {
 		for _, tab := range []string{TabNeedsDropship, TabDropshipped, TabShipped, TabExceptions, TabOther} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, ?)
