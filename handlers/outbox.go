@@ -31,11 +31,9 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 		v.Messages = append(v.Messages, views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
 			Subject: m.Subject, Body: m.Body, State: m.State, Attempts: m.Attempts, Error: m.LastError})
 	}
-	failed, err := s.store.Outbox(ctx, p.accountID(), "failed", 1000)
-	if err != nil {
+	if v.Failed, err = s.store.OutboxCount(ctx, p.accountID(), "failed"); err != nil {
 		return err
 	}
-	v.Failed = len(failed)
 	return render(c, status, views.OutboxPage(s.frame(c, "Webhooks and outbox"), v))
 }
 

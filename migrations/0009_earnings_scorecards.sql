@@ -82,8 +82,11 @@ CREATE INDEX purchase_orders_waiting ON purchase_orders (supplier_id, release_at
     WHERE status IN ('open', 'partially_shipped');
 CREATE INDEX purchase_orders_merchant_waiting ON purchase_orders (account_id, release_at, status, supplier_id, acknowledged_at, promise_date, first_tracking_at, created_at, cancel_state)
     WHERE status IN ('open', 'partially_shipped');
+-- The merchant dashboard counts failed messages.
+CREATE INDEX outbox_account_state ON outbox (account_id, state);
 
 -- +goose Down
+DROP INDEX outbox_account_state;
 DROP INDEX purchase_orders_merchant_waiting;
 DROP INDEX purchase_orders_waiting;
 DROP TABLE supplier_ship_hours;

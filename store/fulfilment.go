@@ -28,6 +28,7 @@ type QueueFilter struct {
 	MerchantID int64
 	StatusID   int64 // the supplier's own status
 	MinAgeDays int   // at least this old
+	DueToday   bool  // promised by the end of today (the supplier's day)
 	Query      string
 	Page       int
 	PerPage    int
@@ -51,6 +52,10 @@ type QueuePage struct {
 	Counts  map[string]int
 }
 
+// queueStale is the condition of POs no longer chased for tracking: out of
+// the supplier's active tabs, and a view of the merchant's POs.
+const queueStale = "stale"
+
 // queueConds are the SQL conditions of each tab. :now, :sla and :stale are
 // bound as arguments; stale POs leave the active tabs but stay in All.
 func queueCond(tab string) string {
@@ -67,19 +72,73 @@ func queueCond(tab string) string {
 		return "(po.cancel_state = 'requested' OR po.status IN ('rejected', 'cancelled') OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'))"
 	case QueueLate:
 		return late + " AND NOT " + stale
+	case queueStale:
+		return stale
 	}
 	return "1 = 1"
 }
 
-type queueTimes struct{ now, sla, stale time.Time }
+type queueTimes struct{ now, sla, stale, tomorrow time.Time }
 
 func (db *DB) queueTimes(ctx context.Context, supplierID int64) (queueTimes, error) {
 	var slaHours, staleDays int
-	if err := db.read.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays); err != nil {
+	var tz string
+	if err := db.read.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days, time_zone FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays, &tz); err != nil {
 		return queueTimes{}, err
 	}
 	now := db.now()
-	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays)}, nil
+	local := now.In(Account{TimeZone: tz}.Location())
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, local.Location())
+	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays), tomorrow: tomorrow}, nil
+}
+
+// queueWhere is the condition and arguments selecting f's POs of a supplier.
+// The tabs a supplier works from also carry purchase_orders_waiting's
+// status term, so their counts read that index.
+func queueWhere(supplierID int64, f QueueFilter, t queueTimes) (string, []any) {
+	cond, args := bindQueue(queueCond(f.Tab), t)
+	where := []string{"po.supplier_id = ? AND po.release_at <= ?", cond}
+	all := append([]any{supplierID, t.now}, args...)
+	switch f.Tab {
+	case QueueToAcknowledge, QueueToShip, QueueLate:
+		where = append(where, "po.status IN ('open', 'partially_shipped')")
+	}
+	if f.MerchantID != 0 {
+		where, all = append(where, "po.account_id = ?"), append(all, f.MerchantID)
+	}
+	if f.StatusID != 0 {
+		where, all = append(where, "po.supplier_status_id = ?"), append(all, f.StatusID)
+	}
+	if f.MinAgeDays > 0 {
+		where, all = append(where, "po.release_at <= ?"), append(all, t.now.AddDate(0, 0, -f.MinAgeDays))
+	}
+	if f.DueToday {
+		where, all = append(where, "po.promise_date < ?"), append(all, t.tomorrow)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(po.po_number = ? OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
+		like := "%" + escapeLike(q) + "%"
+		all = append(all, q, like, like, q)
+	}
+	return strings.Join(where, " AND "), all
+}
+
+// QueueTotal counts the POs of the supplier's queue that f selects: the
+// number its list shows.
+func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (int, error) {
+	t, err := db.queueTimes(ctx, supplierID)
+	if err != nil {
+		return 0, fmt.Errorf("store: queue: %w", err)
+	}
+	if f.Tab == "" {
+		f.Tab = QueueToAcknowledge
+	}
+	w, args := queueWhere(supplierID, f, t)
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: queue: %w", err)
+	}
+	return n, nil
 }
 
 // bindQueue replaces the named times in a condition with positional arguments.
@@ -136,25 +195,8 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 		}
 		page.Counts[tab] = n
 	}
-	cond, args := bindQueue(queueCond(f.Tab), t)
-	where := []string{base, cond}
-	all := append([]any{supplierID, t.now}, args...)
-	if f.MerchantID != 0 {
-		where, all = append(where, "po.account_id = ?"), append(all, f.MerchantID)
-	}
-	if f.StatusID != 0 {
-		where, all = append(where, "po.supplier_status_id = ?"), append(all, f.StatusID)
-	}
-	if f.MinAgeDays > 0 {
-		where, all = append(where, "po.release_at <= ?"), append(all, t.now.AddDate(0, 0, -f.MinAgeDays))
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(po.po_number = ? OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
-		like := "%" + escapeLike(q) + "%"
-		all = append(all, q, like, like, q)
-	}
-	w := strings.Join(where, " AND ")
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+poFrom+" WHERE "+w, all...).Scan(&page.Total); err != nil {
+	w, all := queueWhere(supplierID, f, t)
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}
 	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"+poFrom+

@@ -201,6 +201,15 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 	return out, rows.Err()
 }
 
+// OutboxCount counts the acting account's messages in a state.
+func (db *DB) OutboxCount(ctx context.Context, accountID int64, state string) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE account_id = ? AND state = ?", accountID, state).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: outbox count: %w", err)
+	}
+	return n, nil
+}
+
 // RetryFailed puts the acting account's failed messages back in the queue.
 func (db *DB) RetryFailed(ctx context.Context, actor Actor, accountID int64) (int, error) {
 	tx, err := db.begin(ctx)

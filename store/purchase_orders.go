@@ -176,8 +176,49 @@ type POFilter struct {
 	Status     string
 	SupplierID int64
 	Shipped    string // "yes", "no" or ""
+	View       string // POViewLate, POViewStale or ""
 	Page       int
 	PerPage    int
+}
+
+// Merchant PO views: POs late by their supplier's own service levels, and
+// POs no longer chased for tracking.
+const (
+	POViewLate  = "late"
+	POViewStale = "stale"
+)
+
+// poViewCond is the condition for a merchant's late or stale POs: each
+// supplier's acknowledgement SLA and stale period apply to its own POs.
+// The status term is spelled as purchase_orders_merchant_waiting's so the
+// count reads that index.
+func (db *DB) poViewCond(ctx context.Context, merchantID int64, view string) (string, []any, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.ack_sla_hours, a.stale_after_days FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
+		WHERE l.merchant_id = ? ORDER BY a.id`, merchantID)
+	if err != nil {
+		return "", nil, err
+	}
+	defer rows.Close()
+	now := db.now()
+	tab := QueueLate
+	if view == POViewStale {
+		tab = queueStale
+	}
+	var conds []string
+	var args []any
+	for rows.Next() {
+		var id int64
+		var sla, staleDays int
+		if err := rows.Scan(&id, &sla, &staleDays); err != nil {
+			return "", nil, err
+		}
+		cond, a := bindQueue(queueCond(tab), queueTimes{now: now, sla: now.Add(-time.Duration(sla) * time.Hour), stale: now.AddDate(0, 0, -staleDays)})
+		conds, args = append(conds, "(po.supplier_id = ? AND "+cond+")"), append(append(args, id), a...)
+	}
+	if len(conds) == 0 {
+		return "0 = 1", nil, rows.Err()
+	}
+	return "po.status IN ('open', 'partially_shipped') AND po.release_at <= ? AND (" + strings.Join(conds, " OR ") + ")", append([]any{now}, args...), rows.Err()
 }
 
 // POPage is one page of purchase orders.
@@ -188,14 +229,8 @@ type POPage struct {
 	PerPage int
 }
 
-// PurchaseOrders lists the acting merchant's purchase orders, newest first.
-func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) (POPage, error) {
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 50
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
+// poWhere is the condition and arguments selecting f's POs of a merchant.
+func (db *DB) poWhere(ctx context.Context, merchantID int64, f POFilter) (string, []any, error) {
 	where := []string{"po.account_id = ?"}
 	args := []any{merchantID}
 	if q := strings.TrimSpace(f.Query); q != "" {
@@ -208,16 +243,50 @@ func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) 
 	if f.SupplierID != 0 {
 		where, args = append(where, "po.supplier_id = ?"), append(args, f.SupplierID)
 	}
+	if f.View == POViewLate || f.View == POViewStale {
+		cond, a, err := db.poViewCond(ctx, merchantID, f.View)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = append(where, cond), append(args, a...)
+	}
 	switch f.Shipped {
 	case "yes":
 		where = append(where, "po.status IN ('shipped', 'delivered')")
 	case "no":
 		where = append(where, "po.status NOT IN ('shipped', 'delivered')")
 	}
-	cond := strings.Join(where, " AND ")
+	return strings.Join(where, " AND "), args, nil
+}
+
+// purchaseOrderCount counts the POs f selects: the number the list shows.
+func (db *DB) purchaseOrderCount(ctx context.Context, merchantID int64, f POFilter) (int, error) {
+	cond, args, err := db.poWhere(ctx, merchantID, f)
+	if err != nil {
+		return 0, fmt.Errorf("store: purchase orders: %w", err)
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+poFrom+" WHERE "+cond, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: purchase orders: %w", err)
+	}
+	return n, nil
+}
+
+// PurchaseOrders lists the acting merchant's purchase orders, newest first.
+func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) (POPage, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	cond, args, err := db.poWhere(ctx, merchantID, f)
+	if err != nil {
+		return POPage{}, fmt.Errorf("store: purchase orders: %w", err)
+	}
 	page := POPage{Page: f.Page, PerPage: f.PerPage}
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+poFrom+" WHERE "+cond, args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("store: purchase orders: %w", err)
+	if page.Total, err = db.purchaseOrderCount(ctx, merchantID, f); err != nil {
+		return page, err
 	}
 	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE "+cond+" ORDER BY po.created_at DESC, po.id DESC LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
