@@ -134,10 +134,8 @@ func (s *Server) home(c echo.Context) error {
 	p := principalOf(c)
 	acc := p.member.Account
 	switch {
-	case acc.ID != 0 && acc.IsMerchant():
-		return c.Redirect(http.StatusSeeOther, "/orders")
 	case acc.ID != 0:
-		return c.Redirect(http.StatusSeeOther, "/dropship-orders")
+		return s.dashboard(c)
 	case p.user.PlatformAdmin:
 		return c.Redirect(http.StatusSeeOther, "/admin/accounts")
 	}

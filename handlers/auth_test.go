@@ -164,8 +164,8 @@ func TestNavigationFitsTheRole(t *testing.T) {
 		email string
 		want  []string
 	}{
-		{w.adminA.Email, []string{"Orders", "Purchase orders", "Products", "Feeds", "Suppliers", "Settings"}},
-		{w.adminS.Email, []string{"Dropship orders", "Products", "Feeds", "Merchants", "Settings"}},
+		{w.adminA.Email, []string{"Dashboard", "Orders", "Purchase orders", "Supplier payouts", "Products", "Feeds", "Suppliers", "Settings"}},
+		{w.adminS.Email, []string{"Dashboard", "Dropship orders", "Scorecard", "Earnings", "Products", "Feeds", "Merchants", "Settings"}},
 		{w.platform.Email, []string{"Accounts", "Links"}},
 	}
 	for _, tc := range cases {
@@ -228,7 +228,7 @@ func TestSwitchAccount(t *testing.T) {
 	if got := strings.TrimSpace(p.doc.Find(`[data-testid="current-account"]`).Text()); !strings.Contains(got, w.supplierS.Name) {
 		t.Fatalf("after switch, current account %q, want %s", got, w.supplierS.Name)
 	}
-	if got, want := navLabels(p), []string{"Dropship orders", "Products", "Feeds", "Merchants", "Settings"}; !reflect.DeepEqual(got, want) {
+	if got, want := navLabels(p), []string{"Dashboard", "Dropship orders", "Scorecard", "Earnings", "Products", "Feeds", "Merchants", "Settings"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after switch nav %q, want %q", got, want)
 	}
 	// An account the user does not belong to is not found, and nothing moves.

@@ -25,32 +25,66 @@ func (s *Server) feedsShow(c echo.Context) error {
 	return s.renderFeeds(c, http.StatusOK, views.FeedsView{})
 }
 
+// subscriptionRows lists the merchant's subscriptions with their last run.
+func (s *Server) subscriptionRows(c echo.Context) ([]views.SubscriptionRow, error) {
+	ctx := c.Request().Context()
+	acc := principalOf(c).member.Account
+	loc := acc.Location()
+	subs, err := s.store.Subscriptions(ctx, acc.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []views.SubscriptionRow
+	for _, sub := range subs {
+		row := views.SubscriptionRow{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), Schedule: scheduleText(sub, loc),
+			Stale: sub.Stale(now), Paused: sub.Paused, NextRun: "—"}
+		if sub.NextRunAt != nil && !sub.Paused {
+			row.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 15:04")
+		}
+		runs, err := s.store.FeedRuns(ctx, acc.ID, sub.ID, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(runs) > 0 {
+			row.LastRun, row.LastState = runs[0].StartedAt.In(loc).Format("2 Jan 15:04"), runs[0].State
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// feedsNeedingAttention are the merchant's stale or held subscriptions.
+func (s *Server) feedsNeedingAttention(c echo.Context) ([]views.SubscriptionRow, error) {
+	rows, err := s.subscriptionRows(c)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.SubscriptionRow
+	for _, r := range rows {
+		if r.NeedsAttention() {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (s *Server) renderFeeds(c echo.Context, status int, v views.FeedsView) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	acc := p.member.Account
 	v.Supplier, v.Merchant, v.IsAdmin = acc.IsSupplier(), acc.IsMerchant(), p.member.IsAdmin()
-	loc := acc.Location()
 	if v.Merchant {
-		subs, err := s.store.Subscriptions(ctx, acc.ID)
+		rows, err := s.subscriptionRows(c)
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		for _, sub := range subs {
-			row := views.SubscriptionRow{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), Schedule: scheduleText(sub, loc),
-				Stale: sub.Stale(now), Paused: sub.Paused, NextRun: "—"}
-			if sub.NextRunAt != nil && !sub.Paused {
-				row.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 15:04")
+		// ?attention=1 lists what the dashboard counts: stale or held feeds.
+		v.Attention = c.QueryParam("attention") == "1"
+		for _, row := range rows {
+			if !v.Attention || row.NeedsAttention() {
+				v.Subscriptions = append(v.Subscriptions, row)
 			}
-			runs, err := s.store.FeedRuns(ctx, acc.ID, sub.ID, 1)
-			if err != nil {
-				return err
-			}
-			if len(runs) > 0 {
-				row.LastRun, row.LastState = runs[0].StartedAt.In(loc).Format("2 Jan 15:04"), runs[0].State
-			}
-			v.Subscriptions = append(v.Subscriptions, row)
 		}
 		feeds, err := s.store.AvailableFeeds(ctx, acc.ID)
 		if err != nil {

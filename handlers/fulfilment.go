@@ -48,11 +48,13 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	if _, ok := queueTabLabels[tab]; !ok {
 		tab = store.QueueToAcknowledge
 	}
-	pg, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays, Query: q.Get("q"), Page: page})
+	pg, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays,
+		DueToday: q.Get("due") == "today", Query: q.Get("q"), Page: page})
 	if err != nil {
 		return err
 	}
-	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Total: pg.Total, Page: pg.Page}
+	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Due: q.Get("due"),
+		Total: pg.Total, Page: pg.Page}
 	for _, t := range store.QueueTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t)

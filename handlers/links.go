@@ -102,14 +102,17 @@ func (s *Server) renderLink(c echo.Context, status int, merchantForm *store.Merc
 		ShowCustomerPhone: l.ShowCustomerPhone, ShowCustomerEmail: l.ShowCustomerEmail, ShowPrices: l.ShowPrices,
 		AutoDropship: l.AutoDropship, ReleaseDelayMinutes: strconv.Itoa(l.ReleaseDelayMinutes), POFormat: l.POFormat, POPrefix: l.POPrefix,
 		POExample: store.ExamplePONumber(l.MerchantLinkSettings, "1001"), MerchantErrors: errs,
+		EarnOn: l.EarnOn, HoldingDays: strconv.Itoa(l.HoldingDays),
 		Back: "/suppliers", BackLabel: "Suppliers",
 	}
 	if side == "supplier" {
 		v.Back, v.BackLabel = "/merchants", "Merchants"
+	} else {
+		v.Scorecard = "/suppliers/" + l.SupplierPID + "/scorecard"
 	}
 	if merchantForm != nil {
-		v.AutoDropship, v.POFormat, v.POPrefix = merchantForm.AutoDropship, merchantForm.POFormat, merchantForm.POPrefix
-		v.ReleaseDelayMinutes = c.FormValue("release_delay_minutes")
+		v.AutoDropship, v.POFormat, v.POPrefix, v.EarnOn = merchantForm.AutoDropship, merchantForm.POFormat, merchantForm.POPrefix, merchantForm.EarnOn
+		v.ReleaseDelayMinutes, v.HoldingDays = c.FormValue("release_delay_minutes"), c.FormValue("holding_days")
 	}
 	if l.Live() {
 		if v.Routing, err = s.store.RoutingProblems(ctx, l.MerchantID, l.SupplierID); err != nil {
@@ -188,6 +191,8 @@ type merchantLinkForm struct {
 	ReleaseDelay string `form:"release_delay_minutes"`
 	POFormat     string `form:"po_format"`
 	POPrefix     string `form:"po_prefix"`
+	EarnOn       string `form:"earn_on"`
+	HoldingDays  string `form:"holding_days"`
 }
 
 func (s *Server) linkMerchantSettings(c echo.Context) error {
@@ -200,19 +205,17 @@ func (s *Server) linkMerchantSettings(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
-	settings := store.MerchantLinkSettings{AutoDropship: in.AutoDropship, POFormat: in.POFormat, POPrefix: in.POPrefix}
-	delay, convErr := strconv.Atoi(in.ReleaseDelay)
-	if in.ReleaseDelay == "" {
-		delay, convErr = 0, nil
-	}
-	if convErr != nil {
+	settings := store.MerchantLinkSettings{AutoDropship: in.AutoDropship, POFormat: in.POFormat, POPrefix: in.POPrefix, EarnOn: in.EarnOn}
+	errs := views.FieldErrors{}
+	settings.ReleaseDelayMinutes = wholeNumber(errs, "release_delay_minutes", in.ReleaseDelay, 0)
+	settings.HoldingDays = wholeNumber(errs, "holding_days", in.HoldingDays, 14)
+	if len(errs) > 0 {
 		// Check the link is the merchant's before showing its form again.
 		if _, err := s.store.Link(c.Request().Context(), p.accountID(), id); err != nil {
 			return err
 		}
-		return s.renderLink(c, http.StatusUnprocessableEntity, &settings, views.FieldErrors{"release_delay_minutes": "Enter a whole number of minutes."})
+		return s.renderLink(c, http.StatusUnprocessableEntity, &settings, errs)
 	}
-	settings.ReleaseDelayMinutes = delay
 	_, err = s.store.UpdateMerchantLinkSettings(c.Request().Context(), p.actor(), p.accountID(), id, settings)
 	if errs := fieldErrors(err); errs != nil {
 		if _, err := s.store.Link(c.Request().Context(), p.accountID(), id); err != nil {

@@ -589,11 +589,13 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 	q := c.QueryParams()
 	page, _ := strconv.Atoi(q.Get("page"))
 	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
-	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"), Page: page})
+	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"),
+		View: q.Get("view"), Page: page})
 	if err != nil {
 		return err
 	}
-	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), Supplier: q.Get("supplier"), Total: pg.Total, Page: pg.Page}
+	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), View: q.Get("view"), Supplier: q.Get("supplier"),
+		Total: pg.Total, Page: pg.Page}
 	if v.Suppliers, err = s.supplierOptions(ctx, p.accountID()); err != nil {
 		return err
 	}

@@ -111,6 +111,10 @@ func navFor(p *principal, current string) []views.NavSection {
 	switch {
 	case strings.HasPrefix(current, "/subscriptions"), strings.HasPrefix(current, "/runs"):
 		current = "/feeds"
+	case strings.HasPrefix(current, "/statements"):
+		current = "/earnings"
+	case strings.HasPrefix(current, "/suppliers/"):
+		current = "/suppliers"
 	case strings.HasPrefix(current, "/links/"):
 		current = "/suppliers"
 		if !p.member.Account.IsMerchant() {
@@ -122,12 +126,15 @@ func navFor(p *principal, current string) []views.NavSection {
 	}
 	var nav []views.NavSection
 	if acc := p.member.Account; acc.ID != 0 {
-		var items []views.NavItem
+		items := []views.NavItem{{Label: "Dashboard", Href: "/", Active: current == "/"}}
 		if acc.IsMerchant() {
-			items = append(items, item("Orders", "/orders"), item("Purchase orders", "/purchase-orders"))
+			items = append(items, item("Orders", "/orders"), item("Purchase orders", "/purchase-orders"), item("Supplier payouts", "/earnings"))
 		}
 		if acc.IsSupplier() {
-			items = append(items, item("Dropship orders", "/dropship-orders"))
+			items = append(items, item("Dropship orders", "/dropship-orders"), item("Scorecard", "/scorecard"))
+			if !acc.IsMerchant() {
+				items = append(items, item("Earnings", "/earnings"))
+			}
 		}
 		items = append(items, item("Products", "/products"), item("Feeds", "/feeds"))
 		if acc.IsMerchant() {

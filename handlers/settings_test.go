@@ -61,6 +61,7 @@ func TestAccountSettingsBadInputKeepsWhatWasTyped(t *testing.T) {
 // adminOnlyRoutes are the routes that staff may not use. Every unsafe
 // browser route outside /admin must be listed here or in memberRoutes.
 var adminOnlyRoutes = map[string]url.Values{
+	"/earnings/payouts":                               {"supplier_id": {"0"}, "amount": {"1.00"}, "currency": {"USD"}, "date": {"2026-11-21"}},
 	"/settings/carriers":                              {"logistics_kind": {"carrier"}, "inventory_mode": {"active"}, "restricted": {"false"}},
 	"/settings/carriers/providers":                    {"name": {"Staff Courier"}},
 	"/settings/carriers/providers/:providerID/retire": {},

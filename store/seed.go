@@ -32,6 +32,7 @@ const (
 	seedDays        = 90 // orders are spread over this many days back from now
 	seedActorName   = "seed"
 	seedHoldingDays = 14                                    // the links' default holding period
+	seedAckSLAHours = 24                                    // the suppliers' default acknowledgement SLA
 	seedTimeLayout  = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
@@ -688,6 +689,13 @@ type seedGen struct {
 	orders, lines, pos, poLines, events, shipments, shipmentLines int
 	tabs, statuses                                                map[string]int
 	ledger                                                        map[seedLedgerDay]*[2]int64 // earned, released
+	stats                                                         map[seedLedgerDay]*statDelta
+	hours                                                         map[seedHours]int
+}
+
+type seedHours struct {
+	seedLedgerDay
+	hours int
 }
 
 // seedLedgerDay is a row of ledger_days: the seed's links earn on shipping
@@ -1227,6 +1235,7 @@ type seedPO struct {
 // generate streams the orders, then the catalog rows, to the writer.
 func (g *seedGen) generate(w *seedWriter) {
 	g.tabs, g.statuses, g.ledger = map[string]int{}, map[string]int{}, map[seedLedgerDay]*[2]int64{}
+	g.stats, g.hours = map[seedLedgerDay]*statDelta{}, map[seedHours]int{}
 	n := g.opts.Orders
 	remaining := make([]int, len(g.merchants))
 	left := 0
@@ -1629,6 +1638,7 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 			acked, seedTime(promise), firstTracking) {
 			return false
 		}
+		g.countPO(m, s, p, promise, lines)
 		var skus, sent []string
 		for _, li := range p.lines {
 			l := lines[li]
@@ -1699,6 +1709,43 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		}
 	}
 	return true
+}
+
+// countPO adds a PO to the scorecard counts as the events would have
+// (bumpStats, markAcked, markShipment); a seed test holds them equal to a
+// rebuild from the written POs.
+func (g *seedGen) countPO(m *seedMerchant, s *seedSupplier, p seedPO, promise time.Time, lines []seedLine) {
+	f := poFacts{supplierID: s.acc.ID, merchantID: m.acc.ID, release: p.created, slaHours: seedAckSLAHours}
+	key := seedLedgerDay{s.acc.ID, m.acc.ID, f.day()}
+	d := g.stats[key]
+	if d == nil {
+		d = &statDelta{}
+		g.stats[key] = d
+	}
+	d.received++
+	if !p.acked.IsZero() {
+		d.acked++
+		if f.ackedInSLA(p.acked) {
+			d.ackedInSLA++
+		}
+	}
+	if p.shipment != 0 {
+		d.tracked++
+		d.shipments++
+		if !p.shippedAt.After(promise) {
+			d.trackedOnTime++
+		}
+		g.hours[seedHours{key, f.shipHours(p.shippedAt)}]++
+	}
+	for _, li := range p.lines {
+		if lines[li].plStatus == "rejected" {
+			d.rejected++
+			break
+		}
+	}
+	if p.status == POCancelled {
+		d.cancelled++
+	}
 }
 
 // earn writes a shipped line's earning to the ledger and adds it to its days.
@@ -1917,8 +1964,16 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	if err := rebuildStats(ctx, tx); err != nil {
-		return err
+	for k, d := range g.stats {
+		if err := bumpStats(ctx, tx, poFacts{supplierID: k.supplier, merchantID: k.merchant, release: mustDay(k.day)}, *d); err != nil {
+			return err
+		}
+	}
+	for k, n := range g.hours {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, ?)",
+			k.supplier, k.merchant, k.day, k.hours, n); err != nil {
+			return err
+		}
 	}
 	for _, m := range g.merchants {
 		for _, tab := range []string{TabNeedsDropship, TabDropshipped, TabShipped, TabExceptions, TabOther} {
@@ -1950,4 +2005,13 @@ func (g *seedGen) result() SeedResult {
 		res.Products += len(s.products)
 	}
 	return res
+}
+
+// mustDay parses a day the seed itself formatted.
+func mustDay(day string) time.Time {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -265,6 +266,42 @@ func TestSeed(t *testing.T) {
 		}
 	})
 
+	t.Run("scorecards and ledger match what the POs say", func(t *testing.T) {
+		// Runs before the subtests below change anything.
+		var kept []Scorecard
+		for _, a := range res.Accounts {
+			if a.Kind == KindSupplier {
+				sc, err := db.Scorecard(ctx, a.ID, a.ID, 0, 90)
+				if err != nil || sc.Received == 0 || sc.Shipments == 0 || sc.AckJudged == 0 {
+					t.Fatalf("%s: %+v %v", a.Name, sc, err)
+				}
+				kept = append(kept, sc)
+			}
+		}
+		if err := db.RebuildScorecards(ctx); err != nil {
+			t.Fatal(err)
+		}
+		i := 0
+		for _, a := range res.Accounts {
+			if a.Kind == KindSupplier {
+				sc, _ := db.Scorecard(ctx, a.ID, a.ID, 0, 90)
+				if fmt.Sprintf("%+v", sc) != fmt.Sprintf("%+v", kept[i]) {
+					t.Errorf("%s: seeded %+v, rebuilt %+v", a.Name, kept[i], sc)
+				}
+				i++
+			}
+		}
+		// Earnings: every shipped line of a non-rejected PO line at its cost.
+		want := seedCount(t, db, `SELECT coalesce(sum(sl.quantity * pl.cost_cents), 0) FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id WHERE pl.status <> 'rejected'`)
+		if got := seedCount(t, db, "SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries WHERE kind = 'earning'"); got != want || got == 0 {
+			t.Errorf("earnings %d, shipped cost %d", got, want)
+		}
+		for _, q := range []string{"SELECT coalesce(sum(earned_cents), 0) FROM ledger_days", "SELECT coalesce(sum(released_cents), 0) FROM ledger_days"} {
+			if got := seedCount(t, db, q); got != want {
+				t.Errorf("%s: %d, want %d", q, got, want)
+			}
+		}
+	})
 	t.Run("a pull finds the sources as it left them", func(t *testing.T) {
 		// A pull of each subscription now creates, changes and zeroes nothing:
 		// the seeded products and sources are what a pull makes.

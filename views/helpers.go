@@ -96,3 +96,10 @@ func triggerText(t string) string {
 	}
 	return t
 }
+
+func ifElse(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}

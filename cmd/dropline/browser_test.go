@@ -101,8 +101,8 @@ func TestBrowserSignInShowsTheRolesNavigation(t *testing.T) {
 		email string
 		want  []string
 	}{
-		{"merchant@dropline.test", []string{"Orders", "Purchase orders", "Products", "Feeds", "Suppliers", "Settings"}},
-		{"supplier@dropline.test", []string{"Dropship orders", "Products", "Feeds", "Merchants", "Settings"}},
+		{"merchant@dropline.test", []string{"Dashboard", "Orders", "Purchase orders", "Supplier payouts", "Products", "Feeds", "Suppliers", "Settings"}},
+		{"supplier@dropline.test", []string{"Dashboard", "Dropship orders", "Scorecard", "Earnings", "Products", "Feeds", "Merchants", "Settings"}},
 		{"admin@dropline.test", []string{"Accounts", "Links"}},
 	}
 	for _, tc := range cases {
@@ -177,7 +177,7 @@ func TestBrowserSwitchAccount(t *testing.T) {
 	if !strings.Contains(before, "Acme Supply Co.") || !strings.Contains(after, "Northwind Outfitters") {
 		t.Fatalf("current account went from %q to %q, want Acme Supply Co. → Northwind Outfitters", before, after)
 	}
-	if want := []string{"Orders", "Purchase orders", "Products", "Feeds", "Suppliers", "Settings"}; !reflect.DeepEqual(nav, want) {
+	if want := []string{"Dashboard", "Orders", "Purchase orders", "Supplier payouts", "Products", "Feeds", "Suppliers", "Settings"}; !reflect.DeepEqual(nav, want) {
 		t.Fatalf("after switching, navigation %q, want %q", nav, want)
 	}
 }

@@ -1,0 +1,372 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
+)
+
+// dashboard is the first page after sign-in: what needs attention, each
+// count a link to the list that shows the same number.
+func (s *Server) dashboard(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	acc := p.member.Account
+	var v views.DashboardView
+	count := strconv.Itoa
+	if acc.IsMerchant() {
+		d, err := s.store.MerchantDashboard(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		feeds, err := s.feedsNeedingAttention(c)
+		if err != nil {
+			return err
+		}
+		v.Merchant = []views.DashCard{
+			{Key: "needs-dropship", Label: "Orders needing dropship", Count: count(d.NeedsDropship), Href: "/orders?tab=" + store.TabNeedsDropship, Alert: d.NeedsDropship > 0},
+			{Key: "late-pos", Label: "Late purchase orders", Count: count(d.LatePOs), Href: "/purchase-orders?view=" + store.POViewLate,
+				Hint: "Not acknowledged in time or past the promise date", Alert: d.LatePOs > 0},
+			{Key: "stale-pos", Label: "Stale purchase orders", Count: count(d.StalePOs), Href: "/purchase-orders?view=" + store.POViewStale,
+				Hint: "No tracking after the supplier's stale period", Alert: d.StalePOs > 0},
+			{Key: "exceptions", Label: "Exceptions", Count: count(d.Exceptions), Href: "/orders?tab=" + store.TabExceptions,
+				Hint: "Rejected lines, cancellation answers", Alert: d.Exceptions > 0},
+			{Key: "failed-updates", Label: "Failed channel updates", Count: count(d.FailedUpdates), Href: "/settings/outbox?state=failed",
+				Hint: "Emails and webhooks that could not be sent", Alert: d.FailedUpdates > 0},
+			{Key: "feeds", Label: "Stale or held feeds", Count: count(len(feeds)), Href: "/feeds?attention=1", Alert: len(feeds) > 0},
+		}
+	}
+	if acc.IsSupplier() {
+		d, err := s.store.SupplierDashboard(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		f := store.SupplierDashboardFilters
+		v.Supplier = []views.DashCard{
+			{Key: "to-acknowledge", Label: "POs to acknowledge", Count: count(d.ToAcknowledge), Href: queueHref(f.ToAcknowledge), Alert: d.ToAcknowledge > 0},
+			{Key: "ship-today", Label: "To ship today", Count: count(d.DueToday), Href: queueHref(f.DueToday), Hint: "Promised by the end of today", Alert: d.DueToday > 0},
+			{Key: "late", Label: "Late POs", Count: count(d.Late), Href: queueHref(f.Late), Alert: d.Late > 0},
+		}
+		available := "0.00"
+		if len(d.Balances) > 0 {
+			available = ""
+			for cur, cents := range availableByCurrency(d.Balances) {
+				if available != "" {
+					available += " + "
+				}
+				available += store.FormatMoney(cents) + " " + cur
+			}
+		}
+		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
+			Hint: "Past the holding period, not yet paid"})
+	}
+	return render(c, http.StatusOK, views.DashboardPage(s.frame(c, "Dashboard"), v))
+}
+
+// availableByCurrency sums what is available for payout per currency.
+func availableByCurrency(bs []store.Balance) map[string]int64 {
+	out := map[string]int64{}
+	for _, b := range bs {
+		out[b.Currency] += max(b.AvailableCents, 0)
+	}
+	return out
+}
+
+// queueHref is the supplier queue's URL for a filter.
+func queueHref(f store.QueueFilter) string {
+	q := url.Values{"tab": {f.Tab}}
+	if f.DueToday {
+		q.Set("due", "today")
+	}
+	return "/dropship-orders?" + q.Encode()
+}
+
+// earningsShow lists balances with each counterparty: the supplier's
+// earnings, the merchant's supplier payouts.
+func (s *Server) earningsShow(c echo.Context) error {
+	return s.renderEarnings(c, http.StatusOK, views.PayoutForm{}, nil)
+}
+
+func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutForm, errs views.FieldErrors) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	acc := p.member.Account
+	// An account that is both sees its own side as a merchant here.
+	v := views.EarningsView{Merchant: acc.IsMerchant(), IsAdmin: p.member.IsAdmin(), Payout: form, Errors: errs}
+	balances, err := s.store.Balances(ctx, acc.ID, 0)
+	if err != nil {
+		return err
+	}
+	for _, b := range balances {
+		other, otherID := b.MerchantName, b.MerchantID
+		if b.MerchantID == acc.ID {
+			other, otherID = b.SupplierName, b.SupplierID
+		}
+		ref, err := s.store.Account(ctx, otherID)
+		if err != nil {
+			return err
+		}
+		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: ref.PublicID, Currency: b.Currency, Earned: store.FormatMoney(b.EarnedCents),
+			Adjusted: store.FormatMoney(b.AdjustCents), Paid: store.FormatMoney(b.PaidCents), Pending: store.FormatMoney(b.PendingCents),
+			Available: store.FormatMoney(b.AvailableCents), Balance: store.FormatMoney(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(ref.PublicID),
+			SupplierID: b.SupplierID})
+	}
+	others, err := s.store.Counterparties(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		label := o.Name + " (" + o.PublicID + ")"
+		v.Others = append(v.Others, views.Option{Value: o.PublicID, Label: label})
+		v.PayTo = append(v.PayTo, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: label})
+	}
+	if v.Payout.Currency == "" {
+		v.Payout.Currency = "USD"
+	}
+	if v.Payout.Date == "" {
+		v.Payout.Date = s.now().In(acc.Location()).Format(time.DateOnly)
+	}
+	title := "Earnings"
+	if v.Merchant {
+		title = "Supplier payouts"
+	}
+	return render(c, status, views.EarningsPage(s.frame(c, title), v))
+}
+
+// payoutRecord records a payout to a supplier (merchant admins).
+func (s *Server) payoutRecord(c echo.Context) error {
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	r := c.Request()
+	form := views.PayoutForm{SupplierID: r.PostFormValue("supplier_id"), Currency: r.PostFormValue("currency"), Amount: r.PostFormValue("amount"),
+		Date: r.PostFormValue("date"), Reference: r.PostFormValue("reference")}
+	supplierID, _ := strconv.ParseInt(form.SupplierID, 10, 64)
+	_, err := s.store.RecordPayout(r.Context(), p.actor(), p.accountID(), store.PayoutInput{SupplierID: supplierID, Currency: form.Currency,
+		Amount: form.Amount, Date: form.Date, Reference: form.Reference})
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderEarnings(c, http.StatusUnprocessableEntity, form, errs)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Payout of "+form.Amount+" "+form.Currency+" recorded."); err != nil {
+		return err
+	}
+	return redirect(c, "/earnings")
+}
+
+// statement shows the account between the acting account and another for a period.
+func (s *Server) statement(c echo.Context) error {
+	st, other, err := s.loadStatement(c)
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		return render(c, http.StatusUnprocessableEntity, views.StatementPage(s.frame(c, "Statement"), views.StatementView{SupplierName: st.SupplierName,
+			MerchantName: st.MerchantName, WithPID: other.PublicID, From: c.QueryParam("from"), To: c.QueryParam("to"), TimeZone: st.TimeZone, Errors: fieldErrors(err)}))
+	}
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	v := views.StatementView{SupplierName: st.SupplierName, MerchantName: st.MerchantName, WithPID: other.PublicID, From: st.From, To: st.To, TimeZone: st.TimeZone,
+		CSV: "/statements/csv?" + url.Values{"with": {other.PublicID}, "from": {st.From}, "to": {st.To}}.Encode()}
+	for _, t := range st.Totals {
+		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: store.FormatMoney(t.OpeningCents), Earned: store.FormatMoney(t.EarnedCents),
+			Adjusted: store.FormatMoney(t.AdjustCents), Paid: store.FormatMoney(t.PaidCents), Closing: store.FormatMoney(t.ClosingCents)})
+	}
+	const shown = 500
+	loc := p.member.Account.Location()
+	v.Total, err = s.store.StatementEntries(c.Request().Context(), st, 0, shown, func(e store.LedgerEntry) error {
+		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: store.FormatMoney(e.AmountCents) + " " + e.Currency,
+			Detail: ledgerDetail(e)}
+		if e.Quantity > 0 {
+			l.Quantity = strconv.Itoa(e.Quantity)
+		}
+		if e.Kind == store.LedgerEarning {
+			l.Available = e.AvailableAt.In(loc).Format("2 Jan 2006")
+		}
+		if e.POID != 0 {
+			l.POHref = "/purchase-orders/" + strconv.FormatInt(e.POID, 10)
+			if p.accountID() == st.SupplierID {
+				l.POHref = "/dropship-orders/" + strconv.FormatInt(e.POID, 10)
+			}
+		}
+		v.Lines = append(v.Lines, l)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	v.Shown = len(v.Lines)
+	return render(c, http.StatusOK, views.StatementPage(s.frame(c, "Statement"), v))
+}
+
+// statementCSV is the statement as CSV: the totals, then every entry.
+func (s *Server) statementCSV(c echo.Context) error {
+	st, other, err := s.loadStatement(c)
+	if err != nil {
+		return err
+	}
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	w.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="statement-%s-%s-%s.csv"`, other.PublicID, st.From, st.To))
+	w.WriteHeader(http.StatusOK)
+	cw := csv.NewWriter(w)
+	safe := store.CSVSafe
+	cw.Write([]string{"supplier", "merchant", "from", "to", "currency", "opening", "earnings", "adjustments", "payouts", "closing"})
+	for _, t := range st.Totals {
+		cw.Write([]string{safe(st.SupplierName), safe(st.MerchantName), st.From, st.To, t.Currency, store.FormatMoney(t.OpeningCents), store.FormatMoney(t.EarnedCents),
+			store.FormatMoney(t.AdjustCents), store.FormatMoney(t.PaidCents), store.FormatMoney(t.ClosingCents)})
+	}
+	cw.Write(nil)
+	cw.Write([]string{"date", "entry", "po_number", "sku", "quantity", "currency", "amount", "available_from", "reference", "reason"})
+	loc := store.Account{TimeZone: st.TimeZone}.Location()
+	_, err = s.store.StatementEntries(c.Request().Context(), st, 0, -1, func(e store.LedgerEntry) error {
+		available := ""
+		if e.Kind == store.LedgerEarning {
+			available = e.AvailableAt.In(loc).Format(time.DateOnly)
+		}
+		return cw.Write([]string{e.Day, e.Kind, safe(e.PONumber), safe(e.SupplierSKU), strconv.Itoa(e.Quantity), e.Currency, store.FormatMoney(e.AmountCents),
+			available, safe(e.Reference), safe(e.Reason)})
+	})
+	cw.Flush()
+	return err
+}
+
+// loadStatement reads the statement the query asks for: with (the other
+// account's public ID), from and to.
+func (s *Server) loadStatement(c echo.Context) (store.Statement, store.Account, error) {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	other, err := s.store.AccountByPublicID(ctx, c.QueryParam("with"))
+	if err != nil {
+		return store.Statement{}, store.Account{}, err
+	}
+	st, err := s.store.Statement(ctx, p.accountID(), other.ID, c.QueryParam("from"), c.QueryParam("to"))
+	return st, other, err
+}
+
+func ledgerKind(kind string) string {
+	switch kind {
+	case store.LedgerEarning:
+		return "Earning"
+	case store.LedgerAdjustment:
+		return "Adjustment"
+	}
+	return "Payout"
+}
+
+func ledgerDetail(e store.LedgerEntry) string {
+	switch {
+	case e.Reason != "":
+		return e.Reason
+	case e.Reference != "":
+		return "Reference " + e.Reference
+	}
+	return ""
+}
+
+// scorecard shows a supplier's service figures: the supplier's own (all
+// merchants, or one), or a linked merchant's view of its supplier.
+func (s *Server) scorecard(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	acc := p.member.Account
+	supplier := acc
+	if pid := c.Param("publicID"); pid != "" {
+		var err error
+		if supplier, err = s.store.AccountByPublicID(ctx, pid); err != nil {
+			return err
+		}
+	} else if !acc.IsSupplier() {
+		return echo.ErrNotFound
+	}
+	days, _ := strconv.Atoi(c.QueryParam("days"))
+	if days != 90 {
+		days = 30
+	}
+	var merchantID int64
+	own := supplier.ID == acc.ID
+	if own && c.QueryParam("merchant") != "" {
+		m, err := s.store.AccountByPublicID(ctx, c.QueryParam("merchant"))
+		if err != nil {
+			return err
+		}
+		merchantID = m.ID
+	}
+	sc, err := s.store.Scorecard(ctx, acc.ID, supplier.ID, merchantID, days)
+	if err != nil {
+		return err
+	}
+	v := views.ScorecardView{SupplierName: sc.SupplierName, Days: days, Scope: "all merchants", Merchant: c.QueryParam("merchant")}
+	base := c.Request().URL.Path
+	for _, d := range store.ScorecardWindows {
+		q := url.Values{"days": {strconv.Itoa(d)}}
+		if v.Merchant != "" {
+			q.Set("merchant", v.Merchant)
+		}
+		v.Windows = append(v.Windows, views.TabLink{Label: fmt.Sprintf("Last %d days", d), Href: base + "?" + q.Encode(), Active: d == days})
+	}
+	if !own {
+		v.Scope = "your POs only"
+	} else {
+		others, err := s.store.Counterparties(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			v.Merchants = append(v.Merchants, views.Option{Value: o.PublicID, Label: o.Name})
+			if o.PublicID == v.Merchant {
+				v.Scope = o.Name + "'s POs"
+			}
+		}
+	}
+	pct := func(part, whole int) string {
+		if n := store.Percent(part, whole); n >= 0 {
+			return strconv.Itoa(n) + "%"
+		}
+		return "—"
+	}
+	hours := func(h int) string {
+		if h < 0 {
+			return "—"
+		}
+		return strconv.Itoa(h) + " h"
+	}
+	v.Figures = []views.ScoreFigure{
+		{Key: "received", Label: "POs received", Value: strconv.Itoa(sc.Received)},
+		{Key: "ack", Label: "Acknowledged within SLA", Value: pct(sc.AckedInSLA, sc.AckJudged), Note: fmt.Sprintf("%d of %d due", sc.AckedInSLA, sc.AckJudged)},
+		{Key: "on-time", Label: "Shipped on time", Value: pct(sc.ShippedOnTime, sc.ShipJudged), Note: fmt.Sprintf("%d of %d due", sc.ShippedOnTime, sc.ShipJudged)},
+		{Key: "median", Label: "Median time to tracking", Value: hours(sc.MedianHours), Note: "90th percentile " + hours(sc.P90Hours)},
+		{Key: "rejected", Label: "Rejection rate", Value: pct(sc.Rejected, sc.Received), Note: fmt.Sprintf("%d POs with a rejected line", sc.Rejected)},
+		{Key: "cancelled", Label: "Cancellation rate", Value: pct(sc.Cancelled, sc.Received), Note: fmt.Sprintf("%d POs cancelled", sc.Cancelled)},
+		{Key: "overrides", Label: "Invalid-tracking overrides", Value: strconv.Itoa(sc.Overrides), Note: fmt.Sprintf("of %d shipments", sc.Shipments)},
+	}
+	loc := acc.Location()
+	v.Volume = views.Chart{ID: fmt.Sprintf("chart-volume-%d", days), Title: "POs received per week", XLabel: "Week starting", YLabel: "POs", Empty: "No POs in this window"}
+	v.ShipTime = views.Chart{ID: fmt.Sprintf("chart-ship-%d", days), Title: "Median hours to tracking per week", XLabel: "Week starting", YLabel: "Hours",
+		Empty: "Nothing shipped in this window, or all of it tracked within the hour"}
+	for _, w := range sc.Weeks {
+		label := w.Start.Format("2 Jan")
+		v.Volume.Bars = append(v.Volume.Bars, views.Bar{Label: label, Value: float64(w.Received)})
+		v.ShipTime.Bars = append(v.ShipTime.Bars, views.Bar{Label: label, Value: float64(max(w.MedianHours, 0))})
+	}
+	for _, f := range sc.Feeds {
+		r := views.FeedFreshnessRow{Merchant: f.MerchantName, Subscription: f.Subscription, LastPull: "never", Stale: f.Stale}
+		if f.LastSuccess != nil {
+			r.LastPull = f.LastSuccess.In(loc).Format("2 Jan 15:04")
+		}
+		v.Feeds = append(v.Feeds, r)
+	}
+	return render(c, http.StatusOK, views.ScorecardPage(s.frame(c, "Scorecard"), v))
+}
