@@ -145,7 +145,7 @@ func (e *testEnv) world() *world {
 		e.t.Fatal(err)
 	}
 	// Supplier S publishes one product; merchant A pulls it.
-	if _, err := e.db.SaveProduct(ctx, store.CLIActor, w.supplierS.ID, 0, store.ProductInput{SKU: "S-100", Title: "Widget", Quantity: 9, LeadTimeDays: 1, Active: true}); err != nil {
+	if _, err := e.db.SaveProduct(ctx, store.CLIActor, w.supplierS.ID, 0, store.ProductInput{SKU: "S-100", Title: "Widget", Quantity: 9, LeadTimeDays: 1, CostCents: 450, HasCost: true, Active: true}); err != nil {
 		e.t.Fatal(err)
 	}
 	feed, err := e.db.SaveFeed(ctx, store.CLIActor, w.supplierS.ID, 0, store.FeedInput{Name: "Everything", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})

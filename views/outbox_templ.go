@@ -269,14 +269,14 @@ func OutboxPage(f Frame, v OutboxView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</section><section class=\"panel\" id=\"outbox\"><div class=\"actions\"><h2 class=\"grow\">Outbox</h2><a href=\"/settings/outbox\">All</a> <a href=\"/settings/outbox?state=pending\">Waiting</a> <a href=\"/settings/outbox?state=failed\">Failed (")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</section><section class=\"panel\" id=\"outbox\"><div class=\"actions\"><h2 class=\"grow\">Outbox</h2><a href=\"/settings/outbox\">All</a> <a href=\"/settings/outbox?state=pending\">Waiting</a> <a href=\"/settings/outbox?state=failed\" data-testid=\"outbox-failed\">Failed (")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var11 string
 			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(v.Failed))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/outbox.templ`, Line: 95, Col: 68}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/outbox.templ`, Line: 95, Col: 96}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
