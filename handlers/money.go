@@ -184,9 +184,11 @@ func (s *Server) statement(c echo.Context) error {
 		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: store.FormatMoney(t.OpeningCents), Earned: store.FormatMoney(t.EarnedCents),
 			Adjusted: store.FormatMoney(t.AdjustCents), Paid: store.FormatMoney(t.PaidCents), Closing: store.FormatMoney(t.ClosingCents)})
 	}
-	const shown = 500
+	const perPage = 100
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
 	loc := p.member.Account.Location()
-	v.Total, err = s.store.StatementEntries(c.Request().Context(), st, 0, shown, func(e store.LedgerEntry) error {
+	v.Total, err = s.store.StatementEntries(c.Request().Context(), st, (page-1)*perPage, perPage, func(e store.LedgerEntry) error {
 		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: store.FormatMoney(e.AmountCents) + " " + e.Currency,
 			Detail: ledgerDetail(e)}
 		if e.Quantity > 0 {
@@ -207,7 +209,16 @@ func (s *Server) statement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Shown = len(v.Lines)
+	v.First, v.Last = (page-1)*perPage+1, (page-1)*perPage+len(v.Lines)
+	pageURL := func(n int) string {
+		return "/statements?" + url.Values{"with": {other.PublicID}, "from": {st.From}, "to": {st.To}, "page": {strconv.Itoa(n)}}.Encode()
+	}
+	if page > 1 {
+		v.PrevURL = pageURL(page - 1)
+	}
+	if v.Last < v.Total {
+		v.NextURL = pageURL(page + 1)
+	}
 	return render(c, http.StatusOK, views.StatementPage(s.frame(c, "Statement"), v))
 }
 

@@ -134,6 +134,20 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 	if bad.status != 422 || !strings.Contains(bad.doc.Find(`[data-testid="payout-form"]`).Text(), "is available") {
 		t.Fatalf("payout over the balance: %d %s", bad.status, bad.body)
 	}
+	// Bad input: a clear message on the field, what was typed kept, nothing written.
+	for _, bad := range []struct{ amount, date, field string }{
+		{"abc", today, "amount"}, {"-5", today, "amount"}, {"1.005", today, "amount"}, {"1", "tomorrow", "date"}, {"1", "2999-01-01", "date"},
+	} {
+		before := env.dbDigest()
+		p := m.post("/earnings/payouts", form(bad.amount, bad.date, "REF-7"))
+		msg := p.doc.Find(`input[name="` + bad.field + `"]`).Parent().Find(".field-error").Text()
+		if p.status != 422 || msg == "" || p.doc.Find(`input[name="reference"]`).AttrOr("value", "") != "REF-7" {
+			t.Errorf("payout %q on %q: %d, %s message %q", bad.amount, bad.date, p.status, bad.field, msg)
+		}
+		if env.dbDigest() != before {
+			t.Errorf("payout %q on %q changed the database", bad.amount, bad.date)
+		}
+	}
 	if ok := m.post("/earnings/payouts", form(balance, today, "=HYPERLINK(\"x\")")); ok.status != 303 {
 		t.Fatalf("payout: %d", ok.status)
 	}
@@ -154,7 +168,15 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 	if !strings.Contains(csvPage.body, "'=HYPERLINK") || strings.Contains(csvPage.body, "\n=HYPERLINK") || len(recs) == 0 {
 		t.Fatalf("CSV is not formula-safe:\n%s", csvPage.body)
 	}
-	// Merchant B has no link with S: no statement, no scorecard.
+	// A period that is not one is a clear error.
+	for _, q := range []string{"&from=2026-13-01", "&from=2026-11-30&to=2026-11-01", "&to=soon"} {
+		p := m.get("/statements?with=" + url.QueryEscape(w.supplierS.PublicID) + q)
+		if p.status != 422 || p.doc.Find(".field-error").Length() == 0 {
+			t.Errorf("statement %s: %d without a field error", q, p.status)
+		}
+	}
+	// Merchant B has no link with S, supplier T none with A: no statement,
+	// no scorecard, and nothing tells them the pair exists.
 	b := env.client()
 	b.login(w.adminB.Email)
 	for _, path := range []string{"/statements?with=" + w.supplierS.PublicID, "/statements/csv?with=" + w.supplierS.PublicID, "/suppliers/" + w.supplierS.PublicID + "/scorecard"} {
@@ -162,7 +184,57 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 			t.Errorf("merchant B GET %s: %d, want 404", path, p.status)
 		}
 	}
+	tc := env.client()
+	tc.login(w.adminT.Email)
+	for _, path := range []string{"/statements?with=" + w.merchantA.PublicID, "/statements/csv?with=" + w.merchantA.PublicID} {
+		if p := tc.get(path); p.status != 404 {
+			t.Errorf("supplier T GET %s: %d, want 404", path, p.status)
+		}
+	}
+	if p := tc.get("/earnings"); p.doc.Find(`[data-testid="balance-row"]`).Length() != 0 {
+		t.Error("supplier T sees another pair's balance")
+	}
 	if p := m.get("/suppliers/" + w.supplierS.PublicID + "/scorecard"); p.status != 200 || p.doc.Find(`svg.chart-svg`).Length() != 2 {
 		t.Errorf("merchant A's view of S's scorecard: %d", p.status)
+	}
+}
+
+// TestPaymentTermsForm: the merchant's admin sets the link's payment terms;
+// bad values are field errors that keep what was typed and change nothing.
+func TestPaymentTermsForm(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	m := env.client()
+	m.login(w.adminA.Email)
+	path := "/links/" + strconv.FormatInt(w.linkAS.ID, 10) + "/merchant-settings"
+	form := func(earnOn, holding string) url.Values {
+		return url.Values{"po_format": {"sequence"}, "po_prefix": {"PO-"}, "release_delay_minutes": {"0"}, "earn_on": {earnOn}, "holding_days": {holding}}
+	}
+	for _, bad := range []struct{ earnOn, holding, field string }{
+		{"shipped", "abc", "holding_days"}, {"shipped", "400", "holding_days"}, {"shipped", "-1", "holding_days"}, {"whenever", "14", "earn_on"},
+	} {
+		before := env.dbDigest()
+		p := m.post(path, form(bad.earnOn, bad.holding))
+		if p.status != 422 || !strings.Contains(p.body, "field-error") || p.doc.Find(`input[name="holding_days"]`).AttrOr("value", "") != bad.holding {
+			t.Errorf("terms %q/%q: %d", bad.earnOn, bad.holding, p.status)
+		}
+		if env.dbDigest() != before {
+			t.Errorf("terms %q/%q changed the database", bad.earnOn, bad.holding)
+		}
+	}
+	if p := m.post(path, form("delivered", "30")); p.status != 303 {
+		t.Fatalf("save terms: %d", p.status)
+	}
+	s := env.client()
+	s.login(w.adminS.Email)
+	terms := s.get("/links/" + strconv.FormatInt(w.linkAS.ID, 10)).doc.Find(`[data-testid="payment-terms"]`).Text()
+	if !strings.Contains(terms, "delivered") || !strings.Contains(terms, "30 days") {
+		t.Fatalf("the supplier reads the terms as %q", terms)
+	}
+	// Staff cannot change them.
+	st := env.client()
+	st.login(w.staffA.Email)
+	if p := st.post(path, form("shipped", "0")); p.status != 403 && p.status != 404 {
+		t.Fatalf("staff changed the terms: %d", p.status)
 	}
 }

@@ -27,7 +27,7 @@ type Chart struct {
 const (
 	chartWidth  = 640
 	chartHeight = 260
-	plotLeft    = 52 // room for tick labels and the rotated y label
+	plotLeft    = 64 // room for tick labels up to six digits and the rotated y label
 	plotTop     = 16 // room for the value printed above the tallest bar
 	plotRight   = chartWidth - 12
 	plotBottom  = chartHeight - 48 // room for bar labels and the x label
