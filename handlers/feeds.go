@@ -54,19 +54,15 @@ func (s *Server) subscriptionRows(c echo.Context) ([]views.SubscriptionRow, erro
 	return out, nil
 }
 
-// feedsNeedingAttention are the merchant's stale or held subscriptions.
-func (s *Server) feedsNeedingAttention(c echo.Context) ([]views.SubscriptionRow, error) {
-	rows, err := s.subscriptionRows(c)
-	if err != nil {
-		return nil, err
-	}
+// needingAttention keeps the stale or held subscriptions.
+func needingAttention(rows []views.SubscriptionRow) []views.SubscriptionRow {
 	var out []views.SubscriptionRow
 	for _, r := range rows {
 		if r.NeedsAttention() {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (s *Server) renderFeeds(c echo.Context, status int, v views.FeedsView) error {
@@ -81,10 +77,9 @@ func (s *Server) renderFeeds(c echo.Context, status int, v views.FeedsView) erro
 		}
 		// ?attention=1 lists what the dashboard counts: stale or held feeds.
 		v.Attention = c.QueryParam("attention") == "1"
-		for _, row := range rows {
-			if !v.Attention || row.NeedsAttention() {
-				v.Subscriptions = append(v.Subscriptions, row)
-			}
+		v.Subscriptions = rows
+		if v.Attention {
+			v.Subscriptions = needingAttention(rows)
 		}
 		feeds, err := s.store.AvailableFeeds(ctx, acc.ID)
 		if err != nil {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,10 +27,11 @@ func (s *Server) dashboard(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		feeds, err := s.feedsNeedingAttention(c)
+		subs, err := s.subscriptionRows(c)
 		if err != nil {
 			return err
 		}
+		feeds := needingAttention(subs)
 		v.Merchant = []views.DashCard{
 			{Key: "needs-dropship", Label: "Orders needing dropship", Count: count(d.NeedsDropship), Href: "/orders?tab=" + store.TabNeedsDropship, Alert: d.NeedsDropship > 0},
 			{Key: "late-pos", Label: "Late purchase orders", Count: count(d.LatePOs), Href: "/purchase-orders?view=" + store.POViewLate,
@@ -63,7 +63,7 @@ func (s *Server) dashboard(c echo.Context) error {
 				if available != "" {
 					available += " + "
 				}
-				available += store.FormatMoney(cents) + " " + cur
+				available += orderMoney(cents, cur)
 			}
 		}
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
@@ -107,18 +107,13 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 		return err
 	}
 	for _, b := range balances {
-		other, otherID := b.MerchantName, b.MerchantID
+		other, otherPID := b.MerchantName, b.MerchantPID
 		if b.MerchantID == acc.ID {
-			other, otherID = b.SupplierName, b.SupplierID
+			other, otherPID = b.SupplierName, b.SupplierPID
 		}
-		ref, err := s.store.Account(ctx, otherID)
-		if err != nil {
-			return err
-		}
-		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: ref.PublicID, Currency: b.Currency, Earned: store.FormatMoney(b.EarnedCents),
+		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: otherPID, Currency: b.Currency, Earned: store.FormatMoney(b.EarnedCents),
 			Adjusted: store.FormatMoney(b.AdjustCents), Paid: store.FormatMoney(b.PaidCents), Pending: store.FormatMoney(b.PendingCents),
-			Available: store.FormatMoney(b.AvailableCents), Balance: store.FormatMoney(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(ref.PublicID),
-			SupplierID: b.SupplierID})
+			Available: store.FormatMoney(b.AvailableCents), Balance: store.FormatMoney(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(otherPID)})
 	}
 	others, err := s.store.Counterparties(ctx, acc.ID)
 	if err != nil {
@@ -169,10 +164,9 @@ func (s *Server) payoutRecord(c echo.Context) error {
 // statement shows the account between the acting account and another for a period.
 func (s *Server) statement(c echo.Context) error {
 	st, other, err := s.loadStatement(c)
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
+	if errs := fieldErrors(err); errs != nil {
 		return render(c, http.StatusUnprocessableEntity, views.StatementPage(s.frame(c, "Statement"), views.StatementView{SupplierName: st.SupplierName,
-			MerchantName: st.MerchantName, WithPID: other.PublicID, From: c.QueryParam("from"), To: c.QueryParam("to"), TimeZone: st.TimeZone, Errors: fieldErrors(err)}))
+			MerchantName: st.MerchantName, WithPID: other.PublicID, From: c.QueryParam("from"), To: c.QueryParam("to"), TimeZone: st.TimeZone, Errors: errs}))
 	}
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -193,12 +192,23 @@ func (db *DB) adjustLine(ctx context.Context, tx dbtx, actor Actor, lineID int64
 	return addLedgerDay(ctx, tx, t, day, 0, -total, 0, 0)
 }
 
+// heldAfter is what a pair earned in a currency that is released after
+// today (a local date): still in its holding period.
+func heldAfter(ctx context.Context, q querier, t pairTerms, today string) (int64, error) {
+	var held int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(sum(released_cents), 0) FROM ledger_days
+		WHERE supplier_id = ? AND merchant_id = ? AND currency = ? AND day > ?`, t.supplierID, t.merchantID, t.currency, today).Scan(&held)
+	return held, err
+}
+
 // Balance is where a supplier-merchant pair stands in one currency.
 type Balance struct {
 	SupplierID   int64
 	SupplierName string
+	SupplierPID  string
 	MerchantID   int64
 	MerchantName string
+	MerchantPID  string
 	Currency     string
 	EarnedCents  int64 // all earnings
 	AdjustCents  int64 // adjustments (≤ 0)
@@ -216,7 +226,7 @@ type Balance struct {
 // it owes each supplier. counterparty 0 means all.
 func (db *DB) Balances(ctx context.Context, accountID, counterparty int64) ([]Balance, error) {
 	now := db.now()
-	rows, err := db.read.QueryContext(ctx, `SELECT d.supplier_id, s.name, d.merchant_id, m.name, m.time_zone, d.currency,
+	rows, err := db.read.QueryContext(ctx, `SELECT d.supplier_id, s.name, s.public_id, d.merchant_id, m.name, m.public_id, m.time_zone, d.currency,
 			sum(d.earned_cents), sum(d.adjusted_cents), sum(d.paid_cents)
 		FROM ledger_days d JOIN accounts s ON s.id = d.supplier_id JOIN accounts m ON m.id = d.merchant_id
 		WHERE (d.supplier_id = ?1 AND (?2 = 0 OR d.merchant_id = ?2)) OR (d.merchant_id = ?1 AND (?2 = 0 OR d.supplier_id = ?2))
@@ -229,7 +239,8 @@ func (db *DB) Balances(ctx context.Context, accountID, counterparty int64) ([]Ba
 	for rows.Next() {
 		var b Balance
 		var tz string
-		if err := rows.Scan(&b.SupplierID, &b.SupplierName, &b.MerchantID, &b.MerchantName, &tz, &b.Currency, &b.EarnedCents, &b.AdjustCents, &b.PaidCents); err != nil {
+		if err := rows.Scan(&b.SupplierID, &b.SupplierName, &b.SupplierPID, &b.MerchantID, &b.MerchantName, &b.MerchantPID, &tz, &b.Currency,
+			&b.EarnedCents, &b.AdjustCents, &b.PaidCents); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: balances: %w", err)
 		}
@@ -242,14 +253,11 @@ func (db *DB) Balances(ctx context.Context, accountID, counterparty int64) ([]Ba
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: balances: %w", err)
 	}
-	// Pending: earnings released after today, in each merchant's zone. Every
-	// zone's today is on or after UTC yesterday, so only those days are read.
+	// Pending: earnings released after today, in each merchant's zone.
 	for i := range out {
 		b := &out[i]
-		today := localDay(now, zones[b.MerchantID])
-		err := db.read.QueryRowContext(ctx, `SELECT coalesce(sum(released_cents), 0) FROM ledger_days
-			WHERE supplier_id = ? AND merchant_id = ? AND currency = ? AND day > ?`, b.SupplierID, b.MerchantID, b.Currency, today).Scan(&b.PendingCents)
-		if err != nil {
+		t := pairTerms{supplierID: b.SupplierID, merchantID: b.MerchantID, currency: b.Currency}
+		if b.PendingCents, err = heldAfter(ctx, db.read, t, localDay(now, zones[b.MerchantID])); err != nil {
 			return nil, fmt.Errorf("store: balances: %w", err)
 		}
 		b.AvailableCents = b.BalanceCents - b.PendingCents
@@ -319,9 +327,13 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	// The balance is read inside the write transaction: two payouts
 	// recorded at once cannot both spend the same money.
 	t := pairTerms{supplierID: in.SupplierID, merchantID: merchantID, currency: in.Currency, loc: loc}
-	var balance, pending int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(earned_cents + adjusted_cents + paid_cents), 0), coalesce(sum(released_cents) FILTER (WHERE day > ?), 0)
-		FROM ledger_days WHERE supplier_id = ? AND merchant_id = ? AND currency = ?`, today, t.supplierID, merchantID, t.currency).Scan(&balance, &pending); err != nil {
+	var balance int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(earned_cents + adjusted_cents + paid_cents), 0)
+		FROM ledger_days WHERE supplier_id = ? AND merchant_id = ? AND currency = ?`, t.supplierID, merchantID, t.currency).Scan(&balance); err != nil {
+		return 0, fmt.Errorf("store: payout: %w", err)
+	}
+	pending, err := heldAfter(ctx, tx, t, today)
+	if err != nil {
 		return 0, fmt.Errorf("store: payout: %w", err)
 	}
 	if available := balance - pending; amount > available {
@@ -501,7 +513,7 @@ func (db *DB) StatementEntries(ctx context.Context, st Statement, offset, limit 
 func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l
 		JOIN accounts a ON a.id = CASE WHEN l.supplier_id = ?1 THEN l.merchant_id ELSE l.supplier_id END
-		WHERE (l.supplier_id = ?1 OR l.merchant_id = ?1) AND l.state <> 'pending'`, accountID)
+		WHERE (l.supplier_id = ?1 OR l.merchant_id = ?1) AND l.state <> 'pending' ORDER BY a.name`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: counterparties: %w", err)
 	}
@@ -514,7 +526,6 @@ func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef
 		}
 		out = append(out, a)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, rows.Err()
 }
 
