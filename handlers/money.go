@@ -3,9 +3,12 @@ package handlers
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,29 +59,28 @@ func (s *Server) dashboard(c echo.Context) error {
 			{Key: "ship-today", Label: "To ship today", Count: count(d.DueToday), Href: queueHref(f.DueToday), Hint: "Promised by the end of today", Alert: d.DueToday > 0},
 			{Key: "late", Label: "Late POs", Count: count(d.Late), Href: queueHref(f.Late), Alert: d.Late > 0},
 		}
-		available := "0.00"
-		if len(d.Balances) > 0 {
-			available = ""
-			for cur, cents := range availableByCurrency(d.Balances) {
-				if available != "" {
-					available += " + "
-				}
-				available += orderMoney(cents, cur)
-			}
-		}
+		available := availableText(d.Balances)
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
 			Hint: "Past the holding period, not yet paid"})
 	}
 	return render(c, http.StatusOK, views.DashboardPage(s.frame(c, "Dashboard"), v))
 }
 
-// availableByCurrency sums what is available for payout per currency.
-func availableByCurrency(bs []store.Balance) map[string]int64 {
-	out := map[string]int64{}
+// availableText is what is available for payout, summed per currency in
+// currency order: "120.00 EUR + 1250.00 USD", "0.00" when nothing is.
+func availableText(bs []store.Balance) string {
+	sums := map[string]int64{}
 	for _, b := range bs {
-		out[b.Currency] += max(b.AvailableCents, 0)
+		sums[b.Currency] += max(b.AvailableCents, 0)
 	}
-	return out
+	if len(sums) == 0 {
+		return "0.00"
+	}
+	var parts []string
+	for _, cur := range slices.Sorted(maps.Keys(sums)) {
+		parts = append(parts, orderMoney(sums[cur], cur))
+	}
+	return strings.Join(parts, " + ")
 }
 
 // queueHref is the supplier queue's URL for a filter.
