@@ -66,6 +66,12 @@ func newEnv(t *testing.T) *testEnv {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
+	// Whatever a test did through the app, the domain invariants still hold.
+	t.Cleanup(func() {
+		if err := db.CheckInvariants(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 	return &testEnv{t: t, db: db, path: path, echo: e, srv: srv}
 }
 

@@ -30,6 +30,12 @@ func openTest(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	db.PasswordCost = bcrypt.MinCost
+	// Whatever a test did, the domain invariants still hold at its end.
+	t.Cleanup(func() {
+		if err := db.CheckInvariants(context.Background()); err != nil && !strings.Contains(err.Error(), "database is closed") {
+			t.Error(err)
+		}
+	})
 	return db
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -234,4 +235,23 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	return printJSON(stdout, map[string]any{"db": *dbPath, "out": *out})
+}
+
+func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, dbPath := newFlags("check", getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	db, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckInvariants(ctx); err != nil {
+		return err
+	}
+	return printJSON(stdout, map[string]any{"db": *dbPath, "ok": true})
 }

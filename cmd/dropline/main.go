@@ -1,7 +1,7 @@
 // Command dropline serves the Dropline portal and administers its database.
 //
 //	dropline [serve] [--addr ADDR] [--db PATH] [--demo=false]
-//	dropline migrate | account create | user create | link create | token create | seed | backup
+//	dropline migrate | account create | user create | link create | token create | seed | backup | check
 //
 // Every subcommand prints one JSON object on stdout; logs go to stderr.
 package main
@@ -43,6 +43,7 @@ commands:
   token create   --account ID --name N
   seed           --orders N --products N [--seed S]  (synthetic data; empty database only)
   backup         --out FILE
+  check          integrity and domain invariants (exit 1 on any breach)
 
 Every command takes --db PATH (env DROPLINE_DB, default ./dropline.db) and
 prints one JSON object on stdout. IDs are numeric ids or public IDs (DL-XXXXX).
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdSeed(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		err = cmdBackup(ctx, args, getenv, stdout)
+	case "check":
+		err = cmdCheck(ctx, args, getenv, stdout)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// invariants are the domain rules every committed state keeps. Each query
+// returns one row per breach, described in its first column; none may return
+// a row. They are what the crash, backup and property tests check after
+// the fact, and what `dropline check` reports on a live database.
+var invariants = []struct{ name, query string }{
+	{"PO without lines", `SELECT 'PO ' || po.id FROM purchase_orders po
+		WHERE NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.po_id = po.id)`},
+	{"shipped more than ordered", `SELECT 'PO line ' || id || ': shipped ' || shipped_qty || ' of ' || quantity
+		FROM po_lines WHERE shipped_qty > quantity`},
+	{"shipment lines disagree with the shipped quantity", `SELECT 'PO line ' || pl.id || ': shipped_qty ' || pl.shipped_qty || ', shipment lines ' || coalesce(s.n, 0)
+		FROM po_lines pl LEFT JOIN (SELECT po_line_id, sum(quantity) AS n FROM shipment_lines GROUP BY po_line_id) s ON s.po_line_id = pl.id
+		WHERE pl.shipped_qty <> coalesce(s.n, 0)`},
+	{"shipment without lines", `SELECT 'shipment ' || sh.id FROM shipments sh
+		WHERE NOT EXISTS (SELECT 1 FROM shipment_lines sl WHERE sl.shipment_id = sh.id)`},
+	{"shipment line on another PO", `SELECT 'shipment ' || sh.id || ' carries PO line ' || pl.id
+		FROM shipments sh JOIN shipment_lines sl ON sl.shipment_id = sh.id JOIN po_lines pl ON pl.id = sl.po_line_id
+		WHERE pl.po_id <> sh.po_id`},
+	{"reserved stock differs from open PO quantities", `SELECT 'source ' || ps.id || ': reserved ' || ps.reserved || ', open ' || coalesce(o.n, 0)
+		FROM product_sources ps LEFT JOIN (
+			SELECT pl.source_id, sum(pl.quantity - pl.shipped_qty) AS n FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id
+			WHERE pl.status = 'open' AND po.status NOT IN ('cancelled', 'rejected') GROUP BY pl.source_id) o ON o.source_id = ps.id
+		WHERE ps.reserved <> coalesce(o.n, 0)`},
+	{"order tab counts differ from the orders", `SELECT 'account ' || coalesce(c.account_id, o.account_id) || ' tab ' || coalesce(c.tab, o.tab) || ': kept ' || coalesce(c.n, 0) || ', counted ' || coalesce(o.n, 0)
+		FROM order_tab_counts c FULL JOIN (SELECT account_id, tab, count(*) AS n FROM orders GROUP BY account_id, tab) o
+		ON o.account_id = c.account_id AND o.tab = c.tab
+		WHERE coalesce(c.n, 0) <> coalesce(o.n, 0)`},
+	{"ledger days differ from the entries", `SELECT 'pair ' || coalesce(d.supplier_id, e.supplier_id) || '/' || coalesce(d.merchant_id, e.merchant_id) || ' ' || coalesce(d.day, e.day)
+		FROM ledger_days d FULL JOIN (
+			SELECT supplier_id, merchant_id, currency, day,
+				sum(CASE WHEN kind = 'earning' THEN amount_cents ELSE 0 END) AS earned,
+				sum(CASE WHEN kind = 'adjustment' THEN amount_cents ELSE 0 END) AS adjusted,
+				sum(CASE WHEN kind = 'payout' THEN amount_cents ELSE 0 END) AS paid
+			FROM ledger_entries GROUP BY supplier_id, merchant_id, currency, day) e
+		ON e.supplier_id = d.supplier_id AND e.merchant_id = d.merchant_id AND e.currency = d.currency AND e.day = d.day
+		WHERE coalesce(d.earned_cents, 0) <> coalesce(e.earned, 0) OR coalesce(d.adjusted_cents, 0) <> coalesce(e.adjusted, 0)
+			OR coalesce(d.paid_cents, 0) <> coalesce(e.paid, 0)`},
+	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
+		WHERE (state = 'sent') <> (sent_at IS NOT NULL)`},
+}
+
+// CheckInvariants runs SQLite's integrity and foreign key checks and the
+// domain invariants on one snapshot, and returns every breach it finds
+// (at most ten per rule), or nil.
+func (db *DB) CheckInvariants(ctx context.Context) error {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: check: %w", err)
+	}
+	defer conn.Close()
+	// One read transaction: every rule sees the same committed state.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: check: %w", err)
+	}
+	defer tx.Rollback()
+
+	var problems []string
+	var res string
+	if err := tx.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if res != "ok" {
+		problems = append(problems, "integrity check: "+res)
+	}
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("store: foreign key check: %w", err)
+	}
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid any
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: foreign key check: %w", err)
+		}
+		problems = append(problems, fmt.Sprintf("foreign key: %s row %v refers to a missing %s", table, rowid, parent))
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("store: foreign key check: %w", err)
+	}
+	for _, inv := range invariants {
+		rows, err := tx.QueryContext(ctx, inv.query+" LIMIT 10")
+		if err != nil {
+			return fmt.Errorf("store: check %s: %w", inv.name, err)
+		}
+		for rows.Next() {
+			var what string
+			if err := rows.Scan(&what); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: check %s: %w", inv.name, err)
+			}
+			problems = append(problems, inv.name+": "+what)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("store: check %s: %w", inv.name, err)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: %d invariant breaches:\n%s", len(problems), strings.Join(problems, "\n"))
+	}
+	return nil
+}
