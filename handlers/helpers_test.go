@@ -76,6 +76,8 @@ func newEnv(t *testing.T) *testEnv {
 }
 
 // world is a set of tenants: merchant A and B, supplier S and T, linked A↔S and B↔T.
+// world() gives only the pair A↔S records; mirroredWorld() gives pair B↔T
+// the same set, so a walk can attack in both directions.
 type world struct {
 	merchantA, merchantB, supplierS, supplierT store.Account
 	adminA, adminB, adminS, adminT, staffA     store.User
@@ -91,9 +93,63 @@ type world struct {
 	tokenA, tokenB                             string
 	tokenAID                                   int64
 	linkAS                                     store.VendorLink
+	// The same, pair by pair: as is A↔S, bt is B↔T (whose records are only
+	// made by mirroredWorld).
+	as, bt *tenantPair
 }
 
-func (e *testEnv) world() *world {
+// tenantPair is a linked merchant and supplier with one of every record a
+// route takes the ID of.
+type tenantPair struct {
+	names                            pairNames
+	merchant, supplier               store.Account
+	merchantAdmin, supplierAdmin     store.User
+	merchantStaff, supplierStaff     store.User
+	link                             store.VendorLink
+	status                           int64 // one of the supplier's statuses
+	provider                         int64 // the merchant's custom logistics provider
+	product, source, sub, run        int64 // the merchant's linked product, its source, subscription and first pull
+	feed                             int64 // the supplier's feed
+	order, po                        int64 // the merchant's order and its PO to the supplier
+	poNumber                         string
+	shipment                         int64 // the supplier's shipment of that PO
+	endpoint                         int64 // the merchant's webhook endpoint
+	merchantToken, supplierToken     string
+	merchantTokenID, supplierTokenID int64
+}
+
+// pairNames are the strings a pair's records carry. mirroredWorld makes
+// them unique to the pair, so a page that shows one leaks that pair's data.
+type pairNames struct {
+	merchantStaff, supplierStaff string // staff emails
+	provider, feed, sku, title   string
+	customer, orderNumber        string
+	poPrefix                     string // "" keeps the link's default
+	endpoint                     string // webhook URL
+}
+
+// legacyNames are pair A↔S's names in world(), which many tests rely on.
+var legacyNames = pairNames{merchantStaff: "staff-a@example.com", supplierStaff: "staff-s@example.com", provider: "Village Courier",
+	feed: "Everything", sku: "S-100", title: "Widget", customer: "Ada", orderNumber: "A-1001", endpoint: "https://hooks.example.com/a"}
+
+// canaryNames are unique strings for mirroredWorld's pairs: found in a page
+// of another tenant, they are a leak.
+var canaryNames = [2]pairNames{
+	{merchantStaff: "staff-a@example.com", supplierStaff: "staff-s@example.com", provider: "Aquamarine Couriers Qx",
+		feed: "Aquamarine Feed Qx", sku: "AQX-SKU-4417", title: "Aquamarine Sprocket Qx", customer: "Adelheid Quorvane",
+		orderNumber: "AQX-ORD-7731", poPrefix: "AQXPO-", endpoint: "https://hooks.example.com/aquamarine-qx"},
+	{merchantStaff: "staff-b@example.com", supplierStaff: "staff-t@example.com", provider: "Burgundy Couriers Zv",
+		feed: "Burgundy Feed Zv", sku: "BZV-SKU-9023", title: "Burgundy Flange Zv", customer: "Bartholomew Zindlewick",
+		orderNumber: "BZV-ORD-5502", poPrefix: "BZVPO-", endpoint: "https://hooks.example.com/burgundy-zv"},
+}
+
+func (e *testEnv) world() *world { return e.buildWorld(false) }
+
+// mirroredWorld is world() with pair B↔T given the same records as A↔S, and
+// every name unique to its pair (no "S-100", "Widget" or "Ada").
+func (e *testEnv) mirroredWorld() *world { return e.buildWorld(true) }
+
+func (e *testEnv) buildWorld(mirrored bool) *world {
 	e.t.Helper()
 	ctx := context.Background()
 	w := &world{}
@@ -108,111 +164,163 @@ func (e *testEnv) world() *world {
 	w.merchantB, w.adminB = mk("Merchant B", store.KindMerchant, "b@example.com")
 	w.supplierS, w.adminS = mk("Supplier S", store.KindSupplier, "s@example.com")
 	w.supplierT, w.adminT = mk("Supplier T", store.KindSupplier, "t@example.com")
-	m, err := e.db.AddMember(ctx, store.CLIActor, w.merchantA.ID, store.NewMember{Email: "staff-a@example.com", Password: testPassword, Role: store.RoleStaff})
-	if err != nil {
-		e.t.Fatal(err)
+	w.as = &tenantPair{names: legacyNames, merchant: w.merchantA, supplier: w.supplierS, merchantAdmin: w.adminA, supplierAdmin: w.adminS}
+	w.bt = &tenantPair{names: canaryNames[1], merchant: w.merchantB, supplier: w.supplierT, merchantAdmin: w.adminB, supplierAdmin: w.adminT}
+	if mirrored {
+		w.as.names = canaryNames[0]
 	}
-	w.staffA = m.User
-	m, err = e.db.AddMember(ctx, store.CLIActor, w.supplierS.ID, store.NewMember{Email: "staff-s@example.com", Password: testPassword, Role: store.RoleStaff})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	w.staffS = m.User
-	statuses, err := e.db.SupplierStatuses(ctx, w.supplierS.ID)
-	if err != nil || len(statuses) == 0 {
-		e.t.Fatalf("supplier S has no statuses: %v", err)
-	}
-	w.statusS = statuses[0].ID
-	prov, err := e.db.AddLogisticsProvider(ctx, store.CLIActor, w.merchantA.ID, "Village Courier", "https://courier.example/t?n={number}", store.LogisticsCarrier)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	w.providerA = prov.ID
+	// The order of the steps keeps world()'s IDs what they always were.
+	e.pairPeople(w.as)
 
+	var err error
 	w.platform, err = e.db.CreateUser(ctx, store.CLIActor, store.NewUser{Email: "root@example.com", Password: testPassword, PlatformAdmin: true})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var tokA store.APIToken
-	tokA, w.tokenA, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantA.ID, "A's token")
+	var tok store.APIToken
+	tok, w.as.merchantToken, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantA.ID, "A's token")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.tokenAID = tokA.ID
-	_, w.tokenB, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantB.ID, "B's token")
+	w.as.merchantTokenID = tok.ID
+	tok, w.bt.merchantToken, err = e.db.CreateToken(ctx, store.CLIActor, w.merchantB.ID, "B's token")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.linkAS, err = e.db.CreateLink(ctx, store.CLIActor, w.supplierS.ID, w.merchantA.ID)
+	w.bt.merchantTokenID = tok.ID
+	w.as.link, err = e.db.CreateLink(ctx, store.CLIActor, w.supplierS.ID, w.merchantA.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.db.CreateLink(ctx, store.CLIActor, w.supplierT.ID, w.merchantB.ID); err != nil {
-		e.t.Fatal(err)
-	}
-	// Supplier S publishes one product; merchant A pulls it.
-	if _, err := e.db.SaveProduct(ctx, store.CLIActor, w.supplierS.ID, 0, store.ProductInput{SKU: "S-100", Title: "Widget", Quantity: 9, LeadTimeDays: 1, CostCents: 450, HasCost: true, Active: true}); err != nil {
-		e.t.Fatal(err)
-	}
-	feed, err := e.db.SaveFeed(ctx, store.CLIActor, w.supplierS.ID, 0, store.FeedInput{Name: "Everything", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	w.bt.link, err = e.db.CreateLink(ctx, store.CLIActor, w.supplierT.ID, w.merchantB.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.feedS = feed.ID
-	sub, err := e.db.SaveSubscription(ctx, store.CLIActor, w.merchantA.ID, 0, store.SubscriptionInput{FeedID: feed.ID, IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	e.pairTrade(w.as)
+	if mirrored {
+		e.pairPeople(w.bt)
+		e.pairTrade(w.bt)
+		for _, p := range []*tenantPair{w.as, w.bt} {
+			tok, p.supplierToken, err = e.db.CreateToken(ctx, store.CLIActor, p.supplier.ID, p.supplier.Name+"'s token")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			p.supplierTokenID = tok.ID
+		}
+	}
+
+	w.staffA, w.staffS, w.statusS, w.providerA = w.as.merchantStaff, w.as.supplierStaff, w.as.status, w.as.provider
+	w.productA, w.sourceA, w.subA, w.runA, w.feedS = w.as.product, w.as.source, w.as.sub, w.as.run, w.as.feed
+	w.orderA, w.poA, w.shipmentS, w.endpointA = w.as.order, w.as.po, w.as.shipment, w.as.endpoint
+	w.tokenA, w.tokenAID, w.tokenB, w.linkAS = w.as.merchantToken, w.as.merchantTokenID, w.bt.merchantToken, w.as.link
+	return w
+}
+
+// pairPeople adds a pair's staff users, finds a supplier status and adds
+// the merchant's logistics provider.
+func (e *testEnv) pairPeople(p *tenantPair) {
+	e.t.Helper()
+	ctx := context.Background()
+	m, err := e.db.AddMember(ctx, store.CLIActor, p.merchant.ID, store.NewMember{Email: p.names.merchantStaff, Password: testPassword, Role: store.RoleStaff})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.subA = sub.ID
+	p.merchantStaff = m.User
+	m, err = e.db.AddMember(ctx, store.CLIActor, p.supplier.ID, store.NewMember{Email: p.names.supplierStaff, Password: testPassword, Role: store.RoleStaff})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.supplierStaff = m.User
+	statuses, err := e.db.SupplierStatuses(ctx, p.supplier.ID)
+	if err != nil || len(statuses) == 0 {
+		e.t.Fatalf("supplier %s has no statuses: %v", p.supplier.Name, err)
+	}
+	p.status = statuses[0].ID
+	prov, err := e.db.AddLogisticsProvider(ctx, store.CLIActor, p.merchant.ID, p.names.provider, "https://courier.example/t?n={number}", store.LogisticsCarrier)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.provider = prov.ID
+}
+
+// pairTrade has the supplier publish a product in a feed, the merchant pull
+// it, take an order and dropship it, the supplier ship it, and the merchant
+// add a webhook endpoint.
+func (e *testEnv) pairTrade(p *tenantPair) {
+	e.t.Helper()
+	ctx := context.Background()
+	n := p.names
+	if n.poPrefix != "" {
+		settings := p.link.MerchantLinkSettings
+		settings.POFormat, settings.POPrefix = store.POFormatSequence, n.poPrefix
+		l, err := e.db.UpdateMerchantLinkSettings(ctx, store.CLIActor, p.merchant.ID, p.link.ID, settings)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		p.link = l
+	}
+	// The supplier publishes one product; the merchant pulls it.
+	if _, err := e.db.SaveProduct(ctx, store.CLIActor, p.supplier.ID, 0, store.ProductInput{SKU: n.sku, Title: n.title, Quantity: 9, LeadTimeDays: 1, CostCents: 450, HasCost: true, Active: true}); err != nil {
+		e.t.Fatal(err)
+	}
+	feed, err := e.db.SaveFeed(ctx, store.CLIActor, p.supplier.ID, 0, store.FeedInput{Name: n.feed, Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.feed = feed.ID
+	sub, err := e.db.SaveSubscription(ctx, store.CLIActor, p.merchant.ID, 0, store.SubscriptionInput{FeedID: feed.ID, IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.sub = sub.ID
 	puller := &store.Puller{DB: e.db}
-	run, err := puller.PullNow(ctx, w.merchantA.ID, sub.ID)
+	run, err := puller.PullNow(ctx, p.merchant.ID, sub.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	puller.Wait()
-	w.runA = run.ID
-	_, linked, err := e.db.LinkedProducts(ctx, w.merchantA.ID, store.ProductFilter{})
+	p.run = run.ID
+	_, linked, err := e.db.LinkedProducts(ctx, p.merchant.ID, store.ProductFilter{})
 	if err != nil || len(linked) != 1 || len(linked[0].Sources) != 1 {
-		e.t.Fatalf("merchant A's linked products after the pull: %+v %v", linked, err)
+		e.t.Fatalf("merchant %s's linked products after the pull: %+v %v", p.merchant.Name, linked, err)
 	}
-	w.productA, w.sourceA = linked[0].ID, linked[0].Sources[0].ID
+	p.product, p.source = linked[0].ID, linked[0].Sources[0].ID
 
-	// Merchant A dropships an order to S; S then stops taking new ones, as
-	// tests of routing messages expect.
-	for _, acc := range []store.Account{w.merchantA, w.supplierS} {
+	// The merchant dropships an order to the supplier; the supplier then
+	// stops taking new ones, as tests of routing messages expect.
+	for _, acc := range []store.Account{p.merchant, p.supplier} {
 		if _, err := e.db.UpdateAccountSettings(ctx, store.CLIActor, acc.ID, store.AccountSettings{Name: acc.Name, TimeZone: "UTC", DropshipEnabled: true}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, w.statusS); err != nil {
+	if err := e.db.SetInitialStatus(ctx, store.CLIActor, p.supplier.ID, p.status); err != nil {
 		e.t.Fatal(err)
 	}
-	order, _, err := e.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "manual", ChannelOrderID: "A-1001", Currency: "USD",
-		ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
-		Lines:  []orderfile.Line{{SKU: "S-100", Quantity: 1}}})
+	order, _, err := e.db.CreateOrder(ctx, store.CLIActor, p.merchant.ID, orderfile.Order{Channel: "manual", ChannelOrderID: n.orderNumber, Currency: "USD",
+		ShipTo: orderfile.Address{Name: n.customer, Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: n.sku, Quantity: 1}}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	res, err := e.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, order.ID, store.DropshipRequest{IdempotencyKey: "world", Confirm: true})
+	res, err := e.db.Dropship(ctx, store.CLIActor, p.merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "world", Confirm: true})
 	if err != nil || len(res.POs) != 1 {
 		e.t.Fatalf("world dropship: %+v %v", res, err)
 	}
-	w.orderA, w.poA = order.ID, res.POs[0].ID
-	sh, err := e.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, w.poA, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+	p.order, p.po, p.poNumber = order.ID, res.POs[0].ID, res.POs[0].PONumber
+	sh, err := e.db.AddShipment(ctx, store.CLIActor, p.supplier.ID, p.po, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
 		ShipDate: time.Now().UTC().Format("2006-01-02")})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.shipmentS = sh.ID
-	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, w.merchantA.ID, "https://hooks.example.com/a", store.WebhookEvents)
+	p.shipment = sh.ID
+	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEvents)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w.endpointA = ep.ID
-	if err := e.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, 0); err != nil {
+	p.endpoint = ep.ID
+	if err := e.db.SetInitialStatus(ctx, store.CLIActor, p.supplier.ID, 0); err != nil {
 		e.t.Fatal(err)
 	}
-	return w
 }
 
 // client is a browser stand-in: a cookie jar, no redirect following, and the

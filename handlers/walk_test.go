@@ -10,37 +10,48 @@ import (
 	"github.com/dropline/dropline/store"
 )
 
-// routeParams says, for each path parameter, which record of merchant A's the
-// walk aims at. A route with a parameter not listed here fails the walk, so
-// every route added later must say how it is attacked.
-func routeParams(w *world) map[string]string {
+// routeParams says, for each path parameter, which record of merchant A's or
+// supplier S's the walks aim at. A route with a parameter not listed here
+// fails the walk, so every route added later must say how it is attacked.
+func routeParams(w *world) map[string]string { return pairParams(w.as) }
+
+// pairParams are a pair's records, by path parameter.
+func pairParams(p *tenantPair) map[string]string {
 	return map[string]string{
-		"userID":     strconv.FormatInt(w.staffA.ID, 10),
-		"tokenID":    strconv.FormatInt(w.tokenAID, 10),
-		"linkID":     strconv.FormatInt(w.linkAS.ID, 10),
-		"statusID":   strconv.FormatInt(w.statusS, 10),
-		"providerID": strconv.FormatInt(w.providerA, 10),
-		"productID":  strconv.FormatInt(w.productA, 10),
-		"sourceID":   strconv.FormatInt(w.sourceA, 10),
-		"subID":      strconv.FormatInt(w.subA, 10),
-		"runID":      strconv.FormatInt(w.runA, 10),
-		"feedID":     strconv.FormatInt(w.feedS, 10),
-		"orderID":    strconv.FormatInt(w.orderA, 10),
-		"poID":       strconv.FormatInt(w.poA, 10),
-		"shipmentID": strconv.FormatInt(w.shipmentS, 10),
-		"endpointID": strconv.FormatInt(w.endpointA, 10),
-		"publicID":   w.merchantA.PublicID,
+		"userID":     strconv.FormatInt(p.merchantStaff.ID, 10),
+		"tokenID":    strconv.FormatInt(p.merchantTokenID, 10),
+		"linkID":     strconv.FormatInt(p.link.ID, 10),
+		"statusID":   strconv.FormatInt(p.status, 10),
+		"providerID": strconv.FormatInt(p.provider, 10),
+		"productID":  strconv.FormatInt(p.product, 10),
+		"sourceID":   strconv.FormatInt(p.source, 10),
+		"subID":      strconv.FormatInt(p.sub, 10),
+		"runID":      strconv.FormatInt(p.run, 10),
+		"feedID":     strconv.FormatInt(p.feed, 10),
+		"orderID":    strconv.FormatInt(p.order, 10),
+		"poID":       strconv.FormatInt(p.po, 10),
+		"shipmentID": strconv.FormatInt(p.shipment, 10),
+		"endpointID": strconv.FormatInt(p.endpoint, 10),
+		"publicID":   p.merchant.PublicID,
+		// Routes in supplierPublicIDRoutes take the supplier's instead.
+		"supplierPublicID": p.supplier.PublicID,
 		// A feed's public URL: only its secret token opens it.
 		"token":  "fd_not-a-real-token",
 		"format": "products.csv",
 	}
 }
 
+// supplierPublicIDRoutes take a supplier's public ID as :publicID.
+var supplierPublicIDRoutes = map[string]bool{"/suppliers/:publicID/scorecard": true}
+
 func fillPath(t *testing.T, path string, params map[string]string) string {
 	t.Helper()
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
 		if name, ok := strings.CutPrefix(p, ":"); ok {
+			if name == "publicID" && supplierPublicIDRoutes[path] {
+				name = "supplierPublicID"
+			}
 			v, ok := params[name]
 			if !ok {
 				t.Fatalf("route %s has parameter :%s with no entry in routeParams: add one so the tenant walk covers it", path, name)
@@ -56,31 +67,55 @@ func fillPath(t *testing.T, path string, params map[string]string) string {
 var signedRoutes = map[string]bool{"/api/v1/webhooks/shopify/:publicID": true}
 
 // TestTenantRouteWalk requests every route that takes an ID as users of
-// other accounts, aiming at merchant A's records, and expects 404 with the
-// database unchanged.
+// other accounts, aiming at merchant A's and supplier S's records, and
+// expects 404 with the database unchanged. TestTenantRouteWalkBothWays
+// walks the other way too.
 func TestTenantRouteWalk(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
-	params := routeParams(w)
-
-	attackers := map[string]*client{}
-	for _, email := range []string{w.adminB.Email, w.adminT.Email} {
-		c := env.client()
-		c.login(email)
-		attackers[email] = c
+	_, tokenT, err := env.db.CreateToken(t.Context(), store.CLIActor, w.supplierT.ID, "T's token")
+	if err != nil {
+		t.Fatal(err)
 	}
+	attackers := []attacker{env.attacker(w.adminB, w.tokenB), env.attacker(w.adminT, tokenT)}
+	if walked := walkTenantRoutes(t, env, attackers, routeParams(w), nil); walked == 0 {
+		t.Fatal("walked no routes")
+	}
+}
+
+// attacker is a signed-in user of one account and an API token of the same account.
+type attacker struct {
+	email string
+	web   *client
+	token string
+}
+
+func (e *testEnv) attacker(u store.User, token string) attacker {
+	c := e.client()
+	c.login(u.Email)
+	return attacker{email: u.Email, web: c, token: token}
+}
+
+// walkTenantRoutes requests every route with a path parameter (those match
+// keeps, or all) as each attacker, aiming at the records in params, and
+// expects 404 (401 for signed webhooks) with the database unchanged. Browser
+// routes go with the attacker's session and CSRF token, API routes with its
+// bearer token. It returns the number of requests made.
+func walkTenantRoutes(t *testing.T, env *testEnv, attackers []attacker, params map[string]string, match func(path string) bool) int {
+	t.Helper()
 	walked := 0
 	for _, r := range env.echo.Routes() {
-		if !strings.Contains(r.Path, ":") || strings.Contains(r.Path, "*") {
+		if !strings.Contains(r.Path, ":") || strings.Contains(r.Path, "*") || (match != nil && !match(r.Path)) {
 			continue
 		}
 		path := fillPath(t, r.Path, params)
-		for email, c := range attackers {
+		for _, a := range attackers {
+			c := a.web
 			before := env.dbDigest()
 			var status int
 			if strings.HasPrefix(r.Path, "/api/") {
 				req, _ := http.NewRequest(r.Method, env.srv.URL+path, strings.NewReader("{}"))
-				req.Header.Set("Authorization", "Bearer "+w.tokenB)
+				req.Header.Set("Authorization", "Bearer "+a.token)
 				req.Header.Set("Content-Type", "application/json")
 				status = c.do(req).status
 			} else if r.Method == http.MethodGet {
@@ -96,17 +131,15 @@ func TestTenantRouteWalk(t *testing.T) {
 				want = http.StatusUnauthorized
 			}
 			if status != want {
-				t.Errorf("%s %s as %s: status %d, want %d", r.Method, path, email, status, want)
+				t.Errorf("%s %s as %s: status %d, want %d", r.Method, path, a.email, status, want)
 			}
 			if env.dbDigest() != before {
-				t.Errorf("%s %s as %s changed the database", r.Method, path, email)
+				t.Errorf("%s %s as %s changed the database", r.Method, path, a.email)
 			}
 			walked++
 		}
 	}
-	if walked == 0 {
-		t.Fatal("walked no routes")
-	}
+	return walked
 }
 
 // TestCSRFRouteWalk sends every unsafe browser route without a token and with
