@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/views"
@@ -33,6 +35,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var fields map[string]string
 	var he *echo.HTTPError
 	var ve *store.ValidationError
+	var se *sqlite.Error
 	switch {
 	case errors.As(err, &he):
 		status = he.Code
@@ -50,6 +53,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	case errors.As(err, &ve):
 		status, code, msg, fields = http.StatusUnprocessableEntity, "invalid", "Some fields need attention.", ve.Fields
+	case errors.As(err, &se) && diskErrors[se.Code()&0xff].status != 0:
+		d := diskErrors[se.Code()&0xff] // by the primary part of an extended code
+		status, code, msg = d.status, d.code, d.msg
 	}
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
@@ -71,4 +77,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("render error page", "request_id", reqID, "err", rerr)
 		_ = c.String(status, msg)
 	}
+}
+
+// diskErrors are the SQLite result codes that mean the disk, not the request,
+// is at fault. The store's transaction that met one was rolled back, so
+// nothing was saved; the single writer connection takes the next write.
+var diskErrors = map[int]struct {
+	status    int
+	code, msg string
+}{
+	sqlite3.SQLITE_FULL:     {http.StatusInsufficientStorage, "insufficient_storage", "The server is out of disk space: nothing was saved. Try again later."},
+	sqlite3.SQLITE_READONLY: {http.StatusServiceUnavailable, "read_only", "The database is read-only right now: nothing was saved. Try again later."},
+	sqlite3.SQLITE_IOERR:    {http.StatusServiceUnavailable, "storage_unavailable", "The server cannot read or write its database right now: nothing was saved. Try again later."},
+	sqlite3.SQLITE_CANTOPEN: {http.StatusServiceUnavailable, "storage_unavailable", "The server cannot read or write its database right now: nothing was saved. Try again later."},
 }
