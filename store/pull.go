@@ -141,6 +141,34 @@ func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string
 	return s, FeedRun{ID: runID, AccountID: merchantID, SubscriptionID: subID, Trigger: trigger, State: RunRunning, StartedAt: now}, nil
 }
 
+// RecoverInterrupted closes the pulls a previous server process left
+// running (it was killed or lost power mid-pull): their runs fail with a
+// message saying so, their staged rows go, and their subscriptions are
+// released, so the ticker pulls them again at once (their next run time has
+// passed). Nothing they staged was applied: a pull applies in one
+// transaction. Call it once at start, before the ticker, from the only
+// process serving the database.
+func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE state = 'running')"); err != nil {
+		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE state = 'running'", now)
+	if err != nil {
+		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL"); err != nil {
+		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
+	}
+	return int(n), tx.Commit()
+}
+
 // PullNow starts a pull in the background and returns its run at once.
 func (p *Puller) PullNow(ctx context.Context, merchantID, subID int64) (FeedRun, error) {
 	s, run, err := p.DB.claim(ctx, merchantID, subID, "manual")

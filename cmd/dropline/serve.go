@@ -66,6 +66,12 @@ func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, 
 			a.logins = logins
 		}
 	}
+	if n, err := db.RecoverInterrupted(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		logger.Warn("closed feed pulls interrupted by the last stop; they run again on the next tick", "runs", n)
+	}
 	hashKey, err := db.Secret(ctx, "session-hash-key", 64)
 	if err != nil {
 		db.Close()
