@@ -40,3 +40,37 @@ document.addEventListener("htmx:xhr:progress", function (e) {
   bar.removeAttribute("value"); // indeterminate
   label.textContent = "Uploaded. Checking every row…";
 });
+// htmx swaps only 2xx answers, so an error page (a full disk, a conflict, a
+// lost session) would otherwise leave the page as it was with no word. Show
+// the error page's title and message, as text, at the top of the page.
+function showRequestError(text) {
+  var main = document.getElementById("main");
+  if (!main) return;
+  var box = main.querySelector("[data-request-error]");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "flash error";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-request-error", "");
+    main.insertBefore(box, main.firstChild);
+  }
+  box.textContent = text;
+  box.scrollIntoView({ block: "nearest" });
+}
+document.addEventListener("htmx:responseError", function (e) {
+  var xhr = e.detail.xhr;
+  var text = "The request failed (" + xhr.status + "). Nothing was saved; try again.";
+  var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  var panel = doc.querySelector("[data-testid=error]");
+  if (panel) {
+    var parts = [];
+    panel.querySelectorAll("h1, p").forEach(function (el) {
+      if (!el.querySelector("a")) parts.push(el.textContent.trim());
+    });
+    text = parts.join(" ");
+  }
+  showRequestError(text);
+});
+document.addEventListener("htmx:sendError", function () {
+  showRequestError("Dropline could not be reached. Nothing was saved; check the connection and try again.");
+});
