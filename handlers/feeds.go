@@ -301,7 +301,8 @@ func (s *Server) feedExport(c echo.Context) error {
 	}
 	cw.Write(header)
 	err = s.store.FeedRows(ctx, f, func(r feedfile.Row) error {
-		rec := []string{store.CSVSafe(r.SKU), store.CSVSafe(r.Title), store.CSVSafe(r.Options), r.GTIN, store.CSVSafe(r.MPN), store.CSVSafe(r.URL)}
+		// GTINs are digits when typed in Dropline, but a pulled feed's are as the feed had them.
+		rec := []string{store.CSVSafe(r.SKU), store.CSVSafe(r.Title), store.CSVSafe(r.Options), store.CSVSafe(r.GTIN), store.CSVSafe(r.MPN), store.CSVSafe(r.URL)}
 		for _, fld := range f.Fields {
 			switch fld {
 			case "price":
