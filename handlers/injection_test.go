@@ -712,6 +712,20 @@ func TestInjectionPayloadsStayText(t *testing.T) {
 	}
 	injCheckMessages(t, env, w, v, smtp, hooks, customerEmail)
 
+	// The API's view of PO 1, for both sides: JSON with the values exact.
+	_, tokS, err := env.db.CreateToken(ctx, store.CLIActor, w.supplierS.ID, "warehouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for who, tok := range map[string]string{"merchant": w.tokenA, "supplier": tokS} {
+		st, body := injAPI(t, env, "GET", "/api/v1/purchase-orders/"+injID(po1.ID), tok, nil)
+		if st != http.StatusOK {
+			t.Fatalf("%s API PO 1: %d %s", who, st, body)
+		}
+		injCheckJSON(t, who+" API PO 1", body, po1Number, v["ship-name"], v["ship-company"], v["ship-address1"], v["dropship-address2"], v["ship-city"],
+			v["dropship-notes"], v["line-title"], sku, v["provider"], v["extended"])
+	}
+
 	// --- Every page where the values show, as each side sees it.
 	injSweepMerchant(t, env, w, v, mer, order1, order2, order3, order4, po1, po2, po3, po4, pulledID)
 	injSweepSupplier(t, env, w, v, sup, po1, po2, po3, po4)
@@ -956,6 +970,18 @@ func injSweepSupplier(t *testing.T, env *testEnv, w *world, v injPayloads, c *cl
 	injCheckPage(t, "supplier settings", c.get("/settings"), v["supplier-name"], v["supplier-user"], v["supplier-token"])
 	injCheckPage(t, "statuses", c.get("/settings/statuses"), v["status"])
 	injCheckPage(t, "carriers", c.get("/settings/carriers"), v["provider"])
+	var providerID int64
+	_, provs, _ := env.db.CarrierSettings(t.Context(), w.supplierS.ID)
+	for _, p := range provs {
+		if p.Name == v["provider"] {
+			providerID = p.ID
+		}
+	}
+	check := c.post("/settings/carriers/check", url.Values{"carrier": {"custom:" + injID(providerID)}, "tracking_number": {`<b id="pwn">1Z</b>`}})
+	injCheckPage(t, "tracking check result", check, v["provider"])
+	if href := check.doc.Find(`a[href^="https://track.example/"]`).AttrOr("href", ""); strings.ContainsAny(href, "<>\"") {
+		t.Errorf("tracking link %q carries markup", href)
+	}
 	injCheckPage(t, "supplier outbox", c.get("/settings/outbox"), v["po1"], mer)
 }
 
