@@ -16,16 +16,18 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // routes registers every route. It reads as the portal's table of contents.
 func (s *Server) routes(e *echo.Echo) {
-	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(middleware.RequestID())
-	e.Use(s.requestLogger())
-	e.Use(middleware.Recover())
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+	// Security headers come first, before routing, so every response carries
+	// them, the trailing-slash redirect included.
+	e.Pre(middleware.SecureWithConfig(middleware.SecureConfig{
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger())
+	e.Use(middleware.Recover())
 	e.Use(s.limitBody)
 
 	e.GET("/healthz", s.healthz)
