@@ -93,7 +93,7 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 		return ""
 	}
 	var rows []TrackingRow
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -105,6 +105,9 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 			}
 			return nil, FieldError("file", "The file could not be read.")
 		}
+		// The line the row starts on, as in the error above: blank lines,
+		// which the CSV reader skips, count.
+		line, _ := r.FieldPos(0)
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
 		}

@@ -1,11 +1,21 @@
 package carrier
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
+// FuzzCheck checks tracking numbers against every carrier: Normalize is
+// idempotent; a number Check accepts normalizes to letters and digits that
+// Check also accepts and URL embeds; a refusal is a *CheckError naming the
+// carrier; an unknown carrier is ErrUnknownCarrier with no URL. Seeds: the
+// documented examples, hand-picked edge cases and the real pairs of the
+// shared fixtures.
 func FuzzCheck(f *testing.F) {
 	for _, d := range documented {
 		f.Add(d.code, d.number)
@@ -40,6 +50,9 @@ func FuzzCheck(f *testing.F) {
 	}
 	for _, s := range seeds {
 		f.Add(s.code, s.number)
+	}
+	for _, s := range fixtureTracking() {
+		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, code, number string) {
 		once := Normalize(number)
@@ -81,4 +94,44 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fixtureTracking returns the carrier and tracking number pairs of real
+// payloads in the shared fixtures folder (WooCommerce Shipment Tracking,
+// Amazon Vendor Direct Fulfillment shipping), read in place; none when the
+// folder is absent.
+func fixtureTracking() [][2]string {
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
+	files, _ := filepath.Glob(filepath.Join(dir, "woocommerce_ios_rest_fixtures", "shipment_tracking_*.json"))
+	more, _ := filepath.Glob(filepath.Join(dir, "amazon_sp_api_models", "sandbox_examples", "vendorDirectFulfillmentShipping*.json"))
+	var pairs [][2]string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			number, _ := cmp.Or(v["tracking_number"], v["trackingNumber"]).(string)
+			code, _ := cmp.Or(v["tracking_provider"], v["carrierCode"], v["carrierName"], v["CarrierName"]).(string)
+			if number != "" {
+				pairs = append(pairs, [2]string{code, number})
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	for _, name := range append(files, more...) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			walk(v)
+		}
+	}
+	return pairs
 }

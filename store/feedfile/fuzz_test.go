@@ -2,8 +2,14 @@ package feedfile
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -53,6 +59,7 @@ func FuzzReader(f *testing.F) {
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i))
 	}
+	addFixtureSeeds(func(b []byte) { f.Add(b, uint8(0)) })
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		opt := fuzzOptions[int(mode)%len(fuzzOptions)]
 		r, err := NewReader(bytes.NewReader(data), opt)
@@ -61,10 +68,17 @@ func FuzzReader(f *testing.F) {
 			if !errors.As(err, &fe) || fe.Message == "" {
 				t.Fatalf("NewReader error %v (%T), want a *FileError with a message", err, err)
 			}
+			checkFileErrorLine(t, fe, data)
 			return
 		}
 		seen := map[string]bool{}
+		var usable []Row
 		last := 0
+		defer func() {
+			if !t.Failed() {
+				checkRoundTrip(t, usable)
+			}
+		}()
 		for calls := 0; ; calls++ {
 			if calls > len(data)+1 {
 				t.Fatalf("%d calls to Next on %d bytes of input without an end", calls, len(data))
@@ -74,6 +88,9 @@ func FuzzReader(f *testing.F) {
 				var fe *FileError
 				if err != io.EOF && (!errors.As(err, &fe) || fe.Message == "") {
 					t.Fatalf("Next error %v (%T), want io.EOF or a *FileError", err, err)
+				}
+				if fe != nil {
+					checkFileErrorLine(t, fe, data)
 				}
 				if _, _, again := r.Next(); again != err {
 					t.Fatalf("Next after %v returned %v", err, again)
@@ -96,12 +113,193 @@ func FuzzReader(f *testing.F) {
 				continue
 			}
 			checkRow(t, row)
+			usable = append(usable, row)
 			if seen[row.SKU] {
 				t.Fatalf("SKU %q returned twice as usable", row.SKU)
 			}
 			seen[row.SKU] = true
 		}
 	})
+}
+
+// fuzzFixtures are the real feeds of the shared fixtures folder, added as
+// seeds when the folder is there (they are read in place, never copied).
+var fuzzFixtures = []string{
+	"shopify_product_csv_template/product_template_current.csv",
+	"shopify_product_csv_template/product_template_excel_mangled.csv",
+	"shopify_product_csv_template/product_template_legacy_2019.csv",
+	"google_merchant_feed_example/celebird_rss2_variants_apparel_upi.xml",
+	"classic_commerce_woocommerce_csv/importer_test_sample.csv",
+	"classic_commerce_woocommerce_csv/sample_products.csv",
+}
+
+func addFixtureSeeds(add func([]byte)) {
+	for _, name := range fuzzFixtures {
+		if b, err := os.ReadFile(filepath.Join(fixtureDir, name)); err == nil {
+			add(b)
+		}
+	}
+}
+
+var lineInMessage = regexp.MustCompile(`(?i)\bline (\d+)\b`)
+
+// checkFileErrorLine fails unless a FileError about a place in the file
+// (broken quoting or XML, bad encoding) names a line of the file, and a line
+// its message names is the one it carries.
+func checkFileErrorLine(t *testing.T, fe *FileError, data []byte) {
+	t.Helper()
+	lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + 1
+	if fe.Line < 0 || fe.Line > lines {
+		t.Fatalf("FileError on line %d of a file of at most %d lines: %q", fe.Line, lines, fe.Message)
+	}
+	if (errors.Is(fe, ErrMalformed) || errors.Is(fe, ErrEncoding)) && fe.Line < 1 {
+		t.Fatalf("FileError %q (%v) has no line", fe.Message, fe.Err)
+	}
+	if m := lineInMessage.FindStringSubmatch(fe.Message); m != nil && m[1] != strconv.Itoa(fe.Line) {
+		t.Fatalf("FileError on line %d says %q", fe.Line, fe.Message)
+	}
+}
+
+// FuzzPreview checks Preview, which the column-mapping screen shows:
+//   - no panic; an error is a *FileError (checked like FuzzReader's), or
+//     about the options;
+//   - at most n records, every cell valid UTF-8, headers trimmed;
+//   - it refuses XML exactly when NewReader reads the file as XML;
+//   - when NewReader also reads the file as CSV/TSV with the same delimiter
+//     option, both see the same header and delimiter.
+func FuzzPreview(f *testing.F) {
+	seeds := []string{
+		Template(),
+		shopifyCSV,
+		googleTSV,
+		googleXML,
+		wooCSV,
+		"Code;Name;Stock\r\nA;\"x;y\";3\r\n",
+		"a|b|c\n1|2|3\n",
+		" Part No , Qty \n\"P-1\",\"multi\nline\"\nP-2,\"bad \"quote\n",
+		"\xEF\xBB\xBFsku\tprice\rA\t1\rB\t2\r",
+		"sku,title\nA,caf\xe9\n",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>",
+		"\xFF\xFEs\x00k\x00u\x00",
+		"",
+	}
+	delims := []rune{0, ',', ';', '\t', '|', ':'}
+	for i, s := range seeds {
+		f.Add([]byte(s), uint8(i), uint8(5))
+	}
+	addFixtureSeeds(func(b []byte) { f.Add(b, uint8(0), uint8(5)) })
+	f.Fuzz(func(t *testing.T, data []byte, d, n uint8) {
+		delim := delims[int(d)%len(delims)]
+		limit := int(n % 12)
+		header, records, err := Preview(bytes.NewReader(data), Options{Delimiter: delim}, limit)
+		r, rerr := NewReader(bytes.NewReader(data), Options{Delimiter: delim})
+		if err != nil {
+			if header != nil || records != nil {
+				t.Fatalf("error %v with header %q and %d records", err, header, len(records))
+			}
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				if delim != ':' || rerr == nil || rerr.Error() != err.Error() {
+					t.Fatalf("Preview error %v (%T), want a *FileError", err, err)
+				}
+				return
+			}
+			if fe.Message == "" {
+				t.Fatalf("FileError without a message: %+v", fe)
+			}
+			checkFileErrorLine(t, fe, data)
+			if errors.Is(fe, ErrUnknownFormat) != (rerr == nil && r.Format() == FormatGoogleXML || errors.Is(rerr, ErrUnknownFormat)) {
+				t.Fatalf("Preview error %v but NewReader %v", err, rerr)
+			}
+			return
+		}
+		if len(records) > limit {
+			t.Fatalf("%d records for n = %d", len(records), limit)
+		}
+		for i, h := range header {
+			if h != strings.TrimSpace(h) || !utf8.ValidString(h) {
+				t.Fatalf("header %d = %q", i, h)
+			}
+		}
+		for _, rec := range records {
+			for _, c := range rec {
+				if !utf8.ValidString(c) {
+					t.Fatalf("cell %q is not UTF-8", c)
+				}
+			}
+		}
+		if rerr == nil {
+			if r.Format() == FormatGoogleXML {
+				t.Fatalf("Preview read an XML file as CSV: header %q", header)
+			}
+			if !slices.Equal(r.Header(), header) || (delim != 0 && r.Delimiter() != delim) {
+				t.Fatalf("Preview header %q, NewReader header %q (delimiter %q)", header, r.Header(), r.Delimiter())
+			}
+		}
+	})
+}
+
+// checkRoundTrip writes rows in Dropline's own CSV format (Template's
+// columns) and fails unless reading that back gives the same products:
+// whatever format a feed came in, its usable rows survive being written as a
+// Dropline file. Availability has no Dropline column and is left out; tags
+// are as the Dropline file splits them.
+func checkRoundTrip(t *testing.T, rows []Row) {
+	t.Helper()
+	if len(rows) == 0 {
+		return
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(Fields())
+	money := func(c int64, has bool, cur string) string {
+		if !has {
+			return ""
+		}
+		if cur != "" {
+			return formatCents(c) + " " + cur
+		}
+		return formatCents(c)
+	}
+	count := func(n int, has bool) string {
+		if !has {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	for _, r := range rows {
+		active := ""
+		if r.HasActive {
+			active = strconv.FormatBool(r.Active)
+		}
+		_ = w.Write([]string{r.SKU, r.Title, r.Options, r.GTIN, r.MPN, money(r.CostCents, r.HasCost, r.Currency),
+			money(r.PriceCents, r.HasPrice, r.Currency), count(r.Quantity, r.HasQuantity), count(r.LeadTimeDays, r.HasLeadTime),
+			r.URL, r.ImageURL, r.Description, strings.Join(r.Tags, "|"), active})
+	}
+	w.Flush()
+	rd, err := NewReader(bytes.NewReader(buf.Bytes()), Options{})
+	if err != nil || rd.Format() != FormatDropline {
+		t.Fatalf("the usable rows written as a Dropline file read as %q, %v:\n%s", rd.Format(), err, buf.Bytes())
+	}
+	for i, want := range rows {
+		got, errs, err := rd.Next()
+		if err != nil {
+			t.Fatalf("the usable rows written as a Dropline file: row %d: %v:\n%s", i+1, err, buf.Bytes())
+		}
+		for _, e := range errs {
+			if !strings.Contains(e.Message, "scientific notation") { // kept as text, flagged again
+				t.Fatalf("line %d (%q) written as Dropline line %d: %v", want.Line, want.SKU, got.Line, e)
+			}
+		}
+		want.Line, want.Availability = got.Line, ""
+		want.Tags = splitTags(strings.Join(want.Tags, "|"), "|,")
+		if !equalRow(got, want) {
+			t.Fatalf("line %d written as a Dropline file reads back differently:\nwant %+v\ngot  %+v", want.Line, want, got)
+		}
+	}
+	if _, _, err := rd.Next(); err != io.EOF {
+		t.Fatalf("after the rows written: %v", err)
+	}
 }
 
 func isZeroButLine(r Row) bool {
