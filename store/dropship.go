@@ -412,6 +412,9 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		if err := countPOEvent(ctx, tx, poID, statDelta{received: 1}); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
+		if err := bumpQueue(ctx, tx, supplierID, QueueAll, 1); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
 		var skus []string
 		for _, ch := range groups[supplierID] {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO po_lines (po_id, order_line_id, source_id, supplier_sku, title, quantity, cost_cents, price_cents)

@@ -403,6 +403,8 @@ func reconcile(t *testing.T, seed uint64) {
 		}
 		kept = append(kept, sc)
 	}
+	// So do the queue's tab counts and their lists, after every kind of change.
+	checkQueueCounts(t, w.db, w.supplier.ID, nil)
 	if kept[0].Received == 0 || kept[0].Shipments == 0 {
 		t.Fatalf("scorecard counted nothing: %+v", kept[0])
 	}

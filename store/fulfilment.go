@@ -141,6 +141,46 @@ func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (
 	return n, nil
 }
 
+// queueCounts counts every tab of a supplier's queue. The working tabs are
+// counted from purchase_orders_waiting (open POs only); All, Shipped and
+// Exceptions are kept in supplier_queue_counts, less the POs not released
+// yet (always open, so also read from that index).
+func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (map[string]int, error) {
+	counts := map[string]int{}
+	for _, tab := range []string{QueueToAcknowledge, QueueToShip, QueueLate} {
+		w, args := queueWhere(supplierID, QueueFilter{Tab: tab}, t)
+		var n int
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: queue counts: %w", err)
+		}
+		counts[tab] = n
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT tab, n FROM supplier_queue_counts WHERE supplier_id = ?", supplierID)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	for rows.Next() {
+		var tab string
+		var n int
+		if err := rows.Scan(&tab, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: queue counts: %w", err)
+		}
+		counts[tab] = n
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	var unreleased, requested int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE po.cancel_state = 'requested') FROM purchase_orders po
+		WHERE po.supplier_id = ? AND po.release_at > ? AND po.status IN ('open', 'partially_shipped')`, supplierID, t.now).Scan(&unreleased, &requested); err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	counts[QueueAll] -= unreleased
+	counts[QueueExceptions] -= requested
+	return counts, nil
+}
+
 // bindQueue replaces the named times in a condition with positional arguments.
 func bindQueue(cond string, t queueTimes) (string, []any) {
 	var args []any
@@ -185,22 +225,25 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	if err != nil {
 		return QueuePage{}, fmt.Errorf("store: queue: %w", err)
 	}
-	page := QueuePage{Page: f.Page, PerPage: f.PerPage, Counts: map[string]int{}}
-	base := "po.supplier_id = ? AND po.release_at <= ?"
-	for _, tab := range QueueTabs {
-		cond, args := bindQueue(queueCond(tab), t)
-		var n int
-		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+base+" AND "+cond, append([]any{supplierID, t.now}, args...)...).Scan(&n); err != nil {
-			return page, fmt.Errorf("store: queue counts: %w", err)
-		}
-		page.Counts[tab] = n
+	page := QueuePage{Page: f.Page, PerPage: f.PerPage}
+	if page.Counts, err = db.queueCounts(ctx, supplierID, t); err != nil {
+		return page, err
 	}
 	w, all := queueWhere(supplierID, f, t)
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
+	if f == (QueueFilter{Tab: f.Tab, Page: f.Page, PerPage: f.PerPage}) {
+		page.Total = page.Counts[f.Tab]
+	} else if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}
+	// The tabs to work from list the oldest first; the others, which hold
+	// nearly every PO, the newest first, reading the supplier's index in order.
+	order := " ORDER BY po.created_at DESC, po.id DESC"
+	switch f.Tab {
+	case QueueToAcknowledge, QueueToShip, QueueLate:
+		order = " ORDER BY po.release_at ASC, po.id ASC"
+	}
 	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"+poFrom+
-		" WHERE "+w+" ORDER BY po.release_at ASC, po.id ASC LIMIT ? OFFSET ?", append(all, f.PerPage, (f.Page-1)*f.PerPage)...)
+		" WHERE "+w+order+" LIMIT ? OFFSET ?", append(all, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}
@@ -398,8 +441,10 @@ func (db *DB) settlePO(ctx context.Context, tx dbtx, poID int64) error {
 	default:
 		status = POOpen
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ? WHERE id = ?", status, db.now(), poID)
-	return err
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ? WHERE id = ?", status, db.now(), poID); err != nil {
+		return err
+	}
+	return requeue(ctx, tx, poID)
 }
 
 // Shipment is a parcel the supplier sent for a PO.

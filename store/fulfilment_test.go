@@ -205,9 +205,40 @@ func TestReleaseDelayHidesNewPOs(t *testing.T) {
 	if q, _ := w.db.SupplierQueue(ctx, w.supplier.ID, store.QueueFilter{Tab: store.QueueAll}); q.Total != 0 {
 		t.Fatalf("queue shows %d held POs", q.Total)
 	}
+	// A cancellation asked for inside the delay is not the supplier's
+	// exception yet: the kept counts leave unreleased POs out.
+	if _, err := w.db.RequestCancel(ctx, w.mActor, w.merchant.ID, po.ID, "changed my mind"); err != nil {
+		t.Fatal(err)
+	}
+	checkQueueCounts(t, w.db, w.supplier.ID, map[string]int{store.QueueAll: 0, store.QueueExceptions: 0})
 	w.now = w.now.Add(31 * time.Minute)
 	if _, err := w.db.PurchaseOrder(ctx, w.supplier.ID, po.ID); err != nil {
 		t.Fatalf("after the delay: %v", err)
+	}
+	checkQueueCounts(t, w.db, w.supplier.ID, map[string]int{store.QueueAll: 1, store.QueueExceptions: 1})
+}
+
+// checkQueueCounts holds every tab count of the supplier's queue (kept
+// counts, less unreleased POs) to a count of the tab's own list query, and
+// to want where it names a tab.
+func checkQueueCounts(t *testing.T, db *store.DB, supplierID int64, want map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	for _, tab := range store.QueueTabs {
+		q, err := db.SupplierQueue(ctx, supplierID, store.QueueFilter{Tab: tab})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := db.QueueTotal(ctx, supplierID, store.QueueFilter{Tab: tab})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Counts[tab] != listed || q.Total != listed {
+			t.Errorf("tab %s: count %d, total %d, but its query lists %d", tab, q.Counts[tab], q.Total, listed)
+		}
+		if n, ok := want[tab]; ok && listed != n {
+			t.Errorf("tab %s lists %d, want %d", tab, listed, n)
+		}
 	}
 }
 

@@ -43,6 +43,15 @@ var invariants = []struct{ name, query string }{
 		ON e.supplier_id = d.supplier_id AND e.merchant_id = d.merchant_id AND e.currency = d.currency AND e.day = d.day
 		WHERE coalesce(d.earned_cents, 0) <> coalesce(e.earned, 0) OR coalesce(d.adjusted_cents, 0) <> coalesce(e.adjusted, 0)
 			OR coalesce(d.paid_cents, 0) <> coalesce(e.paid, 0)`},
+	{"PO queue flags differ from its state", `SELECT 'PO ' || po.id || ': kept ' || po.queue_flags || ', now ' || ` + queueFlagsExpr + `
+		FROM purchase_orders po WHERE po.queue_flags <> ` + queueFlagsExpr},
+	{"supplier queue counts differ from the POs", `SELECT 'supplier ' || coalesce(c.supplier_id, p.supplier_id) || ' tab ' || coalesce(c.tab, p.tab) || ': kept ' || coalesce(c.n, 0) || ', counted ' || coalesce(p.n, 0)
+		FROM supplier_queue_counts c FULL JOIN (
+			SELECT supplier_id, 'all' AS tab, count(*) AS n FROM purchase_orders GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'shipped', count(*) FROM purchase_orders WHERE queue_flags & 1 GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'exceptions', count(*) FROM purchase_orders WHERE queue_flags & 2 GROUP BY supplier_id) p
+		ON p.supplier_id = c.supplier_id AND p.tab = c.tab
+		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
 	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
 		WHERE (state = 'sent') <> (sent_at IS NOT NULL)`},
 }

@@ -336,6 +336,9 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'requested', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, db.now(), poID); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
+	if err := requeue(ctx, tx, poID); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
 	msg := "Cancellation of " + number + " requested"
 	if reason != "" {
 		msg += ": " + reason
@@ -403,6 +406,9 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 			}
 		}
 	} else if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'declined', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, now, poID); err != nil {
+		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	if err := requeue(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
 	}
 	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_answered", "Cancellation of "+number+" "+msg+"."); err != nil {

@@ -578,7 +578,7 @@ var (
 	seedPOs        = newSeedTable("purchase_orders", "id", "account_id", "supplier_id", "order_id", "link_id", "po_number", "status", "supplier_status_id",
 		"cancel_state", "cancel_reason", "currency", "total_cost_cents", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_company",
 		"ship_address1", "ship_address2", "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone", "notes", "idempotency_key",
-		"release_at", "created_by", "created_at", "updated_at", "acknowledged_at", "promise_date", "first_tracking_at")
+		"release_at", "created_by", "created_at", "updated_at", "acknowledged_at", "promise_date", "first_tracking_at", "queue_flags")
 	seedPOLines = newSeedTable("po_lines", "id", "po_id", "order_line_id", "source_id", "supplier_sku", "title", "quantity", "shipped_qty", "cost_cents",
 		"price_cents", "status", "reason")
 	seedShipments = newSeedTable("shipments", "id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url",
@@ -717,6 +717,7 @@ type seedSupplier struct {
 	statusIDs  []int64 // New, Processing, Awaiting stock, Ready to ship
 	feedID     int64
 	products   []seedSupProduct
+	queue      map[string]int // kept queue tab counts (supplier_queue_counts)
 	pos        int
 }
 
@@ -919,7 +920,7 @@ func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
 		if err != nil {
 			return err
 		}
-		sup := &seedSupplier{idx: i, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain, loc: a.Location(),
+		sup := &seedSupplier{idx: i, queue: map[string]int{}, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain, loc: a.Location(),
 			upsShipper: fmt.Sprintf("%dX%dW%02d", 1+i, 7-i, 10+i*17)}
 		rows, err := tx.QueryContext(ctx, "SELECT id FROM supplier_statuses WHERE account_id = ? ORDER BY position", a.ID)
 		if err != nil {
@@ -1632,11 +1633,19 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		}
 		// The supplier should ship within the longest lead time, at least by the next day.
 		promise := p.created.AddDate(0, 0, max(p.lead, 1))
+		flags := seedQueueFlags(p, lines)
 		if !w.add(seedPOs, p.id, m.acc.ID, s.acc.ID, id, m.linkIDs[p.supplier], p.number, p.status, p.statusID, p.cancel, p.cancelReason,
 			"USD", p.costCents, name, email, phone, name, company, address1, address2, city.city, city.region, postal, city.country, phone,
 			"", fmt.Sprintf("seed-%d", id), seedTime(p.created), m.email, seedTime(p.created), seedTime(p.updated),
-			acked, seedTime(promise), firstTracking) {
+			acked, seedTime(promise), firstTracking, flags) {
 			return false
+		}
+		s.queue[QueueAll]++
+		if flags&queueFlagShipped != 0 {
+			s.queue[QueueShipped]++
+		}
+		if flags&queueFlagExceptions != 0 {
+			s.queue[QueueExceptions]++
 		}
 		g.countPO(m, s, p, promise, lines)
 		var skus, sent []string
@@ -1709,6 +1718,22 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		}
 	}
 	return true
+}
+
+// seedQueueFlags is queueFlagsExpr for a generated PO.
+func seedQueueFlags(p seedPO, lines []seedLine) int {
+	flags := 0
+	if p.status == POShipped || p.status == PODelivered {
+		flags |= queueFlagShipped
+	}
+	exception := p.cancel == "requested" || p.status == PORejected || p.status == POCancelled
+	for _, li := range p.lines {
+		exception = exception || lines[li].plStatus == "rejected"
+	}
+	if exception {
+		flags |= queueFlagExceptions
+	}
+	return flags
 }
 
 // countPO adds a PO to the scorecard counts as the events would have
@@ -1973,6 +1998,13 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, ?)",
 			k.supplier, k.merchant, k.day, k.hours, n); err != nil {
 			return err
+		}
+	}
+	for _, s := range g.suppliers {
+		for tab, n := range s.queue {
+			if err := bumpQueue(ctx, tx, s.acc.ID, tab, n); err != nil {
+				return err
+			}
 		}
 	}
 	for _, m := range g.merchants {
