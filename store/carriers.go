@@ -341,6 +341,8 @@ func (tk *trackingChecker) check(carrierRef, number string) (TrackingCheck, erro
 	if err := c.err(); err != nil {
 		return tc, err
 	}
+	// A code or a name in any case, as the bulk upload takes them.
+	carrierRef = tk.resolve(carrierRef)
 	if id, ok := strings.CutPrefix(carrierRef, customPrefix); ok {
 		pid, _ := strconv.ParseInt(id, 10, 64)
 		p, ok := tk.providers[pid]

@@ -75,6 +75,13 @@ func TestCarrierSettingsAndTrackingChecks(t *testing.T) {
 	if _, err := db.CheckTracking(ctx, p.merchant.ID, ref, "ABC"); fields(err)["carrier"] == "" {
 		t.Fatalf("another account's provider: %v, want a carrier field error", err)
 	}
+	// By name in any case too (the API and the form take what the bulk upload takes).
+	if tc, err := db.CheckTracking(ctx, sup, "BIKE courier", "ABC 123"); err != nil || tc.Carrier.Value != ref {
+		t.Fatalf("custom provider by name: %+v %v, want %s", tc, err, ref)
+	}
+	if _, err := db.CheckTracking(ctx, p.merchant.ID, "Bike Courier", "ABC"); fields(err)["carrier"] == "" {
+		t.Fatalf("another account's provider by name: %v, want a carrier field error", err)
+	}
 	if err := db.UpdateCarrierSettings(ctx, p.sActor, sup, store.CarrierSettings{LogisticsKind: "carrier", InventoryMode: "active", Default: ref}); err != nil {
 		t.Fatal(err)
 	}
