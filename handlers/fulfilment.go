@@ -117,18 +117,14 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 		return views.SupplierPOView{}, err
 	}
 	loc := p.member.Account.Location()
-	q, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: store.QueueAll, Query: po.PONumber, PerPage: 5})
+	qp, err := s.store.QueuePurchaseOrder(ctx, p.accountID(), po.ID)
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
 	v := views.SupplierPOView{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: poStatusText(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04"), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
-	for _, qp := range q.POs {
-		if qp.ID == po.ID {
-			v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
-		}
-	}
+	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
 	if link.ShowCustomerPhone {
 		v.Phone = po.Customer.Phone
 	}

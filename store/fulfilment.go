@@ -242,35 +242,63 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	case QueueToAcknowledge, QueueToShip, QueueLate:
 		order = " ORDER BY po.release_at ASC, po.id ASC"
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"+poFrom+
+	rows, err := db.read.QueryContext(ctx, "SELECT "+queuePOColumns+poFrom+
 		" WHERE "+w+order+" LIMIT ? OFFSET ?", append(all, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var q QueuePO
-		var noTracking bool
-		var promise sql.NullTime
-		p := &q.PurchaseOrder
-		a := &p.ShipTo
-		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
-			&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
-			&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
-			&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-			&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise, &noTracking); err != nil {
+		q, err := scanQueuePO(rows, t)
+		if err != nil {
 			return page, err
 		}
-		q.PromiseDate = promise.Time
-		if !promise.Valid {
-			q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
-		}
-		active := p.Status == POOpen || p.Status == POPartiallyShipped
-		q.Stale = active && noTracking && p.CreatedAt.Before(t.stale)
-		q.Late = !q.Stale && active && ((!q.Acknowledged && p.Status == POOpen && p.ReleaseAt.Before(t.sla)) || q.PromiseDate.Before(t.now))
 		page.POs = append(page.POs, q)
 	}
 	return page, rows.Err()
+}
+
+const queuePOColumns = poColumns + ", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"
+
+// scanQueuePO reads a row of queuePOColumns and works out its flags.
+func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, error) {
+	var q QueuePO
+	var noTracking bool
+	var promise sql.NullTime
+	p := &q.PurchaseOrder
+	a := &p.ShipTo
+	if err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
+		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
+		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise, &noTracking); err != nil {
+		return q, err
+	}
+	q.PromiseDate = promise.Time
+	if !promise.Valid {
+		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
+	}
+	active := p.Status == POOpen || p.Status == POPartiallyShipped
+	q.Stale = active && noTracking && p.CreatedAt.Before(t.stale)
+	q.Late = !q.Stale && active && ((!q.Acknowledged && p.Status == POOpen && p.ReleaseAt.Before(t.sla)) || q.PromiseDate.Before(t.now))
+	return q, nil
+}
+
+// QueuePurchaseOrder is one released PO of the acting supplier with the
+// flags its queue row shows (acknowledged, late, stale, promise date).
+func (db *DB) QueuePurchaseOrder(ctx context.Context, supplierID, poID int64) (QueuePO, error) {
+	t, err := db.queueTimes(ctx, supplierID)
+	if err != nil {
+		return QueuePO{}, fmt.Errorf("store: queue PO: %w", err)
+	}
+	q, err := scanQueuePO(db.read.QueryRowContext(ctx, "SELECT "+queuePOColumns+poFrom+" WHERE po.id = ? AND po.supplier_id = ? AND po.release_at <= ?", poID, supplierID, t.now), t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return QueuePO{}, fmt.Errorf("store: queue PO %d: %w", poID, ErrNotFound)
+	}
+	if err != nil {
+		return QueuePO{}, fmt.Errorf("store: queue PO %d: %w", poID, err)
+	}
+	return q, nil
 }
 
 // supplierPO loads a released PO of the acting supplier inside a transaction.
