@@ -3,6 +3,7 @@
 //
 //	dropline-load [--orders 1000000] [--products 10000] [--db PATH] [--duration 30s] [--conns 32]
 //	              [--search-n 200] [--dropship-n 200] [--tracking-rows 1000] [--tenants 1] [--cpuprofile FILE] [--keep]
+//	              [--mix 60s] [--mix-conns 64] [--mix-dropships 300] [--mix-bulk-rows 20]
 //
 // It seeds a database with the seed generator (a temporary one, or --db when
 // that file is empty), or reuses --db when it is already seeded (the logins
@@ -17,7 +18,14 @@
 //   - dropship: POST /api/v1/orders/{id}/dropship {"confirm":true} with an API
 //     token of the merchant, on orders in Needs dropship with eligible lines;
 //   - bulk tracking: a file of --tracking-rows rows, one parcel for each open PO of
-//     the first supplier, previewed then applied through the upload's store call.
+//     the first supplier, previewed then applied through the upload's store call;
+//   - with --mix D: the mixed workload for D at --mix-conns connections (mix.go):
+//     three merchants and three suppliers signed in over HTTP; order list, tabs,
+//     search, order pages, purchase orders, dashboards, dropships through the
+//     API, the supplier queue and PO pages, tracking through the API and bulk
+//     tracking uploads (preview, then apply) through the upload form, each
+//     drawn by weight, with feed pulls running one after another behind them.
+//     --duration 0 --search-n 0 --dropship-n 0 --tracking-rows 0 runs it alone.
 //
 // It prints one JSON object: requests per second, latency percentiles and
 // non-2xx responses per kind, the targets and whether they were met, and the
@@ -53,6 +61,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata"
@@ -72,6 +81,10 @@ type config struct {
 	keep             bool
 	tenants          int
 	trackingRows     int
+	mix              time.Duration
+	mixConns         int
+	mixDropships     int
+	mixBulkRows      int
 }
 
 func main() {
@@ -87,6 +100,10 @@ func main() {
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary database")
 	flag.IntVar(&c.trackingRows, "tracking-rows", 1000, "rows of a bulk tracking file for the first supplier's open POs, previewed then applied (they change the database)")
+	flag.DurationVar(&c.mix, "mix", 0, "run the mixed workload (merchants and suppliers, reads and writes, feed pulls behind) for this long after the other phases (0: skip it)")
+	flag.IntVar(&c.mixConns, "mix-conns", 64, "connections of the mixed workload")
+	flag.IntVar(&c.mixDropships, "mix-dropships", 300, "orders per merchant the mixed workload may dropship (each once)")
+	flag.IntVar(&c.mixBulkRows, "mix-bulk-rows", 20, "rows of each bulk tracking upload in the mixed workload")
 	flag.IntVar(&c.tenants, "tenants", 1, "load the order list as this many merchants at once (1: the first merchant only)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -249,7 +266,8 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	debug.FreeOSMemory()
 	resetHWM()
 
-	srv, base, err := serve(ctx, db)
+	counter := busyCounter{slog.NewTextHandler(io.Discard, nil), new(atomic.Int64), new(atomic.Int64), &errorSample{}, new(atomic.Bool)}
+	srv, base, err := serve(ctx, db, counter)
 	if err != nil {
 		return nil, err
 	}
@@ -289,35 +307,37 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		defer pprof.StopCPUProfile()
 	}
 
-	// Warm the caches a little, then load the order list.
-	for range 20 {
-		get(ctx, client, base+"/orders", nil)
-	}
-	logf("order list: %d connections for %s", c.conns, c.duration)
-	before := machine()
-	list := newRecorder()
-	loadCtx, cancel := context.WithTimeout(ctx, c.duration)
-	var wg sync.WaitGroup
-	for w := range c.conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; loadCtx.Err() == nil; i++ {
-				t0 := time.Now()
-				status, n, err := get(loadCtx, clients[i%len(clients)], base+"/orders", nil)
-				if loadCtx.Err() != nil && err != nil {
-					return // cut off by the end of the run, not a failure
+	if c.duration > 0 {
+		// Warm the caches a little, then load the order list.
+		for range 20 {
+			get(ctx, client, base+"/orders", nil)
+		}
+		logf("order list: %d connections for %s", c.conns, c.duration)
+		before := machine()
+		list := newRecorder()
+		loadCtx, cancel := context.WithTimeout(ctx, c.duration)
+		var wg sync.WaitGroup
+		for w := range c.conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; loadCtx.Err() == nil; i++ {
+					t0 := time.Now()
+					status, n, err := get(loadCtx, clients[i%len(clients)], base+"/orders", nil)
+					if loadCtx.Err() != nil && err != nil {
+						return // cut off by the end of the run, not a failure
+					}
+					list.add(time.Since(t0), status, n, err)
 				}
-				list.add(time.Since(t0), status, n, err)
-			}
-		}()
+			}()
+		}
+		wg.Wait()
+		cancel()
+		list.finish = time.Now()
+		out["order_list"] = list.stats()
+		// Other work on the machine takes CPU from both sides: say how busy it was.
+		out["machine_during_order_list"] = map[string]any{"before": before, "after": machine()}
 	}
-	wg.Wait()
-	cancel()
-	list.finish = time.Now()
-	out["order_list"] = list.stats()
-	// Other work on the machine takes CPU from both sides: say how busy it was.
-	out["machine_during_order_list"] = map[string]any{"before": before, "after": machine()}
 
 	// Search, one request at a time.
 	if c.searchN > 0 {
@@ -340,6 +360,15 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		}
 	}
 
+	if c.mix > 0 {
+		if err := mix(ctx, c, out, db, base, path, seed, counter, logf); err != nil {
+			return out, err
+		}
+	}
+
+	if len(counter.first.list) > 0 {
+		out["first_server_errors"] = counter.first.list
+	}
 	out["peak_rss_mb"] = vmHWM()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -466,7 +495,7 @@ func bulkTracking(ctx context.Context, c config, out map[string]any, db *store.D
 			return err
 		}
 		n++
-		fmt.Fprintf(&file, "%s,Load Courier,LC-%d-%06d,%s,%s\n", number, time.Now().Unix(), n, day, merchant)
+		fmt.Fprintf(&file, "%s,%s,LC-%d-%06d,%s,%s\n", number, loadCourier, time.Now().Unix(), n, day, merchant)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -476,15 +505,8 @@ func bulkTracking(ctx context.Context, c config, out map[string]any, db *store.D
 		out["bulk_tracking"] = map[string]any{"note": "the first supplier has no open POs left"}
 		return nil
 	}
-	// A custom carrier, so every number is accepted as typed.
-	_, providers, err := db.CarrierSettings(ctx, supplier.ID)
-	if err != nil {
+	if err := ensureLoadCourier(ctx, db, supplier.ID); err != nil {
 		return err
-	}
-	if !slices.ContainsFunc(providers, func(p store.LogisticsProvider) bool { return p.Name == "Load Courier" && !p.Retired }) {
-		if _, err := db.AddLogisticsProvider(ctx, store.CLIActor, supplier.ID, "Load Courier", "", ""); err != nil {
-			return err
-		}
 	}
 	logf("bulk tracking: %d rows for %s", n, supplier.Name)
 	actor := store.Actor{Name: "dropline-load"}
@@ -534,12 +556,12 @@ func targets(out map[string]any) map[string]any {
 }
 
 // serve starts the portal on a free port of 127.0.0.1, as `dropline serve` would.
-func serve(ctx context.Context, db *store.DB) (*http.Server, string, error) {
+func serve(ctx context.Context, db *store.DB, h slog.Handler) (*http.Server, string, error) {
 	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
-	// Request logs are formatted as when serving, then dropped.
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Request logs are formatted as when serving, counted, then dropped.
+	logger := slog.New(h)
 	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}})
 	if err != nil {
 		return nil, "", err
@@ -587,8 +609,8 @@ func signIn(ctx context.Context, base string, a store.SeedAccount, conns int) (*
 	if resp.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("POST /login as %s: %s", a.Email, resp.Status)
 	}
-	if status, _, err := get(ctx, client, base+"/orders", &page); err != nil || status != http.StatusOK || !strings.Contains(string(page), htmlEscape(a.Name)) {
-		return nil, fmt.Errorf("GET /orders after signing in: %d %v", status, err)
+	if status, _, err := get(ctx, client, base+"/", &page); err != nil || status != http.StatusOK || !strings.Contains(string(page), htmlEscape(a.Name)) {
+		return nil, fmt.Errorf("GET / after signing in: %d %v", status, err)
 	}
 	return client, nil
 }
