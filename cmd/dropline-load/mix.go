@@ -297,7 +297,9 @@ func mix(ctx context.Context, c config, out map[string]any, db *store.DB, base, 
 		apply := url.Values{"_csrf": {s.csrf}, "token": {string(m[1]) + string(m[2])}}
 		t1 := time.Now()
 		st, an, aerr := send(ctx, s.client, http.MethodPost, base+"/dropship-orders/upload/apply", "application/x-www-form-urlencoded", "", "", []byte(apply.Encode()))
-		bulkApply.rec.add(time.Since(t1), st, an, aerr)
+		if ctx.Err() == nil || aerr == nil { // not cut off by the end of the run
+			bulkApply.rec.add(time.Since(t1), st, an, aerr)
+		}
 		return status, n, err, true
 	}})
 
