@@ -2,14 +2,10 @@ package handlers_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -22,10 +18,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/dropline/dropline/handlers"
-	"github.com/dropline/dropline/store"
 )
 
 // These tests break the database's disk under a running server: a real
@@ -125,41 +117,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// newEnvIn is newEnv with the database in dir and the log kept in logs.
-func newEnvIn(t *testing.T, dir string, logs *syncBuffer) *testEnv {
-	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(dir, "test.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db.PasswordCost = bcrypt.MinCost
-	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
-	rand.Read(hashKey)
-	rand.Read(blockKey)
-	e, err := handlers.New(handlers.Config{
-		Store:       db,
-		Logger:      slog.New(slog.NewTextHandler(logs, nil)),
-		SessionKeys: [][]byte{hashKey, blockKey},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		if err := db.CheckInvariants(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	return &testEnv{t: t, db: db, path: path, echo: e, srv: srv}
 }
 
 // truncateWAL checkpoints the database and cuts its WAL to nothing, so the

@@ -42,8 +42,14 @@ type testEnv struct {
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return newEnvIn(t, t.TempDir(), io.Discard)
+}
+
+// newEnvIn is newEnv with the database in dir and the server's log written to logs.
+func newEnvIn(t *testing.T, dir string, logs io.Writer) *testEnv {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "test.db")
+	path := filepath.Join(dir, "test.db")
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +64,7 @@ func newEnv(t *testing.T) *testEnv {
 	rand.Read(blockKey)
 	e, err := handlers.New(handlers.Config{
 		Store:       db,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:      slog.New(slog.NewTextHandler(logs, nil)),
 		SessionKeys: [][]byte{hashKey, blockKey},
 	})
 	if err != nil {
