@@ -775,15 +775,13 @@ func sentence(s string) string {
 
 // supplierOptions are the merchant's linked suppliers, for a filter.
 func (s *Server) supplierOptions(ctx context.Context, merchantID int64) ([]views.Option, error) {
-	links, err := s.store.AccountLinks(ctx, merchantID)
+	suppliers, err := s.store.LinkedSuppliers(ctx, merchantID)
 	if err != nil {
 		return nil, err
 	}
-	var out []views.Option
-	for _, l := range links {
-		if l.MerchantID == merchantID {
-			out = append(out, views.Option{Value: strconv.FormatInt(l.SupplierID, 10), Label: l.SupplierName})
-		}
+	out := make([]views.Option, len(suppliers))
+	for i, a := range suppliers {
+		out[i] = views.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name}
 	}
 	return out, nil
 }

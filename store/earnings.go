@@ -529,6 +529,26 @@ func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef
 	return out, rows.Err()
 }
 
+// LinkedSuppliers names the suppliers a merchant has links with (in any
+// state), by name: the order list's supplier filter.
+func (db *DB) LinkedSuppliers(ctx context.Context, merchantID int64) ([]AccountRef, error) {
+	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
+		WHERE l.merchant_id = ? ORDER BY a.name, a.id`, merchantID)
+	if err != nil {
+		return nil, fmt.Errorf("store: linked suppliers: %w", err)
+	}
+	defer rows.Close()
+	var out []AccountRef
+	for rows.Next() {
+		var a AccountRef
+		if err := rows.Scan(&a.ID, &a.PublicID, &a.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // AccountRef names another account.
 type AccountRef struct {
 	ID       int64
