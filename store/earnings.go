@@ -532,7 +532,7 @@ func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef
 // LinkedSuppliers names the suppliers a merchant has links with (in any
 // state), by name: the order list's supplier filter.
 func (db *DB) LinkedSuppliers(ctx context.Context, merchantID int64) ([]AccountRef, error) {
-	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
+	rows, err := db.rq(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
 		WHERE l.merchant_id = ? ORDER BY a.name, a.id`, merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: linked suppliers: %w", err)

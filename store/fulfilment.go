@@ -146,16 +146,23 @@ func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (
 // Exceptions are kept in supplier_queue_counts, less the POs not released
 // yet (always open, so also read from that index).
 func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (map[string]int, error) {
+	// One snapshot: a PO committed between the kept counts and the
+	// unreleased ones would otherwise be subtracted without being counted.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	defer tx.Rollback()
 	counts := map[string]int{}
 	for _, tab := range []string{QueueToAcknowledge, QueueToShip, QueueLate} {
 		w, args := queueWhere(supplierID, QueueFilter{Tab: tab}, t)
 		var n int
-		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("store: queue counts: %w", err)
 		}
 		counts[tab] = n
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT tab, n FROM supplier_queue_counts WHERE supplier_id = ?", supplierID)
+	rows, err := tx.QueryContext(ctx, "SELECT tab, n FROM supplier_queue_counts WHERE supplier_id = ?", supplierID)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
@@ -172,7 +179,7 @@ func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
 	var unreleased, requested int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE po.cancel_state = 'requested') FROM purchase_orders po
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE po.cancel_state = 'requested') FROM purchase_orders po
 		WHERE po.supplier_id = ? AND po.release_at > ? AND po.status IN ('open', 'partially_shipped')`, supplierID, t.now).Scan(&unreleased, &requested); err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
@@ -230,8 +237,8 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 		return page, err
 	}
 	w, all := queueWhere(supplierID, f, t)
-	if f == (QueueFilter{Tab: f.Tab, Page: f.Page, PerPage: f.PerPage}) {
-		page.Total = page.Counts[f.Tab]
+	if n, ok := page.Counts[f.Tab]; ok && f == (QueueFilter{Tab: f.Tab, Page: f.Page, PerPage: f.PerPage}) {
+		page.Total = n
 	} else if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}

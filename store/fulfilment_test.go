@@ -256,3 +256,41 @@ func TestStalePOsShowOnTheMerchantsSide(t *testing.T) {
 		t.Fatalf("after 6 weeks without tracking: page %v, list %v", got.Stale, page.POs[0].Stale)
 	}
 }
+
+// A PO that ships while its cancellation request waits cannot then be
+// accepted as cancelled: the supplier declines, saying why.
+func TestShippedWhileCancelRequestedIsDeclinedNotCancelled(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	po := w.poFor(t, "#CX-1", orderfile.Line{SKU: "A-1", Quantity: 1})
+	if _, err := w.db.RequestCancel(ctx, w.mActor, w.merchant.ID, po.ID, "changed my mind"); err != nil {
+		t.Fatal(err)
+	}
+	w.ship(t, po, "9400100000000000000011")
+	if err := w.db.AnswerCancel(ctx, w.sActor, w.supplier.ID, po.ID, true, ""); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("accepting the cancellation of a shipped PO: %v, want a conflict", err)
+	}
+	if err := w.db.AnswerCancel(ctx, w.sActor, w.supplier.ID, po.ID, false, "already shipped"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.db.PurchaseOrder(ctx, w.merchant.ID, po.ID); got.Status != store.POShipped || got.CancelState != "declined" {
+		t.Fatalf("PO %s, cancellation %s; want shipped, declined", got.Status, got.CancelState)
+	}
+}
+
+// A filter that is not one of the tabs (the API passes ?status= through)
+// gets the count of what it lists, not a missing tab's zero.
+func TestQueueTotalForAFilterThatIsNotATab(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	w.poFor(t, "#NT-1", orderfile.Line{SKU: "A-1", Quantity: 1})
+	for _, tab := range []string{"open", "stale", "nonsense"} {
+		q, err := w.db.SupplierQueue(ctx, w.supplier.ID, store.QueueFilter{Tab: tab})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := w.db.QueueTotal(ctx, w.supplier.ID, store.QueueFilter{Tab: tab}); q.Total != len(q.POs) || q.Total != n {
+			t.Errorf("tab %q: total %d, %d rows listed, its count %d", tab, q.Total, len(q.POs), n)
+		}
+	}
+}

@@ -375,9 +375,9 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 	}
 	defer tx.Rollback()
 	var merchantID, orderID int64
-	var cancel, number string
-	err = tx.QueryRowContext(ctx, "SELECT account_id, order_id, cancel_state, po_number FROM purchase_orders WHERE id = ? AND supplier_id = ? AND release_at <= ?",
-		poID, supplierID, db.now()).Scan(&merchantID, &orderID, &cancel, &number)
+	var cancel, number, status string
+	err = tx.QueryRowContext(ctx, "SELECT account_id, order_id, cancel_state, po_number, status FROM purchase_orders WHERE id = ? AND supplier_id = ? AND release_at <= ?",
+		poID, supplierID, db.now()).Scan(&merchantID, &orderID, &cancel, &number, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: answer cancel %d: %w", poID, ErrNotFound)
 	}
@@ -386,6 +386,11 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 	}
 	if cancel != "requested" {
 		return Conflict("There is no cancellation request to answer on this PO.")
+	}
+	// Only what has not shipped can be cancelled: a PO that shipped (even in
+	// part) while the request waited is declined, with the reason.
+	if accept && status != POOpen {
+		return Conflict("This PO has " + strings.ReplaceAll(status, "_", " ") + " since the request: decline the cancellation and say so.")
 	}
 	now := db.now()
 	msg := "declined by the supplier: " + reason

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/dropline/dropline/handlers"
@@ -30,6 +32,7 @@ type serveConfig struct {
 // Tests boot it on port 0.
 type app struct {
 	db     *store.DB
+	lock   *os.File // DB.lock, held while serving
 	srv    *http.Server
 	ln     net.Listener
 	logins []store.DemoLogin
@@ -42,8 +45,39 @@ type app struct {
 }
 
 // startApp opens the store, migrates, seeds demo data on an empty database
-// when asked, and listens. Serve must be called to answer requests.
+// when asked, and listens. Serve must be called to answer requests. One
+// process serves a database: it holds DB.lock while it runs.
 func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, error) {
+	lock, err := lockDB(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	a.lock = lock
+	return a, nil
+}
+
+// lockDB takes an exclusive lock on a file beside the database, so that a
+// second `dropline serve` on the same file stops at once instead of
+// closing the first one's running feed pulls as interrupted. The kernel
+// drops the lock when the process ends, however it ends.
+func lockDB(path string) (*os.File, error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another dropline is serving %s (it holds %s.lock): stop it first, or use another --db", path, path)
+	}
+	return f, nil
+}
+
+func openApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, error) {
 	db, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -159,7 +193,7 @@ func (a *app) Close(ctx context.Context) error {
 		<-a.done
 	}
 	a.puller.Wait()
-	return errors.Join(err, a.db.Close())
+	return errors.Join(err, a.db.Close(), a.lock.Close())
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
