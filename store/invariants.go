@@ -73,14 +73,24 @@ func (db *DB) CheckInvariants(ctx context.Context) error {
 	defer tx.Rollback()
 
 	var problems []string
-	var res string
-	if err := tx.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check(20)")
+	if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)
 	}
-	if res != "ok" {
-		problems = append(problems, "integrity check: "+res)
+	for rows.Next() {
+		var res string
+		if err := rows.Scan(&res); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: integrity check: %w", err)
+		}
+		if res != "ok" {
+			problems = append(problems, "integrity check: "+res)
+		}
 	}
-	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, "PRAGMA foreign_key_check")
 	if err != nil {
 		return fmt.Errorf("store: foreign key check: %w", err)
 	}
