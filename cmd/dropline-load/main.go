@@ -387,11 +387,11 @@ func search(ctx context.Context, c config, out map[string]any, client *http.Clie
 	// The same terms every run (a fixed seed): order numbers of random
 	// orders, and SKUs of random order lines, so popular SKUs come up as
 	// often as they sell.
-	numbers, err := sample(ctx, ro, c.searchN, "orders", "SELECT channel_order_id FROM orders WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", merchantID)
+	numbers, err := sample(ctx, ro, c.searchN, "orders", "SELECT channel_order_id FROM orders WHERE id >= ? AND +account_id = ? ORDER BY id LIMIT 1", merchantID)
 	if err != nil {
 		return err
 	}
-	skus, err := sample(ctx, ro, c.searchN, "order_lines", "SELECT sku FROM order_lines WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", merchantID)
+	skus, err := sample(ctx, ro, c.searchN, "order_lines", "SELECT sku FROM order_lines WHERE id >= ? AND +account_id = ? ORDER BY id LIMIT 1", merchantID)
 	if err != nil {
 		return err
 	}

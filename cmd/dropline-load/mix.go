@@ -167,11 +167,11 @@ func mix(ctx context.Context, c config, out map[string]any, db *store.DB, base, 
 			if s.orderIDs, err = sampleIDs(ctx, ro, rng, "SELECT id FROM orders WHERE +account_id = ? AND id >= ? ORDER BY id LIMIT 1", "orders", a.ID, 2000); err != nil {
 				return err
 			}
-			numbers, err := sample(ctx, ro, 100, "orders", "SELECT channel_order_id FROM orders WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", a.ID)
+			numbers, err := sample(ctx, ro, 100, "orders", "SELECT channel_order_id FROM orders WHERE id >= ? AND +account_id = ? ORDER BY id LIMIT 1", a.ID)
 			if err != nil {
 				return err
 			}
-			skus, err := sample(ctx, ro, 100, "order_lines", "SELECT sku FROM order_lines WHERE id >= ? AND account_id = ? ORDER BY id LIMIT 1", a.ID)
+			skus, err := sample(ctx, ro, 100, "order_lines", "SELECT sku FROM order_lines WHERE id >= ? AND +account_id = ? ORDER BY id LIMIT 1", a.ID)
 			if err != nil {
 				return err
 			}
