@@ -140,6 +140,23 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	return applied, nil
 }
 
+// Pending reports whether migrations are waiting to be applied.
+func (db *DB) Pending(ctx context.Context) (bool, error) {
+	fsys, err := fs.Sub(migrations.FS, ".")
+	if err != nil {
+		return false, fmt.Errorf("store: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	if err != nil {
+		return false, fmt.Errorf("store: migrations: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: migrations of %s: %w", db.path, err)
+	}
+	return pending, nil
+}
+
 // now returns the store's current time in UTC, truncated to the microsecond
 // so that values round-trip through SQLite unchanged.
 func (db *DB) now() time.Time {

@@ -250,6 +250,13 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	// The checks read the newest schema; an older one would fail them with
+	// "no such table".
+	if pending, err := db.Pending(ctx); err != nil {
+		return err
+	} else if pending {
+		return fmt.Errorf("check: %s has migrations waiting: run `dropline migrate --db %s` first", *dbPath, *dbPath)
+	}
 	if err := db.CheckInvariants(ctx); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,6 +81,11 @@ func TestCLIErrorsAreClear(t *testing.T) {
 		{[]string{"account", "create", "--name", "X"}, "missing --kind, --email, --password"},
 		{[]string{"link", "create", "--supplier", "DL-ZZZZZ", "--merchant", "1"}, "not found"},
 		{[]string{"migrate", "--db", "/no/such/dir/dropline.db"}, "/no/such/dir/dropline.db"},
+		{[]string{"check", "--db", filepath.Join(dir, "absent.db")}, "absent.db"},
+		{[]string{"check", "--db", filepath.Join(dir, "empty.db")}, "run `dropline migrate"},
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.db"), nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, tc := range cases {
 		out, err := cli(t, env, tc.args...)
