@@ -64,10 +64,11 @@ document.addEventListener("htmx:responseError", function (e) {
   var panel = doc.querySelector("[data-testid=error]");
   if (panel) {
     var parts = [];
-    panel.querySelectorAll("h1, p").forEach(function (el) {
+    panel.querySelectorAll("p").forEach(function (el) {
       if (!el.querySelector("a")) parts.push(el.textContent.trim());
     });
-    text = parts.join(" ");
+    var title = panel.querySelector("h1");
+    text = (title ? title.textContent.trim() + ": " : "") + parts.join(" ");
   }
   showRequestError(text);
 });

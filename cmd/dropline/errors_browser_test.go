@@ -34,7 +34,7 @@ func TestBrowserHTMXErrorIsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(ctx, t, "htmx-error")
-	if !strings.Contains(text, "Forbidden") || !strings.Contains(text, "reload the page and try again") {
+	if !strings.HasPrefix(text, "Forbidden: ") || !strings.Contains(text, "reload the page and try again") {
 		t.Fatalf("error banner says %q, want the error page's title and message", text)
 	}
 }
