@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"log/slog"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -23,9 +25,33 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI), slog.Int("status", v.Status),
+				slog.String("method", v.Method), slog.String("uri", redactURI(v.URI)), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
 			return nil
 		},
 	})
+}
+
+// redactURI keeps secrets out of the logs: a feed's public URL is its secret
+// (/feed/TOKEN/...), and upload and other tokens travel as ?token=.
+func redactURI(uri string) string {
+	path, query, hasQuery := strings.Cut(uri, "?")
+	if rest, ok := strings.CutPrefix(path, "/feed/"); ok {
+		if _, format, ok := strings.Cut(rest, "/"); ok {
+			path = "/feed/[redacted]/" + format
+		} else {
+			path = "/feed/[redacted]"
+		}
+	}
+	if !hasQuery {
+		return path
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return path + "?[unreadable query]"
+	}
+	if q.Has("token") {
+		q.Set("token", "[redacted]")
+	}
+	return path + "?" + q.Encode()
 }
