@@ -511,31 +511,30 @@ func (db *DB) StatementEntries(ctx context.Context, st Statement, offset, limit 
 // Counterparties lists the accounts the acting account has a ledger or a
 // link with, by name: the statements it can open.
 func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l
+	refs, err := accountRefs(db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l
 		JOIN accounts a ON a.id = CASE WHEN l.supplier_id = ?1 THEN l.merchant_id ELSE l.supplier_id END
-		WHERE (l.supplier_id = ?1 OR l.merchant_id = ?1) AND l.state <> 'pending' ORDER BY a.name`, accountID)
+		WHERE (l.supplier_id = ?1 OR l.merchant_id = ?1) AND l.state <> 'pending' ORDER BY a.name`, accountID))
 	if err != nil {
 		return nil, fmt.Errorf("store: counterparties: %w", err)
 	}
-	defer rows.Close()
-	var out []AccountRef
-	for rows.Next() {
-		var a AccountRef
-		if err := rows.Scan(&a.ID, &a.PublicID, &a.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return refs, nil
 }
 
 // LinkedSuppliers names the suppliers a merchant has links with (in any
 // state), by name: the order list's supplier filter.
 func (db *DB) LinkedSuppliers(ctx context.Context, merchantID int64) ([]AccountRef, error) {
-	rows, err := db.rq(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
-		WHERE l.merchant_id = ? ORDER BY a.name, a.id`, merchantID)
+	refs, err := accountRefs(db.rq(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
+		WHERE l.merchant_id = ? ORDER BY a.name, a.id`, merchantID))
 	if err != nil {
 		return nil, fmt.Errorf("store: linked suppliers: %w", err)
+	}
+	return refs, nil
+}
+
+// accountRefs reads rows of (id, public_id, name).
+func accountRefs(rows *sql.Rows, err error) ([]AccountRef, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []AccountRef
