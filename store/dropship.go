@@ -415,6 +415,10 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		if err := bumpQueue(ctx, tx, supplierID, QueueAll, 1); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO merchant_po_counts (account_id, n) VALUES (?, 1)
+			ON CONFLICT (account_id) DO UPDATE SET n = n + 1`, merchantID); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
 		var skus []string
 		for _, ch := range groups[supplierID] {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO po_lines (po_id, order_line_id, source_id, supplier_sku, title, quantity, cost_cents, price_cents)

@@ -33,6 +33,9 @@ var invariants = []struct{ name, query string }{
 		FROM order_tab_counts c FULL JOIN (SELECT account_id, tab, count(*) AS n FROM orders GROUP BY account_id, tab) o
 		ON o.account_id = c.account_id AND o.tab = c.tab
 		WHERE coalesce(c.n, 0) <> coalesce(o.n, 0)`},
+	{"merchant PO counts differ from the POs", `SELECT 'merchant ' || coalesce(c.account_id, p.account_id) || ': kept ' || coalesce(c.n, 0) || ', counted ' || coalesce(p.n, 0)
+		FROM merchant_po_counts c FULL JOIN (SELECT account_id, count(*) AS n FROM purchase_orders GROUP BY account_id) p ON p.account_id = c.account_id
+		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
 	{"ledger days differ from the entries", `SELECT 'pair ' || coalesce(d.supplier_id, e.supplier_id) || '/' || coalesce(d.merchant_id, e.merchant_id) || ' ' || coalesce(d.day, e.day)
 		FROM ledger_days d FULL JOIN (
 			SELECT supplier_id, merchant_id, currency, day,

@@ -265,6 +265,15 @@ func (db *DB) purchaseOrderCount(ctx context.Context, merchantID int64, f POFilt
 	if err != nil {
 		return 0, fmt.Errorf("store: purchase orders: %w", err)
 	}
+	// Unfiltered: the kept count.
+	if f == (POFilter{Page: f.Page, PerPage: f.PerPage}) {
+		var n int
+		err := db.rqRow(ctx, "SELECT n FROM merchant_po_counts WHERE account_id = ?", merchantID).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("store: purchase orders: %w", err)
+		}
+		return n, nil
+	}
 	// Only a search reads the joined tables; every PO has its accounts and
 	// order, so without one the POs alone count the same, from an index.
 	from := poFrom

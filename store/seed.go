@@ -2017,6 +2017,9 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ?", m.poSeq, m.acc.ID); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO merchant_po_counts (account_id, n) VALUES (?, ?)", m.acc.ID, m.pos); err != nil {
+			return err
+		}
 	}
 	return g.db.audit(ctx, tx, Actor{Name: seedActorName}, 0, "seed.loaded", "account", g.merchants[0].acc.ID,
 		fmt.Sprintf("%d orders, %d purchase orders, %d products", g.orders, g.pos, g.opts.Products))
