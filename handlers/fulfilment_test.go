@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -170,19 +169,7 @@ func TestSupplierAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, tokT, _ := env.db.CreateToken(t.Context(), store.CLIActor, w.supplierT.ID, "other")
-	call := func(method, path, token, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, env.srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out
-	}
+	call := env.api
 	st, list := call("GET", "/api/v1/purchase-orders", tokS, "")
 	if st != 200 || list["total"] != float64(2) {
 		t.Fatalf("supplier list: %d %v", st, list)

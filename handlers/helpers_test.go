@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -455,6 +456,38 @@ func navLabels(p page) []string {
 
 // dbDigest hashes every row of every table, so a test can tell whether a
 // request changed anything at all.
+// send makes a request without a session (its token or signature goes in
+// hdr, as name, value pairs) and returns the status and body.
+func (e *testEnv) send(method, path string, body []byte, hdr ...string) (int, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// api calls the REST API with a bearer token and decodes its JSON answer.
+func (e *testEnv) api(method, path, token, body string, hdr ...string) (int, map[string]any) {
+	e.t.Helper()
+	status, b := e.send(method, path, []byte(body), append([]string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, hdr...)...)
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	return status, out
+}
+
 func (e *testEnv) dbDigest() string {
 	e.t.Helper()
 	raw, err := sql.Open("sqlite", "file:"+e.path+"?_pragma=query_only(1)")

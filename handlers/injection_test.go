@@ -246,16 +246,7 @@ func injAPI(t *testing.T, env *testEnv, method, path, token string, body any) (i
 			t.Fatal(err)
 		}
 	}
-	req, _ := http.NewRequest(method, env.srv.URL+path, &buf)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return env.send(method, path, buf.Bytes(), "Authorization", "Bearer "+token, "Content-Type", "application/json")
 }
 
 // injJSONStrings collects every string in a decoded JSON value.
@@ -558,15 +549,7 @@ func TestInjectionPayloadsStayText(t *testing.T) {
 			"customer":         map[string]any{"first_name": v["shopify-first-name"], "last_name": "Hopper", "email": "grace@example.com"},
 			"shipping_address": map[string]any{"name": v["shopify-ship-name"], "address1": v["shopify-address1"], "city": v["shopify-city"], "zip": "62701", "country_code": "US"},
 			"line_items":       []any{map[string]any{"sku": sku, "title": v["shopify-title"], "quantity": 1, "price": "9.50"}}})
-		req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/api/v1/webhooks/shopify/"+w.merchantA.PublicID, bytes.NewReader(buf.Bytes()))
-		req.Header.Set("X-Shopify-Hmac-Sha256", sign(buf.Bytes(), "shh-secret"))
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		return env.send(http.MethodPost, "/api/v1/webhooks/shopify/"+w.merchantA.PublicID, buf.Bytes(), "X-Shopify-Hmac-Sha256", sign(buf.Bytes(), "shh-secret"))
 	}
 	for _, tag := range []string{"shopify-name", "shopify-note", "shopify-first-name", "shopify-ship-name", "shopify-address1", "shopify-city", "shopify-title"} {
 		v.make(tag)

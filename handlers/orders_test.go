@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -219,19 +218,12 @@ func TestShopifyWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := func(body []byte, sig string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/api/v1/webhooks/shopify/"+w.merchantA.PublicID, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		hdr := []string{"Content-Type", "application/json"}
 		if sig != "" {
-			req.Header.Set("X-Shopify-Hmac-Sha256", sig)
+			hdr = append(hdr, "X-Shopify-Hmac-Sha256", sig)
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(res.Body)
-		return res.StatusCode, b.String()
+		status, b := env.send(http.MethodPost, "/api/v1/webhooks/shopify/"+w.merchantA.PublicID, body, hdr...)
+		return status, string(b)
 	}
 	order := []byte(`{"id": 4501, "name": "#4501", "created_at": "2026-11-20T10:00:00Z", "currency": "USD",
 		"customer": {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"},
@@ -307,20 +299,14 @@ func TestShopifyFixtureOrdersAsWebhooks(t *testing.T) {
 	}
 	created, rejected := 0, 0
 	for i, body := range payloads {
-		req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/api/v1/webhooks/shopify/"+w.merchantA.PublicID, bytes.NewReader(body))
-		req.Header.Set("X-Shopify-Hmac-Sha256", sign(body, "fixture-secret"))
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		switch res.StatusCode {
+		status, _ := env.send(http.MethodPost, "/api/v1/webhooks/shopify/"+w.merchantA.PublicID, body, "X-Shopify-Hmac-Sha256", sign(body, "fixture-secret"))
+		switch status {
 		case http.StatusCreated, http.StatusOK:
 			created++
 		case http.StatusUnprocessableEntity:
 			rejected++
 		default:
-			t.Errorf("payload %d: status %d", i, res.StatusCode)
+			t.Errorf("payload %d: status %d", i, status)
 		}
 	}
 	hooks, _ := env.db.RejectedWebhooks(ctx, w.merchantA.ID, 100)
@@ -337,22 +323,7 @@ func TestOrdersAPI(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
 	readyToDropship(t, env, w)
-	call := func(method, path, token, body string, hdr ...string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, env.srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out map[string]any
-		json.NewDecoder(res.Body).Decode(&out)
-		return res.StatusCode, out
-	}
+	call := env.api
 	order := `{"channel":"api","channel_order_id":"API-1","placed_at":"2026-11-20T10:00:00Z","customer":{"name":"Lin","email":"lin@example.com"},
 		"ship_to":{"name":"Lin","address1":"2 Side St","city":"Portland","region":"OR","postal_code":"97201","country":"US"},
 		"lines":[{"sku":"S-100","title":"Widget","quantity":1,"unit_price":"19.99"},{"sku":"NOPE","title":"Other","quantity":2,"unit_price":"1.00"}],"currency":"USD"}`
