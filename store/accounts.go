@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,10 +37,23 @@ func (a Account) IsSupplier() bool { return a.Kind == KindSupplier || a.Kind == 
 
 // Location returns the account's time zone, UTC if it cannot be loaded.
 func (a Account) Location() *time.Location {
-	loc, err := time.LoadLocation(a.TimeZone)
+	return locationOf(a.TimeZone)
+}
+
+// locations caches loaded time zones: time.LoadLocation reads and parses
+// the zone file on every call, and the queue needs one per PO change.
+var locations sync.Map
+
+// locationOf returns the named time zone, UTC if it cannot be loaded.
+func locationOf(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return time.UTC
 	}
+	locations.Store(name, loc)
 	return loc
 }
 
@@ -234,6 +248,10 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	}
 	if before.TimeZone != in.TimeZone {
 		changes = append(changes, fmt.Sprintf("time zone %s → %s", before.TimeZone, in.TimeZone))
+		// A supplier's day decides its POs' Due today.
+		if err := requeueSupplierSoon(ctx, tx, accountID); err != nil {
+			return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+		}
 	}
 	if before.DropshipEnabled != in.DropshipEnabled {
 		changes = append(changes, fmt.Sprintf("dropship module %s", onOff(in.DropshipEnabled)))

@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// The dashboards are the first page after sign-in. Each count is computed
-// by the same code as the list it links to, so the two always agree.
+// The dashboards are the first page after sign-in. Each count is the kept
+// count of the list it links to, which the invariants hold to the list's
+// own count.
 
 // MerchantDashboard is what needs a merchant's attention.
 type MerchantDashboard struct {
@@ -25,10 +26,8 @@ func (db *DB) MerchantDashboard(ctx context.Context, merchantID int64) (Merchant
 		return d, err
 	}
 	d.NeedsDropship, d.Exceptions = orders.Counts[TabNeedsDropship], orders.Counts[TabExceptions]
-	for view, n := range map[string]*int{POViewLate: &d.LatePOs, POViewStale: &d.StalePOs} {
-		if *n, err = db.purchaseOrderCount(ctx, merchantID, POFilter{View: view}); err != nil {
-			return d, err
-		}
+	if d.LatePOs, d.StalePOs, err = db.merchantPOViews(ctx, merchantID); err != nil {
+		return d, err
 	}
 	if d.FailedUpdates, err = db.OutboxCount(ctx, merchantID, "failed"); err != nil {
 		return d, err
@@ -54,18 +53,15 @@ var SupplierDashboardFilters = struct{ ToAcknowledge, DueToday, Late QueueFilter
 // SupplierDashboard counts the supplier's work and reads its balances.
 func (db *DB) SupplierDashboard(ctx context.Context, supplierID int64) (SupplierDashboard, error) {
 	var d SupplierDashboard
-	f := SupplierDashboardFilters
-	for _, c := range []struct {
-		f QueueFilter
-		n *int
-	}{{f.ToAcknowledge, &d.ToAcknowledge}, {f.DueToday, &d.DueToday}, {f.Late, &d.Late}} {
-		n, err := db.QueueTotal(ctx, supplierID, c.f)
-		if err != nil {
-			return d, err
-		}
-		*c.n = n
+	t, err := db.queueTimes(ctx, supplierID)
+	if err != nil {
+		return d, fmt.Errorf("store: dashboard: %w", err)
 	}
-	var err error
+	counts, err := db.queueCounts(ctx, supplierID, t)
+	if err != nil {
+		return d, err
+	}
+	d.ToAcknowledge, d.DueToday, d.Late = counts[QueueToAcknowledge], counts[queueDueToday], counts[QueueLate]
 	if d.Balances, err = db.Balances(ctx, supplierID, 0); err != nil {
 		return d, fmt.Errorf("store: dashboard: %w", err)
 	}

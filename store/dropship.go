@@ -432,6 +432,9 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 			}
 			skus = append(skus, fmt.Sprintf("%d × %s", ch.line.Quantity, ch.src.SupplierSKU))
 		}
+		if err := db.requeue(ctx, tx, poID); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
+		}
 		supplierName := groups[supplierID][0].src.SupplierName
 		if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "dropshipped",
 			fmt.Sprintf("Dropshipped to %s on %s: %s.", supplierName, number, strings.Join(skus, ", "))); err != nil {

@@ -81,14 +81,18 @@ func queueCond(tab string) string {
 type queueTimes struct{ now, sla, stale, tomorrow time.Time }
 
 func (db *DB) queueTimes(ctx context.Context, supplierID int64) (queueTimes, error) {
+	return queueTimesIn(ctx, db.read, supplierID, db.now())
+}
+
+func queueTimesIn(ctx context.Context, q dbtx, supplierID int64, now time.Time) (queueTimes, error) {
 	var slaHours, staleDays int
 	var tz string
-	if err := db.read.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days, time_zone FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays, &tz); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days, time_zone FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays, &tz); err != nil {
 		return queueTimes{}, err
 	}
-	now := db.now()
-	local := now.In(Account{TimeZone: tz}.Location())
-	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, local.Location())
+	local := now.In(locationOf(tz))
+	// In UTC, as every time is stored: times compare as text in SQL.
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, local.Location()).UTC()
 	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays), tomorrow: tomorrow}, nil
 }
 
@@ -141,28 +145,25 @@ func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (
 	return n, nil
 }
 
-// queueCounts counts every tab of a supplier's queue. The working tabs are
-// counted from purchase_orders_waiting (open POs only); All, Shipped and
-// Exceptions are kept in supplier_queue_counts, less the POs not released
-// yet (always open, so also read from that index).
+// queueCounts counts every tab of a supplier's queue, and Due today: the
+// kept counts, corrected by the POs whose clock instant has passed since
+// they were kept, less the POs not released yet from All and Exceptions
+// (kept there from the start; few, always open, read from
+// purchase_orders_waiting).
 func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (map[string]int, error) {
 	// One snapshot: a PO committed between the kept counts and the
-	// unreleased ones would otherwise be subtracted without being counted.
+	// corrections would otherwise be counted twice or not at all.
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
 	defer tx.Rollback()
+	return queueCountsIn(ctx, tx, supplierID, t)
+}
+
+func queueCountsIn(ctx context.Context, tx dbtx, supplierID int64, t queueTimes) (map[string]int, error) {
 	counts := map[string]int{}
-	for _, tab := range []string{QueueToAcknowledge, QueueToShip, QueueLate} {
-		w, args := queueWhere(supplierID, QueueFilter{Tab: tab}, t)
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: queue counts: %w", err)
-		}
-		counts[tab] = n
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT tab, n FROM supplier_queue_counts WHERE supplier_id = ?", supplierID)
+	rows, err := tx.QueryContext(ctx, "SELECT tab, n FROM supplier_tab_counts WHERE supplier_id = ?", supplierID)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
@@ -177,6 +178,16 @@ func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	due, err := dueQueueRows(ctx, tx, "po.supplier_id", supplierID, t.now)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	for _, r := range due {
+		is, _ := r.state.flags(t.now)
+		for _, f := range queueFlagTabs {
+			counts[f.tab] += flagDelta(r.flags, is, f.bit)
+		}
 	}
 	var unreleased, requested int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE po.cancel_state = 'requested') FROM purchase_orders po
@@ -479,7 +490,7 @@ func (db *DB) settlePO(ctx context.Context, tx dbtx, poID int64) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ? WHERE id = ?", status, db.now(), poID); err != nil {
 		return err
 	}
-	return requeue(ctx, tx, poID)
+	return db.requeue(ctx, tx, poID)
 }
 
 // Shipment is a parcel the supplier sent for a PO.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,9 +34,11 @@ var invariants = []struct{ name, query string }{
 		FROM order_tab_counts c FULL JOIN (SELECT account_id, tab, count(*) AS n FROM orders GROUP BY account_id, tab) o
 		ON o.account_id = c.account_id AND o.tab = c.tab
 		WHERE coalesce(c.n, 0) <> coalesce(o.n, 0)`},
-	{"merchant PO counts differ from the POs", `SELECT 'merchant ' || coalesce(c.account_id, p.account_id) || ': kept ' || coalesce(c.n, 0) || ', counted ' || coalesce(p.n, 0)
-		FROM merchant_po_counts c FULL JOIN (SELECT account_id, count(*) AS n FROM purchase_orders GROUP BY account_id) p ON p.account_id = c.account_id
-		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
+	{"merchant PO counts differ from the POs", `SELECT 'merchant ' || coalesce(c.account_id, p.account_id) || ': kept ' || coalesce(c.n, 0) || '/' || coalesce(c.late, 0) || '/' || coalesce(c.stale, 0)
+			|| ' (all/late/stale), counted ' || coalesce(p.n, 0) || '/' || coalesce(p.late, 0) || '/' || coalesce(p.stale, 0)
+		FROM merchant_po_counts c FULL JOIN (SELECT account_id, count(*) AS n, count(*) FILTER (WHERE queue_flags & 16) AS late,
+			count(*) FILTER (WHERE queue_flags & 64) AS stale FROM purchase_orders GROUP BY account_id) p ON p.account_id = c.account_id
+		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0) OR coalesce(c.late, 0) <> coalesce(p.late, 0) OR coalesce(c.stale, 0) <> coalesce(p.stale, 0)`},
 	{"ledger days differ from the entries", `SELECT 'pair ' || coalesce(d.supplier_id, e.supplier_id) || '/' || coalesce(d.merchant_id, e.merchant_id) || ' ' || coalesce(d.day, e.day)
 		FROM ledger_days d FULL JOIN (
 			SELECT supplier_id, merchant_id, currency, day,
@@ -46,13 +49,15 @@ var invariants = []struct{ name, query string }{
 		ON e.supplier_id = d.supplier_id AND e.merchant_id = d.merchant_id AND e.currency = d.currency AND e.day = d.day
 		WHERE coalesce(d.earned_cents, 0) <> coalesce(e.earned, 0) OR coalesce(d.adjusted_cents, 0) <> coalesce(e.adjusted, 0)
 			OR coalesce(d.paid_cents, 0) <> coalesce(e.paid, 0)`},
-	{"PO queue flags differ from its state", `SELECT 'PO ' || po.id || ': kept ' || po.queue_flags || ', now ' || ` + queueFlagsExpr + `
-		FROM purchase_orders po WHERE po.queue_flags <> ` + queueFlagsExpr},
 	{"supplier queue counts differ from the POs", `SELECT 'supplier ' || coalesce(c.supplier_id, p.supplier_id) || ' tab ' || coalesce(c.tab, p.tab) || ': kept ' || coalesce(c.n, 0) || ', counted ' || coalesce(p.n, 0)
-		FROM supplier_queue_counts c FULL JOIN (
+		FROM supplier_tab_counts c FULL JOIN (
 			SELECT supplier_id, 'all' AS tab, count(*) AS n FROM purchase_orders GROUP BY supplier_id
 			UNION ALL SELECT supplier_id, 'shipped', count(*) FROM purchase_orders WHERE queue_flags & 1 GROUP BY supplier_id
-			UNION ALL SELECT supplier_id, 'exceptions', count(*) FROM purchase_orders WHERE queue_flags & 2 GROUP BY supplier_id) p
+			UNION ALL SELECT supplier_id, 'exceptions', count(*) FROM purchase_orders WHERE queue_flags & 2 GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'to_acknowledge', count(*) FROM purchase_orders WHERE queue_flags & 4 GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'to_ship', count(*) FROM purchase_orders WHERE queue_flags & 8 GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'late', count(*) FROM purchase_orders WHERE queue_flags & 16 GROUP BY supplier_id
+			UNION ALL SELECT supplier_id, 'due_today', count(*) FROM purchase_orders WHERE queue_flags & 32 GROUP BY supplier_id) p
 		ON p.supplier_id = c.supplier_id AND p.tab = c.tab
 		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
 	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
@@ -126,8 +131,115 @@ func (db *DB) CheckInvariants(ctx context.Context) error {
 			return fmt.Errorf("store: check %s: %w", inv.name, err)
 		}
 	}
+	more, err := db.checkQueueFlags(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: check queue flags: %w", err)
+	}
+	problems = append(problems, more...)
 	if len(problems) > 0 {
 		return fmt.Errorf("store: %d invariant breaches:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// checkQueueFlags holds each PO's kept queue flags and clock to what its
+// state gives now (POs whose instant has passed excepted: their counts are
+// corrected when read), and each account's counts, as the pages read them,
+// to the lists' own counts, which follow queueCond.
+func (db *DB) checkQueueFlags(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	var problems []string
+	report := func(rule, what string) {
+		if n := len(problems); n < 10 || !strings.HasPrefix(problems[n-1], rule) {
+			problems = append(problems, rule+": "+what)
+		}
+	}
+	now := db.now()
+	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		r, err := scanQueueRow(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if r.clock.Valid && !r.clock.Time.After(now) {
+			continue
+		}
+		is, next := r.state.flags(now)
+		if is != r.flags || next.IsZero() == r.clock.Valid || (r.clock.Valid && !next.Equal(r.clock.Time)) {
+			report("PO queue flags differ from its state", fmt.Sprintf("PO %d: kept %d until %v, now %d until %v", r.id, r.flags, r.clock.Time, is, next))
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, err
+	}
+
+	var suppliers, merchants []int64
+	for _, who := range []struct {
+		col string
+		ids *[]int64
+	}{{"supplier_id", &suppliers}, {"account_id", &merchants}} {
+		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT "+who.col+" FROM purchase_orders ORDER BY 1")
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			*who.ids = append(*who.ids, id)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range suppliers {
+		t, err := queueTimesIn(ctx, tx, id, now)
+		if err != nil {
+			return nil, err
+		}
+		counts, err := queueCountsIn(ctx, tx, id, t)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range []QueueFilter{{Tab: QueueToAcknowledge}, {Tab: QueueToShip}, {Tab: QueueShipped}, {Tab: QueueExceptions},
+			{Tab: QueueLate}, {Tab: QueueAll}, SupplierDashboardFilters.DueToday} {
+			w, args := queueWhere(id, f, t)
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
+				return nil, err
+			}
+			tab := f.Tab
+			if f.DueToday {
+				tab = queueDueToday
+			}
+			if counts[tab] != n {
+				report("supplier queue count differs from its list", fmt.Sprintf("supplier %d tab %s: counted %d, listed %d", id, tab, counts[tab], n))
+			}
+		}
+	}
+	for _, id := range merchants {
+		late, stale, err := merchantPOViewsIn(ctx, tx, id, now)
+		if err != nil {
+			return nil, err
+		}
+		for view, kept := range map[string]int{POViewLate: late, POViewStale: stale} {
+			cond, args, err := poViewCondIn(ctx, tx, id, view, now)
+			if err != nil {
+				return nil, err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE po.account_id = ? AND "+cond, append([]any{id}, args...)...).Scan(&n); err != nil {
+				return nil, err
+			}
+			if kept != n {
+				report("merchant PO view count differs from its list", fmt.Sprintf("merchant %d view %s: counted %d, listed %d", id, view, kept, n))
+			}
+		}
+	}
+	return problems, nil
 }

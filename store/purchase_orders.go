@@ -193,13 +193,16 @@ const (
 // The status term is spelled as purchase_orders_merchant_waiting's so the
 // count reads that index.
 func (db *DB) poViewCond(ctx context.Context, merchantID int64, view string) (string, []any, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.ack_sla_hours, a.stale_after_days FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
+	return poViewCondIn(ctx, db.read, merchantID, view, db.now())
+}
+
+func poViewCondIn(ctx context.Context, q dbtx, merchantID int64, view string, now time.Time) (string, []any, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT a.id, a.ack_sla_hours, a.stale_after_days FROM vendor_links l JOIN accounts a ON a.id = l.supplier_id
 		WHERE l.merchant_id = ? ORDER BY a.id`, merchantID)
 	if err != nil {
 		return "", nil, err
 	}
 	defer rows.Close()
-	now := db.now()
 	tab := QueueLate
 	if view == POViewStale {
 		tab = queueStale
@@ -264,6 +267,14 @@ func (db *DB) purchaseOrderCount(ctx context.Context, merchantID int64, f POFilt
 	cond, args, err := db.poWhere(ctx, merchantID, f)
 	if err != nil {
 		return 0, fmt.Errorf("store: purchase orders: %w", err)
+	}
+	// The Late and Stale views alone: their kept counts.
+	if (f.View == POViewLate || f.View == POViewStale) && f == (POFilter{View: f.View, Page: f.Page, PerPage: f.PerPage}) {
+		late, stale, err := db.merchantPOViews(ctx, merchantID)
+		if f.View == POViewLate {
+			return late, err
+		}
+		return stale, err
 	}
 	// Unfiltered: the kept count.
 	if f == (POFilter{Page: f.Page, PerPage: f.PerPage}) {
@@ -351,7 +362,7 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'requested', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, db.now(), poID); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
-	if err := requeue(ctx, tx, poID); err != nil {
+	if err := db.requeue(ctx, tx, poID); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
 	msg := "Cancellation of " + number + " requested"
@@ -428,7 +439,7 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 	} else if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'declined', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, now, poID); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
 	}
-	if err := requeue(ctx, tx, poID); err != nil {
+	if err := db.requeue(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
 	}
 	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_answered", "Cancellation of "+number+" "+msg+"."); err != nil {

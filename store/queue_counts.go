@@ -2,63 +2,319 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 )
 
-// A PO's place in the supplier queue's tabs that do not depend on the clock
-// is kept in purchase_orders.queue_flags and summed per supplier in
-// supplier_queue_counts: every PO is in All; these bits say Shipped and
-// Exceptions. queueFlagsExpr must agree with queueCond.
+// A PO's place in the supplier queue's tabs, and in the merchant's Late and
+// Stale views, is kept in purchase_orders.queue_flags and summed per
+// supplier in supplier_tab_counts and per merchant in merchant_po_counts,
+// so no page counts POs one by one. Every PO is in All; these bits say the
+// rest. Shipped and Exceptions follow the PO's state alone; the others also
+// follow the clock, so queue_clock_at holds the next instant they can change
+// by time alone. queueState.flags must agree with queueCond: the invariants
+// hold the kept counts to the lists' own counts.
 const (
 	queueFlagShipped    = 1
 	queueFlagExceptions = 2
+	queueFlagToAck      = 4
+	queueFlagToShip     = 8
+	queueFlagLate       = 16  // also the merchant's Late view
+	queueFlagDueToday   = 32  // to ship, promised by the end of the supplier's day
+	queueFlagStale      = 64  // the merchant's Stale view
+	queueFlagsKnown     = 127 // every bit above
 )
 
-const queueFlagsExpr = `((po.status IN ('shipped', 'delivered')) | ((po.cancel_state = 'requested' OR po.status IN ('rejected', 'cancelled')
-	OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected')) << 1))`
+// queueFlagTabs are the supplier tabs kept per flag.
+var queueFlagTabs = []struct {
+	bit int
+	tab string
+}{{queueFlagShipped, QueueShipped}, {queueFlagExceptions, QueueExceptions}, {queueFlagToAck, QueueToAcknowledge},
+	{queueFlagToShip, QueueToShip}, {queueFlagLate, QueueLate}, {queueFlagDueToday, queueDueToday}}
 
-// requeue brings a PO's kept queue flags, and its supplier's tab counts, up
-// to date after a change to its status, cancellation or lines. Every change
-// to those calls it in the change's transaction; CheckInvariants holds the
-// counts to a recount.
-func requeue(ctx context.Context, tx dbtx, poID int64) error {
-	var supplierID int64
-	var was, is int
-	err := tx.QueryRowContext(ctx, "SELECT po.supplier_id, po.queue_flags, "+queueFlagsExpr+" FROM purchase_orders po WHERE po.id = ?", poID).Scan(&supplierID, &was, &is)
+// queueDueToday is the kept count of the To ship POs promised by the end of
+// the supplier's day: the dashboard's Due today.
+const queueDueToday = "due_today"
+
+// queueState is what decides a PO's tabs: its state and its supplier's rules.
+type queueState struct {
+	status, cancelState string
+	rejectedLine        bool
+	release, created    time.Time
+	promise             sql.NullTime
+	acked, tracked      bool
+	slaHours, staleDays int
+	loc                 *time.Location
+}
+
+// flags are the PO's tabs at now, and the next instant after now at which
+// they can change by time alone (zero when none can). Each condition is
+// queueCond's, read as "now has reached instant t".
+func (s queueState) flags(now time.Time) (int, time.Time) {
+	f := 0
+	if s.status == POShipped || s.status == PODelivered {
+		f |= queueFlagShipped
+	}
+	if s.cancelState == "requested" || s.status == PORejected || s.status == POCancelled || s.rejectedLine {
+		f |= queueFlagExceptions
+	}
+	if s.status != POOpen && s.status != POPartiallyShipped {
+		return f, time.Time{}
+	}
+	var next time.Time
+	reached := func(t time.Time) bool {
+		if !now.Before(t) {
+			return true
+		}
+		if next.IsZero() || t.Before(next) {
+			next = t.UTC() // stored in UTC, as every time: SQL compares them as text
+		}
+		return false
+	}
+	// Not released: in no working tab until it is (release_at <= now).
+	if !reached(s.release) {
+		return f, next
+	}
+	// Stale: created_at < now - stale days, with no tracking; for good.
+	if !s.tracked && reached(s.created.AddDate(0, 0, s.staleDays).Add(time.Nanosecond)) {
+		return f | queueFlagStale, time.Time{}
+	}
+	if s.cancelState != "requested" {
+		switch {
+		case !s.acked && s.status == POOpen:
+			f |= queueFlagToAck
+		case s.acked:
+			f |= queueFlagToShip
+			// promise_date < the start of the supplier's tomorrow: from the
+			// start of the promise's own day.
+			if s.promise.Valid {
+				p := s.promise.Time.In(s.loc)
+				if reached(time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, s.loc)) {
+					f |= queueFlagDueToday
+				}
+			}
+		}
+	}
+	// Late: not acknowledged within the SLA (release_at < now - SLA), or
+	// past the promise date (promise_date < now).
+	lateAck := !s.acked && s.status == POOpen && reached(s.release.Add(time.Duration(s.slaHours)*time.Hour).Add(time.Nanosecond))
+	latePromise := s.promise.Valid && reached(s.promise.Time.Add(time.Nanosecond))
+	if lateAck || latePromise {
+		f |= queueFlagLate
+	}
+	return f, next
+}
+
+// queueStateColumns read a PO's queueRow; the query joins the supplier as a.
+const queueStateColumns = `po.id, po.supplier_id, po.account_id, po.queue_flags, po.queue_clock_at, po.status, po.cancel_state,
+	EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'), po.release_at, po.created_at, po.promise_date,
+	po.acknowledged_at IS NOT NULL, po.first_tracking_at IS NOT NULL, a.ack_sla_hours, a.stale_after_days, a.time_zone
+	FROM purchase_orders po JOIN accounts a ON a.id = po.supplier_id`
+
+// queueRow is a PO's kept flags and clock beside the state they came from.
+type queueRow struct {
+	id, supplierID, merchantID int64
+	flags                      int
+	clock                      sql.NullTime
+	state                      queueState
+}
+
+func scanQueueRow(row interface{ Scan(...any) error }) (queueRow, error) {
+	var r queueRow
+	var tz string
+	s := &r.state
+	err := row.Scan(&r.id, &r.supplierID, &r.merchantID, &r.flags, &r.clock, &s.status, &s.cancelState, &s.rejectedLine, &s.release, &s.created,
+		&s.promise, &s.acked, &s.tracked, &s.slaHours, &s.staleDays, &tz)
+	s.loc = locationOf(tz)
+	return r, err
+}
+
+// requeue brings a PO's kept queue flags and clock, and its supplier's tab
+// counts and merchant's view counts, up to date after a change to its state
+// or after its clock instant passed. Every change to a PO's status,
+// cancellation, lines, acknowledgement or tracking calls it in the change's
+// transaction; CheckInvariants holds the counts to a recount.
+func (db *DB) requeue(ctx context.Context, tx dbtx, poID int64) error {
+	r, err := scanQueueRow(tx.QueryRowContext(ctx, "SELECT "+queueStateColumns+" WHERE po.id = ?", poID))
 	if err != nil {
 		return fmt.Errorf("queue flags of PO %d: %w", poID, err)
 	}
-	if was == is {
+	is, next := r.state.flags(db.now())
+	clock := sql.NullTime{Time: next, Valid: !next.IsZero()}
+	if is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET queue_flags = ? WHERE id = ?", is, poID); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET queue_flags = ?, queue_clock_at = ? WHERE id = ?", is, clock, poID); err != nil {
 		return fmt.Errorf("queue flags of PO %d: %w", poID, err)
 	}
-	for _, f := range []struct {
-		bit int
-		tab string
-	}{{queueFlagShipped, QueueShipped}, {queueFlagExceptions, QueueExceptions}} {
-		switch {
-		case was&f.bit == 0 && is&f.bit != 0:
-			err = bumpQueue(ctx, tx, supplierID, f.tab, 1)
-		case was&f.bit != 0 && is&f.bit == 0:
-			err = bumpQueue(ctx, tx, supplierID, f.tab, -1)
+	for _, f := range queueFlagTabs {
+		if d := flagDelta(r.flags, is, f.bit); d != 0 {
+			if err := bumpQueue(ctx, tx, r.supplierID, f.tab, d); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
+	}
+	late, stale := flagDelta(r.flags, is, queueFlagLate), flagDelta(r.flags, is, queueFlagStale)
+	if late != 0 || stale != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE merchant_po_counts SET late = late + ?, stale = stale + ? WHERE account_id = ?", late, stale, r.merchantID); err != nil {
+			return fmt.Errorf("merchant PO counts: %w", err)
 		}
 	}
 	return nil
+}
+
+// flagDelta is +1 when bit was set between was and is, -1 when cleared.
+func flagDelta(was, is, bit int) int {
+	switch {
+	case was&bit == 0 && is&bit != 0:
+		return 1
+	case was&bit != 0 && is&bit == 0:
+		return -1
+	}
+	return 0
 }
 
 // bumpQueue changes a supplier's kept count of a tab. A count going below
 // zero breaks the table's check: a bug, not something to hide. (SQLite
 // checks the row to insert before the conflict, hence max in VALUES.)
 func bumpQueue(ctx context.Context, tx dbtx, supplierID int64, tab string, delta int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO supplier_queue_counts (supplier_id, tab, n) VALUES (?, ?, max(?, 0))
+	_, err := tx.ExecContext(ctx, `INSERT INTO supplier_tab_counts (supplier_id, tab, n) VALUES (?, ?, max(?, 0))
 		ON CONFLICT (supplier_id, tab) DO UPDATE SET n = n + ?`, supplierID, tab, delta, delta)
 	if err != nil {
 		return fmt.Errorf("queue counts: %w", err)
 	}
 	return nil
 }
+
+// dueQueueRows reads the POs of an account whose clock instant has passed
+// (who is "po.supplier_id" or "po.account_id"): their kept flags are out of
+// date until the sweep requeues them.
+func dueQueueRows(ctx context.Context, q dbtx, who string, accountID int64, now time.Time) ([]queueRow, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE "+who+" = ? AND po.queue_clock_at <= ?", accountID, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var due []queueRow
+	for rows.Next() {
+		r, err := scanQueueRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, r)
+	}
+	return due, rows.Err()
+}
+
+// merchantPOViews counts a merchant's late and stale POs: the kept counts,
+// corrected by the POs whose clock instant has passed since.
+func (db *DB) merchantPOViews(ctx context.Context, merchantID int64) (late, stale int, err error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: PO views: %w", err)
+	}
+	defer tx.Rollback()
+	return merchantPOViewsIn(ctx, tx, merchantID, db.now())
+}
+
+func merchantPOViewsIn(ctx context.Context, tx dbtx, merchantID int64, now time.Time) (late, stale int, err error) {
+	err = tx.QueryRowContext(ctx, "SELECT late, stale FROM merchant_po_counts WHERE account_id = ?", merchantID).Scan(&late, &stale)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("store: PO views: %w", err)
+	}
+	due, err := dueQueueRows(ctx, tx, "po.account_id", merchantID, now)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: PO views: %w", err)
+	}
+	for _, r := range due {
+		is, _ := r.state.flags(now)
+		late += flagDelta(r.flags, is, queueFlagLate)
+		stale += flagDelta(r.flags, is, queueFlagStale)
+	}
+	return late, stale, nil
+}
+
+// sweepBatch is how many POs one sweep transaction requeues: short enough
+// not to hold up the writers behind it.
+const sweepBatch = 500
+
+// SweepQueueClock requeues every PO whose clock instant has passed, a batch
+// of each supplier per transaction, and returns how many it requeued. The
+// ticker runs it; counts are right without it, only slower to read.
+func (db *DB) SweepQueueClock(ctx context.Context) (int, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id FROM accounts WHERE kind IN (?, ?) ORDER BY id", KindSupplier, KindBoth)
+	if err != nil {
+		return 0, fmt.Errorf("store: queue sweep: %w", err)
+	}
+	var suppliers []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: queue sweep: %w", err)
+		}
+		suppliers = append(suppliers, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, fmt.Errorf("store: queue sweep: %w", err)
+	}
+	total := 0
+	for _, id := range suppliers {
+		for {
+			n, err := db.sweepSupplier(ctx, id)
+			total += n
+			if err != nil {
+				return total, fmt.Errorf("store: queue sweep: %w", err)
+			}
+			if n < sweepBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// sweepSupplier requeues up to sweepBatch of a supplier's due POs in one
+// transaction.
+func (db *DB) sweepSupplier(ctx context.Context, supplierID int64) (int, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM purchase_orders WHERE supplier_id = ? AND queue_clock_at <= ? LIMIT ?", supplierID, db.now(), sweepBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := db.requeue(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), tx.Commit()
+}
+
+// requeueSupplierSoon makes every open PO of a supplier due for the sweep,
+// after a change to the rules its tabs follow (time zone, SLA, stale days).
+func requeueSupplierSoon(ctx context.Context, tx dbtx, supplierID int64) error {
+	_, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET queue_clock_at = ? WHERE supplier_id = ? AND status IN ('open', 'partially_shipped')",
+		queueDueNow, supplierID)
+	return err
+}
+
+// queueDueNow is a clock instant before any: the PO is due for the sweep.
+var queueDueNow = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)

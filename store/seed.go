@@ -33,6 +33,7 @@ const (
 	seedActorName   = "seed"
 	seedHoldingDays = 14                                    // the links' default holding period
 	seedAckSLAHours = 24                                    // the suppliers' default acknowledgement SLA
+	seedStaleDays   = 42                                    // the suppliers' default stale period
 	seedTimeLayout  = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
@@ -578,7 +579,7 @@ var (
 	seedPOs        = newSeedTable("purchase_orders", "id", "account_id", "supplier_id", "order_id", "link_id", "po_number", "status", "supplier_status_id",
 		"cancel_state", "cancel_reason", "currency", "total_cost_cents", "customer_name", "customer_email", "customer_phone", "ship_name", "ship_company",
 		"ship_address1", "ship_address2", "ship_city", "ship_region", "ship_postal_code", "ship_country", "ship_phone", "notes", "idempotency_key",
-		"release_at", "created_by", "created_at", "updated_at", "acknowledged_at", "promise_date", "first_tracking_at", "queue_flags")
+		"release_at", "created_by", "created_at", "updated_at", "acknowledged_at", "promise_date", "first_tracking_at", "queue_flags", "queue_clock_at")
 	seedPOLines = newSeedTable("po_lines", "id", "po_id", "order_line_id", "source_id", "supplier_sku", "title", "quantity", "shipped_qty", "cost_cents",
 		"price_cents", "status", "reason")
 	seedShipments = newSeedTable("shipments", "id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url",
@@ -717,7 +718,7 @@ type seedSupplier struct {
 	statusIDs  []int64 // New, Processing, Awaiting stock, Ready to ship
 	feedID     int64
 	products   []seedSupProduct
-	queue      map[string]int // kept queue tab counts (supplier_queue_counts)
+	queue      map[string]int // kept queue tab counts (supplier_tab_counts)
 	pos        int
 }
 
@@ -745,6 +746,8 @@ type seedMerchant struct {
 	orders    int
 	poSeq     int
 	pos       int
+	latePOs   int // kept in merchant_po_counts
+	stalePOs  int
 	own       []seedOwnProduct
 	linked    []seedLinked
 	sources   []seedSource
@@ -1633,19 +1636,28 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		}
 		// The supplier should ship within the longest lead time, at least by the next day.
 		promise := p.created.AddDate(0, 0, max(p.lead, 1))
-		flags := seedQueueFlags(p, lines)
+		flags, next := g.queueState(s, p, promise, lines).flags(g.now)
+		var clock any
+		if !next.IsZero() {
+			clock = seedTime(next)
+		}
 		if !w.add(seedPOs, p.id, m.acc.ID, s.acc.ID, id, m.linkIDs[p.supplier], p.number, p.status, p.statusID, p.cancel, p.cancelReason,
 			"USD", p.costCents, name, email, phone, name, company, address1, address2, city.city, city.region, postal, city.country, phone,
 			"", fmt.Sprintf("seed-%d", id), seedTime(p.created), m.email, seedTime(p.created), seedTime(p.updated),
-			acked, seedTime(promise), firstTracking, flags) {
+			acked, seedTime(promise), firstTracking, flags, clock) {
 			return false
 		}
 		s.queue[QueueAll]++
-		if flags&queueFlagShipped != 0 {
-			s.queue[QueueShipped]++
+		for _, f := range queueFlagTabs {
+			if flags&f.bit != 0 {
+				s.queue[f.tab]++
+			}
 		}
-		if flags&queueFlagExceptions != 0 {
-			s.queue[QueueExceptions]++
+		if flags&queueFlagLate != 0 {
+			m.latePOs++
+		}
+		if flags&queueFlagStale != 0 {
+			m.stalePOs++
 		}
 		g.countPO(m, s, p, promise, lines)
 		var skus, sent []string
@@ -1720,20 +1732,15 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 	return true
 }
 
-// seedQueueFlags is queueFlagsExpr for a generated PO.
-func seedQueueFlags(p seedPO, lines []seedLine) int {
-	flags := 0
-	if p.status == POShipped || p.status == PODelivered {
-		flags |= queueFlagShipped
-	}
-	exception := p.cancel == "requested" || p.status == PORejected || p.status == POCancelled
+// queueState is what decides a generated PO's queue tabs (requeue's input).
+func (g *seedGen) queueState(s *seedSupplier, p seedPO, promise time.Time, lines []seedLine) queueState {
+	st := queueState{status: p.status, cancelState: p.cancel, release: p.created, created: p.created,
+		promise: sql.NullTime{Time: promise, Valid: true}, acked: !p.acked.IsZero(), tracked: p.shipment != 0,
+		slaHours: seedAckSLAHours, staleDays: seedStaleDays, loc: s.loc}
 	for _, li := range p.lines {
-		exception = exception || lines[li].plStatus == "rejected"
+		st.rejectedLine = st.rejectedLine || lines[li].plStatus == "rejected"
 	}
-	if exception {
-		flags |= queueFlagExceptions
-	}
-	return flags
+	return st
 }
 
 // countPO adds a PO to the scorecard counts as the events would have
@@ -2017,7 +2024,8 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ?", m.poSeq, m.acc.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO merchant_po_counts (account_id, n) VALUES (?, ?)", m.acc.ID, m.pos); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO merchant_po_counts (account_id, n, late, stale) VALUES (?, ?, ?, ?)",
+			m.acc.ID, m.pos, m.latePOs, m.stalePOs); err != nil {
 			return err
 		}
 	}

@@ -77,7 +77,10 @@ func (db *DB) markAcked(ctx context.Context, tx dbtx, poID int64, now time.Time)
 	if f.ackedInSLA(now) {
 		d.ackedInSLA = 1
 	}
-	return true, bumpStats(ctx, tx, f, d)
+	if err := bumpStats(ctx, tx, f, d); err != nil {
+		return false, err
+	}
+	return true, db.requeue(ctx, tx, poID)
 }
 
 // markShipment counts a shipment of the PO saved at now: the PO's first

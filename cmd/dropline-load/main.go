@@ -267,6 +267,14 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	resetHWM()
 
 	counter := busyCounter{slog.NewTextHandler(io.Discard, nil), new(atomic.Int64), new(atomic.Int64), &errorSample{}, new(atomic.Bool)}
+	// As the server's ticker does first: POs past a queue clock instant
+	// since the seed (or the last run) move to their tabs.
+	started := time.Now()
+	requeued, err := db.SweepQueueClock(ctx)
+	if err != nil {
+		return out, err
+	}
+	logf("queue sweep: %d POs in %s", requeued, time.Since(started).Round(time.Millisecond))
 	srv, base, err := serve(ctx, db, counter)
 	if err != nil {
 		return nil, err

@@ -321,6 +321,23 @@ func mix(ctx context.Context, c config, out map[string]any, db *store.DB, base, 
 		defer pullWG.Done()
 		backgroundPulls(loadCtx, db, ro, merchants, pulls, pullStates, logf)
 	}()
+	// The queue sweep, every 30 s as the server's ticker runs it.
+	pullWG.Add(1)
+	go func() {
+		defer pullWG.Done()
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-loadCtx.Done():
+				return
+			case <-t.C:
+				if _, err := db.SweepQueueClock(loadCtx); err != nil && loadCtx.Err() == nil {
+					logf("queue sweep: %v", err)
+				}
+			}
+		}
+	}()
 
 	before := machine()
 	counter.errors.Store(0)

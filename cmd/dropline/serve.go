@@ -160,13 +160,19 @@ func (a *app) Serve() error {
 	return err
 }
 
-// ticker starts due feed pulls now and then every tick. Schedules live in the
+// ticker moves POs past their queue clock instants (late, due, stale),
+// starts due feed pulls and delivers the outbox, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
 	defer close(a.done)
 	t := time.NewTicker(a.tick)
 	defer t.Stop()
 	for {
+		if n, err := a.db.SweepQueueClock(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("queue ticker", "err", err)
+		} else if n > 0 {
+			a.log.Info("queue ticker", "requeued", n)
+		}
 		if n, err := a.puller.PullDue(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("feed ticker", "err", err)
 		} else if n > 0 {
