@@ -63,13 +63,23 @@ func queueCond(tab string) string {
 	const late = `((po.status = 'open' AND po.acknowledged_at IS NULL AND po.release_at < :sla) OR (po.status IN ('open', 'partially_shipped') AND po.promise_date < :now))`
 	switch tab {
 	case QueueToAcknowledge:
-		return "po.status = 'open' AND po.acknowledged_at IS NULL AND po.cancel_state <> 'requested' AND NOT " + stale
+		// Not stale and not acknowledged means created since :stale (no
+		// PO has tracking without an acknowledgement), so released since
+		// then too: the range lets the list skip the stale POs, which come
+		// first in release order.
+		return "po.status = 'open' AND po.acknowledged_at IS NULL AND po.cancel_state <> 'requested' AND NOT " + stale + " AND po.release_at >= :stale"
 	case QueueToShip:
 		return "po.status IN ('open', 'partially_shipped') AND po.acknowledged_at IS NOT NULL AND po.cancel_state <> 'requested' AND NOT " + stale
 	case QueueShipped:
-		return "po.status IN ('shipped', 'delivered')"
+		// Kept by requeue: shipped or delivered. (Spelled as the status
+		// list, the planner chose the status index and sorted every
+		// shipped PO to list the newest 50.)
+		return "po.queue_flags & 1"
 	case QueueExceptions:
-		return "(po.cancel_state = 'requested' OR po.status IN ('rejected', 'cancelled') OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'))"
+		// Kept by requeue (queueState.flags): a cancellation asked for, a
+		// rejected or cancelled PO, or a rejected line. The bit is spelled
+		// as purchase_orders_exceptions' condition so the list reads it.
+		return "po.queue_flags & 2"
 	case QueueLate:
 		return late + " AND NOT " + stale
 	case queueStale:
