@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,6 +28,9 @@ type apiErrorBody struct {
 
 // handleError is Echo's one error handler: it maps store errors to statuses,
 // logs 500s with the request ID, and renders a page or a JSON error.
+// statusClientClosed is logged for requests whose client left first.
+const statusClientClosed = 499
+
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -56,6 +60,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &se) && diskErrors[se.Code()&0xff].status != 0:
 		d := diskErrors[se.Code()&0xff] // by the primary part of an extended code
 		status, code, msg = d.status, d.code, d.msg
+	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
+		// The client went away (closed the tab, gave up): not a server
+		// error. 499 is nginx's "client closed request"; nobody reads it
+		// but the request log.
+		status, code, msg = statusClientClosed, "client_closed", "The request was cancelled."
 	}
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {

@@ -14,6 +14,9 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
+// feedExportRoute is a feed's secret URL.
+const feedExportRoute = "/feed/:token/:format"
+
 // routes registers every route. It reads as the portal's table of contents.
 func (s *Server) routes(e *echo.Echo) {
 	// Security headers come first, before routing, so every response carries
@@ -28,12 +31,13 @@ func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLogger())
 	e.Use(middleware.Recover())
+	e.Use(s.inTurn)
 	e.Use(s.limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.StaticFS("/static", static.FS)
 	// A feed's secret URL, for merchants outside Dropline: the token is the credential.
-	e.GET("/feed/:token/:format", s.feedExport)
+	e.GET(feedExportRoute, s.feedExport)
 
 	// The REST API authenticates with bearer tokens, not cookies, so it
 	// needs no CSRF token.

@@ -6,6 +6,7 @@ package handlers
 import (
 	"errors"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/go-playground/form/v4"
@@ -28,6 +29,9 @@ type Config struct {
 	Now func() time.Time
 	// Puller runs feed pulls ("Pull now"); New makes one when nil.
 	Puller *store.Puller
+	// MaxInFlight is how many requests run at once; the rest wait their
+	// turn. 0: four per CPU.
+	MaxInFlight int
 }
 
 // Server holds the dependencies every handler shares.
@@ -40,6 +44,7 @@ type Server struct {
 	now     func() time.Time
 	maxBody int64
 	puller  *store.Puller
+	slots   chan struct{} // one per request running; see inTurn
 }
 
 // New builds the Echo application with every route registered.
@@ -62,6 +67,9 @@ func New(cfg Config) (*echo.Echo, error) {
 	if cfg.Puller == nil {
 		cfg.Puller = &store.Puller{DB: cfg.Store, Log: cfg.Logger}
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
+	}
 	cookies := sessions.NewCookieStore(cfg.SessionKeys...)
 	cookies.MaxAge(int(store.SessionLifetime.Seconds()))
 	s := &Server{
@@ -73,6 +81,7 @@ func New(cfg Config) (*echo.Echo, error) {
 		now:     cfg.Now,
 		maxBody: cfg.MaxBodyBytes,
 		puller:  cfg.Puller,
+		slots:   make(chan struct{}, cfg.MaxInFlight),
 	}
 	e := echo.New()
 	e.HideBanner = true
