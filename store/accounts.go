@@ -136,7 +136,7 @@ func (db *DB) CreateAccount(ctx context.Context, actor Actor, in NewAccount) (Ac
 	return a, tx.Commit()
 }
 
-func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, actor Actor, in NewAccount) (Account, error) {
+func (db *DB) createAccount(ctx context.Context, tx dbtx, actor Actor, in NewAccount) (Account, error) {
 	now := db.now()
 	for range 10 {
 		pid := newPublicID()

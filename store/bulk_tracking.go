@@ -198,7 +198,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	defer tx.Rollback()
-	cached := newCachedTx(tx)
+	cached := newCachedTx(tx.Tx)
 	defer cached.close()
 	type group struct {
 		poID  int64

@@ -462,7 +462,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 	return res, nil
 }
 
-func (db *DB) orderInTx(ctx context.Context, tx *sql.Tx, merchantID, orderID int64) (Order, error) {
+func (db *DB) orderInTx(ctx context.Context, tx dbtx, merchantID, orderID int64) (Order, error) {
 	var ok bool
 	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM orders WHERE id = ? AND account_id = ?)", orderID, merchantID).Scan(&ok); err != nil {
 		return Order{}, err

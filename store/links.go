@@ -192,7 +192,7 @@ func checkLinkKinds(sup, mer Account) error {
 	return c.err()
 }
 
-func (db *DB) insertLink(ctx context.Context, tx *sql.Tx, actor Actor, sup, mer Account, state, requestedBy string) (int64, error) {
+func (db *DB) insertLink(ctx context.Context, tx dbtx, actor Actor, sup, mer Account, state, requestedBy string) (int64, error) {
 	now := db.now()
 	res, err := tx.ExecContext(ctx, "INSERT INTO vendor_links (supplier_id, merchant_id, state, requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
 		sup.ID, mer.ID, state, requestedBy, now, now)
@@ -213,7 +213,7 @@ func (db *DB) insertLink(ctx context.Context, tx *sql.Tx, actor Actor, sup, mer 
 	return id, nil
 }
 
-func (db *DB) setLinkState(ctx context.Context, tx *sql.Tx, actor Actor, linkID, supplierID, merchantID int64, from, to, verb string) error {
+func (db *DB) setLinkState(ctx context.Context, tx dbtx, actor Actor, linkID, supplierID, merchantID int64, from, to, verb string) error {
 	res, err := tx.ExecContext(ctx, "UPDATE vendor_links SET state = ?, updated_at = ? WHERE id = ? AND state = ?", to, db.now(), linkID, from)
 	if err != nil {
 		return err

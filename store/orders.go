@@ -180,7 +180,7 @@ func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, o
 	return res, nil
 }
 
-func (db *DB) insertOrder(ctx context.Context, tx *sql.Tx, actor Actor, merchantID int64, in orderfile.Order) (int64, bool, error) {
+func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID int64, in orderfile.Order) (int64, bool, error) {
 	mer, err := accountIn(ctx, tx, merchantID)
 	if err != nil || !mer.IsMerchant() {
 		return 0, false, fmt.Errorf("merchant %d: %w", merchantID, ErrNotFound)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -101,7 +100,7 @@ func (db *DB) queueEvent(ctx context.Context, tx dbtx, accountID, orderID int64,
 
 // queuePOCreated queues what a new PO sends: an email to the supplier's
 // users once the PO is released, and the two accounts' webhooks.
-func (db *DB) queuePOCreated(ctx context.Context, tx *sql.Tx, merchant Account, supplierID, orderID, poID int64, number string, release time.Time) error {
+func (db *DB) queuePOCreated(ctx context.Context, tx dbtx, merchant Account, supplierID, orderID, poID int64, number string, release time.Time) error {
 	rows, err := tx.QueryContext(ctx, "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", supplierID)
 	if err != nil {
 		return err

@@ -497,7 +497,7 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 // what is new; update what changed; zero what went missing. noneMissing
 // says the caller has counted, in this transaction, that no source of the
 // subscription is missing from the run, so there is nothing to zero.
-func (db *DB) apply(ctx context.Context, tx *sql.Tx, s Subscription, runID int64, noneMissing bool) (applyCounts, error) {
+func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, noneMissing bool) (applyCounts, error) {
 	var c applyCounts
 	now := db.now()
 	passive := s.InventoryMode != InventoryActive

@@ -24,7 +24,7 @@ type SupplierStatus struct {
 	Initial  bool
 }
 
-func (db *DB) addDefaultStatuses(ctx context.Context, tx *sql.Tx, accountID int64) error {
+func (db *DB) addDefaultStatuses(ctx context.Context, tx dbtx, accountID int64) error {
 	for i, name := range defaultStatuses {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO supplier_statuses (account_id, name, position, created_at) VALUES (?, ?, ?, ?)",
 			accountID, name, i+1, db.now()); err != nil {
@@ -54,7 +54,7 @@ func (db *DB) SupplierStatuses(ctx context.Context, accountID int64) ([]Supplier
 	return out, rows.Err()
 }
 
-func checkStatusName(ctx context.Context, tx *sql.Tx, accountID, exceptID int64, name string) error {
+func checkStatusName(ctx context.Context, tx dbtx, accountID, exceptID int64, name string) error {
 	c := checks{}
 	c.check(name != "", "name", "Enter a name for the status.")
 	c.check(len(name) <= 50, "name", "Use at most 50 characters.")
@@ -76,7 +76,7 @@ func checkStatusName(ctx context.Context, tx *sql.Tx, accountID, exceptID int64,
 }
 
 // supplierTx starts a transaction on a supplier account's statuses.
-func (db *DB) supplierTx(ctx context.Context, accountID int64) (*sql.Tx, error) {
+func (db *DB) supplierTx(ctx context.Context, accountID int64) (*writeTx, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (db *DB) AddSupplierStatus(ctx context.Context, actor Actor, accountID int6
 	return SupplierStatus{ID: id, Name: name, Position: pos}, tx.Commit()
 }
 
-func statusOf(ctx context.Context, tx *sql.Tx, accountID, statusID int64) (SupplierStatus, error) {
+func statusOf(ctx context.Context, tx dbtx, accountID, statusID int64) (SupplierStatus, error) {
 	var s SupplierStatus
 	err := tx.QueryRowContext(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, coalesce(a.initial_status_id = s.id, 0)
 		FROM supplier_statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id = ? AND s.account_id = ?`, statusID, accountID).

@@ -28,6 +28,7 @@ type DB struct {
 	read   *sql.DB
 	closed bool
 	stmts  readStmts
+	wstmts writeStmts
 
 	// Now returns the current time; tests replace it to control the clock.
 	Now func() time.Time
@@ -164,12 +165,13 @@ func (db *DB) now() time.Time {
 }
 
 // begin starts a write transaction. Callers defer tx.Rollback().
-func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+func (db *DB) begin(ctx context.Context) (*writeTx, error) {
+	db.prepareMissed(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return tx, nil
+	return &writeTx{Tx: tx, db: db}, nil
 }
 
 // Backup writes a consistent copy of the database to out (SQLite's VACUUM INTO,

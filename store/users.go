@@ -133,7 +133,7 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, in NewUser) (User, er
 	return u, tx.Commit()
 }
 
-func (db *DB) createUser(ctx context.Context, tx *sql.Tx, actor Actor, in NewUser) (User, error) {
+func (db *DB) createUser(ctx context.Context, tx dbtx, actor Actor, in NewUser) (User, error) {
 	var exists bool
 	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", in.Email).Scan(&exists); err != nil {
 		return User{}, err
@@ -195,7 +195,7 @@ func (db *DB) CreateAccountWithAdmin(ctx context.Context, actor Actor, acc NewAc
 	return a, u, tx.Commit()
 }
 
-func (db *DB) addMembership(ctx context.Context, tx *sql.Tx, actor Actor, accountID, userID int64, role string) error {
+func (db *DB) addMembership(ctx context.Context, tx dbtx, actor Actor, accountID, userID int64, role string) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id, user_id) DO NOTHING`, accountID, userID, role, db.now())
 	if err != nil {
@@ -247,7 +247,7 @@ func (db *DB) AddMember(ctx context.Context, actor Actor, accountID int64, in Ne
 	return Member{User: u, Role: in.Role}, nil
 }
 
-func accountExists(ctx context.Context, tx *sql.Tx, accountID int64) error {
+func accountExists(ctx context.Context, tx dbtx, accountID int64) error {
 	var ok bool
 	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?)", accountID).Scan(&ok); err != nil {
 		return err
@@ -383,7 +383,7 @@ func (db *DB) SetMemberRole(ctx context.Context, actor Actor, accountID, userID 
 	return tx.Commit()
 }
 
-func keepOneAdmin(ctx context.Context, tx *sql.Tx, accountID int64) error {
+func keepOneAdmin(ctx context.Context, tx dbtx, accountID int64) error {
 	var admins int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM memberships WHERE account_id = ? AND role = 'admin'", accountID).Scan(&admins); err != nil {
 		return fmt.Errorf("store: count admins: %w", err)
