@@ -80,6 +80,7 @@ type config struct {
 	cpuprofile       string
 	keep             bool
 	tenants          int
+	maxInFlight      int
 	trackingRows     int
 	mix              time.Duration
 	mixConns         int
@@ -104,6 +105,7 @@ func main() {
 	flag.IntVar(&c.mixConns, "mix-conns", 64, "connections of the mixed workload")
 	flag.IntVar(&c.mixDropships, "mix-dropships", 300, "orders per merchant the mixed workload may dropship (each once)")
 	flag.IntVar(&c.mixBulkRows, "mix-bulk-rows", 20, "rows of each bulk tracking upload in the mixed workload")
+	flag.IntVar(&c.maxInFlight, "max-in-flight", 0, "requests the server runs at once (0: its default, four per CPU)")
 	flag.IntVar(&c.tenants, "tenants", 1, "load the order list as this many merchants at once (1: the first merchant only)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -275,7 +277,7 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		return out, err
 	}
 	logf("queue sweep: %d POs in %s", requeued, time.Since(started).Round(time.Millisecond))
-	srv, base, err := serve(ctx, db, counter)
+	srv, base, err := serve(ctx, db, counter, c.maxInFlight)
 	if err != nil {
 		return nil, err
 	}
@@ -564,13 +566,13 @@ func targets(out map[string]any) map[string]any {
 }
 
 // serve starts the portal on a free port of 127.0.0.1, as `dropline serve` would.
-func serve(ctx context.Context, db *store.DB, h slog.Handler) (*http.Server, string, error) {
+func serve(ctx context.Context, db *store.DB, h slog.Handler, maxInFlight int) (*http.Server, string, error) {
 	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
 	// Request logs are formatted as when serving, counted, then dropped.
 	logger := slog.New(h)
-	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}})
+	e, err := handlers.New(handlers.Config{Store: db, Logger: logger, SessionKeys: [][]byte{hashKey, blockKey}, MaxInFlight: maxInFlight})
 	if err != nil {
 		return nil, "", err
 	}
