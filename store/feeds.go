@@ -67,19 +67,9 @@ func scanFeed(row interface{ Scan(...any) error }) (Feed, error) {
 }
 
 func (db *DB) feedMerchants(ctx context.Context, q querier, f *Feed) error {
-	rows, err := q.QueryContext(ctx, "SELECT merchant_id FROM feed_merchants WHERE feed_id = ? ORDER BY merchant_id", f.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		f.MerchantIDs = append(f.MerchantIDs, id)
-	}
-	return rows.Err()
+	var err error
+	f.MerchantIDs, err = queryIDs(ctx, q, "SELECT merchant_id FROM feed_merchants WHERE feed_id = ? ORDER BY merchant_id", f.ID)
+	return err
 }
 
 // Feeds lists the acting supplier's feeds.

@@ -88,7 +88,12 @@ func queueCond(tab string) string {
 	return "1 = 1"
 }
 
-type queueTimes struct{ now, sla, stale, tomorrow time.Time }
+// queueTimes are a supplier's deadlines as of now, and the rules they come from.
+type queueTimes struct {
+	now, sla, stale, tomorrow time.Time
+	slaHours, staleDays       int
+	loc                       *time.Location
+}
 
 func (db *DB) queueTimes(ctx context.Context, supplierID int64) (queueTimes, error) {
 	return queueTimesIn(ctx, db.read, supplierID, db.now())
@@ -100,10 +105,12 @@ func queueTimesIn(ctx context.Context, q dbtx, supplierID int64, now time.Time) 
 	if err := q.QueryRowContext(ctx, "SELECT ack_sla_hours, stale_after_days, time_zone FROM accounts WHERE id = ?", supplierID).Scan(&slaHours, &staleDays, &tz); err != nil {
 		return queueTimes{}, err
 	}
-	local := now.In(locationOf(tz))
+	loc := locationOf(tz)
+	local := now.In(loc)
 	// In UTC, as every time is stored: times compare as text in SQL.
-	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, local.Location()).UTC()
-	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays), tomorrow: tomorrow}, nil
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, loc).UTC()
+	return queueTimes{now: now, sla: now.Add(-time.Duration(slaHours) * time.Hour), stale: now.AddDate(0, 0, -staleDays), tomorrow: tomorrow,
+		slaHours: slaHours, staleDays: staleDays, loc: loc}, nil
 }
 
 // queueWhere is the condition and arguments selecting f's POs of a supplier.
@@ -286,12 +293,12 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	return page, rows.Err()
 }
 
-const queuePOColumns = poColumns + ", po.acknowledged_at IS NOT NULL, po.promise_date, po.first_tracking_at IS NULL"
+const queuePOColumns = poColumns + ", po.acknowledged_at IS NOT NULL, po.promise_date"
 
-// scanQueuePO reads a row of queuePOColumns and works out its flags.
+// scanQueuePO reads a row of queuePOColumns and works out its flags, by the
+// rules the tabs are kept by.
 func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, error) {
 	var q QueuePO
-	var noTracking bool
 	var promise sql.NullTime
 	p := &q.PurchaseOrder
 	a := &p.ShipTo
@@ -299,16 +306,16 @@ func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, er
 		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise, &noTracking); err != nil {
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise); err != nil {
 		return q, err
 	}
 	q.PromiseDate = promise.Time
 	if !promise.Valid {
 		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
 	}
-	active := p.Status == POOpen || p.Status == POPartiallyShipped
-	q.Stale = active && noTracking && p.CreatedAt.Before(t.stale)
-	q.Late = !q.Stale && active && ((!q.Acknowledged && p.Status == POOpen && p.ReleaseAt.Before(t.sla)) || q.PromiseDate.Before(t.now))
+	flags, _ := queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: promise,
+		acked: q.Acknowledged, tracked: !p.noTracking, slaHours: t.slaHours, staleDays: t.staleDays, loc: t.loc}.flags(t.now)
+	q.Stale, q.Late = flags&queueFlagStale != 0, flags&queueFlagLate != 0
 	return q, nil
 }
 

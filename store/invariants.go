@@ -176,26 +176,13 @@ func (db *DB) checkQueueFlags(ctx context.Context, tx *sql.Tx) ([]string, error)
 		return nil, err
 	}
 
-	var suppliers, merchants []int64
-	for _, who := range []struct {
-		col string
-		ids *[]int64
-	}{{"supplier_id", &suppliers}, {"account_id", &merchants}} {
-		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT "+who.col+" FROM purchase_orders ORDER BY 1")
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			*who.ids = append(*who.ids, id)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
-		}
+	suppliers, err := queryIDs(ctx, tx, "SELECT DISTINCT supplier_id FROM purchase_orders ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	merchants, err := queryIDs(ctx, tx, "SELECT DISTINCT account_id FROM purchase_orders ORDER BY 1")
+	if err != nil {
+		return nil, err
 	}
 	for _, id := range suppliers {
 		t, err := queueTimesIn(ctx, tx, id, now)

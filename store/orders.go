@@ -543,7 +543,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		// first, then read by id: letting SQLite walk the date index and test
 		// each order against the search was 80 ms on a 200,000-order account.
 		lc := strings.ToLower(q)
-		rows, err := db.rq(ctx, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
+		ids, err := queryIDs(ctx, cachedReader{db}, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
 			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
 			UNION SELECT order_id FROM purchase_orders WHERE account_id = ? AND po_number = ?
 			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?
@@ -551,16 +551,6 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		if err != nil {
 			return page, fmt.Errorf("store: order search: %w", err)
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return page, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		b, _ := json.Marshal(ids)
 		// CROSS JOIN keeps the matched ids as the outer loop.
 		from, fromArgs = "json_each(?) j CROSS JOIN orders o ON o.id = j.value", []any{string(b)}

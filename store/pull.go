@@ -598,21 +598,11 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 			WHERE account_id = ? AND product_id IS NULL AND sku IN (SELECT sku FROM apply_rows WHERE source_id IS NULL)`, s.AccountID); err != nil {
 			return c, err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT ol.order_id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+		ids, err := queryIDs(ctx, tx, `SELECT DISTINCT ol.order_id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
 			WHERE o.account_id = ? AND o.tab = 'other' AND ol.product_id IN (SELECT product_id FROM apply_rows WHERE source_id IS NULL)`, s.AccountID)
 		if err != nil {
 			return c, err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return c, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			if err := db.refreshOrder(ctx, tx, s.AccountID, id); err != nil {
 				return c, err

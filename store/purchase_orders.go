@@ -88,9 +88,11 @@ func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
 	return p, err
 }
 
-// markStale sets Stale as of now.
+// markStale sets Stale as of now, by the rule the queue's tabs are kept by.
 func (p *PurchaseOrder) markStale(now time.Time) {
-	p.Stale = (p.Status == POOpen || p.Status == POPartiallyShipped) && p.noTracking && p.CreatedAt.Before(now.AddDate(0, 0, -p.staleDays))
+	flags, _ := queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt,
+		tracked: !p.noTracking, staleDays: p.staleDays, loc: time.UTC}.flags(now)
+	p.Stale = flags&queueFlagStale != 0
 }
 
 func (db *DB) poLines(ctx context.Context, q querier, p *PurchaseOrder) error {

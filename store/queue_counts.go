@@ -244,20 +244,8 @@ const sweepBatch = 500
 // of each supplier per transaction, and returns how many it requeued. The
 // ticker runs it; counts are right without it, only slower to read.
 func (db *DB) SweepQueueClock(ctx context.Context) (int, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id FROM accounts WHERE kind IN (?, ?) ORDER BY id", KindSupplier, KindBoth)
+	suppliers, err := queryIDs(ctx, db.read, "SELECT id FROM accounts WHERE kind IN (?, ?) ORDER BY id", KindSupplier, KindBoth)
 	if err != nil {
-		return 0, fmt.Errorf("store: queue sweep: %w", err)
-	}
-	var suppliers []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("store: queue sweep: %w", err)
-		}
-		suppliers = append(suppliers, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return 0, fmt.Errorf("store: queue sweep: %w", err)
 	}
 	total := 0
@@ -284,20 +272,8 @@ func (db *DB) sweepSupplier(ctx context.Context, supplierID int64) (int, error) 
 		return 0, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id FROM purchase_orders WHERE supplier_id = ? AND queue_clock_at <= ? LIMIT ?", supplierID, db.now(), sweepBatch)
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM purchase_orders WHERE supplier_id = ? AND queue_clock_at <= ? LIMIT ?", supplierID, db.now(), sweepBatch)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return 0, err
 	}
 	for _, id := range ids {

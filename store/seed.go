@@ -925,19 +925,9 @@ func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
 		}
 		sup := &seedSupplier{idx: i, queue: map[string]int{}, acc: a, email: email, password: pw, prefix: s.prefix, domain: s.domain, loc: a.Location(),
 			upsShipper: fmt.Sprintf("%dX%dW%02d", 1+i, 7-i, 10+i*17)}
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM supplier_statuses WHERE account_id = ? ORDER BY position", a.ID)
-		if err != nil {
+		if sup.statusIDs, err = queryIDs(ctx, tx, "SELECT id FROM supplier_statuses WHERE account_id = ? ORDER BY position", a.ID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			sup.statusIDs = append(sup.statusIDs, id)
-		}
-		rows.Close()
 		if len(sup.statusIDs) < 4 {
 			return fmt.Errorf("supplier %s has %d statuses, want the 4 defaults", a.Name, len(sup.statusIDs))
 		}

@@ -144,17 +144,10 @@ func (db *DB) MoveSource(ctx context.Context, actor Actor, merchantID, sourceID 
 	if err != nil {
 		return fmt.Errorf("store: move source: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id FROM product_sources WHERE product_id = ? ORDER BY priority, id", productID)
+	order, err := queryIDs(ctx, tx, "SELECT id FROM product_sources WHERE product_id = ? ORDER BY priority, id", productID)
 	if err != nil {
 		return fmt.Errorf("store: move source: %w", err)
 	}
-	var order []int64
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		order = append(order, id)
-	}
-	rows.Close()
 	for i, id := range order {
 		j := i + delta
 		if id == sourceID && j >= 0 && j < len(order) {

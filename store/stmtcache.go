@@ -30,14 +30,22 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.stmts == nil || len(c.stmts) >= maxCachedStmts {
-		for _, old := range c.stmts {
+	c.stmts = keepStmt(c.stmts, query, st)
+	return st, nil
+}
+
+// keepStmt adds a prepared statement to a cache, emptying the cache first
+// when it is full. Statements in use stay open until their queries are done
+// with them (database/sql counts their dependents).
+func keepStmt(stmts map[string]*sql.Stmt, query string, st *sql.Stmt) map[string]*sql.Stmt {
+	if stmts == nil || len(stmts) >= maxCachedStmts {
+		for _, old := range stmts {
 			old.Close()
 		}
-		c.stmts = map[string]*sql.Stmt{}
+		stmts = map[string]*sql.Stmt{}
 	}
-	c.stmts[query] = st
-	return st, nil
+	stmts[query] = st
+	return stmts
 }
 
 // rq runs a read query through the statement cache.
@@ -136,15 +144,7 @@ func (db *DB) prepareMissed(ctx context.Context) {
 		case c.stmts[query] != nil:
 			st.Close()
 		default:
-			if c.stmts == nil || len(c.stmts) >= maxCachedStmts {
-				// Statements in use stay open until their transactions are
-				// done with them (database/sql counts their dependents).
-				for _, old := range c.stmts {
-					old.Close()
-				}
-				c.stmts = map[string]*sql.Stmt{}
-			}
-			c.stmts[query] = st
+			c.stmts = keepStmt(c.stmts, query, st)
 		}
 		c.mu.Unlock()
 	}

@@ -250,14 +250,8 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		}
 		out["seeded"] = false
 	}
-	var merchant store.SeedAccount
-	for _, a := range seed.Accounts {
-		if a.Kind == store.KindMerchant {
-			merchant = a
-			break
-		}
-	}
-	if merchant.Email == "" {
+	merchant, ok := firstAccount(seed, store.KindMerchant)
+	if !ok {
 		return nil, errors.New("the logins name no merchant")
 	}
 	out["merchant"] = map[string]any{"id": merchant.ID, "name": merchant.Name, "orders": merchant.Orders}
@@ -473,14 +467,8 @@ func dropshipAPI(ctx context.Context, c config, out map[string]any, client *http
 // call the upload page makes. Each row names its merchant, as PO numbers
 // repeat across merchants.
 func bulkTracking(ctx context.Context, c config, out map[string]any, db *store.DB, path string, seed store.SeedResult, logf func(string, ...any)) error {
-	var supplier store.SeedAccount
-	for _, a := range seed.Accounts {
-		if a.Kind == store.KindSupplier {
-			supplier = a
-			break
-		}
-	}
-	if supplier.Email == "" {
+	supplier, ok := firstAccount(seed, store.KindSupplier)
+	if !ok {
 		return errors.New("the logins name no supplier")
 	}
 	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
@@ -728,4 +716,14 @@ func machine() map[string]string {
 // resetHWM restarts the peak RSS count at the current RSS (Linux: clear_refs 5).
 func resetHWM() {
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// firstAccount is the seed's first account of a kind.
+func firstAccount(seed store.SeedResult, kind string) (store.SeedAccount, bool) {
+	for _, a := range seed.Accounts {
+		if a.Kind == kind {
+			return a, true
+		}
+	}
+	return store.SeedAccount{}, false
 }
