@@ -9,8 +9,9 @@ import (
 	"github.com/dropline/dropline/store"
 )
 
-// BenchmarkDashboards measures the dashboards, scorecards and a statement
-// on a seeded database: DROPLINE_BENCH_DB names it (made with `dropline
+// BenchmarkDashboards measures the dashboards, scorecards, a statement and
+// each tab of the supplier queue (first page with every tab's count) on a
+// seeded database: DROPLINE_BENCH_DB names it (made with `dropline
 // seed --orders 1000000 --products 10000 --db FILE`, which also writes
 // FILE.seed.json, read here for the accounts). Skipped without it.
 func BenchmarkDashboards(b *testing.B) {
@@ -41,17 +42,25 @@ func BenchmarkDashboards(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	for _, bc := range []struct {
+	type bench struct {
 		name string
 		fn   func() error
-	}{
+	}
+	var queue []bench
+	for _, tab := range store.QueueTabs {
+		queue = append(queue, bench{"queue-" + tab, func() error {
+			_, err := db.SupplierQueue(ctx, supplier.ID, store.QueueFilter{Tab: tab})
+			return err
+		}})
+	}
+	for _, bc := range append([]bench{
 		{"merchant", func() error { _, err := db.MerchantDashboard(ctx, merchant.ID); return err }},
 		{"supplier", func() error { _, err := db.SupplierDashboard(ctx, supplier.ID); return err }},
 		{"scorecard-30", func() error { _, err := db.Scorecard(ctx, supplier.ID, supplier.ID, 0, 30); return err }},
 		{"scorecard-90", func() error { _, err := db.Scorecard(ctx, supplier.ID, supplier.ID, 0, 90); return err }},
 		{"scorecard-90-merchant-view", func() error { _, err := db.Scorecard(ctx, merchant.ID, supplier.ID, 0, 90); return err }},
 		{"statement-month", func() error { _, err := db.Statement(ctx, merchant.ID, supplier.ID, "", ""); return err }},
-	} {
+	}, queue...) {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				if err := bc.fn(); err != nil {
