@@ -20,6 +20,7 @@ type Session struct {
 	UserID    int64
 	AccountID int64 // 0 when the user has no account selected
 	ExpiresAt time.Time
+	User      User // read with the session: every signed-in request needs both
 }
 
 // randomToken returns n random bytes, URL-safe base64 encoded.
@@ -65,8 +66,9 @@ func (db *DB) CreateSession(ctx context.Context, userID, accountID int64) (strin
 func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error) {
 	var s Session
 	var acc sql.NullInt64
-	err := db.rqRow(ctx, "SELECT user_id, account_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
-		hashToken(token), db.now()).Scan(&s.UserID, &acc, &s.ExpiresAt)
+	var err error
+	s.User, err = scanUser(db.rqRow(ctx, "SELECT "+userColumns+", s.user_id, s.account_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+		hashToken(token), db.now()), &s.UserID, &acc, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
 	}

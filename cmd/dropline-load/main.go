@@ -261,6 +261,8 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetHWM()
+	// The server's collector target, as `dropline serve` sets it.
+	out["gc_percent"] = handlers.TuneGC(os.Getenv)
 
 	counter := busyCounter{slog.NewTextHandler(io.Discard, nil), new(atomic.Int64), new(atomic.Int64), &errorSample{}, new(atomic.Bool)}
 	// As the server's ticker does first: POs past a queue clock instant

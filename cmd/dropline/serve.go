@@ -223,6 +223,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return errors.New("serve: --smtp-host needs --mail-from (the address emails are sent from)")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	handlers.TuneGC(getenv)
 	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo, Tick: *tick,
 		SMTP: store.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPass, From: *mailFrom}}, logger)
 	if err != nil {
