@@ -52,7 +52,7 @@ func (db *DB) audit(ctx context.Context, tx dbtx, actor Actor, accountID int64, 
 
 // AuditLog returns the newest entries about the acting account's records.
 func (db *DB) AuditLog(ctx context.Context, accountID int64, limit int) ([]AuditEntry, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
+	rows, err := db.rq(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
 		FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit log: %w", err)
@@ -71,7 +71,7 @@ func (db *DB) AuditLog(ctx context.Context, accountID int64, limit int) ([]Audit
 
 // RecordHistory returns what happened to one record, newest first, as the acting account's log has it.
 func (db *DB) RecordHistory(ctx context.Context, accountID int64, recordType string, recordID int64) ([]AuditEntry, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
+	rows, err := db.rq(ctx, `SELECT id, at, coalesce(account_id, 0), actor, action, record_type, record_id, detail
 		FROM audit_log WHERE account_id = ? AND record_type = ? AND record_id = ? ORDER BY id DESC LIMIT 200`, accountID, recordType, recordID)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of %s %d: %w", recordType, recordID, err)

@@ -61,7 +61,7 @@ type ShippingOption struct {
 // CarrierSettings returns the acting account's carrier settings and its custom providers.
 func (db *DB) CarrierSettings(ctx context.Context, accountID int64) (CarrierSettings, []LogisticsProvider, error) {
 	var s CarrierSettings
-	err := db.read.QueryRowContext(ctx, "SELECT logistics_kind, inventory_mode, carriers_restricted, default_carrier FROM accounts WHERE id = ?", accountID).
+	err := db.rqRow(ctx, "SELECT logistics_kind, inventory_mode, carriers_restricted, default_carrier FROM accounts WHERE id = ?", accountID).
 		Scan(&s.LogisticsKind, &s.InventoryMode, &s.Restricted, &s.Default)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, ErrNotFound)
@@ -69,7 +69,7 @@ func (db *DB) CarrierSettings(ctx context.Context, accountID int64) (CarrierSett
 	if err != nil {
 		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, err)
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT carrier_code FROM account_carriers WHERE account_id = ?", accountID)
+	rows, err := db.rq(ctx, "SELECT carrier_code FROM account_carriers WHERE account_id = ?", accountID)
 	if err != nil {
 		return s, nil, fmt.Errorf("store: carriers of %d: %w", accountID, err)
 	}
@@ -97,7 +97,7 @@ func (db *DB) CarrierSettings(ctx context.Context, accountID int64) (CarrierSett
 }
 
 func (db *DB) providers(ctx context.Context, accountID int64) ([]LogisticsProvider, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, name, tracking_url, kind, retired_at IS NOT NULL, created_at FROM logistics_providers WHERE account_id = ? ORDER BY retired_at IS NOT NULL, name", accountID)
+	rows, err := db.rq(ctx, "SELECT id, name, tracking_url, kind, retired_at IS NOT NULL, created_at FROM logistics_providers WHERE account_id = ? ORDER BY retired_at IS NOT NULL, name", accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: providers of %d: %w", accountID, err)
 	}

@@ -174,11 +174,11 @@ func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (Drop
 	plan := DropshipPlan{Order: o, Lines: lines, Key: randomToken(16)}
 	groups := map[int64]*PlanGroup{}
 	var seq int
-	if err := db.read.QueryRowContext(ctx, "SELECT po_sequence FROM accounts WHERE id = ?", merchantID).Scan(&seq); err != nil {
+	if err := db.rqRow(ctx, "SELECT po_sequence FROM accounts WHERE id = ?", merchantID).Scan(&seq); err != nil {
 		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 	}
 	var existing int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existing); err != nil {
+	if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existing); err != nil {
 		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 	}
 	for _, l := range lines {
@@ -480,7 +480,7 @@ func (db *DB) orderInTx(ctx context.Context, tx dbtx, merchantID, orderID int64)
 // a note on the timeline saying why.
 func (db *DB) autoDropship(ctx context.Context, merchantID, orderID int64) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+	err := db.rqRow(ctx, `SELECT count(*) FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
 		JOIN vendor_links l ON l.supplier_id = ps.supplier_id AND l.merchant_id = ol.account_id AND l.state = 'active' AND l.auto_dropship = 1
 		WHERE ol.order_id = ?`, orderID).Scan(&n)
 	if err != nil || n == 0 {
@@ -496,7 +496,7 @@ func (db *DB) autoDropship(ctx context.Context, merchantID, orderID int64) {
 		auto := false
 		for _, op := range l.Options {
 			var on bool
-			db.read.QueryRowContext(ctx, "SELECT auto_dropship FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state = 'active'", op.SupplierID, merchantID).Scan(&on)
+			db.rqRow(ctx, "SELECT auto_dropship FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state = 'active'", op.SupplierID, merchantID).Scan(&on)
 			auto = auto || on
 		}
 		switch {

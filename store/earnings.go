@@ -226,7 +226,7 @@ type Balance struct {
 // it owes each supplier. counterparty 0 means all.
 func (db *DB) Balances(ctx context.Context, accountID, counterparty int64) ([]Balance, error) {
 	now := db.now()
-	rows, err := db.read.QueryContext(ctx, `SELECT d.supplier_id, s.name, s.public_id, d.merchant_id, m.name, m.public_id, m.time_zone, d.currency,
+	rows, err := db.rq(ctx, `SELECT d.supplier_id, s.name, s.public_id, d.merchant_id, m.name, m.public_id, m.time_zone, d.currency,
 			sum(d.earned_cents), sum(d.adjusted_cents), sum(d.paid_cents)
 		FROM ledger_days d JOIN accounts s ON s.id = d.supplier_id JOIN accounts m ON m.id = d.merchant_id
 		WHERE (d.supplier_id = ?1 AND (?2 = 0 OR d.merchant_id = ?2)) OR (d.merchant_id = ?1 AND (?2 = 0 OR d.supplier_id = ?2))
@@ -292,7 +292,7 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	}
 	c.check(len(in.Reference) <= 100, "reference", "Use at most 100 characters.")
 	var tz string
-	if err := db.read.QueryRowContext(ctx, "SELECT time_zone FROM accounts WHERE id = ?", merchantID).Scan(&tz); err != nil {
+	if err := db.rqRow(ctx, "SELECT time_zone FROM accounts WHERE id = ?", merchantID).Scan(&tz); err != nil {
 		return 0, fmt.Errorf("store: payout: %w", err)
 	}
 	loc := Account{TimeZone: tz}.Location()
@@ -410,7 +410,7 @@ type LedgerEntry struct {
 // counterparty, over any link they ever had.
 func (db *DB) statementPair(ctx context.Context, accountID, counterparty int64) (Statement, *time.Location, error) {
 	var st Statement
-	err := db.read.QueryRowContext(ctx, `SELECT l.supplier_id, s.name, l.merchant_id, m.name, m.time_zone FROM vendor_links l
+	err := db.rqRow(ctx, `SELECT l.supplier_id, s.name, l.merchant_id, m.name, m.time_zone FROM vendor_links l
 		JOIN accounts s ON s.id = l.supplier_id JOIN accounts m ON m.id = l.merchant_id
 		WHERE (l.supplier_id = ?1 AND l.merchant_id = ?2) OR (l.merchant_id = ?1 AND l.supplier_id = ?2) ORDER BY l.id DESC LIMIT 1`,
 		accountID, counterparty).Scan(&st.SupplierID, &st.SupplierName, &st.MerchantID, &st.MerchantName, &st.TimeZone)
@@ -456,7 +456,7 @@ func (db *DB) Statement(ctx context.Context, accountID, counterparty int64, from
 	if st.From, st.To, err = statementPeriod(from, to, loc, db.now()); err != nil {
 		return st, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT currency,
+	rows, err := db.rq(ctx, `SELECT currency,
 			coalesce(sum(earned_cents + adjusted_cents + paid_cents) FILTER (WHERE day < ?3), 0),
 			coalesce(sum(earned_cents) FILTER (WHERE day >= ?3), 0), coalesce(sum(adjusted_cents) FILTER (WHERE day >= ?3), 0),
 			coalesce(sum(paid_cents) FILTER (WHERE day >= ?3), 0)
@@ -482,11 +482,11 @@ func (db *DB) Statement(ctx context.Context, accountID, counterparty int64, from
 // oldest first, from offset (limit < 0: all of them).
 func (db *DB) StatementEntries(ctx context.Context, st Statement, offset, limit int, fn func(LedgerEntry) error) (int, error) {
 	var total int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM ledger_entries WHERE supplier_id = ? AND merchant_id = ? AND day BETWEEN ? AND ?",
+	if err := db.rqRow(ctx, "SELECT count(*) FROM ledger_entries WHERE supplier_id = ? AND merchant_id = ? AND day BETWEEN ? AND ?",
 		st.SupplierID, st.MerchantID, st.From, st.To).Scan(&total); err != nil {
 		return 0, fmt.Errorf("store: statement entries: %w", err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT e.id, e.kind, e.currency, e.amount_cents, coalesce(e.po_id, 0), coalesce(po.po_number, ''), coalesce(pl.supplier_sku, ''),
+	rows, err := db.rq(ctx, `SELECT e.id, e.kind, e.currency, e.amount_cents, coalesce(e.po_id, 0), coalesce(po.po_number, ''), coalesce(pl.supplier_sku, ''),
 			e.quantity, e.at, e.day, e.available_at, e.reference, e.reason, e.created_by
 		FROM ledger_entries e LEFT JOIN purchase_orders po ON po.id = e.po_id LEFT JOIN po_lines pl ON pl.id = e.po_line_id
 		WHERE e.supplier_id = ? AND e.merchant_id = ? AND e.day BETWEEN ? AND ? ORDER BY e.day, e.id LIMIT ? OFFSET ?`,
@@ -511,7 +511,7 @@ func (db *DB) StatementEntries(ctx context.Context, st Statement, offset, limit 
 // Counterparties lists the accounts the acting account has a ledger or a
 // link with, by name: the statements it can open.
 func (db *DB) Counterparties(ctx context.Context, accountID int64) ([]AccountRef, error) {
-	refs, err := accountRefs(db.read.QueryContext(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l
+	refs, err := accountRefs(db.rq(ctx, `SELECT DISTINCT a.id, a.public_id, a.name FROM vendor_links l
 		JOIN accounts a ON a.id = CASE WHEN l.supplier_id = ?1 THEN l.merchant_id ELSE l.supplier_id END
 		WHERE (l.supplier_id = ?1 OR l.merchant_id = ?1) AND l.state <> 'pending' ORDER BY a.name`, accountID))
 	if err != nil {

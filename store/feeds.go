@@ -74,7 +74,7 @@ func (db *DB) feedMerchants(ctx context.Context, q querier, f *Feed) error {
 
 // Feeds lists the acting supplier's feeds.
 func (db *DB) Feeds(ctx context.Context, supplierID int64) ([]Feed, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.account_id = ? ORDER BY f.archived_at IS NOT NULL, f.name", supplierID)
+	rows, err := db.rq(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.account_id = ? ORDER BY f.archived_at IS NOT NULL, f.name", supplierID)
 	if err != nil {
 		return nil, fmt.Errorf("store: feeds of %d: %w", supplierID, err)
 	}
@@ -98,7 +98,7 @@ func (db *DB) Feeds(ctx context.Context, supplierID int64) ([]Feed, error) {
 
 // Feed returns one of the acting supplier's feeds.
 func (db *DB) Feed(ctx context.Context, supplierID, id int64) (Feed, error) {
-	f, err := scanFeed(db.read.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = ? AND f.account_id = ?", id, supplierID))
+	f, err := scanFeed(db.rqRow(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = ? AND f.account_id = ?", id, supplierID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Feed{}, fmt.Errorf("store: feed %d: %w", id, ErrNotFound)
 	}
@@ -249,7 +249,7 @@ func (db *DB) FeedByToken(ctx context.Context, secret string) (Feed, error) {
 	if !strings.HasPrefix(secret, "fd_") {
 		return Feed{}, fmt.Errorf("store: feed token: %w", ErrNotFound)
 	}
-	f, err := scanFeed(db.read.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.token_hash = ? AND f.archived_at IS NULL", hashToken(secret)))
+	f, err := scanFeed(db.rqRow(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.token_hash = ? AND f.archived_at IS NULL", hashToken(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Feed{}, fmt.Errorf("store: feed token: %w", ErrNotFound)
 	}
@@ -275,7 +275,7 @@ func (db *DB) FeedRows(ctx context.Context, f Feed, yield func(feedfile.Row) err
 		where += " AND p.sku IN (SELECT value FROM json_each(?))"
 		args = append(args, jsonStrings(skus))
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+productColumns+" FROM products p WHERE "+where+" ORDER BY p.sku", args...)
+	rows, err := db.rq(ctx, "SELECT "+productColumns+" FROM products p WHERE "+where+" ORDER BY p.sku", args...)
 	if err != nil {
 		return fmt.Errorf("store: feed %d rows: %w", f.ID, err)
 	}
@@ -334,7 +334,7 @@ type LinkedFeed struct {
 
 // AvailableFeeds lists the feeds of the merchant's linked suppliers that it may pull.
 func (db *DB) AvailableFeeds(ctx context.Context, merchantID int64) ([]LinkedFeed, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+feedColumns+`, a.name FROM feeds f
+	rows, err := db.rq(ctx, `SELECT `+feedColumns+`, a.name FROM feeds f
 		JOIN vendor_links l ON l.supplier_id = f.account_id AND l.merchant_id = ? AND l.state IN ('active', 'paused')
 		JOIN accounts a ON a.id = f.account_id
 		WHERE f.archived_at IS NULL AND (f.all_merchants = 1 OR EXISTS (SELECT 1 FROM feed_merchants fm WHERE fm.feed_id = f.id AND fm.merchant_id = ?))

@@ -156,7 +156,7 @@ func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (
 	}
 	w, args := queueWhere(supplierID, f, t)
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
+	if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: queue: %w", err)
 	}
 	return n, nil
@@ -267,7 +267,7 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	w, all := queueWhere(supplierID, f, t)
 	if n, ok := page.Counts[f.Tab]; ok && f == (QueueFilter{Tab: f.Tab, Page: f.Page, PerPage: f.PerPage}) {
 		page.Total = n
-	} else if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
+	} else if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
 	}
 	// The tabs to work from list the oldest first; the others, which hold
@@ -277,7 +277,7 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	case QueueToAcknowledge, QueueToShip, QueueLate:
 		order = " ORDER BY po.release_at ASC, po.id ASC"
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+queuePOColumns+poFrom+
+	rows, err := db.rq(ctx, "SELECT "+queuePOColumns+poFrom+
 		" WHERE "+w+order+" LIMIT ? OFFSET ?", append(all, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
@@ -326,7 +326,7 @@ func (db *DB) QueuePurchaseOrder(ctx context.Context, supplierID, poID int64) (Q
 	if err != nil {
 		return QueuePO{}, fmt.Errorf("store: queue PO: %w", err)
 	}
-	q, err := scanQueuePO(db.read.QueryRowContext(ctx, "SELECT "+queuePOColumns+poFrom+" WHERE po.id = ? AND po.supplier_id = ? AND po.release_at <= ?", poID, supplierID, t.now), t)
+	q, err := scanQueuePO(db.rqRow(ctx, "SELECT "+queuePOColumns+poFrom+" WHERE po.id = ? AND po.supplier_id = ? AND po.release_at <= ?", poID, supplierID, t.now), t)
 	if errors.Is(err, sql.ErrNoRows) {
 		return QueuePO{}, fmt.Errorf("store: queue PO %d: %w", poID, ErrNotFound)
 	}
@@ -758,7 +758,7 @@ func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackin
 
 // Shipments lists a PO's shipments, for the merchant that placed it or the supplier that received it.
 func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.po_id, s.carrier, s.carrier_name, s.tracking_number, s.tracking_url, s.ship_date, s.extended_field,
+	rows, err := db.rq(ctx, `SELECT s.id, s.po_id, s.carrier, s.carrier_name, s.tracking_number, s.tracking_url, s.ship_date, s.extended_field,
 		s.override_reason, s.delivered_at, s.created_by, s.created_at FROM shipments s
 		WHERE s.po_id = ? AND (s.merchant_id = ? OR s.supplier_id = ?) ORDER BY s.id`, poID, accountID, accountID)
 	if err != nil {
@@ -776,7 +776,7 @@ func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment,
 	}
 	rows.Close()
 	for i := range out {
-		lr, err := db.read.QueryContext(ctx, "SELECT sl.po_line_id, pl.supplier_sku, sl.quantity FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id WHERE sl.shipment_id = ?", out[i].ID)
+		lr, err := db.rq(ctx, "SELECT sl.po_line_id, pl.supplier_sku, sl.quantity FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id WHERE sl.shipment_id = ?", out[i].ID)
 		if err != nil {
 			return nil, err
 		}
@@ -837,7 +837,7 @@ func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipme
 
 // POLink returns the link a PO travelled over, for what the supplier may see of it.
 func (db *DB) POLink(ctx context.Context, po PurchaseOrder) (VendorLink, error) {
-	l, err := scanLink(db.read.QueryRowContext(ctx, linkSelect+" WHERE l.id = (SELECT link_id FROM purchase_orders WHERE id = ?)", po.ID))
+	l, err := scanLink(db.rqRow(ctx, linkSelect+" WHERE l.id = (SELECT link_id FROM purchase_orders WHERE id = ?)", po.ID))
 	if err != nil {
 		return VendorLink{}, fmt.Errorf("store: link of PO %d: %w", po.ID, err)
 	}

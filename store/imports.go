@@ -65,7 +65,7 @@ func (db *DB) SaveUpload(ctx context.Context, accountID int64, kind, filename st
 
 // Upload returns an uploaded file of the acting account by its token.
 func (db *DB) Upload(ctx context.Context, accountID int64, token string) (kind, filename string, body []byte, err error) {
-	err = db.read.QueryRowContext(ctx, "SELECT kind, filename, body FROM uploads WHERE token_hash = ? AND account_id = ? AND expires_at > ?",
+	err = db.rqRow(ctx, "SELECT kind, filename, body FROM uploads WHERE token_hash = ? AND account_id = ? AND expires_at > ?",
 		hashToken(token), accountID, db.now()).Scan(&kind, &filename, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil, fmt.Errorf("store: upload: %w", ErrNotFound)

@@ -17,7 +17,7 @@ type OrderSettings struct {
 func (db *DB) OrderSettings(ctx context.Context, merchantID int64) (OrderSettings, error) {
 	var s OrderSettings
 	var secret string
-	err := db.read.QueryRowContext(ctx, "SELECT lead_time_limit_days, shopify_webhook_secret FROM accounts WHERE id = ?", merchantID).Scan(&s.LeadTimeLimitDays, &secret)
+	err := db.rqRow(ctx, "SELECT lead_time_limit_days, shopify_webhook_secret FROM accounts WHERE id = ?", merchantID).Scan(&s.LeadTimeLimitDays, &secret)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("store: order settings %d: %w", merchantID, ErrNotFound)
 	}
@@ -66,7 +66,7 @@ func (db *DB) ShopifySecret(ctx context.Context, publicID string) (Account, stri
 		return Account{}, "", err
 	}
 	var secret string
-	if err := db.read.QueryRowContext(ctx, "SELECT shopify_webhook_secret FROM accounts WHERE id = ?", a.ID).Scan(&secret); err != nil {
+	if err := db.rqRow(ctx, "SELECT shopify_webhook_secret FROM accounts WHERE id = ?", a.ID).Scan(&secret); err != nil {
 		return Account{}, "", fmt.Errorf("store: shopify secret: %w", err)
 	}
 	return a, secret, nil

@@ -183,7 +183,7 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 		q += " AND state = ?"
 		args = append(args, state)
 	}
-	rows, err := db.read.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
+	rows, err := db.rq(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -203,7 +203,7 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 // OutboxCount counts the acting account's messages in a state.
 func (db *DB) OutboxCount(ctx context.Context, accountID int64, state string) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE account_id = ? AND state = ?", accountID, state).Scan(&n); err != nil {
+	if err := db.rqRow(ctx, "SELECT count(*) FROM outbox WHERE account_id = ? AND state = ?", accountID, state).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: outbox count: %w", err)
 	}
 	return n, nil
@@ -239,7 +239,7 @@ type WebhookEndpoint struct {
 
 // WebhookEndpoints lists the acting account's endpoints.
 func (db *DB) WebhookEndpoints(ctx context.Context, accountID int64) ([]WebhookEndpoint, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, url, events, created_at FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL ORDER BY id", accountID)
+	rows, err := db.rq(ctx, "SELECT id, url, events, created_at FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL ORDER BY id", accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: webhook endpoints: %w", err)
 	}
@@ -334,7 +334,7 @@ var errNoTransport = errors.New("no transport")
 // DeliverDue sends every message whose time has come and returns how many were sent.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	db := d.DB
-	rows, err := db.read.QueryContext(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.subject, o.body, o.attempts, coalesce(w.secret, '')
+	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.subject, o.body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT 200`, db.now())
 	if err != nil {

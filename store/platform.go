@@ -12,7 +12,7 @@ const settingAllowPrivateFeeds = "allow_private_feed_addresses"
 // AllowPrivateFeeds reports whether feed URLs may point at private or local network addresses.
 func (db *DB) AllowPrivateFeeds(ctx context.Context) (bool, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, "SELECT value FROM platform_settings WHERE name = ?", settingAllowPrivateFeeds).Scan(&v)
+	err := db.rqRow(ctx, "SELECT value FROM platform_settings WHERE name = ?", settingAllowPrivateFeeds).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

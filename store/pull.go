@@ -715,7 +715,7 @@ func scanRun(row interface{ Scan(...any) error }) (FeedRun, error) {
 
 // FeedRun returns one of the acting merchant's runs.
 func (db *DB) FeedRun(ctx context.Context, merchantID, runID int64) (FeedRun, error) {
-	r, err := scanRun(db.read.QueryRowContext(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE id = ? AND account_id = ?", runID, merchantID))
+	r, err := scanRun(db.rqRow(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE id = ? AND account_id = ?", runID, merchantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return FeedRun{}, fmt.Errorf("store: feed run %d: %w", runID, ErrNotFound)
 	}
@@ -727,7 +727,7 @@ func (db *DB) FeedRun(ctx context.Context, merchantID, runID int64) (FeedRun, er
 
 // FeedRuns lists a subscription's newest runs.
 func (db *DB) FeedRuns(ctx context.Context, merchantID, subID int64, limit int) ([]FeedRun, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE account_id = ? AND subscription_id = ? ORDER BY id DESC LIMIT ?", merchantID, subID, limit)
+	rows, err := db.rq(ctx, "SELECT "+runColumns+" FROM feed_runs WHERE account_id = ? AND subscription_id = ? ORDER BY id DESC LIMIT ?", merchantID, subID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed runs: %w", err)
 	}
@@ -745,7 +745,7 @@ func (db *DB) FeedRuns(ctx context.Context, merchantID, subID int64, limit int) 
 
 // FeedRunErrors lists the row errors recorded on one of the acting merchant's runs.
 func (db *DB) FeedRunErrors(ctx context.Context, merchantID, runID int64, limit int) ([]RunError, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT e.line, e.col, e.message FROM feed_run_errors e JOIN feed_runs r ON r.id = e.run_id
+	rows, err := db.rq(ctx, `SELECT e.line, e.col, e.message FROM feed_run_errors e JOIN feed_runs r ON r.id = e.run_id
 		WHERE e.run_id = ? AND r.account_id = ? ORDER BY e.line LIMIT ?`, runID, merchantID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed run errors: %w", err)

@@ -148,7 +148,7 @@ func (db *DB) posWithLines(ctx context.Context, q querier, where string, args ..
 // PurchaseOrder returns a PO the acting account placed (merchant) or received
 // (supplier, once released).
 func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (PurchaseOrder, error) {
-	p, err := scanPO(db.read.QueryRowContext(ctx, "SELECT "+poColumns+poFrom+` WHERE po.id = ?
+	p, err := scanPO(db.rqRow(ctx, "SELECT "+poColumns+poFrom+` WHERE po.id = ?
 		AND (po.account_id = ? OR (po.supplier_id = ? AND po.release_at <= ?))`, poID, accountID, accountID, db.now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, ErrNotFound)
@@ -294,7 +294,7 @@ func (db *DB) purchaseOrderCount(ctx context.Context, merchantID int64, f POFilt
 		from = " FROM purchase_orders po"
 	}
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+from+" WHERE "+cond, args...).Scan(&n); err != nil {
+	if err := db.rqRow(ctx, "SELECT count(*)"+from+" WHERE "+cond, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: purchase orders: %w", err)
 	}
 	return n, nil
@@ -316,7 +316,7 @@ func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) 
 	if page.Total, err = db.purchaseOrderCount(ctx, merchantID, f); err != nil {
 		return page, err
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT "+poColumns+poFrom+" WHERE "+cond+" ORDER BY po.created_at DESC, po.id DESC LIMIT ? OFFSET ?",
+	rows, err := db.rq(ctx, "SELECT "+poColumns+poFrom+" WHERE "+cond+" ORDER BY po.created_at DESC, po.id DESC LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: purchase orders: %w", err)

@@ -61,7 +61,7 @@ func Percent(part, whole int) int {
 func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID int64, days int) (Scorecard, error) {
 	if viewerID != supplierID {
 		var linked bool
-		if err := db.read.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state <> 'pending')",
+		if err := db.rqRow(ctx, "SELECT EXISTS (SELECT 1 FROM vendor_links WHERE supplier_id = ? AND merchant_id = ? AND state <> 'pending')",
 			supplierID, viewerID).Scan(&linked); err != nil {
 			return Scorecard{}, fmt.Errorf("store: scorecard: %w", err)
 		}
@@ -75,7 +75,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 	}
 	sc := Scorecard{SupplierID: supplierID, MerchantID: merchantID, Days: days, MedianHours: -1, P90Hours: -1}
 	var sla int
-	err := db.read.QueryRowContext(ctx, "SELECT name, ack_sla_hours FROM accounts WHERE id = ?", supplierID).Scan(&sc.SupplierName, &sla)
+	err := db.rqRow(ctx, "SELECT name, ack_sla_hours FROM accounts WHERE id = ?", supplierID).Scan(&sc.SupplierName, &sla)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sc, fmt.Errorf("store: scorecard of %d: %w", supplierID, ErrNotFound)
 	}
@@ -88,7 +88,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 	from, to := sc.From.Format(time.DateOnly), today.Format(time.DateOnly)
 
 	var acked, tracked int
-	err = db.read.QueryRowContext(ctx, `SELECT coalesce(sum(received), 0), coalesce(sum(acked), 0), coalesce(sum(acked_in_sla), 0), coalesce(sum(tracked), 0),
+	err = db.rqRow(ctx, `SELECT coalesce(sum(received), 0), coalesce(sum(acked), 0), coalesce(sum(acked_in_sla), 0), coalesce(sum(tracked), 0),
 			coalesce(sum(tracked_on_time), 0), coalesce(sum(rejected), 0), coalesce(sum(cancelled), 0), coalesce(sum(shipments), 0), coalesce(sum(overrides), 0)
 		FROM supplier_stats WHERE supplier_id = ?1 AND (?2 = 0 OR merchant_id = ?2) AND day BETWEEN ?3 AND ?4`, supplierID, merchantID, from, to).
 		Scan(&sc.Received, &acked, &sc.AckedInSLA, &tracked, &sc.ShippedOnTime, &sc.Rejected, &sc.Cancelled, &sc.Shipments, &sc.Overrides)
@@ -98,7 +98,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 	// POs past their SLA or promise date with no acknowledgement or tracking
 	// yet count against the supplier now; those still in time do not count.
 	var ackOverdue, shipOverdue int
-	err = db.read.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE acknowledged_at IS NULL AND release_at < ?5),
+	err = db.rqRow(ctx, `SELECT count(*) FILTER (WHERE acknowledged_at IS NULL AND release_at < ?5),
 			count(*) FILTER (WHERE first_tracking_at IS NULL AND promise_date < ?4)
 		FROM purchase_orders WHERE supplier_id = ?1 AND status IN ('open', 'partially_shipped') AND release_at >= ?3 AND release_at <= ?4
 			AND (?2 = 0 OR account_id = ?2)`, supplierID, merchantID, sc.From, now, now.Add(-time.Duration(sla)*time.Hour)).Scan(&ackOverdue, &shipOverdue)
@@ -119,7 +119,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 		d, _ := time.Parse(time.DateOnly, day)
 		return min(max(int(d.Sub(sc.From)/(7*24*time.Hour)), 0), nWeeks-1)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT day, sum(received) FROM supplier_stats WHERE supplier_id = ?1 AND (?2 = 0 OR merchant_id = ?2)
+	rows, err := db.rq(ctx, `SELECT day, sum(received) FROM supplier_stats WHERE supplier_id = ?1 AND (?2 = 0 OR merchant_id = ?2)
 		AND day BETWEEN ?3 AND ?4 GROUP BY day`, supplierID, merchantID, from, to)
 	if err != nil {
 		return sc, fmt.Errorf("store: scorecard: %w", err)
@@ -134,7 +134,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 		sc.Weeks[week(day)].Received += n
 	}
 	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT day, hours, sum(n) FROM supplier_ship_hours WHERE supplier_id = ?1 AND (?2 = 0 OR merchant_id = ?2)
+	rows, err = db.rq(ctx, `SELECT day, hours, sum(n) FROM supplier_ship_hours WHERE supplier_id = ?1 AND (?2 = 0 OR merchant_id = ?2)
 		AND day BETWEEN ?3 AND ?4 GROUP BY day, hours`, supplierID, merchantID, from, to)
 	if err != nil {
 		return sc, fmt.Errorf("store: scorecard: %w", err)
@@ -159,7 +159,7 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 		sc.Weeks[i].MedianHours = percentile(hist[i], 50)
 	}
 
-	rows, err = db.read.QueryContext(ctx, `SELECT m.name, sub.name, sub.last_success_at, sub.stale_after_hours FROM subscriptions sub JOIN accounts m ON m.id = sub.account_id
+	rows, err = db.rq(ctx, `SELECT m.name, sub.name, sub.last_success_at, sub.stale_after_hours FROM subscriptions sub JOIN accounts m ON m.id = sub.account_id
 		WHERE sub.supplier_id = ?1 AND (?2 = 0 OR sub.account_id = ?2) ORDER BY m.name, sub.name`, supplierID, merchantID)
 	if err != nil {
 		return sc, fmt.Errorf("store: scorecard: %w", err)

@@ -36,7 +36,7 @@ func (db *DB) addDefaultStatuses(ctx context.Context, tx dbtx, accountID int64) 
 
 // SupplierStatuses lists the acting supplier's statuses: active ones in order, then retired ones.
 func (db *DB) SupplierStatuses(ctx context.Context, accountID int64) ([]SupplierStatus, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, coalesce(a.initial_status_id = s.id, 0)
+	rows, err := db.rq(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, coalesce(a.initial_status_id = s.id, 0)
 		FROM supplier_statuses s JOIN accounts a ON a.id = s.account_id
 		WHERE s.account_id = ? ORDER BY s.retired_at IS NOT NULL, s.position, s.id`, accountID)
 	if err != nil {

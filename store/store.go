@@ -90,6 +90,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	r := common
 	r.Add("_pragma", "query_only(1)")
+	// Readers map the file instead of copying each page they read through a
+	// syscall into a cache of their own: under the mixed load, reads were
+	// 7% of the CPU in pread, and mapping gave 870-1,050 requests/s against
+	// 730-890 (a per-connection cache of 64 MB: 670-810). 2 GB is the most
+	// this SQLite build maps; pages past it are read as before. The writer
+	// does not map: in WAL mode it writes the log, never the mapped file,
+	// and the file only shrinks by VACUUM, which Dropline does not run.
+	r.Add("_pragma", "mmap_size(2147418112)")
 	read, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
 	if err != nil {
 		write.Close()

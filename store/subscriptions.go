@@ -97,7 +97,7 @@ func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error)
 
 // Subscriptions lists the acting merchant's subscriptions.
 func (db *DB) Subscriptions(ctx context.Context, merchantID int64) ([]Subscription, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+subscriptionColumns+subscriptionFrom+" WHERE s.account_id = ? ORDER BY s.name, s.id", merchantID)
+	rows, err := db.rq(ctx, "SELECT "+subscriptionColumns+subscriptionFrom+" WHERE s.account_id = ? ORDER BY s.name, s.id", merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: subscriptions of %d: %w", merchantID, err)
 	}
@@ -115,7 +115,7 @@ func (db *DB) Subscriptions(ctx context.Context, merchantID int64) ([]Subscripti
 
 // Subscription returns one of the acting merchant's subscriptions.
 func (db *DB) Subscription(ctx context.Context, merchantID, id int64) (Subscription, error) {
-	s, err := scanSubscription(db.read.QueryRowContext(ctx, "SELECT "+subscriptionColumns+subscriptionFrom+" WHERE s.id = ? AND s.account_id = ?", id, merchantID))
+	s, err := scanSubscription(db.rqRow(ctx, "SELECT "+subscriptionColumns+subscriptionFrom+" WHERE s.id = ? AND s.account_id = ?", id, merchantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Subscription{}, fmt.Errorf("store: subscription %d: %w", id, ErrNotFound)
 	}

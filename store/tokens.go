@@ -60,7 +60,7 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, accountID int64, nam
 
 // Tokens lists the acting account's API tokens, newest first.
 func (db *DB) Tokens(ctx context.Context, accountID int64) ([]APIToken, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, account_id, name, prefix, created_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id DESC", accountID)
+	rows, err := db.rq(ctx, "SELECT id, account_id, name, prefix, created_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id DESC", accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}
@@ -108,7 +108,7 @@ func (db *DB) AccountForToken(ctx context.Context, secret string) (Account, erro
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
 	}
-	a, err := scanAccount(db.read.QueryRowContext(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at
+	a, err := scanAccount(db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
