@@ -181,8 +181,6 @@ func parseBody(c echo.Context) error {
 	return nil
 }
 
-// limitBody caps request bodies so an oversized form is refused with 413
-// before it is read.
 // inTurn runs a bounded number of requests at once; the others wait their
 // turn in arrival order. With every request runnable at once, on two cores,
 // a request holding SQLite's single write lock got a sliver of the CPU and
@@ -205,6 +203,8 @@ func (s *Server) inTurn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// limitBody caps request bodies so an oversized form is refused with 413
+// before it is read.
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()

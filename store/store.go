@@ -130,11 +130,7 @@ func (db *DB) Close() error {
 
 // Migrate applies every migration not yet applied, in order.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	fsys, err := fs.Sub(migrations.FS, ".")
-	if err != nil {
-		return nil, fmt.Errorf("store: migrate: %w", err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	p, err := db.migrations()
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
@@ -149,13 +145,18 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	return applied, nil
 }
 
-// Pending reports whether migrations are waiting to be applied.
-func (db *DB) Pending(ctx context.Context) (bool, error) {
+// migrations is goose's view of the embedded migrations on the writer.
+func (db *DB) migrations() (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrations.FS, ".")
 	if err != nil {
-		return false, fmt.Errorf("store: migrations: %w", err)
+		return nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	return goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+}
+
+// Pending reports whether migrations are waiting to be applied.
+func (db *DB) Pending(ctx context.Context) (bool, error) {
+	p, err := db.migrations()
 	if err != nil {
 		return false, fmt.Errorf("store: migrations: %w", err)
 	}
