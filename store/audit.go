@@ -31,6 +31,19 @@ type AuditEntry struct {
 }
 
 func (db *DB) audit(ctx context.Context, tx dbtx, actor Actor, accountID int64, action, recordType string, recordID int64, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, account_id, user_id, actor, action, record_type, record_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, auditRow(actor, accountID, action, recordType, recordID, detail, db.now())...)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// auditCols are the columns of auditRow's values.
+var auditCols = []string{"at", "account_id", "user_id", "actor", "action", "record_type", "record_id", "detail"}
+
+// auditRow is an audit log entry's values, in auditCols order.
+func auditRow(actor Actor, accountID int64, action, recordType string, recordID int64, detail string, at time.Time) []any {
 	var uid, acc any
 	if actor.UserID != 0 {
 		uid = actor.UserID
@@ -42,12 +55,7 @@ func (db *DB) audit(ctx context.Context, tx dbtx, actor Actor, accountID int64, 
 	if name == "" {
 		name = "unknown"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, account_id, user_id, actor, action, record_type, record_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, db.now(), acc, uid, name, action, recordType, recordID, detail)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	return []any{at, acc, uid, name, action, recordType, recordID, detail}
 }
 
 // AuditLog returns the newest entries about the acting account's records.

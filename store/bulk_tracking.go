@@ -5,11 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,50 +138,69 @@ func (tk *trackingChecker) resolve(typed string) string {
 	return typed
 }
 
-// findSupplierPO finds a released PO of the supplier by number. PO numbers
-// are unique per merchant, so one supplier may hold the same number from two
-// merchants: then the merchant (name or public ID) picks one. Another
-// supplier's PO is unknown, like one that does not exist. msg says why no PO
-// was found.
-func findSupplierPO(ctx context.Context, q querier, supplierID int64, number, merchant string, now time.Time) (id int64, msg string, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT po.id, m.name, m.public_id FROM purchase_orders po JOIN accounts m ON m.id = po.account_id
-		WHERE po.supplier_id = ? AND po.po_number = ? AND po.release_at <= ?`, supplierID, number, now)
+// poCandidate is a released PO of the supplier with a number from a file.
+type poCandidate struct {
+	id                 int64
+	merchant, merchPID string
+}
+
+// candidatesByNumber reads the supplier's released POs with the numbers in
+// a file. PO numbers are unique per merchant, so one supplier may hold the
+// same number from two merchants.
+func candidatesByNumber(ctx context.Context, q querier, supplierID int64, numbers []string, now time.Time) (map[string][]poCandidate, error) {
+	set, err := json.Marshal(numbers)
 	if err != nil {
-		return 0, "", err
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT po.id, po.po_number, m.name, m.public_id FROM purchase_orders po JOIN accounts m ON m.id = po.account_id
+		WHERE po.supplier_id = ? AND po.po_number IN (SELECT value FROM json_each(?)) AND po.release_at <= ? ORDER BY po.id`, supplierID, string(set), now)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
+	out := map[string][]poCandidate{}
+	for rows.Next() {
+		var c poCandidate
+		var number string
+		if err := rows.Scan(&c.id, &number, &c.merchant, &c.merchPID); err != nil {
+			return nil, err
+		}
+		out[number] = append(out[number], c)
+	}
+	return out, rows.Err()
+}
+
+// pickPO picks the PO a row names among the supplier's POs with its
+// number: the merchant (name or public ID), when given, chooses. Another
+// supplier's PO is unknown, like one that does not exist. msg says why no
+// PO was picked.
+func pickPO(cands []poCandidate, number, merchant string) (id int64, msg string) {
 	var ids []int64
 	var names []string
-	for rows.Next() {
-		var poID int64
-		var name, pid string
-		if err := rows.Scan(&poID, &name, &pid); err != nil {
-			return 0, "", err
+	for _, c := range cands {
+		if merchant == "" || strings.EqualFold(merchant, c.merchant) || merchant == c.merchPID {
+			ids = append(ids, c.id)
+			names = append(names, c.merchant)
 		}
-		if merchant == "" || strings.EqualFold(merchant, name) || merchant == pid {
-			ids = append(ids, poID)
-			names = append(names, name)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, "", err
 	}
 	switch {
 	case len(ids) == 1:
-		return ids[0], "", nil
+		return ids[0], ""
 	case len(ids) == 0 && merchant != "":
-		return 0, "Unknown PO " + number + " for merchant " + merchant + ".", nil
+		return 0, "Unknown PO " + number + " for merchant " + merchant + "."
 	case len(ids) == 0:
-		return 0, "Unknown PO " + number + ".", nil
+		return 0, "Unknown PO " + number + "."
 	default:
-		return 0, number + " is a PO number of more than one merchant (" + strings.Join(names, ", ") + "): fill in the merchant column.", nil
+		return 0, number + " is a PO number of more than one merchant (" + strings.Join(names, ", ") + "): fill in the merchant column."
 	}
 }
 
 // BulkTracking previews (apply false) or applies a bulk tracking file for the
 // acting supplier. Rows for the same PO, carrier and tracking number make one
 // shipment. Applying writes every good shipment in one transaction and skips
-// the rest; a shipment already saved is a duplicate and adds nothing.
+// the rest; a shipment already saved is a duplicate and adds nothing. A
+// preview writes nothing: it checks the file against one snapshot of the
+// database, without the write lock.
 func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, body []byte, apply bool) (TrackingPlan, error) {
 	rows, err := readTrackingCSV(body)
 	if err != nil {
@@ -193,6 +211,19 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
+	now := db.now()
+	if !apply {
+		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		defer tx.Rollback()
+		plan, _, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, now)
+		if err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
+		return plan, nil
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -200,26 +231,73 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	defer tx.Rollback()
 	cached := newCachedTx(tx.Tx)
 	defer cached.close()
+	plan, list, err := checkTracking(ctx, cached, actor, supplierID, tk, rows, now)
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	if len(list) == 0 {
+		return plan, nil
+	}
+	if err := db.saveShipments(ctx, cached, actor, list, now); err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	return plan, nil
+}
+
+// checkTracking checks a file's rows, marking each with its errors, and
+// returns the shipments the good rows make, in file order. Each shipment is
+// checked against what the database holds and the shipments before it.
+func checkTracking(ctx context.Context, q querier, actor Actor, supplierID int64, tk *trackingChecker, rows []TrackingRow, now time.Time) (TrackingPlan, []newShipment, error) {
+	// Every PO the file names, in three reads.
+	var numbers []string
+	seenNumber := map[string]bool{}
+	for _, r := range rows {
+		if r.PONumber != "" && !seenNumber[r.PONumber] {
+			seenNumber[r.PONumber] = true
+			numbers = append(numbers, r.PONumber)
+		}
+	}
+	cands, err := candidatesByNumber(ctx, q, supplierID, numbers, now)
+	if err != nil {
+		return TrackingPlan{}, nil, err
+	}
+	var ids []int64
+	for _, cs := range cands {
+		for _, c := range cs {
+			ids = append(ids, c.id)
+		}
+	}
+	pos, err := loadShipPOs(ctx, q, supplierID, ids, now)
+	if err != nil {
+		return TrackingPlan{}, nil, err
+	}
 	type group struct {
-		poID  int64
+		po    *shipPO
 		rows  []int
 		input ShipmentInput
 	}
 	var groups []*group
 	byKey := map[string]*group{}
-	now := db.now()
 	for i := range rows {
 		r := &rows[i]
 		if r.PONumber == "" {
 			r.Error = "Enter the PO number."
 			continue
 		}
-		poID, msg, err := findSupplierPO(ctx, cached, supplierID, r.PONumber, r.Merchant, now)
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
+		poID, msg := pickPO(cands[r.PONumber], r.PONumber, r.Merchant)
 		if msg != "" {
 			r.Error = msg
+			continue
+		}
+		p := pos[poID]
+		if p == nil { // released since the numbers were read
+			r.Error = "Unknown PO " + r.PONumber + "."
 			continue
 		}
 		code := tk.resolve(r.Carrier)
@@ -230,7 +308,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		key := fmt.Sprintf("%d|%s|%s", poID, code, number)
 		g := byKey[key]
 		if g == nil {
-			g = &group{poID: poID, input: ShipmentInput{Carrier: code, TrackingNumber: r.TrackingNumber, ShipDate: r.ShipDate, ExtendedField: r.ExtendedField}}
+			g = &group{po: p, input: ShipmentInput{Carrier: code, TrackingNumber: r.TrackingNumber, ShipDate: r.ShipDate, ExtendedField: r.ExtendedField}}
 			byKey[key] = g
 			groups = append(groups, g)
 		}
@@ -243,18 +321,15 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			r.Error = "Quantity must be a whole number of 1 or more when a SKU is given."
 			continue
 		}
-		var lineID int64
-		err = cached.QueryRowContext(ctx, "SELECT id FROM po_lines WHERE po_id = ? AND supplier_sku = ? ORDER BY status = 'open' DESC, id LIMIT 1", poID, r.SKU).Scan(&lineID)
-		if errors.Is(err, sql.ErrNoRows) {
+		lineID, ok := p.lineBySKU(r.SKU)
+		if !ok {
 			r.Error = r.SKU + " is not on " + r.PONumber + "."
 			continue
-		} else if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 		g.input.Lines = append(g.input.Lines, ShipmentLine{POLineID: lineID, Quantity: qty})
 	}
-	plan := TrackingPlan{}
-	touched := map[int64]bool{}
+	plan := TrackingPlan{Rows: rows}
+	var list []newShipment
 	for _, g := range groups {
 		bad := false
 		for _, i := range g.rows {
@@ -268,53 +343,24 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			}
 			continue
 		}
-		// Each shipment in its own savepoint: a refused one leaves no trace,
-		// and later rows see what earlier ones shipped.
-		if _, err := cached.ExecContext(ctx, "SAVEPOINT shipment"); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		sh, err := checkShipment(g.po, tk, actor, g.input, now)
+		var ve *ValidationError
+		if err != nil && !errors.As(err, &ve) && Message(err) == "" {
+			return TrackingPlan{}, nil, err
 		}
-		mode := shipDeferred
-		if !apply {
-			mode = shipTrial
-		}
-		_, err := db.addShipment(ctx, cached, actor, tk, supplierID, g.poID, g.input, mode)
 		if err != nil {
-			if _, rerr := cached.ExecContext(ctx, "ROLLBACK TO shipment"); rerr != nil {
-				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", rerr)
-			}
 			msg := UserText(err)
-			if errors.Is(err, ErrNotFound) {
-				msg = "Unknown PO " + rows[g.rows[0]].PONumber + "."
-			}
 			if strings.Contains(msg, "already on") {
 				msg = "Duplicate: this shipment is already saved."
 			}
 			for _, i := range g.rows {
 				rows[i].Error = msg
 			}
-		} else {
-			plan.Shipments++
-			touched[g.poID] = true
+			continue
 		}
-		if _, err := cached.ExecContext(ctx, "RELEASE shipment"); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-	}
-	// Each PO's status and its order's tab, once per PO, in PO order; a
-	// preview skips them, as they decide no row.
-	if apply {
-		for _, poID := range slices.Sorted(maps.Keys(touched)) {
-			if err := db.settlePO(ctx, cached, poID); err != nil {
-				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-			}
-			var merchantID, orderID int64
-			if err := cached.QueryRowContext(ctx, "SELECT account_id, order_id FROM purchase_orders WHERE id = ?", poID).Scan(&merchantID, &orderID); err != nil {
-				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-			}
-			if err := db.refreshOrder(ctx, cached, merchantID, orderID); err != nil {
-				return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-			}
-		}
+		g.po.take(sh)
+		list = append(list, newShipment{po: g.po, sh: sh})
+		plan.Shipments++
 	}
 	for _, r := range rows {
 		if r.Error == "" {
@@ -323,19 +369,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 			plan.Errors++
 		}
 	}
-	plan.Rows = rows
-	if !apply {
-		return plan, nil // the deferred rollback undoes the trial run
-	}
-	if plan.Shipments > 0 {
-		if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-	}
-	return plan, nil
+	return plan, list, nil
 }
 
 // ErrorRowsCSV writes the rows with errors back as CSV, with an error column, to fix and upload again.

@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
@@ -140,5 +142,163 @@ func TestBulkTrackingPONumberOfTwoMerchants(t *testing.T) {
 		if err != nil || po.Status != store.POShipped {
 			t.Errorf("%s's PO: %s %v, want shipped", c.w.merchant.Name, po.Status, err)
 		}
+	}
+}
+
+// shippedState describes what shipping wrote in w: POs, orders and their
+// timelines, the merchant's outbox, the supplier's audit log, earnings,
+// scorecard and reservations.
+func shippedState(t *testing.T, w *orderWorld, pos ...store.PurchaseOrder) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	for _, p := range pos {
+		po, err := w.db.PurchaseOrder(ctx, w.merchant.ID, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "PO %s %s", po.PONumber, po.Status)
+		for _, l := range po.Lines {
+			fmt.Fprintf(&b, " %s:%d/%d", l.SupplierSKU, l.ShippedQty, l.Quantity)
+		}
+		ships, err := w.db.Shipments(ctx, w.supplier.ID, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range ships {
+			fmt.Fprintf(&b, "\n  shipment %s %s %s %s %s %v", s.CarrierName, s.TrackingNumber, s.TrackingURL, s.ShipDate, s.ExtendedField, s.Lines)
+		}
+		o, err := w.db.Order(ctx, w.merchant.ID, po.OrderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "\norder %s %s %s\n", o.ChannelOrderID, o.Status, o.Tab)
+		events, err := w.db.OrderEvents(ctx, w.merchant.ID, po.OrderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			fmt.Fprintf(&b, "  %s %s %s: %s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, e.Message)
+		}
+	}
+	msgs, err := w.db.Outbox(ctx, w.merchant.ID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		fmt.Fprintf(&b, "outbox %s %s %s %q %q %s\n", m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt.Format(time.RFC3339))
+	}
+	audit, err := w.db.AuditLog(ctx, w.supplier.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range audit {
+		if e.Action != "tracking.bulk" && !e.At.Before(w.now) { // what shipping wrote
+			fmt.Fprintf(&b, "audit %s %s %s %s %d %s\n", e.At.Format(time.RFC3339), e.Actor, e.Action, e.RecordType, e.RecordID, e.Detail)
+		}
+	}
+	bal := w.balance(t, w.supplier.ID)
+	fmt.Fprintf(&b, "balance earned %d pending %d available %d\n", bal.EarnedCents, bal.PendingCents, bal.AvailableCents)
+	card, err := w.db.Scorecard(ctx, w.supplier.ID, w.supplier.ID, w.merchant.ID, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "scorecard %+v\n", card)
+	for _, sku := range []string{"A-1", "A-2", "A-3"} {
+		fmt.Fprintf(&b, "reserved %s %d\n", sku, w.linked(t)[sku].Sources[0].Reserved)
+	}
+	return b.String()
+}
+
+// A file writes what the same shipments entered one by one write: the
+// timeline, the customer's emails, channel updates and webhooks, the audit
+// log, earnings, the scorecard and reservations.
+func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
+	ctx := context.Background()
+	run := func(bulk bool) string {
+		w := newOrderWorld(t)
+		w.terms(t, store.EarnOnShipped, 7)
+		if _, _, err := w.db.AddWebhookEndpoint(ctx, w.mActor, w.merchant.ID, "https://hooks.example.com/dropline", []string{"shipment.created"}); err != nil {
+			t.Fatal(err)
+		}
+		prov, err := w.db.AddLogisticsProvider(ctx, w.sActor, w.supplier.ID, "Bike Courier", "https://bike.example.com/t/{number}", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p1 := w.poFor(t, "#7001", orderfile.Line{SKU: "A-1", Quantity: 3}, orderfile.Line{SKU: "A-2", Quantity: 1})
+		p2 := w.poFor(t, "#7002", orderfile.Line{SKU: "A-3", Quantity: 2})
+		w.now = w.now.Add(30 * time.Hour) // after the acknowledgement SLA
+		day := w.now.Format(time.DateOnly)
+		if bulk {
+			file := "po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n" +
+				p1.PONumber + ",bike courier,BC-1," + day + ",Box 1 of 2,A-1,1\n" +
+				p1.PONumber + ",Bike Courier,BC-2," + day + ",,,\n" +
+				p2.PONumber + ",Bike Courier,BC-3," + day + ",,A-3,1\n"
+			plan, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), true)
+			if err != nil || plan.Shipments != 3 || plan.Errors != 0 {
+				t.Fatalf("apply: %+v %v", plan, err)
+			}
+		} else {
+			custom := fmt.Sprintf("custom:%d", prov.ID)
+			for _, in := range []struct {
+				po store.PurchaseOrder
+				in store.ShipmentInput
+			}{
+				{p1, store.ShipmentInput{TrackingNumber: "BC-1", ExtendedField: "Box 1 of 2", Lines: []store.ShipmentLine{{POLineID: p1.Lines[0].ID, Quantity: 1}}}},
+				{p1, store.ShipmentInput{TrackingNumber: "BC-2"}},
+				{p2, store.ShipmentInput{TrackingNumber: "BC-3", Lines: []store.ShipmentLine{{POLineID: p2.Lines[0].ID, Quantity: 1}}}},
+			} {
+				in.in.Carrier, in.in.ShipDate = custom, day
+				if _, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, in.po.ID, in.in); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return shippedState(t, w, p1, p2)
+	}
+	form, file := run(false), run(true)
+	if form != file {
+		t.Errorf("entered one by one:\n%s\nfrom a file:\n%s", form, file)
+	}
+	// Not two empty descriptions: three parcels, each with its email,
+	// Shopify update and webhook.
+	for _, want := range []string{"PO PO-000001 shipped A-1:3/3 A-2:1/1", "PO PO-000002 partially_shipped A-3:1/2", "https://bike.example.com/t/BC-2"} {
+		if !strings.Contains(form, want) {
+			t.Errorf("state lacks %q:\n%s", want, form)
+		}
+	}
+	for _, want := range []string{"tracking_added", "email customer.shipped", "channel shopify.fulfillment", "webhook shipment.created", "shipment.created purchase_order"} {
+		if n := strings.Count(form, want); n != 3 {
+			t.Errorf("%d × %q, want 3:\n%s", n, want, form)
+		}
+	}
+}
+
+// A preview only reads: it runs while another connection holds the write
+// lock, where waiting for it would time out.
+func TestBulkTrackingPreviewDoesNotWaitForTheWriter(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	p := w.poFor(t, "#9101", orderfile.Line{SKU: "A-1", Quantity: 1})
+	other, err := sql.Open("sqlite", "file:"+w.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	file := "po_number,carrier,tracking_number,ship_date\n" + p.PONumber + ",ups,1Z999AA10123456784," + w.now.Format(time.DateOnly) + "\n"
+	plan, err := w.db.BulkTracking(short, w.sActor, w.supplier.ID, []byte(file), false)
+	if err != nil || plan.Shipments != 1 {
+		t.Fatalf("preview with the write lock held: %+v %v", plan, err)
 	}
 }

@@ -557,203 +557,27 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	defer tx.Rollback()
-	sh, err := db.addShipment(ctx, tx, actor, tk, supplierID, poID, in, shipNow)
-	if err != nil {
-		return Shipment{}, err
-	}
-	return sh, tx.Commit()
-}
-
-// shipMode says how much of a shipment addShipment writes.
-type shipMode int
-
-const (
-	// shipNow writes everything: the shipment, the PO's status, the order's
-	// tab, its timeline, the audit log and the messages it sends.
-	shipNow shipMode = iota
-	// shipDeferred leaves the PO's status and the order's tab to the caller,
-	// once per PO after all its shipments (a bulk upload of thousands of
-	// parcels would otherwise recount them each time).
-	shipDeferred
-	// shipTrial is shipDeferred for a run that is rolled back (a bulk
-	// upload's preview): it writes only what later rows are checked
-	// against (the shipment, shipped quantities) and skips the timeline,
-	// audit and messages, which decide no row.
-	shipTrial
-)
-
-// addShipment writes one shipment, as much of it as mode says.
-func (db *DB) addShipment(ctx context.Context, tx dbtx, actor Actor, tk *trackingChecker, supplierID, poID int64, in ShipmentInput, mode shipMode) (Shipment, error) {
 	now := db.now()
-	p, err := supplierPO(ctx, tx, supplierID, poID, now)
+	pos, err := loadShipPOs(ctx, tx, supplierID, []int64{poID}, now)
 	if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	c := checks{}
-	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
-	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
-	tc, terr := tk.check(in.Carrier, in.TrackingNumber)
+	p := pos[poID]
+	if p == nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: purchase order %d: %w", poID, ErrNotFound)
+	}
+	sh, err := checkShipment(p, tk, actor, in, now)
 	var ve *ValidationError
-	if errors.As(terr, &ve) {
-		for k, v := range ve.Fields {
-			c.add(k, v)
-		}
-	} else if terr != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", terr)
-	}
-	if terr == nil {
-		// The same shipment again (a re-upload, a second click) adds nothing.
-		var dup bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM shipments WHERE po_id = ? AND carrier = ? AND tracking_number = ?)", poID, tc.Carrier.Value, tc.Number).Scan(&dup); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-		if dup {
-			return Shipment{}, FieldError("tracking_number", "This tracking number is already on "+p.PONumber+".")
-		}
-	}
-	if p.Status != POOpen && p.Status != POPartiallyShipped {
-		return Shipment{}, Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": nothing is left to ship.")
-	}
-	if p.CancelState == "accepted" {
-		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
-	}
-	if terr == nil && tc.Problem != "" && !in.Override {
-		c.add("tracking_number", tc.Problem+" Check it, or tick \"save anyway\" if it is right.")
-	}
-	var supplierTZ string
-	if err := tx.QueryRowContext(ctx, "SELECT time_zone FROM accounts WHERE id = ?", supplierID).Scan(&supplierTZ); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	loc := Account{TimeZone: supplierTZ}.Location()
-	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
-	switch {
-	case strings.TrimSpace(in.ShipDate) == "":
-		c.add("ship_date", "Enter the ship date.")
-	case derr != nil:
-		c.add("ship_date", "Use a date like 2026-11-21.")
-	default:
-		today := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day(), 0, 0, 0, 0, loc)
-		created := p.CreatedAt.In(loc)
-		createdDay := time.Date(created.Year(), created.Month(), created.Day(), 0, 0, 0, 0, loc)
-		c.check(!day.After(today.AddDate(0, 0, 1)), "ship_date", "The ship date cannot be after tomorrow.")
-		c.check(!day.Before(createdDay), "ship_date", "The ship date cannot be before the PO ("+createdDay.Format("2006-01-02")+").")
-	}
-	// Lines: what remains on each open line, unless chosen.
-	rows, err := tx.QueryContext(ctx, "SELECT id, supplier_sku, quantity - shipped_qty, source_id FROM po_lines WHERE po_id = ? AND status = 'open'", poID)
-	if err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	type open struct {
-		sku       string
-		remaining int
-		source    int64
-	}
-	opens := map[int64]open{}
-	var order []int64
-	for rows.Next() {
-		var id, source int64
-		var sku string
-		var remaining int
-		if err := rows.Scan(&id, &sku, &remaining, &source); err != nil {
-			rows.Close()
-			return Shipment{}, err
-		}
-		opens[id] = open{sku, remaining, source}
-		order = append(order, id)
-	}
-	rows.Close()
-	lines := in.Lines
-	if len(lines) == 0 {
-		for _, id := range order {
-			if opens[id].remaining > 0 {
-				lines = append(lines, ShipmentLine{POLineID: id, Quantity: opens[id].remaining})
-			}
-		}
-	}
-	seen := map[int64]bool{}
-	for i, l := range lines {
-		o, ok := opens[l.POLineID]
-		field := fmt.Sprintf("lines[%d]", i)
-		switch {
-		case !ok:
-			c.add(field, "This line is not open on the PO.")
-		case seen[l.POLineID]:
-			c.add(field, o.sku+" is listed twice.")
-		case l.Quantity <= 0:
-			c.add(field, "Ship at least 1 of "+o.sku+".")
-		case l.Quantity > o.remaining:
-			c.add(field, fmt.Sprintf("Only %d of %s remain to ship.", o.remaining, o.sku))
-		}
-		seen[l.POLineID] = true
-		lines[i].SupplierSKU = o.sku
-	}
-	if len(lines) == 0 {
-		c.add("lines", "Nothing remains to ship on this PO.")
-	}
-	if err := c.err(); err != nil {
+	if err != nil && (errors.As(err, &ve) || Message(err) != "") {
 		return Shipment{}, err
-	}
-	sh := Shipment{POID: poID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
-		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}
-	if in.Override {
-		sh.OverrideReason = tc.Problem
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shipments (po_id, supplier_id, merchant_id, carrier, carrier_name, tracking_number, tracking_url, ship_date,
-		extended_field, override_reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		poID, supplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate, sh.ExtendedField, sh.OverrideReason, actor.Name, now)
-	if err != nil {
+	} else if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	sh.ID, _ = res.LastInsertId()
-	var parts []string
-	for _, l := range lines {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO shipment_lines (shipment_id, po_line_id, quantity) VALUES (?, ?, ?)", sh.ID, l.POLineID, l.Quantity); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE po_lines SET shipped_qty = shipped_qty + ?, status = CASE WHEN shipped_qty + ? >= quantity THEN 'shipped' ELSE status END
-			WHERE id = ?`, l.Quantity, l.Quantity, l.POLineID); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-		// Shipped units leave the reservation: the supplier's next feed counts them out.
-		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", l.Quantity, opens[l.POLineID].source); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-		parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
-	}
-	if mode == shipTrial {
-		// A preview is rolled back: the scorecard and the earnings need no trial.
-		return sh, nil
-	}
-	if err := db.markShipment(ctx, tx, poID, now, sh.OverrideReason != ""); err != nil {
+	list := []newShipment{{po: p, sh: sh}}
+	if err := db.saveShipments(ctx, tx, actor, list, now); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	if err := db.earnShipment(ctx, tx, actor, sh.ID, EarnOnShipped, now); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	if mode == shipNow {
-		if err := db.settlePO(ctx, tx, poID); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-	}
-	msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
-	if sh.OverrideReason != "" {
-		msg += " The number failed the carrier's check and was saved anyway: " + sh.OverrideReason
-	}
-	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "tracking_added", msg); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	if err := db.audit(ctx, tx, actor, supplierID, "shipment.created", "purchase_order", poID, sh.CarrierName+" "+sh.TrackingNumber); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	if err := db.queueShipped(ctx, tx, p, sh); err != nil {
-		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-	}
-	if mode == shipNow {
-		if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
-			return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
-		}
-	}
-	return sh, nil
+	return list[0].sh, tx.Commit()
 }
 
 // Shipments lists a PO's shipments, for the merchant that placed it or the supplier that received it.

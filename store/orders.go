@@ -265,13 +265,21 @@ func bumpTab(ctx context.Context, tx dbtx, accountID int64, tab string, delta in
 
 // orderEvent adds a line to an order's timeline.
 func (db *DB) orderEvent(ctx context.Context, tx dbtx, accountID, orderID int64, actor Actor, kind, msg string) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO order_events (order_id, account_id, at, actor, kind, message) VALUES (?, ?, ?, ?, ?, ?)",
+		eventRow(accountID, orderID, actor, kind, msg, db.now())...)
+	return err
+}
+
+// eventCols are the columns of eventRow's values.
+var eventCols = []string{"order_id", "account_id", "at", "actor", "kind", "message"}
+
+// eventRow is a timeline line's values, in eventCols order.
+func eventRow(accountID, orderID int64, actor Actor, kind, msg string, at time.Time) []any {
 	name := actor.Name
 	if name == "" {
 		name = "system"
 	}
-	_, err := tx.ExecContext(ctx, "INSERT INTO order_events (order_id, account_id, at, actor, kind, message) VALUES (?, ?, ?, ?, ?, ?)",
-		orderID, accountID, db.now(), name, kind, msg)
-	return err
+	return []any{orderID, accountID, at, name, kind, msg}
 }
 
 // lineCounts counts an order's lines by where they stand; an order's status

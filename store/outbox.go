@@ -53,38 +53,52 @@ type OutboxMessage struct {
 }
 
 func (db *DB) enqueue(ctx context.Context, tx dbtx, m OutboxMessage) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
+	return err
+}
+
+// outboxCols are the columns of outboxRow's values.
+var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at"}
+
+// outboxRow is a new message's values, in outboxCols order; it is due at
+// once unless it says when.
+func outboxRow(m OutboxMessage, now time.Time) []any {
 	var order any
 	if m.OrderID != 0 {
 		order = m.OrderID
 	}
 	if m.NextAttemptAt.IsZero() {
-		m.NextAttemptAt = db.now()
+		m.NextAttemptAt = now
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, db.now())
-	return err
+	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now}
 }
 
-// queueEvent posts an event to each of the account's endpoints that wants it.
-func (db *DB) queueEvent(ctx context.Context, tx dbtx, accountID, orderID int64, event string, data any, at time.Time) error {
+// webhookURLs are the account's endpoints that want event.
+func webhookURLs(ctx context.Context, tx dbtx, accountID int64, event string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT url, events FROM webhook_endpoints WHERE account_id = ? AND disabled_at IS NULL", accountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	defer rows.Close()
 	var urls []string
 	for rows.Next() {
 		var u, events string
 		if err := rows.Scan(&u, &events); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		if slices.Contains(strings.Split(events, ","), event) {
 			urls = append(urls, u)
 		}
 	}
-	rows.Close()
-	if len(urls) == 0 {
-		return nil
+	return urls, rows.Err()
+}
+
+// queueEvent posts an event to each of the account's endpoints that wants it.
+func (db *DB) queueEvent(ctx context.Context, tx dbtx, accountID, orderID int64, event string, data any, at time.Time) error {
+	urls, err := webhookURLs(ctx, tx, accountID, event)
+	if err != nil || len(urls) == 0 {
+		return err
 	}
 	body, err := json.Marshal(map[string]any{"event": event, "created_at": db.now(), "data": data})
 	if err != nil {
@@ -127,51 +141,6 @@ func (db *DB) queuePOCreated(ctx context.Context, tx dbtx, merchant Account, sup
 		return err
 	}
 	return db.queueEvent(ctx, tx, supplierID, 0, "purchase_order.created", data, release)
-}
-
-// queueShipped queues what a saved shipment sends: the customer's "your
-// order has shipped" email in the merchant's name, and the channel update.
-func (db *DB) queueShipped(ctx context.Context, tx dbtx, p PurchaseOrder, sh Shipment) error {
-	var merchantName, channel, email, customer string
-	err := tx.QueryRowContext(ctx, `SELECT a.name, o.channel, o.customer_email, o.customer_name FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?`, p.OrderID).
-		Scan(&merchantName, &channel, &email, &customer)
-	if err != nil {
-		return err
-	}
-	if email != "" {
-		var b strings.Builder
-		fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nCarrier: %s\nTracking number: %s\n", strings.TrimSpace(customer), p.ChannelOrderID, merchantName, sh.CarrierName, sh.TrackingNumber)
-		if sh.TrackingURL != "" {
-			fmt.Fprintf(&b, "Track it: %s\n", sh.TrackingURL)
-		}
-		fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", merchantName)
-		// Sent in the merchant's name: the supplier is never named to the customer.
-		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped", Recipient: email,
-			Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: b.String()}); err != nil {
-			return err
-		}
-		if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, SystemActor, "email_queued", "Shipping email to "+email+" queued."); err != nil {
-			return err
-		}
-	}
-	var skus []map[string]any
-	for _, l := range sh.Lines {
-		skus = append(skus, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
-	}
-	if channel == "shopify" {
-		payload, _ := json.Marshal(map[string]any{"fulfillment": map[string]any{"order_name": p.ChannelOrderID, "tracking_company": sh.CarrierName,
-			"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "notify_customer": false, "line_items": skus}})
-		if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
-			Recipient: "shopify", Body: string(payload)}); err != nil {
-			return err
-		}
-		if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, SystemActor, "channel_queued", "Shopify fulfillment with tracking queued."); err != nil {
-			return err
-		}
-	}
-	data := map[string]any{"order_id": p.OrderID, "channel_order_id": p.ChannelOrderID, "po_number": p.PONumber, "carrier": sh.CarrierName,
-		"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "lines": skus}
-	return db.queueEvent(ctx, tx, p.AccountID, p.OrderID, "shipment.created", data, db.now())
 }
 
 // Outbox lists the acting account's newest messages, optionally in one state.

@@ -83,18 +83,11 @@ func (db *DB) markAcked(ctx context.Context, tx dbtx, poID int64, now time.Time)
 	return true, db.requeue(ctx, tx, poID)
 }
 
-// markShipment counts a shipment of the PO saved at now: the PO's first
-// tracking (and acknowledgement, if it had none) and whether it overrode the
-// carrier's check.
-func (db *DB) markShipment(ctx context.Context, tx dbtx, poID int64, now time.Time, override bool) error {
-	f, err := poFactsOf(ctx, tx, poID)
-	if err != nil {
-		return err
-	}
-	d := statDelta{shipments: 1}
-	if override {
-		d.overrides = 1
-	}
+// markShipments counts n shipments of a PO saved at now, overrides of them
+// saved with a number that failed the carrier's check: the PO's first
+// tracking (and acknowledgement, if it had none), as f had them before.
+func (db *DB) markShipments(ctx context.Context, tx dbtx, f poFacts, n, overrides int, now time.Time) error {
+	d := statDelta{shipments: n, overrides: overrides}
 	if !f.acked.Valid {
 		d.acked = 1
 		if f.ackedInSLA(now) {
@@ -111,9 +104,11 @@ func (db *DB) markShipment(ctx context.Context, tx dbtx, poID int64, now time.Ti
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?",
-		now, now, poID); err != nil {
-		return err
+	if !f.tracked.Valid || !f.acked.Valid {
+		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?",
+			now, now, f.id); err != nil {
+			return err
+		}
 	}
 	return bumpStats(ctx, tx, f, d)
 }

@@ -1,0 +1,504 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Saving shipments: one path for a single parcel (the form, the API) and for
+// a bulk upload's thousands. Each PO is read once (its lines, the shipments
+// it has); each shipment is checked in memory against it, and against the
+// shipments checked before it in the same run; the checked shipments are
+// then written together, a few statements per table for all of them and the
+// counts, scorecard and ledger totals once per PO. A bulk upload of 10,000
+// parcels ran about 25 statements per parcel before, checked by writing
+// them in savepoints.
+
+// shipPO is a PO as checking and saving its shipments needs it. Shipments
+// checked earlier in a run are taken off it (take), so later ones see what
+// remains.
+type shipPO struct {
+	PurchaseOrder
+	lines       []shipLine      // every line, in id order
+	saved       map[string]bool // shipmentKey of each shipment it has
+	orderEmail  string          // the order's customer, for the shipping email
+	orderName   string
+	facts       poFacts
+	terms       pairTerms
+	supplierLoc *time.Location
+}
+
+// shipLine is a PO line and what remains to ship of it.
+type shipLine struct {
+	id        int64
+	sku       string
+	status    string
+	remaining int
+	source    int64
+	cost      int64 // per unit, as at dropship
+}
+
+func shipmentKey(carrier, number string) string { return carrier + "|" + number }
+
+// withExtra scans a row's first columns into what a scan function asks for
+// and the rest into extra.
+type withExtra struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
+
+// jsonIDs is ids as a JSON array, for "IN (SELECT value FROM json_each(?))".
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// loadShipPOs reads the supplier's released POs among ids, with their lines
+// and shipments. A PO that is not the supplier's, or not released, is left
+// out: to the supplier it does not exist.
+func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
+	set := jsonIDs(ids)
+	rows, err := q.QueryContext(ctx, "SELECT "+poColumns+`, o.customer_email, o.customer_name, po.promise_date, po.acknowledged_at, po.first_tracking_at,
+		s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone`+poFrom+` JOIN vendor_links l ON l.id = po.link_id
+		WHERE po.id IN (SELECT value FROM json_each(?)) AND po.supplier_id = ? AND po.release_at <= ?`, set, supplierID, now)
+	if err != nil {
+		return nil, err
+	}
+	pos := map[int64]*shipPO{}
+	for rows.Next() {
+		p := &shipPO{saved: map[string]bool{}}
+		var supplierTZ, merchantTZ string
+		f, t := &p.facts, &p.terms
+		p.PurchaseOrder, err = scanPO(withExtra{rows, []any{&p.orderEmail, &p.orderName, &f.promise, &f.acked, &f.tracked,
+			&f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ}})
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		f.id, f.supplierID, f.merchantID, f.release = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt
+		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
+		t.loc = Account{TimeZone: merchantTZ}.Location()
+		p.supplierLoc = Account{TimeZone: supplierTZ}.Location()
+		pos[p.ID] = p
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, source_id, coalesce(cost_cents, 0)
+		FROM po_lines WHERE po_id IN (SELECT value FROM json_each(?)) ORDER BY id`, set)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var poID int64
+		var l shipLine
+		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.source, &l.cost); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p := pos[poID]; p != nil {
+			p.lines = append(p.lines, l)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT po_id, carrier, tracking_number FROM shipments WHERE po_id IN (SELECT value FROM json_each(?))", set)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var poID int64
+		var c, n string
+		if err := rows.Scan(&poID, &c, &n); err != nil {
+			return nil, err
+		}
+		if p := pos[poID]; p != nil {
+			p.saved[shipmentKey(c, n)] = true
+		}
+	}
+	return pos, rows.Err()
+}
+
+// lineBySKU is the PO line a SKU names: its open line, else its first.
+func (p *shipPO) lineBySKU(sku string) (int64, bool) {
+	var first int64
+	for _, l := range p.lines {
+		if l.sku != sku {
+			continue
+		}
+		if l.status == "open" {
+			return l.id, true
+		}
+		if first == 0 {
+			first = l.id
+		}
+	}
+	return first, first != 0
+}
+
+// checkShipment checks a shipment for p as entered and returns it as it
+// would be saved: carrier, normalised number, date, and lines (by default
+// everything remaining). A problem the user can fix is a ValidationError;
+// a PO with nothing left to ship is a conflict.
+func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput, now time.Time) (Shipment, error) {
+	c := checks{}
+	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
+	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
+	tc, terr := tk.check(in.Carrier, in.TrackingNumber)
+	if terr != nil {
+		ve, ok := terr.(*ValidationError)
+		if !ok {
+			return Shipment{}, terr
+		}
+		for k, v := range ve.Fields {
+			c.add(k, v)
+		}
+	} else if p.saved[shipmentKey(tc.Carrier.Value, tc.Number)] {
+		// The same shipment again (a re-upload, a second click) adds nothing.
+		return Shipment{}, FieldError("tracking_number", "This tracking number is already on "+p.PONumber+".")
+	}
+	if p.Status != POOpen && p.Status != POPartiallyShipped {
+		return Shipment{}, Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": nothing is left to ship.")
+	}
+	if p.CancelState == "accepted" {
+		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
+	}
+	if terr == nil && tc.Problem != "" && !in.Override {
+		c.add("tracking_number", tc.Problem+" Check it, or tick \"save anyway\" if it is right.")
+	}
+	loc := p.supplierLoc
+	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
+	switch {
+	case strings.TrimSpace(in.ShipDate) == "":
+		c.add("ship_date", "Enter the ship date.")
+	case derr != nil:
+		c.add("ship_date", "Use a date like 2026-11-21.")
+	default:
+		local := now.In(loc)
+		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+		created := p.CreatedAt.In(loc)
+		createdDay := time.Date(created.Year(), created.Month(), created.Day(), 0, 0, 0, 0, loc)
+		c.check(!day.After(today.AddDate(0, 0, 1)), "ship_date", "The ship date cannot be after tomorrow.")
+		c.check(!day.Before(createdDay), "ship_date", "The ship date cannot be before the PO ("+createdDay.Format("2006-01-02")+").")
+	}
+	// Lines: what remains on each open line, unless chosen.
+	open := map[int64]shipLine{}
+	for _, l := range p.lines {
+		if l.status == "open" {
+			open[l.id] = l
+		}
+	}
+	lines := slices.Clone(in.Lines)
+	if len(lines) == 0 {
+		for _, l := range p.lines {
+			if l.status == "open" && l.remaining > 0 {
+				lines = append(lines, ShipmentLine{POLineID: l.id, Quantity: l.remaining})
+			}
+		}
+	}
+	seen := map[int64]bool{}
+	for i, l := range lines {
+		o, ok := open[l.POLineID]
+		field := fmt.Sprintf("lines[%d]", i)
+		switch {
+		case !ok:
+			c.add(field, "This line is not open on the PO.")
+		case seen[l.POLineID]:
+			c.add(field, o.sku+" is listed twice.")
+		case l.Quantity <= 0:
+			c.add(field, "Ship at least 1 of "+o.sku+".")
+		case l.Quantity > o.remaining:
+			c.add(field, fmt.Sprintf("Only %d of %s remain to ship.", o.remaining, o.sku))
+		}
+		seen[l.POLineID] = true
+		lines[i].SupplierSKU = o.sku
+	}
+	if len(lines) == 0 {
+		c.add("lines", "Nothing remains to ship on this PO.")
+	}
+	if err := c.err(); err != nil {
+		return Shipment{}, err
+	}
+	sh := Shipment{POID: p.ID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
+		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}
+	if in.Override {
+		sh.OverrideReason = tc.Problem
+	}
+	return sh, nil
+}
+
+// take counts a checked shipment against p: its quantities leave the lines
+// (a line with nothing left is shipped) and its number is saved.
+func (p *shipPO) take(sh Shipment) {
+	for _, sl := range sh.Lines {
+		for i := range p.lines {
+			if l := &p.lines[i]; l.id == sl.POLineID {
+				l.remaining -= sl.Quantity
+				if l.remaining <= 0 {
+					l.status = "shipped"
+				}
+			}
+		}
+	}
+	p.saved[shipmentKey(sh.Carrier, sh.TrackingNumber)] = true
+}
+
+// line is the PO line with id.
+func (p *shipPO) line(id int64) shipLine {
+	for _, l := range p.lines {
+		if l.id == id {
+			return l
+		}
+	}
+	return shipLine{}
+}
+
+// newShipment is a checked shipment and its PO, to save.
+type newShipment struct {
+	po *shipPO
+	sh Shipment
+}
+
+// insertBatch is how many rows one INSERT writes.
+const insertBatch = 64
+
+// insertRows inserts rows of len(cols) values each into table, up to
+// insertBatch rows per statement.
+func insertRows(ctx context.Context, tx dbtx, table string, cols []string, rows [][]any) error {
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	one := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+	args := make([]any, 0, insertBatch*len(cols))
+	for len(rows) > 0 {
+		n := min(len(rows), insertBatch)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+strings.Repeat(one+", ", n-1)+one, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+var (
+	shipmentCols = []string{"id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url", "ship_date",
+		"extended_field", "override_reason", "created_by", "created_at"}
+	shipmentLineCols = []string{"shipment_id", "po_line_id", "quantity"}
+	earningCols      = []string{"supplier_id", "merchant_id", "kind", "currency", "amount_cents", "po_id", "po_line_id", "shipment_id",
+		"quantity", "at", "day", "available_at", "created_by", "created_at"}
+)
+
+// saveShipments writes checked shipments, in one transaction with
+// everything they cause: the lines' shipped quantities and reservations, the
+// scorecard, the supplier's earnings, the order's timeline, the audit log,
+// the customer's email, the channel update and webhooks; then each PO's
+// status and each order's tab. It sets each shipment's ID.
+func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time) error {
+	var next int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM shipments").Scan(&next); err != nil {
+		return err
+	}
+	type poTotal struct {
+		po               *shipPO
+		shipments, overr int
+	}
+	type dayKey struct {
+		supplierID, merchantID int64
+		currency, day          string
+	}
+	type dayTotal struct{ earned, released int64 }
+	var shipments, shipLines, earnings, events, audits, outbox [][]any
+	byPO := map[int64]*poTotal{}
+	lineQty, sourceQty := map[int64]int{}, map[int64]int{}
+	days := map[dayKey]*dayTotal{}
+	hooks := map[int64][]string{} // the merchant's endpoints for shipment.created
+	for i := range list {
+		p, sh := list[i].po, &list[i].sh
+		next++
+		sh.ID = next
+		shipments = append(shipments, []any{sh.ID, p.ID, p.SupplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate,
+			sh.ExtendedField, sh.OverrideReason, actor.Name, now})
+		t := byPO[p.ID]
+		if t == nil {
+			t = &poTotal{po: p}
+			byPO[p.ID] = t
+		}
+		t.shipments++
+		if sh.OverrideReason != "" {
+			t.overr++
+		}
+		// Earned on shipping, when the link's terms say so: each line's
+		// cost at dropship times the quantity shipped.
+		earn := p.terms.earnOn == EarnOnShipped
+		available := p.terms.availableAt(now)
+		var earned int64
+		var parts []string
+		for _, l := range sh.Lines {
+			shipLines = append(shipLines, []any{sh.ID, l.POLineID, l.Quantity})
+			lineQty[l.POLineID] += l.Quantity
+			pl := p.line(l.POLineID)
+			sourceQty[pl.source] += l.Quantity
+			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
+			if earn {
+				amount := pl.cost * int64(l.Quantity)
+				earnings = append(earnings, []any{p.SupplierID, p.AccountID, LedgerEarning, p.Currency, amount, p.ID, l.POLineID, sh.ID,
+					l.Quantity, now, localDay(now, p.terms.loc), available, actor.Name, now})
+				earned += amount
+			}
+		}
+		if earned != 0 {
+			k := dayKey{p.SupplierID, p.AccountID, p.Currency, localDay(now, p.terms.loc)}
+			if days[k] == nil {
+				days[k] = &dayTotal{}
+			}
+			days[k].earned += earned
+			k.day = localDay(available, p.terms.loc)
+			if days[k] == nil {
+				days[k] = &dayTotal{}
+			}
+			days[k].released += earned
+		}
+		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
+		if sh.OverrideReason != "" {
+			msg += " The number failed the carrier's check and was saved anyway: " + sh.OverrideReason
+		}
+		events = append(events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
+		audits = append(audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
+		// What the shipment sends: the customer's email in the merchant's
+		// name (the supplier is never named to the customer), the channel
+		// update, and the merchant's webhooks.
+		if p.orderEmail != "" {
+			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
+				Recipient: p.orderEmail, Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: shippedEmail(p, *sh)}, now))
+			events = append(events, eventRow(p.AccountID, p.OrderID, SystemActor, "email_queued", "Shipping email to "+p.orderEmail+" queued.", now))
+		}
+		var skus []map[string]any
+		for _, l := range sh.Lines {
+			skus = append(skus, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
+		}
+		if p.Channel == "shopify" {
+			payload, err := json.Marshal(map[string]any{"fulfillment": map[string]any{"order_name": p.ChannelOrderID, "tracking_company": sh.CarrierName,
+				"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "notify_customer": false, "line_items": skus}})
+			if err != nil {
+				return err
+			}
+			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
+				Recipient: "shopify", Body: string(payload)}, now))
+			events = append(events, eventRow(p.AccountID, p.OrderID, SystemActor, "channel_queued", "Shopify fulfillment with tracking queued.", now))
+		}
+		urls, ok := hooks[p.AccountID]
+		if !ok {
+			var err error
+			if urls, err = webhookURLs(ctx, tx, p.AccountID, "shipment.created"); err != nil {
+				return err
+			}
+			hooks[p.AccountID] = urls
+		}
+		if len(urls) > 0 {
+			body, err := json.Marshal(map[string]any{"event": "shipment.created", "created_at": now, "data": map[string]any{"order_id": p.OrderID,
+				"channel_order_id": p.ChannelOrderID, "po_number": p.PONumber, "carrier": sh.CarrierName, "tracking_number": sh.TrackingNumber,
+				"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "lines": skus}})
+			if err != nil {
+				return err
+			}
+			for _, u := range urls {
+				outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxWebhook, Topic: "shipment.created",
+					Recipient: u, Body: string(body)}, now))
+			}
+		}
+	}
+	for _, in := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"shipments", shipmentCols, shipments},
+		{"shipment_lines", shipmentLineCols, shipLines},
+		{"ledger_entries", earningCols, earnings},
+		{"order_events", eventCols, events},
+		{"audit_log", auditCols, audits},
+		{"outbox", outboxCols, outbox},
+	} {
+		if err := insertRows(ctx, tx, in.table, in.cols, in.rows); err != nil {
+			return err
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(lineQty)) {
+		q := lineQty[id]
+		if _, err := tx.ExecContext(ctx, `UPDATE po_lines SET shipped_qty = shipped_qty + ?, status = CASE WHEN shipped_qty + ? >= quantity THEN 'shipped' ELSE status END
+			WHERE id = ?`, q, q, id); err != nil {
+			return err
+		}
+	}
+	// Shipped units leave the reservation: the supplier's next feed counts them out.
+	for _, id := range slices.Sorted(maps.Keys(sourceQty)) {
+		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", sourceQty[id], id); err != nil {
+			return err
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(days), func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.supplierID, b.supplierID), cmp.Compare(a.merchantID, b.merchantID),
+			strings.Compare(a.currency, b.currency), strings.Compare(a.day, b.day))
+	}) {
+		t := pairTerms{supplierID: k.supplierID, merchantID: k.merchantID, currency: k.currency}
+		if err := addLedgerDay(ctx, tx, t, k.day, days[k].earned, 0, 0, days[k].released); err != nil {
+			return err
+		}
+	}
+	// Each PO's scorecard, status and queue tabs, then each order's status
+	// and tab, once.
+	orders := map[int64]int64{}
+	for _, id := range slices.Sorted(maps.Keys(byPO)) {
+		t := byPO[id]
+		if err := db.markShipments(ctx, tx, t.po.facts, t.shipments, t.overr, now); err != nil {
+			return err
+		}
+		if err := db.settlePO(ctx, tx, id); err != nil {
+			return err
+		}
+		orders[t.po.OrderID] = t.po.AccountID
+	}
+	for _, id := range slices.Sorted(maps.Keys(orders)) {
+		if err := db.refreshOrder(ctx, tx, orders[id], id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shippedEmail is the customer's "your order has shipped" email.
+func shippedEmail(p *shipPO, sh Shipment) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nCarrier: %s\nTracking number: %s\n", strings.TrimSpace(p.orderName), p.ChannelOrderID, p.MerchantName, sh.CarrierName, sh.TrackingNumber)
+	if sh.TrackingURL != "" {
+		fmt.Fprintf(&b, "Track it: %s\n", sh.TrackingURL)
+	}
+	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", p.MerchantName)
+	return b.String()
+}
