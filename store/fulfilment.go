@@ -478,36 +478,84 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 
 // settlePO derives a PO's system status from its lines and shipments.
 func (db *DB) settlePO(ctx context.Context, tx dbtx, poID int64) error {
-	var open, shippedFull, shippedAny, total, rejected, cancelled int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
+	return db.settlePOs(ctx, tx, []int64{poID})
+}
+
+// poCounts are what a PO's status follows from: its lines by status and
+// its shipments.
+type poCounts struct {
+	open, shippedFull, shippedAny, total, rejected, cancelled int
+	shipments, delivered                                      int
+}
+
+// status is the PO's system status its counts make.
+func (n poCounts) status() string {
+	switch {
+	case n.rejected == n.total:
+		return PORejected
+	case n.cancelled+n.rejected == n.total:
+		return POCancelled
+	case n.open == 0 && n.shippedFull > 0 && n.shipments > 0 && n.delivered == n.shipments:
+		return PODelivered
+	case n.open == 0 && n.shippedFull > 0:
+		return POShipped
+	case n.shippedAny > 0:
+		return POPartiallyShipped
+	}
+	return POOpen
+}
+
+// settlePOs derives POs' statuses from their lines and shipments, counting
+// them all in two reads, and requeues them.
+func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64) error {
+	set := jsonIDs(ids)
+	counts := map[int64]*poCounts{}
+	for _, id := range ids {
+		counts[id] = &poCounts{}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
 		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
-		FROM po_lines WHERE po_id = ?`, poID).Scan(&open, &shippedFull, &shippedAny, &total, &rejected, &cancelled)
+		FROM po_lines WHERE po_id IN (SELECT value FROM json_each(?)) GROUP BY po_id`, set)
 	if err != nil {
 		return err
 	}
-	var shipments, delivered int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*), count(delivered_at) FROM shipments WHERE po_id = ?", poID).Scan(&shipments, &delivered); err != nil {
+	for rows.Next() {
+		var id int64
+		var n poCounts
+		if err := rows.Scan(&id, &n.open, &n.shippedFull, &n.shippedAny, &n.total, &n.rejected, &n.cancelled); err != nil {
+			rows.Close()
+			return err
+		}
+		if c := counts[id]; c != nil {
+			*c = n
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	var status string
-	switch {
-	case rejected == total:
-		status = PORejected
-	case cancelled+rejected == total:
-		status = POCancelled
-	case open == 0 && shippedFull > 0 && shipments > 0 && delivered == shipments:
-		status = PODelivered
-	case open == 0 && shippedFull > 0:
-		status = POShipped
-	case shippedAny > 0:
-		status = POPartiallyShipped
-	default:
-		status = POOpen
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ? WHERE id = ?", status, db.now(), poID); err != nil {
+	rows, err = tx.QueryContext(ctx, "SELECT po_id, count(*), count(delivered_at) FROM shipments WHERE po_id IN (SELECT value FROM json_each(?)) GROUP BY po_id", set)
+	if err != nil {
 		return err
 	}
-	return db.requeue(ctx, tx, poID)
+	for rows.Next() {
+		var id int64
+		var shipments, delivered int
+		if err := rows.Scan(&id, &shipments, &delivered); err != nil {
+			rows.Close()
+			return err
+		}
+		if c := counts[id]; c != nil {
+			c.shipments, c.delivered = shipments, delivered
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	status := map[int64]string{}
+	for id, c := range counts {
+		status[id] = c.status()
+	}
+	return db.requeuePOs(ctx, tx, ids, status)
 }
 
 // Shipment is a parcel the supplier sent for a PO.

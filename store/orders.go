@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -317,12 +319,39 @@ func (n lineCounts) statusTab() (status, tab string) {
 // refreshOrder recomputes an order's status, tab, dropship badge and
 // suppliers from its lines and POs, and moves its tab count.
 func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int64) error {
-	var oldTab string
-	if err := tx.QueryRowContext(ctx, "SELECT tab FROM orders WHERE id = ?", orderID).Scan(&oldTab); err != nil {
+	return db.refreshOrders(ctx, tx, map[int64]int64{orderID: accountID})
+}
+
+// refreshOrders refreshes orders (ID to merchant) together: each query once
+// for all of them, one update per order, and each tab count moved once.
+func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64) error {
+	ids := slices.Sorted(maps.Keys(orders))
+	set := jsonIDs(ids)
+	oldTabs := map[int64]string{}
+	rows, err := tx.QueryContext(ctx, "SELECT id, tab FROM orders WHERE id IN (SELECT value FROM json_each(?))", set)
+	if err != nil {
 		return err
 	}
-	var n lineCounts
-	err := tx.QueryRowContext(ctx, `SELECT
+	for rows.Next() {
+		var id int64
+		var tab string
+		if err := rows.Scan(&id, &tab); err != nil {
+			rows.Close()
+			return err
+		}
+		oldTabs[id] = tab
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	if len(oldTabs) != len(ids) {
+		return fmt.Errorf("refresh orders: %d of %d orders found: %w", len(oldTabs), len(ids), sql.ErrNoRows)
+	}
+	counts := map[int64]*lineCounts{}
+	for _, id := range ids {
+		counts[id] = &lineCounts{}
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT ol.order_id,
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
 		count(*) FILTER (WHERE pl.id IS NOT NULL),
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
@@ -332,47 +361,94 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
-		WHERE ol.order_id = ?`, orderID).Scan(&n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered)
+		WHERE ol.order_id IN (SELECT value FROM json_each(?)) GROUP BY ol.order_id`, set)
 	if err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ? AND cancel_state IN ('requested', 'declined')", orderID).Scan(&n.cancelTrouble); err != nil {
-		return err
-	}
-	status, tab := n.statusTab()
-	// The badge names the suppliers of the lines' first sources, or of their POs.
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT name FROM (
-		SELECT a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
-			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE ol.order_id = ? AND pl.status IN ('open', 'shipped')
-		UNION
-		SELECT ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
-			WHERE ol.order_id = ? AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
-			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
-	) ORDER BY name`, orderID, orderID)
-	if err != nil {
-		return err
-	}
-	var names []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var id int64
+		var n lineCounts
+		if err := rows.Scan(&id, &n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered); err != nil {
 			rows.Close()
 			return err
 		}
-		names = append(names, n)
+		*counts[id] = n
 	}
-	rows.Close()
-	dropship := n.linked > 0 || n.onPO > 0
-	if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
-		status, tab, dropship, joinTags(names), db.now(), orderID); err != nil {
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	if tab != oldTab {
-		if err := bumpTab(ctx, tx, accountID, oldTab, -1); err != nil {
+	rows, err = tx.QueryContext(ctx, `SELECT order_id, count(*) FROM purchase_orders
+		WHERE order_id IN (SELECT value FROM json_each(?)) AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, set)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
 			return err
 		}
-		if err := bumpTab(ctx, tx, accountID, tab, 1); err != nil {
+		counts[id].cancelTrouble = n
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	// The badge names the suppliers of the lines' first sources, or of their POs.
+	names := map[int64][]string{}
+	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT order_id, name FROM (
+		SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
+			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE ol.order_id IN (SELECT value FROM json_each(?1)) AND pl.status IN ('open', 'shipped')
+		UNION
+		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+			WHERE ol.order_id IN (SELECT value FROM json_each(?1)) AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
+			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
+	) ORDER BY order_id, name`, set)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
 			return err
+		}
+		names[id] = append(names[id], n)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	type tabKey struct {
+		accountID int64
+		tab       string
+	}
+	moved := map[tabKey]int{}
+	var order []tabKey
+	move := func(k tabKey, d int) {
+		if _, ok := moved[k]; !ok {
+			order = append(order, k)
+		}
+		moved[k] += d
+	}
+	for _, id := range ids {
+		n := counts[id]
+		status, tab := n.statusTab()
+		dropship := n.linked > 0 || n.onPO > 0
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
+			status, tab, dropship, joinTags(names[id]), db.now(), id); err != nil {
+			return err
+		}
+		if old := oldTabs[id]; tab != old {
+			move(tabKey{orders[id], old}, -1)
+			move(tabKey{orders[id], tab}, 1)
+		}
+	}
+	for _, k := range order {
+		if d := moved[k]; d != 0 {
+			if err := bumpTab(ctx, tx, k.accountID, k.tab, d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

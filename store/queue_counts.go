@@ -137,29 +137,98 @@ func scanQueueRow(row interface{ Scan(...any) error }) (queueRow, error) {
 // cancellation, lines, acknowledgement or tracking calls it in the change's
 // transaction; CheckInvariants holds the counts to a recount.
 func (db *DB) requeue(ctx context.Context, tx dbtx, poID int64) error {
-	r, err := scanQueueRow(tx.QueryRowContext(ctx, "SELECT "+queueStateColumns+" WHERE po.id = ?", poID))
+	return db.requeuePOs(ctx, tx, []int64{poID}, nil)
+}
+
+// requeuePOs requeues POs together: their states in one read, each PO's
+// flags written when they change, and the counts once per supplier tab and
+// merchant. status, when it has a PO, is that PO's new status, written with
+// its flags (settlePOs).
+func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, status map[int64]string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE po.id IN (SELECT value FROM json_each(?)) ORDER BY po.id", jsonIDs(ids))
 	if err != nil {
-		return fmt.Errorf("queue flags of PO %d: %w", poID, err)
+		return fmt.Errorf("queue flags: %w", err)
 	}
-	is, next := r.state.flags(db.now())
-	clock := sql.NullTime{Time: next, Valid: !next.IsZero()}
-	if is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time) {
-		return nil
+	var states []queueRow
+	for rows.Next() {
+		r, err := scanQueueRow(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("queue flags: %w", err)
+		}
+		states = append(states, r)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET queue_flags = ?, queue_clock_at = ? WHERE id = ?", is, clock, poID); err != nil {
-		return fmt.Errorf("queue flags of PO %d: %w", poID, err)
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("queue flags: %w", err)
 	}
-	for _, f := range queueFlagTabs {
-		if d := flagDelta(r.flags, is, f.bit); d != 0 {
-			if err := bumpQueue(ctx, tx, r.supplierID, f.tab, d); err != nil {
+	if len(states) != len(ids) {
+		return fmt.Errorf("queue flags: %d of %d POs found", len(states), len(ids))
+	}
+	type tabKey struct {
+		supplierID int64
+		tab        string
+	}
+	tabs := map[tabKey]int{}
+	var tabOrder []tabKey
+	type views struct{ late, stale int }
+	merchants := map[int64]*views{}
+	var merchantOrder []int64
+	now := db.now()
+	for _, r := range states {
+		st, newStatus := status[r.id]
+		if newStatus {
+			r.state.status = st
+		}
+		is, next := r.state.flags(now)
+		clock := sql.NullTime{Time: next, Valid: !next.IsZero()}
+		same := is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time)
+		switch {
+		case newStatus:
+			if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ? WHERE id = ?",
+				st, now, is, clock, r.id); err != nil {
+				return fmt.Errorf("status of PO %d: %w", r.id, err)
+			}
+		case !same:
+			if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET queue_flags = ?, queue_clock_at = ? WHERE id = ?", is, clock, r.id); err != nil {
+				return fmt.Errorf("queue flags of PO %d: %w", r.id, err)
+			}
+		}
+		if same {
+			continue
+		}
+		for _, f := range queueFlagTabs {
+			if d := flagDelta(r.flags, is, f.bit); d != 0 {
+				k := tabKey{r.supplierID, f.tab}
+				if _, ok := tabs[k]; !ok {
+					tabOrder = append(tabOrder, k)
+				}
+				tabs[k] += d
+			}
+		}
+		late, stale := flagDelta(r.flags, is, queueFlagLate), flagDelta(r.flags, is, queueFlagStale)
+		if late != 0 || stale != 0 {
+			v := merchants[r.merchantID]
+			if v == nil {
+				v = &views{}
+				merchants[r.merchantID] = v
+				merchantOrder = append(merchantOrder, r.merchantID)
+			}
+			v.late += late
+			v.stale += stale
+		}
+	}
+	for _, k := range tabOrder {
+		if d := tabs[k]; d != 0 {
+			if err := bumpQueue(ctx, tx, k.supplierID, k.tab, d); err != nil {
 				return err
 			}
 		}
 	}
-	late, stale := flagDelta(r.flags, is, queueFlagLate), flagDelta(r.flags, is, queueFlagStale)
-	if late != 0 || stale != 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE merchant_po_counts SET late = late + ?, stale = stale + ? WHERE account_id = ?", late, stale, r.merchantID); err != nil {
-			return fmt.Errorf("merchant PO counts: %w", err)
+	for _, id := range merchantOrder {
+		if v := merchants[id]; v.late != 0 || v.stale != 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE merchant_po_counts SET late = late + ?, stale = stale + ? WHERE account_id = ?", v.late, v.stale, id); err != nil {
+				return fmt.Errorf("merchant PO counts: %w", err)
+			}
 		}
 	}
 	return nil

@@ -471,25 +471,23 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			return err
 		}
 	}
-	// Each PO's scorecard, status and queue tabs, then each order's status
-	// and tab, once.
+	// The POs' scorecard, statuses and queue tabs, then their orders'
+	// statuses and tabs.
+	ids := slices.Sorted(maps.Keys(byPO))
+	marks := make([]shipMark, 0, len(ids))
 	orders := map[int64]int64{}
-	for _, id := range slices.Sorted(maps.Keys(byPO)) {
+	for _, id := range ids {
 		t := byPO[id]
-		if err := db.markShipments(ctx, tx, t.po.facts, t.shipments, t.overr, now); err != nil {
-			return err
-		}
-		if err := db.settlePO(ctx, tx, id); err != nil {
-			return err
-		}
+		marks = append(marks, shipMark{f: t.po.facts, shipments: t.shipments, overrides: t.overr})
 		orders[t.po.OrderID] = t.po.AccountID
 	}
-	for _, id := range slices.Sorted(maps.Keys(orders)) {
-		if err := db.refreshOrder(ctx, tx, orders[id], id); err != nil {
-			return err
-		}
+	if err := markShipments(ctx, tx, marks, now); err != nil {
+		return err
 	}
-	return nil
+	if err := db.settlePOs(ctx, tx, ids); err != nil {
+		return err
+	}
+	return db.refreshOrders(ctx, tx, orders)
 }
 
 // shippedEmail is the customer's "your order has shipped" email.

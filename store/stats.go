@@ -83,34 +83,81 @@ func (db *DB) markAcked(ctx context.Context, tx dbtx, poID int64, now time.Time)
 	return true, db.requeue(ctx, tx, poID)
 }
 
-// markShipments counts n shipments of a PO saved at now, overrides of them
-// saved with a number that failed the carrier's check: the PO's first
-// tracking (and acknowledgement, if it had none), as f had them before.
-func (db *DB) markShipments(ctx context.Context, tx dbtx, f poFacts, n, overrides int, now time.Time) error {
-	d := statDelta{shipments: n, overrides: overrides}
-	if !f.acked.Valid {
-		d.acked = 1
-		if f.ackedInSLA(now) {
-			d.ackedInSLA = 1
+// shipMark is a PO's shipments saved in one go: f are its facts before
+// them; overrides were saved with a number that failed the carrier's check.
+type shipMark struct {
+	f                    poFacts
+	shipments, overrides int
+}
+
+// markShipments counts POs' shipments saved at now: each PO's first
+// tracking (and acknowledgement, if it had none), in the scorecard's day
+// rows once per day however many POs share it.
+func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time) error {
+	type dayKey struct {
+		supplierID, merchantID int64
+		day                    string
+	}
+	type hourKey struct {
+		dayKey
+		hours int
+	}
+	deltas := map[dayKey]*statDelta{}
+	facts := map[dayKey]poFacts{}
+	var days []dayKey
+	hours := map[hourKey]int{}
+	var hourOrder []hourKey
+	var first []int64 // POs without tracking or acknowledgement until now
+	for _, m := range marks {
+		f := m.f
+		k := dayKey{f.supplierID, f.merchantID, f.day()}
+		d := deltas[k]
+		if d == nil {
+			d = &statDelta{}
+			deltas[k], facts[k] = d, f
+			days = append(days, k)
+		}
+		d.shipments += m.shipments
+		d.overrides += m.overrides
+		if !f.acked.Valid {
+			d.acked++
+			if f.ackedInSLA(now) {
+				d.ackedInSLA++
+			}
+		}
+		if !f.tracked.Valid {
+			d.tracked++
+			if f.promise.Valid && !now.After(f.promise.Time) {
+				d.trackedOnTime++
+			}
+			h := hourKey{k, f.shipHours(now)}
+			if hours[h] == 0 {
+				hourOrder = append(hourOrder, h)
+			}
+			hours[h]++
+		}
+		if !f.tracked.Valid || !f.acked.Valid {
+			first = append(first, f.id)
 		}
 	}
-	if !f.tracked.Valid {
-		d.tracked = 1
-		if f.promise.Valid && !now.After(f.promise.Time) {
-			d.trackedOnTime = 1
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, 1)
-			ON CONFLICT (supplier_id, merchant_id, day, hours) DO UPDATE SET n = n + 1`, f.supplierID, f.merchantID, f.day(), f.shipHours(now)); err != nil {
+	for _, h := range hourOrder {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (supplier_id, merchant_id, day, hours) DO UPDATE SET n = n + excluded.n`, h.supplierID, h.merchantID, h.day, h.hours, hours[h]); err != nil {
 			return err
 		}
 	}
-	if !f.tracked.Valid || !f.acked.Valid {
-		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?",
-			now, now, f.id); err != nil {
+	if len(first) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?)
+			WHERE id IN (SELECT value FROM json_each(?))`, now, now, jsonIDs(first)); err != nil {
 			return err
 		}
 	}
-	return bumpStats(ctx, tx, f, d)
+	for _, k := range days {
+		if err := bumpStats(ctx, tx, facts[k], *deltas[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // countPOEvent adds one event (received, rejected, cancelled) to the PO's day.
