@@ -508,14 +508,14 @@ func (n poCounts) status() string {
 // settlePOs derives POs' statuses from their lines and shipments, counting
 // them all in two reads, and requeues them.
 func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64) error {
-	set := jsonIDs(ids)
+	in, set := oneOf("po_id", ids)
 	counts := map[int64]*poCounts{}
 	for _, id := range ids {
 		counts[id] = &poCounts{}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
 		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
-		FROM po_lines WHERE po_id IN (SELECT value FROM json_each(?)) GROUP BY po_id`, set)
+		FROM po_lines WHERE `+in+` GROUP BY po_id`, set)
 	if err != nil {
 		return err
 	}
@@ -533,7 +533,7 @@ func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT po_id, count(*), count(delivered_at) FROM shipments WHERE po_id IN (SELECT value FROM json_each(?)) GROUP BY po_id", set)
+	rows, err = tx.QueryContext(ctx, "SELECT po_id, count(*), count(delivered_at) FROM shipments WHERE "+in+" GROUP BY po_id", set)
 	if err != nil {
 		return err
 	}

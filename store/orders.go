@@ -326,9 +326,11 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 // for all of them, one update per order, and each tab count moved once.
 func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64) error {
 	ids := slices.Sorted(maps.Keys(orders))
-	set := jsonIDs(ids)
+	in, set := oneOf("id", ids)
+	inLines, _ := oneOf("ol.order_id", ids)
+	inPOs, _ := oneOf("order_id", ids)
 	oldTabs := map[int64]string{}
-	rows, err := tx.QueryContext(ctx, "SELECT id, tab FROM orders WHERE id IN (SELECT value FROM json_each(?))", set)
+	rows, err := tx.QueryContext(ctx, "SELECT id, tab FROM orders WHERE "+in, set)
 	if err != nil {
 		return err
 	}
@@ -361,7 +363,7 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
-		WHERE ol.order_id IN (SELECT value FROM json_each(?)) GROUP BY ol.order_id`, set)
+		WHERE `+inLines+` GROUP BY ol.order_id`, set)
 	if err != nil {
 		return err
 	}
@@ -378,7 +380,7 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 		return err
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT order_id, count(*) FROM purchase_orders
-		WHERE order_id IN (SELECT value FROM json_each(?)) AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, set)
+		WHERE `+inPOs+` AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, set)
 	if err != nil {
 		return err
 	}
@@ -396,12 +398,13 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 	}
 	// The badge names the suppliers of the lines' first sources, or of their POs.
 	names := map[int64][]string{}
+	inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
 	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT order_id, name FROM (
 		SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
-			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE ol.order_id IN (SELECT value FROM json_each(?1)) AND pl.status IN ('open', 'shipped')
+			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
 		UNION
 		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
-			WHERE ol.order_id IN (SELECT value FROM json_each(?1)) AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
+			WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
 			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
 	) ORDER BY order_id, name`, set)
 	if err != nil {

@@ -145,7 +145,8 @@ func (db *DB) requeue(ctx context.Context, tx dbtx, poID int64) error {
 // merchant. status, when it has a PO, is that PO's new status, written with
 // its flags (settlePOs).
 func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, status map[int64]string) error {
-	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE po.id IN (SELECT value FROM json_each(?)) ORDER BY po.id", jsonIDs(ids))
+	in, set := oneOf("po.id", ids)
+	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE "+in+" ORDER BY po.id", set)
 	if err != nil {
 		return fmt.Errorf("queue flags: %w", err)
 	}

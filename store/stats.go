@@ -147,8 +147,9 @@ func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time
 		}
 	}
 	if len(first) > 0 {
+		in, set := oneOf("id", first)
 		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?)
-			WHERE id IN (SELECT value FROM json_each(?))`, now, now, jsonIDs(first)); err != nil {
+			WHERE `+in, now, now, set); err != nil {
 			return err
 		}
 	}
