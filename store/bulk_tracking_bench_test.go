@@ -11,10 +11,16 @@ import (
 	"github.com/dropline/dropline/store/orderfile"
 )
 
-// BenchmarkBulkTracking10k previews and applies a 10,000-row tracking file:
-// 10,000 parcels of one unit each against one large PO, with a custom
-// carrier so every number is accepted as typed.
+// BenchmarkBulkTracking10k previews and applies a 10,000-row tracking file
+// on a small database, with a custom carrier so every number is accepted as
+// typed: one-po is 10,000 parcels of one unit against one large PO; pos is
+// one parcel for each of 10,000 POs (each with its own order to settle).
 func BenchmarkBulkTracking10k(b *testing.B) {
+	b.Run("one-po", func(b *testing.B) { benchBulkTracking(b, 1) })
+	b.Run("pos", func(b *testing.B) { benchBulkTracking(b, trackingRows) })
+}
+
+func benchBulkTracking(b *testing.B, pos int) {
 	t := &testing.T{}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -24,16 +30,20 @@ func BenchmarkBulkTracking10k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		o := w.order(t, "#BIG", orderfile.Line{SKU: "A-1", Quantity: 10000})
-		res, err := w.db.Dropship(ctx, w.mActor, w.merchant.ID, o.ID, store.DropshipRequest{IdempotencyKey: "big", Confirm: true, OverrideStock: true})
-		if err != nil || len(res.POs) != 1 {
-			b.Fatalf("dropship: %v", err)
+		numbers := make([]string, pos)
+		for p := range pos {
+			o := w.order(t, fmt.Sprintf("#BIG-%d", p), orderfile.Line{SKU: "A-1", Quantity: trackingRows / pos})
+			res, err := w.db.Dropship(ctx, w.mActor, w.merchant.ID, o.ID, store.DropshipRequest{IdempotencyKey: fmt.Sprint("big-", p), Confirm: true, OverrideStock: true})
+			if err != nil || len(res.POs) != 1 {
+				b.Fatalf("dropship: %v", err)
+			}
+			numbers[p] = res.POs[0].PONumber
 		}
 		day := w.now.Format("2006-01-02")
 		var file strings.Builder
 		file.WriteString("po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n")
 		for n := 0; n < trackingRows; n++ {
-			fmt.Fprintf(&file, "%s,%s,BC-%06d,%s,,A-1,1\n", res.POs[0].PONumber, prov.Name, n, day)
+			fmt.Fprintf(&file, "%s,%s,BC-%06d,%s,,A-1,1\n", numbers[n%pos], prov.Name, n, day)
 		}
 		body := []byte(file.String())
 		b.StartTimer()
