@@ -478,7 +478,7 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 
 // settlePO derives a PO's system status from its lines and shipments.
 func (db *DB) settlePO(ctx context.Context, tx dbtx, poID int64) error {
-	return db.settlePOs(ctx, tx, []int64{poID})
+	return db.settlePOs(ctx, tx, []int64{poID}, time.Time{})
 }
 
 // poCounts are what a PO's status follows from: its lines by status and
@@ -506,8 +506,10 @@ func (n poCounts) status() string {
 }
 
 // settlePOs derives POs' statuses from their lines and shipments, counting
-// them all in two reads, and requeues them.
-func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64) error {
+// them all in two reads, and requeues them. trackedAt, unless zero, is when
+// tracking was saved for all of them: their first tracking and
+// acknowledgement, unless they had them.
+func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64, trackedAt time.Time) error {
 	in, set := oneOf("po_id", ids)
 	counts := map[int64]*poCounts{}
 	for _, id := range ids {
@@ -551,11 +553,11 @@ func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	status := map[int64]string{}
+	changes := map[int64]poChange{}
 	for id, c := range counts {
-		status[id] = c.status()
+		changes[id] = poChange{status: c.status(), trackedAt: trackedAt}
 	}
-	return db.requeuePOs(ctx, tx, ids, status)
+	return db.requeuePOs(ctx, tx, ids, changes)
 }
 
 // Shipment is a parcel the supplier sent for a PO.

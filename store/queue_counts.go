@@ -140,11 +140,18 @@ func (db *DB) requeue(ctx context.Context, tx dbtx, poID int64) error {
 	return db.requeuePOs(ctx, tx, []int64{poID}, nil)
 }
 
+// poChange is what settlePOs writes with a PO's queue flags: its status,
+// and when tracking was saved for it, if it was (its first tracking and
+// acknowledgement then, unless it had them).
+type poChange struct {
+	status    string
+	trackedAt time.Time
+}
+
 // requeuePOs requeues POs together: their states in one read, each PO's
 // flags written when they change, and the counts once per supplier tab and
-// merchant. status, when it has a PO, is that PO's new status, written with
-// its flags (settlePOs).
-func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, status map[int64]string) error {
+// merchant. A PO in changes has them written with its flags, in one update.
+func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[int64]poChange) error {
 	in, set := oneOf("po.id", ids)
 	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE "+in+" ORDER BY po.id", set)
 	if err != nil {
@@ -176,17 +183,23 @@ func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, status map[i
 	var merchantOrder []int64
 	now := db.now()
 	for _, r := range states {
-		st, newStatus := status[r.id]
-		if newStatus {
-			r.state.status = st
+		c, changed := changes[r.id]
+		var tracked any // NULL: first_tracking_at and acknowledged_at stay as they are
+		if changed {
+			r.state.status = c.status
+			if !c.trackedAt.IsZero() {
+				r.state.tracked, r.state.acked = true, true
+				tracked = c.trackedAt
+			}
 		}
 		is, next := r.state.flags(now)
 		clock := sql.NullTime{Time: next, Valid: !next.IsZero()}
 		same := is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time)
 		switch {
-		case newStatus:
-			if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ? WHERE id = ?",
-				st, now, is, clock, r.id); err != nil {
+		case changed:
+			if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ?,
+				first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?`,
+				c.status, now, is, clock, tracked, tracked, r.id); err != nil {
 				return fmt.Errorf("status of PO %d: %w", r.id, err)
 			}
 		case !same:

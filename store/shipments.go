@@ -496,7 +496,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	if err := markShipments(ctx, tx, marks, now); err != nil {
 		return err
 	}
-	if err := db.settlePOs(ctx, tx, ids); err != nil {
+	if err := db.settlePOs(ctx, tx, ids, now); err != nil {
 		return err
 	}
 	return db.refreshOrders(ctx, tx, orders)

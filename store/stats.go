@@ -90,9 +90,10 @@ type shipMark struct {
 	shipments, overrides int
 }
 
-// markShipments counts POs' shipments saved at now: each PO's first
-// tracking (and acknowledgement, if it had none), in the scorecard's day
-// rows once per day however many POs share it.
+// markShipments counts POs' shipments saved at now in the scorecard: each
+// PO's first tracking (and acknowledgement, if it had none), in the day rows
+// once per day however many POs share it. settlePOs writes the times on
+// the POs.
 func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time) error {
 	type dayKey struct {
 		supplierID, merchantID int64
@@ -107,7 +108,6 @@ func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time
 	var days []dayKey
 	hours := map[hourKey]int{}
 	var hourOrder []hourKey
-	var first []int64 // POs without tracking or acknowledgement until now
 	for _, m := range marks {
 		f := m.f
 		k := dayKey{f.supplierID, f.merchantID, f.day()}
@@ -136,20 +136,10 @@ func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time
 			}
 			hours[h]++
 		}
-		if !f.tracked.Valid || !f.acked.Valid {
-			first = append(first, f.id)
-		}
 	}
 	for _, h := range hourOrder {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (supplier_id, merchant_id, day, hours) DO UPDATE SET n = n + excluded.n`, h.supplierID, h.merchantID, h.day, h.hours, hours[h]); err != nil {
-			return err
-		}
-	}
-	if len(first) > 0 {
-		in, set := oneOf("id", first)
-		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?)
-			WHERE `+in, now, now, set); err != nil {
 			return err
 		}
 	}
