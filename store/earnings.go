@@ -115,9 +115,9 @@ func (db *DB) earnShipment(ctx context.Context, tx dbtx, actor Actor, shipmentID
 	day := localDay(at, t.loc)
 	var total int64
 	for _, e := range lines {
-		res, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (supplier_id, merchant_id, kind, currency, amount_cents, po_id, po_line_id, shipment_id,
-			quantity, at, day, available_at, created_by, created_at) VALUES (?, ?, 'earning', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			t.supplierID, t.merchantID, t.currency, e.amount, poID, e.line, shipmentID, e.qty, at, day, available, actor.Name, db.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (`+strings.Join(earningCols, ", ")+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			earningRow(t, poID, e.line, shipmentID, e.qty, e.amount, at, actor, db.now())...)
 		if err != nil {
 			return err
 		}
@@ -132,6 +132,17 @@ func (db *DB) earnShipment(ctx context.Context, tx dbtx, actor Actor, shipmentID
 		return err
 	}
 	return addLedgerDay(ctx, tx, t, localDay(available, t.loc), 0, 0, 0, total)
+}
+
+// earningCols are the columns of earningRow's values.
+var earningCols = []string{"supplier_id", "merchant_id", "kind", "currency", "amount_cents", "po_id", "po_line_id", "shipment_id",
+	"quantity", "at", "day", "available_at", "created_by", "created_at"}
+
+// earningRow is the values of a supplier's earning at for qty of a PO
+// line a shipment carried, in earningCols order.
+func earningRow(t pairTerms, poID, lineID, shipmentID int64, qty int, amount int64, at time.Time, actor Actor, now time.Time) []any {
+	return []any{t.supplierID, t.merchantID, LedgerEarning, t.currency, amount, poID, lineID, shipmentID,
+		qty, at, localDay(at, t.loc), t.availableAt(at), actor.Name, now}
 }
 
 // adjustLine takes back what a PO line earned, when it is rejected after

@@ -322,8 +322,6 @@ var (
 	shipmentCols = []string{"id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url", "ship_date",
 		"extended_field", "override_reason", "created_by", "created_at"}
 	shipmentLineCols = []string{"shipment_id", "po_line_id", "quantity"}
-	earningCols      = []string{"supplier_id", "merchant_id", "kind", "currency", "amount_cents", "po_id", "po_line_id", "shipment_id",
-		"quantity", "at", "day", "available_at", "created_by", "created_at"}
 )
 
 // saveShipments writes checked shipments, in one transaction with
@@ -379,8 +377,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 			if earn {
 				amount := pl.cost * int64(l.Quantity)
-				earnings = append(earnings, []any{p.SupplierID, p.AccountID, LedgerEarning, p.Currency, amount, p.ID, l.POLineID, sh.ID,
-					l.Quantity, now, localDay(now, p.terms.loc), available, actor.Name, now})
+				earnings = append(earnings, earningRow(p.terms, p.ID, l.POLineID, sh.ID, l.Quantity, amount, now, actor, now))
 				earned += amount
 			}
 		}
