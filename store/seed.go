@@ -553,18 +553,9 @@ type seedTable struct {
 }
 
 func (t *seedTable) insert(rows int) string {
-	var b strings.Builder
 	// OR IGNORE spares each statement its statement journal (no partial
 	// rollback is ever needed); run checks every row went in.
-	fmt.Fprintf(&b, "INSERT OR IGNORE INTO %s (%s) VALUES ", t.name, strings.Join(t.columns, ", "))
-	one := "(" + strings.Repeat("?,", len(t.columns)-1) + "?)"
-	for i := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(one)
-	}
-	return b.String()
+	return insertSQL("INSERT OR IGNORE", t.name, t.columns, rows)
 }
 
 func newSeedTable(name string, columns ...string) *seedTable {

@@ -17,9 +17,7 @@ import (
 // it has); each shipment is checked in memory against it, and against the
 // shipments checked before it in the same run; the checked shipments are
 // then written together, a few statements per table for all of them and the
-// counts, scorecard and ledger totals once per PO. A bulk upload of 10,000
-// parcels ran about 25 statements per parcel before, checked by writing
-// them in savepoints.
+// counts, scorecard and ledger totals once per PO, day or order.
 
 // shipPO is a PO as checking and saving its shipments needs it. Shipments
 // checked earlier in a run are taken off it (take), so later ones see what
@@ -301,8 +299,6 @@ const insertBatch = 64
 // insertRows inserts rows of len(cols) values each into table, up to
 // insertBatch rows per statement.
 func insertRows(ctx context.Context, tx dbtx, table string, cols []string, rows [][]any) error {
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	one := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
 	args := make([]any, 0, insertBatch*len(cols))
 	for len(rows) > 0 {
 		n := min(len(rows), insertBatch)
@@ -310,12 +306,27 @@ func insertRows(ctx context.Context, tx dbtx, table string, cols []string, rows 
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, head+strings.Repeat(one+", ", n-1)+one, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertSQL("INSERT", table, cols, n), args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// insertSQL is a statement (verb "INSERT", "INSERT OR IGNORE") inserting
+// rows rows of values for cols into table.
+func insertSQL(verb, table string, cols []string, rows int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(cols, ", "))
+	one := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
 }
 
 var (
