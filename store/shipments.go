@@ -19,9 +19,10 @@ import (
 // then written together, a few statements per table for all of them and the
 // counts, scorecard and ledger totals once per PO, day or order.
 
-// shipPO is a PO as checking and saving its shipments needs it. Shipments
-// checked earlier in a run are taken off it (take), so later ones see what
-// remains.
+// shipPO is a PO as checking and saving its shipments needs it: of
+// PurchaseOrder, the names, numbers, states and times loadShipPOs reads.
+// Shipments checked earlier in a run are taken off it (take), so later ones
+// see what remains.
 type shipPO struct {
 	PurchaseOrder
 	lines       []shipLine      // every line, in id order
@@ -44,15 +45,6 @@ type shipLine struct {
 }
 
 func shipmentKey(carrier, number string) string { return carrier + "|" + number }
-
-// withExtra scans a row's first columns into what a scan function asks for
-// and the rest into extra.
-type withExtra struct {
-	row   interface{ Scan(...any) error }
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
 
 // oneOf is the condition that col is one of ids, and its argument: "col =
 // ?" for one ID, whose plan SQLite makes at once, and for more a JSON array
@@ -83,8 +75,11 @@ func jsonIDs(ids []int64) string {
 // reading the supplier's index, every one of its POs, to find a few by ID.)
 func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
 	in, set := oneOf("po.id", ids)
-	rows, err := q.QueryContext(ctx, "SELECT "+poColumns+`, o.customer_email, o.customer_name, po.promise_date, po.acknowledged_at, po.first_tracking_at,
-		s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone`+poFrom+` JOIN vendor_links l ON l.id = po.link_id
+	rows, err := q.QueryContext(ctx, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
+		po.po_number, po.status, po.cancel_state, po.currency, po.release_at, po.created_at, o.customer_email, o.customer_name,
+		po.promise_date, po.acknowledged_at, po.first_tracking_at, s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone
+		FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id JOIN orders o ON o.id = po.order_id
+		JOIN vendor_links l ON l.id = po.link_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, set, supplierID, now)
 	if err != nil {
 		return nil, err
@@ -94,9 +89,9 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		p := &shipPO{saved: map[string]bool{}}
 		var supplierTZ, merchantTZ string
 		f, t := &p.facts, &p.terms
-		p.PurchaseOrder, err = scanPO(withExtra{rows, []any{&p.orderEmail, &p.orderName, &f.promise, &f.acked, &f.tracked,
-			&f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ}})
-		if err != nil {
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, &p.ReleaseAt, &p.CreatedAt, &p.orderEmail, &p.orderName,
+			&f.promise, &f.acked, &f.tracked, &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ); err != nil {
 			rows.Close()
 			return nil, err
 		}
