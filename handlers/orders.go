@@ -315,14 +315,22 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 	p := principalOf(c)
 	loc := p.member.Account.Location()
 	t := views.OrderTrackingView{OrderID: orderID, Status: status}
+	shipped, delivered := 0, 0
 	for _, po := range pos {
 		ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
 		if err != nil {
 			return t, err
 		}
+		for _, sh := range ships {
+			shipped++
+			if sh.DeliveredAt != nil {
+				delivered++
+			}
+		}
 		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: shipmentRows(ships, loc)})
 		t.Live = t.Live || po.Status == store.POOpen || po.Status == store.POPartiallyShipped
 	}
+	t.Version = fmt.Sprintf("%s.%d.%d", status, shipped, delivered)
 	return t, nil
 }
 
@@ -345,7 +353,16 @@ func (s *Server) orderTrackingPartial(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.OrderTracking(csrfOf(c), t))
+	if t.Version == c.QueryParam("v") {
+		return render(c, http.StatusOK, views.OrderTracking(csrfOf(c), t))
+	}
+	// Shipped or delivered since the page showed it: the status, lines,
+	// POs and timeline follow, swapped in out of band.
+	v, err := s.orderView(c, id, nil)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.OrderLive(csrfOf(c), v))
 }
 
 // showDropshipForm shows the order page again with the form as typed and its problems.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,8 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 	if err := chromedp.Do(merchantTab, append(signIn(a.URL(), "merchant@dropline.test"),
 		chromedp.Navigate(a.URL()+"/orders/"+strconv.FormatInt(order.ID, 10)),
 		chromedp.WaitVisible(`[data-testid="order-tracking"]`),
+		// A marker on the page: it survives only if the page is not reloaded.
+		chromedp.Evaluate[chromedp.Void](`window.stillHere = true`),
 	)...); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +75,20 @@ func TestBrowserTrackingReachesTheMerchantWithoutReload(t *testing.T) {
 	got, err := waitText(merchantTab, `[data-testid="order-tracking"] [data-testid="tracking-link"]`, "1Z999AA10123456784", 5*time.Second)
 	if err != nil || got != "1Z999AA10123456784" {
 		t.Fatalf("merchant's open order page shows tracking %q (%v)", got, err)
+	}
+	// The status, the PO and the timeline follow, on the same page.
+	if got, _ := waitText(merchantTab, `[data-testid="order-status"]`, "Shipped", 5*time.Second); got != "Shipped" {
+		t.Errorf("order status on the open page %q, want Shipped", got)
+	}
+	if got, _ := waitText(merchantTab, `[data-testid="order-pos"] tbody .badge`, "Shipped", 5*time.Second); got != "Shipped" {
+		t.Errorf("PO status on the open page %q, want Shipped", got)
+	}
+	timeline, err := chromedp.Run(merchantTab, chromedp.Evaluate[string](`document.querySelector('[data-testid="timeline"]').textContent`))
+	if err != nil || !strings.Contains(timeline, "tracking 1Z999AA10123456784") {
+		t.Errorf("timeline on the open page lacks the tracking note (%v):\n%s", err, timeline)
+	}
+	if still, err := chromedp.Run(merchantTab, chromedp.Evaluate[bool](`window.stillHere === true`)); err != nil || !still {
+		t.Errorf("the merchant's page was reloaded (%v)", err)
 	}
 	screenshot(merchantTab, t, "fulfil-2-merchant-sees-tracking")
 	po, _ = a.db.PurchaseOrder(ctx, merchant.ID, po.ID)
