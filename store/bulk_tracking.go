@@ -211,14 +211,13 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
-	now := db.now()
 	if !apply {
 		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
 		defer tx.Rollback()
-		plan, _, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, now)
+		plan, _, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, db.now())
 		if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
@@ -229,6 +228,9 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	defer tx.Rollback()
+	// The time the shipments are saved at: once the write lock is held,
+	// not before waiting for it.
+	now := db.now()
 	cached := newCachedTx(tx.Tx)
 	defer cached.close()
 	plan, list, err := checkTracking(ctx, cached, actor, supplierID, tk, rows, now)

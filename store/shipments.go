@@ -369,20 +369,20 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		if sh.OverrideReason != "" {
 			t.overr++
 		}
-		// Earned on shipping, when the link's terms say so: each line's
-		// cost at dropship times the quantity shipped.
-		earn := p.terms.earnOn == EarnOnShipped
-		available := p.terms.availableAt(now)
-		var earned int64
 		var parts []string
 		for _, l := range sh.Lines {
 			shipLines = append(shipLines, []any{sh.ID, l.POLineID, l.Quantity})
 			lineQty[l.POLineID] += l.Quantity
-			pl := p.line(l.POLineID)
-			sourceQty[pl.source] += l.Quantity
+			sourceQty[p.line(l.POLineID).source] += l.Quantity
 			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
-			if earn {
-				amount := pl.cost * int64(l.Quantity)
+		}
+		// Earned on shipping, when the link's terms say so: each line's
+		// cost at dropship times the quantity shipped, in PO line order.
+		available := p.terms.availableAt(now)
+		var earned int64
+		if p.terms.earnOn == EarnOnShipped {
+			for _, l := range slices.SortedFunc(slices.Values(sh.Lines), func(a, b ShipmentLine) int { return cmp.Compare(a.POLineID, b.POLineID) }) {
+				amount := p.line(l.POLineID).cost * int64(l.Quantity)
 				earnings = append(earnings, earningRow(p.terms, p.ID, l.POLineID, sh.ID, l.Quantity, amount, now, actor, now))
 				earned += amount
 			}
