@@ -103,3 +103,19 @@ func ifElse(cond bool, yes, no string) string {
 	}
 	return no
 }
+
+// count is n and the noun that goes with it: "1 row", "2 rows".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}
+
+// was is "was" for one, "were" for any other number.
+func was(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}

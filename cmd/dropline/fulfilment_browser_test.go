@@ -128,8 +128,8 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	summary, _ := waitText(tab, `[data-testid="tracking-summary"]`, "1 rows ok (1 shipments), 1 rows with errors.", 5*time.Second)
-	if summary != "1 rows ok (1 shipments), 1 rows with errors." {
+	summary, _ := waitText(tab, `[data-testid="tracking-summary"]`, "1 row ok (1 shipment), 1 row with errors.", 5*time.Second)
+	if summary != "1 row ok (1 shipment), 1 row with errors." {
 		t.Fatalf("preview summary %q", summary)
 	}
 	rows, err := chromedp.Run(tab, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="tracking-rows"] tbody tr')].map(r => r.cells[7].textContent.trim()).join("|")`))
@@ -140,8 +140,8 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
 		t.Fatal(err)
 	}
-	summary, _ = waitText(tab, `[data-testid="tracking-summary"]`, "1 shipments saved from 1 rows; 1 rows with errors were skipped.", 5*time.Second)
-	if summary != "1 shipments saved from 1 rows; 1 rows with errors were skipped." {
+	summary, _ = waitText(tab, `[data-testid="tracking-summary"]`, "1 shipment saved from 1 row; 1 row with errors was skipped.", 5*time.Second)
+	if summary != "1 shipment saved from 1 row; 1 row with errors was skipped." {
 		t.Fatalf("result summary %q", summary)
 	}
 	still, err := chromedp.Run(tab, chromedp.Evaluate[bool](`window.stillHere === true`))
