@@ -231,16 +231,14 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	// The time the shipments are saved at: once the write lock is held,
 	// not before waiting for it.
 	now := db.now()
-	cached := newCachedTx(tx.Tx)
-	defer cached.close()
-	plan, list, err := checkTracking(ctx, cached, actor, supplierID, tk, rows, now)
+	plan, list, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, now)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	if len(list) == 0 {
 		return plan, nil
 	}
-	if err := db.saveShipments(ctx, cached, actor, list, now); err != nil {
+	if err := db.saveShipments(ctx, tx, actor, list, now); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {

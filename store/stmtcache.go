@@ -97,8 +97,8 @@ func (r cachedReader) QueryRowContext(ctx context.Context, query string, args ..
 //
 // A statement can only be prepared for reuse while the writer is free, not
 // from inside a transaction (which holds the only connection), so a
-// statement first seen in a transaction runs unprepared there and is
-// prepared before the next transaction begins.
+// statement first seen in a transaction is prepared there for that
+// transaction alone, and for the cache before the next one begins.
 type writeStmts struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -152,39 +152,64 @@ func (db *DB) prepareMissed(ctx context.Context) {
 
 // writeTx is a write transaction whose statements come from the writer's
 // cache: Tx.StmtContext reuses a statement already prepared on the
-// transaction's connection, the only writer, instead of parsing it again.
+// transaction's connection, the only writer, instead of parsing it again. A
+// statement not cached yet is prepared in the transaction on first use and
+// kept until it ends, so a bulk write of thousands of rows parses each of
+// its statements once.
 type writeTx struct {
 	*sql.Tx
-	db *DB
+	db    *DB
+	local map[string]*sql.Stmt // prepared in this transaction, closed with it
 }
 
-// ExecContext runs a statement in the transaction, prepared if cached.
+// stmt is query's statement in the transaction, and whether it is the
+// transaction's own copy of a cached one (to close after use).
+func (w *writeTx) stmt(ctx context.Context, query string) (*sql.Stmt, bool, error) {
+	if st, ok := w.local[query]; ok {
+		return st, false, nil
+	}
+	if st := w.db.cachedWrite(query); st != nil {
+		return w.Tx.StmtContext(ctx, st), true, nil
+	}
+	st, err := w.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, false, err
+	}
+	if w.local == nil {
+		w.local = map[string]*sql.Stmt{}
+	}
+	w.local[query] = st
+	return st, false, nil
+}
+
+// ExecContext runs a statement in the transaction, prepared once.
 func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st := w.db.cachedWrite(query)
-	if st == nil {
-		return w.Tx.ExecContext(ctx, query, args...)
+	st, copied, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
 	}
-	ts := w.Tx.StmtContext(ctx, st)
-	defer ts.Close()
-	return ts.ExecContext(ctx, args...)
+	if copied {
+		defer st.Close()
+	}
+	return st.ExecContext(ctx, args...)
 }
 
-// QueryContext runs a query in the transaction, prepared if cached. The
-// rows keep the statement until they are closed.
+// QueryContext runs a query in the transaction, prepared once. The rows
+// keep the statement until they are closed.
 func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st := w.db.cachedWrite(query)
-	if st == nil {
-		return w.Tx.QueryContext(ctx, query, args...)
+	st, _, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
 	}
-	return w.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	return st.QueryContext(ctx, args...)
 }
 
-// QueryRowContext runs a single-row query in the transaction, prepared if
-// cached.
+// QueryRowContext runs a single-row query in the transaction, prepared
+// once. A prepare error surfaces when the row is scanned, as with *sql.Tx.
 func (w *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st := w.db.cachedWrite(query)
-	if st == nil {
+	st, _, err := w.stmt(ctx, query)
+	if err != nil {
 		return w.Tx.QueryRowContext(ctx, query, args...)
 	}
-	return w.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	return st.QueryRowContext(ctx, args...)
 }
