@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -638,9 +637,8 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		if err != nil {
 			return page, fmt.Errorf("store: order search: %w", err)
 		}
-		b, _ := json.Marshal(ids)
 		// CROSS JOIN keeps the matched ids as the outer loop.
-		from, fromArgs = "json_each(?) j CROSS JOIN orders o ON o.id = j.value", []any{string(b)}
+		from, fromArgs = "json_each(?) j CROSS JOIN orders o ON o.id = j.value", []any{jsonIDs(ids)}
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")

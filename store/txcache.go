@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
 )
 
 // dbtx is what the store's helpers need of a transaction.
@@ -28,4 +31,63 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// oneOf is the condition that col is one of ids, and its argument: "col =
+// ?" for one ID, whose plan SQLite makes at once, and for more a JSON array
+// read by json_each (for one ID that costs about twice as much).
+func oneOf(col string, ids []int64) (string, any) {
+	if len(ids) == 1 {
+		return col + " = ?", ids[0]
+	}
+	return col + " IN (SELECT value FROM json_each(?))", jsonIDs(ids)
+}
+
+// jsonIDs is ids as a JSON array, for json_each.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// insertBatch is how many rows one INSERT writes.
+const insertBatch = 64
+
+// insertRows inserts rows of len(cols) values each into table, up to
+// insertBatch rows per statement.
+func insertRows(ctx context.Context, tx dbtx, table string, cols []string, rows [][]any) error {
+	args := make([]any, 0, insertBatch*len(cols))
+	for len(rows) > 0 {
+		n := min(len(rows), insertBatch)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, insertSQL("INSERT", table, cols, n), args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// insertSQL is a statement (verb "INSERT", "INSERT OR IGNORE") inserting
+// rows rows of values for cols into table.
+func insertSQL(verb, table string, cols []string, rows int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s INTO %s (%s) VALUES ", verb, table, strings.Join(cols, ", "))
+	one := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
 }
