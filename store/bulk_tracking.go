@@ -353,6 +353,7 @@ func checkTracking(ctx context.Context, q querier, actor Actor, supplierID int64
 			if strings.Contains(msg, "already on") {
 				msg = "Duplicate: this shipment is already saved."
 			}
+			msg = strings.Replace(msg, saveAnywayHint, bulkSaveAnywayHint, 1)
 			for _, i := range g.rows {
 				rows[i].Error = msg
 			}

@@ -302,3 +302,23 @@ func TestBulkTrackingPreviewDoesNotWaitForTheWriter(t *testing.T) {
 		t.Fatalf("preview with the write lock held: %+v %v", plan, err)
 	}
 }
+
+// A number that fails its carrier's check cannot be forced through a file:
+// the row says where it can be.
+func TestBulkTrackingFailedCheckSaysWhereToSaveAnyway(t *testing.T) {
+	w := newOrderWorld(t)
+	p := w.poFor(t, "#9201", orderfile.Line{SKU: "A-1", Quantity: 1})
+	file := "po_number,carrier,tracking_number,ship_date\n" + p.PONumber + ",ups,1Z999AA10123456785," + w.now.Format(time.DateOnly) + "\n"
+	plan, err := w.db.BulkTracking(context.Background(), w.sActor, w.supplier.ID, []byte(file), false)
+	if err != nil || plan.Errors != 1 {
+		t.Fatalf("preview: %+v %v", plan, err)
+	}
+	if msg := plan.Rows[0].Error; !strings.Contains(msg, "check digit") || !strings.Contains(msg, "on the PO page") || strings.Contains(msg, "or tick") {
+		t.Errorf("row error %q", msg)
+	}
+	// The form still offers the box.
+	_, err = w.db.AddShipment(context.Background(), w.sActor, w.supplier.ID, p.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456785", ShipDate: w.now.Format(time.DateOnly)})
+	if msg := fields(err)["tracking_number"]; !strings.Contains(msg, "or tick \"save anyway\"") {
+		t.Errorf("form error %q", msg)
+	}
+}

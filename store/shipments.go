@@ -169,7 +169,7 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
 	}
 	if terr == nil && tc.Problem != "" && !in.Override {
-		c.add("tracking_number", tc.Problem+" Check it, or tick \"save anyway\" if it is right.")
+		c.add("tracking_number", tc.Problem+saveAnywayHint)
 	}
 	loc := p.supplierLoc
 	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
@@ -231,6 +231,14 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 	}
 	return sh, nil
 }
+
+// saveAnywayHint follows a number that fails its carrier's check, on the
+// form and the API, which can save it anyway; bulkSaveAnywayHint replaces
+// it for a file, which cannot.
+const (
+	saveAnywayHint     = " Check it, or tick \"save anyway\" if it is right."
+	bulkSaveAnywayHint = " Check it; if it is right, add it on the PO page and tick \"save anyway\" there."
+)
 
 // take counts a checked shipment against p: its quantities leave the lines
 // (a line with nothing left is shipped) and its number is saved.
