@@ -313,7 +313,7 @@ func TestBulkTrackingFailedCheckSaysWhereToSaveAnyway(t *testing.T) {
 	if err != nil || plan.Errors != 1 {
 		t.Fatalf("preview: %+v %v", plan, err)
 	}
-	if msg := plan.Rows[0].Error; !strings.Contains(msg, "check digit") || !strings.Contains(msg, "on the PO page") || strings.Contains(msg, "or tick") {
+	if msg := plan.Rows[0].Error; !strings.Contains(msg, "got 5). Check it;") || !strings.Contains(msg, "on the PO page") || strings.Contains(msg, "or tick") {
 		t.Errorf("row error %q", msg)
 	}
 	// The form still offers the box.

@@ -169,7 +169,7 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 		return Shipment{}, Conflict(p.PONumber + " was cancelled.")
 	}
 	if terr == nil && tc.Problem != "" && !in.Override {
-		c.add("tracking_number", tc.Problem+saveAnywayHint)
+		c.add("tracking_number", strings.TrimSuffix(tc.Problem, ".")+"."+saveAnywayHint)
 	}
 	loc := p.supplierLoc
 	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
