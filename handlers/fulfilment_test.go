@@ -203,3 +203,44 @@ func TestSupplierAPI(t *testing.T) {
 		t.Fatalf("delivered: %d", st)
 	}
 }
+
+// An open order page keeps asking for news until every PO is done: after
+// the PO ships, the supplier's delivery still reaches the page, and once
+// delivered the page stops asking.
+func TestOrderPageFollowsDeliveryAfterShipping(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	po := openPO(t, env, w, "LIVE-1", 1)
+	sh, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format("2006-01-02")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	path := "/orders/" + strconv.FormatInt(po.OrderID, 10)
+	first := c.get(path)
+	poll, ok := first.doc.Find(`[data-testid="order-tracking"]`).Attr("hx-get")
+	if !ok {
+		t.Fatal("a shipped order page does not poll: the delivery would not show until a reload")
+	}
+	get := func(p string) page {
+		req, _ := http.NewRequest(http.MethodGet, env.srv.URL+p, nil)
+		req.Header.Set("HX-Request", "true")
+		return c.do(req)
+	}
+	if p := get(poll); p.status != http.StatusOK || p.doc.Find(`[data-testid="order-status"]`).Length() != 0 {
+		t.Fatalf("nothing changed, yet the poll answered %d with the order status", p.status)
+	}
+	if err := env.db.MarkDelivered(ctx, store.CLIActor, w.supplierS.ID, sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := get(poll)
+	if got := strings.TrimSpace(p.doc.Find(`[data-testid="order-status"]`).Text()); got != "Delivered" {
+		t.Fatalf("after delivery the poll shows order status %q, want Delivered", got)
+	}
+	if _, ok := p.doc.Find(`[data-testid="order-tracking"]`).Attr("hx-get"); ok {
+		t.Fatal("a delivered order page still polls")
+	}
+}

@@ -316,7 +316,12 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 	loc := p.member.Account.Location()
 	t := views.OrderTrackingView{OrderID: orderID, Status: status}
 	shipped, delivered := 0, 0
+	// The version names what the page shows that a supplier can change:
+	// the order's status, each PO's status and cancellation, and the
+	// shipments, delivered or not.
+	version := []string{status}
 	for _, po := range pos {
+		version = append(version, po.Status+"/"+po.CancelState)
 		ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
 		if err != nil {
 			return t, err
@@ -328,10 +333,16 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 			}
 		}
 		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: shipmentRows(ships, loc)})
-		t.Live = t.Live || po.Status == store.POOpen || po.Status == store.POPartiallyShipped
+		// Polled until every PO is done: shipped POs still turn delivered.
+		t.Live = t.Live || !poSettled(po.Status)
 	}
-	t.Version = fmt.Sprintf("%s.%d.%d", status, shipped, delivered)
+	t.Version = strings.Join(append(version, strconv.Itoa(shipped), strconv.Itoa(delivered)), ".")
 	return t, nil
+}
+
+// poSettled says a PO will not change again without the merchant: delivered, cancelled or rejected.
+func poSettled(status string) bool {
+	return status == store.PODelivered || status == store.POCancelled || status == store.PORejected
 }
 
 // orderTrackingPartial is what an open order page polls.
