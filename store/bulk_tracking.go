@@ -202,27 +202,35 @@ func pickPO(cands []poCandidate, number, merchant string) (id int64, msg string)
 // preview writes nothing: it checks the file against one snapshot of the
 // database, without the write lock.
 func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, body []byte, apply bool) (TrackingPlan, error) {
-	rows, err := readTrackingCSV(body)
+	if apply {
+		return db.ApplyTracking(ctx, actor, supplierID, body, nil)
+	}
+	rows, tk, err := db.readTracking(ctx, supplierID, body)
 	if err != nil {
 		return TrackingPlan{}, err
 	}
-	// The account's carriers, read once for every row.
-	tk, err := db.trackingChecker(ctx, supplierID)
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
-	if !apply {
-		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		defer tx.Rollback()
-		plan, _, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, db.now())
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		return plan, nil
+	defer tx.Rollback()
+	plan, _, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, db.now())
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
+	return plan, nil
+}
+
+// ApplyTracking applies a bulk tracking file, as BulkTracking does, and
+// tells progress, unless nil, how far it has got: while it waits for the
+// write lock, checks the rows, writes and commits.
+func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, body []byte, progress func(TrackingProgress)) (TrackingPlan, error) {
+	rows, tk, err := db.readTracking(ctx, supplierID, body)
+	if err != nil {
+		return TrackingPlan{}, err
+	}
+	tr := newTracker(progress)
+	tr.step(StepWaiting)
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -231,6 +239,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	// The time the shipments are saved at: once the write lock is held,
 	// not before waiting for it.
 	now := db.now()
+	tr.step(StepChecking)
 	plan, list, err := checkTracking(ctx, tx, actor, supplierID, tk, rows, now)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -238,16 +247,30 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if len(list) == 0 {
 		return plan, nil
 	}
-	if err := db.saveShipments(ctx, tx, actor, list, now); err != nil {
+	if err := db.saveShipments(ctx, tx, actor, list, now, tr); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
+	tr.step(StepCommitting)
 	if err := tx.Commit(); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	return plan, nil
+}
+
+// readTracking parses a bulk tracking file and reads the supplier's carriers, once for every row.
+func (db *DB) readTracking(ctx context.Context, supplierID int64, body []byte) ([]TrackingRow, *trackingChecker, error) {
+	rows, err := readTrackingCSV(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	tk, err := db.trackingChecker(ctx, supplierID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	return rows, tk, nil
 }
 
 // checkTracking checks a file's rows, marking each with its errors, and

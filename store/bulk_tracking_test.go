@@ -215,7 +215,8 @@ func shippedState(t *testing.T, w *orderWorld, pos ...store.PurchaseOrder) strin
 // log, earnings, the scorecard and reservations.
 func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 	ctx := context.Background()
-	run := func(bulk bool) string {
+	var steps []store.TrackingProgress
+	run := func(bulk, tracked bool) string {
 		w := newOrderWorld(t)
 		w.terms(t, store.EarnOnShipped, 7)
 		if _, _, err := w.db.AddWebhookEndpoint(ctx, w.mActor, w.merchant.ID, "https://hooks.example.com/dropline", []string{"shipment.created"}); err != nil {
@@ -234,7 +235,14 @@ func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 				p1.PONumber + ",bike courier,BC-1," + day + ",Box 1 of 2,A-1,1\n" +
 				p1.PONumber + ",Bike Courier,BC-2," + day + ",,,\n" +
 				p2.PONumber + ",Bike Courier,BC-3," + day + ",,A-3,1\n"
-			plan, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), true)
+			var progress func(store.TrackingProgress)
+			if tracked {
+				// Reported every two units: the POs and orders are settled
+				// in parts, which must add up to the same.
+				defer store.SetProgressChunk(2)()
+				progress = func(p store.TrackingProgress) { steps = append(steps, p) }
+			}
+			plan, err := w.db.ApplyTracking(ctx, w.sActor, w.supplier.ID, []byte(file), progress)
 			if err != nil || plan.Shipments != 3 || plan.Errors != 0 {
 				t.Fatalf("apply: %+v %v", plan, err)
 			}
@@ -256,10 +264,14 @@ func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 		}
 		return shippedState(t, w, p1, p2)
 	}
-	form, file := run(false), run(true)
+	form, file, tracked := run(false, false), run(true, false), run(true, true)
 	if form != file {
 		t.Errorf("entered one by one:\n%s\nfrom a file:\n%s", form, file)
 	}
+	if tracked != file {
+		t.Errorf("from a file:\n%s\nfrom a file, with progress:\n%s", file, tracked)
+	}
+	checkProgress(t, steps)
 	// Not two empty descriptions: three parcels, each with its email,
 	// Shopify update and webhook.
 	for _, want := range []string{"PO PO-000001 shipped A-1:3/3 A-2:1/1", "PO PO-000002 partially_shipped A-3:1/2", "https://bike.example.com/t/BC-2"} {
@@ -271,6 +283,27 @@ func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 		if n := strings.Count(form, want); n != 3 {
 			t.Errorf("%d × %q, want 3:\n%s", n, want, form)
 		}
+	}
+}
+
+// checkProgress checks an apply's reports: waiting, checking, saving with
+// its count rising to the total, then committing.
+func checkProgress(t *testing.T, steps []store.TrackingProgress) {
+	t.Helper()
+	var names []string
+	for i, p := range steps {
+		if len(names) == 0 || names[len(names)-1] != p.Step {
+			names = append(names, p.Step)
+		}
+		if p.Step == store.StepSaving && (p.Total == 0 || p.Done > p.Total || (i > 0 && steps[i-1].Step == p.Step && p.Done < steps[i-1].Done)) {
+			t.Fatalf("report %d: %+v after %+v", i, p, steps[max(i-1, 0)])
+		}
+	}
+	if got := strings.Join(names, " "); got != "waiting checking saving committing" {
+		t.Fatalf("steps %q", got)
+	}
+	if last := steps[len(steps)-1]; last.Done != last.Total || len(steps) < 8 {
+		t.Fatalf("%d reports, the last %+v: want the count to reach the total in steps", len(steps), last)
 	}
 }
 

@@ -624,7 +624,7 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	list := []newShipment{{po: p, sh: sh}}
-	if err := db.saveShipments(ctx, tx, actor, list, now); err != nil {
+	if err := db.saveShipments(ctx, tx, actor, list, now, nil); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	return list[0].sh, tx.Commit()

@@ -282,8 +282,9 @@ var (
 // everything they cause: the lines' shipped quantities and reservations, the
 // scorecard, the supplier's earnings, the order's timeline, the audit log,
 // the customer's email, the channel update and webhooks; then each PO's
-// status and each order's tab. It sets each shipment's ID.
-func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time) error {
+// status and each order's tab. It sets each shipment's ID and tells tr,
+// which may be nil, how far it has got.
+func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, tr *tracker) error {
 	var next int64
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM shipments").Scan(&next); err != nil {
 		return err
@@ -396,7 +397,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			}
 		}
 	}
-	for _, in := range []struct {
+	inserts := []struct {
 		table string
 		cols  []string
 		rows  [][]any
@@ -407,8 +408,20 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		{"order_events", eventCols, events},
 		{"audit_log", auditCols, audits},
 		{"outbox", outboxCols, outbox},
-	} {
-		if err := insertRows(ctx, tx, in.table, in.cols, in.rows); err != nil {
+	}
+	ids := slices.Sorted(maps.Keys(byPO))
+	orders := map[int64]int64{} // order to merchant
+	for _, id := range ids {
+		orders[byPO[id].po.OrderID] = byPO[id].po.AccountID
+	}
+	// Progress counts the rows written, then the POs and orders updated.
+	units := len(ids) + len(orders)
+	for _, in := range inserts {
+		units += len(in.rows)
+	}
+	tr.count(StepSaving, units)
+	for _, in := range inserts {
+		if err := chunks(tr, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
 			return err
 		}
 	}
@@ -436,21 +449,25 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}
 	// The POs' scorecard, statuses and queue tabs, then their orders'
 	// statuses and tabs.
-	ids := slices.Sorted(maps.Keys(byPO))
 	marks := make([]shipMark, 0, len(ids))
-	orders := map[int64]int64{}
 	for _, id := range ids {
 		t := byPO[id]
 		marks = append(marks, shipMark{f: t.po.facts, shipments: t.shipments, overrides: t.overr})
-		orders[t.po.OrderID] = t.po.AccountID
 	}
 	if err := markShipments(ctx, tx, marks, now); err != nil {
 		return err
 	}
-	if err := db.settlePOs(ctx, tx, ids, now); err != nil {
+	if err := chunks(tr, ids, func(ids []int64) error { return db.settlePOs(ctx, tx, ids, now) }); err != nil {
 		return err
 	}
-	return db.refreshOrders(ctx, tx, orders)
+	// Each order once, though its POs settled in different chunks.
+	return chunks(tr, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
+		part := make(map[int64]int64, len(ids))
+		for _, id := range ids {
+			part[id] = orders[id]
+		}
+		return db.refreshOrders(ctx, tx, part)
+	})
 }
 
 // shippedEmail is the customer's "your order has shipped" email.

@@ -1,0 +1,77 @@
+package store
+
+// The steps of applying a bulk tracking file, as TrackingProgress names them.
+const (
+	StepWaiting    = "waiting"    // for the write lock, held by another change
+	StepChecking   = "checking"   // the rows again, inside the transaction
+	StepSaving     = "saving"     // Done of Total units: rows written, POs and orders updated
+	StepCommitting = "committing" // everything is written; the transaction ends
+)
+
+// TrackingProgress is how far applying a bulk tracking file has got.
+type TrackingProgress struct {
+	Step        string
+	Done, Total int
+}
+
+// progressChunk is how many units a tracked write does between reports (a
+// variable for tests).
+var progressChunk = 1024
+
+// tracker reports a long write's progress to a callback; a nil tracker
+// reports nothing, so the paths that share the write need no checks.
+type tracker struct {
+	report func(TrackingProgress)
+	p      TrackingProgress
+}
+
+func newTracker(report func(TrackingProgress)) *tracker {
+	if report == nil {
+		return nil
+	}
+	return &tracker{report: report}
+}
+
+// step starts a step without a count.
+func (t *tracker) step(name string) {
+	if t == nil {
+		return
+	}
+	t.p = TrackingProgress{Step: name, Done: t.p.Done, Total: t.p.Total}
+	t.report(t.p)
+}
+
+// count starts a step of total units.
+func (t *tracker) count(name string, total int) {
+	if t == nil {
+		return
+	}
+	t.p = TrackingProgress{Step: name, Total: total}
+	t.report(t.p)
+}
+
+// add records n more units done.
+func (t *tracker) add(n int) {
+	if t == nil {
+		return
+	}
+	t.p.Done = min(t.p.Done+n, t.p.Total)
+	t.report(t.p)
+}
+
+// chunks calls fn for successive slices of ids, progressChunk long, and
+// records each as done: one call for all of them when nothing is tracked.
+func chunks[T any](t *tracker, ids []T, fn func([]T) error) error {
+	size := len(ids)
+	if t != nil {
+		size = progressChunk
+	}
+	for start := 0; start < len(ids); start += size {
+		part := ids[start:min(start+size, len(ids))]
+		if err := fn(part); err != nil {
+			return err
+		}
+		t.add(len(part))
+	}
+	return nil
+}
