@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -242,5 +244,92 @@ func TestOrderPageFollowsDeliveryAfterShipping(t *testing.T) {
 	}
 	if _, ok := p.doc.Find(`[data-testid="order-tracking"]`).Attr("hx-get"); ok {
 		t.Fatal("a delivered order page still polls")
+	}
+}
+
+// While a bulk tracking file is applied, the page can ask how far it has
+// got: here the apply waits for a write lock another connection holds, and
+// says so. Another supplier cannot read that progress; once the apply is
+// done there is none.
+func TestBulkTrackingApplyProgress(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "P-1", 1)
+	c := env.client()
+	c.login(w.staffS.Email)
+	c.get("/dropship-orders/upload")
+	file := "po_number,carrier,tracking_number,ship_date\n" + po.PONumber + ",ups,1Z999AA10123456784," + time.Now().UTC().Format("2006-01-02") + "\n"
+	preview := c.upload("/dropship-orders/upload", "tracking.csv", file, nil)
+	token := preview.doc.Find(`input[name="token"]`).AttrOr("value", "")
+	progress := preview.doc.Find(`[data-testid="tracking-saving"]`).AttrOr("data-apply-progress", "")
+	if token == "" || progress != "/dropship-orders/upload/progress?token="+token {
+		t.Fatalf("preview: token %q, progress address %q", token, progress)
+	}
+	if p := c.get(progress); p.status != http.StatusNotFound {
+		t.Fatalf("progress before the apply: %d", p.status)
+	}
+
+	other := env.client()
+	other.login(w.adminT.Email) // before the lock: signing in writes
+
+	raw, err := sql.Open("sqlite", "file:"+env.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	lock, err := raw.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			lock.ExecContext(t.Context(), "ROLLBACK")
+		}
+	}
+	defer release()
+	form := url.Values{"_csrf": {c.csrf}, "token": {token}}
+	applied := make(chan int, 1)
+	go func() {
+		res, err := c.http.PostForm(env.srv.URL+"/dropship-orders/upload/apply", form)
+		if err != nil {
+			applied <- 0
+			return
+		}
+		res.Body.Close()
+		applied <- res.StatusCode
+	}()
+	var got map[string]any
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if p := c.get(progress); p.status == http.StatusOK {
+			if err := json.Unmarshal([]byte(p.body), &got); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no progress while the apply waits for the write lock")
+		}
+	}
+	if got["step"] != store.StepWaiting || got["label"] != "Waiting for other changes to be saved…" {
+		t.Fatalf("progress while waiting: %v", got)
+	}
+	if p := other.get(progress); p.status != http.StatusNotFound {
+		t.Fatalf("another supplier reads the progress: %d", p.status)
+	}
+	release()
+	if st := <-applied; st != http.StatusOK {
+		t.Fatalf("apply: %d", st)
+	}
+	if ships, _ := env.db.Shipments(t.Context(), w.supplierS.ID, po.ID); len(ships) != 1 {
+		t.Fatalf("%d shipments after the apply, want 1", len(ships))
+	}
+	if p := c.get(progress); p.status != http.StatusNotFound {
+		t.Fatalf("progress after the apply: %d", p.status)
 	}
 }

@@ -153,6 +153,7 @@ func (s *Server) routes(e *echo.Echo) {
 	supplier.GET("/dropship-orders/upload/errors.csv", s.trackingErrors)
 	supplier.POST("/dropship-orders/upload", s.trackingUpload)
 	supplier.POST("/dropship-orders/upload/apply", s.trackingApply)
+	supplier.GET("/dropship-orders/upload/progress", s.trackingProgress)
 	supplier.GET("/dropship-orders/:poID", s.dropshipOrderShow)
 	supplier.POST("/dropship-orders/:poID/acknowledge", s.poAcknowledge)
 	supplier.POST("/dropship-orders/:poID/status", s.poStatus)

@@ -47,6 +47,7 @@ type Server struct {
 	maxBody int64
 	puller  *store.Puller
 	slots   chan struct{} // one per request running; see inTurn
+	applies applies       // bulk tracking files being applied, by upload token
 }
 
 // New builds the Echo application with every route registered.

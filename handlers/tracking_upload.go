@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -98,11 +100,76 @@ func (s *Server) trackingApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.store.BulkTracking(ctx, p.actor(), p.accountID(), body, true)
+	// The page asks trackingProgress how far the apply has got while it runs.
+	defer s.applies.end(token)
+	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) { s.applies.set(token, p.accountID(), tp) })
 	if err != nil {
 		return err
 	}
 	return s.renderTracking(c, http.StatusOK, trackingView(plan, token, filename, true))
+}
+
+// applies holds how far each running bulk tracking apply has got.
+type applies struct {
+	mu      sync.Mutex
+	running map[string]applyState
+}
+
+type applyState struct {
+	accountID int64
+	progress  store.TrackingProgress
+}
+
+func (a *applies) set(token string, accountID int64, p store.TrackingProgress) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.running == nil {
+		a.running = map[string]applyState{}
+	}
+	a.running[token] = applyState{accountID, p}
+}
+
+func (a *applies) end(token string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.running, token)
+}
+
+// get is an apply's progress, if it is running for the account.
+func (a *applies) get(token string, accountID int64) (store.TrackingProgress, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st, ok := a.running[token]
+	return st.progress, ok && st.accountID == accountID
+}
+
+// trackingProgress answers the upload page while it saves a file: the step
+// and how much of it is done, as JSON. An upload not being applied for
+// this account, another's included, is not found.
+func (s *Server) trackingProgress(c echo.Context) error {
+	p := principalOf(c)
+	tp, ok := s.applies.get(c.QueryParam("token"), p.accountID())
+	if !ok {
+		return echo.ErrNotFound
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"step": tp.Step, "label": progressLabel(tp), "done": tp.Done, "total": tp.Total})
+}
+
+// progressLabel says in words where an apply is.
+func progressLabel(p store.TrackingProgress) string {
+	switch p.Step {
+	case store.StepWaiting:
+		return "Waiting for other changes to be saved…"
+	case store.StepChecking:
+		return "Checking every row again…"
+	case store.StepSaving:
+		if p.Total > 0 {
+			return fmt.Sprintf("Saving… %d %%", 100*p.Done/p.Total)
+		}
+		return "Saving…"
+	}
+	return "Finishing…"
 }
 
 // trackingErrors downloads the rows with errors, to fix and upload again.

@@ -40,6 +40,39 @@ document.addEventListener("htmx:xhr:progress", function (e) {
   bar.removeAttribute("value"); // indeterminate
   label.textContent = "Uploaded. Checking every row…";
 });
+// Save progress for forms with a [data-apply-progress] box: while the
+// request runs, the box asks the address it names how far the save has got
+// (JSON: label, done, total) twice a second, and stops when the answer comes.
+document.addEventListener("htmx:beforeRequest", function (e) {
+  var form = e.target;
+  var box = form.querySelector && form.querySelector("[data-apply-progress]");
+  if (!box) return;
+  var bar = box.querySelector("progress");
+  var label = box.querySelector("[data-progress-label]");
+  bar.removeAttribute("value"); // indeterminate until the first answer
+  var timer = setInterval(function () {
+    if (!box.isConnected) return stop();
+    fetch(box.getAttribute("data-apply-progress"), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (p) {
+        if (!p || timer === null) return;
+        label.textContent = p.label;
+        if (p.total > 0) {
+          bar.max = p.total;
+          bar.value = p.done;
+        } else {
+          bar.removeAttribute("value");
+        }
+      })
+      .catch(function () {});
+  }, 500);
+  function stop() {
+    clearInterval(timer);
+    timer = null;
+    form.removeEventListener("htmx:afterRequest", stop);
+  }
+  form.addEventListener("htmx:afterRequest", stop);
+});
 // htmx swaps only 2xx answers, so an error page (a full disk, a conflict, a
 // lost session) would otherwise leave the page as it was with no word. Show
 // the error page's title and message, as text, at the top of the page.
