@@ -272,7 +272,7 @@ func TrackingUploadResult(csrf string, v TrackingUploadView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if v.Shipments > 0 {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<form method=\"post\" action=\"/dropship-orders/upload/apply\" class=\"inline\" hx-post=\"/dropship-orders/upload/apply\" hx-target=\"#tracking-result\" hx-swap=\"outerHTML\" hx-indicator=\"#tracking-saving\" hx-disabled-elt=\"find button\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<form method=\"post\" action=\"/dropship-orders/upload/apply\" class=\"apply-row\" hx-post=\"/dropship-orders/upload/apply\" hx-target=\"#tracking-result\" hx-swap=\"outerHTML\" hx-indicator=\"#tracking-saving\" hx-disabled-elt=\"find button\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

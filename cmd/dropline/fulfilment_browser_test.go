@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -137,8 +138,31 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 		t.Fatalf("preview rows %q (%v): want the error first", rows, err)
 	}
 	screenshot(tab, t, "bulk-1-preview")
-	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
+	// Another change holds the write lock: the save waits, and the page says so.
+	raw, err := sql.Open("sqlite", "file:"+a.db.Path())
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer raw.Close()
+	lock, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
+		lock.ExecContext(ctx, "ROLLBACK")
+		t.Fatal(err)
+	}
+	saving, _ := waitText(tab, `[data-testid="tracking-saving"] [data-progress-label]`, "Waiting for other changes to be saved…", 5*time.Second)
+	screenshot(tab, t, "bulk-2-saving")
+	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if saving != "Waiting for other changes to be saved…" {
+		t.Fatalf("while the save waits the page says %q", saving)
 	}
 	summary, _ = waitText(tab, `[data-testid="tracking-summary"]`, "1 shipment saved from 1 row; 1 row with errors was skipped.", 5*time.Second)
 	if summary != "1 shipment saved from 1 row; 1 row with errors was skipped." {
@@ -148,7 +172,7 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 	if err != nil || !still {
 		t.Fatalf("the page reloaded (marker %v, %v): the upload should swap in place", still, err)
 	}
-	screenshot(tab, t, "bulk-2-applied")
+	screenshot(tab, t, "bulk-3-applied")
 	got, _ := a.db.PurchaseOrder(ctx, merchant.ID, po.ID)
 	if got.Status != store.POShipped {
 		t.Fatalf("PO status %s, want shipped", got.Status)
