@@ -59,19 +59,27 @@ func (t *tracker) add(n int) {
 	t.report(t.p)
 }
 
-// chunks calls fn for successive slices of ids, progressChunk long, and
-// records each as done: one call for all of them when nothing is tracked.
-func chunks[T any](t *tracker, ids []T, fn func([]T) error) error {
-	size := len(ids)
+// updateUnits is what settling a PO or refreshing an order counts for in
+// a save's progress, against one for each row inserted: about what each
+// costs. Applying 10,000 rows for 10,000 POs on the 1,000,000-order seed, the
+// 82,000 inserted rows took 1.4 s and the 20,000 updates 5 s; counted one
+// each, the bar reached 80 % in a seventh of the save and crawled after.
+const updateUnits = 12
+
+// chunks calls fn for successive slices of items, progressChunk long, and
+// records each item done as units: one call for all of them when nothing is
+// tracked.
+func chunks[T any](t *tracker, units int, items []T, fn func([]T) error) error {
+	size := len(items)
 	if t != nil {
 		size = progressChunk
 	}
-	for start := 0; start < len(ids); start += size {
-		part := ids[start:min(start+size, len(ids))]
+	for start := 0; start < len(items); start += size {
+		part := items[start:min(start+size, len(items))]
 		if err := fn(part); err != nil {
 			return err
 		}
-		t.add(len(part))
+		t.add(len(part) * units)
 	}
 	return nil
 }

@@ -414,14 +414,15 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	for _, id := range ids {
 		orders[byPO[id].po.OrderID] = byPO[id].po.AccountID
 	}
-	// Progress counts the rows written, then the POs and orders updated.
-	units := len(ids) + len(orders)
+	// Progress counts the rows written, then the POs and orders updated,
+	// each update as updateUnits rows: what it costs.
+	units := (len(ids) + len(orders)) * updateUnits
 	for _, in := range inserts {
 		units += len(in.rows)
 	}
 	tr.count(StepSaving, units)
 	for _, in := range inserts {
-		if err := chunks(tr, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
+		if err := chunks(tr, 1, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
 			return err
 		}
 	}
@@ -457,11 +458,11 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	if err := markShipments(ctx, tx, marks, now); err != nil {
 		return err
 	}
-	if err := chunks(tr, ids, func(ids []int64) error { return db.settlePOs(ctx, tx, ids, now) }); err != nil {
+	if err := chunks(tr, updateUnits, ids, func(ids []int64) error { return db.settlePOs(ctx, tx, ids, now) }); err != nil {
 		return err
 	}
 	// Each order once, though its POs settled in different chunks.
-	return chunks(tr, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
+	return chunks(tr, updateUnits, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
 		part := make(map[int64]int64, len(ids))
 		for _, id := range ids {
 			part[id] = orders[id]
