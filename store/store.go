@@ -30,6 +30,10 @@ type DB struct {
 	stmts  readStmts
 	wstmts writeStmts
 
+	checkpointer *sql.DB       // copies the WAL into the file; see checkpoints
+	stopCk       chan struct{} // closed by Close
+	ckDone       chan struct{} // closed when checkpoints returns
+
 	// Now returns the current time; tests replace it to control the clock.
 	Now func() time.Time
 	// PasswordCost is the bcrypt cost for new password hashes; tests lower it.
@@ -67,6 +71,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w[k] = append([]string(nil), v...)
 	}
 	w.Add("_pragma", "journal_mode(WAL)")
+	// The writer leaves checkpoints to a connection of its own (checkpoints).
+	w.Add("_pragma", "wal_autocheckpoint(0)")
 	// BEGIN IMMEDIATE takes the write lock at the start, so a transaction
 	// never fails half-way when it upgrades from reading to writing.
 	w.Set("_txlock", "immediate")
@@ -106,13 +112,51 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
 	read.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
 
-	return &DB{
+	ck, err := sql.Open("sqlite", "file:"+path+"?"+common.Encode())
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	ck.SetMaxOpenConns(1)
+	db := &DB{
 		path:         path,
 		write:        write,
 		read:         read,
+		checkpointer: ck,
+		stopCk:       make(chan struct{}),
+		ckDone:       make(chan struct{}),
 		Now:          time.Now,
 		PasswordCost: bcrypt.DefaultCost,
-	}, nil
+	}
+	go db.checkpoints()
+	return db, nil
+}
+
+// checkpointEvery is how often checkpoints copies the WAL into the file (a
+// variable for tests).
+var checkpointEvery = time.Second
+
+// checkpoints copies committed pages from the WAL into the database file
+// every checkpointEvery, on a connection of its own, until Close. The writer
+// does not checkpoint (wal_autocheckpoint 0): with SQLite's default, the
+// commit that took the WAL past 1,000 pages copied them before it returned,
+// inside the request that made it. A bulk tracking apply of 10,000 POs spent
+// 0.1 s of its time there on a small database and about 1.2 s on the
+// 1,000,000-order seed. A passive checkpoint waits for no reader or writer:
+// what it cannot copy yet, or fails to (a full disk), the next one copies.
+func (db *DB) checkpoints() {
+	defer close(db.ckDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCk:
+			return
+		case <-t.C:
+			db.checkpointer.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 // Path returns the database file's path.
@@ -124,8 +168,11 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	close(db.stopCk)
+	<-db.ckDone
 	db.closeStmts()
-	return errors.Join(db.read.Close(), db.write.Close())
+	// The last connection to close checkpoints the WAL into the file.
+	return errors.Join(db.checkpointer.Close(), db.read.Close(), db.write.Close())
 }
 
 // Migrate applies every migration not yet applied, in order.

@@ -325,3 +325,63 @@ func TestSeedDemoOnlyOnEmptyDatabase(t *testing.T) {
 		t.Fatalf("demo links = %+v, want one active", links)
 	}
 }
+
+// A commit leaves its pages in the WAL; the background checkpoint copies
+// them into the database file, and so does closing the database. (SQLite's
+// default made the commit that filled the WAL copy them itself, inside the
+// request that committed.)
+func TestCheckpointsRunBesideTheWriter(t *testing.T) {
+	ctx := context.Background()
+	for _, every := range []time.Duration{time.Hour, 20 * time.Millisecond} {
+		restore := store.SetCheckpointEvery(every)
+		path := filepath.Join(t.TempDir(), "test.db")
+		db, err := store.Open(ctx, path)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		db.PasswordCost = bcrypt.MinCost
+		a, _, err := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "Acme", Kind: store.KindSupplier}, "a@example.com", pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := func() int64 {
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Size()
+		}
+		if every < time.Second {
+			time.Sleep(3 * every) // the checkpoint after the migrations
+		}
+		before := size()
+		// 8 MB in one commit: 2,000 pages, past SQLite's default of 1,000.
+		if _, err := db.SaveUpload(ctx, a.ID, "tracking", "big.csv", make([]byte, 8<<20)); err != nil {
+			t.Fatal(err)
+		}
+		if every == time.Hour {
+			if got := size(); got != before {
+				t.Fatalf("the commit grew the database file from %d to %d bytes: the writer checkpointed", before, got)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := size(); got < before+8<<20 {
+				t.Fatalf("after close the file is %d bytes, from %d: the WAL was not copied in", got, before)
+			}
+			continue
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for size() < before+8<<20 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the file is still %d bytes, from %d, 5 s after the commit: nothing checkpointed", size(), before)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		db.Close()
+	}
+}
