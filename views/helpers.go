@@ -104,12 +104,26 @@ func ifElse(cond bool, yes, no string) string {
 	return no
 }
 
-// count is n and the noun that goes with it: "1 row", "2 rows".
+// count is n and the noun that goes with it: "1 row", "2 rows", "10,000 rows".
 func count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return itoa(n) + " " + many
+	return grouped(n) + " " + many
+}
+
+// grouped writes n with its thousands separated by commas: "10,000".
+func grouped(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }
 
 // was is "was" for one, "were" for any other number.

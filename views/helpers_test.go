@@ -11,7 +11,7 @@ func TestCountAgreesWithItsNumber(t *testing.T) {
 	for _, c := range []struct {
 		n    int
 		want string
-	}{{0, "0 rows"}, {1, "1 row"}, {2, "2 rows"}, {10000, "10000 rows"}} {
+	}{{0, "0 rows"}, {1, "1 row"}, {2, "2 rows"}, {10000, "10,000 rows"}, {1234567, "1,234,567 rows"}, {-1500, "-1,500 rows"}} {
 		if got := count(c.n, "row", "rows"); got != c.want {
 			t.Errorf("count(%d) = %q, want %q", c.n, got, c.want)
 		}
