@@ -433,12 +433,13 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 		}
 		moved[k] += d
 	}
+	now := dbTime(db.now()) // formatted once for every order
 	for _, id := range ids {
 		n := counts[id]
 		status, tab := n.statusTab()
 		dropship := n.linked > 0 || n.onPO > 0
 		if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
-			status, tab, dropship, joinTags(names[id]), db.now(), id); err != nil {
+			status, tab, dropship, joinTags(names[id]), now, id); err != nil {
 			return err
 		}
 		if old := oldTabs[id]; tab != old {

@@ -182,6 +182,7 @@ func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[
 	merchants := map[int64]*views{}
 	var merchantOrder []int64
 	now := db.now()
+	nowText := dbTime(now) // formatted once for every PO
 	for _, r := range states {
 		c, changed := changes[r.id]
 		var tracked any // NULL: first_tracking_at and acknowledged_at stay as they are
@@ -189,7 +190,7 @@ func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[
 			r.state.status = c.status
 			if !c.trackedAt.IsZero() {
 				r.state.tracked, r.state.acked = true, true
-				tracked = c.trackedAt
+				tracked = dbTime(c.trackedAt)
 			}
 		}
 		is, next := r.state.flags(now)
@@ -199,7 +200,7 @@ func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[
 		case changed:
 			if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ?,
 				first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?`,
-				c.status, now, is, clock, tracked, tracked, r.id); err != nil {
+				c.status, nowText, is, clock, tracked, tracked, r.id); err != nil {
 				return fmt.Errorf("status of PO %d: %w", r.id, err)
 			}
 		case !same:

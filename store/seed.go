@@ -31,10 +31,9 @@ const (
 	seedSuppliers   = 3
 	seedDays        = 90 // orders are spread over this many days back from now
 	seedActorName   = "seed"
-	seedHoldingDays = 14                                    // the links' default holding period
-	seedAckSLAHours = 24                                    // the suppliers' default acknowledgement SLA
-	seedStaleDays   = 42                                    // the suppliers' default stale period
-	seedTimeLayout  = "2006-01-02 15:04:05.999999999-07:00" // the driver's _time_format=sqlite
+	seedHoldingDays = 14 // the links' default holding period
+	seedAckSLAHours = 24 // the suppliers' default acknowledgement SLA
+	seedStaleDays   = 42 // the suppliers' default stale period
 	// seedParams is the parameter count a full multi-row INSERT aims at.
 	seedParams = 6000
 	// seedCacheKiB is the page cache of the seed's main connection while it
@@ -506,7 +505,7 @@ func (g *seedGen) progress(msg string) {
 }
 
 // seedTime formats a time the way the driver writes time.Time values
-// (seedTimeLayout), by hand: it is called a dozen times per order.
+// (dbTimeLayout), by hand: it is called a dozen times per order.
 func seedTime(t time.Time) string {
 	t = t.UTC()
 	var b [40]byte

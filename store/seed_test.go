@@ -396,7 +396,7 @@ func TestSeedTimeMatchesDriver(t *testing.T) {
 		case 1:
 			x = x.Truncate(time.Microsecond)
 		}
-		if got, want := seedTime(x), x.UTC().Format(seedTimeLayout); got != want {
+		if got, want := seedTime(x), dbTime(x.UTC()); got != want {
 			t.Fatalf("seedTime = %s, want %s", got, want)
 		}
 	}

@@ -64,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "temp_store(MEMORY)") // savepoint journals and sorts stay off disk
-	common.Set("_time_format", "sqlite")
+	common.Set("_time_format", "sqlite") // dbTimeLayout
 
 	w := url.Values{}
 	for k, v := range common {
@@ -132,6 +132,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	go db.checkpoints()
 	return db, nil
 }
+
+// dbTimeLayout is how the driver writes a time.Time (DSN _time_format
+// "sqlite"): text that sorts in time order and SQLite's date functions read.
+const dbTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// dbTime is t as the driver would write it, for code that formats a time
+// once to bind it many times.
+func dbTime(t time.Time) string { return t.Format(dbTimeLayout) }
 
 // checkpointEvery is how often checkpoints copies the WAL into the file (a
 // variable for tests).
