@@ -107,9 +107,10 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 	return f, next
 }
 
-// queueStateColumns read a PO's queueRow; the query joins the supplier as a.
-const queueStateColumns = `po.id, po.supplier_id, po.account_id, po.queue_flags, po.queue_clock_at, po.status, po.cancel_state,
-	EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'), po.release_at, po.created_at, po.promise_date,
+// queueStateColumns read a PO's queueRow (times as text: see textTime); the
+// query joins the supplier as a.
+const queueStateColumns = `po.id, po.supplier_id, po.account_id, po.queue_flags, CAST(po.queue_clock_at AS TEXT), po.status, po.cancel_state,
+	EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'), CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), CAST(po.promise_date AS TEXT),
 	po.acknowledged_at IS NOT NULL, po.first_tracking_at IS NOT NULL, a.ack_sla_hours, a.stale_after_days, a.time_zone
 	FROM purchase_orders po JOIN accounts a ON a.id = po.supplier_id`
 
@@ -125,8 +126,8 @@ func scanQueueRow(row interface{ Scan(...any) error }) (queueRow, error) {
 	var r queueRow
 	var tz string
 	s := &r.state
-	err := row.Scan(&r.id, &r.supplierID, &r.merchantID, &r.flags, &r.clock, &s.status, &s.cancelState, &s.rejectedLine, &s.release, &s.created,
-		&s.promise, &s.acked, &s.tracked, &s.slaHours, &s.staleDays, &tz)
+	err := row.Scan(&r.id, &r.supplierID, &r.merchantID, &r.flags, textNullTime(&r.clock), &s.status, &s.cancelState, &s.rejectedLine, textTime(&s.release), textTime(&s.created),
+		textNullTime(&s.promise), &s.acked, &s.tracked, &s.slaHours, &s.staleDays, &tz)
 	s.loc = locationOf(tz)
 	return r, err
 }

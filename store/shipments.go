@@ -46,14 +46,14 @@ type shipLine struct {
 func shipmentKey(carrier, number string) string { return carrier + "|" + number }
 
 // loadShipPOs reads the supplier's released POs among ids, with their lines
-// and shipments. A PO that is not the supplier's, or not released, is left
+// and shipments (their times as text: see textTime). A PO that is not the supplier's, or not released, is left
 // out: to the supplier it does not exist. (The unary + keeps SQLite from
 // reading the supplier's index, every one of its POs, to find a few by ID.)
 func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
 	in, set := oneOf("po.id", ids)
 	rows, err := q.QueryContext(ctx, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
-		po.po_number, po.status, po.cancel_state, po.currency, po.release_at, po.created_at, o.customer_email, o.customer_name,
-		po.promise_date, po.acknowledged_at, po.first_tracking_at, s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone
+		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
+		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone
 		FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id JOIN orders o ON o.id = po.order_id
 		JOIN vendor_links l ON l.id = po.link_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, set, supplierID, now)
@@ -66,8 +66,8 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		var supplierTZ, merchantTZ string
 		f, t := &p.facts, &p.terms
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
-			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, &p.ReleaseAt, &p.CreatedAt, &p.orderEmail, &p.orderName,
-			&f.promise, &f.acked, &f.tracked, &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ); err != nil {
+			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
+			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -110,3 +111,56 @@ func insertSQL(verb, table string, cols []string, rows int) string {
 	}
 	return b.String()
 }
+
+// Reading times. Given a DATETIME column, the driver first tries the layout
+// of time.Time.String on every value, fails (allocating the error), then
+// parses it with the layout it writes: in a 10,000-PO bulk tracking apply,
+// half of its 90,000 time reads. Queries that read many times select them
+// as text, CAST(col AS TEXT), and scan them with textTime or textNullTime,
+// which parse with that layout at once.
+
+// textTime scans a time selected as text into t.
+func textTime(t *time.Time) sql.Scanner { return timeScanner{t: t} }
+
+// textNullTime scans a time selected as text, or NULL, into t.
+func textNullTime(t *sql.NullTime) sql.Scanner { return timeScanner{null: t} }
+
+type timeScanner struct {
+	t    *time.Time
+	null *sql.NullTime
+}
+
+func (s timeScanner) Scan(src any) error {
+	var text string
+	switch v := src.(type) {
+	case nil:
+		if s.null == nil {
+			return errors.New("store: a time is NULL")
+		}
+		*s.null = sql.NullTime{}
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("store: a time is %T, not text", src)
+	}
+	for _, layout := range timeLayouts {
+		t, err := time.Parse(layout, text)
+		if err != nil {
+			continue
+		}
+		if s.null != nil {
+			*s.null = sql.NullTime{Time: t, Valid: true}
+		} else {
+			*s.t = t
+		}
+		return nil
+	}
+	return fmt.Errorf("store: %q is not a time", text)
+}
+
+// timeLayouts are the layouts the driver reads times in, its own first.
+var timeLayouts = []string{dbTimeLayout, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}

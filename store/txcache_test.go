@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -33,5 +34,41 @@ func TestDBTimeIsWhatTheDriverWrites(t *testing.T) {
 		if got := dbTime(x); got != stored {
 			t.Errorf("dbTime(%v) = %q, the driver writes %q", x, got, stored)
 		}
+	}
+}
+
+// A time read as text comes back as the driver would give it, NULL where
+// allowed; anything else is an error, not a zero time.
+func TestTextTimeReadsWhatTheDriverReads(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.write.Exec("CREATE TABLE x (at DATETIME)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{time.Date(2026, 11, 21, 12, 0, 0, 123000000, time.UTC), "2026-11-21 12:00:00", "2026-11-21T12:00:00+02:00", "2026-11-21"} {
+		if _, err := db.write.Exec("DELETE FROM x; INSERT INTO x VALUES (?)", v); err != nil {
+			t.Fatal(err)
+		}
+		var driver, text time.Time
+		if err := db.write.QueryRow("SELECT at, CAST(at AS TEXT) FROM x").Scan(&driver, textTime(&text)); err != nil {
+			t.Fatalf("%v: %v", v, err)
+		}
+		if !text.Equal(driver) || text.Location().String() != driver.Location().String() {
+			t.Errorf("%v: read as text %v, by the driver %v", v, text, driver)
+		}
+	}
+	var null sql.NullTime
+	var at time.Time
+	if err := db.write.QueryRow("SELECT NULL").Scan(textNullTime(&null)); err != nil || null.Valid {
+		t.Errorf("NULL: %v %v", null, err)
+	}
+	if err := db.write.QueryRow("SELECT NULL").Scan(textTime(&at)); err == nil {
+		t.Error("NULL read into a time that cannot be NULL without an error")
+	}
+	if err := db.write.QueryRow("SELECT 'soon'").Scan(textTime(&at)); err == nil {
+		t.Error("'soon' read as a time without an error")
 	}
 }
