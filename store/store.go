@@ -64,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "busy_timeout(10000)")
 	common.Add("_pragma", "synchronous(NORMAL)")
 	common.Add("_pragma", "temp_store(MEMORY)") // savepoint journals and sorts stay off disk
-	common.Set("_time_format", "sqlite") // dbTimeLayout
+	common.Set("_time_format", "sqlite")        // dbTimeLayout
 
 	w := url.Values{}
 	for k, v := range common {
