@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 // openPO dropships a fresh order of merchant A to supplier S and returns the PO.
@@ -272,27 +272,7 @@ func TestBulkTrackingApplyProgress(t *testing.T) {
 	other := env.client()
 	other.login(w.adminT.Email) // before the lock: signing in writes
 
-	raw, err := sql.Open("sqlite", "file:"+env.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	lock, err := raw.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			lock.ExecContext(t.Context(), "ROLLBACK")
-		}
-	}
-	defer release()
+	release := storetest.HoldWriteLock(t, env.path)
 	form := url.Values{"_csrf": {c.csrf}, "token": {token}}
 	applied := make(chan int, 1)
 	go func() {

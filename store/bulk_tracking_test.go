@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 func TestBulkTrackingPreviewApplyAndReupload(t *testing.T) {
@@ -313,20 +313,7 @@ func TestBulkTrackingPreviewDoesNotWaitForTheWriter(t *testing.T) {
 	w := newOrderWorld(t)
 	ctx := context.Background()
 	p := w.poFor(t, "#9101", orderfile.Line{SKU: "A-1", Quantity: 1})
-	other, err := sql.Open("sqlite", "file:"+w.db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
+	storetest.HoldWriteLock(t, w.db.Path())
 	short, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	file := "po_number,carrier,tracking_number,ship_date\n" + p.PONumber + ",ups,1Z999AA10123456784," + w.now.Format(time.DateOnly) + "\n"

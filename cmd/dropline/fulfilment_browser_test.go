@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 // dropshippedDemoOrder gives the demo merchant an Etsy order for qty camp
@@ -139,28 +139,13 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 	}
 	screenshot(tab, t, "bulk-1-preview")
 	// Another change holds the write lock: the save waits, and the page says so.
-	raw, err := sql.Open("sqlite", "file:"+a.db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	lock, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if _, err := lock.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := storetest.HoldWriteLock(t, a.db.Path())
 	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
-		lock.ExecContext(ctx, "ROLLBACK")
 		t.Fatal(err)
 	}
 	saving, _ := waitText(tab, `[data-testid="tracking-saving"] [data-progress-label]`, "Waiting for other changes to be saved…", 5*time.Second)
 	screenshot(tab, t, "bulk-2-saving")
-	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	if saving != "Waiting for other changes to be saved…" {
 		t.Fatalf("while the save waits the page says %q", saving)
 	}
