@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -31,6 +32,7 @@ type DB struct {
 	wstmts writeStmts
 
 	checkpointer *sql.DB       // copies the WAL into the file; see checkpoints
+	ckMu         sync.Mutex    // held by each checkpoint, and by the seed to keep them off
 	committed    chan struct{} // a write transaction committed (one pending at most)
 	stopCk       chan struct{} // closed by Close
 	ckDone       chan struct{} // closed when checkpoints returns
@@ -67,10 +69,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	common.Add("_pragma", "temp_store(MEMORY)") // savepoint journals and sorts stay off disk
 	common.Set("_time_format", "sqlite")        // dbTimeLayout
 
-	w := url.Values{}
-	for k, v := range common {
-		w[k] = append([]string(nil), v...)
-	}
+	w := cloneValues(common)
 	w.Add("_pragma", "journal_mode(WAL)")
 	// The writer leaves checkpoints to a connection of its own (checkpoints).
 	w.Add("_pragma", "wal_autocheckpoint(0)")
@@ -95,7 +94,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 
-	r := common
+	r := cloneValues(common)
 	r.Add("_pragma", "query_only(1)")
 	// Readers map the file instead of copying each page they read through a
 	// syscall into a cache of their own: under the mixed load, reads were
@@ -133,6 +132,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	go db.checkpoints(checkpointEvery, checkpointGap)
 	return db, nil
+}
+
+// cloneValues copies a DSN's parameters, so that adding to the copy leaves
+// the original as it was.
+func cloneValues(v url.Values) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	return c
 }
 
 // dbTimeLayout is how the driver writes a time.Time (DSN _time_format
@@ -175,12 +184,26 @@ func (db *DB) checkpoints(every, gap time.Duration) {
 		case <-t.C:
 		case <-db.committed:
 		}
+		db.ckMu.Lock()
 		db.checkpointer.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		db.ckMu.Unlock()
 		select {
 		case <-db.stopCk:
 			return
 		case <-time.After(gap):
 		}
+	}
+}
+
+// pauseCheckpoints stops checkpoints and closes the checkpointer's idle
+// connection until resume is called: the seed can only leave WAL mode while
+// no other connection has the file open.
+func (db *DB) pauseCheckpoints() (resume func()) {
+	db.ckMu.Lock()
+	db.checkpointer.SetMaxIdleConns(0)
+	return func() {
+		db.checkpointer.SetMaxIdleConns(1)
+		db.ckMu.Unlock()
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 func HoldWriteLock(t testing.TB, path string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+path)
+	// Waiting, like the store's own connections, for a write that is under way.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
