@@ -162,15 +162,6 @@ type writeTx struct {
 	local map[string]*sql.Stmt // prepared in this transaction, closed with it
 }
 
-// Commit commits the transaction and tells the checkpointer.
-func (w *writeTx) Commit() error {
-	if err := w.Tx.Commit(); err != nil {
-		return err
-	}
-	w.db.wrote()
-	return nil
-}
-
 // stmt is query's statement in the transaction, and whether it is the
 // transaction's own copy of a cached one (to close after use).
 func (w *writeTx) stmt(ctx context.Context, query string) (*sql.Stmt, bool, error) {

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -30,12 +29,6 @@ type DB struct {
 	closed bool
 	stmts  readStmts
 	wstmts writeStmts
-
-	checkpointer *sql.DB       // copies the WAL into the file; see checkpoints
-	ckMu         sync.Mutex    // held by each checkpoint, and by the seed to keep them off
-	committed    chan struct{} // a write transaction committed (one pending at most)
-	stopCk       chan struct{} // closed by Close
-	ckDone       chan struct{} // closed when checkpoints returns
 
 	// Now returns the current time; tests replace it to control the clock.
 	Now func() time.Time
@@ -71,8 +64,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	w := cloneValues(common)
 	w.Add("_pragma", "journal_mode(WAL)")
-	// The writer leaves checkpoints to a connection of its own (checkpoints).
-	w.Add("_pragma", "wal_autocheckpoint(0)")
 	// BEGIN IMMEDIATE takes the write lock at the start, so a transaction
 	// never fails half-way when it upgrades from reading to writing.
 	w.Set("_txlock", "immediate")
@@ -112,26 +103,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(max(4, 2*runtime.NumCPU()))
 	read.SetMaxIdleConns(max(4, 2*runtime.NumCPU()))
 
-	ck, err := sql.Open("sqlite", "file:"+path+"?"+common.Encode())
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	ck.SetMaxOpenConns(1)
-	db := &DB{
+	return &DB{
 		path:         path,
 		write:        write,
 		read:         read,
-		checkpointer: ck,
-		committed:    make(chan struct{}, 1),
-		stopCk:       make(chan struct{}),
-		ckDone:       make(chan struct{}),
 		Now:          time.Now,
 		PasswordCost: bcrypt.DefaultCost,
-	}
-	go db.checkpoints(checkpointEvery, checkpointGap)
-	return db, nil
+	}, nil
 }
 
 // cloneValues copies a DSN's parameters, so that adding to the copy leaves
@@ -152,69 +130,6 @@ const dbTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 // once to bind it many times.
 func dbTime(t time.Time) string { return t.Format(dbTimeLayout) }
 
-// checkpointEvery is how often checkpoints runs when nothing is committed
-// (a variable for tests); checkpointGap is the least time between two while
-// writes go on.
-var (
-	checkpointEvery = time.Second
-	checkpointGap   = 100 * time.Millisecond
-)
-
-// checkpoints copies committed pages from the WAL into the database file,
-// on a connection of its own, until Close: soon after a write transaction
-// commits (at most every checkpointGap) and every checkpointEvery. The
-// writer does not checkpoint (wal_autocheckpoint 0): with SQLite's default,
-// the commit that took the WAL past 1,000 pages copied them before it
-// returned, inside the request that made it. A bulk tracking apply of 10,000
-// POs spent 0.05 s there on a small database and about 1.2 s on the
-// 1,000,000-order seed. Checkpointing soon keeps the WAL short: readers map
-// the database file but read the WAL's pages one syscall at a time, and a
-// WAL left to grow for a second made a 10,000-row preview after 10,000
-// dropships a third slower. A passive checkpoint waits for no reader or
-// writer: what it cannot copy yet, or fails to (a full disk), the next one
-// copies.
-func (db *DB) checkpoints(every, gap time.Duration) {
-	defer close(db.ckDone)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stopCk:
-			return
-		case <-t.C:
-		case <-db.committed:
-		}
-		db.ckMu.Lock()
-		db.checkpointer.Exec("PRAGMA wal_checkpoint(PASSIVE)")
-		db.ckMu.Unlock()
-		select {
-		case <-db.stopCk:
-			return
-		case <-time.After(gap):
-		}
-	}
-}
-
-// pauseCheckpoints stops checkpoints and closes the checkpointer's idle
-// connection until resume is called: the seed can only leave WAL mode while
-// no other connection has the file open.
-func (db *DB) pauseCheckpoints() (resume func()) {
-	db.ckMu.Lock()
-	db.checkpointer.SetMaxIdleConns(0)
-	return func() {
-		db.checkpointer.SetMaxIdleConns(1)
-		db.ckMu.Unlock()
-	}
-}
-
-// wrote tells checkpoints that a write transaction committed.
-func (db *DB) wrote() {
-	select {
-	case db.committed <- struct{}{}:
-	default: // one is pending already
-	}
-}
-
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
@@ -224,11 +139,8 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
-	close(db.stopCk)
-	<-db.ckDone
 	db.closeStmts()
-	// The last connection to close checkpoints the WAL into the file.
-	return errors.Join(db.checkpointer.Close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Migrate applies every migration not yet applied, in order.
