@@ -227,6 +227,10 @@ func TestOrderPageFollowsDeliveryAfterShipping(t *testing.T) {
 	if !ok {
 		t.Fatal("a shipped order page does not poll: the delivery would not show until a reload")
 	}
+	// Nothing open: tracking is all in, so every ten seconds does.
+	if every := first.doc.Find(`[data-testid="order-tracking"]`).AttrOr("hx-trigger", ""); every != "every 10s" {
+		t.Fatalf("a shipped order page polls %q, want every 10s", every)
+	}
 	get := func(p string) page {
 		req, _ := http.NewRequest(http.MethodGet, env.srv.URL+p, nil)
 		req.Header.Set("HX-Request", "true")

@@ -333,8 +333,15 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 			}
 		}
 		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: shipmentRows(ships, loc)})
-		// Polled until every PO is done: shipped POs still turn delivered.
-		t.Live = t.Live || !poSettled(po.Status)
+		// Polled every second while tracking may come, then every ten
+		// seconds until every PO is done: shipped POs still turn delivered,
+		// and suppliers mark that by hand, some days later or never.
+		switch {
+		case po.Status == store.POOpen || po.Status == store.POPartiallyShipped:
+			t.Every = "1s"
+		case !poSettled(po.Status) && t.Every == "":
+			t.Every = "10s"
+		}
 	}
 	t.Version = strings.Join(append(version, strconv.Itoa(shipped), strconv.Itoa(delivered)), ".")
 	return t, nil
