@@ -101,38 +101,62 @@ func (s *Server) trackingApply(c echo.Context) error {
 		return err
 	}
 	// The page asks trackingProgress how far the apply has got while it runs.
-	defer s.applies.end(token)
-	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) { s.applies.set(token, p.accountID(), tp) })
+	run := s.applies.start(token, p.accountID())
+	defer s.applies.end(token, run)
+	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) { s.applies.set(token, run, tp) })
 	if err != nil {
 		return err
 	}
 	return s.renderTracking(c, http.StatusOK, trackingView(plan, token, filename, true))
 }
 
-// applies holds how far each running bulk tracking apply has got.
+// applies holds how far each running bulk tracking apply has got, by
+// upload token. Should the same upload be saved twice at once (two tabs),
+// the page hears about the first; the second adds nothing anyway.
 type applies struct {
 	mu      sync.Mutex
+	last    int64 // the last run started
 	running map[string]applyState
 }
 
 type applyState struct {
+	run       int64
 	accountID int64
 	progress  store.TrackingProgress
 }
 
-func (a *applies) set(token string, accountID int64, p store.TrackingProgress) {
+// start registers an apply of the upload unless one is running, and
+// returns the run's number for set and end.
+func (a *applies) start(token string, accountID int64) int64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.last++
 	if a.running == nil {
 		a.running = map[string]applyState{}
 	}
-	a.running[token] = applyState{accountID, p}
+	if _, ok := a.running[token]; !ok {
+		a.running[token] = applyState{run: a.last, accountID: accountID}
+	}
+	return a.last
 }
 
-func (a *applies) end(token string) {
+// set records the run's progress, if the upload's entry is the run's.
+func (a *applies) set(token string, run int64, p store.TrackingProgress) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	delete(a.running, token)
+	if st, ok := a.running[token]; ok && st.run == run {
+		st.progress = p
+		a.running[token] = st
+	}
+}
+
+// end removes the run's entry, not another run's.
+func (a *applies) end(token string, run int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if st, ok := a.running[token]; ok && st.run == run {
+		delete(a.running, token)
+	}
 }
 
 // get is an apply's progress, if it is running for the account.
@@ -167,9 +191,10 @@ func progressLabel(p store.TrackingProgress) string {
 		if p.Total > 0 {
 			return fmt.Sprintf("Saving… %d %%", 100*p.Done/p.Total)
 		}
-		return "Saving…"
+	case store.StepCommitting:
+		return "Finishing…"
 	}
-	return "Finishing…"
+	return "Saving…" // reading the file, before the first step
 }
 
 // trackingErrors downloads the rows with errors, to fix and upload again.

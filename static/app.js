@@ -42,20 +42,25 @@ document.addEventListener("htmx:xhr:progress", function (e) {
 });
 // Save progress for forms with a [data-apply-progress] box: while the
 // request runs, the box asks the address it names how far the save has got
-// (JSON: label, done, total) twice a second, and stops when the answer comes.
+// (JSON: label, done, total), half a second after each answer, and stops
+// when the save's answer comes.
 document.addEventListener("htmx:beforeRequest", function (e) {
   var form = e.target;
   var box = form.querySelector && form.querySelector("[data-apply-progress]");
   if (!box) return;
   var bar = box.querySelector("progress");
   var label = box.querySelector("[data-progress-label]");
+  if (!label.hasAttribute("data-initial")) label.setAttribute("data-initial", label.textContent);
+  label.textContent = label.getAttribute("data-initial");
   bar.removeAttribute("value"); // indeterminate until the first answer
-  var timer = setInterval(function () {
-    if (!box.isConnected) return stop();
+  var running = true;
+  var timer = setTimeout(ask, 500);
+  function ask() {
+    if (!running || !box.isConnected) return;
     fetch(box.getAttribute("data-apply-progress"), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (p) {
-        if (!p || timer === null) return;
+        if (!p || !running) return;
         label.textContent = p.label;
         if (p.total > 0) {
           bar.max = p.total;
@@ -64,11 +69,14 @@ document.addEventListener("htmx:beforeRequest", function (e) {
           bar.removeAttribute("value");
         }
       })
-      .catch(function () {});
-  }, 500);
+      .catch(function () {})
+      .then(function () {
+        if (running) timer = setTimeout(ask, 500);
+      });
+  }
   function stop() {
-    clearInterval(timer);
-    timer = null;
+    running = false;
+    clearTimeout(timer);
     form.removeEventListener("htmx:afterRequest", stop);
   }
   form.addEventListener("htmx:afterRequest", stop);
