@@ -59,6 +59,8 @@ func benchBulkTracking(b *testing.B, pos int) {
 		}
 		b.ReportMetric(mid.Sub(start).Seconds(), "preview-s")
 		b.ReportMetric(time.Since(mid).Seconds(), "apply-s")
+		b.StopTimer()
+		dropWorld(b, w)
 	}
 }
 

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/dropline/dropline/store"
@@ -14,6 +16,7 @@ import (
 func BenchmarkOrderDropshipShip(b *testing.B) {
 	t := &testing.T{}
 	w := newOrderWorld(t)
+	defer dropWorld(b, w)
 	ctx := context.Background()
 	day := w.now.Format("2006-01-02")
 	b.ResetTimer()
@@ -27,5 +30,19 @@ func BenchmarkOrderDropshipShip(b *testing.B) {
 			TrackingNumber: fmt.Sprintf("9400100000000000%06d", i), ShipDate: day, Override: true}); err != nil {
 			b.Fatalf("ship: %v", err)
 		}
+	}
+}
+
+// dropWorld closes a benchmark's world and deletes its directory: the
+// stand-in testing.T it was built with never runs its cleanups, and each
+// world of 10,000 orders left about 70 MB behind.
+func dropWorld(b *testing.B, w *orderWorld) {
+	w.db.Close()
+	dir := filepath.Dir(filepath.Dir(w.db.Path())) // TempDir's own, above its 001
+	if filepath.Dir(dir) != filepath.Clean(os.TempDir()) {
+		b.Fatalf("world in %s, not a temporary directory", w.db.Path())
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		b.Fatal(err)
 	}
 }
