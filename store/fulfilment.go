@@ -515,42 +515,32 @@ func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64, trackedAt tim
 	for _, id := range ids {
 		counts[id] = &poCounts{}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
+	if err := eachRow(ctx, tx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
 		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
-		FROM po_lines WHERE `+in+` GROUP BY po_id`, set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+		FROM po_lines WHERE `+in+` GROUP BY po_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n poCounts
 		if err := rows.Scan(&id, &n.open, &n.shippedFull, &n.shippedAny, &n.total, &n.rejected, &n.cancelled); err != nil {
-			rows.Close()
 			return err
 		}
 		if c := counts[id]; c != nil {
 			*c = n
 		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT po_id, count(*), count(delivered_at) FROM shipments WHERE "+in+" GROUP BY po_id", set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	if err := eachRow(ctx, tx, "SELECT po_id, count(*), count(delivered_at) FROM shipments WHERE "+in+" GROUP BY po_id", []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var shipments, delivered int
 		if err := rows.Scan(&id, &shipments, &delivered); err != nil {
-			rows.Close()
 			return err
 		}
 		if c := counts[id]; c != nil {
 			c.shipments, c.delivered = shipments, delivered
 		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	changes := map[int64]poChange{}

@@ -329,20 +329,15 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 	inLines, _ := oneOf("ol.order_id", ids)
 	inPOs, _ := oneOf("order_id", ids)
 	oldTabs := map[int64]string{}
-	rows, err := tx.QueryContext(ctx, "SELECT id, tab FROM orders WHERE "+in, set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	if err := eachRow(ctx, tx, "SELECT id, tab FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var tab string
 		if err := rows.Scan(&id, &tab); err != nil {
-			rows.Close()
 			return err
 		}
 		oldTabs[id] = tab
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	if len(oldTabs) != len(ids) {
@@ -352,7 +347,7 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 	for _, id := range ids {
 		counts[id] = &lineCounts{}
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT ol.order_id,
+	if err := eachRow(ctx, tx, `SELECT ol.order_id,
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
 		count(*) FILTER (WHERE pl.id IS NOT NULL),
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
@@ -362,63 +357,48 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
-		WHERE `+inLines+` GROUP BY ol.order_id`, set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+		WHERE `+inLines+` GROUP BY ol.order_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n lineCounts
 		if err := rows.Scan(&id, &n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered); err != nil {
-			rows.Close()
 			return err
 		}
 		*counts[id] = n
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT order_id, count(*) FROM purchase_orders
-		WHERE `+inPOs+` AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	if err := eachRow(ctx, tx, `SELECT order_id, count(*) FROM purchase_orders
+		WHERE `+inPOs+` AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
 			return err
 		}
 		counts[id].cancelTrouble = n
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	// The badge names the suppliers of the lines' first sources, or of their POs.
 	names := map[int64][]string{}
 	inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
-	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT order_id, name FROM (
+	if err := eachRow(ctx, tx, `SELECT DISTINCT order_id, name FROM (
 		SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
 			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
 		UNION
 		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
 			WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
 			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
-	) ORDER BY order_id, name`, set)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	) ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n string
 		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
 			return err
 		}
 		names[id] = append(names[id], n)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	type tabKey struct {

@@ -154,20 +154,12 @@ type poChange struct {
 // merchant. A PO in changes has them written with its flags, in one update.
 func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[int64]poChange) error {
 	in, set := oneOf("po.id", ids)
-	rows, err := tx.QueryContext(ctx, "SELECT "+queueStateColumns+" WHERE "+in+" ORDER BY po.id", set)
-	if err != nil {
-		return fmt.Errorf("queue flags: %w", err)
-	}
 	var states []queueRow
-	for rows.Next() {
+	if err := eachRow(ctx, tx, "SELECT "+queueStateColumns+" WHERE "+in+" ORDER BY po.id", []any{set}, func(rows *sql.Rows) error {
 		r, err := scanQueueRow(rows)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("queue flags: %w", err)
-		}
 		states = append(states, r)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}); err != nil {
 		return fmt.Errorf("queue flags: %w", err)
 	}
 	if len(states) != len(ids) {

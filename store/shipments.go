@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -51,77 +52,59 @@ func shipmentKey(carrier, number string) string { return carrier + "|" + number 
 // reading the supplier's index, every one of its POs, to find a few by ID.)
 func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
 	in, set := oneOf("po.id", ids)
-	rows, err := q.QueryContext(ctx, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
+	pos := map[int64]*shipPO{}
+	err := eachRow(ctx, q, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
 		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone
 		FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id JOIN orders o ON o.id = po.order_id
 		JOIN vendor_links l ON l.id = po.link_id
-		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, set, supplierID, now)
-	if err != nil {
-		return nil, err
-	}
-	pos := map[int64]*shipPO{}
-	for rows.Next() {
+		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
 		p := &shipPO{saved: map[string]bool{}}
 		var supplierTZ, merchantTZ string
 		f, t := &p.facts, &p.terms
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
 			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		f.id, f.supplierID, f.merchantID, f.release = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt
 		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
 		t.loc = Account{TimeZone: merchantTZ}.Location()
 		p.supplierLoc = Account{TimeZone: supplierTZ}.Location()
 		pos[p.ID] = p
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	in, set = oneOf("po_id", ids)
-	rows, err = q.QueryContext(ctx, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, source_id, coalesce(cost_cents, 0)
-		FROM po_lines WHERE `+in+` ORDER BY id`, set)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
+	in, set = oneOf("po_id", ids)
+	err = eachRow(ctx, q, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, source_id, coalesce(cost_cents, 0)
+		FROM po_lines WHERE `+in+` ORDER BY id`, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var l shipLine
 		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.source, &l.cost); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		if p := pos[poID]; p != nil {
 			p.lines = append(p.lines, l)
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, "SELECT po_id, carrier, tracking_number FROM shipments WHERE "+in, set)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(ctx, q, "SELECT po_id, carrier, tracking_number FROM shipments WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var c, n string
 		if err := rows.Scan(&poID, &c, &n); err != nil {
-			return nil, err
+			return err
 		}
 		if p := pos[poID]; p != nil {
 			p.saved[shipmentKey(c, n)] = true
 		}
-	}
-	return pos, rows.Err()
+		return nil
+	})
+	return pos, err
 }
 
 // lineBySKU is the PO line a SKU names: its open line, else its first.

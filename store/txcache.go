@@ -35,6 +35,22 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 	return ids, rows.Err()
 }
 
+// eachRow runs a query and calls row for each result, then closes the
+// rows; the first error, of the query, a row or the rows, stops it.
+func eachRow(ctx context.Context, q querier, query string, args []any, row func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
 // oneOf is the condition that col is one of ids, and its argument: "col =
 // ?" for one ID, whose plan SQLite makes at once, and for more a JSON array
 // read by json_each (for one ID that costs about twice as much).
