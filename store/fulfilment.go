@@ -613,6 +613,7 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 	} else if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
+	p.take(sh)
 	list := []newShipment{{po: p, sh: sh}}
 	if err := db.saveShipments(ctx, tx, actor, list, now, nil); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)

@@ -85,8 +85,14 @@ func TestOutboxIsWrittenWithTheChangeOrNotAtAll(t *testing.T) {
 		t.Fatalf("Shopify channel update %+v", channel)
 	}
 	events, _ := w.db.OrderEvents(ctx, w.merchant.ID, o.ID)
-	if countKind(events, "email_queued") != 1 || countKind(events, "channel_queued") != 1 {
-		t.Fatalf("timeline lacks queued notes: %+v", events)
+	var notes []string
+	for _, e := range events {
+		if e.Kind == "tracking_added" {
+			notes = append(notes, e.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "Shipping email to ada@example.com queued.") || !strings.Contains(notes[0], "Shopify fulfillment with tracking queued.") {
+		t.Fatalf("the timeline should say in one note what the shipment queued: %q", notes)
 	}
 }
 

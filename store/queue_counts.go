@@ -149,9 +149,8 @@ type poChange struct {
 	trackedAt time.Time
 }
 
-// requeuePOs requeues POs together: their states in one read, each PO's
-// flags written when they change, and the counts once per supplier tab and
-// merchant. A PO in changes has them written with its flags, in one update.
+// requeuePOs requeues POs together: their states in one read, then
+// writeQueue.
 func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[int64]poChange) error {
 	in, set := oneOf("po.id", ids)
 	var states []queueRow
@@ -165,6 +164,14 @@ func (db *DB) requeuePOs(ctx context.Context, tx dbtx, ids []int64, changes map[
 	if len(states) != len(ids) {
 		return fmt.Errorf("queue flags: %d of %d POs found", len(states), len(ids))
 	}
+	return db.writeQueue(ctx, tx, states, changes)
+}
+
+// writeQueue writes POs' queue flags from their states as read in the
+// transaction: each PO's flags when they change, and the counts once per
+// supplier tab and merchant. A PO in changes has them written with its
+// flags, in one update.
+func (db *DB) writeQueue(ctx context.Context, tx dbtx, states []queueRow, changes map[int64]poChange) error {
 	type tabKey struct {
 		supplierID int64
 		tab        string

@@ -27,7 +27,10 @@ type shipPO struct {
 	PurchaseOrder
 	lines       []shipLine      // every line, in id order
 	saved       map[string]bool // shipmentKey of each shipment it has
-	orderEmail  string          // the order's customer, for the shipping email
+	shipments   int             // how many it has, and how many delivered
+	delivered   int
+	queue       queueRow // its queue flags and the state they came from, as loaded
+	orderEmail  string   // the order's customer, for the shipping email
 	orderName   string
 	facts       poFacts
 	terms       pairTerms
@@ -40,22 +43,26 @@ type shipLine struct {
 	sku       string
 	status    string
 	remaining int
+	shipped   int
 	source    int64
 	cost      int64 // per unit, as at dropship
 }
 
 func shipmentKey(carrier, number string) string { return carrier + "|" + number }
 
-// loadShipPOs reads the supplier's released POs among ids, with their lines
-// and shipments (their times as text: see textTime). A PO that is not the supplier's, or not released, is left
-// out: to the supplier it does not exist. (The unary + keeps SQLite from
-// reading the supplier's index, every one of its POs, to find a few by ID.)
+// loadShipPOs reads the supplier's released POs among ids, with their lines,
+// shipments and queue state (times as text: see textTime): all that saving
+// shipments reads, so it can settle them without reading them again. A PO
+// that is not the supplier's, or not released, is left out: to the supplier
+// it does not exist. (The unary + keeps SQLite from reading the supplier's
+// index, every one of its POs, to find a few by ID.)
 func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
 	in, set := oneOf("po.id", ids)
 	pos := map[int64]*shipPO{}
 	err := eachRow(ctx, q, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
-		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone
+		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone,
+		po.queue_flags, CAST(po.queue_clock_at AS TEXT), s.stale_after_days
 		FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id JOIN orders o ON o.id = po.order_id
 		JOIN vendor_links l ON l.id = po.link_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
@@ -64,13 +71,18 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		f, t := &p.facts, &p.terms
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
-			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ); err != nil {
+			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ,
+			&p.queue.flags, textNullTime(&p.queue.clock), &p.queue.state.staleDays); err != nil {
 			return err
 		}
 		f.id, f.supplierID, f.merchantID, f.release = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt
 		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
-		t.loc = Account{TimeZone: merchantTZ}.Location()
-		p.supplierLoc = Account{TimeZone: supplierTZ}.Location()
+		t.loc = locationOf(merchantTZ)
+		p.supplierLoc = locationOf(supplierTZ)
+		q := &p.queue
+		q.id, q.supplierID, q.merchantID = p.ID, p.SupplierID, p.AccountID
+		q.state = queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
+			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: f.slaHours, staleDays: q.state.staleDays, loc: p.supplierLoc}
 		pos[p.ID] = p
 		return nil
 	})
@@ -78,11 +90,11 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		return nil, err
 	}
 	in, set = oneOf("po_id", ids)
-	err = eachRow(ctx, q, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, source_id, coalesce(cost_cents, 0)
+	err = eachRow(ctx, q, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, shipped_qty, source_id, coalesce(cost_cents, 0)
 		FROM po_lines WHERE `+in+` ORDER BY id`, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var l shipLine
-		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.source, &l.cost); err != nil {
+		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.shipped, &l.source, &l.cost); err != nil {
 			return err
 		}
 		if p := pos[poID]; p != nil {
@@ -93,14 +105,19 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	if err != nil {
 		return nil, err
 	}
-	err = eachRow(ctx, q, "SELECT po_id, carrier, tracking_number FROM shipments WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+	err = eachRow(ctx, q, "SELECT po_id, carrier, tracking_number, delivered_at IS NOT NULL FROM shipments WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var c, n string
-		if err := rows.Scan(&poID, &c, &n); err != nil {
+		var delivered bool
+		if err := rows.Scan(&poID, &c, &n, &delivered); err != nil {
 			return err
 		}
 		if p := pos[poID]; p != nil {
 			p.saved[shipmentKey(c, n)] = true
+			p.shipments++
+			if delivered {
+				p.delivered++
+			}
 		}
 		return nil
 	})
@@ -230,6 +247,7 @@ func (p *shipPO) take(sh Shipment) {
 		for i := range p.lines {
 			if l := &p.lines[i]; l.id == sl.POLineID {
 				l.remaining -= sl.Quantity
+				l.shipped += sl.Quantity
 				if l.remaining <= 0 {
 					l.status = "shipped"
 				}
@@ -237,6 +255,32 @@ func (p *shipPO) take(sh Shipment) {
 		}
 	}
 	p.saved[shipmentKey(sh.Carrier, sh.TrackingNumber)] = true
+	p.shipments++
+}
+
+// settled is p's queue row as loaded and the status its lines and shipments
+// now make, counted as settlePOs counts them: saving shipments writes the
+// lines as take left them, so it need not read them back.
+func (p *shipPO) settled() (queueRow, string) {
+	r := p.queue
+	n := poCounts{total: len(p.lines), shipments: p.shipments, delivered: p.delivered}
+	for _, l := range p.lines {
+		switch l.status {
+		case "open":
+			n.open++
+		case "shipped":
+			n.shippedFull++
+		case "rejected":
+			n.rejected++
+			r.state.rejectedLine = true
+		case "cancelled":
+			n.cancelled++
+		}
+		if l.shipped > 0 {
+			n.shippedAny++
+		}
+	}
+	return r, n.status()
 }
 
 // line is the PO line with id.
@@ -265,8 +309,9 @@ var (
 // everything they cause: the lines' shipped quantities and reservations, the
 // scorecard, the supplier's earnings, the order's timeline, the audit log,
 // the customer's email, the channel update and webhooks; then each PO's
-// status and each order's tab. It sets each shipment's ID and tells tr,
-// which may be nil, how far it has got.
+// status and each order's tab. Each shipment must have been taken off its
+// PO (take): the POs settle from what that leaves. It sets each shipment's
+// ID and tells tr, which may be nil, how far it has got.
 func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, tr *tracker) error {
 	var next int64
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM shipments").Scan(&next); err != nil {
@@ -331,11 +376,12 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			}
 			days[k].released += earned
 		}
+		// One note on the order's timeline says what happened and what it
+		// sent: three notes at the same instant told a merchant no more.
 		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 		if sh.OverrideReason != "" {
 			msg += " The number failed the carrier's check and was saved anyway: " + sh.OverrideReason
 		}
-		events = append(events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
 		audits = append(audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
 		// What the shipment sends: the customer's email in the merchant's
 		// name (the supplier is never named to the customer), the channel
@@ -343,7 +389,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		if p.orderEmail != "" {
 			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
 				Recipient: p.orderEmail, Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: shippedEmail(p, *sh)}, now))
-			events = append(events, eventRow(p.AccountID, p.OrderID, SystemActor, "email_queued", "Shipping email to "+p.orderEmail+" queued.", now))
+			msg += " Shipping email to " + p.orderEmail + " queued."
 		}
 		var skus []map[string]any
 		for _, l := range sh.Lines {
@@ -357,8 +403,9 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			}
 			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
 				Recipient: "shopify", Body: string(payload)}, now))
-			events = append(events, eventRow(p.AccountID, p.OrderID, SystemActor, "channel_queued", "Shopify fulfillment with tracking queued.", now))
+			msg += " Shopify fulfillment with tracking queued."
 		}
+		events = append(events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
 		urls, ok := hooks[p.AccountID]
 		if !ok {
 			var err error
@@ -431,8 +478,6 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			return err
 		}
 	}
-	// The POs' scorecard, statuses and queue tabs, then their orders'
-	// statuses and tabs.
 	marks := make([]shipMark, 0, len(ids))
 	for _, id := range ids {
 		t := byPO[id]
@@ -441,7 +486,15 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	if err := markShipments(ctx, tx, marks, now); err != nil {
 		return err
 	}
-	if err := chunks(tr, updateUnits, ids, func(ids []int64) error { return db.settlePOs(ctx, tx, ids, now) }); err != nil {
+	// Each PO's status, from its lines and shipments as written.
+	states := make([]queueRow, 0, len(ids))
+	changes := make(map[int64]poChange, len(ids))
+	for _, id := range ids {
+		r, status := byPO[id].po.settled()
+		states = append(states, r)
+		changes[id] = poChange{status: status, trackedAt: now}
+	}
+	if err := chunks(tr, updateUnits, states, func(part []queueRow) error { return db.writeQueue(ctx, tx, part, changes) }); err != nil {
 		return err
 	}
 	// Each order once, though its POs settled in different chunks.
