@@ -324,6 +324,17 @@ func (db *DB) refreshOrder(ctx context.Context, tx dbtx, accountID, orderID int6
 // refreshOrders refreshes orders (ID to merchant) together: each query once
 // for all of them, one update per order, and each tab count moved once.
 func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64) error {
+	return db.refreshOrdersOf(ctx, tx, orders, true)
+}
+
+// settleOrders refreshes orders whose POs shipped: which lines are on which
+// PO is as it was, so the badge's suppliers are too and are not read again.
+func (db *DB) settleOrders(ctx context.Context, tx dbtx, orders map[int64]int64) error {
+	return db.refreshOrdersOf(ctx, tx, orders, false)
+}
+
+// refreshOrdersOf refreshes orders, and their suppliers unless not asked.
+func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int64, suppliers bool) error {
 	ids := slices.Sorted(maps.Keys(orders))
 	in, set := oneOf("id", ids)
 	inLines, _ := oneOf("ol.order_id", ids)
@@ -382,24 +393,26 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 	}
 	// The badge names the suppliers of the lines' first sources, or of their POs.
 	names := map[int64][]string{}
-	inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
-	if err := eachRow(ctx, tx, `SELECT DISTINCT order_id, name FROM (
-		SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
-			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
-		UNION
-		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
-			WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
-			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
-	) ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
-		var id int64
-		var n string
-		if err := rows.Scan(&id, &n); err != nil {
+	if suppliers {
+		inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
+		if err := eachRow(ctx, tx, `SELECT DISTINCT order_id, name FROM (
+			SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
+				JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
+			UNION
+			SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+				WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
+				AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
+		) ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
+			var id int64
+			var n string
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			names[id] = append(names[id], n)
+			return nil
+		}); err != nil {
 			return err
 		}
-		names[id] = append(names[id], n)
-		return nil
-	}); err != nil {
-		return err
 	}
 	type tabKey struct {
 		accountID int64
@@ -418,8 +431,14 @@ func (db *DB) refreshOrders(ctx context.Context, tx dbtx, orders map[int64]int64
 		n := counts[id]
 		status, tab := n.statusTab()
 		dropship := n.linked > 0 || n.onPO > 0
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
-			status, tab, dropship, joinTags(names[id]), now, id); err != nil {
+		var err error
+		if suppliers {
+			_, err = tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
+				status, tab, dropship, joinTags(names[id]), now, id)
+		} else {
+			_, err = tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, updated_at = ? WHERE id = ?", status, tab, dropship, now, id)
+		}
+		if err != nil {
 			return err
 		}
 		if old := oldTabs[id]; tab != old {

@@ -503,7 +503,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		for _, id := range ids {
 			part[id] = orders[id]
 		}
-		return db.refreshOrders(ctx, tx, part)
+		return db.settleOrders(ctx, tx, part)
 	})
 }
 
