@@ -59,35 +59,77 @@ func shipmentKey(carrier, number string) string { return carrier + "|" + number 
 func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, now time.Time) (map[int64]*shipPO, error) {
 	in, set := oneOf("po.id", ids)
 	pos := map[int64]*shipPO{}
-	err := eachRow(ctx, q, `SELECT po.id, po.account_id, m.name, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel,
+	byMerchant, byLink := map[int64][]*shipPO{}, map[int64][]*shipPO{}
+	err := eachRow(ctx, q, `SELECT po.id, po.account_id, po.supplier_id, po.link_id, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
-		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), s.ack_sla_hours, s.time_zone, l.earn_on, l.holding_days, m.time_zone,
-		po.queue_flags, CAST(po.queue_clock_at AS TEXT), s.stale_after_days
-		FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id JOIN orders o ON o.id = po.order_id
-		JOIN vendor_links l ON l.id = po.link_id
+		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT)
+		FROM purchase_orders po JOIN orders o ON o.id = po.order_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
 		p := &shipPO{saved: map[string]bool{}}
-		var supplierTZ, merchantTZ string
-		f, t := &p.facts, &p.terms
-		if err := rows.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+		var linkID int64
+		f := &p.facts
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.SupplierID, &linkID, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
-			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &f.slaHours, &supplierTZ, &t.earnOn, &t.holdingDays, &merchantTZ,
-			&p.queue.flags, textNullTime(&p.queue.clock), &p.queue.state.staleDays); err != nil {
+			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock)); err != nil {
 			return err
 		}
-		f.id, f.supplierID, f.merchantID, f.release = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt
-		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
-		t.loc = locationOf(merchantTZ)
-		p.supplierLoc = locationOf(supplierTZ)
-		q := &p.queue
-		q.id, q.supplierID, q.merchantID = p.ID, p.SupplierID, p.AccountID
-		q.state = queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
-			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: f.slaHours, staleDays: q.state.staleDays, loc: p.supplierLoc}
 		pos[p.ID] = p
+		byMerchant[p.AccountID] = append(byMerchant[p.AccountID], p)
+		byLink[linkID] = append(byLink[linkID], p)
+		return nil
+	})
+	if err != nil || len(pos) == 0 {
+		return pos, err
+	}
+	// The supplier, the merchants and their links: a few rows for every PO,
+	// read once rather than joined to each.
+	var supplierName, supplierTZ string
+	var slaHours, staleDays int
+	if err := q.QueryRowContext(ctx, "SELECT name, time_zone, ack_sla_hours, stale_after_days FROM accounts WHERE id = ?", supplierID).Scan(
+		&supplierName, &supplierTZ, &slaHours, &staleDays); err != nil {
+		return nil, err
+	}
+	supplierLoc := locationOf(supplierTZ)
+	in, set = oneOf("id", slices.Collect(maps.Keys(byMerchant)))
+	err = eachRow(ctx, q, "SELECT id, name, time_zone FROM accounts WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+		var id int64
+		var name, tz string
+		if err := rows.Scan(&id, &name, &tz); err != nil {
+			return err
+		}
+		loc := locationOf(tz)
+		for _, p := range byMerchant[id] {
+			p.MerchantName, p.terms.loc = name, loc
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	in, set = oneOf("id", slices.Collect(maps.Keys(byLink)))
+	err = eachRow(ctx, q, "SELECT id, earn_on, holding_days FROM vendor_links WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+		var id int64
+		var earnOn string
+		var holdingDays int
+		if err := rows.Scan(&id, &earnOn, &holdingDays); err != nil {
+			return err
+		}
+		for _, p := range byLink[id] {
+			p.terms.earnOn, p.terms.holdingDays = earnOn, holdingDays
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pos {
+		p.SupplierName, p.supplierLoc = supplierName, supplierLoc
+		f, t, r := &p.facts, &p.terms, &p.queue
+		f.id, f.supplierID, f.merchantID, f.release, f.slaHours = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt, slaHours
+		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
+		r.id, r.supplierID, r.merchantID = p.ID, p.SupplierID, p.AccountID
+		r.state = queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
+			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: slaHours, staleDays: staleDays, loc: supplierLoc}
 	}
 	in, set = oneOf("po_id", ids)
 	err = eachRow(ctx, q, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, shipped_qty, source_id, coalesce(cost_cents, 0)
