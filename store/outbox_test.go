@@ -157,3 +157,33 @@ func TestDelivererSignsRetriesAndFails(t *testing.T) {
 		t.Fatalf("email without SMTP: %+v", pending)
 	}
 }
+
+// A parcel's one timeline note reads as sentences: the override's reason,
+// then what the shipment queued.
+func TestShipmentNoteSaysTheOverrideAndWhatWasQueued(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	o := w.order(t, "#O-2", orderfile.Line{SKU: "A-1", Quantity: 1})
+	res, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, res.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456785",
+		ShipDate: w.now.Format("2006-01-02"), Override: true}); err != nil {
+		t.Fatal(err)
+	}
+	events, err := w.db.OrderEvents(ctx, w.merchant.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var note string
+	for _, e := range events {
+		if e.Kind == "tracking_added" {
+			note = e.Message
+		}
+	}
+	if !strings.Contains(note, "saved anyway: ") || !strings.HasSuffix(note, ". Shipping email to ada@example.com queued. Shopify fulfillment with tracking queued.") ||
+		strings.Contains(note, "..") {
+		t.Fatalf("note %q", note)
+	}
+}

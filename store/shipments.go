@@ -90,6 +90,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		return nil, err
 	}
 	supplierLoc := locationOf(supplierTZ)
+	filled := 0 // every PO has its merchant and link: the foreign keys say so
 	in, set = oneOf("id", slices.Collect(maps.Keys(byMerchant)))
 	err = eachRow(ctx, q, "SELECT id, name, time_zone FROM accounts WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
@@ -100,12 +101,17 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		loc := locationOf(tz)
 		for _, p := range byMerchant[id] {
 			p.MerchantName, p.terms.loc = name, loc
+			filled++
 		}
 		return nil
 	})
+	if err == nil && filled != len(pos) {
+		err = fmt.Errorf("%d of %d POs have their merchant", filled, len(pos))
+	}
 	if err != nil {
 		return nil, err
 	}
+	filled = 0
 	in, set = oneOf("id", slices.Collect(maps.Keys(byLink)))
 	err = eachRow(ctx, q, "SELECT id, earn_on, holding_days FROM vendor_links WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
@@ -116,9 +122,13 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		}
 		for _, p := range byLink[id] {
 			p.terms.earnOn, p.terms.holdingDays = earnOn, holdingDays
+			filled++
 		}
 		return nil
 	})
+	if err == nil && filled != len(pos) {
+		err = fmt.Errorf("%d of %d POs have their link", filled, len(pos))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -375,6 +385,9 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	hooks := map[int64][]string{} // the merchant's endpoints for shipment.created
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
+		if !p.saved[shipmentKey(sh.Carrier, sh.TrackingNumber)] {
+			return fmt.Errorf("shipment %s %s was not taken off %s: its status would not follow", sh.Carrier, sh.TrackingNumber, p.PONumber)
+		}
 		next++
 		sh.ID = next
 		shipments = append(shipments, []any{sh.ID, p.ID, p.SupplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate,
@@ -422,7 +435,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		// sent: three notes at the same instant told a merchant no more.
 		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 		if sh.OverrideReason != "" {
-			msg += " The number failed the carrier's check and was saved anyway: " + sh.OverrideReason
+			msg += " The number failed the carrier's check and was saved anyway: " + strings.TrimSuffix(sh.OverrideReason, ".") + "."
 		}
 		audits = append(audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
 		// What the shipment sends: the customer's email in the merchant's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,5 +71,30 @@ func TestTextTimeReadsWhatTheDriverReads(t *testing.T) {
 	}
 	if err := db.write.QueryRow("SELECT 'soon'").Scan(textTime(&at)); err == nil {
 		t.Error("'soon' read as a time without an error")
+	}
+}
+
+// saveShipments settles POs from what the check took off them, so a
+// shipment not taken off its PO is refused before anything is written.
+func TestSaveShipmentsRefusesAShipmentNotTaken(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	p := &shipPO{PurchaseOrder: PurchaseOrder{PONumber: "PO-000001"}, saved: map[string]bool{}}
+	list := []newShipment{{po: p, sh: Shipment{Carrier: "ups", TrackingNumber: "1Z999AA10123456784"}}}
+	err = db.saveShipments(ctx, tx, CLIActor, list, time.Now(), nil)
+	if err == nil || !strings.Contains(err.Error(), "was not taken off PO-000001") {
+		t.Fatalf("saved a shipment not taken off its PO: %v", err)
 	}
 }
