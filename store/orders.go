@@ -431,14 +431,12 @@ func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int
 		n := counts[id]
 		status, tab := n.statusTab()
 		dropship := n.linked > 0 || n.onPO > 0
-		var err error
+		var badge any // NULL: the suppliers stay as they are
 		if suppliers {
-			_, err = tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = ?, updated_at = ? WHERE id = ?",
-				status, tab, dropship, joinTags(names[id]), now, id)
-		} else {
-			_, err = tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, updated_at = ? WHERE id = ?", status, tab, dropship, now, id)
+			badge = joinTags(names[id])
 		}
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = coalesce(?, suppliers), updated_at = ? WHERE id = ?",
+			status, tab, dropship, badge, now, id); err != nil {
 			return err
 		}
 		if old := oldTabs[id]; tab != old {
