@@ -378,11 +378,12 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		currency, day          string
 	}
 	type dayTotal struct{ earned, released int64 }
-	var shipments, shipLines, earnings, events, audits, outbox [][]any
+	var shipments, shipLines, earnings [][]any
 	byPO := map[int64]*poTotal{}
 	lineQty, sourceQty := map[int64]int{}, map[int64]int{}
 	days := map[dayKey]*dayTotal{}
 	hooks := map[int64][]string{} // the merchant's endpoints for shipment.created
+	messages := 0                 // timeline notes, audit entries and outbox messages
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
 		if !p.saved[shipmentKey(sh.Carrier, sh.TrackingNumber)] {
@@ -390,6 +391,35 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		}
 		next++
 		sh.ID = next
+		if _, ok := hooks[p.AccountID]; !ok {
+			urls, err := webhookURLs(ctx, tx, p.AccountID, "shipment.created")
+			if err != nil {
+				return err
+			}
+			hooks[p.AccountID] = urls
+		}
+		messages += 2 + p.sends(hooks).count()
+	}
+	// The notes, emails and payloads are the most text to build: a second
+	// core builds them while this one writes the rows that do not need them.
+	type built struct {
+		notes shipNotes
+		err   error
+	}
+	notes := make(chan built, 1)
+	go func() {
+		n, err := noteShipments(list, hooks, actor, now)
+		notes <- built{n, err}
+	}()
+	wait := func() (shipNotes, error) { b := <-notes; return b.notes, b.err }
+	waited := false
+	defer func() {
+		if !waited {
+			wait() // the builder reads list: it ends before saveShipments does
+		}
+	}()
+	for i := range list {
+		p, sh := list[i].po, &list[i].sh
 		shipments = append(shipments, []any{sh.ID, p.ID, p.SupplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate,
 			sh.ExtendedField, sh.OverrideReason, actor.Name, now})
 		t := byPO[p.ID]
@@ -401,12 +431,10 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		if sh.OverrideReason != "" {
 			t.overr++
 		}
-		var parts []string
 		for _, l := range sh.Lines {
 			shipLines = append(shipLines, []any{sh.ID, l.POLineID, l.Quantity})
 			lineQty[l.POLineID] += l.Quantity
 			sourceQty[p.line(l.POLineID).source] += l.Quantity
-			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 		}
 		// Earned on shipping, when the link's terms say so: each line's
 		// cost at dropship times the quantity shipped, in PO line order.
@@ -431,56 +459,6 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			}
 			days[k].released += earned
 		}
-		// One note on the order's timeline says what happened and what it
-		// sent: three notes at the same instant told a merchant no more.
-		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
-		if sh.OverrideReason != "" {
-			msg += " The number failed the carrier's check and was saved anyway: " + strings.TrimSuffix(sh.OverrideReason, ".") + "."
-		}
-		audits = append(audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
-		// What the shipment sends: the customer's email in the merchant's
-		// name (the supplier is never named to the customer), the channel
-		// update, and the merchant's webhooks.
-		if p.orderEmail != "" {
-			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
-				Recipient: p.orderEmail, Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: shippedEmail(p, *sh)}, now))
-			msg += " Shipping email to " + p.orderEmail + " queued."
-		}
-		var skus []map[string]any
-		for _, l := range sh.Lines {
-			skus = append(skus, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
-		}
-		if p.Channel == "shopify" {
-			payload, err := json.Marshal(map[string]any{"fulfillment": map[string]any{"order_name": p.ChannelOrderID, "tracking_company": sh.CarrierName,
-				"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "notify_customer": false, "line_items": skus}})
-			if err != nil {
-				return err
-			}
-			outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
-				Recipient: "shopify", Body: string(payload)}, now))
-			msg += " Shopify fulfillment with tracking queued."
-		}
-		events = append(events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
-		urls, ok := hooks[p.AccountID]
-		if !ok {
-			var err error
-			if urls, err = webhookURLs(ctx, tx, p.AccountID, "shipment.created"); err != nil {
-				return err
-			}
-			hooks[p.AccountID] = urls
-		}
-		if len(urls) > 0 {
-			body, err := json.Marshal(map[string]any{"event": "shipment.created", "created_at": now, "data": map[string]any{"order_id": p.OrderID,
-				"channel_order_id": p.ChannelOrderID, "po_number": p.PONumber, "carrier": sh.CarrierName, "tracking_number": sh.TrackingNumber,
-				"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "lines": skus}})
-			if err != nil {
-				return err
-			}
-			for _, u := range urls {
-				outbox = append(outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxWebhook, Topic: "shipment.created",
-					Recipient: u, Body: string(body)}, now))
-			}
-		}
 	}
 	inserts := []struct {
 		table string
@@ -490,9 +468,6 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		{"shipments", shipmentCols, shipments},
 		{"shipment_lines", shipmentLineCols, shipLines},
 		{"ledger_entries", earningCols, earnings},
-		{"order_events", eventCols, events},
-		{"audit_log", auditCols, audits},
-		{"outbox", outboxCols, outbox},
 	}
 	ids := slices.Sorted(maps.Keys(byPO))
 	orders := map[int64]int64{} // order to merchant
@@ -501,7 +476,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}
 	// Progress counts the rows written, then the POs and orders updated,
 	// each update as updateUnits rows: what it costs.
-	units := (len(ids) + len(orders)) * updateUnits
+	units := (len(ids)+len(orders))*updateUnits + messages
 	for _, in := range inserts {
 		units += len(in.rows)
 	}
@@ -553,13 +528,118 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		return err
 	}
 	// Each order once, though its POs settled in different chunks.
-	return chunks(tr, updateUnits, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
+	if err := chunks(tr, updateUnits, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
 		part := make(map[int64]int64, len(ids))
 		for _, id := range ids {
 			part[id] = orders[id]
 		}
 		return db.settleOrders(ctx, tx, part)
-	})
+	}); err != nil {
+		return err
+	}
+	waited = true
+	n, err := wait()
+	if err != nil {
+		return err
+	}
+	for _, in := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"order_events", eventCols, n.events},
+		{"audit_log", auditCols, n.audits},
+		{"outbox", outboxCols, n.outbox},
+	} {
+		if err := chunks(tr, 1, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shipSends is what a shipment on a PO sends: the customer's email, a
+// Shopify fulfillment, and the merchant's shipment.created webhooks.
+type shipSends struct {
+	email, shopify bool
+	hooks          []string
+}
+
+// sends is what a shipment on p sends, given each merchant's webhook
+// endpoints for shipment.created.
+func (p *shipPO) sends(hooks map[int64][]string) shipSends {
+	return shipSends{email: p.orderEmail != "", shopify: p.Channel == "shopify", hooks: hooks[p.AccountID]}
+}
+
+// count is how many outbox messages s queues.
+func (s shipSends) count() int {
+	n := len(s.hooks)
+	if s.email {
+		n++
+	}
+	if s.shopify {
+		n++
+	}
+	return n
+}
+
+// shipNotes is what saved shipments say and send, as rows: one note each
+// on the order's timeline, one audit entry each, and their outbox messages.
+type shipNotes struct{ events, audits, outbox [][]any }
+
+// noteShipments builds list's notes. It only reads list and hooks, so it
+// can run beside the writes.
+func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, now time.Time) (shipNotes, error) {
+	var n shipNotes
+	for i := range list {
+		p, sh := list[i].po, &list[i].sh
+		send := p.sends(hooks)
+		parts := make([]string, 0, len(sh.Lines))
+		skus := make([]map[string]any, 0, len(sh.Lines))
+		for _, l := range sh.Lines {
+			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
+			skus = append(skus, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
+		}
+		// One note on the order's timeline says what happened and what it
+		// sent: three notes at the same instant told a merchant no more.
+		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
+		if sh.OverrideReason != "" {
+			msg += " The number failed the carrier's check and was saved anyway: " + strings.TrimSuffix(sh.OverrideReason, ".") + "."
+		}
+		n.audits = append(n.audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
+		// What the shipment sends: the customer's email in the merchant's
+		// name (the supplier is never named to the customer), the channel
+		// update, and the merchant's webhooks.
+		if send.email {
+			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
+				Recipient: p.orderEmail, Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: shippedEmail(p, *sh)}, now))
+			msg += " Shipping email to " + p.orderEmail + " queued."
+		}
+		if send.shopify {
+			payload, err := json.Marshal(map[string]any{"fulfillment": map[string]any{"order_name": p.ChannelOrderID, "tracking_company": sh.CarrierName,
+				"tracking_number": sh.TrackingNumber, "tracking_url": sh.TrackingURL, "notify_customer": false, "line_items": skus}})
+			if err != nil {
+				return shipNotes{}, err
+			}
+			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
+				Recipient: "shopify", Body: string(payload)}, now))
+			msg += " Shopify fulfillment with tracking queued."
+		}
+		n.events = append(n.events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
+		if len(send.hooks) > 0 {
+			body, err := json.Marshal(map[string]any{"event": "shipment.created", "created_at": now, "data": map[string]any{"order_id": p.OrderID,
+				"channel_order_id": p.ChannelOrderID, "po_number": p.PONumber, "carrier": sh.CarrierName, "tracking_number": sh.TrackingNumber,
+				"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "lines": skus}})
+			if err != nil {
+				return shipNotes{}, err
+			}
+			for _, u := range send.hooks {
+				n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxWebhook, Topic: "shipment.created",
+					Recipient: u, Body: string(body)}, now))
+			}
+		}
+	}
+	return n, nil
 }
 
 // shippedEmail is the customer's "your order has shipped" email.
