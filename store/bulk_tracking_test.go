@@ -12,7 +12,21 @@ import (
 	"github.com/dropline/dropline/store/storetest"
 )
 
+// inHalves runs a bulk tracking test as it comes, and with its file read in
+// two halves side by side, as a large file is.
+func inHalves(t *testing.T, test func(t *testing.T)) {
+	t.Run("one read", test)
+	t.Run("two halves", func(t *testing.T) {
+		defer store.SetSplitRows(1)()
+		test(t)
+	})
+}
+
 func TestBulkTrackingPreviewApplyAndReupload(t *testing.T) {
+	inHalves(t, testBulkTrackingPreviewApplyAndReupload)
+}
+
+func testBulkTrackingPreviewApplyAndReupload(t *testing.T) {
 	w := newOrderWorld(t)
 	ctx := context.Background()
 	p1 := w.poFor(t, "#9001", orderfile.Line{SKU: "A-1", Quantity: 2}, orderfile.Line{SKU: "A-2", Quantity: 1})
@@ -107,6 +121,10 @@ func (w *orderWorld) secondMerchant(t *testing.T, name string) *orderWorld {
 }
 
 func TestBulkTrackingPONumberOfTwoMerchants(t *testing.T) {
+	inHalves(t, testBulkTrackingPONumberOfTwoMerchants)
+}
+
+func testBulkTrackingPONumberOfTwoMerchants(t *testing.T) {
 	w := newOrderWorld(t)
 	w2 := w.secondMerchant(t, "Shop Two")
 	ctx := context.Background()
@@ -216,7 +234,10 @@ func shippedState(t *testing.T, w *orderWorld, pos ...store.PurchaseOrder) strin
 func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 	ctx := context.Background()
 	var steps []store.TrackingProgress
-	run := func(bulk, tracked bool) string {
+	run := func(bulk, tracked, halves bool) string {
+		if halves {
+			defer store.SetSplitRows(1)()
+		}
 		w := newOrderWorld(t)
 		w.terms(t, store.EarnOnShipped, 7)
 		if _, _, err := w.db.AddWebhookEndpoint(ctx, w.mActor, w.merchant.ID, "https://hooks.example.com/dropline", []string{"shipment.created"}); err != nil {
@@ -264,12 +285,15 @@ func TestBulkTrackingWritesWhatTheFormWrites(t *testing.T) {
 		}
 		return shippedState(t, w, p1, p2)
 	}
-	form, file, tracked := run(false, false), run(true, false), run(true, true)
+	form, file, tracked, halves := run(false, false, false), run(true, false, false), run(true, true, false), run(true, false, true)
 	if form != file {
 		t.Errorf("entered one by one:\n%s\nfrom a file:\n%s", form, file)
 	}
 	if tracked != file {
 		t.Errorf("from a file:\n%s\nfrom a file, with progress:\n%s", file, tracked)
+	}
+	if halves != file {
+		t.Errorf("from a file:\n%s\nfrom a file read in two halves:\n%s", file, halves)
 	}
 	checkProgress(t, steps)
 	// Not two empty descriptions: three parcels, each with its email,
