@@ -149,8 +149,8 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 		FROM outbox WHERE account_id = ?`
 	args := []any{accountID}
 	if state != "" {
-		q += " AND state = ?"
-		args = append(args, state)
+		term, a := outboxStateTerm(state)
+		q, args = q+term, append(args, a...)
 	}
 	rows, err := db.rq(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
@@ -172,10 +172,21 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 // OutboxCount counts the acting account's messages in a state.
 func (db *DB) OutboxCount(ctx context.Context, accountID int64, state string) (int, error) {
 	var n int
-	if err := db.rqRow(ctx, "SELECT count(*) FROM outbox WHERE account_id = ? AND state = ?", accountID, state).Scan(&n); err != nil {
+	term, a := outboxStateTerm(state)
+	if err := db.rqRow(ctx, "SELECT count(*) FROM outbox WHERE account_id = ?"+term, append([]any{accountID}, a...)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: outbox count: %w", err)
 	}
 	return n, nil
+}
+
+// outboxStateTerm selects the messages in a state. Failed ones are spelled
+// as outbox_account_failed's condition: SQLite reads a partial index only
+// for a query that says its condition, not for a bound value.
+func outboxStateTerm(state string) (string, []any) {
+	if state == "failed" {
+		return " AND state = 'failed'", nil
+	}
+	return " AND state = ?", []any{state}
 }
 
 // RetryFailed puts the acting account's failed messages back in the queue.

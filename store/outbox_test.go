@@ -140,6 +140,9 @@ func TestDelivererSignsRetriesAndFails(t *testing.T) {
 	if len(failed) != 1 || failed[0].Attempts != 6 || !strings.Contains(failed[0].LastError, "500") {
 		t.Fatalf("failed webhooks %+v", failed)
 	}
+	if n, err := w.db.OutboxCount(ctx, w.merchant.ID, "failed"); n != 1 || err != nil {
+		t.Fatalf("failed count %d %v, want 1", n, err)
+	}
 	mu.Lock()
 	status = http.StatusOK
 	mu.Unlock()
@@ -148,6 +151,9 @@ func TestDelivererSignsRetriesAndFails(t *testing.T) {
 	}
 	if n, _ := d.DeliverDue(ctx); n != 1 {
 		t.Fatalf("after retry sent %d", n)
+	}
+	if n, err := w.db.OutboxCount(ctx, w.merchant.ID, "failed"); n != 0 || err != nil {
+		t.Fatalf("failed count after the retry %d %v, want 0", n, err)
 	}
 	// Without SMTP, emails wait with a reason and are not failed.
 	w.poFor(t, "#W-2", orderfile.Line{SKU: "A-2", Quantity: 1})
