@@ -254,14 +254,21 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if err != nil {
 		return TrackingPlan{}, err
 	}
-	var readers []querier
-	for range readersFor(rows) {
-		tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	defer tx.Rollback()
+	readers := []querier{tx}
+	if readersFor(rows) > 1 {
+		side, release, err := db.sideReader(ctx)
 		if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		defer tx.Rollback()
-		readers = append(readers, tx)
+		if side != nil {
+			defer release()
+			readers = append(readers, side)
+		}
 	}
 	plan, _, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, db.now())
 	if err != nil {
@@ -291,17 +298,23 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 	tr.step(StepChecking)
 	// A large file's second half is read beside the first from the reader
 	// pool: while this transaction holds the write lock and has written
-	// nothing, a new read sees just what it sees.
+	// nothing, a new read sees just what it sees. So nothing may be written
+	// before the check.
 	readers := []querier{tx}
+	release := func() {}
 	if readersFor(rows) > 1 {
-		side, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		side, done, err := db.sideReader(ctx)
 		if err != nil {
 			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 		}
-		defer side.Rollback()
-		readers = append(readers, side)
+		if side != nil {
+			readers, release = append(readers, side), done
+		}
 	}
 	plan, list, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
+	// Its snapshot, held open, would keep the commit's checkpoint from
+	// restarting the log.
+	release()
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
@@ -335,17 +348,43 @@ func (db *DB) readTracking(ctx context.Context, supplierID int64, body []byte) (
 }
 
 // splitRows is the size of file read in two halves side by side, on the
-// machine's second core: below it, the second read costs more than it saves
-// (a variable for tests).
-var splitRows = 2000
+// machine's second core: below it, the second read costs more than it saves.
+// splitCores is the machine's cores. Both are variables for tests.
+var splitRows, splitCores = 2000, runtime.NumCPU()
 
 // readersFor is how many readers check rows: two for a large file, when
 // there is a second core to read on.
 func readersFor(rows []TrackingRow) int {
-	if len(rows) >= splitRows && runtime.NumCPU() > 1 {
+	if len(rows) >= splitRows && splitCores > 1 {
 		return 2
 	}
 	return 1
+}
+
+// sideWait is how long a second reader is waited for.
+const sideWait = 20 * time.Millisecond
+
+// sideReader is a read transaction for a file's second half on a reader
+// free now, and what ends it; nil when every reader stays busy: the caller
+// holds the write lock or a reader, and waiting for another would hold up
+// others (or, for as many previews at once as there are readers, each other
+// for good). The first half then reads both.
+func (db *DB) sideReader(ctx context.Context) (*sql.Tx, func(), error) {
+	wait, cancel := context.WithTimeout(ctx, sideWait)
+	conn, err := db.read.Conn(wait)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, nil
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return tx, func() { tx.Rollback(); conn.Close() }, nil
 }
 
 // checkTracking checks a file's rows, marking each with its errors, and

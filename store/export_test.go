@@ -7,9 +7,10 @@ func SetProgressChunk(n int) (restore func()) {
 	return func() { progressChunk = old }
 }
 
-// SetSplitRows makes files of n rows or more read in two halves, for a test.
+// SetSplitRows makes files of n rows or more read in two halves, for a
+// test, on a machine of any number of cores.
 func SetSplitRows(n int) (restore func()) {
-	old := splitRows
-	splitRows = n
-	return func() { splitRows = old }
+	old, cores := splitRows, splitCores
+	splitRows, splitCores = n, 2
+	return func() { splitRows, splitCores = old, cores }
 }

@@ -98,3 +98,46 @@ func TestSaveShipmentsRefusesAShipmentNotTaken(t *testing.T) {
 		t.Fatalf("saved a shipment not taken off its PO: %v", err)
 	}
 }
+
+// A second reader for a file's other half is taken only when one is free:
+// the caller holds the write lock or a reader, and waiting would hold up
+// others, or deadlock as many previews at once as there are readers.
+func TestSideReaderDoesNotWaitForABusyPool(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.read.SetMaxOpenConns(1)
+	held, err := db.read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	side, _, err := db.sideReader(ctx)
+	if err != nil || side != nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("every reader busy: got %v, %v after %s; want none at once", side, err, time.Since(start))
+	}
+	held.Close()
+	side, release, err := db.sideReader(ctx)
+	if err != nil || side == nil {
+		t.Fatalf("a reader free: got %v, %v", side, err)
+	}
+	var one int
+	if err := side.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("reading on it: %d %v", one, err)
+	}
+	release()
+	// Released: the pool's one reader is free again.
+	again, err := db.read.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Close()
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := db.sideReader(gone); err == nil {
+		t.Fatal("a cancelled request: no error")
+	}
+}
