@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -402,22 +403,11 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}
 	// The notes, emails and payloads are the most text to build: a second
 	// core builds them while this one writes the rows that do not need them.
-	type built struct {
-		notes shipNotes
-		err   error
-	}
-	notes := make(chan built, 1)
-	go func() {
-		n, err := noteShipments(list, hooks, actor, now)
-		notes <- built{n, err}
-	}()
-	wait := func() (shipNotes, error) { b := <-notes; return b.notes, b.err }
-	waited := false
-	defer func() {
-		if !waited {
-			wait() // the builder reads list: it ends before saveShipments does
-		}
-	}()
+	var notes shipNotes
+	var notesErr error
+	var built sync.WaitGroup
+	built.Go(func() { notes, notesErr = noteShipments(list, hooks, actor, now) })
+	defer built.Wait() // the builder reads list: it ends before saveShipments does
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
 		shipments = append(shipments, []any{sh.ID, p.ID, p.SupplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate,
@@ -537,19 +527,18 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}); err != nil {
 		return err
 	}
-	waited = true
-	n, err := wait()
-	if err != nil {
-		return err
+	built.Wait()
+	if notesErr != nil {
+		return notesErr
 	}
 	for _, in := range []struct {
 		table string
 		cols  []string
 		rows  [][]any
 	}{
-		{"order_events", eventCols, n.events},
-		{"audit_log", auditCols, n.audits},
-		{"outbox", outboxCols, n.outbox},
+		{"order_events", eventCols, notes.events},
+		{"audit_log", auditCols, notes.audits},
+		{"outbox", outboxCols, notes.outbox},
 	} {
 		if err := chunks(tr, 1, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
 			return err
