@@ -259,17 +259,11 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	defer tx.Rollback()
-	readers := []querier{tx}
-	if readersFor(rows) > 1 {
-		side, release, err := db.sideReader(ctx)
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		if side != nil {
-			defer release()
-			readers = append(readers, side)
-		}
+	readers, release, err := db.readersOf(ctx, tx, rows)
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
+	defer release()
 	plan, _, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, db.now())
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -300,16 +294,9 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 	// pool: while this transaction holds the write lock and has written
 	// nothing, a new read sees just what it sees. So nothing may be written
 	// before the check.
-	readers := []querier{tx}
-	release := func() {}
-	if readersFor(rows) > 1 {
-		side, done, err := db.sideReader(ctx)
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		if side != nil {
-			readers, release = append(readers, side), done
-		}
+	readers, release, err := db.readersOf(ctx, tx, rows)
+	if err != nil {
+		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	plan, list, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
 	// Its snapshot, held open, would keep the commit's checkpoint from
@@ -359,6 +346,21 @@ func readersFor(rows []TrackingRow) int {
 		return 2
 	}
 	return 1
+}
+
+// readersOf is first, and for a large file a second reader if one is free
+// (sideReader), to check rows with; and what ends the second.
+func (db *DB) readersOf(ctx context.Context, first querier, rows []TrackingRow) ([]querier, func(), error) {
+	if readersFor(rows) > 1 {
+		side, release, err := db.sideReader(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if side != nil {
+			return []querier{first, side}, release, nil
+		}
+	}
+	return []querier{first}, func() {}, nil
 }
 
 // sideWait is how long a second reader is waited for.
