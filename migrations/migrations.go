@@ -1,9 +1,11 @@
-// Package migrations holds the numbered SQL files that build Dropline's schema.
+// Package migrations holds the numbered migrations that build Dropline's
+// schema: SQL files, and one in Go (16, which edits constraints' text).
 package migrations
 
 import "embed"
 
-// FS holds every migration, applied in order by the store at start.
+// FS holds every migration's file, applied in order by the store at start;
+// a Go migration's file is there so that goose reports it by name.
 //
-//go:embed *.sql
+//go:embed *.sql 0016_check_lists.go
 var FS embed.FS

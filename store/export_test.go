@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // SetProgressChunk makes tracked writes report every n units, for a test.
 func SetProgressChunk(n int) (restore func()) {
 	old := progressChunk
@@ -13,4 +15,22 @@ func SetSplitRows(n int) (restore func()) {
 	old, cores := splitRows, splitCores
 	splitRows, splitCores = n, 2
 	return func() { splitRows, splitCores = old, cores }
+}
+
+// MigrateTo moves the schema up or down to version, for a test.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version < current {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
 }

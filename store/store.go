@@ -166,7 +166,7 @@ func (db *DB) migrations() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectSQLite3, db.write, fsys)
+	return goose.NewProvider(goose.DialectSQLite3, db.write, fsys, goose.WithGoMigrations(migrations.Go...))
 }
 
 // Pending reports whether migrations are waiting to be applied.
