@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -151,6 +152,11 @@ func (db *DB) CheckInvariants(ctx context.Context) error {
 		return fmt.Errorf("store: check queue flags: %w", err)
 	}
 	problems = append(problems, more...)
+	more, err = checkOrderStatus(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: check order status: %w", err)
+	}
+	problems = append(problems, more...)
 	if len(problems) > 0 {
 		return fmt.Errorf("store: %d invariant breaches:\n%s", len(problems), strings.Join(problems, "\n"))
 	}
@@ -241,6 +247,42 @@ func (db *DB) checkQueueFlags(ctx context.Context, tx *sql.Tx) ([]string, error)
 			if kept != n {
 				report("merchant PO view count differs from its list", fmt.Sprintf("merchant %d view %s: counted %d, listed %d", id, view, kept, n))
 			}
+		}
+	}
+	return problems, nil
+}
+
+// checkOrderStatus holds each order's status, tab and dropship flag to what
+// its lines and POs count now, as refreshing it counts them.
+func checkOrderStatus(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM orders ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	for part := range slices.Chunk(ids, 1000) {
+		st, err := readOrderState(ctx, tx, part, false)
+		if err != nil {
+			return nil, err
+		}
+		in, set := oneOf("id", part)
+		err = eachRow(ctx, tx, "SELECT id, status, tab, dropship FROM orders WHERE "+in+" ORDER BY id", []any{set}, func(rows *sql.Rows) error {
+			var id int64
+			var status, tab string
+			var dropship bool
+			if err := rows.Scan(&id, &status, &tab, &dropship); err != nil {
+				return err
+			}
+			n := st.counts[id]
+			wantStatus, wantTab := n.statusTab()
+			if wantDropship := n.linked > 0 || n.onPO > 0; (status != wantStatus || tab != wantTab || dropship != wantDropship) && len(problems) < 10 {
+				problems = append(problems, fmt.Sprintf("order status differs from its lines: order %d is %s/%s/dropship %v, its lines make %s/%s/dropship %v",
+					id, status, tab, dropship, wantStatus, wantTab, wantDropship))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return problems, nil

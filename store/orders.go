@@ -335,30 +335,45 @@ func (db *DB) settleOrders(ctx context.Context, tx dbtx, orders map[int64]int64)
 
 // refreshOrdersOf refreshes orders, and their suppliers unless not asked.
 func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int64, suppliers bool) error {
-	ids := slices.Sorted(maps.Keys(orders))
+	st, err := readOrderState(ctx, tx, slices.Sorted(maps.Keys(orders)), suppliers)
+	if err != nil {
+		return err
+	}
+	return db.writeOrders(ctx, tx, orders, st, suppliers)
+}
+
+// orderState is what refreshing orders reads of each: its tab, its lines'
+// counts and, when asked, its badge's suppliers.
+type orderState struct {
+	tabs   map[int64]string
+	counts map[int64]*lineCounts
+	names  map[int64][]string
+}
+
+// readOrderState reads the state of the orders ids, and their suppliers if asked.
+func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool) (orderState, error) {
 	in, set := oneOf("id", ids)
 	inLines, _ := oneOf("ol.order_id", ids)
 	inPOs, _ := oneOf("order_id", ids)
-	oldTabs := map[int64]string{}
-	if err := eachRow(ctx, tx, "SELECT id, tab FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+	st := orderState{tabs: map[int64]string{}, counts: map[int64]*lineCounts{}, names: map[int64][]string{}}
+	if err := eachRow(ctx, q, "SELECT id, tab FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var tab string
 		if err := rows.Scan(&id, &tab); err != nil {
 			return err
 		}
-		oldTabs[id] = tab
+		st.tabs[id] = tab
 		return nil
 	}); err != nil {
-		return err
+		return orderState{}, err
 	}
-	if len(oldTabs) != len(ids) {
-		return fmt.Errorf("refresh orders: %d of %d orders found: %w", len(oldTabs), len(ids), sql.ErrNoRows)
+	if len(st.tabs) != len(ids) {
+		return orderState{}, fmt.Errorf("refresh orders: %d of %d orders found: %w", len(st.tabs), len(ids), sql.ErrNoRows)
 	}
-	counts := map[int64]*lineCounts{}
 	for _, id := range ids {
-		counts[id] = &lineCounts{}
+		st.counts[id] = &lineCounts{}
 	}
-	if err := eachRow(ctx, tx, `SELECT ol.order_id,
+	if err := eachRow(ctx, q, `SELECT ol.order_id,
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
 		count(*) FILTER (WHERE pl.id IS NOT NULL),
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
@@ -374,46 +389,52 @@ func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int
 		if err := rows.Scan(&id, &n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered); err != nil {
 			return err
 		}
-		*counts[id] = n
+		*st.counts[id] = n
 		return nil
 	}); err != nil {
-		return err
+		return orderState{}, err
 	}
-	if err := eachRow(ctx, tx, `SELECT order_id, count(*) FROM purchase_orders
+	if err := eachRow(ctx, q, `SELECT order_id, count(*) FROM purchase_orders
 		WHERE `+inPOs+` AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
 			return err
 		}
-		counts[id].cancelTrouble = n
+		st.counts[id].cancelTrouble = n
 		return nil
 	}); err != nil {
-		return err
+		return orderState{}, err
+	}
+	if !suppliers {
+		return st, nil
 	}
 	// The badge names the suppliers of the lines' first sources, or of their POs.
-	names := map[int64][]string{}
-	if suppliers {
-		inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
-		if err := eachRow(ctx, tx, `SELECT DISTINCT order_id, name FROM (
-			SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
-				JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
-			UNION
-			SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
-				WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
-				AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
-		) ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
-			var id int64
-			var n string
-			if err := rows.Scan(&id, &n); err != nil {
-				return err
-			}
-			names[id] = append(names[id], n)
-			return nil
-		}); err != nil {
+	inOrder := strings.Replace(inLines, "?", "?1", 1) // twice below
+	if err := eachRow(ctx, q, `SELECT DISTINCT order_id, name FROM (
+		SELECT ol.order_id AS order_id, a.name AS name FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id JOIN accounts a ON a.id = po.supplier_id
+			JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+inOrder+` AND pl.status IN ('open', 'shipped')
+		UNION
+		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
+			WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
+			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
+	) ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
 			return err
 		}
+		st.names[id] = append(st.names[id], n)
+		return nil
+	}); err != nil {
+		return orderState{}, err
 	}
+	return st, nil
+}
+
+// writeOrders writes each of orders' status, tab and dropship flag as st
+// counts them, and its suppliers if asked, and moves the tab counts.
+func (db *DB) writeOrders(ctx context.Context, tx dbtx, orders map[int64]int64, st orderState, suppliers bool) error {
 	type tabKey struct {
 		accountID int64
 		tab       string
@@ -427,19 +448,19 @@ func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int
 		moved[k] += d
 	}
 	now := dbTime(db.now()) // formatted once for every order
-	for _, id := range ids {
-		n := counts[id]
+	for _, id := range slices.Sorted(maps.Keys(orders)) {
+		n := st.counts[id]
 		status, tab := n.statusTab()
 		dropship := n.linked > 0 || n.onPO > 0
 		var badge any // NULL: the suppliers stay as they are
 		if suppliers {
-			badge = joinTags(names[id])
+			badge = joinTags(st.names[id])
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE orders SET status = ?, tab = ?, dropship = ?, suppliers = coalesce(?, suppliers), updated_at = ? WHERE id = ?",
 			status, tab, dropship, badge, now, id); err != nil {
 			return err
 		}
-		if old := oldTabs[id]; tab != old {
+		if old := st.tabs[id]; tab != old {
 			move(tabKey{orders[id], old}, -1)
 			move(tabKey{orders[id], tab}, 1)
 		}
