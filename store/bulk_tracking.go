@@ -299,16 +299,26 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	plan, list, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
-	// Its snapshot, held open, would keep the commit's checkpoint from
-	// restarting the log.
-	release()
-	if err != nil {
-		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-	}
-	if len(list) == 0 {
+	if err != nil || len(list) == 0 {
+		release()
+		if err != nil {
+			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+		}
 		return plan, nil
 	}
-	if err := db.saveShipments(ctx, tx, actor, list, now, tr); err != nil {
+	// The second reader, if there is one, still sees what the transaction
+	// saw before it wrote: it reads the orders' state beside the writes, and
+	// the save counts in what it shipped (ordersAhead). Then it is given
+	// back, before the commit: its snapshot, held open, would keep the
+	// commit's checkpoint from restarting the log.
+	var ahead *ordersAhead
+	if len(readers) > 1 {
+		ahead = readOrdersAhead(ctx, readers[1], list, release)
+		defer ahead.wait()
+	} else {
+		release()
+	}
+	if err := db.saveShipments(ctx, tx, actor, list, now, tr, ahead); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {

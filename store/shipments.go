@@ -364,8 +364,10 @@ var (
 // the customer's email, the channel update and webhooks; then each PO's
 // status and each order's tab. Each shipment must have been taken off its
 // PO (take): the POs settle from what that leaves. It sets each shipment's
-// ID and tells tr, which may be nil, how far it has got.
-func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, tr *tracker) error {
+// ID and tells tr, which may be nil, how far it has got. The orders settle
+// from ahead, their state before the save, when it is not nil, and are
+// read again after the writes when it is.
+func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, tr *tracker, ahead *ordersAhead) error {
 	var next int64
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM shipments").Scan(&next); err != nil {
 		return err
@@ -518,12 +520,23 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		return err
 	}
 	// Each order once, though its POs settled in different chunks.
+	settle := func(part map[int64]int64) error { return db.settleOrders(ctx, tx, part) }
+	if ahead != nil {
+		st, err := ahead.wait()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			st.ship(byPO[id].po, lineQty)
+		}
+		settle = func(part map[int64]int64) error { return db.writeOrders(ctx, tx, part, st, false) }
+	}
 	if err := chunks(tr, updateUnits, slices.Sorted(maps.Keys(orders)), func(ids []int64) error {
 		part := make(map[int64]int64, len(ids))
 		for _, id := range ids {
 			part[id] = orders[id]
 		}
-		return db.settleOrders(ctx, tx, part)
+		return settle(part)
 	}); err != nil {
 		return err
 	}
@@ -545,6 +558,63 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		}
 	}
 	return nil
+}
+
+// ordersAhead is the state of the orders a save ships on, read beside its
+// writes on a reader that sees what the transaction saw before it wrote.
+type ordersAhead struct {
+	read sync.WaitGroup
+	st   orderState
+	err  error
+}
+
+// readOrdersAhead starts reading the state of list's orders on q, and calls
+// done once it has.
+func readOrdersAhead(ctx context.Context, q querier, list []newShipment, done func()) *ordersAhead {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, s := range list {
+		if id := s.po.OrderID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	a := &ordersAhead{}
+	a.read.Go(func() {
+		defer done()
+		a.st, a.err = readOrderState(ctx, q, ids, false)
+	})
+	return a
+}
+
+// wait is the state once read.
+func (a *ordersAhead) wait() (orderState, error) {
+	a.read.Wait()
+	return a.st, a.err
+}
+
+// ship counts into st what the save shipped on p, given each line's
+// quantity shipped (lineQty) and p's lines as take left them. Shipping moves
+// an order's line, on a live PO line that was open, only from not shipped in
+// full to shipped in full when nothing remains, and from nothing shipped to
+// something: readOrderState's "shipped" and "partly". Nothing else it
+// counts changes: which lines are linked, on a PO or off one after a
+// rejection, the POs delivered (a new shipment is not), the cancellations.
+func (st orderState) ship(p *shipPO, lineQty map[int64]int) {
+	n := st.counts[p.OrderID]
+	for _, l := range p.lines {
+		q := lineQty[l.id]
+		if q == 0 {
+			continue
+		}
+		if l.status == "shipped" && l.remaining <= 0 {
+			n.shipped++
+		}
+		if l.shipped > 0 && l.shipped == q {
+			n.partly++
+		}
+	}
 }
 
 // shipSends is what a shipment on a PO sends: the customer's email, a
