@@ -93,8 +93,11 @@ func respellChecks(ctx context.Context, tx *sql.Tx, up bool) (err error) {
 		return err
 	}
 	defer func() {
-		// RESET also makes this connection read the new definitions.
-		if _, rerr := tx.ExecContext(ctx, "PRAGMA writable_schema = RESET"); err == nil {
+		// RESET also makes this connection read the new definitions. It
+		// runs even if ctx is done: writable_schema belongs to the
+		// connection, not the transaction. (If database/sql has already
+		// ended the transaction, the store resets the connection.)
+		if _, rerr := tx.ExecContext(context.WithoutCancel(ctx), "PRAGMA writable_schema = RESET"); err == nil {
 			err = rerr
 		}
 	}()

@@ -328,3 +328,28 @@ func TestOrdersGetTheBadgeWhenTheirProductsAreLinkedLater(t *testing.T) {
 		t.Fatalf("Needs dropship tab: found %v, count %d, total %d", found, page.Counts[store.TabNeedsDropship], page.Total)
 	}
 }
+
+// A dropshipped order whose other line's product gets its first source in
+// a pull goes back to Needs dropship: that line now waits for its PO.
+func TestPullLinksALineOfADropshippedOrder(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	o := w.order(t, "#4101", orderfile.Line{SKU: "A-1", Quantity: 1}, orderfile.Line{SKU: "B-9", Quantity: 1})
+	if _, err := w.dropship(t, o, store.DropshipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ = w.db.Order(ctx, w.merchant.ID, o.ID); o.Status != store.OrderDropshipped {
+		t.Fatalf("after dropship: %s", o.Status)
+	}
+	w.product(t, "B-9", 5, "")
+	w.now = w.now.Add(time.Hour)
+	subs, _ := w.db.Subscriptions(ctx, w.merchant.ID)
+	w.pull(t, subs[0].ID)
+	o, err := w.db.Order(ctx, w.merchant.ID, o.ID)
+	if err != nil || o.Status != store.OrderNeedsDropship || !o.Lines[1].Linked {
+		t.Fatalf("after the pull: %s, line B-9 linked %v, %v", o.Status, o.Lines[1].Linked, err)
+	}
+	if page, err := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{}); err != nil || page.Counts[store.TabNeedsDropship] != 1 {
+		t.Fatalf("tab counts %v, %v; want 1 needing dropship", page.Counts, err)
+	}
+}

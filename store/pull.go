@@ -592,19 +592,28 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 		}
 	}
 	// Orders that arrived before their products were linked get their
-	// dropship badge now: link their lines, then refile them.
+	// dropship badge now: link their lines, then refile them. An order
+	// already dropshipped for its other lines is refiled too: the line
+	// now linked waits to be dropshipped.
 	if c.created > 0 {
 		if _, err := exec(`UPDATE order_lines SET product_id = (SELECT p.id FROM products p WHERE p.account_id = order_lines.account_id AND p.sku = order_lines.sku)
 			WHERE account_id = ? AND product_id IS NULL AND sku IN (SELECT sku FROM apply_rows WHERE source_id IS NULL)`, s.AccountID); err != nil {
 			return c, err
 		}
-		ids, err := queryIDs(ctx, tx, `SELECT DISTINCT ol.order_id FROM order_lines ol JOIN orders o ON o.id = ol.order_id
-			WHERE o.account_id = ? AND o.tab = 'other' AND ol.product_id IN (SELECT product_id FROM apply_rows WHERE source_id IS NULL)`, s.AccountID)
+		// A line's product is the merchant's product with its SKU: the
+		// lines are found by SKU, one index seek per new source.
+		ids, err := queryIDs(ctx, tx, `SELECT DISTINCT ol.order_id FROM products p
+			JOIN order_lines ol ON ol.account_id = p.account_id AND ol.sku = p.sku AND ol.product_id = p.id
+			WHERE p.id IN (SELECT product_id FROM apply_rows WHERE source_id IS NULL)`)
 		if err != nil {
 			return c, err
 		}
-		for _, id := range ids {
-			if err := db.refreshOrder(ctx, tx, s.AccountID, id); err != nil {
+		if len(ids) > 0 {
+			orders := make(map[int64]int64, len(ids))
+			for _, id := range ids {
+				orders[id] = s.AccountID
+			}
+			if err := db.refreshOrders(ctx, tx, orders); err != nil {
 				return c, err
 			}
 		}

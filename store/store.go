@@ -151,7 +151,10 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store: migrate %s: %w", db.path, err)
+		// A Go migration that failed half-way may have left the writer's
+		// connection allowed to write the schema (0016).
+		_, rerr := db.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA writable_schema = RESET")
+		return nil, fmt.Errorf("store: migrate %s: %w", db.path, errors.Join(err, rerr))
 	}
 	var applied []string
 	for _, r := range results {
