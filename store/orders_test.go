@@ -352,4 +352,12 @@ func TestPullLinksALineOfADropshippedOrder(t *testing.T) {
 	if page, err := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{}); err != nil || page.Counts[store.TabNeedsDropship] != 1 {
 		t.Fatalf("tab counts %v, %v; want 1 needing dropship", page.Counts, err)
 	}
+	// Dropshipping it again sends the new line, and only it.
+	res, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil || len(res.POs) != 1 || len(res.POs[0].Lines) != 1 || res.POs[0].Lines[0].SupplierSKU != "B-9" {
+		t.Fatalf("second dropship: %+v, %v", res, err)
+	}
+	if o, _ = w.db.Order(ctx, w.merchant.ID, o.ID); o.Status != store.OrderDropshipped {
+		t.Fatalf("after the second dropship: %s", o.Status)
+	}
 }
