@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -172,5 +173,55 @@ func TestCheckChainsRefuseOtherValues(t *testing.T) {
 		if !probed[want] {
 			t.Errorf("%s was not probed: no row, or no chain", want)
 		}
+	}
+}
+
+// Migration 16 stops, changing nothing, on a schema where a list is not
+// as the earlier migrations wrote it.
+func TestCheckListsMigrationStopsOnAnUnexpectedSchema(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "checks.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateTo(ctx, 15); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.SetMaxOpenConns(1)
+	// Someone respelled one list by hand.
+	var version int
+	if err := other.QueryRow("PRAGMA schema_version").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA writable_schema = ON",
+		`UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (kind IN (''merchant'', ''supplier'', ''both''))', 'CHECK (kind IN (''merchant'', ''supplier'', ''both'', ''agent''))')
+			WHERE type = 'table' AND name = 'accounts'`,
+		"PRAGMA schema_version = " + strconv.Itoa(version+1), "PRAGMA writable_schema = RESET"} {
+		if _, err := other.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := tableDefs(t, other)
+	_, err = db.Migrate(ctx)
+	if err == nil || !strings.Contains(err.Error(), "table accounts") || !strings.Contains(err.Error(), "appears 0 times") {
+		t.Fatalf("migrate = %v, want it to stop at the accounts table", err)
+	}
+	for name, def := range tableDefs(t, other) {
+		if def != before[name] {
+			t.Errorf("table %s changed:\n%s\nwas\n%s", name, def, before[name])
+		}
+	}
+	// The store goes on writing.
+	if _, _, err := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "After", Kind: store.KindMerchant}, "after@example.com", pw); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
