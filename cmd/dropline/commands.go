@@ -27,8 +27,19 @@ func newFlags(name string, getenv func(string) string) (*flag.FlagSet, *string) 
 	return fs, db
 }
 
+// helpRequested is -h or --help: the command's flags, to print instead of running it.
+type helpRequested struct{ text string }
+
+func (h helpRequested) Error() string { return "help requested" }
+
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "usage: dropline %s [flags]\n\nflags:\n", fs.Name())
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return helpRequested{b.String()}
+	} else if err != nil {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	if fs.NArg() > 0 {

@@ -87,6 +87,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
+	if h := (helpRequested{}); errors.As(err, &h) {
+		fmt.Fprint(stdout, h.text)
+		return nil
+	}
 	if err != nil && cmd != "serve" {
 		printError(stdout, err)
 	}

@@ -109,3 +109,33 @@ func TestServeBadDBPathFails(t *testing.T) {
 		t.Fatalf("serve with a bad --db: %v, want an error naming the path", err)
 	}
 }
+
+// -h and --help list a command's flags on stdout and run nothing.
+func TestCLIHelpListsFlags(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"DROPLINE_DB": filepath.Join(dir, "never.db")}
+	for _, tc := range []struct {
+		args  []string
+		flags []string
+	}{
+		{[]string{"--help"}, []string{"-addr", "-db", "-smtp-host", "-tick"}},
+		{[]string{"serve", "-h"}, []string{"-addr", "-db", "-demo"}},
+		{[]string{"account", "create", "--help"}, []string{"-name", "-kind", "-email", "-password", "-time-zone"}},
+		{[]string{"seed", "--help"}, []string{"-orders", "-products"}},
+		{[]string{"check", "-h"}, []string{"-db"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), tc.args, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+			t.Errorf("dropline %v: %v", tc.args, err)
+			continue
+		}
+		for _, f := range tc.flags {
+			if !strings.Contains(stdout.String(), "  "+f+" ") && !strings.Contains(stdout.String(), "  "+f+"\n") {
+				t.Errorf("dropline %v does not list %s:\n%s", tc.args, f, stdout.String())
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.db")); err == nil {
+		t.Error("a help request created the database")
+	}
+}
