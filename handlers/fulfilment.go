@@ -175,14 +175,16 @@ func shipmentRows(ships []store.Shipment, loc *time.Location) []views.ShipmentRo
 	for _, sh := range ships {
 		row := views.ShipmentRow{ID: sh.ID, Carrier: sh.CarrierName, Number: sh.TrackingNumber, URL: safeHTTP(sh.TrackingURL), ShipDate: sh.ShipDate,
 			Extended: sh.ExtendedField, Override: sh.OverrideReason}
+		// The ship date is a day as entered: written as the page's other dates.
+		if day, err := time.Parse(time.DateOnly, sh.ShipDate); err == nil {
+			row.ShipDate = day.Format("2 Jan 2006")
+		}
 		if sh.DeliveredAt != nil {
 			row.Delivered = sh.DeliveredAt.In(loc).Format("2 Jan 2006")
 		}
-		var parts []string
 		for _, l := range sh.Lines {
-			parts = append(parts, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
+			row.Lines = append(row.Lines, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 		}
-		row.Lines = strings.Join(parts, ", ")
 		out = append(out, row)
 	}
 	return out

@@ -93,6 +93,15 @@ func TestSupplierQueueShipmentFormAndPackingSlip(t *testing.T) {
 	if href := mp.doc.Find(`[data-testid="tracking-link"]`).AttrOr("href", ""); !strings.Contains(href, "1Z999AA10123456785") {
 		t.Fatalf("merchant's tracking link %q", href)
 	}
+	// Its ship date reads as the page's other dates, and each line of it
+	// stays on one line.
+	row := mp.doc.Find(`[data-testid="shipment-row"]`)
+	if want := time.Now().UTC().Format("2 Jan 2006"); !strings.Contains(row.Text(), want) {
+		t.Errorf("shipment row %q does not give the ship date as %q", row.Text(), want)
+	}
+	if got := row.Find(`span.nowrap`).First().Text(); !strings.HasPrefix(got, "1 × ") {
+		t.Errorf("shipment line %q, want \"1 × …\" kept on one line", got)
+	}
 	// Packing slips: one per PO, in the merchant's name.
 	slip := c.get("/dropship-orders/packing-slips?id=" + strconv.FormatInt(po.ID, 10) + "&id=" + strconv.FormatInt(w.poA, 10))
 	if got := slip.doc.Find(`[data-testid="packing-slip"]`).Length(); got != 2 {
