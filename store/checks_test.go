@@ -45,23 +45,32 @@ func tableDefs(t *testing.T, conn *sql.DB) map[string]string {
 	return defs
 }
 
-func TestCheckListsAreChainsUpAndDown(t *testing.T) {
+// openAt15 is a store migrated up to 15, the version before the chains,
+// and a connection of its own to it, which reads the schema before
+// migration 16 does.
+func openAt15(t *testing.T) (*store.DB, *sql.DB) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "checks.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if err := db.MigrateTo(ctx, 15); err != nil {
 		t.Fatal(err)
 	}
-	// A connection of its own, which reads the schema before the migration.
 	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	t.Cleanup(func() { other.Close() })
 	other.SetMaxOpenConns(1)
+	return db, other
+}
+
+func TestCheckListsAreChainsUpAndDown(t *testing.T) {
+	ctx := context.Background()
+	db, other := openAt15(t)
 	before := tableDefs(t, other)
 	db.PasswordCost = bcrypt.MinCost
 	if _, _, err := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "Checks", Kind: store.KindMerchant}, "c@example.com", pw); err != nil {
@@ -180,20 +189,7 @@ func TestCheckChainsRefuseOtherValues(t *testing.T) {
 // as the earlier migrations wrote it.
 func TestCheckListsMigrationStopsOnAnUnexpectedSchema(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "checks.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.MigrateTo(ctx, 15); err != nil {
-		t.Fatal(err)
-	}
-	other, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.SetMaxOpenConns(1)
+	db, other := openAt15(t)
 	// Someone respelled one list by hand.
 	var version int
 	if err := other.QueryRow("PRAGMA schema_version").Scan(&version); err != nil {
@@ -208,7 +204,7 @@ func TestCheckListsMigrationStopsOnAnUnexpectedSchema(t *testing.T) {
 		}
 	}
 	before := tableDefs(t, other)
-	_, err = db.Migrate(ctx)
+	_, err := db.Migrate(ctx)
 	if err == nil || !strings.Contains(err.Error(), "table accounts") || !strings.Contains(err.Error(), "appears 0 times") {
 		t.Fatalf("migrate = %v, want it to stop at the accounts table", err)
 	}
