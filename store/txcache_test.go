@@ -9,15 +9,22 @@ import (
 	"time"
 )
 
-// dbTime writes a time as the driver does, so text bound in its place
-// stores the same value: in UTC and in another zone, with and without
-// fractions of a second.
-func TestDBTimeIsWhatTheDriverWrites(t *testing.T) {
+// openTemp is a store on a new file, closed when the test ends.
+func openTemp(t *testing.T) *DB {
+	t.Helper()
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// dbTime writes a time as the driver does, so text bound in its place
+// stores the same value: in UTC and in another zone, with and without
+// fractions of a second.
+func TestDBTimeIsWhatTheDriverWrites(t *testing.T) {
+	db := openTemp(t)
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Skip("no time zone data:", err)
@@ -41,11 +48,7 @@ func TestDBTimeIsWhatTheDriverWrites(t *testing.T) {
 // A time read as text comes back as the driver would give it, NULL where
 // allowed; anything else is an error, not a zero time.
 func TestTextTimeReadsWhatTheDriverReads(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if _, err := db.write.Exec("CREATE TABLE x (at DATETIME)"); err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +81,7 @@ func TestTextTimeReadsWhatTheDriverReads(t *testing.T) {
 // shipment not taken off its PO is refused before anything is written.
 func TestSaveShipmentsRefusesAShipmentNotTaken(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +103,7 @@ func TestSaveShipmentsRefusesAShipmentNotTaken(t *testing.T) {
 // others, or deadlock as many previews at once as there are readers.
 func TestSideReaderDoesNotWaitForABusyPool(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	db.read.SetMaxOpenConns(1)
 	held, err := db.read.Conn(ctx)
 	if err != nil {
