@@ -349,19 +349,11 @@ func (db *DB) readTracking(ctx context.Context, supplierID int64, body []byte) (
 // splitCores is the machine's cores. Both are variables for tests.
 var splitRows, splitCores = 2000, runtime.NumCPU()
 
-// readersFor is how many readers check rows: two for a large file, when
-// there is a second core to read on.
-func readersFor(rows []TrackingRow) int {
-	if len(rows) >= splitRows && splitCores > 1 {
-		return 2
-	}
-	return 1
-}
-
-// readersOf is first, and for a large file a second reader if one is free
-// (sideReader), to check rows with; and what ends the second.
+// readersOf is first, and for a large file, when there is a second core to
+// read on, a second reader if one is free (sideReader), to check rows with;
+// and what ends the second.
 func (db *DB) readersOf(ctx context.Context, first querier, rows []TrackingRow) ([]querier, func(), error) {
-	if readersFor(rows) > 1 {
+	if len(rows) >= splitRows && splitCores > 1 {
 		side, release, err := db.sideReader(ctx)
 		if err != nil {
 			return nil, nil, err

@@ -265,24 +265,13 @@ func checkOrderStatus(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		in, set := oneOf("id", part)
-		err = eachRow(ctx, tx, "SELECT id, status, tab, dropship FROM orders WHERE "+in+" ORDER BY id", []any{set}, func(rows *sql.Rows) error {
-			var id int64
-			var status, tab string
-			var dropship bool
-			if err := rows.Scan(&id, &status, &tab, &dropship); err != nil {
-				return err
-			}
-			n := st.counts[id]
-			wantStatus, wantTab := n.statusTab()
-			if wantDropship := n.linked > 0 || n.onPO > 0; (status != wantStatus || tab != wantTab || dropship != wantDropship) && len(problems) < 10 {
+		for _, id := range part {
+			k, n := st.kept[id], st.counts[id]
+			status, tab := n.statusTab()
+			if dropship := n.dropship(); (k.status != status || k.tab != tab || k.dropship != dropship) && len(problems) < 10 {
 				problems = append(problems, fmt.Sprintf("order status differs from its lines: order %d is %s/%s/dropship %v, its lines make %s/%s/dropship %v",
-					id, status, tab, dropship, wantStatus, wantTab, wantDropship))
+					id, k.status, k.tab, k.dropship, status, tab, dropship))
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
 	return problems, nil

@@ -295,6 +295,10 @@ type lineCounts struct {
 	cancelTrouble int // POs with a cancellation requested or declined
 }
 
+// dropship is whether the order carries the Dropship badge: a line is
+// linked to a supplier's product, or on a PO.
+func (n lineCounts) dropship() bool { return n.linked > 0 || n.onPO > 0 }
+
 // statusTab is the order status and list tab the counts make.
 func (n lineCounts) statusTab() (status, tab string) {
 	switch {
@@ -342,12 +346,18 @@ func (db *DB) refreshOrdersOf(ctx context.Context, tx dbtx, orders map[int64]int
 	return db.writeOrders(ctx, tx, orders, st, suppliers)
 }
 
-// orderState is what refreshing orders reads of each: its tab, its lines'
-// counts and, when asked, its badge's suppliers.
+// orderState is what refreshing orders reads of each: what it keeps now,
+// its lines' counts and, when asked, its badge's suppliers.
 type orderState struct {
-	tabs   map[int64]string
+	kept   map[int64]keptOrder
 	counts map[int64]*lineCounts
 	names  map[int64][]string
+}
+
+// keptOrder is an order's status, tab and dropship flag as written.
+type keptOrder struct {
+	status, tab string
+	dropship    bool
 }
 
 // readOrderState reads the state of the orders ids, and their suppliers if asked.
@@ -355,20 +365,20 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 	in, set := oneOf("id", ids)
 	inLines, _ := oneOf("ol.order_id", ids)
 	inPOs, _ := oneOf("order_id", ids)
-	st := orderState{tabs: map[int64]string{}, counts: map[int64]*lineCounts{}, names: map[int64][]string{}}
-	if err := eachRow(ctx, q, "SELECT id, tab FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+	st := orderState{kept: map[int64]keptOrder{}, counts: map[int64]*lineCounts{}, names: map[int64][]string{}}
+	if err := eachRow(ctx, q, "SELECT id, status, tab, dropship FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
-		var tab string
-		if err := rows.Scan(&id, &tab); err != nil {
+		var k keptOrder
+		if err := rows.Scan(&id, &k.status, &k.tab, &k.dropship); err != nil {
 			return err
 		}
-		st.tabs[id] = tab
+		st.kept[id] = k
 		return nil
 	}); err != nil {
 		return orderState{}, err
 	}
-	if len(st.tabs) != len(ids) {
-		return orderState{}, fmt.Errorf("refresh orders: %d of %d orders found: %w", len(st.tabs), len(ids), sql.ErrNoRows)
+	if len(st.kept) != len(ids) {
+		return orderState{}, fmt.Errorf("refresh orders: %d of %d orders found: %w", len(st.kept), len(ids), sql.ErrNoRows)
 	}
 	for _, id := range ids {
 		st.counts[id] = &lineCounts{}
@@ -451,7 +461,7 @@ func (db *DB) writeOrders(ctx context.Context, tx dbtx, orders map[int64]int64, 
 	for _, id := range slices.Sorted(maps.Keys(orders)) {
 		n := st.counts[id]
 		status, tab := n.statusTab()
-		dropship := n.linked > 0 || n.onPO > 0
+		dropship := n.dropship()
 		var badge any // NULL: the suppliers stay as they are
 		if suppliers {
 			badge = joinTags(st.names[id])
@@ -460,7 +470,7 @@ func (db *DB) writeOrders(ctx context.Context, tx dbtx, orders map[int64]int64, 
 			status, tab, dropship, badge, now, id); err != nil {
 			return err
 		}
-		if old := st.tabs[id]; tab != old {
+		if old := st.kept[id].tab; tab != old {
 			move(tabKey{orders[id], old}, -1)
 			move(tabKey{orders[id], tab}, 1)
 		}

@@ -1867,7 +1867,7 @@ func (g *seedGen) refresh(m *seedMerchant, lines []seedLine, pos []seedPO) (stat
 		}
 	}
 	status, tab = n.statusTab()
-	if n.linked > 0 || n.onPO > 0 {
+	if n.dropship() {
 		dropship = 1
 	}
 	slices.Sort(names)

@@ -452,11 +452,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 			days[k].released += earned
 		}
 	}
-	inserts := []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
+	inserts := []tableRows{
 		{"shipments", shipmentCols, shipments},
 		{"shipment_lines", shipmentLineCols, shipLines},
 		{"ledger_entries", earningCols, earnings},
@@ -473,10 +469,8 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		units += len(in.rows)
 	}
 	tr.count(StepSaving, units)
-	for _, in := range inserts {
-		if err := chunks(tr, 1, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
-			return err
-		}
+	if err := insertTables(ctx, tx, tr, inserts); err != nil {
+		return err
 	}
 	for _, id := range slices.Sorted(maps.Keys(lineQty)) {
 		q := lineQty[id]
@@ -544,15 +538,23 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	if notesErr != nil {
 		return notesErr
 	}
-	for _, in := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{
+	return insertTables(ctx, tx, tr, []tableRows{
 		{"order_events", eventCols, notes.events},
 		{"audit_log", auditCols, notes.audits},
 		{"outbox", outboxCols, notes.outbox},
-	} {
+	})
+}
+
+// tableRows is rows to insert into a table's columns.
+type tableRows struct {
+	table string
+	cols  []string
+	rows  [][]any
+}
+
+// insertTables inserts each table's rows in turn, telling tr of every row.
+func insertTables(ctx context.Context, tx dbtx, tr *tracker, tables []tableRows) error {
+	for _, in := range tables {
 		if err := chunks(tr, 1, in.rows, func(rows [][]any) error { return insertRows(ctx, tx, in.table, in.cols, rows) }); err != nil {
 			return err
 		}
