@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -290,36 +291,30 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 	// not before waiting for it.
 	now := db.now()
 	tr.step(StepChecking)
-	// A large file's second half is read beside the first from the reader
+	// A large file's POs are read in two parts, the second from the reader
 	// pool: while this transaction holds the write lock and has written
-	// nothing, a new read sees just what it sees. So nothing may be written
-	// before the check.
+	// nothing, a new read sees just what it sees, and goes on seeing it
+	// while the transaction writes.
 	readers, release, err := db.readersOf(ctx, tx, rows)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
-	plan, list, err := checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
-	if err != nil || len(list) == 0 {
-		release()
-		if err != nil {
-			return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
-		}
-		return plan, nil
-	}
-	// The second reader, if there is one, still sees what the transaction
-	// saw before it wrote: it reads the orders' state beside the writes, and
-	// the save counts in what it shipped (ordersAhead). Then it is given
-	// back, before the commit: its snapshot, held open, would keep the
-	// commit's checkpoint from restarting the log.
-	var ahead *ordersAhead
+	var plan TrackingPlan
 	if len(readers) > 1 {
-		ahead = readOrdersAhead(ctx, readers[1], list, release)
-		defer ahead.wait()
+		plan, err = db.saveTrackingBeside(ctx, tx, readers[1], release, actor, supplierID, tk, rows, now, tr)
 	} else {
 		release()
+		var list []newShipment
+		plan, list, err = checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
+		if err == nil && len(list) > 0 {
+			err = db.saveShipments(ctx, tx, actor, list, now, saveOpts{tr: tr})
+		}
 	}
-	if err := db.saveShipments(ctx, tx, actor, list, now, tr, ahead); err != nil {
+	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
+	}
+	if plan.Shipments == 0 {
+		return plan, nil
 	}
 	if err := db.audit(ctx, tx, actor, supplierID, "tracking.bulk", "account", supplierID, fmt.Sprintf("%d shipments from %d rows, %d rows with errors", plan.Shipments, len(rows), plan.Errors)); err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
@@ -344,8 +339,9 @@ func (db *DB) readTracking(ctx context.Context, supplierID int64, body []byte) (
 	return rows, tk, nil
 }
 
-// splitRows is the size of file read in two halves side by side, on the
-// machine's second core: below it, the second read costs more than it saves.
+// splitRows is the size of file read in two parts side by side, on the
+// machine's second core (halves for a preview; for an apply, see
+// saveTrackingBeside): below it, the second read costs more than it saves.
 // splitCores is the machine's cores. Both are variables for tests.
 var splitRows, splitCores = 2000, runtime.NumCPU()
 
@@ -365,14 +361,110 @@ func (db *DB) readersOf(ctx context.Context, first querier, rows []TrackingRow) 
 	return []querier{first}, func() {}, nil
 }
 
+// firstShare is the share of a large file's PO numbers the writer reads
+// and saves while the side reader reads and checks the rest: enough that
+// the side is done before the writer has saved the first part.
+const firstShare = 4
+
+// saveTrackingBeside checks and saves a large file's rows in two parts. The
+// writer, on tx, reads the POs of the first quarter of the file's PO
+// numbers, checks their rows and saves them, while side reads and checks
+// the rest; then it saves those. Side, whose snapshot is the one tx had
+// before it wrote, goes on to read the state of every order shipped on,
+// beside the second save, which settles them all (ordersAhead); it is
+// released (release) before this returns: held open, its snapshot would
+// keep the next checkpoint from restarting the log. The rows of a PO
+// number, and so each PO and shipment, are all in one part.
+func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, release func(), actor Actor, supplierID int64, tk *trackingChecker,
+	rows []TrackingRow, now time.Time, tr *tracker) (TrackingPlan, error) {
+	numbers := fileNumbers(rows)
+	k := (len(numbers) + firstShare - 1) / firstShare
+	first, second := map[string]bool{"": true}, map[string]bool{}
+	for i, n := range numbers {
+		if i < k {
+			first[n] = true
+		} else {
+			second[n] = true
+		}
+	}
+	var rest []newShipment
+	var restErr error
+	checked := make(chan struct{})       // closed once side has checked the rest
+	firstOrders := make(chan []int64, 1) // the orders of the first part's shipments, or closed on failure
+	ahead := &ordersAhead{}
+	ahead.read.Go(func() {
+		defer release()
+		cands, pos, err := readFilePOs(ctx, []querier{side}, supplierID, numbers[k:], now)
+		if err == nil {
+			rest, err = checkRows(rows, second, cands, pos, tk, actor, now)
+		}
+		restErr = err
+		orders := orderIDs(rest) // read before the writer has rest
+		close(checked)
+		first, ok := <-firstOrders
+		if err != nil || !ok {
+			ahead.err = errors.Join(err, errors.New("the save stopped"))
+			return
+		}
+		orders = append(orders, first...)
+		slices.Sort(orders)
+		ahead.st, ahead.err = readOrderState(ctx, side, slices.Compact(orders), false)
+	})
+	sent := false
+	defer func() {
+		if !sent {
+			close(firstOrders)
+		}
+		ahead.wait()
+	}()
+	cands, pos, err := readFilePOs(ctx, []querier{tx}, supplierID, numbers[:k], now)
+	if err != nil {
+		return TrackingPlan{}, err
+	}
+	list, err := checkRows(rows, first, cands, pos, tk, actor, now)
+	if err != nil {
+		return TrackingPlan{}, err
+	}
+	firstOrders <- orderIDs(list)
+	sent = true
+	if len(list) > 0 {
+		if err := db.saveShipments(ctx, tx, actor, list, now, saveOpts{tr: tr, leaveOrders: true, parts: len(numbers) / max(k, 1)}); err != nil {
+			return TrackingPlan{}, err
+		}
+	}
+	<-checked
+	if restErr != nil {
+		return TrackingPlan{}, restErr
+	}
+	if len(list)+len(rest) > 0 {
+		if err := db.saveShipments(ctx, tx, actor, rest, now, saveOpts{tr: tr, ahead: ahead, earlier: list}); err != nil {
+			return TrackingPlan{}, err
+		}
+	}
+	return countPlan(rows, len(list)+len(rest)), nil
+}
+
+// orderIDs is the orders list's shipments are on, each once.
+func orderIDs(list []newShipment) []int64 {
+	seen := map[int64]bool{}
+	var ids []int64
+	for i := range list {
+		if id := list[i].po.OrderID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // sideWait is how long a second reader is waited for.
 const sideWait = 20 * time.Millisecond
 
-// sideReader is a read transaction for a file's second half on a reader
+// sideReader is a read transaction for a file's second part on a reader
 // free now, and what ends it; nil when every reader stays busy: the caller
 // holds the write lock or a reader, and waiting for another would hold up
 // others (or, for as many previews at once as there are readers, each other
-// for good). The first half then reads both.
+// for good). The caller then reads both parts.
 func (db *DB) sideReader(ctx context.Context) (*sql.Tx, func(), error) {
 	wait, cancel := context.WithTimeout(ctx, sideWait)
 	conn, err := db.read.Conn(wait)
@@ -388,6 +480,14 @@ func (db *DB) sideReader(ctx context.Context) (*sql.Tx, func(), error) {
 		conn.Close()
 		return nil, nil, err
 	}
+	// SQLite takes the snapshot at the first read, not at BEGIN: read now,
+	// before the caller writes.
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		tx.Rollback()
+		conn.Close()
+		return nil, nil, err
+	}
 	return tx, func() { tx.Rollback(); conn.Close() }, nil
 }
 
@@ -397,18 +497,37 @@ func (db *DB) sideReader(ctx context.Context) (*sql.Tx, func(), error) {
 // Each reader reads its share of the file's PO numbers, side by side: each
 // must see the POs as the transaction that saves them does.
 func checkTracking(ctx context.Context, readers []querier, actor Actor, supplierID int64, tk *trackingChecker, rows []TrackingRow, now time.Time) (TrackingPlan, []newShipment, error) {
-	var numbers []string
-	seenNumber := map[string]bool{}
-	for _, r := range rows {
-		if r.PONumber != "" && !seenNumber[r.PONumber] {
-			seenNumber[r.PONumber] = true
-			numbers = append(numbers, r.PONumber)
-		}
-	}
-	cands, pos, err := readFilePOs(ctx, readers, supplierID, numbers, now)
+	cands, pos, err := readFilePOs(ctx, readers, supplierID, fileNumbers(rows), now)
 	if err != nil {
 		return TrackingPlan{}, nil, err
 	}
+	list, err := checkRows(rows, nil, cands, pos, tk, actor, now)
+	if err != nil {
+		return TrackingPlan{}, nil, err
+	}
+	return countPlan(rows, len(list)), list, nil
+}
+
+// fileNumbers is the PO numbers of rows, each once, in file order.
+func fileNumbers(rows []TrackingRow) []string {
+	var numbers []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.PONumber != "" && !seen[r.PONumber] {
+			seen[r.PONumber] = true
+			numbers = append(numbers, r.PONumber)
+		}
+	}
+	return numbers
+}
+
+// checkRows checks the rows whose PO number is in part (every row when part
+// is nil; "" for the rows with none) against cands and pos, read for those
+// numbers, marking each with its errors; it returns the shipments the good
+// rows make, in file order, each taken off its PO. It writes only the rows
+// and POs of its part.
+func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCandidate, pos map[int64]*shipPO, tk *trackingChecker, actor Actor,
+	now time.Time) ([]newShipment, error) {
 	type group struct {
 		po    *shipPO
 		rows  []int
@@ -418,6 +537,9 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 	byKey := map[string]*group{}
 	for i := range rows {
 		r := &rows[i]
+		if part != nil && !part[r.PONumber] {
+			continue
+		}
 		if r.PONumber == "" {
 			r.Error = "Enter the PO number."
 			continue
@@ -460,7 +582,6 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 		}
 		g.input.Lines = append(g.input.Lines, ShipmentLine{POLineID: lineID, Quantity: qty})
 	}
-	plan := TrackingPlan{Rows: rows}
 	var list []newShipment
 	for _, g := range groups {
 		bad := false
@@ -478,7 +599,7 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 		sh, err := checkShipment(g.po, tk, actor, g.input, now)
 		var ve *ValidationError
 		if err != nil && !errors.As(err, &ve) && Message(err) == "" {
-			return TrackingPlan{}, nil, err
+			return nil, err
 		}
 		if err != nil {
 			msg := UserText(err)
@@ -493,8 +614,13 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 		}
 		g.po.take(sh)
 		list = append(list, newShipment{po: g.po, sh: sh})
-		plan.Shipments++
 	}
+	return list, nil
+}
+
+// countPlan is the plan of rows checked, which make shipments shipments.
+func countPlan(rows []TrackingRow, shipments int) TrackingPlan {
+	plan := TrackingPlan{Rows: rows, Shipments: shipments}
 	for _, r := range rows {
 		if r.Error == "" {
 			plan.OK++
@@ -502,7 +628,7 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 			plan.Errors++
 		}
 	}
-	return plan, list, nil
+	return plan
 }
 
 // ErrorRowsCSV writes the rows with errors back as CSV, with an error column, to fix and upload again.

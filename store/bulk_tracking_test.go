@@ -13,7 +13,8 @@ import (
 )
 
 // inHalves runs a bulk tracking test as it comes, and with its file read in
-// two halves side by side, as a large file is.
+// two parts side by side, as a large file is: halves for a preview; for an
+// apply, a quarter of its PO numbers saved while the rest are read.
 func inHalves(t *testing.T, test func(t *testing.T)) {
 	t.Run("one read", test)
 	t.Run("two halves", func(t *testing.T) {
@@ -364,5 +365,70 @@ func TestBulkTrackingFailedCheckSaysWhereToSaveAnyway(t *testing.T) {
 	_, err = w.db.AddShipment(context.Background(), w.sActor, w.supplier.ID, p.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456785", ShipDate: w.now.Format(time.DateOnly)})
 	if msg := fields(err)["tracking_number"]; !strings.Contains(msg, "or tick \"save anyway\"") {
 		t.Errorf("form error %q", msg)
+	}
+}
+
+// An order with two POs of the supplier, named early and last in a file:
+// read in two parts (the first two of five PO numbers, then the rest), they
+// are saved in different ones, and the order, settled once for both, is
+// shipped; so is the order only the first part ships on. Rows with errors
+// in both parts are marked, and the progress adds up.
+func TestBulkTrackingOrderAcrossParts(t *testing.T) {
+	inHalves(t, testBulkTrackingOrderAcrossParts)
+}
+
+func testBulkTrackingOrderAcrossParts(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	o := w.order(t, "#4301", orderfile.Line{SKU: "A-1", Quantity: 1}, orderfile.Line{SKU: "B-9", Quantity: 1})
+	first, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.product(t, "B-9", 5, "")
+	w.now = w.now.Add(time.Hour)
+	subs, _ := w.db.Subscriptions(ctx, w.merchant.ID)
+	w.pull(t, subs[0].ID)
+	o, _ = w.db.Order(ctx, w.merchant.ID, o.ID)
+	second, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil || len(second.POs) != 1 {
+		t.Fatalf("second dropship: %+v, %v", second, err)
+	}
+	p0 := w.poFor(t, "#4300", orderfile.Line{SKU: "A-2", Quantity: 1})
+	p2 := w.poFor(t, "#4302", orderfile.Line{SKU: "A-2", Quantity: 1})
+	p3 := w.poFor(t, "#4303", orderfile.Line{SKU: "A-3", Quantity: 2})
+	if _, err := w.db.AddLogisticsProvider(ctx, w.sActor, w.supplier.ID, "Bike Courier", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	day := w.now.Format(time.DateOnly)
+	file := "po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n" +
+		p0.PONumber + ",Bike Courier,BC-0," + day + ",,,\n" +
+		first.POs[0].PONumber + ",Bike Courier,BC-1," + day + ",,,\n" +
+		first.POs[0].PONumber + ",Bike Courier,BC-2," + day + ",,A-1,1\n" + // nothing left
+		p2.PONumber + ",Bike Courier,BC-3," + day + ",,,\n" +
+		p3.PONumber + ",Bike Courier,BC-4," + day + ",,A-3,5\n" + // over what remains
+		second.POs[0].PONumber + ",Bike Courier,BC-5," + day + ",,,\n"
+	var steps []store.TrackingProgress
+	defer store.SetProgressChunk(1)()
+	plan, err := w.db.ApplyTracking(ctx, w.sActor, w.supplier.ID, []byte(file), func(p store.TrackingProgress) { steps = append(steps, p) })
+	if err != nil || plan.Shipments != 4 || plan.OK != 4 || plan.Errors != 2 {
+		t.Fatalf("apply: %d shipments, %d ok, %d errors, %v", plan.Shipments, plan.OK, plan.Errors, err)
+	}
+	for _, line := range []int{4, 6} {
+		if r := plan.Rows[line-2]; r.Error == "" {
+			t.Errorf("line %d has no error", line)
+		}
+	}
+	checkProgress(t, steps)
+	if o, _ = w.db.Order(ctx, w.merchant.ID, o.ID); o.Status != store.OrderShipped {
+		t.Fatalf("the order of two POs: %s, want shipped", o.Status)
+	}
+	page, err := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// #4300, #4301 and #4302 shipped; #4303 still waits.
+	if got := page.Counts; got[store.TabShipped] != 3 || got[store.TabDropshipped] != 1 {
+		t.Fatalf("tab counts %v", got)
 	}
 }

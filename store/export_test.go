@@ -9,7 +9,7 @@ func SetProgressChunk(n int) (restore func()) {
 	return func() { progressChunk = old }
 }
 
-// SetSplitRows makes files of n rows or more read in two halves, for a
+// SetSplitRows makes files of n rows or more read in two parts, for a
 // test, on a machine of any number of cores.
 func SetSplitRows(n int) (restore func()) {
 	old, cores := splitRows, splitCores

@@ -615,7 +615,7 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 	}
 	p.take(sh)
 	list := []newShipment{{po: p, sh: sh}}
-	if err := db.saveShipments(ctx, tx, actor, list, now, nil, nil); err != nil {
+	if err := db.saveShipments(ctx, tx, actor, list, now, saveOpts{}); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
 	return list[0].sh, tx.Commit()

@@ -41,12 +41,17 @@ func (t *tracker) step(name string) {
 	t.report(t.p)
 }
 
-// count starts a step of total units.
+// count starts a step of total units or, when the step under way is
+// name, makes its total what is done so far and total more.
 func (t *tracker) count(name string, total int) {
 	if t == nil {
 		return
 	}
-	t.p = TrackingProgress{Step: name, Total: total}
+	if t.p.Step == name {
+		t.p.Total = t.p.Done + total
+	} else {
+		t.p = TrackingProgress{Step: name, Total: total}
+	}
 	t.report(t.p)
 }
 

@@ -365,9 +365,9 @@ var (
 // status and each order's tab. Each shipment must have been taken off its
 // PO (take): the POs settle from what that leaves. It sets each shipment's
 // ID and tells tr, which may be nil, how far it has got. The orders settle
-// from ahead, their state before the save, when it is not nil, and are
-// read again after the writes when it is.
-func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, tr *tracker, ahead *ordersAhead) error {
+// as opts says.
+func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []newShipment, now time.Time, opts saveOpts) error {
+	tr := opts.tr
 	var next int64
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM shipments").Scan(&next); err != nil {
 		return err
@@ -459,8 +459,13 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}
 	ids := slices.Sorted(maps.Keys(byPO))
 	orders := map[int64]int64{} // order to merchant
-	for _, id := range ids {
-		orders[byPO[id].po.OrderID] = byPO[id].po.AccountID
+	if !opts.leaveOrders {
+		for _, id := range ids {
+			orders[byPO[id].po.OrderID] = byPO[id].po.AccountID
+		}
+		for _, s := range opts.earlier {
+			orders[s.po.OrderID] = s.po.AccountID
+		}
 	}
 	// Progress counts the rows written, then the POs and orders updated,
 	// each update as updateUnits rows: what it costs.
@@ -468,7 +473,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	for _, in := range inserts {
 		units += len(in.rows)
 	}
-	tr.count(StepSaving, units)
+	tr.count(StepSaving, units*max(opts.parts, 1))
 	if err := insertTables(ctx, tx, tr, inserts); err != nil {
 		return err
 	}
@@ -515,13 +520,25 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	}
 	// Each order once, though its POs settled in different chunks.
 	settle := func(part map[int64]int64) error { return db.settleOrders(ctx, tx, part) }
-	if ahead != nil {
-		st, err := ahead.wait()
+	if opts.ahead != nil && len(orders) > 0 {
+		st, err := opts.ahead.wait()
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
 			st.ship(byPO[id].po, lineQty)
+		}
+		// The earlier save's POs, each once, with what it shipped on their lines.
+		earlierQty := map[int64]int{}
+		earlierPOs := map[*shipPO]bool{}
+		for _, s := range opts.earlier {
+			earlierPOs[s.po] = true
+			for _, l := range s.sh.Lines {
+				earlierQty[l.POLineID] += l.Quantity
+			}
+		}
+		for p := range earlierPOs {
+			st.ship(p, earlierQty)
 		}
 		settle = func(part map[int64]int64) error { return db.writeOrders(ctx, tx, part, st, false) }
 	}
@@ -543,6 +560,22 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		{"audit_log", auditCols, notes.audits},
 		{"outbox", outboxCols, notes.outbox},
 	})
+}
+
+// saveOpts is how saveShipments reports progress and settles the orders.
+type saveOpts struct {
+	tr *tracker // told how far the save has got, unless nil
+	// ahead, unless nil, is the orders' state before the transaction wrote,
+	// read beside the writes; when nil, the orders are read after them.
+	ahead *ordersAhead
+	// earlier is the shipments an earlier save in the same transaction left
+	// their orders to this one to settle (leaveOrders).
+	earlier     []newShipment
+	leaveOrders bool
+	// parts, when more than one, is about how many saves of this size the
+	// file makes: progress counts this one's units that many times over
+	// until the next save counts its own.
+	parts int
 }
 
 // tableRows is rows to insert into a table's columns.
@@ -568,26 +601,6 @@ type ordersAhead struct {
 	read sync.WaitGroup
 	st   orderState
 	err  error
-}
-
-// readOrdersAhead starts reading the state of list's orders on q, and calls
-// done once it has.
-func readOrdersAhead(ctx context.Context, q querier, list []newShipment, done func()) *ordersAhead {
-	seen := map[int64]bool{}
-	var ids []int64
-	for _, s := range list {
-		if id := s.po.OrderID; !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	a := &ordersAhead{}
-	a.read.Go(func() {
-		defer done()
-		a.st, a.err = readOrderState(ctx, q, ids, false)
-	})
-	return a
 }
 
 // wait is the state once read.

@@ -92,7 +92,7 @@ func TestSaveShipmentsRefusesAShipmentNotTaken(t *testing.T) {
 	defer tx.Rollback()
 	p := &shipPO{PurchaseOrder: PurchaseOrder{PONumber: "PO-000001"}, saved: map[string]bool{}}
 	list := []newShipment{{po: p, sh: Shipment{Carrier: "ups", TrackingNumber: "1Z999AA10123456784"}}}
-	err = db.saveShipments(ctx, tx, CLIActor, list, time.Now(), nil, nil)
+	err = db.saveShipments(ctx, tx, CLIActor, list, time.Now(), saveOpts{})
 	if err == nil || !strings.Contains(err.Error(), "was not taken off PO-000001") {
 		t.Fatalf("saved a shipment not taken off its PO: %v", err)
 	}
