@@ -282,7 +282,7 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 	}
 	tr := newTracker(progress)
 	tr.step(StepWaiting)
-	tx, err := db.begin(ctx)
+	tx, err := db.beginLarge(ctx)
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}

@@ -3,60 +3,56 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
 	"log/slog"
-	"sync"
-	"time"
 )
 
-// checkpointEvery is how often the checkpointer copies what the WAL holds
-// into the database file. A variable for tests.
-var checkpointEvery = 250 * time.Millisecond
-
-// checkpointer copies committed pages from the WAL into the database file
-// beside the writes, on a connection of its own. SQLite's default is to do
-// it in the commit that takes the WAL past 1,000 pages, so one write in
-// every few pays for the pages of many; for a 10,000-parcel tracking file
-// that was about 0.09 s of its commit. The writer's connection has
-// wal_autocheckpoint off (Open).
+// checkpointer copies committed pages from the WAL into the database file on
+// a connection of its own, when woken. SQLite does it in the commit that
+// takes the WAL past 1,000 pages, so a transaction that writes thousands
+// (a 10,000-parcel tracking file) would copy them all before its response:
+// about 0.09 s. Such a transaction (beginLarge) commits without, and wakes
+// the checkpointer. Every other commit keeps SQLite's checkpoint: under
+// back-to-back writes only a checkpoint in the writer's commit lets the
+// next write start the WAL over (with the writer's off, the benchmark's
+// 10,000 dropships grew it past 2 GB).
 type checkpointer struct {
 	conn *sql.DB
-	stop chan struct{}
+	wake chan struct{}
 	done chan struct{}
-	mu   sync.Mutex // held by each checkpoint, and while paused
 }
 
-// startCheckpointer starts checkpointing the database conn opens, every
-// checkpointEvery, until stopped.
+// startCheckpointer starts checkpointing the database conn opens each time
+// it is woken, until closed.
 func startCheckpointer(conn *sql.DB) *checkpointer {
-	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go c.run()
 	return c
 }
 
 func (c *checkpointer) run() {
 	defer close(c.done)
-	tick := time.NewTicker(checkpointEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-tick.C:
-			c.mu.Lock()
-			_, _, err := c.checkpoint(context.Background())
-			c.mu.Unlock()
-			if err != nil {
-				slog.Default().Warn("store: checkpoint", "err", err)
-			}
+	for range c.wake {
+		if _, _, err := c.checkpoint(context.Background()); err != nil {
+			slog.Default().Warn("store: checkpoint", "err", err)
 		}
+	}
+}
+
+// kick wakes the checkpointer, unless it is already due to run.
+func (c *checkpointer) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
 // checkpoint copies into the database file every page of the WAL that no
 // reader still needs, and returns the WAL's pages and how many of them are
-// now in the file. It is passive: it waits for no reader and no writer, and
-// when the file already holds them all it writes and syncs nothing. While
-// another process's connection checkpoints, it does nothing (SQLite reports
+// now in the file. It is passive: it waits for no reader and no writer.
+// While another connection checkpoints, it does nothing (SQLite reports
 // that as busy, not as an error).
 func (c *checkpointer) checkpoint(ctx context.Context) (walPages, copied int, err error) {
 	var busy int
@@ -64,25 +60,72 @@ func (c *checkpointer) checkpoint(ctx context.Context) (walPages, copied int, er
 	return walPages, copied, err
 }
 
-// pause waits for a checkpoint under way, then keeps others from starting
-// and closes the checkpointer's connection until resume: the seed switches
-// the file out of WAL mode, which SQLite allows only to the one connection
-// that has it open.
-func (c *checkpointer) pause() {
-	c.mu.Lock()
-	c.conn.SetMaxIdleConns(0)
-}
-
-// resume lets checkpoints run again after pause.
-func (c *checkpointer) resume() {
-	c.conn.SetMaxIdleConns(1)
-	c.mu.Unlock()
-}
-
 // close stops the checkpointer and closes its connection. SQLite
 // checkpoints what is left when the last connection to the file closes.
 func (c *checkpointer) close() error {
-	close(c.stop)
+	close(c.wake)
 	<-c.done
 	return c.conn.Close()
+}
+
+// largeTx is a write transaction that writes thousands of pages: its
+// commit leaves their checkpoint to the checkpointer.
+type largeTx struct {
+	*writeTx
+	db    *DB
+	conn  *sql.Conn
+	ended bool
+}
+
+// beginLarge begins a large write transaction on the writer's connection,
+// held until Commit or Rollback, with its commit's checkpoint off.
+func (db *DB) beginLarge(ctx context.Context) (*largeTx, error) {
+	db.prepareMissed(ctx)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	t := &largeTx{db: db, conn: conn}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("begin: %w", err), t.end(false))
+	}
+	t.writeTx = &writeTx{Tx: tx, db: db}
+	return t, nil
+}
+
+// Commit commits, wakes the checkpointer and gives the connection back.
+func (t *largeTx) Commit() error {
+	err := t.writeTx.Commit()
+	return errors.Join(err, t.end(err == nil))
+}
+
+// Rollback rolls back, unless committed, and gives the connection back.
+func (t *largeTx) Rollback() error {
+	if t.ended {
+		return nil
+	}
+	err := t.writeTx.Rollback()
+	return errors.Join(err, t.end(false))
+}
+
+// end turns the connection's checkpoints back on, for the transactions
+// after, gives it back, and wakes the checkpointer if the transaction wrote.
+func (t *largeTx) end(wrote bool) error {
+	t.ended = true
+	// Not cancelled with the request: the connection must not go back to
+	// the pool without its checkpoints.
+	_, err := t.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
+	if err != nil {
+		// Closed rather than given back as it is.
+		t.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if wrote {
+		t.db.ckpt.kick()
+	}
+	return errors.Join(err, t.conn.Close())
 }

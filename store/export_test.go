@@ -34,12 +34,3 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	}
 	return err
 }
-
-// Checkpoint copies the WAL into the database file now, as the
-// checkpointer does on its ticks.
-func (db *DB) Checkpoint(ctx context.Context) error {
-	db.ckpt.mu.Lock()
-	defer db.ckpt.mu.Unlock()
-	_, _, err := db.ckpt.checkpoint(ctx)
-	return err
-}

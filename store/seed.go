@@ -144,9 +144,7 @@ func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) 
 	// A rollback journal in memory instead of the WAL while seeding: every
 	// page is written once, not to the WAL and again at the checkpoint. It
 	// needs the file to itself; when another connection has it open the seed
-	// stays in WAL mode. The checkpointer's is closed until the seed ends.
-	db.ckpt.pause()
-	defer db.ckpt.resume()
+	// stays in WAL mode.
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = MEMORY").Scan(&mode); err != nil {
 		mode = "wal"

@@ -70,9 +70,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// and reads them back. A 10,000-parcel tracking file applied about
 	// 0.09 s faster. Memory is taken as pages are read, not up front.
 	w.Add("_pragma", "cache_size(-65536)")
-	// The checkpointer copies the WAL into the file beside the writes; no
-	// commit does it (checkpoint.go).
-	w.Add("_pragma", "wal_autocheckpoint(0)")
 	// BEGIN IMMEDIATE takes the write lock at the start, so a transaction
 	// never fails half-way when it upgrades from reading to writing.
 	w.Set("_txlock", "immediate")
