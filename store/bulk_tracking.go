@@ -282,7 +282,14 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 	}
 	tr := newTracker(progress)
 	tr.step(StepWaiting)
-	tx, err := db.beginLarge(ctx)
+	// A large file's commit leaves its pages' checkpoint to the
+	// checkpointer (beginLarge); a small one's costs nothing to keep.
+	var tx commitTx
+	if len(rows) >= splitRows {
+		tx, err = db.beginLarge(ctx)
+	} else {
+		tx, err = db.begin(ctx)
+	}
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}

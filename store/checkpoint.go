@@ -68,6 +68,13 @@ func (c *checkpointer) close() error {
 	return c.conn.Close()
 }
 
+// commitTx is a write transaction from begin or beginLarge.
+type commitTx interface {
+	dbtx
+	Commit() error
+	Rollback() error
+}
+
 // largeTx is a write transaction that writes thousands of pages: its
 // commit leaves their checkpoint to the checkpointer.
 type largeTx struct {
