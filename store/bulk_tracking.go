@@ -408,12 +408,12 @@ func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, rel
 		restErr = err
 		orders := orderIDs(rest) // read before the writer has rest
 		close(checked)
-		first, ok := <-firstOrders
+		saved, ok := <-firstOrders
 		if err != nil || !ok {
 			ahead.err = errors.Join(err, errors.New("the save stopped"))
 			return
 		}
-		orders = append(orders, first...)
+		orders = append(orders, saved...)
 		slices.Sort(orders)
 		ahead.st, ahead.err = readOrderState(ctx, side, slices.Compact(orders), false)
 	})
@@ -435,7 +435,9 @@ func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, rel
 	firstOrders <- orderIDs(list)
 	sent = true
 	if len(list) > 0 {
-		if err := db.saveShipments(ctx, tx, actor, list, now, saveOpts{tr: tr, leaveOrders: true, parts: len(numbers) / max(k, 1)}); err != nil {
+		opts := saveOpts{tr: tr, leaveOrders: true}
+		opts.fileShare.part, opts.fileShare.of = k, len(numbers)
+		if err := db.saveShipments(ctx, tx, actor, list, now, opts); err != nil {
 			return TrackingPlan{}, err
 		}
 	}

@@ -432,3 +432,32 @@ func testBulkTrackingOrderAcrossParts(t *testing.T) {
 		t.Fatalf("tab counts %v", got)
 	}
 }
+
+// The progress of a large file saved in two parts never goes back: the
+// first part's estimate of the whole, orders included, is what the second
+// finds on a file of one parcel per PO and order.
+func TestBulkTrackingProgressDoesNotGoBack(t *testing.T) {
+	defer store.SetSplitRows(1)()
+	defer store.SetProgressChunk(1)()
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	if _, err := w.db.AddLogisticsProvider(ctx, w.sActor, w.supplier.ID, "Bike Courier", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	file := "po_number,carrier,tracking_number,ship_date\n"
+	for i := range 8 {
+		p := w.poFor(t, fmt.Sprintf("#46%02d", i), orderfile.Line{SKU: "A-1", Quantity: 1})
+		file += fmt.Sprintf("%s,Bike Courier,BC-%d,%s\n", p.PONumber, i, w.now.Format(time.DateOnly))
+	}
+	var steps []store.TrackingProgress
+	if _, err := w.db.ApplyTracking(ctx, w.sActor, w.supplier.ID, []byte(file), func(p store.TrackingProgress) { steps = append(steps, p) }); err != nil {
+		t.Fatal(err)
+	}
+	checkProgress(t, steps)
+	for i := 1; i < len(steps); i++ {
+		a, b := steps[i-1], steps[i]
+		if a.Step == store.StepSaving && b.Step == store.StepSaving && b.Done*a.Total < a.Done*b.Total {
+			t.Fatalf("report %d: %d of %d after %d of %d", i, b.Done, b.Total, a.Done, a.Total)
+		}
+	}
+}

@@ -20,23 +20,33 @@ import (
 // 10,000 dropships grew it past 2 GB).
 type checkpointer struct {
 	conn *sql.DB
-	wake chan struct{}
+	wake chan struct{} // never closed: a commit may kick after Close
+	stop chan struct{}
 	done chan struct{}
 }
 
 // startCheckpointer starts checkpointing the database conn opens each time
 // it is woken, until closed.
 func startCheckpointer(conn *sql.DB) *checkpointer {
-	c := &checkpointer{conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := newCheckpointer(conn)
 	go c.run()
 	return c
 }
 
+func newCheckpointer(conn *sql.DB) *checkpointer {
+	return &checkpointer{conn: conn, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
 func (c *checkpointer) run() {
 	defer close(c.done)
-	for range c.wake {
-		if _, _, err := c.checkpoint(context.Background()); err != nil {
-			slog.Default().Warn("store: checkpoint", "err", err)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.wake:
+			if err := c.checkpoint(); err != nil {
+				slog.Default().Warn("store: checkpoint", "err", err)
+			}
 		}
 	}
 }
@@ -50,20 +60,18 @@ func (c *checkpointer) kick() {
 }
 
 // checkpoint copies into the database file every page of the WAL that no
-// reader still needs, and returns the WAL's pages and how many of them are
-// now in the file. It is passive: it waits for no reader and no writer.
+// reader still needs. It is passive: it waits for no reader and no writer.
 // While another connection checkpoints, it does nothing (SQLite reports
 // that as busy, not as an error).
-func (c *checkpointer) checkpoint(ctx context.Context) (walPages, copied int, err error) {
-	var busy int
-	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &walPages, &copied)
-	return walPages, copied, err
+func (c *checkpointer) checkpoint() error {
+	_, err := c.conn.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+	return err
 }
 
 // close stops the checkpointer and closes its connection. SQLite
 // checkpoints what is left when the last connection to the file closes.
 func (c *checkpointer) close() error {
-	close(c.wake)
+	close(c.stop)
 	<-c.done
 	return c.conn.Close()
 }
@@ -81,6 +89,7 @@ type largeTx struct {
 	*writeTx
 	db    *DB
 	conn  *sql.Conn
+	pages int // the connection's wal_autocheckpoint, to put back
 	ended bool
 }
 
@@ -92,11 +101,15 @@ func (db *DB) beginLarge(ctx context.Context) (*largeTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	t := &largeTx{db: db, conn: conn}
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&t.pages); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("begin: %w", err)
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	t := &largeTx{db: db, conn: conn}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("begin: %w", err), t.end(false))
@@ -126,7 +139,7 @@ func (t *largeTx) end(wrote bool) error {
 	t.ended = true
 	// Not cancelled with the request: the connection must not go back to
 	// the pool without its checkpoints.
-	_, err := t.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
+	_, err := t.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", t.pages))
 	if err != nil {
 		// Closed rather than given back as it is.
 		t.conn.Raw(func(any) error { return driver.ErrBadConn })

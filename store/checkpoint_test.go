@@ -33,7 +33,7 @@ func rowsInFile(t *testing.T, db *DB, table string) int {
 }
 
 // idleCheckpointer stops db's checkpointer and puts in its place one that
-// runs only when run is called: what it was woken for, then it stops.
+// runs only when run is called: what it was woken for; then a running one.
 func idleCheckpointer(t *testing.T, db *DB) (run func()) {
 	t.Helper()
 	if err := db.ckpt.close(); err != nil {
@@ -43,14 +43,19 @@ func idleCheckpointer(t *testing.T, db *DB) (run func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &checkpointer{conn: conn, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := newCheckpointer(conn)
 	db.ckpt = c
 	ran := false
 	run = func() {
 		if !ran {
 			ran = true
-			close(c.wake)
-			c.run()
+			select {
+			case <-c.wake:
+				if err := c.checkpoint(); err != nil {
+					t.Error(err)
+				}
+			default:
+			}
 			db.ckpt = startCheckpointer(conn) // for Close
 		}
 	}
@@ -133,4 +138,22 @@ func TestWALStartsOverUnderBackToBackWrites(t *testing.T) {
 	if st, err = os.Stat(db.path + "-wal"); err != nil || st.Size() > large+4<<20 {
 		t.Fatalf("the WAL grew from %d to %d bytes (%v): it did not start over", large, st.Size(), err)
 	}
+}
+
+// A large transaction committed after Close, as when a server's shutdown
+// times out during an apply, does not panic waking the checkpointer.
+func TestLargeCommitAfterClose(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	tx, err := db.beginLarge(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE t (v BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tx.Commit() // its error, if any, is the closed database's
 }

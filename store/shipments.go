@@ -473,7 +473,11 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	for _, in := range inserts {
 		units += len(in.rows)
 	}
-	tr.count(StepSaving, units*max(opts.parts, 1))
+	if f := opts.fileShare; f.of > 0 {
+		// An estimate of the whole file's, its orders counted too.
+		units = (units + len(orderIDs(list))*updateUnits) * f.of / f.part
+	}
+	tr.count(StepSaving, units)
 	if err := insertTables(ctx, tx, tr, inserts); err != nil {
 		return err
 	}
@@ -572,10 +576,10 @@ type saveOpts struct {
 	// their orders to this one to settle (leaveOrders).
 	earlier     []newShipment
 	leaveOrders bool
-	// parts, when more than one, is about how many saves of this size the
-	// file makes: progress counts this one's units that many times over
-	// until the next save counts its own.
-	parts int
+	// fileShare, when set, is the share of the file's PO numbers this save
+	// is of, the first of two: progress counts its units scaled to the
+	// whole file's, and the next save counts its own.
+	fileShare struct{ part, of int }
 }
 
 // tableRows is rows to insert into a table's columns.
