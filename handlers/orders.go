@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,7 +149,11 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	loc := p.member.Account.Location()
-	plan, err := s.store.DropshipPlan(ctx, p.accountID(), orderID)
+	var chosen map[int64]int64
+	if form != nil {
+		chosen = form.Chosen
+	}
+	plan, err := s.store.DropshipPlanFor(ctx, p.accountID(), orderID, chosen)
 	if err != nil {
 		return views.OrderView{}, err
 	}
@@ -157,7 +163,21 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		ShipTo: addressLines(o.ShipTo), Note: o.Note}
 	for _, l := range plan.Lines {
 		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: orderMoney(l.UnitPriceCents, o.Currency),
-			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default}
+			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default, Checked: l.Eligible, Chosen: l.Default}
+		for _, op := range l.Options {
+			lv.StockOnly = lv.StockOnly || (!l.Eligible && op.Problem == store.ProblemStock)
+			lv.LeadTime = lv.LeadTime || op.Problem == store.ProblemLeadTime
+			if lv.Chosen == 0 && op.Problem == store.ProblemStock {
+				lv.Chosen = op.ID // the override sends a line to its first source short of stock
+			}
+		}
+		if chosen != nil {
+			src, ok := chosen[l.ID]
+			lv.Checked = ok
+			if src != 0 {
+				lv.Chosen = src
+			}
+		}
 		if l.PO != nil {
 			lv.PO, lv.POID, lv.POStatus = l.PO.PONumber, l.PO.POID, l.PO.Status
 		} else if l.Rejected != nil {
@@ -180,9 +200,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 			}
 			lv.Sources = append(lv.Sources, sc)
 		}
-		if l.Eligible || (l.Linked && l.PO == nil) {
-			v.CanShip = v.CanShip || l.Eligible
-		}
+		v.CanShip = v.CanShip || l.Eligible || lv.StockOnly
 		v.Lines = append(v.Lines, lv)
 	}
 	pos, err := s.store.OrderPurchaseOrders(ctx, p.accountID(), orderID)
@@ -210,7 +228,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	}
 	if len(v.Form.Groups) == 0 {
 		for _, g := range plan.Groups {
-			dg := views.DropshipGroup{SupplierID: g.SupplierID, Supplier: g.SupplierName, PONumber: g.PONumber}
+			dg := views.DropshipGroup{SupplierID: g.SupplierID, Supplier: g.SupplierName, PONumber: g.PONumber, Proposed: g.PONumber}
 			if form != nil {
 				if typed := c.FormValue(fmt.Sprintf("po_number_%d", g.SupplierID)); typed != "" {
 					dg.PONumber = typed
@@ -262,14 +280,20 @@ func (s *Server) orderDropship(c echo.Context) error {
 	req := store.DropshipRequest{IdempotencyKey: in.Key, Notes: in.Notes, Confirm: in.Confirm, OverrideStock: in.Override, PONumbers: map[int64]string{}}
 	addr := formAddress(in.AddressForm)
 	req.ShipTo = &addr
-	for _, lid := range in.LineIDs {
-		src, _ := strconv.ParseInt(c.FormValue("source_"+strconv.FormatInt(lid, 10)), 10, 64)
+	for lid, src := range chosenLines(c, in.LineIDs) {
 		req.Lines = append(req.Lines, store.DropshipLine{OrderLineID: lid, SourceID: src})
 	}
+	slices.SortFunc(req.Lines, func(a, b store.DropshipLine) int { return cmp.Compare(a.OrderLineID, b.OrderLineID) })
+	req.Proposed = map[int64]string{}
 	for key, vals := range c.Request().PostForm {
 		if sid, ok := strings.CutPrefix(key, "po_number_"); ok {
 			if n, err := strconv.ParseInt(sid, 10, 64); err == nil && len(vals) > 0 {
 				req.PONumbers[n] = vals[0]
+			}
+		}
+		if sid, ok := strings.CutPrefix(key, "po_proposed_"); ok {
+			if n, err := strconv.ParseInt(sid, 10, 64); err == nil && len(vals) > 0 {
+				req.Proposed[n] = vals[0]
 			}
 		}
 	}
@@ -384,8 +408,43 @@ func (s *Server) orderTrackingPartial(c echo.Context) error {
 }
 
 // showDropshipForm shows the order page again with the form as typed and its problems.
+// chosenLines is the lines ticked in a dropship form, each with the source
+// chosen for it (0: the default).
+func chosenLines(c echo.Context, lineIDs []int64) map[int64]int64 {
+	out := map[int64]int64{}
+	for _, lid := range lineIDs {
+		src, _ := strconv.ParseInt(c.FormValue("source_"+strconv.FormatInt(lid, 10)), 10, 64)
+		out[lid] = src
+	}
+	return out
+}
+
+// orderDropshipRegroup answers a change of the dropship form's lines or
+// sources: the form again, its PO numbers and confirmation following the
+// suppliers the chosen lines now go to, with what was typed kept.
+func (s *Server) orderDropshipRegroup(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Order(c.Request().Context(), principalOf(c).accountID(), id); err != nil {
+		return err
+	}
+	var in dropshipForm
+	if err := s.decodeForm(c, &in); err != nil {
+		return err
+	}
+	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Chosen: chosenLines(c, in.LineIDs)}
+	v, err := s.orderView(c, id, form)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+}
+
 func (s *Server) showDropshipForm(c echo.Context, orderID int64, in dropshipForm, errs views.FieldErrors, problems []string) error {
-	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Errors: errs, Problems: problems}
+	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Errors: errs, Problems: problems,
+		Chosen: chosenLines(c, in.LineIDs)}
 	v, err := s.orderView(c, orderID, form)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,12 +67,16 @@ type DropshipLine struct {
 // DropshipRequest is a submitted dropship confirmation.
 type DropshipRequest struct {
 	IdempotencyKey string
-	Lines          []DropshipLine     // empty: every eligible line
-	PONumbers      map[int64]string   // supplier ID → PO number; missing: generated
-	ShipTo         *orderfile.Address // nil: the order's ship-to
-	Notes          string
-	Confirm        bool
-	OverrideStock  bool
+	Lines          []DropshipLine   // empty: every eligible line
+	PONumbers      map[int64]string // supplier ID → PO number; missing: generated
+	// Proposed are the numbers the form proposed (supplier ID → number): one
+	// submitted unchanged that another submit used meanwhile is replaced by
+	// the next free number instead of being refused.
+	Proposed      map[int64]string
+	ShipTo        *orderfile.Address // nil: the order's ship-to
+	Notes         string
+	Confirm       bool
+	OverrideStock bool
 }
 
 // LineProblem is why a requested line was not dropshipped.
@@ -159,6 +164,14 @@ func (db *DB) planLines(ctx context.Context, q querier, acc Account, o Order, ov
 // DropshipPlan prepares the confirmation form for an order: each line's
 // sources and eligibility, grouped by supplier with proposed PO numbers.
 func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (DropshipPlan, error) {
+	return db.DropshipPlanFor(ctx, merchantID, orderID, nil)
+}
+
+// DropshipPlanFor is DropshipPlan for the lines and sources the form has
+// chosen so far (line ID → source ID, 0 for the default source): the groups,
+// and so the PO numbers and suppliers to confirm, follow where each chosen
+// line now goes. A nil choice is every eligible line to its default source.
+func (db *DB) DropshipPlanFor(ctx context.Context, merchantID, orderID int64, chosen map[int64]int64) (DropshipPlan, error) {
 	o, err := db.Order(ctx, merchantID, orderID)
 	if err != nil {
 		return DropshipPlan{}, err
@@ -182,14 +195,25 @@ func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (Drop
 		return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 	}
 	for _, l := range lines {
-		if !l.Eligible {
-			continue
-		}
-		var src Source
-		for _, op := range l.Options {
-			if op.ID == l.Default {
-				src = op.Source
+		srcID := l.Default
+		if chosen != nil {
+			id, ok := chosen[l.ID]
+			if !ok {
+				continue
 			}
+			if id != 0 {
+				srcID = id
+			}
+		}
+		var src *Source
+		for _, op := range l.Options {
+			// A chosen line short of stock goes, with the override, to its first such source.
+			if op.ID == srcID || (srcID == 0 && src == nil && op.Problem == ProblemStock) {
+				src = &op.Source
+			}
+		}
+		if src == nil || src.SupplierID == 0 || l.PO != nil {
+			continue
 		}
 		g := groups[src.SupplierID]
 		if g == nil {
@@ -203,16 +227,83 @@ func (db *DB) DropshipPlan(ctx context.Context, merchantID, orderID int64) (Drop
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return groups[ids[i]].SupplierName < groups[ids[j]].SupplierName })
-	for i, id := range ids {
+	taken := map[string]bool{}
+	for _, id := range ids {
 		g := groups[id]
 		settings, err := db.linkSettings(ctx, cachedReader{db}, merchantID, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // a chosen source over an ended link: the line's own message says so
+		}
 		if err != nil {
 			return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
 		}
-		g.PONumber = poNumber(settings, o.ChannelOrderID, seq+i+1, existing+i+1)
+		// Each group proposes the next number nobody has used, and no other
+		// group of this form proposes it too.
+		g.PONumber, seq, existing, err = freePONumber(ctx, cachedReader{db}, merchantID, settings, o.ChannelOrderID, seq, existing, taken)
+		if err != nil {
+			return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+		}
 		plan.Groups = append(plan.Groups, *g)
 	}
 	return plan, nil
+}
+
+// freePONumber is the first PO number in the link's format after seq (or
+// after the order's nth PO) that is neither used in the merchant's account
+// nor in taken, with the seq and nth it used. It adds the number to taken.
+func freePONumber(ctx context.Context, q querier, merchantID int64, link VendorLink, channelOrderID string, seq, nth int, taken map[string]bool) (string, int, int, error) {
+	for {
+		if link.POFormat == POFormatChannel {
+			nth++
+		} else {
+			seq++
+		}
+		number := poNumber(link, channelOrderID, seq, nth)
+		if taken[number] {
+			continue
+		}
+		var used bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&used); err != nil {
+			return "", seq, nth, err
+		}
+		if !used {
+			taken[number] = true
+			return number, seq, nth, nil
+		}
+	}
+}
+
+// sequenceOf is the sequence number a PO number written in one of the
+// merchant's sequence formats (prefix + digits) holds, if it is one.
+func sequenceOf(ctx context.Context, q querier, merchantID int64, number string) (int, bool, error) {
+	best, found := 0, false
+	err := eachRow(ctx, q, "SELECT DISTINCT po_prefix FROM vendor_links WHERE merchant_id = ? AND po_format = 'sequence'", []any{merchantID}, func(rows *sql.Rows) error {
+		var prefix string
+		if err := rows.Scan(&prefix); err != nil {
+			return err
+		}
+		digits, ok := strings.CutPrefix(number, prefix)
+		if !ok || digits == "" || len(digits) > 9 || strings.Trim(digits, "0123456789") != "" {
+			return nil
+		}
+		n, err := strconv.Atoi(digits)
+		if err == nil && n > best {
+			best, found = n, true
+		}
+		return nil
+	})
+	return best, found, err
+}
+
+// notePONumber moves the merchant's PO sequence past a number that was used,
+// generated or typed, so that it is never proposed again.
+func notePONumber(ctx context.Context, tx dbtx, merchantID int64, number string) error {
+	n, ok, err := sequenceOf(ctx, tx, merchantID, number)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, merchantID, n)
+	return err
 }
 
 func (db *DB) linkSettings(ctx context.Context, q querier, merchantID, supplierID int64) (VendorLink, error) {
@@ -357,21 +448,28 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM purchase_orders WHERE order_id = ?", orderID).Scan(&existingPOs); err != nil {
 		return res, fmt.Errorf("store: dropship: %w", err)
 	}
-	for i, supplierID := range order {
+	for _, supplierID := range order {
 		link, err := db.linkSettings(ctx, tx, merchantID, supplierID)
 		if err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		number := strings.TrimSpace(req.PONumbers[supplierID])
+		if number != "" && number == req.Proposed[supplierID] {
+			var used bool
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&used); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
+			}
+			if used {
+				number = ""
+			}
+		}
 		if number == "" {
-			if link.POFormat == POFormatSequence {
-				var seq int
-				if err := tx.QueryRowContext(ctx, "UPDATE accounts SET po_sequence = po_sequence + 1 WHERE id = ? RETURNING po_sequence", merchantID).Scan(&seq); err != nil {
-					return res, fmt.Errorf("store: dropship: %w", err)
-				}
-				number = poNumber(link, o.ChannelOrderID, seq, 0)
-			} else {
-				number = poNumber(link, o.ChannelOrderID, 0, existingPOs+i+1)
+			var seq int
+			if err := tx.QueryRowContext(ctx, "SELECT po_sequence FROM accounts WHERE id = ?", merchantID).Scan(&seq); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
+			}
+			if number, _, existingPOs, err = freePONumber(ctx, tx, merchantID, link, o.ChannelOrderID, seq, existingPOs, map[string]bool{}); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
 			}
 		}
 		field := fmt.Sprintf("po_number_%d", supplierID)
@@ -384,6 +482,9 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		}
 		if clash {
 			return res, FieldError(field, "PO number "+number+" is already used in this account.")
+		}
+		if err := notePONumber(ctx, tx, merchantID, number); err != nil {
+			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		var initial sql.NullInt64
 		if err := tx.QueryRowContext(ctx, "SELECT initial_status_id FROM accounts WHERE id = ?", supplierID).Scan(&initial); err != nil {

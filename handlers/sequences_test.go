@@ -1,0 +1,310 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/dropline/dropline/store"
+)
+
+// formValues is what a browser would submit for form as it stands: inputs
+// (ticked boxes only), each select's selected option and textareas.
+func formValues(form *goquery.Selection) url.Values {
+	values := url.Values{}
+	form.Find("input").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		typ := s.AttrOr("type", "text")
+		_, disabled := s.Attr("disabled")
+		_, checked := s.Attr("checked")
+		if name == "" || disabled || ((typ == "checkbox" || typ == "radio") && !checked) {
+			return
+		}
+		values.Add(name, s.AttrOr("value", "on"))
+	})
+	form.Find("select").Each(func(_ int, s *goquery.Selection) {
+		opt := s.Find("option[selected]")
+		if opt.Length() == 0 {
+			opt = s.Find("option").First()
+		}
+		values.Add(s.AttrOr("name", ""), opt.AttrOr("value", ""))
+	})
+	form.Find("textarea").Each(func(_ int, s *goquery.Selection) {
+		values.Add(s.AttrOr("name", ""), s.Text())
+	})
+	return values
+}
+
+// dropshipAsPrefilled opens an order page, ticks the confirmation box and
+// submits the dropship form with everything else as prefilled; it returns
+// the PO numbers the form proposed and the answer.
+func dropshipAsPrefilled(t *testing.T, c *client, orderPath string, edit func(url.Values)) ([]string, page) {
+	t.Helper()
+	form := c.get(orderPath).doc.Find(`[data-testid="dropship-form"] form`)
+	if form.Length() != 1 {
+		t.Fatalf("no dropship form on %s", orderPath)
+	}
+	var numbers []string
+	form.Find(`[data-testid="po-number"]`).Each(func(_ int, s *goquery.Selection) { numbers = append(numbers, s.AttrOr("value", "")) })
+	values := formValues(form)
+	values.Set("confirm", "true")
+	if edit != nil {
+		edit(values)
+	}
+	return numbers, c.post(form.AttrOr("action", ""), values)
+}
+
+func TestFiveOrdersInARowFromTheOrderPage(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	c := env.client()
+	c.login(w.staffA.Email)
+	seen := map[string]bool{w.as.poNumber: true}
+	for i, number := range []string{"R-1", "R-2", "R-3", "R-4", "R-5"} {
+		orderPath := c.post("/orders", manualOrder(number, "S-100", "1")).header.Get("Location")
+		proposed, p := dropshipAsPrefilled(t, c, orderPath, nil)
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("order %d (%s): dropship with the prefilled form answered %d: %s%s", i+1, number, p.status,
+				p.doc.Find(`[data-testid="dropship-problems"]`).Text(), p.doc.Find(`.field-error`).Text())
+		}
+		if len(proposed) != 1 || seen[proposed[0]] {
+			t.Fatalf("order %d proposed %v; already used: %v", i+1, proposed, seen)
+		}
+		seen[proposed[0]] = true
+		if got := c.get(orderPath).doc.Find(`[data-testid="line-po"]`).Text(); got != proposed[0] {
+			t.Fatalf("order %d's line is on %q, want the proposed %q", i+1, got, proposed[0])
+		}
+	}
+	// A typed number in the sequence's own format moves the sequence past it.
+	orderPath := c.post("/orders", manualOrder("R-6", "S-100", "1")).header.Get("Location")
+	_, p := dropshipAsPrefilled(t, c, orderPath, func(v url.Values) {
+		for k := range v {
+			if strings.HasPrefix(k, "po_number_") {
+				v.Set(k, "PO-000120")
+			}
+		}
+	})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("typed PO-000120: %d", p.status)
+	}
+	orderPath = c.post("/orders", manualOrder("R-7", "S-100", "1")).header.Get("Location")
+	proposed, p := dropshipAsPrefilled(t, c, orderPath, nil)
+	if p.status != http.StatusSeeOther || len(proposed) != 1 || proposed[0] != "PO-000121" {
+		t.Fatalf("after a typed PO-000120 the form proposed %v (answer %d), want PO-000121", proposed, p.status)
+	}
+}
+
+func TestTwoOpenFormsBothGoThrough(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	c := env.client()
+	c.login(w.staffA.Email)
+	var forms []*goquery.Selection
+	for _, number := range []string{"T-1", "T-2"} {
+		orderPath := c.post("/orders", manualOrder(number, "S-100", "1")).header.Get("Location")
+		forms = append(forms, c.get(orderPath).doc.Find(`[data-testid="dropship-form"] form`))
+	}
+	// Both pages were opened before either was submitted: both propose the same number.
+	a, b := forms[0].Find(`[data-testid="po-number"]`).AttrOr("value", ""), forms[1].Find(`[data-testid="po-number"]`).AttrOr("value", "")
+	if a != b {
+		t.Fatalf("two forms opened together proposed %q and %q", a, b)
+	}
+	var got []string
+	for i, f := range forms {
+		v := formValues(f)
+		v.Set("confirm", "true")
+		if p := c.post(f.AttrOr("action", ""), v); p.status != http.StatusSeeOther {
+			t.Fatalf("form %d: %d %s", i+1, p.status, p.doc.Find(`.field-error`).Text())
+		}
+		pos, _ := env.db.PurchaseOrders(t.Context(), w.merchantA.ID, store.POFilter{Query: []string{"T-1", "T-2"}[i]})
+		if pos.Total != 1 {
+			t.Fatalf("order %d has %d POs", i+1, pos.Total)
+		}
+		got = append(got, pos.POs[0].PONumber)
+	}
+	if got[0] != a || got[1] == a {
+		t.Fatalf("PO numbers %v: the first takes the proposed %s, the second the next free one", got, a)
+	}
+	// A number the user typed is never replaced: it is refused with a message.
+	orderPath := c.post("/orders", manualOrder("T-3", "S-100", "1")).header.Get("Location")
+	_, p := dropshipAsPrefilled(t, c, orderPath, func(v url.Values) {
+		for k := range v {
+			if strings.HasPrefix(k, "po_number_") {
+				v.Set(k, got[1])
+			}
+		}
+	})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "already used") {
+		t.Fatalf("a typed used number: %d", p.status)
+	}
+}
+
+// secondSupplier links supplier T to merchant A, carrying S-100 too, so
+// A's S-100 has two sources: S first, T second.
+func secondSupplier(t *testing.T, env *testEnv, w *world, quantity int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := env.db.CreateLink(ctx, store.CLIActor, w.supplierT.ID, w.merchantA.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.db.UpdateAccountSettings(ctx, store.CLIActor, w.supplierT.ID, store.AccountSettings{Name: w.supplierT.Name, TimeZone: "UTC", DropshipEnabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := env.db.SupplierStatuses(ctx, w.supplierT.ID)
+	if err != nil || len(statuses) == 0 {
+		t.Fatal(err)
+	}
+	if err := env.db.SetInitialStatus(ctx, store.CLIActor, w.supplierT.ID, statuses[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.db.SaveProduct(ctx, store.CLIActor, w.supplierT.ID, 0, store.ProductInput{SKU: "S-100", Title: "Widget from T", Quantity: quantity, LeadTimeDays: 1, CostCents: 470, HasCost: true, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := env.db.SaveFeed(ctx, store.CLIActor, w.supplierT.ID, 0, store.FeedInput{Name: "T feed", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := env.db.SaveSubscription(ctx, store.CLIActor, w.merchantA.ID, 0, store.SubscriptionInput{FeedID: feed.ID, IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		t.Fatal(err)
+	}
+	puller := &store.Puller{DB: env.db}
+	if _, err := puller.PullNow(ctx, w.merchantA.ID, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	puller.Wait()
+}
+
+func TestDropshipFormFollowsTheChosenSource(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	secondSupplier(t, env, w, 20)
+	c := env.client()
+	c.login(w.staffA.Email)
+	orderPath := c.post("/orders", manualOrder("G-1", "S-100", "1")).header.Get("Location")
+	form := c.get(orderPath).doc.Find(`[data-testid="dropship-form"] form`)
+	values := formValues(form)
+	if _, ok := values["po_number_"+i64s(w.supplierS.ID)]; !ok {
+		t.Fatalf("the form first goes to S: %v", values)
+	}
+	// The merchant picks T for the line: the form comes back grouped for T.
+	sel := form.Find("select")
+	var tSource string
+	sel.Find("option").Each(func(_ int, o *goquery.Selection) {
+		if strings.Contains(o.Text(), "Supplier T") {
+			tSource = o.AttrOr("value", "")
+		}
+	})
+	if tSource == "" {
+		t.Fatalf("no option for Supplier T in %q", sel.Text())
+	}
+	values.Set(sel.AttrOr("name", ""), tSource)
+	values.Set("po_number_"+i64s(w.supplierS.ID), "TYPED-FOR-S")
+	p := c.post(orderPath+"/dropship/regroup", values)
+	regrouped := p.doc.Find(`[data-testid="dropship-form"] form`)
+	if p.status != http.StatusOK || regrouped.Length() != 1 {
+		t.Fatalf("regroup: %d", p.status)
+	}
+	again := formValues(regrouped)
+	if _, ok := again["po_number_"+i64s(w.supplierS.ID)]; ok {
+		t.Fatal("the regrouped form still asks a PO number for S")
+	}
+	if again.Get("po_number_"+i64s(w.supplierT.ID)) == "" {
+		t.Fatalf("the regrouped form asks no PO number for T: %v", again)
+	}
+	if got := regrouped.Find(`[data-testid="confirm"]`).Parent().Text(); !strings.Contains(got, "Supplier T") || strings.Contains(got, "Supplier S") {
+		t.Fatalf("the confirmation reads %q, want Supplier T only", strings.TrimSpace(got))
+	}
+	if again.Get(sel.AttrOr("name", "")) != tSource {
+		t.Fatal("the regrouped form lost the chosen source")
+	}
+	// Submitting it, with S's typed number still posted, makes T's PO with T's number.
+	again.Set("confirm", "true")
+	again.Set("po_number_"+i64s(w.supplierS.ID), "TYPED-FOR-S")
+	if p := c.post(orderPath+"/dropship", again); p.status != http.StatusSeeOther {
+		t.Fatalf("dropship to T: %d", p.status)
+	}
+	pos, _ := env.db.PurchaseOrders(t.Context(), w.merchantA.ID, store.POFilter{Query: "G-1"})
+	if pos.Total != 1 || pos.POs[0].SupplierID != w.supplierT.ID || pos.POs[0].PONumber == "TYPED-FOR-S" {
+		t.Fatalf("POs %+v: want one to T, not numbered as typed for S", pos.POs)
+	}
+}
+
+func TestLowStockOverrideIsReachable(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	c := env.client()
+	c.login(w.staffA.Email)
+	orderPath := c.post("/orders", manualOrder("L-1", "S-100", "50")).header.Get("Location")
+	page := c.get(orderPath)
+	form := page.doc.Find(`[data-testid="dropship-form"] form`)
+	if form.Length() != 1 {
+		t.Fatal("stock is the only reason the line cannot go, yet there is no dropship form")
+	}
+	box := form.Find(`input[name="line_ids"]`)
+	if _, disabled := box.Attr("disabled"); disabled || box.Length() != 1 {
+		t.Fatal("the short line cannot be ticked")
+	}
+	if !strings.Contains(form.Find(`[data-testid="dropship-line-problem"]`).Text(), "Send even where") {
+		t.Fatal("the problem does not point at the override")
+	}
+	// Ticking it brings its supplier's PO number and confirmation.
+	values := formValues(form)
+	values.Set("line_ids", box.AttrOr("value", ""))
+	form = c.post(orderPath+"/dropship/regroup", values).doc.Find(`[data-testid="dropship-form"] form`)
+	if form.Find(`[data-testid="po-number"]`).Length() != 1 {
+		t.Fatal("the ticked short line's supplier gets no PO number field")
+	}
+	values = formValues(form)
+	values.Set("confirm", "true")
+	// Without the override: refused with the stock message, nothing made.
+	if p := c.post(form.AttrOr("action", ""), values); p.status == http.StatusSeeOther {
+		t.Fatal("sent without the override")
+	}
+	values.Set("override_stock", "true")
+	if p := c.post(form.AttrOr("action", ""), values); p.status != http.StatusSeeOther {
+		t.Fatalf("with the override: %d %s", p.status, p.doc.Find(`[data-testid="dropship-problems"]`).Text())
+	}
+	pos, _ := env.db.PurchaseOrders(t.Context(), w.merchantA.ID, store.POFilter{Query: "L-1"})
+	if pos.Total != 1 {
+		t.Fatalf("POs %+v", pos.POs)
+	}
+	if po, _ := env.db.PurchaseOrder(t.Context(), w.merchantA.ID, pos.POs[0].ID); len(po.Lines) != 1 || po.Lines[0].Quantity != 50 {
+		t.Fatalf("PO lines %+v", po.Lines)
+	}
+}
+
+func TestLeadTimeRefusalLinksToItsSetting(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	ctx := context.Background()
+	if _, err := env.db.SaveProduct(ctx, store.CLIActor, w.supplierS.ID, 0, store.ProductInput{SKU: "SLOW-1", Title: "Slow", Quantity: 5, LeadTimeDays: 9, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	puller := &store.Puller{DB: env.db}
+	if _, err := puller.PullNow(ctx, w.merchantA.ID, w.subA); err != nil {
+		t.Fatal(err)
+	}
+	puller.Wait()
+	c := env.client()
+	c.login(w.staffA.Email)
+	f := manualOrder("LT-1", "SLOW-1", "1")
+	f["sku"][1], f["quantity"][1], f["title"][1], f["unit_price"][1] = "S-100", "1", "Widget", "1.00"
+	orderPath := c.post("/orders", f).header.Get("Location")
+	problem := c.get(orderPath).doc.Find(`[data-testid="dropship-line-problem"]`)
+	if !strings.Contains(problem.Text(), "Lead time") || problem.Find(`a[href="/settings/orders"]`).Length() != 1 {
+		t.Fatalf("lead-time problem %q without a link to its setting", problem.Text())
+	}
+}
+
+func i64s(n int64) string { return strconv.FormatInt(n, 10) }
