@@ -160,7 +160,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	o := plan.Order
 	v := views.OrderView{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Placed: o.PlacedAt.In(loc).Format("2 Jan 2006 15:04"),
 		Status: o.Status, Total: orderMoney(o.TotalCents, o.Currency), Customer: o.Customer.Name, Email: o.Customer.Email, Phone: o.Customer.Phone,
-		ShipTo: addressLines(o.ShipTo), Note: o.Note}
+		ShipTo: addressLines(o.ShipTo), Note: o.Note, CanClose: o.Status == store.OrderException}
 	for _, l := range plan.Lines {
 		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: orderMoney(l.UnitPriceCents, o.Currency),
 			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default, Checked: l.Eligible, Chosen: l.Default}
@@ -238,6 +238,34 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		}
 	}
 	return v, nil
+}
+
+// orderClose closes an order whose remaining lines will not ship.
+func (s *Server) orderClose(c echo.Context) error {
+	id, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	err = s.store.CloseOrder(c.Request().Context(), p.actor(), p.accountID(), id, c.Request().PostFormValue("close_reason"))
+	if errs := fieldErrors(err); errs != nil || errors.Is(err, store.ErrConflict) {
+		v, verr := s.orderView(c, id, nil)
+		if verr != nil {
+			return verr
+		}
+		v.Form.Errors, v.CloseErr, v.CanClose = errs, store.Message(err), true
+		return render(c, http.StatusUnprocessableEntity, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Order closed."); err != nil {
+		return err
+	}
+	return redirect(c, "/orders/"+c.Param("orderID"))
 }
 
 func (s *Server) orderShow(c echo.Context) error {

@@ -124,6 +124,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.POST("/orders/import/apply", s.orderImportApply)
 	merchant.POST("/orders/:orderID/dropship", s.orderDropship)
 	merchant.POST("/orders/:orderID/dropship/regroup", s.orderDropshipRegroup)
+	merchant.POST("/orders/:orderID/close", s.orderClose)
 	merchant.GET("/purchase-orders", s.purchaseOrdersList)
 	merchant.GET("/purchase-orders/:poID", s.purchaseOrderShow)
 	merchant.POST("/purchase-orders/:poID/cancel", s.purchaseOrderCancel)

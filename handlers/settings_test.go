@@ -103,7 +103,7 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
 	"/subscriptions/:subID/pull": true,
 	// Handling orders is the staff's daily work.
-	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/import": true, "/orders/import/apply": true,
+	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/:orderID/close": true, "/orders/import": true, "/orders/import/apply": true,
 	"/purchase-orders/:poID/cancel": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ const (
 	ProblemStock         = "stock"          // not enough stock at the source
 	ProblemGone          = "gone"           // the product left the supplier's feed
 	ProblemUnknownSource = "unknown_source" // the chosen source is not one of the line's
+	ProblemRejected      = "rejected"       // the only eligible source is the supplier that rejected the line
+	ProblemClosed        = "closed"         // the merchant closed the order
 )
 
 // SourceOption is one source a line could be dropshipped from, and why not.
@@ -132,10 +135,16 @@ func (db *DB) lineOptions(ctx context.Context, q querier, acc Account, l OrderLi
 // planLines evaluates every line of an order.
 func (db *DB) planLines(ctx context.Context, q querier, acc Account, o Order, override bool) ([]PlanLine, error) {
 	routing := map[int64][]string{}
+	var closed bool
+	if err := q.QueryRowContext(ctx, "SELECT closed_at IS NOT NULL FROM orders WHERE id = ?", o.ID).Scan(&closed); err != nil {
+		return nil, err
+	}
 	var out []PlanLine
 	for _, l := range o.Lines {
 		pl := PlanLine{OrderLine: l}
 		switch {
+		case closed && l.PO == nil:
+			pl.Problem, pl.Message = ProblemClosed, "The order is closed."
 		case l.PO != nil:
 			pl.Problem, pl.Message = ProblemAlreadyOnPO, "Already dropshipped on "+l.PO.PONumber+"."
 		case !l.Linked:
@@ -146,13 +155,23 @@ func (db *DB) planLines(ctx context.Context, q querier, acc Account, o Order, ov
 				return nil, err
 			}
 			pl.Options = opts
+			// A rejected line goes elsewhere by default: never back to the
+			// supplier that rejected it (it can still be chosen by name).
+			var rejecter int64
+			if l.Rejected != nil && l.Rejected.Status == "rejected" {
+				rejecter = l.Rejected.SupplierID
+			}
 			for _, op := range opts {
-				if op.Eligible {
+				if op.Eligible && op.SupplierID != rejecter {
 					pl.Default, pl.Eligible = op.ID, true
 					break
 				}
 			}
-			if !pl.Eligible && len(opts) > 0 {
+			switch {
+			case pl.Eligible || len(opts) == 0:
+			case rejecter != 0 && slices.ContainsFunc(opts, func(op SourceOption) bool { return op.Eligible }):
+				pl.Problem, pl.Message = ProblemRejected, l.Rejected.Supplier+" rejected this line and no other source can take it: close the order, or add a source."
+			default:
 				pl.Problem, pl.Message = opts[0].Problem, opts[0].Message
 			}
 		}
@@ -208,7 +227,7 @@ func (db *DB) DropshipPlanFor(ctx context.Context, merchantID, orderID int64, ch
 		var src *Source
 		for _, op := range l.Options {
 			// A chosen line short of stock goes, with the override, to its first such source.
-			if op.ID == srcID || (srcID == 0 && src == nil && op.Problem == ProblemStock) {
+			if op.ID == srcID || (chosen != nil && srcID == 0 && src == nil && op.Problem == ProblemStock) {
 				src = &op.Source
 			}
 		}

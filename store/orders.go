@@ -22,6 +22,7 @@ const (
 	OrderDelivered        = "delivered"
 	OrderException        = "exception"
 	OrderNotDropship      = "not_dropship"
+	OrderCancelled        = "cancelled" // closed by the merchant: nothing more will ship
 )
 
 // Order list tabs, in display order.
@@ -71,11 +72,12 @@ type OrderLine struct {
 
 // POLineRef points at a PO line from an order line.
 type POLineRef struct {
-	POID     int64
-	PONumber string
-	Supplier string
-	Status   string
-	Reason   string
+	POID       int64
+	PONumber   string
+	Supplier   string
+	SupplierID int64
+	Status     string
+	Reason     string
 }
 
 const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name, o.customer_email, o.customer_phone,
@@ -286,13 +288,14 @@ func eventRow(accountID, orderID int64, actor Actor, kind, msg string, at time.T
 // lineCounts counts an order's lines by where they stand; an order's status
 // and tab follow from them.
 type lineCounts struct {
-	linked        int // lines whose product has a supplier source
-	onPO          int // lines on a live (open or shipped) PO line
-	shipped       int // of those, fully shipped
-	partly        int // of those, with anything shipped
-	delivered     int // of those, on a delivered PO
-	exceptions    int // lines off any live PO after a rejection or cancellation
-	cancelTrouble int // POs with a cancellation requested or declined
+	linked        int  // lines whose product has a supplier source
+	onPO          int  // lines on a live (open or shipped) PO line
+	shipped       int  // of those, fully shipped
+	partly        int  // of those, with anything shipped
+	delivered     int  // of those, on a delivered PO
+	exceptions    int  // lines off any live PO after a rejection or cancellation
+	cancelTrouble int  // POs with a cancellation waiting for the supplier's answer
+	closed        bool // the merchant closed the order
 }
 
 // dropship is whether the order carries the Dropship badge: a line is
@@ -302,6 +305,8 @@ func (n lineCounts) dropship() bool { return n.linked > 0 || n.onPO > 0 }
 // statusTab is the order status and list tab the counts make.
 func (n lineCounts) statusTab() (status, tab string) {
 	switch {
+	case n.closed:
+		return OrderCancelled, TabOther
 	case n.linked == 0 && n.onPO == 0:
 		return OrderNotDropship, TabOther
 	case n.exceptions > 0 || n.cancelTrouble > 0:
@@ -358,6 +363,7 @@ type orderState struct {
 type keptOrder struct {
 	status, tab string
 	dropship    bool
+	closed      bool
 }
 
 // readOrderState reads the state of the orders ids, and their suppliers if asked.
@@ -366,10 +372,10 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 	inLines, _ := oneOf("ol.order_id", ids)
 	inPOs, _ := oneOf("order_id", ids)
 	st := orderState{kept: map[int64]keptOrder{}, counts: map[int64]*lineCounts{}, names: map[int64][]string{}}
-	if err := eachRow(ctx, q, "SELECT id, status, tab, dropship FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+	if err := eachRow(ctx, q, "SELECT id, status, tab, dropship, closed_at IS NOT NULL FROM orders WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var k keptOrder
-		if err := rows.Scan(&id, &k.status, &k.tab, &k.dropship); err != nil {
+		if err := rows.Scan(&id, &k.status, &k.tab, &k.dropship, &k.closed); err != nil {
 			return err
 		}
 		st.kept[id] = k
@@ -381,7 +387,7 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 		return orderState{}, fmt.Errorf("refresh orders: %d of %d orders found: %w", len(st.kept), len(ids), sql.ErrNoRows)
 	}
 	for _, id := range ids {
-		st.counts[id] = &lineCounts{}
+		st.counts[id] = &lineCounts{closed: st.kept[id].closed}
 	}
 	if err := eachRow(ctx, q, `SELECT ol.order_id,
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
@@ -399,13 +405,15 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 		if err := rows.Scan(&id, &n.linked, &n.onPO, &n.shipped, &n.partly, &n.exceptions, &n.delivered); err != nil {
 			return err
 		}
+		n.closed = st.counts[id].closed
 		*st.counts[id] = n
 		return nil
 	}); err != nil {
 		return orderState{}, err
 	}
+	// A declined cancellation needs nobody's action: the PO goes on as before.
 	if err := eachRow(ctx, q, `SELECT order_id, count(*) FROM purchase_orders
-		WHERE `+inPOs+` AND cancel_state IN ('requested', 'declined') GROUP BY order_id`, []any{set}, func(rows *sql.Rows) error {
+		WHERE `+inPOs+` AND cancel_state = 'requested' GROUP BY order_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
@@ -500,7 +508,7 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		return Order{}, fmt.Errorf("store: order %d: %w", orderID, err)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT ol.id, ol.line_no, ol.sku, ol.title, ol.quantity, ol.unit_price_cents, coalesce(ol.product_id, 0),
-		pl.po_id, po.po_number, sa.name, pl.status, pl.reason
+		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.id = (SELECT x.id FROM po_lines x WHERE x.order_line_id = ol.id ORDER BY x.status IN ('open', 'shipped') DESC, x.id DESC LIMIT 1)
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
@@ -513,12 +521,13 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		var l OrderLine
 		var poID sql.NullInt64
 		var poNumber, supplier, status, reason sql.NullString
-		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &status, &reason); err != nil {
+		var supplierID int64
+		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &supplierID, &status, &reason); err != nil {
 			rows.Close()
 			return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
 		}
 		if poID.Valid {
-			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, Status: status.String, Reason: reason.String}
+			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, SupplierID: supplierID, Status: status.String, Reason: reason.String}
 			if status.String == "open" || status.String == "shipped" {
 				l.PO = ref
 			} else {
@@ -745,4 +754,57 @@ func (db *DB) RejectedWebhooks(ctx context.Context, merchantID int64, limit int)
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// CloseOrder closes an order that will not ship what is left of it: after
+// its POs were cancelled or rejected, the merchant ends it with a reason
+// instead of dropshipping the lines again. The order is then cancelled, out
+// of every working tab, with the reason on its timeline. Lines that shipped
+// stay shipped; a line still on an open PO must be cancelled first.
+func (db *DB) CloseOrder(ctx context.Context, actor Actor, merchantID, orderID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	c := checks{}
+	c.check(reason != "", "close_reason", "Say why the order is closed: it goes on its timeline.")
+	c.check(len(reason) <= 500, "close_reason", "Use at most 500 characters.")
+	if err := c.err(); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	defer tx.Rollback()
+	var closed bool
+	err = tx.QueryRowContext(ctx, "SELECT closed_at IS NOT NULL FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).Scan(&closed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: close order %d: %w", orderID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	if closed {
+		return Conflict("This order is already closed.")
+	}
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id
+		WHERE po.order_id = ? AND pl.status = 'open'`, orderID).Scan(&open); err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	if open > 0 {
+		return Conflict("A purchase order of this order is still open: request its cancellation first.")
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET closed_at = ?, closed_reason = ? WHERE id = ?", now, reason, orderID); err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "order_closed", "Order closed (cancelled): "+reason+"."); err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, merchantID, "order.closed", "order", orderID, reason); err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
+		return fmt.Errorf("store: close order: %w", err)
+	}
+	return tx.Commit()
 }

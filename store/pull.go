@@ -527,7 +527,16 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 		{`DELETE FROM apply_rows`, nil},
 		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description, source_id)
 			SELECT r.sku, r.title, r.options, r.gtin, r.mpn, r.cost_cents, r.price_cents, r.currency, r.quantity, r.lead_time_days, r.url, r.image_url, r.description,
-			ps.id FROM feed_run_rows r LEFT JOIN product_sources ps ON ps.subscription_id = ? AND ps.supplier_sku = r.sku WHERE r.run_id = ?`, []any{s.ID, runID}},
+			(SELECT ps.id FROM product_sources ps WHERE ps.supplier_sku = r.sku AND (ps.subscription_id = ?1
+				OR (?2 IS NOT NULL AND ps.account_id = ?3 AND ps.supplier_id = ?2)) ORDER BY ps.subscription_id = ?1 DESC, ps.id LIMIT 1)
+			FROM feed_run_rows r WHERE r.run_id = ?4`, []any{s.ID, supplierID, s.AccountID, runID}},
+		// One supplier product is one source, however many of the
+		// supplier's feeds carry it: the subscription that saw it last
+		// keeps it, so that a feed that dropped it leaves it to the one
+		// that still has it.
+		{`UPDATE product_sources SET subscription_id = ?1 WHERE subscription_id <> ?1
+			AND id IN (SELECT source_id FROM apply_rows WHERE source_id IS NOT NULL)
+			AND NOT EXISTS (SELECT 1 FROM product_sources x WHERE x.subscription_id = ?1 AND x.supplier_sku = product_sources.supplier_sku)`, []any{s.ID}},
 		// New sources attach to the merchant's product with the same SKU, else GTIN, else MPN.
 		{`UPDATE apply_rows SET product_id = (SELECT p.id FROM products p WHERE p.account_id = ? AND p.sku = apply_rows.sku) WHERE source_id IS NULL`, []any{s.AccountID}},
 		{`UPDATE apply_rows SET product_id = (SELECT min(p.id) FROM products p WHERE p.account_id = ? AND p.gtin = apply_rows.gtin)

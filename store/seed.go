@@ -1862,7 +1862,7 @@ func (g *seedGen) refresh(m *seedMerchant, lines []seedLine, pos []seedPO) (stat
 		}
 	}
 	for _, p := range pos {
-		if p.cancel == "requested" || p.cancel == "declined" {
+		if p.cancel == "requested" {
 			n.cancelTrouble++
 		}
 	}

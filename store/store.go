@@ -173,8 +173,41 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	var applied []string
 	for _, r := range results {
 		applied = append(applied, r.Source.Path)
+		if r.Source.Version == 17 {
+			if err := db.refileDeclinedCancellations(ctx); err != nil {
+				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
+			}
+		}
 	}
 	return applied, nil
+}
+
+// refileDeclinedCancellations refiles, once, as migration 17 lands, the
+// orders of POs whose cancellation was declined: they used to stay in
+// Exceptions, and a declined cancellation needs nobody's action.
+func (db *DB) refileDeclinedCancellations(ctx context.Context) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	orders := map[int64]int64{}
+	if err := eachRow(ctx, tx, "SELECT DISTINCT order_id, account_id FROM purchase_orders WHERE cancel_state = 'declined'", nil, func(rows *sql.Rows) error {
+		var id, acc int64
+		if err := rows.Scan(&id, &acc); err != nil {
+			return err
+		}
+		orders[id] = acc
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(orders) > 0 {
+		if err := db.refreshOrders(ctx, tx, orders); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // migrations is goose's view of the embedded migrations on the writer.

@@ -1,0 +1,515 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+	"pgregory.net/rapid"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// The stateful property test: two merchants and two suppliers, random
+// sequences of what their people do, the store's invariants checked after
+// every step, and no action a user could legitimately take refused.
+//
+// go test ./store runs machineChecks sequences; more with
+// go test ./store -run TestStoreSequences -rapid.checks=500 -rapid.steps=100.
+const machineChecks = 25
+
+// machineWorld is the template database every sequence starts from, and
+// the IDs in it.
+type machineWorld struct {
+	path       string
+	merchants  []store.Account // M1 (S1 and S2), M2 (S1 only)
+	suppliers  []store.Account // S1 (two feeds), S2
+	mActors    []store.Actor
+	sActors    []store.Actor
+	products   map[int64]map[string]int64 // supplier → SKU → product ID
+	subs       map[int64][]int64          // merchant → subscriptions
+	skus       []string
+	subSupplie map[int64]int64 // subscription → supplier
+}
+
+func buildMachineWorld(t *testing.T) *machineWorld {
+	t.Helper()
+	dir := t.TempDir()
+	w := &machineWorld{path: filepath.Join(dir, "template.db"), products: map[int64]map[string]int64{}, subs: map[int64][]int64{},
+		skus: []string{"X-1", "X-2", "X-3", "OWN-1"}, subSupplie: map[int64]int64{}}
+	ctx := context.Background()
+	db, err := store.Open(ctx, w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.PasswordCost = bcrypt.MinCost
+	mk := func(name, kind string) (store.Account, store.Actor) {
+		a, u, err := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: name, Kind: kind}, strings.ToLower(name)+"@example.com", pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateAccountSettings(ctx, store.CLIActor, a.ID, store.AccountSettings{Name: name, TimeZone: "UTC", DropshipEnabled: true}); err != nil {
+			t.Fatal(err)
+		}
+		return a, store.Actor{UserID: u.ID, Name: u.Email}
+	}
+	for _, n := range []string{"M1", "M2"} {
+		a, act := mk(n, store.KindMerchant)
+		w.merchants, w.mActors = append(w.merchants, a), append(w.mActors, act)
+	}
+	for _, n := range []string{"S1", "S2"} {
+		a, act := mk(n, store.KindSupplier)
+		w.suppliers, w.sActors = append(w.suppliers, a), append(w.sActors, act)
+		ss, err := db.SupplierStatuses(ctx, a.ID)
+		if err != nil || len(ss) == 0 {
+			t.Fatal(err)
+		}
+		if err := db.SetInitialStatus(ctx, act, a.ID, ss[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		w.products[a.ID] = map[string]int64{}
+	}
+	s1, s2 := w.suppliers[0], w.suppliers[1]
+	for _, l := range [][2]store.Account{{s1, w.merchants[0]}, {s2, w.merchants[0]}, {s1, w.merchants[1]}} {
+		if _, err := db.CreateLink(ctx, store.CLIActor, l[0].ID, l[1].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, s := range []store.Account{s1, s2} {
+		skus := []string{"X-1", "X-2", "X-3"}
+		if i == 1 {
+			skus = skus[:2] // S2 carries X-1 and X-2: second sources at M1
+		}
+		for _, sku := range skus {
+			p, err := db.SaveProduct(ctx, w.sActors[i], s.ID, 0, store.ProductInput{SKU: sku, Title: sku + " from " + s.Name, Quantity: 6, LeadTimeDays: 1,
+				CostCents: 500, HasCost: true, Active: true, Tags: []string{"core"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.products[s.ID][sku] = p.ID
+		}
+	}
+	all1, err := db.SaveFeed(ctx, w.sActors[0], s1.ID, 0, store.FeedInput{Name: "All", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	some1, err := db.SaveFeed(ctx, w.sActors[0], s1.ID, 0, store.FeedInput{Name: "Some", Selection: store.SelectSKUs, SelectionValue: "X-1, X-2", Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all2, err := db.SaveFeed(ctx, w.sActors[1], s2.ID, 0, store.FeedInput{Name: "All", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// M1 takes both of S1's feeds (X-1 and X-2 are in each) and S2's.
+	for _, sub := range []struct {
+		m        store.Account
+		feed     store.Feed
+		supplier int64
+	}{{w.merchants[0], all1, s1.ID}, {w.merchants[0], some1, s1.ID}, {w.merchants[0], all2, s2.ID}, {w.merchants[1], all1, s1.ID}} {
+		s, err := db.SaveSubscription(ctx, store.CLIActor, sub.m.ID, 0, store.SubscriptionInput{FeedID: sub.feed.ID, IntervalMinutes: 60, DropThresholdPct: 100, StaleAfterHours: 26})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.subs[sub.m.ID] = append(w.subs[sub.m.ID], s.ID)
+		w.subSupplie[s.ID] = sub.supplier
+		puller := &store.Puller{DB: db}
+		if _, err := puller.PullNow(ctx, sub.m.ID, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		puller.Wait()
+	}
+	if err := db.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// machine is one sequence: a copy of the template and what was done to it.
+type machine struct {
+	w        *machineWorld
+	db       *store.DB
+	ctx      context.Context
+	orders   map[int64][]int64 // merchant → orders
+	used     map[int64]map[string]bool
+	tracking int
+}
+
+func (m *machine) merchant(t *rapid.T) (int, store.Account) {
+	i := rapid.IntRange(0, len(m.w.merchants)-1).Draw(t, "merchant")
+	return i, m.w.merchants[i]
+}
+
+// order draws one of a merchant's orders, skipping the action when it has none.
+func (m *machine) order(t *rapid.T, merchantID int64) store.Order {
+	ids := m.orders[merchantID]
+	if len(ids) == 0 {
+		t.Skip("no orders yet")
+	}
+	o, err := m.db.Order(m.ctx, merchantID, rapid.SampledFrom(ids).Draw(t, "order"))
+	if err != nil {
+		t.Fatalf("read order: %v", err)
+	}
+	return o
+}
+
+// supplierPO draws a PO of any merchant as its supplier sees it, with the
+// supplier's index.
+func (m *machine) supplierPO(t *rapid.T, keep func(store.PurchaseOrder) bool) (int, store.PurchaseOrder) {
+	var all []store.PurchaseOrder
+	for _, acc := range m.w.merchants {
+		page, err := m.db.PurchaseOrders(m.ctx, acc.ID, store.POFilter{PerPage: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.POs {
+			full, err := m.db.PurchaseOrder(m.ctx, acc.ID, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keep(full) {
+				all = append(all, full)
+			}
+		}
+	}
+	if len(all) == 0 {
+		t.Skip("no such PO")
+	}
+	p := rapid.SampledFrom(all).Draw(t, "po")
+	for i, s := range m.w.suppliers {
+		if s.ID == p.SupplierID {
+			return i, p
+		}
+	}
+	t.Fatalf("PO %d of an unknown supplier %d", p.ID, p.SupplierID)
+	return 0, p
+}
+
+func (m *machine) CreateOrder(t *rapid.T) {
+	_, acc := m.merchant(t)
+	n := rapid.IntRange(1, 3).Draw(t, "lines")
+	skus := rapid.Permutation(m.w.skus).Draw(t, "skus")[:n]
+	var lines []orderfile.Line
+	for _, sku := range skus {
+		lines = append(lines, orderfile.Line{SKU: sku, Title: sku, Quantity: rapid.IntRange(1, 3).Draw(t, "qty"), UnitPriceCents: 1299})
+	}
+	number := fmt.Sprintf("#%d", 1000+len(m.orders[acc.ID]))
+	o, created, err := m.db.CreateOrder(m.ctx, store.CLIActor, acc.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
+		Customer: orderfile.Customer{Name: "Ada"}, ShipTo: shipTo(), Lines: lines})
+	if err != nil || !created {
+		t.Fatalf("create order %s: %v", number, err)
+	}
+	m.orders[acc.ID] = append(m.orders[acc.ID], o.ID)
+}
+
+// DropshipAsProposed submits the form as the order page fills it: every
+// line it ticks, to its default source, with the PO numbers it proposes.
+// A form with a line to send must go through.
+func (m *machine) DropshipAsProposed(t *rapid.T) {
+	i, acc := m.merchant(t)
+	o := m.order(t, acc.ID)
+	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Groups) == 0 {
+		t.Skip("nothing to dropship")
+	}
+	req := store.DropshipRequest{IdempotencyKey: plan.Key, Confirm: true, PONumbers: map[int64]string{}, Proposed: map[int64]string{}}
+	for _, g := range plan.Groups {
+		if m.used[acc.ID][g.PONumber] {
+			t.Fatalf("the form proposes %s, already used by merchant %s", g.PONumber, acc.Name)
+		}
+		req.PONumbers[g.SupplierID], req.Proposed[g.SupplierID] = g.PONumber, g.PONumber
+	}
+	m.dropship(t, i, o, req, true)
+}
+
+// DropshipTyped submits the form with a number typed for its first
+// supplier, in the sequence's own format or not.
+func (m *machine) DropshipTyped(t *rapid.T) {
+	i, acc := m.merchant(t)
+	o := m.order(t, acc.ID)
+	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Groups) == 0 {
+		t.Skip("nothing to dropship")
+	}
+	typed := rapid.SampledFrom([]string{"PO-%06d", "MANUAL-%d"}).Draw(t, "format")
+	number := fmt.Sprintf(typed, rapid.IntRange(1, 40).Draw(t, "typed"))
+	req := store.DropshipRequest{IdempotencyKey: plan.Key, Confirm: true, PONumbers: map[int64]string{plan.Groups[0].SupplierID: number}}
+	res, err := m.db.Dropship(m.ctx, m.w.mActors[i], acc.ID, o.ID, req)
+	if m.used[acc.ID][number] {
+		if !strings.Contains(store.UserText(err), "already used") {
+			t.Fatalf("a used number %s typed again: %v", number, err)
+		}
+		return
+	}
+	m.checkDropship(t, acc, o, plan, res, err)
+}
+
+// DropshipSelected is Dropship selected on the order list: no numbers,
+// default sources.
+func (m *machine) DropshipSelected(t *rapid.T) {
+	i, acc := m.merchant(t)
+	o := m.order(t, acc.ID)
+	m.dropship(t, i, o, store.DropshipRequest{IdempotencyKey: fmt.Sprintf("bulk-%d-%d", o.ID, m.tracking), Confirm: true}, false)
+	m.tracking++
+}
+
+func (m *machine) dropship(t *rapid.T, i int, o store.Order, req store.DropshipRequest, mustSend bool) {
+	acc := m.w.merchants[i]
+	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.db.Dropship(m.ctx, m.w.mActors[i], acc.ID, o.ID, req)
+	if !mustSend && len(plan.Groups) == 0 {
+		return
+	}
+	m.checkDropship(t, acc, o, plan, res, err)
+}
+
+// checkDropship holds a dropship of a form with something to send to
+// having sent it, and notes the numbers used.
+func (m *machine) checkDropship(t *rapid.T, acc store.Account, o store.Order, plan store.DropshipPlan, res store.DropshipResult, err error) {
+	if err != nil {
+		t.Fatalf("dropship of order %d (plan %+v) refused: %v", o.ID, plan.Groups, err)
+	}
+	pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pos {
+		m.used[acc.ID][p.PONumber] = true
+	}
+	after, err := m.db.Order(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range plan.Groups {
+		for _, lid := range g.LineIDs {
+			for _, l := range after.Lines {
+				if l.ID == lid && l.PO == nil {
+					t.Fatalf("line %d of order %d was eligible but is on no PO after the dropship: %+v", lid, o.ID, res.Problems)
+				}
+			}
+		}
+	}
+}
+
+func (m *machine) Reject(t *rapid.T) {
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POOpen })
+	var open []int64
+	for _, l := range p.Lines {
+		if l.Status == "open" && l.ShippedQty == 0 {
+			open = append(open, l.ID)
+		}
+	}
+	if len(open) == 0 {
+		t.Skip("no open line")
+	}
+	lines := rapid.SliceOfNDistinct(rapid.SampledFrom(open), 1, len(open), rapid.ID[int64]).Draw(t, "reject")
+	if err := m.db.RejectPOLines(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, lines, "out of stock"); err != nil {
+		t.Fatalf("reject %v of PO %s: %v", lines, p.PONumber, err)
+	}
+}
+
+func (m *machine) RequestCancel(t *rapid.T) {
+	_, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POOpen && p.CancelState != "requested" })
+	for i, acc := range m.w.merchants {
+		if acc.ID == p.AccountID {
+			if _, err := m.db.RequestCancel(m.ctx, m.w.mActors[i], acc.ID, p.ID, "customer changed their mind"); err != nil {
+				t.Fatalf("request cancel of %s: %v", p.PONumber, err)
+			}
+		}
+	}
+}
+
+func (m *machine) AnswerCancel(t *rapid.T) {
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.CancelState == "requested" })
+	accept := rapid.Bool().Draw(t, "accept") && p.Status == store.POOpen
+	if err := m.db.AnswerCancel(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, accept, "already packed"); err != nil {
+		t.Fatalf("answer cancel of %s (accept %v): %v", p.PONumber, accept, err)
+	}
+}
+
+func (m *machine) Ship(t *rapid.T) {
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+		return (p.Status == store.POOpen || p.Status == store.POPartiallyShipped) && p.CancelState != "requested"
+	})
+	var lines []store.ShipmentLine
+	for _, l := range p.Lines {
+		if left := l.Quantity - l.ShippedQty; l.Status == "open" && left > 0 {
+			lines = append(lines, store.ShipmentLine{POLineID: l.ID, Quantity: rapid.IntRange(0, left).Draw(t, "ship")})
+		}
+	}
+	lines = slices.DeleteFunc(lines, func(l store.ShipmentLine) bool { return l.Quantity == 0 })
+	if len(lines) == 0 {
+		t.Skip("nothing drawn to ship")
+	}
+	m.tracking++
+	_, err := m.db.AddShipment(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: fmt.Sprintf("1Z999AA1%010d", m.tracking),
+		ShipDate: time.Now().UTC().Format("2006-01-02"), Override: true, Lines: lines})
+	if err != nil {
+		t.Fatalf("ship %v of %s: %v", lines, p.PONumber, err)
+	}
+}
+
+func (m *machine) Deliver(t *rapid.T) {
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POShipped })
+	ships, err := m.db.Shipments(m.ctx, p.SupplierID, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range ships {
+		if sh.DeliveredAt == nil {
+			if err := m.db.MarkDelivered(m.ctx, m.w.sActors[si], p.SupplierID, sh.ID); err != nil {
+				t.Fatalf("deliver shipment %d: %v", sh.ID, err)
+			}
+		}
+	}
+}
+
+func (m *machine) CloseOrder(t *rapid.T) {
+	i, acc := m.merchant(t)
+	o := m.order(t, acc.ID)
+	if o.Status != store.OrderException {
+		t.Skip("only an order in Exceptions is offered Close")
+	}
+	err := m.db.CloseOrder(m.ctx, m.w.mActors[i], acc.ID, o.ID, "customer refunded")
+	var open bool
+	for _, l := range o.Lines {
+		open = open || (l.PO != nil && l.PO.Status == "open")
+	}
+	switch {
+	case open && !errors.Is(err, store.ErrConflict):
+		t.Fatalf("closed order %d with a line on an open PO: %v", o.ID, err)
+	case !open && err != nil:
+		t.Fatalf("close order %d: %v", o.ID, err)
+	}
+	if got, _ := m.db.Order(m.ctx, acc.ID, o.ID); !open && got.Status != store.OrderCancelled {
+		t.Fatalf("closed order %d is %s", o.ID, got.Status)
+	}
+}
+
+// StockChange has a supplier change a product's quantity and a merchant
+// pull one of its subscriptions.
+func (m *machine) StockChange(t *rapid.T) {
+	si := rapid.IntRange(0, len(m.w.suppliers)-1).Draw(t, "supplier")
+	s := m.w.suppliers[si]
+	var skus []string
+	for sku := range m.w.products[s.ID] {
+		skus = append(skus, sku)
+	}
+	slices.Sort(skus)
+	sku := rapid.SampledFrom(skus).Draw(t, "sku")
+	if _, err := m.db.SaveProduct(m.ctx, m.w.sActors[si], s.ID, m.w.products[s.ID][sku], store.ProductInput{SKU: sku, Title: sku + " from " + s.Name,
+		Quantity: rapid.IntRange(0, 8).Draw(t, "quantity"), LeadTimeDays: 1, CostCents: 500, HasCost: true, Active: true, Tags: []string{"core"}}); err != nil {
+		t.Fatalf("save product: %v", err)
+	}
+	_, acc := m.merchant(t)
+	sub := rapid.SampledFrom(m.w.subs[acc.ID]).Draw(t, "subscription")
+	puller := &store.Puller{DB: m.db}
+	run, err := puller.PullNow(m.ctx, acc.ID, sub)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	puller.Wait()
+	if got, err := m.db.FeedRun(m.ctx, acc.ID, run.ID); err != nil || got.State != store.RunSucceeded {
+		t.Fatalf("pull of subscription %d: %+v %v", sub, got, err)
+	}
+}
+
+// Check runs after every step: the store's invariants, and what a user
+// would see that they do not cover.
+func (m *machine) Check(t *rapid.T) {
+	if err := m.db.CheckInvariants(m.ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, acc := range m.w.merchants {
+		for _, id := range m.orders[acc.ID] {
+			o, err := m.db.Order(m.ctx, acc.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Exceptions hold only what needs someone's action: a line
+			// off its PO after a rejection or cancellation, or a
+			// cancellation waiting for the supplier.
+			if o.Status == store.OrderException {
+				waiting := false
+				for _, l := range o.Lines {
+					waiting = waiting || (l.PO == nil && l.Rejected != nil)
+				}
+				pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range pos {
+					waiting = waiting || p.CancelState == "requested"
+				}
+				if !waiting {
+					t.Fatalf("order %d is in Exceptions with nothing waiting for anyone", id)
+				}
+			}
+		}
+	}
+}
+
+func TestStoreSequences(t *testing.T) {
+	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
+		f.Value.Set(fmt.Sprint(machineChecks))
+		defer f.Value.Set(f.DefValue)
+	}
+	w := buildMachineWorld(t)
+	rapid.Check(t, func(t *rapid.T) {
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("dropline-machine-%d-%s.db", os.Getpid(), rapid.StringMatching(`[a-z]{12}`).Draw(t, "name")))
+		copyFile(t, w.path, path)
+		defer os.Remove(path)
+		ctx := context.Background()
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		m := &machine{w: w, db: db, ctx: ctx, orders: map[int64][]int64{}, used: map[int64]map[string]bool{}}
+		for _, acc := range w.merchants {
+			m.used[acc.ID] = map[string]bool{}
+		}
+		t.Repeat(rapid.StateMachineActions(m))
+	})
+}
+
+func copyFile(t *rapid.T, from, to string) {
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
