@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,28 @@ func requireAPIMerchant(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields and wrong types are 400s with the reason.
+// jsonKind is what a Go type is called in JSON.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return "value"
+}
+
 func decodeJSON(c echo.Context, dst any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
@@ -47,7 +70,11 @@ func decodeJSON(c echo.Context, dst any) error {
 	case errors.As(err, &syntax):
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Malformed JSON at byte %d: %v.", syntax.Offset, syntax))
 	case errors.As(err, &typeErr):
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Field %q must be a %s, not a %s.", typeErr.Field, typeErr.Type, typeErr.Value))
+		// Named in JSON's words: an integration knows no Go types.
+		if typeErr.Field == "" {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The body must be a JSON %s, not a %s.", jsonKind(typeErr.Type), typeErr.Value))
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Field %q must be a %s, not a %s.", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return echo.NewHTTPError(http.StatusBadRequest, "Unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
 	}
@@ -222,10 +249,11 @@ func (s *Server) apiOrder(c echo.Context) error {
 
 // apiDropshipIn is the body of POST /api/v1/orders/{id}/dropship.
 type apiDropshipIn struct {
-	PONumber string      `json:"po_number"`
-	ShipTo   *apiAddress `json:"ship_to"`
-	Notes    string      `json:"notes"`
-	Lines    []struct {
+	PONumber  string            `json:"po_number"`
+	PONumbers map[string]string `json:"po_numbers"` // supplier public ID or name → PO number
+	ShipTo    *apiAddress       `json:"ship_to"`
+	Notes     string            `json:"notes"`
+	Lines     []struct {
 		SKU      string `json:"sku"`
 		Quantity int    `json:"quantity"`
 		Supplier string `json:"supplier"`
@@ -290,20 +318,66 @@ func (s *Server) apiDropship(c echo.Context) error {
 	if len(fields) > 0 {
 		return &store.ValidationError{Fields: fields}
 	}
-	if in.PONumber != "" {
-		plan, err := s.store.DropshipPlan(ctx, acc.ID, id)
+	// The suppliers the chosen lines go to, as the form would group them.
+	var chosen map[int64]int64
+	if len(req.Lines) > 0 {
+		chosen = map[int64]int64{}
+		for _, l := range req.Lines {
+			chosen[l.OrderLineID] = l.SourceID
+		}
+	}
+	plan, err := s.store.DropshipPlanFor(ctx, acc.ID, id, chosen)
+	if err != nil {
+		return err
+	}
+	// Field names for the answer: the supplier's public ID, never an internal ID.
+	field := map[string]string{}
+	req.PONumbers = map[int64]string{}
+	for _, g := range plan.Groups {
+		sup, err := s.store.Account(ctx, g.SupplierID)
 		if err != nil {
 			return err
 		}
-		if len(plan.Groups) > 1 {
-			return store.FieldError("po_number", "This order goes to several suppliers: PO numbers are generated per supplier.")
+		key := "po_numbers." + sup.PublicID
+		if in.PONumber != "" && len(in.PONumbers) == 0 {
+			key = "po_number"
 		}
-		req.PONumbers = map[int64]string{}
+		field[fmt.Sprintf("po_number_%d", g.SupplierID)] = key
+		for name, number := range in.PONumbers {
+			if strings.EqualFold(name, sup.PublicID) || strings.EqualFold(name, sup.Name) {
+				req.PONumbers[g.SupplierID] = number
+				delete(in.PONumbers, name)
+			}
+		}
+	}
+	for name := range in.PONumbers {
+		fields["po_numbers."+name] = "No line of this dropship goes to supplier " + name + ": use a supplier's public ID or name."
+	}
+	if in.PONumber != "" {
+		if len(plan.Groups) > 1 {
+			fields["po_number"] = "This order goes to several suppliers: give po_numbers, keyed by each supplier's public ID or name."
+		}
 		for _, g := range plan.Groups {
 			req.PONumbers[g.SupplierID] = in.PONumber
 		}
 	}
+	if len(fields) > 0 {
+		return &store.ValidationError{Fields: fields}
+	}
 	res, err := s.store.Dropship(ctx, store.Actor{Name: "API"}, acc.ID, id, req)
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		out := map[string]string{}
+		for k, v := range ve.Fields {
+			if name, ok := field[k]; ok {
+				k = name
+			} else if strings.HasPrefix(k, "po_number_") {
+				k = "po_numbers"
+			}
+			out[k] = v
+		}
+		return &store.ValidationError{Fields: out}
+	}
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,13 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -308,3 +310,138 @@ func TestLeadTimeRefusalLinksToItsSetting(t *testing.T) {
 }
 
 func i64s(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestRerouteARejectedLineInTheBrowserAndTheAPI(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	secondSupplier(t, env, w, 20)
+	ctx := context.Background()
+	c := env.client()
+	c.login(w.staffA.Email)
+	// Two orders dropshipped to S; S rejects both.
+	var orderPaths []string
+	for _, number := range []string{"RR-1", "RR-2"} {
+		orderPath := c.post("/orders", manualOrder(number, "S-100", "1")).header.Get("Location")
+		if _, p := dropshipAsPrefilled(t, c, orderPath, nil); p.status != http.StatusSeeOther {
+			t.Fatalf("dropship %s: %d", number, p.status)
+		}
+		pos, _ := env.db.PurchaseOrders(ctx, w.merchantA.ID, store.POFilter{Query: number})
+		po, _ := env.db.PurchaseOrder(ctx, w.merchantA.ID, pos.POs[0].ID)
+		if po.SupplierID != w.supplierS.ID {
+			t.Fatalf("%s went to %d, want S first", number, po.SupplierID)
+		}
+		if err := env.db.RejectPOLines(ctx, store.CLIActor, w.supplierS.ID, po.ID, []int64{po.Lines[0].ID}, "discontinued"); err != nil {
+			t.Fatal(err)
+		}
+		orderPaths = append(orderPaths, orderPath)
+	}
+	// In the browser: the form now defaults to T, and goes through as proposed.
+	page := c.get(orderPaths[0])
+	if got := strings.TrimSpace(page.doc.Find(`h1 [data-testid="order-status"]`).Text()); got != "Exception" {
+		t.Fatalf("after the rejection the order is %q", got)
+	}
+	if _, ok := formValues(page.doc.Find(`[data-testid="dropship-form"] form`))["po_number_"+i64s(w.supplierT.ID)]; !ok {
+		t.Fatal("the re-route form does not default to the other supplier")
+	}
+	if _, p := dropshipAsPrefilled(t, c, orderPaths[0], nil); p.status != http.StatusSeeOther {
+		t.Fatalf("re-route in the browser: %d %s%s", p.status, p.doc.Find(`[data-testid="dropship-problems"]`).Text(), p.doc.Find(".field-error").Text())
+	}
+	if got := strings.TrimSpace(c.get(orderPaths[0]).doc.Find(`h1 [data-testid="order-status"]`).Text()); got != "Dropshipped" {
+		t.Fatalf("after the re-route the order is %q", got)
+	}
+	// Through the API: PO numbers keyed by the supplier's public ID.
+	id := strings.TrimPrefix(orderPaths[1], "/orders/")
+	used := c.get(orderPaths[0]).doc.Find(`[data-testid="line-po"]`).Text()
+	st, body := env.api("POST", "/api/v1/orders/"+id+"/dropship", w.tokenA, `{"confirm": true, "po_numbers": {"`+w.supplierT.PublicID+`": "`+used+`"}}`)
+	errFields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+	if st != http.StatusUnprocessableEntity || errFields["po_numbers."+w.supplierT.PublicID] == nil {
+		t.Fatalf("a used number through the API: %d %v", st, body)
+	}
+	for k := range errFields {
+		if strings.HasPrefix(k, "po_number_") {
+			t.Fatalf("the API leaks the form field %s", k)
+		}
+	}
+	st, body = env.api("POST", "/api/v1/orders/"+id+"/dropship", w.tokenA, `{"confirm": true, "po_numbers": {"`+w.supplierT.PublicID+`": "API-RR-2"}}`)
+	if st != http.StatusCreated {
+		t.Fatalf("re-route through the API: %d %v", st, body)
+	}
+	pos, _ := env.db.PurchaseOrders(ctx, w.merchantA.ID, store.POFilter{Query: "API-RR-2"})
+	if pos.Total != 1 || pos.POs[0].SupplierID != w.supplierT.ID {
+		t.Fatalf("API re-route POs %+v", pos.POs)
+	}
+	// A body of the wrong JSON type is named in JSON's words.
+	st, body = env.api("POST", "/api/v1/orders", w.tokenA, `[]`)
+	if msg := fmt.Sprint(body["error"]); st != http.StatusBadRequest || strings.Contains(msg, "handlers.") || !strings.Contains(msg, "JSON object") {
+		t.Fatalf("array body: %d %s", st, msg)
+	}
+}
+
+func TestDeclinedCancellationThenShippedIsShippedAndClosing(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	ctx := context.Background()
+	c := env.client()
+	c.login(w.staffA.Email)
+	var pos []store.PurchaseOrder
+	var paths []string
+	for _, number := range []string{"CX-1", "CX-2"} {
+		orderPath := c.post("/orders", manualOrder(number, "S-100", "1")).header.Get("Location")
+		if _, p := dropshipAsPrefilled(t, c, orderPath, nil); p.status != http.StatusSeeOther {
+			t.Fatalf("dropship %s: %d", number, p.status)
+		}
+		page, _ := env.db.PurchaseOrders(ctx, w.merchantA.ID, store.POFilter{Query: number})
+		po, _ := env.db.PurchaseOrder(ctx, w.merchantA.ID, page.POs[0].ID)
+		if p := c.post("/purchase-orders/"+i64s(po.ID)+"/cancel", url.Values{"reason": {"customer asked"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("request cancel: %d", p.status)
+		}
+		pos, paths = append(pos, po), append(paths, orderPath)
+	}
+	status := func(path string) string {
+		return strings.TrimSpace(c.get(path).doc.Find(`h1 [data-testid="order-status"]`).Text())
+	}
+	// Declined, then shipped in full: Shipped, not Exception.
+	if err := env.db.AnswerCancel(ctx, store.CLIActor, w.supplierS.ID, pos[0].ID, false, "already packed"); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(paths[0]); got != "Dropshipped" {
+		t.Fatalf("after a declined cancellation: %q, want Dropshipped", got)
+	}
+	if _, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, pos[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format("2006-01-02"), Override: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(paths[0]); got != "Shipped" {
+		t.Fatalf("declined then shipped: %q, want Shipped", got)
+	}
+	// Accepted: Exception, with Close offered; closing makes it Cancelled with the reason.
+	if err := env.db.AnswerCancel(ctx, store.CLIActor, w.supplierS.ID, pos[1].ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	page := c.get(paths[1])
+	if page.doc.Find(`[data-testid="close-order"]`).Length() != 1 {
+		t.Fatal("no Close order after an accepted cancellation")
+	}
+	if p := c.post(paths[1]+"/close", url.Values{"close_reason": {""}}); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("close without a reason: %d", p.status)
+	}
+	if p := c.post(paths[1]+"/close", url.Values{"close_reason": {"refunded the customer"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("close: %d", p.status)
+	}
+	page = c.get(paths[1])
+	if got := strings.TrimSpace(page.doc.Find(`h1 [data-testid="order-status"]`).Text()); got != "Cancelled" {
+		t.Fatalf("closed order is %q", got)
+	}
+	if !strings.Contains(page.doc.Find(`[data-testid="timeline"]`).Text(), "refunded the customer") {
+		t.Fatal("the reason is not on the timeline")
+	}
+	if page.doc.Find(`[data-testid="dropship-form"]`).Length() != 0 {
+		t.Fatal("a closed order still offers the dropship form")
+	}
+	list := c.get("/orders?tab=exceptions")
+	if list.doc.Find(`[data-testid="order-row"]`).Length() != 0 {
+		t.Fatalf("Exceptions still lists %d orders", list.doc.Find(`[data-testid="order-row"]`).Length())
+	}
+}
