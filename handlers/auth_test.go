@@ -119,13 +119,20 @@ func TestLoginSessionCookieAndLogout(t *testing.T) {
 func TestLoginNextStaysOnSite(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
-	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example"} {
+	for _, next := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example/x", "/\n/evil.example", "/\r/evil.example",
+		"/ /evil.example", "/%2F/evil.example", "/%2f%2fevil.example", "/%5C/evil.example", "/\\/evil.example", "/\x00/evil.example", "/\u00a0/evil.example"} {
 		c := env.client()
 		c.get("/login")
 		p := c.post("/login", url.Values{"email": {w.adminA.Email}, "password": {testPassword}, "next": {next}})
 		if got := p.header.Get("Location"); got != "/" {
 			t.Errorf("next=%q redirected to %q, want /", next, got)
 		}
+	}
+	// A plain path with its query still comes back.
+	c := env.client()
+	c.get("/login")
+	if got := c.post("/login", url.Values{"email": {w.adminA.Email}, "password": {testPassword}, "next": {"/orders?tab=all"}}).header.Get("Location"); got != "/orders?tab=all" {
+		t.Errorf("next=/orders?tab=all redirected to %q", got)
 	}
 }
 
