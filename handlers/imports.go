@@ -89,7 +89,9 @@ func (s *Server) importApply(c echo.Context) error {
 	ctx := c.Request().Context()
 	token := c.FormValue("token")
 	kind, _, body, err := s.store.Upload(ctx, p.accountID(), token)
-	if errors.Is(err, store.ErrNotFound) {
+	// An upload token is bound to the import it was made for: an orders or
+	// bulk tracking upload sent here is refused, and stays usable there.
+	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
 		if ferr := s.flashError(c, "That upload has expired or was already applied. Upload the file again."); ferr != nil {
 			return ferr
 		}

@@ -445,3 +445,31 @@ func TestDeclinedCancellationThenShippedIsShippedAndClosing(t *testing.T) {
 		t.Fatalf("Exceptions still lists %d orders", list.doc.Find(`[data-testid="order-row"]`).Length())
 	}
 }
+
+func TestUploadTokenIsBoundToItsImport(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	c := env.client()
+	c.login(w.adminA.Email)
+	c.get("/orders/import")
+	preview := c.upload("/orders/import", "orders.csv", "order_number,sku,quantity,ship_name,ship_address1,ship_city,ship_postal_code,ship_country\nU-1,S-100,1,Ada,1 Main St,Springfield,62701,US\n", nil)
+	token := preview.doc.Find(`input[name="token"]`).AttrOr("value", "")
+	if token == "" {
+		t.Fatalf("no upload token on the orders preview (%d)", preview.status)
+	}
+	before := env.dbDigest()
+	c.get("/products/import")
+	if p := c.post("/products/import/apply", url.Values{"token": {token}}); p.status != http.StatusSeeOther {
+		t.Fatalf("orders token to the products apply: %d", p.status)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("an orders upload token applied as a products import changed the database")
+	}
+	// It still imports the orders it was made for.
+	c.get("/orders/import")
+	c.post("/orders/import/apply", url.Values{"token": {token}})
+	page, err := env.db.Orders(t.Context(), w.merchantA.ID, store.OrderFilter{Tab: store.TabAll, Query: "U-1"})
+	if err != nil || len(page.Orders) != 1 {
+		t.Fatalf("the orders import after the misuse: %+v %v", page.Orders, err)
+	}
+}
