@@ -216,10 +216,9 @@ func (m *machine) CreateOrder(t *rapid.T) {
 	m.orders[acc.ID] = append(m.orders[acc.ID], o.ID)
 }
 
-// DropshipAsProposed submits the form as the order page fills it: every
-// line it ticks, to its default source, with the PO numbers it proposes.
-// A form with a line to send must go through.
-func (m *machine) DropshipAsProposed(t *rapid.T) {
+// openForm draws a merchant's order with something to dropship and the
+// form the order page shows for it.
+func (m *machine) openForm(t *rapid.T) (int, store.Account, store.Order, store.DropshipPlan) {
 	i, acc := m.merchant(t)
 	o := m.order(t, acc.ID)
 	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
@@ -229,6 +228,14 @@ func (m *machine) DropshipAsProposed(t *rapid.T) {
 	if len(plan.Groups) == 0 {
 		t.Skip("nothing to dropship")
 	}
+	return i, acc, o, plan
+}
+
+// DropshipAsProposed submits the form as the order page fills it: every
+// line it ticks, to its default source, with the PO numbers it proposes.
+// A form with a line to send must go through.
+func (m *machine) DropshipAsProposed(t *rapid.T) {
+	i, acc, o, plan := m.openForm(t)
 	req := store.DropshipRequest{IdempotencyKey: plan.Key, Confirm: true, PONumbers: map[int64]string{}, Proposed: map[int64]string{}}
 	for _, g := range plan.Groups {
 		if m.used[acc.ID][g.PONumber] {
@@ -242,15 +249,7 @@ func (m *machine) DropshipAsProposed(t *rapid.T) {
 // DropshipTyped submits the form with a number typed for its first
 // supplier, in the sequence's own format or not.
 func (m *machine) DropshipTyped(t *rapid.T) {
-	i, acc := m.merchant(t)
-	o := m.order(t, acc.ID)
-	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(plan.Groups) == 0 {
-		t.Skip("nothing to dropship")
-	}
+	i, acc, o, plan := m.openForm(t)
 	typed := rapid.SampledFrom([]string{"PO-%06d", "MANUAL-%d"}).Draw(t, "format")
 	number := fmt.Sprintf(typed, rapid.IntRange(1, 40).Draw(t, "typed"))
 	req := store.DropshipRequest{IdempotencyKey: plan.Key, Confirm: true, PONumbers: map[int64]string{plan.Groups[0].SupplierID: number}}

@@ -109,12 +109,18 @@ func TestBrowserMerchantSubscribesPullsAndSeesLinkedProducts(t *testing.T) {
 // demoMerchant returns the demo merchant's account.
 func demoMerchant(t *testing.T, a *app) store.Account {
 	t.Helper()
+	return demoAccount(t, a, "Northwind Outfitters")
+}
+
+// demoAccount returns the demo account called name.
+func demoAccount(t *testing.T, a *app, name string) store.Account {
+	t.Helper()
 	accounts, err := a.db.Accounts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, acc := range accounts {
-		if acc.Name == "Northwind Outfitters" {
+		if acc.Name == name {
 			m, err := a.db.AccountByPublicID(context.Background(), acc.PublicID)
 			if err != nil {
 				t.Fatal(err)
@@ -122,6 +128,6 @@ func demoMerchant(t *testing.T, a *app) store.Account {
 			return m
 		}
 	}
-	t.Fatal("no demo merchant")
+	t.Fatalf("no demo account %q", name)
 	return store.Account{}
 }

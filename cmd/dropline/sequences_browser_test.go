@@ -70,7 +70,7 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	screenshot(tab, t, "sequence-1-five-dropshipped")
 
 	// The supplier acts on them.
-	supplier := demoSupplier(t, a)
+	supplier := demoAccount(t, a, "Acme Supply Co.")
 	sActor := store.Actor{Name: "supplier@dropline.test"}
 	poOf := func(o store.Order) store.PurchaseOrder {
 		pos, err := a.db.OrderPurchaseOrders(ctx, merchant.ID, o.ID)
@@ -139,23 +139,4 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if n, _ := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="order-row"]').length`)); n != 0 {
 		t.Fatalf("Exceptions lists %d orders after every one was dealt with", n)
 	}
-}
-
-func demoSupplier(t *testing.T, a *app) store.Account {
-	t.Helper()
-	accounts, err := a.db.Accounts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, acc := range accounts {
-		if acc.Name == "Acme Supply Co." {
-			s, err := a.db.AccountByPublicID(context.Background(), acc.PublicID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-	}
-	t.Fatal("no demo supplier")
-	return store.Account{}
 }
