@@ -82,7 +82,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	now := s.now()
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.QueueRow{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Customer: po.ShipTo.Name,
-			Status: poStatusText(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Late: po.Late, Stale: po.Stale, Cancel: po.CancelState})
+			Status: poStatusText(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {

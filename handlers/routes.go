@@ -175,6 +175,7 @@ func (s *Server) routes(e *echo.Echo) {
 	supplierAdmin.POST("/feeds/:feedID/token/revoke", s.feedToken(true))
 	supplierAdmin.POST("/settings/statuses", s.statusAdd)
 	supplierAdmin.POST("/settings/statuses/initial", s.statusInitial)
+	supplierAdmin.POST("/settings/deadlines", s.deadlinesSave)
 	for _, action := range []string{"rename", "up", "down", "retire", "restore"} {
 		supplierAdmin.POST("/settings/statuses/:statusID/"+action, s.statusChange(action))
 	}

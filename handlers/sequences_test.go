@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 // formValues is what a browser would submit for form as it stands: inputs
@@ -471,5 +472,63 @@ func TestUploadTokenIsBoundToItsImport(t *testing.T) {
 	page, err := env.db.Orders(t.Context(), w.merchantA.ID, store.OrderFilter{Tab: store.TabAll, Query: "U-1"})
 	if err != nil || len(page.Orders) != 1 {
 		t.Fatalf("the orders import after the misuse: %+v %v", page.Orders, err)
+	}
+}
+
+func TestSupplierSetsDeadlinesAndLateSaysWhich(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	ctx := context.Background()
+	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "manual", ChannelOrderID: "DL-1", Currency: "USD",
+		ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: "S-100", Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, o.ID, store.DropshipRequest{IdempotencyKey: "dl-1", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %v", err)
+	}
+	later := time.Now().Add(3 * time.Hour)
+	env.db.Now = func() time.Time { return later }
+	c := env.client()
+	c.login(w.adminS.Email)
+	late := func() []string {
+		var out []string
+		c.get("/dropship-orders?tab=late").doc.Find(`[data-testid="late-why"]`).Each(func(_ int, s *goquery.Selection) { out = append(out, strings.TrimSpace(s.Text())) })
+		return out
+	}
+	if got := late(); len(got) != 0 {
+		t.Fatalf("3 h after release with the default 24 h: late %v", got)
+	}
+	page := c.get("/settings/statuses")
+	if page.doc.Find(`[data-testid="ack-sla-hours"]`).AttrOr("value", "") != "24" || page.doc.Find(`[data-testid="stale-after-days"]`).AttrOr("value", "") != "42" {
+		t.Fatal("the settings page does not show the default deadlines (24 h, 42 days)")
+	}
+	// A bad value saves nothing and keeps what was typed.
+	before := env.dbDigest()
+	p := c.post("/settings/deadlines", url.Values{"ack_sla_hours": {"0"}, "stale_after_days": {"30"}})
+	if p.status != http.StatusUnprocessableEntity || p.doc.Find(`[data-testid="error-ack_sla_hours"]`).Length() != 1 ||
+		p.doc.Find(`[data-testid="stale-after-days"]`).AttrOr("value", "") != "30" {
+		t.Fatalf("ack 0 h: %d", p.status)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused deadlines form changed the database")
+	}
+	if p := c.post("/settings/deadlines", url.Values{"ack_sla_hours": {"2"}, "stale_after_days": {"42"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("ack 2 h: %d", p.status)
+	}
+	if got := late(); len(got) != 1 || !strings.Contains(got[0], "Not acknowledged within 2 hours") {
+		t.Fatalf("after a 2 h deadline the Late tab says %v", got)
+	}
+	// The merchant's staff cannot set a supplier's deadline.
+	m := env.client()
+	m.login(w.adminA.Email)
+	if p := m.post("/settings/deadlines", url.Values{"ack_sla_hours": {"1"}, "stale_after_days": {"1"}}); p.status == http.StatusSeeOther {
+		t.Fatal("a merchant saved deadlines")
+	}
+	if set, _ := env.db.OrderSettings(ctx, w.supplierS.ID); set.AckSLAHours != 2 {
+		t.Fatalf("the supplier's deadline is %d h after the merchant posted", set.AckSLAHours)
 	}
 }

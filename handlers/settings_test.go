@@ -67,6 +67,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/carriers/providers/:providerID/retire": {},
 	"/settings/statuses":                              {"name": {"Staff status"}},
 	"/settings/statuses/initial":                      {"status_id": {"0"}},
+	"/settings/deadlines":                             {"ack_sla_hours": {"2"}, "stale_after_days": {"3"}},
 	"/settings/statuses/:statusID/rename":             {"name": {"Renamed by staff"}},
 	"/settings/statuses/:statusID/up":                 {},
 	"/settings/statuses/:statusID/down":               {},

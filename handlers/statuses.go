@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,11 +34,48 @@ func (s *Server) renderStatuses(c echo.Context, status int, v views.StatusesView
 	}
 	v.IsAdmin, v.Merchant = p.member.IsAdmin(), p.member.Account.IsMerchant()
 	v.System = store.SystemStatuses
+	if v.AckSLAHours == "" && v.StaleDays == "" {
+		set, err := s.store.OrderSettings(c.Request().Context(), p.accountID())
+		if err != nil {
+			return err
+		}
+		v.AckSLAHours, v.StaleDays = strconv.Itoa(set.AckSLAHours), strconv.Itoa(set.StaleAfterDays)
+	}
 	return render(c, status, views.StatusesPage(s.frame(c, "Order statuses"), v))
 }
 
 func (s *Server) statusesShow(c echo.Context) error {
 	return s.renderStatuses(c, http.StatusOK, views.StatusesView{})
+}
+
+// deadlinesSave sets the supplier's acknowledgement and tracking deadlines.
+func (s *Server) deadlinesSave(c echo.Context) error {
+	p := principalOf(c)
+	rawAck, rawStale := strings.TrimSpace(c.FormValue("ack_sla_hours")), strings.TrimSpace(c.FormValue("stale_after_days"))
+	back := views.StatusesView{AckSLAHours: rawAck, StaleDays: rawStale, Errors: views.FieldErrors{}}
+	ack, err := strconv.Atoi(rawAck)
+	if err != nil {
+		back.Errors["ack_sla_hours"] = "Enter a whole number of hours."
+	}
+	stale, err := strconv.Atoi(rawStale)
+	if err != nil {
+		back.Errors["stale_after_days"] = "Enter a whole number of days."
+	}
+	if len(back.Errors) > 0 {
+		return s.renderStatuses(c, http.StatusUnprocessableEntity, back)
+	}
+	err = s.store.UpdateSupplierDeadlines(c.Request().Context(), p.actor(), p.accountID(), ack, stale)
+	if errs := fieldErrors(err); errs != nil {
+		back.Errors = errs
+		return s.renderStatuses(c, http.StatusUnprocessableEntity, back)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Deadlines saved."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/statuses#deadlines")
 }
 
 func (s *Server) statusAdd(c echo.Context) error {

@@ -198,6 +198,6 @@ func TestCSRFRouteWalk(t *testing.T) {
 
 // supplierRoute reports whether a route is served only to supplier accounts.
 func supplierRoute(path string) bool {
-	return strings.HasPrefix(path, "/settings/statuses") || strings.HasPrefix(path, "/merchants") || strings.HasPrefix(path, "/dropship-orders") ||
+	return strings.HasPrefix(path, "/settings/statuses") || path == "/settings/deadlines" || strings.HasPrefix(path, "/merchants") || strings.HasPrefix(path, "/dropship-orders") ||
 		strings.HasPrefix(path, "/feeds")
 }

@@ -37,6 +37,7 @@ type QueueFilter struct {
 // QueuePO is a PO in the supplier's queue with its service-level flags.
 type QueuePO struct {
 	PurchaseOrder
+	LateReason   string // which deadline a late PO missed
 	Acknowledged bool
 	Late         bool
 	Stale        bool
@@ -316,6 +317,12 @@ func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, er
 	flags, _ := queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: promise,
 		acked: q.Acknowledged, tracked: !p.noTracking, slaHours: t.slaHours, staleDays: t.staleDays, loc: t.loc}.flags(t.now)
 	q.Stale, q.Late = flags&queueFlagStale != 0, flags&queueFlagLate != 0
+	if q.Late {
+		q.LateReason = fmt.Sprintf("Not shipped by the promise date, %s.", q.PromiseDate.In(t.loc).Format("2 Jan 2006"))
+		if !q.Acknowledged && p.Status == POOpen && t.now.After(p.ReleaseAt.Add(time.Duration(t.slaHours)*time.Hour)) {
+			q.LateReason = fmt.Sprintf("Not acknowledged within %d hours of release.", t.slaHours)
+		}
+	}
 	return q, nil
 }
 
