@@ -34,3 +34,14 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	}
 	return err
 }
+
+// RequeueSettledExceptions runs migration 17's requeue of the supplier's
+// Exceptions, for a test.
+func (db *DB) RequeueSettledExceptions(ctx context.Context) error {
+	return db.requeueSettledExceptions(ctx)
+}
+
+// RefileDeclinedCancellations runs migration 17's refile of orders, for a test.
+func (db *DB) RefileDeclinedCancellations(ctx context.Context) error {
+	return db.refileDeclinedCancellations(ctx)
+}

@@ -57,7 +57,10 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 	if s.status == POShipped || s.status == PODelivered {
 		f |= queueFlagShipped
 	}
-	if s.cancelState == "requested" || s.status == PORejected || s.status == POCancelled || s.rejectedLine {
+	// Exceptions hold what waits for the supplier: a cancellation to
+	// answer. A rejected or cancelled PO needs nothing more of it (the
+	// merchant's order shows the lines to re-route), and stays in All.
+	if s.cancelState == "requested" {
 		f |= queueFlagExceptions
 	}
 	if s.status != POOpen && s.status != POPartiallyShipped {

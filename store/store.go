@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -177,9 +178,33 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			if err := db.refileDeclinedCancellations(ctx); err != nil {
 				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
 			}
+			if err := db.requeueSettledExceptions(ctx); err != nil {
+				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
+			}
 		}
 	}
 	return applied, nil
+}
+
+// requeueSettledExceptions requeues, once, as migration 17 lands, the POs
+// that sat in the supplier's Exceptions only for being rejected or
+// cancelled: Exceptions now holds only cancellations to answer.
+func (db *DB) requeueSettledExceptions(ctx context.Context) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM purchase_orders WHERE queue_flags & 2 AND cancel_state <> 'requested'")
+	if err != nil {
+		return err
+	}
+	for part := range slices.Chunk(ids, 1000) {
+		if err := db.requeuePOs(ctx, tx, part, nil); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // refileDeclinedCancellations refiles, once, as migration 17 lands, the
