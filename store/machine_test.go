@@ -40,6 +40,13 @@ type machineWorld struct {
 	subs       map[int64][]int64          // merchant → subscriptions
 	skus       []string
 	subSupplie map[int64]int64 // subscription → supplier
+	links      []machineLink
+}
+
+// machineLink is a vendor link and the merchant's index.
+type machineLink struct {
+	merchant int
+	id       int64
 }
 
 func buildMachineWorld(t *testing.T) *machineWorld {
@@ -84,10 +91,15 @@ func buildMachineWorld(t *testing.T) *machineWorld {
 		w.products[a.ID] = map[string]int64{}
 	}
 	s1, s2 := w.suppliers[0], w.suppliers[1]
-	for _, l := range [][2]store.Account{{s1, w.merchants[0]}, {s2, w.merchants[0]}, {s1, w.merchants[1]}} {
-		if _, err := db.CreateLink(ctx, store.CLIActor, l[0].ID, l[1].ID); err != nil {
+	for _, l := range []struct {
+		s store.Account
+		m int
+	}{{s1, 0}, {s2, 0}, {s1, 1}} {
+		link, err := db.CreateLink(ctx, store.CLIActor, l.s.ID, w.merchants[l.m].ID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		w.links = append(w.links, machineLink{merchant: l.m, id: link.ID})
 	}
 	for i, s := range []store.Account{s1, s2} {
 		skus := []string{"X-1", "X-2", "X-3"}
@@ -214,6 +226,71 @@ func (m *machine) CreateOrder(t *rapid.T) {
 		t.Fatalf("create order %s: %v", number, err)
 	}
 	m.orders[acc.ID] = append(m.orders[acc.ID], o.ID)
+	// Automatic dropship may have sent it: never refused for a reason of
+	// the store's own making.
+	events, err := m.db.OrderEvents(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Kind == "auto_dropship_skipped" && (strings.Contains(e.Message, "already used") || strings.Contains(e.Message, "went wrong")) {
+			t.Fatalf("automatic dropship of %s refused: %s", number, e.Message)
+		}
+	}
+	pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pos {
+		m.used[acc.ID][p.PONumber] = true
+	}
+}
+
+// LinkSettings has a merchant's admin change a link's automatic dropship
+// and PO number format.
+func (m *machine) LinkSettings(t *rapid.T) {
+	l := rapid.SampledFrom(m.w.links).Draw(t, "link")
+	in := store.MerchantLinkSettings{AutoDropship: rapid.Bool().Draw(t, "auto"), POFormat: store.POFormatSequence,
+		POPrefix: rapid.SampledFrom([]string{"PO-", "PO-", "ACME-"}).Draw(t, "prefix"), EarnOn: store.EarnOnShipped}
+	if rapid.IntRange(0, 3).Draw(t, "format") == 0 {
+		in.POFormat = store.POFormatChannel
+	}
+	if _, err := m.db.UpdateMerchantLinkSettings(m.ctx, m.w.mActors[l.merchant], m.w.merchants[l.merchant].ID, l.id, in); err != nil {
+		t.Fatalf("link settings %+v: %v", in, err)
+	}
+}
+
+// Reroute sends a line off its PO (rejected or cancelled) to a source the
+// merchant picks by name, the rejecting supplier included.
+func (m *machine) Reroute(t *rapid.T) {
+	i, acc := m.merchant(t)
+	o := m.order(t, acc.ID)
+	plan, err := m.db.DropshipPlan(m.ctx, acc.ID, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var choices []store.DropshipLine
+	for _, l := range plan.Lines {
+		if l.PO != nil || l.Rejected == nil {
+			continue
+		}
+		for _, op := range l.Options {
+			if op.Eligible {
+				choices = append(choices, store.DropshipLine{OrderLineID: l.ID, SourceID: op.ID})
+			}
+		}
+	}
+	if len(choices) == 0 {
+		t.Skip("no line to re-route")
+	}
+	pick := rapid.SampledFrom(choices).Draw(t, "reroute")
+	res, err := m.db.Dropship(m.ctx, m.w.mActors[i], acc.ID, o.ID, store.DropshipRequest{IdempotencyKey: fmt.Sprintf("reroute-%d-%d", o.ID, m.tracking),
+		Confirm: true, Lines: []store.DropshipLine{pick}})
+	m.tracking++
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("re-route of line %d to source %d: %+v %v", pick.OrderLineID, pick.SourceID, res, err)
+	}
+	m.used[acc.ID][res.POs[0].PONumber] = true
 }
 
 // openForm draws a merchant's order with something to dropship and the
