@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/dropline/dropline/store"
@@ -67,3 +68,48 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// TestConcurrentSubmitsOfProposedNumbers: ten order pages opened together
+// propose the same PO number; submitted at once, unchanged, every one goes
+// through, each with its own number.
+func TestConcurrentSubmitsOfProposedNumbers(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	type form struct {
+		order store.Order
+		plan  store.DropshipPlan
+	}
+	var forms []form
+	for i := range 10 {
+		o := w.order(t, fmt.Sprintf("#96%02d", i), orderfile.Line{SKU: "A-3", Quantity: 1})
+		plan, err := w.db.DropshipPlan(ctx, w.merchant.ID, o.ID)
+		if err != nil || len(plan.Groups) != 1 {
+			t.Fatalf("plan: %+v %v", plan.Groups, err)
+		}
+		forms = append(forms, form{o, plan})
+	}
+	if forms[0].plan.Groups[0].PONumber != forms[9].plan.Groups[0].PONumber {
+		t.Fatal("forms opened together should propose the same next number")
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(forms))
+	for i, f := range forms {
+		wg.Go(func() {
+			g := f.plan.Groups[0]
+			_, errs[i] = w.db.Dropship(ctx, w.mActor, w.merchant.ID, f.order.ID, store.DropshipRequest{IdempotencyKey: f.plan.Key, Confirm: true,
+				PONumbers: map[int64]string{g.SupplierID: g.PONumber}, Proposed: map[int64]string{g.SupplierID: g.PONumber}})
+		})
+	}
+	wg.Wait()
+	numbers := map[string]bool{}
+	for i, f := range forms {
+		if errs[i] != nil {
+			t.Fatalf("submit %d refused: %v", i, errs[i])
+		}
+		pos, err := w.db.OrderPurchaseOrders(ctx, w.merchant.ID, f.order.ID)
+		if err != nil || len(pos) != 1 || numbers[pos[0].PONumber] {
+			t.Fatalf("order %d: POs %v (%v); numbers so far %v", i, pos, err, numbers)
+		}
+		numbers[pos[0].PONumber] = true
+	}
+}
