@@ -292,36 +292,28 @@ func freePONumber(ctx context.Context, q querier, merchantID int64, link VendorL
 	}
 }
 
-// sequenceOf is the sequence number a PO number written in one of the
-// merchant's sequence formats (prefix + digits) holds, if it is one.
-func sequenceOf(ctx context.Context, q querier, merchantID int64, number string) (int, bool, error) {
-	best, found := 0, false
-	err := eachRow(ctx, q, "SELECT DISTINCT po_prefix FROM vendor_links WHERE merchant_id = ? AND po_format = 'sequence'", []any{merchantID}, func(rows *sql.Rows) error {
-		var prefix string
-		if err := rows.Scan(&prefix); err != nil {
-			return err
-		}
-		digits, ok := strings.CutPrefix(number, prefix)
-		if !ok || digits == "" || len(digits) > 9 || strings.Trim(digits, "0123456789") != "" {
-			return nil
-		}
-		n, err := strconv.Atoi(digits)
-		if err == nil && n > best {
-			best, found = n, true
-		}
-		return nil
-	})
-	return best, found, err
+// sequenceOf is the number a PO number written as letters and signs
+// followed by digits (PO-000120, ACME-7) holds, if it is written so. Any
+// such number moves the sequence, whatever the links' prefixes are now: a
+// prefix changed later must not bring a used number back.
+func sequenceOf(number string) (int, bool) {
+	prefix := strings.TrimRight(number, "0123456789")
+	digits := number[len(prefix):]
+	if digits == "" || len(digits) > 9 || strings.ContainsAny(prefix, "0123456789") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	return n, err == nil
 }
 
 // notePONumber moves the merchant's PO sequence past a number that was used,
 // generated or typed, so that it is never proposed again.
 func notePONumber(ctx context.Context, tx dbtx, merchantID int64, number string) error {
-	n, ok, err := sequenceOf(ctx, tx, merchantID, number)
-	if err != nil || !ok {
-		return err
+	n, ok := sequenceOf(number)
+	if !ok {
+		return nil
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, merchantID, n)
+	_, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, merchantID, n)
 	return err
 }
 

@@ -45,3 +45,8 @@ func (db *DB) RequeueSettledExceptions(ctx context.Context) error {
 func (db *DB) RefileDeclinedCancellations(ctx context.Context) error {
 	return db.refileDeclinedCancellations(ctx)
 }
+
+// MoveSequencesPastUsedNumbers runs migration 17's sequence repair, for a test.
+func (db *DB) MoveSequencesPastUsedNumbers(ctx context.Context) error {
+	return db.moveSequencesPastUsedNumbers(ctx)
+}

@@ -485,8 +485,8 @@ func (m *machine) CloseOrder(t *rapid.T) {
 	}
 }
 
-// StockChange has a supplier change a product's quantity and a merchant
-// pull one of its subscriptions.
+// StockChange has a supplier change a product's quantity, or take it out
+// of its feeds or put it back, and a merchant pull one of its subscriptions.
 func (m *machine) StockChange(t *rapid.T) {
 	si := rapid.IntRange(0, len(m.w.suppliers)-1).Draw(t, "supplier")
 	s := m.w.suppliers[si]
@@ -497,7 +497,8 @@ func (m *machine) StockChange(t *rapid.T) {
 	slices.Sort(skus)
 	sku := rapid.SampledFrom(skus).Draw(t, "sku")
 	if _, err := m.db.SaveProduct(m.ctx, m.w.sActors[si], s.ID, m.w.products[s.ID][sku], store.ProductInput{SKU: sku, Title: sku + " from " + s.Name,
-		Quantity: rapid.IntRange(0, 8).Draw(t, "quantity"), LeadTimeDays: 1, CostCents: 500, HasCost: true, Active: true, Tags: []string{"core"}}); err != nil {
+		Quantity: rapid.IntRange(0, 8).Draw(t, "quantity"), LeadTimeDays: 1, CostCents: 500, HasCost: true,
+		Active: rapid.IntRange(0, 4).Draw(t, "active") > 0, Tags: []string{"core"}}); err != nil { // an inactive product leaves the feeds
 		t.Fatalf("save product: %v", err)
 	}
 	_, acc := m.merchant(t)

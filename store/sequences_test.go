@@ -41,6 +41,8 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 		"UPDATE orders SET status = 'exception', tab = 'exceptions' WHERE id = " + itoa(declined.OrderID),
 		"UPDATE order_tab_counts SET n = n - 1 WHERE account_id = " + itoa(w.merchant.ID) + " AND tab = 'dropshipped'",
 		"INSERT INTO order_tab_counts (account_id, tab, n) VALUES (" + itoa(w.merchant.ID) + ", 'exceptions', 1) ON CONFLICT (account_id, tab) DO UPDATE SET n = n + 1",
+		// A number typed before the sequence followed typed numbers.
+		"UPDATE purchase_orders SET po_number = 'NW-77' WHERE id = " + itoa(rejected.ID),
 	} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -55,6 +57,9 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	if err := w.db.RequeueSettledExceptions(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.db.MoveSequencesPastUsedNumbers(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.db.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +69,10 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	}
 	if o, _ := w.db.Order(ctx, w.merchant.ID, declined.OrderID); o.Status != store.OrderDropshipped {
 		t.Fatalf("order with a declined cancellation after the repair: %s", o.Status)
+	}
+	next := w.order(t, "#9703", orderfile.Line{SKU: "A-3", Quantity: 1})
+	if plan, _ := w.db.DropshipPlan(ctx, w.merchant.ID, next.ID); len(plan.Groups) != 1 || plan.Groups[0].PONumber != "PO-000078" {
+		t.Fatalf("after NW-77 the form proposes %+v, want PO-000078", plan.Groups)
 	}
 }
 

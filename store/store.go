@@ -181,6 +181,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			if err := db.requeueSettledExceptions(ctx); err != nil {
 				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
 			}
+			if err := db.moveSequencesPastUsedNumbers(ctx); err != nil {
+				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
+			}
 		}
 	}
 	return applied, nil
@@ -201,6 +204,37 @@ func (db *DB) requeueSettledExceptions(ctx context.Context) error {
 	}
 	for part := range slices.Chunk(ids, 1000) {
 		if err := db.requeuePOs(ctx, tx, part, nil); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// moveSequencesPastUsedNumbers moves, once, as migration 17 lands, each
+// merchant's PO sequence past the numbers typed before the sequence
+// followed them.
+func (db *DB) moveSequencesPastUsedNumbers(ctx context.Context) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	past := map[int64]int{}
+	if err := eachRow(ctx, tx, "SELECT account_id, po_number FROM purchase_orders", nil, func(rows *sql.Rows) error {
+		var acc int64
+		var number string
+		if err := rows.Scan(&acc, &number); err != nil {
+			return err
+		}
+		if n, ok := sequenceOf(number); ok && n > past[acc] {
+			past[acc] = n
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for acc, n := range past {
+		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, acc, n); err != nil {
 			return err
 		}
 	}
