@@ -400,9 +400,11 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 }
 
 // RejectPOLines rejects lines of a PO with a reason; their reservations are
-// released and the merchant may send them elsewhere. A line rejected after
-// shipping (a return, a loss) gives back what it earned, as an adjustment
-// with the reason.
+// released and the merchant may send them elsewhere. A line shipped in part
+// is declined for what remains: the shipped part stays shipped and keeps
+// what it earned, and only the remainder goes elsewhere. A line rejected
+// after shipping in full (a return, a loss) gives back what it earned, as
+// an adjustment with the reason.
 func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID int64, lineIDs []int64, reason string) error {
 	reason = strings.TrimSpace(reason)
 	c := checks{}
@@ -438,11 +440,8 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 		if err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		switch {
-		case status != "open" && status != "shipped":
+		if status != "open" && status != "shipped" {
 			return FieldError("lines", sku+" is already "+status+".")
-		case status == "open" && shipped > 0:
-			return FieldError("lines", fmt.Sprintf("%s has shipped %d of %d: ship the rest first; a shipped line can then be rejected (a return).", sku, shipped, qty))
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'rejected', reason = ? WHERE id = ?", reason, id); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
@@ -451,12 +450,17 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", qty-shipped, source); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		if shipped > 0 {
+		switch {
+		case status == "shipped":
 			if err := db.adjustLine(ctx, tx, actor, id, reason, now); err != nil {
 				return fmt.Errorf("store: reject lines: %w", err)
 			}
+			skus = append(skus, sku)
+		case shipped > 0:
+			skus = append(skus, fmt.Sprintf("the remaining %d of %s (%d shipped)", qty-shipped, sku, shipped))
+		default:
+			skus = append(skus, sku)
 		}
-		skus = append(skus, sku)
 	}
 	if err := db.settlePO(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: reject lines: %w", err)
@@ -488,6 +492,34 @@ type poCounts struct {
 	shipments, delivered                                      int
 }
 
+// A line shipped in part whose remainder was then cancelled or rejected
+// keeps what it shipped: it counts as a shipped line, not a cancelled or
+// rejected one. A line rejected after shipping in full is a return: it gave
+// its earnings back and counts as rejected. keptPart is that rule in SQL,
+// for po_lines under the alias given.
+func keptPart(alias string) string {
+	return "(" + alias + ".status IN ('cancelled', 'rejected') AND " + alias + ".shipped_qty > 0 AND " + alias + ".shipped_qty < " + alias + ".quantity)"
+}
+
+// add counts a line of status with shipped units shipped and left units
+// not shipped (the rule keptPart spells in SQL).
+func (n *poCounts) add(status string, shipped, left int) {
+	n.total++
+	if shipped > 0 {
+		n.shippedAny++
+	}
+	switch {
+	case status == "open":
+		n.open++
+	case status == "shipped" || (shipped > 0 && left > 0):
+		n.shippedFull++
+	case status == "rejected":
+		n.rejected++
+	case status == "cancelled":
+		n.cancelled++
+	}
+}
+
 // status is the PO's system status its counts make.
 func (n poCounts) status() string {
 	switch {
@@ -515,8 +547,10 @@ func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64, trackedAt tim
 	for _, id := range ids {
 		counts[id] = &poCounts{}
 	}
-	if err := eachRow(ctx, tx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
-		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
+	kept := keptPart("po_lines")
+	if err := eachRow(ctx, tx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped' OR `+kept+`),
+		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected' AND NOT `+kept+`),
+		count(*) FILTER (WHERE status = 'cancelled' AND NOT `+kept+`)
 		FROM po_lines WHERE `+in+` GROUP BY po_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n poCounts
