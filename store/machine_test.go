@@ -316,7 +316,9 @@ func (m *machine) checkDropship(t *rapid.T, acc store.Account, o store.Order, pl
 // Reject has a supplier reject open lines: all of a line not shipped yet,
 // the remainder of one shipped in part.
 func (m *machine) Reject(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POOpen || p.Status == store.POPartiallyShipped })
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+		return p.Status == store.POOpen || p.Status == store.POPartiallyShipped
+	})
 	var open []int64
 	for _, l := range p.Lines {
 		if l.Status == "open" {
