@@ -37,10 +37,12 @@ type QueueFilter struct {
 // QueuePO is a PO in the supplier's queue with its service-level flags.
 type QueuePO struct {
 	PurchaseOrder
-	Acknowledged bool
-	Late         bool
-	Stale        bool
-	PromiseDate  time.Time
+	Acknowledged   bool
+	AcknowledgedAt time.Time // when Acknowledged
+	AcknowledgedBy string    // who: an email, "API" or "system"; empty before Dropline kept it
+	Late           bool
+	Stale          bool
+	PromiseDate    time.Time
 }
 
 // QueuePage is one page of the supplier's queue and its tab counts.
@@ -293,22 +295,23 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	return page, rows.Err()
 }
 
-const queuePOColumns = poColumns + ", po.acknowledged_at IS NOT NULL, po.promise_date"
+const queuePOColumns = poColumns + ", po.acknowledged_at, po.acknowledged_by, po.promise_date"
 
 // scanQueuePO reads a row of queuePOColumns and works out its flags, by the
 // rules the tabs are kept by.
 func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, error) {
 	var q QueuePO
-	var promise sql.NullTime
+	var promise, acked sql.NullTime
 	p := &q.PurchaseOrder
 	a := &p.ShipTo
 	if err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise); err != nil {
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &acked, &q.AcknowledgedBy, &promise); err != nil {
 		return q, err
 	}
+	q.Acknowledged, q.AcknowledgedAt = acked.Valid, acked.Time
 	q.PromiseDate = promise.Time
 	if !promise.Valid {
 		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
@@ -356,7 +359,7 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
-	acked, err := db.markAcked(ctx, tx, poID, db.now())
+	acked, err := db.markAcked(ctx, tx, actor, poID, db.now())
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
@@ -369,7 +372,9 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	return tx.Commit()
 }
 
-// SetPOStatus moves a PO to one of the supplier's own statuses.
+// SetPOStatus moves a PO being worked on (open or shipped in part) to one
+// of the supplier's own statuses; once shipped or ended, its status follows
+// its shipments.
 func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, statusID int64) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -380,6 +385,9 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	if err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
+	if p.Status != POOpen && p.Status != POPartiallyShipped {
+		return Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": its status follows its shipments now.")
+	}
 	st, err := statusOf(ctx, tx, supplierID, statusID)
 	if errors.Is(err, ErrNotFound) || (err == nil && st.Retired) {
 		return FieldError("status_id", "Choose one of this account's statuses.")
@@ -387,7 +395,7 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	if err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
-	if _, err := db.markAcked(ctx, tx, poID, db.now()); err != nil {
+	if _, err := db.markAcked(ctx, tx, actor, poID, db.now()); err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET supplier_status_id = ?, updated_at = ? WHERE id = ?", statusID, db.now(), poID); err != nil {

@@ -87,6 +87,7 @@ type POLineRef struct {
 	Reason     string
 	Quantity   int
 	Shipped    int
+	POStatus   string // the status of the PO it is on
 }
 
 const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name, o.customer_email, o.customer_phone,
@@ -287,11 +288,15 @@ var eventCols = []string{"order_id", "account_id", "at", "actor", "kind", "messa
 
 // eventRow is a timeline line's values, in eventCols order.
 func eventRow(accountID, orderID int64, actor Actor, kind, msg string, at time.Time) []any {
-	name := actor.Name
-	if name == "" {
-		name = "system"
+	return []any{orderID, accountID, at, actorName(actor), kind, msg}
+}
+
+// actorName is how a change's author is written down: its name, or "system".
+func actorName(actor Actor) string {
+	if actor.Name == "" {
+		return "system"
 	}
-	return []any{orderID, accountID, at, name, kind, msg}
+	return actor.Name
 }
 
 // lineCounts counts an order's lines by where they stand; an order's status
@@ -518,7 +523,7 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		return Order{}, fmt.Errorf("store: order %d: %w", orderID, err)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT ol.id, ol.line_no, ol.sku, ol.title, ol.quantity, ol.unit_price_cents, coalesce(ol.product_id, 0),
-		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason, coalesce(pl.quantity, 0), coalesce(pl.shipped_qty, 0),
+		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason, coalesce(pl.quantity, 0), coalesce(pl.shipped_qty, 0), coalesce(po.status, ''),
 		(SELECT coalesce(sum(x.shipped_qty), 0) FROM po_lines x WHERE x.order_line_id = ol.id AND `+keptPart("x")+`)
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.id = (SELECT x.id FROM po_lines x WHERE x.order_line_id = ol.id ORDER BY x.status IN ('open', 'shipped') DESC, x.id DESC LIMIT 1)
@@ -534,14 +539,15 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		var poNumber, supplier, status, reason sql.NullString
 		var supplierID int64
 		var qty, shipped int
+		var poStatus string
 		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &supplierID, &status, &reason,
-			&qty, &shipped, &l.ShippedBefore); err != nil {
+			&qty, &shipped, &poStatus, &l.ShippedBefore); err != nil {
 			rows.Close()
 			return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
 		}
 		if poID.Valid {
 			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, SupplierID: supplierID, Status: status.String, Reason: reason.String,
-				Quantity: qty, Shipped: shipped}
+				Quantity: qty, Shipped: shipped, POStatus: poStatus}
 			if status.String == "open" || status.String == "shipped" {
 				l.PO = ref
 			} else {

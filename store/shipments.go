@@ -507,7 +507,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	for _, id := range ids {
 		r, status := byPO[id].po.settled()
 		states = append(states, r)
-		changes[id] = poChange{status: status, trackedAt: now}
+		changes[id] = poChange{status: status, trackedAt: now, trackedBy: actorName(actor)}
 	}
 	if err := chunks(tr, updateUnits, states, func(part []queueRow) error { return db.writeQueue(ctx, tx, part, changes) }); err != nil {
 		return err
