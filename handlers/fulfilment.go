@@ -29,11 +29,13 @@ func age(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-func poStatusText(po store.PurchaseOrder) string {
-	if po.Status == store.POOpen && po.SupplierStatus != "" {
+// ownStatus is the supplier's own status of a PO while it is worked on;
+// once shipped or ended the PO's status says where it stands.
+func ownStatus(po store.PurchaseOrder) string {
+	if po.Status == store.POOpen || po.Status == store.POPartiallyShipped {
 		return po.SupplierStatus
 	}
-	return strings.ReplaceAll(po.Status, "_", " ")
+	return ""
 }
 
 func (s *Server) dropshipOrders(c echo.Context) error {
@@ -82,7 +84,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	now := s.now()
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.QueueRow{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Customer: po.ShipTo.Name,
-			Status: poStatusText(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
+			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -121,10 +123,13 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
-	v := views.SupplierPOView{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: poStatusText(po), System: po.Status,
+	v := views.SupplierPOView{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04"), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
+	if qp.Acknowledged {
+		v.AckBy, v.AckAt = qp.AcknowledgedBy, qp.AcknowledgedAt.In(loc).Format("2 Jan 2006 15:04")
+	}
 	if link.ShowCustomerPhone {
 		v.Phone = po.Customer.Phone
 	}
@@ -269,7 +274,7 @@ func (s *Server) poCancelAnswer(c echo.Context) error {
 	accept := c.FormValue("answer") == "accept"
 	msg := "Cancellation declined."
 	if accept {
-		msg = "Cancellation accepted: the PO is cancelled."
+		msg = "Cancellation accepted: what had not shipped is cancelled."
 	}
 	return s.poAction(c, func(p *principal, id int64) error {
 		return s.store.AnswerCancel(c.Request().Context(), p.actor(), p.accountID(), id, accept, c.FormValue("reason"))

@@ -162,7 +162,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		Status: o.Status, Total: orderMoney(o.TotalCents, o.Currency), Customer: o.Customer.Name, Email: o.Customer.Email, Phone: o.Customer.Phone,
 		ShipTo: addressLines(o.ShipTo), Note: o.Note, CanClose: o.Status == store.OrderException}
 	for _, l := range plan.Lines {
-		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: orderMoney(l.UnitPriceCents, o.Currency),
+		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, ToSend: l.Remaining(), Price: orderMoney(l.UnitPriceCents, o.Currency),
 			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default, Checked: l.Eligible, Chosen: l.Default}
 		for _, op := range l.Options {
 			lv.StockOnly = lv.StockOnly || (!l.Eligible && op.Problem == store.ProblemStock)
@@ -179,9 +179,12 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 			}
 		}
 		if l.PO != nil {
-			lv.PO, lv.POID, lv.POStatus = l.PO.PONumber, l.PO.POID, l.PO.Status
+			lv.PO, lv.POID, lv.POStatus = l.PO.PONumber, l.PO.POID, lineState(*l.PO)
 		} else if l.Rejected != nil {
 			lv.Rejected = l.Rejected.PONumber + " " + l.Rejected.Status
+			if r := l.Rejected; r.Shipped > 0 && r.Shipped < r.Quantity {
+				lv.Rejected = fmt.Sprintf("%s shipped %d of %d, the rest %s", r.PONumber, r.Shipped, r.Quantity, r.Status)
+			}
 			if l.Rejected.Reason != "" {
 				lv.Rejected += ": " + l.Rejected.Reason
 			}
@@ -238,6 +241,21 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		}
 	}
 	return v, nil
+}
+
+// lineState is where a line on a live PO stands, in the PO statuses' words
+// (the badge both sides write): open, partially shipped, shipped, or
+// delivered with its PO.
+func lineState(r store.POLineRef) string {
+	switch {
+	case r.Status == "shipped" && r.POStatus == store.PODelivered:
+		return store.PODelivered
+	case r.Status == "shipped":
+		return store.POShipped
+	case r.Shipped > 0:
+		return store.POPartiallyShipped
+	}
+	return store.POOpen
 }
 
 // orderClose closes an order whose remaining lines will not ship.
@@ -754,16 +772,26 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		return echo.ErrNotFound // the supplier's view of POs comes with the fulfilment work
 	}
 	loc := p.member.Account.Location()
+	working := po.Status == store.POOpen || po.Status == store.POPartiallyShipped
 	v := views.POView{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
-		SupplierStat: po.SupplierStatus, Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
+		Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency),
-		CanCancel: po.Status == store.POOpen && po.CancelState != "requested"}
+		CanCancel: working && po.CancelState != "requested"}
+	// The supplier's own status says where it stands while it is worked on;
+	// once shipped (or ended) the PO's status says it.
+	if working {
+		v.SupplierStat = po.SupplierStatus
+	}
 	if po.ReleaseAt.After(s.now()) {
 		v.Release = po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04")
 	}
 	for _, l := range po.Lines {
-		v.Lines = append(v.Lines, views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Cost: money(l.CostCents, l.HasCost),
-			Status: l.Status, Reason: l.Reason})
+		row := views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Remaining: l.Quantity - l.ShippedQty,
+			Cost: money(l.CostCents, l.HasCost), Status: l.Status, Reason: l.Reason}
+		if l.Status == "rejected" || l.Status == "cancelled" {
+			row.Remaining = 0
+		}
+		v.Lines = append(v.Lines, row)
 	}
 	ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
 	if err != nil {

@@ -124,8 +124,8 @@ func (db *DB) lineOptions(ctx context.Context, q querier, acc Account, l OrderLi
 			o.Eligible, o.Problem, o.Message = false, ProblemRouting, strings.Join(problems, " ")
 		case s.LeadTimeDays > leadLimit:
 			o.Eligible, o.Problem, o.Message = false, ProblemLeadTime, fmt.Sprintf("Lead time at %s is %d days; only %d day(s) or less can be dropshipped.", s.SupplierName, s.LeadTimeDays, leadLimit)
-		case !override && s.Sellable() < l.Quantity:
-			o.Eligible, o.Problem, o.Message = false, ProblemStock, fmt.Sprintf("Only %d in stock at %s; %d ordered.", s.Sellable(), s.SupplierName, l.Quantity)
+		case !override && s.Sellable() < l.Remaining():
+			o.Eligible, o.Problem, o.Message = false, ProblemStock, fmt.Sprintf("Only %d in stock at %s; %d to send.", s.Sellable(), s.SupplierName, l.Remaining())
 		}
 		out = append(out, o)
 	}
@@ -504,7 +504,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		var total int64
 		lead := 0
 		for _, ch := range groups[supplierID] {
-			total += int64(ch.line.Quantity) * ch.src.CostCents
+			total += int64(ch.line.Remaining()) * ch.src.CostCents
 			lead = max(lead, ch.src.LeadTimeDays)
 		}
 		release := now.Add(time.Duration(link.ReleaseDelayMinutes) * time.Minute)
@@ -534,15 +534,15 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		var skus []string
 		for _, ch := range groups[supplierID] {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO po_lines (po_id, order_line_id, source_id, supplier_sku, title, quantity, cost_cents, price_cents)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, poID, ch.line.ID, ch.src.ID, ch.src.SupplierSKU, ch.line.Title, ch.line.Quantity,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, poID, ch.line.ID, ch.src.ID, ch.src.SupplierSKU, ch.line.Title, ch.line.Remaining(),
 				nullMoney(ch.src.CostCents, ch.src.HasCost), ch.line.UnitPriceCents); err != nil {
 				return res, fmt.Errorf("store: dropship: %w", err)
 			}
 			// Reserve the quantity against the source until shipped, cancelled or rejected.
-			if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = reserved + ? WHERE id = ?", ch.line.Quantity, ch.src.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = reserved + ? WHERE id = ?", ch.line.Remaining(), ch.src.ID); err != nil {
 				return res, fmt.Errorf("store: dropship: %w", err)
 			}
-			skus = append(skus, fmt.Sprintf("%d × %s", ch.line.Quantity, ch.src.SupplierSKU))
+			skus = append(skus, fmt.Sprintf("%d × %s", ch.line.Remaining(), ch.src.SupplierSKU))
 		}
 		if err := db.requeue(ctx, tx, poID); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)

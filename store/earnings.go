@@ -77,8 +77,9 @@ func shipmentTerms(ctx context.Context, tx dbtx, shipmentID int64) (pairTerms, i
 
 // earnShipment records the supplier's earning for what a shipment carried,
 // when event ("shipped" or "delivered") is the one the link's terms earn on:
-// each line's cost at dropship times the quantity shipped. Rejected lines
-// earn nothing, and a shipment earns once.
+// each line's cost at dropship times the quantity shipped. Lines rejected
+// after shipping in full (returns) earn nothing; a line whose remainder was
+// rejected earns for what it shipped. A shipment earns once.
 func (db *DB) earnShipment(ctx context.Context, tx dbtx, actor Actor, shipmentID int64, event string, at time.Time) error {
 	t, poID, err := shipmentTerms(ctx, tx, shipmentID)
 	if err != nil {
@@ -88,7 +89,7 @@ func (db *DB) earnShipment(ctx context.Context, tx dbtx, actor Actor, shipmentID
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT pl.id, sl.quantity, coalesce(pl.cost_cents, 0) FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id
-		WHERE sl.shipment_id = ? AND pl.status <> 'rejected' ORDER BY pl.id`, shipmentID)
+		WHERE sl.shipment_id = ? AND NOT (pl.status = 'rejected' AND pl.shipped_qty >= pl.quantity) ORDER BY pl.id`, shipmentID)
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func earningRow(t pairTerms, poID, lineID, shipmentID int64, qty int, amount int
 
 // adjustLine takes back what a PO line earned, when it is rejected after
 // shipping, with the reason. A line that earned nothing yet needs no
-// adjustment: it never will (rejected lines do not earn).
+// adjustment: it never will (returned lines do not earn).
 func (db *DB) adjustLine(ctx context.Context, tx dbtx, actor Actor, lineID int64, reason string, at time.Time) error {
 	var t pairTerms
 	var poID int64

@@ -302,8 +302,10 @@ func reconcile(t *testing.T, seed uint64) {
 			po := pos[rng.IntN(len(pos))]
 			cur, _ := w.db.PurchaseOrder(ctx, w.supplier.ID, po.ID)
 			l := cur.Lines[rng.IntN(len(cur.Lines))]
-			// Refused for closed or part-shipped lines.
-			if err := w.db.RejectPOLines(ctx, w.sActor, w.supplier.ID, po.ID, []int64{l.ID}, "returned"); err == nil {
+			// Refused for closed lines. An open line's remainder is
+			// declined: what it shipped keeps (and still makes) its
+			// earnings. A shipped line is a return: it gives them back.
+			if err := w.db.RejectPOLines(ctx, w.sActor, w.supplier.ID, po.ID, []int64{l.ID}, "returned"); err == nil && l.Status == "shipped" {
 				rejected[l.ID] = true
 				for k, v := range earned {
 					if k.line == l.ID {

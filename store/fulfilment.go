@@ -37,11 +37,13 @@ type QueueFilter struct {
 // QueuePO is a PO in the supplier's queue with its service-level flags.
 type QueuePO struct {
 	PurchaseOrder
-	LateReason   string // which deadline a late PO missed
-	Acknowledged bool
-	Late         bool
-	Stale        bool
-	PromiseDate  time.Time
+	LateReason     string // which deadline a late PO missed
+	Acknowledged   bool
+	AcknowledgedAt time.Time // when Acknowledged
+	AcknowledgedBy string    // who: an email, "API" or "system"; empty before Dropline kept it
+	Late           bool
+	Stale          bool
+	PromiseDate    time.Time
 }
 
 // QueuePage is one page of the supplier's queue and its tab counts.
@@ -294,22 +296,23 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 	return page, rows.Err()
 }
 
-const queuePOColumns = poColumns + ", po.acknowledged_at IS NOT NULL, po.promise_date"
+const queuePOColumns = poColumns + ", po.acknowledged_at, po.acknowledged_by, po.promise_date"
 
 // scanQueuePO reads a row of queuePOColumns and works out its flags, by the
 // rules the tabs are kept by.
 func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, error) {
 	var q QueuePO
-	var promise sql.NullTime
+	var promise, acked sql.NullTime
 	p := &q.PurchaseOrder
 	a := &p.ShipTo
 	if err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise); err != nil {
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &acked, &q.AcknowledgedBy, &promise); err != nil {
 		return q, err
 	}
+	q.Acknowledged, q.AcknowledgedAt = acked.Valid, acked.Time
 	q.PromiseDate = promise.Time
 	if !promise.Valid {
 		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
@@ -363,7 +366,7 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
-	acked, err := db.markAcked(ctx, tx, poID, db.now())
+	acked, err := db.markAcked(ctx, tx, actor, poID, db.now())
 	if err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
@@ -376,7 +379,9 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	return tx.Commit()
 }
 
-// SetPOStatus moves a PO to one of the supplier's own statuses.
+// SetPOStatus moves a PO being worked on (open or shipped in part) to one
+// of the supplier's own statuses; once shipped or ended, its status follows
+// its shipments.
 func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, statusID int64) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -387,6 +392,9 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	if err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
+	if p.Status != POOpen && p.Status != POPartiallyShipped {
+		return Conflict(p.PONumber + " is " + strings.ReplaceAll(p.Status, "_", " ") + ": its status follows its shipments now.")
+	}
 	st, err := statusOf(ctx, tx, supplierID, statusID)
 	if errors.Is(err, ErrNotFound) || (err == nil && st.Retired) {
 		return FieldError("status_id", "Choose one of this account's statuses.")
@@ -394,7 +402,7 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 	if err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
-	if _, err := db.markAcked(ctx, tx, poID, db.now()); err != nil {
+	if _, err := db.markAcked(ctx, tx, actor, poID, db.now()); err != nil {
 		return fmt.Errorf("store: PO status: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET supplier_status_id = ?, updated_at = ? WHERE id = ?", statusID, db.now(), poID); err != nil {
@@ -407,9 +415,11 @@ func (db *DB) SetPOStatus(ctx context.Context, actor Actor, supplierID, poID, st
 }
 
 // RejectPOLines rejects lines of a PO with a reason; their reservations are
-// released and the merchant may send them elsewhere. A line rejected after
-// shipping (a return, a loss) gives back what it earned, as an adjustment
-// with the reason.
+// released and the merchant may send them elsewhere. A line shipped in part
+// is declined for what remains: the shipped part stays shipped and keeps
+// what it earned, and only the remainder goes elsewhere. A line rejected
+// after shipping in full (a return, a loss) gives back what it earned, as
+// an adjustment with the reason.
 func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID int64, lineIDs []int64, reason string) error {
 	reason = strings.TrimSpace(reason)
 	c := checks{}
@@ -445,11 +455,8 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 		if err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		switch {
-		case status != "open" && status != "shipped":
+		if status != "open" && status != "shipped" {
 			return FieldError("lines", sku+" is already "+status+".")
-		case status == "open" && shipped > 0:
-			return FieldError("lines", fmt.Sprintf("%s has shipped %d of %d: ship the rest first; a shipped line can then be rejected (a return).", sku, shipped, qty))
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'rejected', reason = ? WHERE id = ?", reason, id); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
@@ -458,12 +465,17 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 		if _, err := tx.ExecContext(ctx, "UPDATE product_sources SET reserved = max(reserved - ?, 0) WHERE id = ?", qty-shipped, source); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
-		if shipped > 0 {
+		switch {
+		case status == "shipped":
 			if err := db.adjustLine(ctx, tx, actor, id, reason, now); err != nil {
 				return fmt.Errorf("store: reject lines: %w", err)
 			}
+			skus = append(skus, sku)
+		case shipped > 0:
+			skus = append(skus, fmt.Sprintf("the remaining %d of %s (%d shipped)", qty-shipped, sku, shipped))
+		default:
+			skus = append(skus, sku)
 		}
-		skus = append(skus, sku)
 	}
 	if err := db.settlePO(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: reject lines: %w", err)
@@ -495,6 +507,34 @@ type poCounts struct {
 	shipments, delivered                                      int
 }
 
+// A line shipped in part whose remainder was then cancelled or rejected
+// keeps what it shipped: it counts as a shipped line, not a cancelled or
+// rejected one. A line rejected after shipping in full is a return: it gave
+// its earnings back and counts as rejected. keptPart is that rule in SQL,
+// for po_lines under the alias given.
+func keptPart(alias string) string {
+	return "(" + alias + ".status IN ('cancelled', 'rejected') AND " + alias + ".shipped_qty > 0 AND " + alias + ".shipped_qty < " + alias + ".quantity)"
+}
+
+// add counts a line of status with shipped units shipped and left units
+// not shipped (the rule keptPart spells in SQL).
+func (n *poCounts) add(status string, shipped, left int) {
+	n.total++
+	if shipped > 0 {
+		n.shippedAny++
+	}
+	switch {
+	case status == "open":
+		n.open++
+	case status == "shipped" || (shipped > 0 && left > 0):
+		n.shippedFull++
+	case status == "rejected":
+		n.rejected++
+	case status == "cancelled":
+		n.cancelled++
+	}
+}
+
 // status is the PO's system status its counts make.
 func (n poCounts) status() string {
 	switch {
@@ -522,8 +562,10 @@ func (db *DB) settlePOs(ctx context.Context, tx dbtx, ids []int64, trackedAt tim
 	for _, id := range ids {
 		counts[id] = &poCounts{}
 	}
-	if err := eachRow(ctx, tx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped'),
-		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected'), count(*) FILTER (WHERE status = 'cancelled')
+	kept := keptPart("po_lines")
+	if err := eachRow(ctx, tx, `SELECT po_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'shipped' OR `+kept+`),
+		count(*) FILTER (WHERE shipped_qty > 0), count(*), count(*) FILTER (WHERE status = 'rejected' AND NOT `+kept+`),
+		count(*) FILTER (WHERE status = 'cancelled' AND NOT `+kept+`)
 		FROM po_lines WHERE `+in+` GROUP BY po_id`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n poCounts

@@ -390,11 +390,15 @@ func (m *machine) checkDropship(t *rapid.T, acc store.Account, o store.Order, pl
 	}
 }
 
+// Reject has a supplier reject open lines: all of a line not shipped yet,
+// the remainder of one shipped in part.
 func (m *machine) Reject(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POOpen })
+	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+		return p.Status == store.POOpen || p.Status == store.POPartiallyShipped
+	})
 	var open []int64
 	for _, l := range p.Lines {
-		if l.Status == "open" && l.ShippedQty == 0 {
+		if l.Status == "open" {
 			open = append(open, l.ID)
 		}
 	}
@@ -408,7 +412,9 @@ func (m *machine) Reject(t *rapid.T) {
 }
 
 func (m *machine) RequestCancel(t *rapid.T) {
-	_, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POOpen && p.CancelState != "requested" })
+	_, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+		return (p.Status == store.POOpen || p.Status == store.POPartiallyShipped) && p.CancelState != "requested"
+	})
 	for i, acc := range m.w.merchants {
 		if acc.ID == p.AccountID {
 			if _, err := m.db.RequestCancel(m.ctx, m.w.mActors[i], acc.ID, p.ID, "customer changed their mind"); err != nil {
@@ -420,7 +426,7 @@ func (m *machine) RequestCancel(t *rapid.T) {
 
 func (m *machine) AnswerCancel(t *rapid.T) {
 	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.CancelState == "requested" })
-	accept := rapid.Bool().Draw(t, "accept") && p.Status == store.POOpen
+	accept := rapid.Bool().Draw(t, "accept") && (p.Status == store.POOpen || p.Status == store.POPartiallyShipped)
 	if err := m.db.AnswerCancel(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, accept, "already packed"); err != nil {
 		t.Fatalf("answer cancel of %s (accept %v): %v", p.PONumber, accept, err)
 	}
@@ -529,6 +535,24 @@ func (m *machine) Check(t *rapid.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A line's live PO carries what did not ship on the POs
+			// whose remainder ended, no more and no less.
+			pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range o.Lines {
+				if l.Remaining() < 1 || l.ShippedBefore < 0 {
+					t.Fatalf("order %d line %d: %d of %d shipped before", id, l.ID, l.ShippedBefore, l.Quantity)
+				}
+				for _, p := range pos {
+					for _, pl := range p.Lines {
+						if l.PO != nil && pl.OrderLineID == l.ID && (pl.Status == "open" || pl.Status == "shipped") && pl.Quantity != l.Remaining() {
+							t.Fatalf("order %d line %d: %d on live %s, %d left to send", id, l.ID, pl.Quantity, p.PONumber, l.Remaining())
+						}
+					}
+				}
+			}
 			// Exceptions hold only what needs someone's action: a line
 			// off its PO after a rejection or cancellation, or a
 			// cancellation waiting for the supplier.
@@ -536,10 +560,6 @@ func (m *machine) Check(t *rapid.T) {
 				waiting := false
 				for _, l := range o.Lines {
 					waiting = waiting || (l.PO == nil && l.Rejected != nil)
-				}
-				pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, id)
-				if err != nil {
-					t.Fatal(err)
 				}
 				for _, p := range pos {
 					waiting = waiting || p.CancelState == "requested"

@@ -68,7 +68,14 @@ type OrderLine struct {
 	Sources        []Source
 	PO             *POLineRef // the live PO line carrying it, if any
 	Rejected       *POLineRef // the last rejected or cancelled PO line, if it is not on a live one
+	// ShippedBefore is what POs whose remainder was cancelled or rejected
+	// shipped of it: it stays shipped, and only the rest is dropshipped again.
+	ShippedBefore int
 }
+
+// Remaining is how many of the line are left to dropship once what shipped
+// on ended POs is counted out.
+func (l OrderLine) Remaining() int { return l.Quantity - l.ShippedBefore }
 
 // POLineRef points at a PO line from an order line.
 type POLineRef struct {
@@ -78,6 +85,9 @@ type POLineRef struct {
 	SupplierID int64
 	Status     string
 	Reason     string
+	Quantity   int
+	Shipped    int
+	POStatus   string // the status of the PO it is on
 }
 
 const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name, o.customer_email, o.customer_phone,
@@ -278,11 +288,15 @@ var eventCols = []string{"order_id", "account_id", "at", "actor", "kind", "messa
 
 // eventRow is a timeline line's values, in eventCols order.
 func eventRow(accountID, orderID int64, actor Actor, kind, msg string, at time.Time) []any {
-	name := actor.Name
-	if name == "" {
-		name = "system"
+	return []any{orderID, accountID, at, actorName(actor), kind, msg}
+}
+
+// actorName is how a change's author is written down: its name, or "system".
+func actorName(actor Actor) string {
+	if actor.Name == "" {
+		return "system"
 	}
-	return []any{orderID, accountID, at, name, kind, msg}
+	return actor.Name
 }
 
 // lineCounts counts an order's lines by where they stand; an order's status
@@ -292,7 +306,7 @@ type lineCounts struct {
 	onPO          int  // lines on a live (open or shipped) PO line
 	shipped       int  // of those, fully shipped
 	partly        int  // of those, with anything shipped
-	delivered     int  // of those, on a delivered PO
+	delivered     int  // of those, on a delivered PO (and what shipped of it before, too)
 	exceptions    int  // lines off any live PO after a rejection or cancellation
 	cancelTrouble int  // POs with a cancellation waiting for the supplier's answer
 	closed        bool // the merchant closed the order
@@ -395,7 +409,8 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
 		count(*) FILTER (WHERE pl.shipped_qty > 0),
 		count(*) FILTER (WHERE pl.id IS NULL AND EXISTS (SELECT 1 FROM po_lines x WHERE x.order_line_id = ol.id AND x.status IN ('rejected', 'cancelled'))),
-		count(*) FILTER (WHERE po.status = 'delivered')
+		count(*) FILTER (WHERE po.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM po_lines x JOIN purchase_orders xp ON xp.id = x.po_id
+			WHERE x.order_line_id = ol.id AND `+keptPart("x")+` AND xp.status <> 'delivered'))
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped')
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
@@ -508,7 +523,8 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		return Order{}, fmt.Errorf("store: order %d: %w", orderID, err)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT ol.id, ol.line_no, ol.sku, ol.title, ol.quantity, ol.unit_price_cents, coalesce(ol.product_id, 0),
-		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason
+		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason, coalesce(pl.quantity, 0), coalesce(pl.shipped_qty, 0), coalesce(po.status, ''),
+		(SELECT coalesce(sum(x.shipped_qty), 0) FROM po_lines x WHERE x.order_line_id = ol.id AND `+keptPart("x")+`)
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.id = (SELECT x.id FROM po_lines x WHERE x.order_line_id = ol.id ORDER BY x.status IN ('open', 'shipped') DESC, x.id DESC LIMIT 1)
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
@@ -522,12 +538,16 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		var poID sql.NullInt64
 		var poNumber, supplier, status, reason sql.NullString
 		var supplierID int64
-		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &supplierID, &status, &reason); err != nil {
+		var qty, shipped int
+		var poStatus string
+		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &supplierID, &status, &reason,
+			&qty, &shipped, &poStatus, &l.ShippedBefore); err != nil {
 			rows.Close()
 			return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
 		}
 		if poID.Valid {
-			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, SupplierID: supplierID, Status: status.String, Reason: reason.String}
+			ref := &POLineRef{POID: poID.Int64, PONumber: poNumber.String, Supplier: supplier.String, SupplierID: supplierID, Status: status.String, Reason: reason.String,
+				Quantity: qty, Shipped: shipped, POStatus: poStatus}
 			if status.String == "open" || status.String == "shipped" {
 				l.PO = ref
 			} else {

@@ -333,8 +333,9 @@ func (db *DB) PurchaseOrders(ctx context.Context, merchantID int64, f POFilter) 
 	return page, rows.Err()
 }
 
-// RequestCancel asks the supplier to cancel a PO not yet shipped. The
-// supplier must accept or decline; nothing is deleted.
+// RequestCancel asks the supplier to cancel what has not shipped of a PO:
+// all of an open PO, the remainder of one shipped in part. The supplier
+// must accept or decline; nothing is deleted.
 func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID int64, reason string) (PurchaseOrder, error) {
 	reason = strings.TrimSpace(reason)
 	if len(reason) > 500 {
@@ -356,8 +357,8 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
 	switch {
-	case status != POOpen:
-		return PurchaseOrder{}, Conflict("Only a PO that has not shipped can be cancelled; this one is " + strings.ReplaceAll(status, "_", " ") + ".")
+	case status != POOpen && status != POPartiallyShipped:
+		return PurchaseOrder{}, Conflict("Only what has not shipped can be cancelled, and nothing is left on this PO: it is " + strings.ReplaceAll(status, "_", " ") + ".")
 	case cancel == "requested":
 		return PurchaseOrder{}, Conflict("Cancellation was already requested; the supplier has not answered yet.")
 	}
@@ -368,6 +369,9 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
 	msg := "Cancellation of " + number + " requested"
+	if status == POPartiallyShipped {
+		msg = "Cancellation of what has not shipped of " + number + " requested"
+	}
 	if reason != "" {
 		msg += ": " + reason
 	}
@@ -384,7 +388,10 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 }
 
 // AnswerCancel is the supplier's answer to a cancellation request. Accepting
-// cancels the PO's open lines and releases their reservations; either way the
+// cancels what has not shipped of each open line and releases exactly that
+// reservation; what shipped stays shipped, so a PO shipped in part ends
+// shipped (or delivered) and the order's lines with a remainder wait for
+// the merchant to send it elsewhere or close the order. Either way the
 // merchant's order records the answer.
 func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID int64, accept bool, reason string) error {
 	reason = strings.TrimSpace(reason)
@@ -409,10 +416,10 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 	if cancel != "requested" {
 		return Conflict("There is no cancellation request to answer on this PO.")
 	}
-	// Only what has not shipped can be cancelled: a PO that shipped (even in
-	// part) while the request waited is declined, with the reason.
-	if accept && status != POOpen {
-		return Conflict("This PO has " + strings.ReplaceAll(status, "_", " ") + " since the request: decline the cancellation and say so.")
+	// Only what has not shipped can be cancelled: a PO that shipped in full
+	// while the request waited is declined, with the reason.
+	if accept && status != POOpen && status != POPartiallyShipped {
+		return Conflict("This PO has " + strings.ReplaceAll(status, "_", " ") + " since the request: nothing is left to cancel; decline the cancellation and say so.")
 	}
 	now := db.now()
 	msg := "declined by the supplier: " + reason
@@ -425,14 +432,27 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 		if _, err := tx.ExecContext(ctx, "UPDATE po_lines SET status = 'cancelled', reason = 'cancelled at the merchant''s request' WHERE po_id = ? AND status = 'open'", poID); err != nil {
 			return fmt.Errorf("store: answer cancel: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET status = 'cancelled', cancel_state = 'accepted', updated_at = ? WHERE id = ?", now, poID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'accepted', updated_at = ? WHERE id = ?", now, poID); err != nil {
 			return fmt.Errorf("store: answer cancel: %w", err)
 		}
-		if err := countPOEvent(ctx, tx, poID, statDelta{cancelled: 1}); err != nil {
+		if err := db.settlePO(ctx, tx, poID); err != nil {
 			return fmt.Errorf("store: answer cancel: %w", err)
+		}
+		var settled string
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM purchase_orders WHERE id = ?", poID).Scan(&settled); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
+		// The scorecard counts cancelled POs; one that shipped in part is not.
+		if settled == POCancelled {
+			if err := countPOEvent(ctx, tx, poID, statDelta{cancelled: 1}); err != nil {
+				return fmt.Errorf("store: answer cancel: %w", err)
+			}
 		}
 		msg = "accepted by the supplier: the lines can be dropshipped again"
-		data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID}
+		if status == POPartiallyShipped {
+			msg = "accepted by the supplier: what shipped stays shipped; the rest can be dropshipped again, or the order closed"
+		}
+		data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID, "status": settled}
 		for _, acc := range []int64{merchantID, supplierID} {
 			if err := db.queueEvent(ctx, tx, acc, 0, "purchase_order.cancelled", data, now); err != nil {
 				return fmt.Errorf("store: answer cancel: %w", err)

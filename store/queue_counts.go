@@ -150,6 +150,7 @@ func (db *DB) requeue(ctx context.Context, tx dbtx, poID int64) error {
 type poChange struct {
 	status    string
 	trackedAt time.Time
+	trackedBy string // who saved the tracking: the acknowledgement's, if it had none
 }
 
 // requeuePOs requeues POs together: their states in one read, then
@@ -189,11 +190,12 @@ func (db *DB) writeQueue(ctx context.Context, tx dbtx, states []queueRow, change
 	for _, r := range states {
 		c, changed := changes[r.id]
 		var tracked any // NULL: first_tracking_at and acknowledged_at stay as they are
+		var trackedBy string
 		if changed {
 			r.state.status = c.status
 			if !c.trackedAt.IsZero() {
 				r.state.tracked, r.state.acked = true, true
-				tracked = dbTime(c.trackedAt)
+				tracked, trackedBy = dbTime(c.trackedAt), c.trackedBy
 			}
 		}
 		is, next := r.state.flags(now)
@@ -201,9 +203,12 @@ func (db *DB) writeQueue(ctx context.Context, tx dbtx, states []queueRow, change
 		same := is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time)
 		switch {
 		case changed:
+			// SET reads the row as it was: acknowledged_by follows the
+			// acknowledged_at it replaces.
 			if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ?,
-				first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?`,
-				c.status, nowText, is, clock, tracked, tracked, r.id); err != nil {
+				first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?),
+				acknowledged_by = CASE WHEN acknowledged_at IS NULL AND ? IS NOT NULL THEN ? ELSE acknowledged_by END WHERE id = ?`,
+				c.status, nowText, is, clock, tracked, tracked, tracked, trackedBy, r.id); err != nil {
 				return fmt.Errorf("status of PO %d: %w", r.id, err)
 			}
 		case !same:

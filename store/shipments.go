@@ -316,21 +316,11 @@ func (p *shipPO) take(sh Shipment) {
 // lines as take left them, so it need not read them back.
 func (p *shipPO) settled() (queueRow, string) {
 	r := p.queue
-	n := poCounts{total: len(p.lines), shipments: p.shipments, delivered: p.delivered}
+	n := poCounts{shipments: p.shipments, delivered: p.delivered}
 	for _, l := range p.lines {
-		switch l.status {
-		case "open":
-			n.open++
-		case "shipped":
-			n.shippedFull++
-		case "rejected":
-			n.rejected++
+		n.add(l.status, l.shipped, l.remaining)
+		if l.status == "rejected" {
 			r.state.rejectedLine = true
-		case "cancelled":
-			n.cancelled++
-		}
-		if l.shipped > 0 {
-			n.shippedAny++
 		}
 	}
 	return r, n.status()
@@ -517,7 +507,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	for _, id := range ids {
 		r, status := byPO[id].po.settled()
 		states = append(states, r)
-		changes[id] = poChange{status: status, trackedAt: now}
+		changes[id] = poChange{status: status, trackedAt: now, trackedBy: actorName(actor)}
 	}
 	if err := chunks(tr, updateUnits, states, func(part []queueRow) error { return db.writeQueue(ctx, tx, part, changes) }); err != nil {
 		return err

@@ -60,9 +60,10 @@ func (f poFacts) shipHours(t time.Time) int {
 	return max(int(t.Sub(f.release)/time.Hour), 0)
 }
 
-// markAcked records the PO's acknowledgement at now unless it has one.
-func (db *DB) markAcked(ctx context.Context, tx dbtx, poID int64, now time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET acknowledged_at = ?, updated_at = ? WHERE id = ? AND acknowledged_at IS NULL", now, now, poID)
+// markAcked records the PO's acknowledgement by actor at now unless it has one.
+func (db *DB) markAcked(ctx context.Context, tx dbtx, actor Actor, poID int64, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE id = ? AND acknowledged_at IS NULL",
+		now, actorName(actor), now, poID)
 	if err != nil {
 		return false, err
 	}
