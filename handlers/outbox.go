@@ -37,6 +37,9 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 	if v.Failed, err = s.store.OutboxCount(ctx, p.accountID(), "failed"); err != nil {
 		return err
 	}
+	if v.Count, err = s.store.OutboxFilterCount(ctx, p.accountID(), store.OutboxFilter{Kind: v.Kind, State: v.State}); err != nil {
+		return err
+	}
 	return render(c, status, views.OutboxPage(s.frame(c, "Webhooks and outbox"), v))
 }
 

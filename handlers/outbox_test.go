@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 // outboxRows are the Outbox page's rows as "recipient: state, reason".
@@ -106,5 +108,53 @@ func TestOutboxSaysWhenTheNextRetryIs(t *testing.T) {
 		if !strings.Contains(r, ": pending, "+want) || !strings.Contains(r, "connection refused") {
 			t.Errorf("row %q, want %q… connection refused", r, want)
 		}
+	}
+}
+
+// The dashboard's failed channel updates counts the updates that cannot
+// reach the sales channel, those waiting for a missing connection
+// included, and links to exactly them on the Outbox page.
+func TestDashboardCountsChannelUpdatesThatCannotBeDelivered(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := context.Background()
+	if err := env.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, w.statusS); err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#3001", Currency: "USD",
+		Customer: orderfile.Customer{Name: "Ada", Email: "ada@example.com"},
+		ShipTo:   orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:    []orderfile.Line{{SKU: "S-100", Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, o.ID, store.DropshipRequest{IdempotencyKey: "shopify", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v %v", res, err)
+	}
+	if _, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, res.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	// One pass with no SMTP and no channel connection: the customer's email
+	// and the Shopify update wait, the webhooks go.
+	if _, err := (&store.Deliverer{DB: env.db, HTTP: &http.Client{Transport: &injHooks{}}, Log: quietLog()}).DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	card := c.get("/").doc.Find(`[data-testid="dash-failed-updates"]`)
+	n := strings.TrimSpace(card.Find(`[data-testid="dash-count"]`).Text())
+	if n != "1" {
+		t.Fatalf("failed channel updates %q, want 1", n)
+	}
+	href, _ := card.Attr("href")
+	list := c.get(href)
+	if got := listCount(t, list); got != "1" {
+		t.Errorf("the list at %s counts %s, want 1", href, got)
+	}
+	if rows := outboxRows(t, c, strings.TrimPrefix(href, "/settings/outbox")); len(rows) != 1 ||
+		rows[0] != "shopify: pending, waiting: no sales channel connection is configured" {
+		t.Errorf("the list at %s shows %q, want the Shopify update waiting for a connection", href, rows)
 	}
 }
