@@ -15,7 +15,7 @@ import (
 func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	v.Supplier, v.Merchant, v.IsAdmin, v.Events = p.member.Account.IsSupplier(), p.member.Account.IsMerchant(), p.member.IsAdmin(), store.WebhookEvents
+	v.Supplier, v.Merchant, v.IsAdmin, v.Events = p.member.Account.IsSupplier(), p.member.Account.IsMerchant(), p.member.IsAdmin(), store.WebhookEventsFor(p.member.Account.Kind)
 	v.State, v.Kind = c.QueryParam("state"), c.QueryParam("kind")
 	eps, err := s.store.WebhookEndpoints(ctx, p.accountID())
 	if err != nil {

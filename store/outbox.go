@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dropline/dropline/store/fetch"
 )
 
 // Outbox message kinds.
@@ -27,6 +29,27 @@ const (
 
 // WebhookEvents are the events an account can receive at its endpoints.
 var WebhookEvents = []string{"order.dropshipped", "purchase_order.created", "shipment.created", "purchase_order.cancelled"}
+
+// webhookEventSides says which kind of account receives each event: the
+// merchant hears of its orders' POs and parcels, the supplier of the POs
+// routed to it; both hear of an accepted cancellation.
+var webhookEventSides = map[string][]string{
+	"order.dropshipped":        {KindMerchant},
+	"purchase_order.created":   {KindSupplier},
+	"shipment.created":         {KindMerchant},
+	"purchase_order.cancelled": {KindMerchant, KindSupplier},
+}
+
+// WebhookEventsFor are the events an account of kind can receive, in WebhookEvents order.
+func WebhookEventsFor(kind string) []string {
+	var out []string
+	for _, e := range WebhookEvents {
+		if kind == KindBoth || slices.Contains(webhookEventSides[e], kind) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // maxAttempts is how many times a message is tried before it is marked failed.
 const maxAttempts = 6
@@ -296,12 +319,32 @@ func (db *DB) WebhookEndpoints(ctx context.Context, accountID int64) ([]WebhookE
 // AddWebhookEndpoint adds an endpoint and returns its signing secret, shown once.
 func (db *DB) AddWebhookEndpoint(ctx context.Context, actor Actor, accountID int64, rawURL string, events []string) (WebhookEndpoint, string, error) {
 	rawURL = strings.TrimSpace(rawURL)
+	acc, err := db.Account(ctx, accountID)
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	allowPrivate, err := db.AllowPrivateFeeds(ctx)
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
 	c := checks{}
 	u, err := url.Parse(rawURL)
 	c.check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil, "url", "Enter an http:// or https:// address without a password in it.")
 	c.check(len(rawURL) <= 2048, "url", "Use at most 2048 characters.")
+	if err == nil && !allowPrivate && fetch.PrivateHost(u.Hostname()) {
+		c.add("url", "This address is on a private or local network. Webhooks go only to public internet addresses unless a platform admin allows private addresses (Accounts → Platform settings).")
+	}
+	offered := WebhookEventsFor(acc.Kind)
+	for _, e := range events {
+		switch {
+		case !slices.Contains(WebhookEvents, e):
+			c.add("events", fmt.Sprintf("There is no event %q.", e))
+		case !slices.Contains(offered, e):
+			c.add("events", fmt.Sprintf("A %s account does not receive %s: choose among %s.", acc.Kind, e, strings.Join(offered, ", ")))
+		}
+	}
 	var keep []string
-	for _, e := range WebhookEvents {
+	for _, e := range offered {
 		if slices.Contains(events, e) {
 			keep = append(keep, e)
 		}
@@ -359,9 +402,31 @@ type Mailer interface {
 // marked failed after maxAttempts.
 type Deliverer struct {
 	DB     *DB
-	Mailer Mailer       // nil: no SMTP configured
-	HTTP   *http.Client // guarded against private addresses
-	Log    *slog.Logger
+	Mailer Mailer // nil: no SMTP configured
+	// HTTP overrides the client webhooks are posted with (tests). When nil,
+	// each pass uses Fetcher's guarded client, which refuses to dial
+	// private, local or reserved addresses unless the platform admin
+	// allows them (the same setting as feed URLs).
+	HTTP    *http.Client
+	Fetcher *fetch.Fetcher // nil: the defaults
+	Log     *slog.Logger
+}
+
+// webhookClient is the client this pass posts webhooks with.
+func (d *Deliverer) webhookClient(ctx context.Context) (*http.Client, error) {
+	if d.HTTP != nil {
+		return d.HTTP, nil
+	}
+	f := fetch.Fetcher{}
+	if d.Fetcher != nil {
+		f = *d.Fetcher
+	}
+	allow, err := d.DB.AllowPrivateFeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.AllowPrivate = f.AllowPrivate || allow
+	return f.GuardedClient(), nil
 }
 
 // Transports a message waits for when none is configured.
@@ -413,12 +478,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		list = append(list, x)
 	}
 	rows.Close()
+	client, err := d.webhookClient(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: deliver: %w", err)
+	}
 	sent := 0
 	for _, x := range list {
 		if ctx.Err() != nil {
 			break
 		}
-		err := d.send(ctx, x.m, x.secret)
+		err := d.send(ctx, client, x.m, x.secret)
 		if err := d.record(ctx, x.m, err); err != nil {
 			return sent, err
 		}
@@ -429,7 +498,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) error {
+func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
 	switch m.Kind {
 	case OutboxEmail:
 		if d.Mailer == nil {
@@ -439,10 +508,6 @@ func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) er
 	case OutboxWebhook:
 		if secret == "" {
 			return errors.New("the endpoint was removed")
-		}
-		client := d.HTTP
-		if client == nil {
-			client = http.DefaultClient
 		}
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
@@ -455,6 +520,9 @@ func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) er
 		req.Header.Set("X-Dropline-Delivery", fmt.Sprint(m.ID))
 		req.Header.Set("X-Dropline-Signature", "sha256="+SignWebhook([]byte(m.Body), secret))
 		res, err := client.Do(req)
+		if fetch.IsForbiddenAddress(err) {
+			return errors.New("the endpoint is on a private or local network, and the platform settings allow only public addresses")
+		}
 		if err != nil {
 			return err
 		}
