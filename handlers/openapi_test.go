@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 // openAPISchemas are the OpenAPI document's component schemas.
@@ -135,4 +137,87 @@ func TestAPIOrderCarriesItsPOsShipmentsAndTracking(t *testing.T) {
 		t.Errorf("shipment %v", sh)
 	}
 	checkDocumented(t, openAPISchemas(t), "order", map[string]any{"$ref": "#/components/schemas/OrderDetail"}, body)
+}
+
+// Every webhook event's payload, built by the code paths that send it, has
+// exactly the property names its schema in the OpenAPI document lists.
+func TestWebhookPayloadsMatchTheOpenAPIDocument(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := context.Background()
+	if _, _, err := env.db.AddWebhookEndpoint(ctx, store.CLIActor, w.supplierS.ID, "https://hooks.example.com/s", store.WebhookEventsFor(store.KindSupplier)); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, w.statusS); err != nil {
+		t.Fatal(err)
+	}
+	// Two orders dropshipped: one shipped, one cancelled at the merchant's request.
+	var pos []int64
+	for _, number := range []string{"A-5001", "A-5002"} {
+		o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
+			ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+			Lines:  []orderfile.Line{{SKU: "S-100", Quantity: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := env.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, o.ID, store.DropshipRequest{IdempotencyKey: number, Confirm: true})
+		if err != nil || len(res.POs) != 1 {
+			t.Fatalf("dropship %s: %+v %v", number, res, err)
+		}
+		pos = append(pos, res.POs[0].ID)
+	}
+	env.db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) } // past the POs' release
+	if _, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, pos[0], store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format("2006-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.db.RequestCancel(ctx, store.CLIActor, w.merchantA.ID, pos[1], "customer changed their mind"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.db.AnswerCancel(ctx, store.CLIActor, w.supplierS.ID, pos[1], true, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Webhooks map[string]map[string]any `json:"x-webhooks"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	schemas := openAPISchemas(t)
+	seen := map[string]int{}
+	for _, acc := range []int64{w.merchantA.ID, w.supplierS.ID} {
+		msgs, err := env.db.OutboxList(ctx, acc, store.OutboxFilter{Kind: store.OutboxWebhook}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			schema, ok := doc.Webhooks[m.Topic]
+			if !ok {
+				t.Errorf("event %s is sent but not documented under x-webhooks", m.Topic)
+				continue
+			}
+			var body map[string]any
+			if err := json.Unmarshal([]byte(m.Body), &body); err != nil {
+				t.Fatal(err)
+			}
+			if body["event"] != m.Topic {
+				t.Errorf("%s payload says event %v", m.Topic, body["event"])
+			}
+			checkDocumented(t, schemas, m.Topic, schema, body)
+			seen[m.Topic]++
+		}
+	}
+	for _, e := range store.WebhookEvents {
+		if seen[e] == 0 {
+			t.Errorf("no %s payload was built; the test should cover every event", e)
+		}
+		if _, ok := doc.Webhooks[e]; !ok {
+			t.Errorf("event %s has no schema under x-webhooks", e)
+		}
+	}
 }
