@@ -115,15 +115,15 @@ func (s *Server) adminLinkCreate(c echo.Context) error {
 	return redirect(c, "/admin/links")
 }
 
-// adminSettingsSave sets platform-wide settings: whether feed URLs may reach private networks.
+// adminSettingsSave sets platform-wide settings: whether feed URLs and webhook endpoints may reach private networks.
 func (s *Server) adminSettingsSave(c echo.Context) error {
 	allow := c.FormValue("allow_private_feeds") == "true"
 	if err := s.store.SetAllowPrivateFeeds(c.Request().Context(), principalOf(c).actor(), allow); err != nil {
 		return err
 	}
-	msg := "Feed URLs on private or local networks are refused."
+	msg := "Feed URLs and webhook endpoints on private or local networks are refused."
 	if allow {
-		msg = "Feed URLs on private or local networks are now allowed."
+		msg = "Feed URLs and webhook endpoints on private or local networks are now allowed."
 	}
 	if err := s.flash(c, msg); err != nil {
 		return err

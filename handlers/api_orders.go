@@ -240,11 +240,28 @@ func (s *Server) apiOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.store.Order(c.Request().Context(), apiAccountOf(c).ID, id)
+	acc := apiAccountOf(c)
+	ctx := c.Request().Context()
+	o, err := s.store.Order(ctx, acc.ID, id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toAPIOrder(o))
+	pos, err := s.store.OrderPurchaseOrders(ctx, acc.ID, id)
+	if err != nil {
+		return err
+	}
+	out, err := s.apiPOsWithShipments(c, acc.ID, pos)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiOrderDetail{apiOrder: toAPIOrder(o), PurchaseOrders: out})
+}
+
+// apiOrderDetail is one order with its purchase orders, their shipments and
+// tracking: where the order is, in one call.
+type apiOrderDetail struct {
+	apiOrder
+	PurchaseOrders []apiPO `json:"purchase_orders"`
 }
 
 // apiDropshipIn is the body of POST /api/v1/orders/{id}/dropship.
@@ -420,7 +437,22 @@ type apiPO struct {
 	Notes          string           `json:"notes"`
 	CreatedAt      time.Time        `json:"created_at"`
 	Lines          []map[string]any `json:"lines"`
-	Shipments      []map[string]any `json:"shipments"`
+	Shipments      []apiShipment    `json:"shipments"`
+}
+
+// apiShipment is a shipment of a PO with its tracking.
+type apiShipment struct {
+	ID             int64            `json:"id"`
+	Carrier        string           `json:"carrier"`
+	CarrierName    string           `json:"carrier_name"`
+	TrackingNumber string           `json:"tracking_number"`
+	TrackingURL    string           `json:"tracking_url"`
+	ShipDate       string           `json:"ship_date"`
+	ExtendedField  string           `json:"extended_field"`
+	Lines          []map[string]any `json:"lines"`
+	Delivered      bool             `json:"delivered"`
+	DeliveredAt    *time.Time       `json:"delivered_at"`
+	OverrideReason string           `json:"override_reason,omitempty"`
 }
 
 func apiPOs(pos []store.PurchaseOrder) []apiPO {
@@ -428,7 +460,7 @@ func apiPOs(pos []store.PurchaseOrder) []apiPO {
 	for _, p := range pos {
 		a := apiPO{ID: p.ID, PONumber: p.PONumber, OrderID: p.OrderID, ChannelOrderID: p.ChannelOrderID, Status: p.Status, SupplierStatus: p.SupplierStatus,
 			CancelState: p.CancelState, Currency: p.Currency, TotalCost: store.FormatMoney(p.TotalCostCents), ShipTo: apiAddress(p.ShipTo), Notes: p.Notes,
-			CreatedAt: p.CreatedAt, Supplier: map[string]any{"id": p.SupplierID, "name": p.SupplierName}, Lines: []map[string]any{}, Shipments: []map[string]any{}}
+			CreatedAt: p.CreatedAt, Supplier: map[string]any{"id": p.SupplierID, "name": p.SupplierName}, Lines: []map[string]any{}, Shipments: []apiShipment{}}
 		for _, l := range p.Lines {
 			line := map[string]any{"sku": l.SupplierSKU, "title": l.Title, "quantity": l.Quantity, "shipped_quantity": l.ShippedQty, "status": l.Status}
 			if l.HasCost {
@@ -506,12 +538,9 @@ func (s *Server) apiPOsWithShipments(c echo.Context, accountID int64, pos []stor
 			for _, l := range sh.Lines {
 				lines = append(lines, map[string]any{"sku": l.SupplierSKU, "quantity": l.Quantity})
 			}
-			m := map[string]any{"id": sh.ID, "carrier": sh.Carrier, "carrier_name": sh.CarrierName, "tracking_number": sh.TrackingNumber,
-				"tracking_url": sh.TrackingURL, "ship_date": sh.ShipDate, "extended_field": sh.ExtendedField, "lines": lines, "delivered_at": sh.DeliveredAt}
-			if sh.OverrideReason != "" {
-				m["override_reason"] = sh.OverrideReason
-			}
-			out[i].Shipments = append(out[i].Shipments, m)
+			out[i].Shipments = append(out[i].Shipments, apiShipment{ID: sh.ID, Carrier: sh.Carrier, CarrierName: sh.CarrierName, TrackingNumber: sh.TrackingNumber,
+				TrackingURL: sh.TrackingURL, ShipDate: sh.ShipDate, ExtendedField: sh.ExtendedField, Lines: lines, Delivered: sh.DeliveredAt != nil,
+				DeliveredAt: sh.DeliveredAt, OverrideReason: sh.OverrideReason})
 		}
 	}
 	return out, nil

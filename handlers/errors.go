@@ -70,7 +70,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", redactURI(c.Request().URL.Path), "err", err)
 	}
-	if c.Request().Method == http.MethodHead {
+	// Nobody is there to read an answer to a client that left, and building
+	// a page (its frame reads the database) would only fail on the same
+	// cancelled context.
+	if c.Request().Method == http.MethodHead || status == statusClientClosed {
 		_ = c.NoContent(status)
 		return
 	}

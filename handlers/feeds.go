@@ -458,6 +458,11 @@ func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
 		v.Error = store.UserMessage(err)
 		return v
 	}
+	// A Google Merchant XML feed has no columns to map: show its first
+	// products as a pull reads them.
+	if format, _, err := feedfile.Detect(head); err == nil && format == feedfile.FormatGoogleXML {
+		return xmlPreview(v, head)
+	}
 	header, records, err := feedfile.Preview(bytes.NewReader(head), feedfile.Options{}, 5)
 	if err != nil {
 		v.Error = store.UserMessage(err)
@@ -472,6 +477,43 @@ func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
 		v.Error = store.UserMessage(err)
 	default:
 		v.Format = string(fr.Format())
+	}
+	return v
+}
+
+// xmlPreview reads the first products of a Google Merchant XML feed with
+// the reader pulls use, one row per product in Dropline's fields.
+func xmlPreview(v views.PreviewView, head []byte) views.PreviewView {
+	fr, err := feedfile.NewReader(bytes.NewReader(head), feedfile.Options{Format: feedfile.FormatGoogleXML})
+	if err != nil {
+		v.Error = store.UserMessage(err)
+		return v
+	}
+	v.Format = string(fr.Format())
+	v.Header = []string{"SKU", "Title", "Options", "GTIN", "Price", "Availability", "Link"}
+	for len(v.Records) < 5 {
+		row, _, err := fr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			// The first megabyte may end inside an item: what was read stands.
+			if len(v.Records) == 0 && len(head) < 1<<20 {
+				v.Error = store.UserMessage(err)
+			}
+			break
+		}
+		if !row.Usable() {
+			continue
+		}
+		price := ""
+		if row.HasPrice {
+			price = strings.TrimSpace(store.FormatMoney(row.PriceCents) + " " + row.Currency)
+		}
+		v.Records = append(v.Records, []string{row.SKU, row.Title, row.Options, row.GTIN, price, strings.ReplaceAll(row.Availability, "_", " "), row.URL})
+	}
+	if v.Error == "" && len(v.Records) == 0 {
+		v.Error = "This Google Merchant feed has no products with an ID (g:id) in its first megabyte."
 	}
 	return v
 }

@@ -320,7 +320,7 @@ func (e *testEnv) pairTrade(p *tenantPair) {
 		e.t.Fatal(err)
 	}
 	p.shipment = sh.ID
-	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEvents)
+	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEventsFor(store.KindMerchant))
 	if err != nil {
 		e.t.Fatal(err)
 	}

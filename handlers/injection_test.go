@@ -419,7 +419,7 @@ func TestInjectionPayloadsStayText(t *testing.T) {
 	today := time.Now().UTC().Format(time.DateOnly)
 
 	// Webhook endpoints on both sides, so every event is sent somewhere.
-	if _, _, err := env.db.AddWebhookEndpoint(ctx, store.CLIActor, w.supplierS.ID, "https://hooks.example.com/s", store.WebhookEvents); err != nil {
+	if _, _, err := env.db.AddWebhookEndpoint(ctx, store.CLIActor, w.supplierS.ID, "https://hooks.example.com/s", store.WebhookEventsFor(store.KindSupplier)); err != nil {
 		t.Fatal(err)
 	}
 

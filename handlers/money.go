@@ -43,8 +43,9 @@ func (s *Server) dashboard(c echo.Context) error {
 				Hint: "No tracking after the supplier's stale period", Alert: d.StalePOs > 0},
 			{Key: "exceptions", Label: "Exceptions", Count: count(d.Exceptions), Href: "/orders?tab=" + store.TabExceptions,
 				Hint: "Rejected lines, cancellation answers", Alert: d.Exceptions > 0},
-			{Key: "failed-updates", Label: "Failed channel updates", Count: count(d.FailedUpdates), Href: "/settings/outbox?state=failed",
-				Hint: "Emails and webhooks that could not be sent", Alert: d.FailedUpdates > 0},
+			{Key: "failed-updates", Label: "Failed channel updates", Count: count(d.FailedUpdates),
+				Href: "/settings/outbox?kind=" + store.FailedChannelUpdates.Kind + "&state=" + store.FailedChannelUpdates.State,
+				Hint: "Tracking updates to your sales channels that failed or wait for a connection", Alert: d.FailedUpdates > 0},
 			{Key: "feeds", Label: "Stale or held feeds", Count: count(len(feeds)), Href: "/feeds?attention=1", Alert: len(feeds) > 0},
 		}
 	}

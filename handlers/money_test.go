@@ -17,7 +17,7 @@ import (
 // listCount reads the number a list page shows for what it lists.
 func listCount(t *testing.T, p page) string {
 	t.Helper()
-	for _, sel := range []string{`[data-testid="order-count"]`, `[data-testid="po-count"]`, `[data-testid="queue-count"]`, `[data-testid="outbox-failed"]`, `[data-testid="attention-filter"]`} {
+	for _, sel := range []string{`[data-testid="order-count"]`, `[data-testid="po-count"]`, `[data-testid="queue-count"]`, `[data-testid="outbox-count"]`, `[data-testid="attention-filter"]`} {
 		if s := p.doc.Find(sel); s.Length() > 0 {
 			return regexp.MustCompile(`\d+`).FindString(s.First().Text())
 		}

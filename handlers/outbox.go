@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,8 +15,8 @@ import (
 func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	v.Supplier, v.Merchant, v.IsAdmin, v.Events = p.member.Account.IsSupplier(), p.member.Account.IsMerchant(), p.member.IsAdmin(), store.WebhookEvents
-	v.State = c.QueryParam("state")
+	v.Supplier, v.Merchant, v.IsAdmin, v.Events = p.member.Account.IsSupplier(), p.member.Account.IsMerchant(), p.member.IsAdmin(), store.WebhookEventsFor(p.member.Account.Kind)
+	v.State, v.Kind = c.QueryParam("state"), c.QueryParam("kind")
 	eps, err := s.store.WebhookEndpoints(ctx, p.accountID())
 	if err != nil {
 		return err
@@ -22,19 +24,45 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 	for _, e := range eps {
 		v.Endpoints = append(v.Endpoints, views.EndpointRow{ID: e.ID, URL: e.URL, Events: joinEvents(e.Events)})
 	}
-	msgs, err := s.store.Outbox(ctx, p.accountID(), v.State, 100)
+	msgs, err := s.store.OutboxList(ctx, p.accountID(), store.OutboxFilter{Kind: v.Kind, State: v.State}, 100)
 	if err != nil {
 		return err
 	}
 	loc := p.member.Account.Location()
+	now := time.Now()
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
-			Subject: m.Subject, Body: m.Body, State: m.State, Attempts: m.Attempts, Error: m.LastError})
+			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now)})
 	}
 	if v.Failed, err = s.store.OutboxCount(ctx, p.accountID(), "failed"); err != nil {
 		return err
 	}
+	if v.Count, err = s.store.OutboxFilterCount(ctx, p.accountID(), store.OutboxFilter{Kind: v.Kind, State: v.State}); err != nil {
+		return err
+	}
 	return render(c, status, views.OutboxPage(s.frame(c, "Webhooks and outbox"), v))
+}
+
+// outboxReason says why a message waits or failed, in the page's words.
+func outboxReason(m store.OutboxMessage, loc *time.Location, now time.Time) string {
+	at := m.NextAttemptAt.In(loc)
+	when := at.Format("15:04")
+	if y, d := at.YearDay(), now.In(loc).YearDay(); y != d || at.Year() != now.In(loc).Year() {
+		when = at.Format("2 Jan 15:04")
+	}
+	switch {
+	case m.State == "failed":
+		return fmt.Sprintf("failed after %d attempts: %s", m.Attempts, m.LastError)
+	case m.State != "pending":
+		return ""
+	case m.WaitingFor != "":
+		return "waiting: " + m.LastError
+	case m.Attempts > 0:
+		return fmt.Sprintf("retry %d at %s: %s", m.Attempts+1, when, m.LastError)
+	case m.NextAttemptAt.After(now):
+		return "due at " + when
+	}
+	return "queued: sent on the next pass"
 }
 
 func joinEvents(es []string) string {

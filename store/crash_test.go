@@ -297,9 +297,13 @@ func TestKillNineDuringBulkTrackingPullAndOutbox(t *testing.T) {
 			merchant = a
 		}
 	}
+	// The test's webhook server is on 127.0.0.1.
+	if err := db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range seed.Accounts {
 		if a.Kind == store.KindMerchant {
-			if _, _, err := db.AddWebhookEndpoint(ctx, store.CLIActor, a.ID, hook.URL+"/hook", store.WebhookEvents); err != nil {
+			if _, _, err := db.AddWebhookEndpoint(ctx, store.CLIActor, a.ID, hook.URL+"/hook", store.WebhookEventsFor(store.KindMerchant)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -15,7 +15,7 @@ type MerchantDashboard struct {
 	Exceptions    int // orders in the Exceptions tab: rejections, cancellation answers
 	LatePOs       int
 	StalePOs      int
-	FailedUpdates int // outbox messages (channel updates, emails, webhooks) that failed
+	FailedUpdates int // channel updates that cannot be delivered: failed, or waiting for a sales channel connection
 }
 
 // MerchantDashboard counts what needs the merchant's attention.
@@ -29,11 +29,14 @@ func (db *DB) MerchantDashboard(ctx context.Context, merchantID int64) (Merchant
 	if d.LatePOs, d.StalePOs, err = db.merchantPOViews(ctx, merchantID); err != nil {
 		return d, err
 	}
-	if d.FailedUpdates, err = db.OutboxCount(ctx, merchantID, "failed"); err != nil {
+	if d.FailedUpdates, err = db.OutboxFilterCount(ctx, merchantID, FailedChannelUpdates); err != nil {
 		return d, err
 	}
 	return d, nil
 }
+
+// FailedChannelUpdates is the Outbox filter behind the dashboard's failed channel updates.
+var FailedChannelUpdates = OutboxFilter{Kind: OutboxChannel, State: OutboxStuck}
 
 // SupplierDashboard is what a supplier has to do today, and what it has earned.
 type SupplierDashboard struct {

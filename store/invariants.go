@@ -94,6 +94,8 @@ var invariants = []struct{ name, query string }{
 		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
 	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
 		WHERE (state = 'sent') <> (sent_at IS NOT NULL)`},
+	{"outbox message waiting for a transport and not pending", `SELECT 'outbox ' || id || ' ' || state || ' waits for ' || waiting_for FROM outbox
+		WHERE waiting_for IS NOT NULL AND state <> 'pending'`},
 }
 
 // CheckInvariants runs SQLite's integrity and foreign key checks and the

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dropline/dropline/store/fetch"
 )
 
 // Outbox message kinds.
@@ -27,6 +29,27 @@ const (
 
 // WebhookEvents are the events an account can receive at its endpoints.
 var WebhookEvents = []string{"order.dropshipped", "purchase_order.created", "shipment.created", "purchase_order.cancelled"}
+
+// webhookEventSides says which kind of account receives each event: the
+// merchant hears of its orders' POs and parcels, the supplier of the POs
+// routed to it; both hear of an accepted cancellation.
+var webhookEventSides = map[string][]string{
+	"order.dropshipped":        {KindMerchant},
+	"purchase_order.created":   {KindSupplier},
+	"shipment.created":         {KindMerchant},
+	"purchase_order.cancelled": {KindMerchant, KindSupplier},
+}
+
+// WebhookEventsFor are the events an account of kind can receive, in WebhookEvents order.
+func WebhookEventsFor(kind string) []string {
+	var out []string
+	for _, e := range WebhookEvents {
+		if kind == KindBoth || slices.Contains(webhookEventSides[e], kind) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // maxAttempts is how many times a message is tried before it is marked failed.
 const maxAttempts = 6
@@ -48,6 +71,7 @@ type OutboxMessage struct {
 	Attempts      int
 	NextAttemptAt time.Time
 	LastError     string
+	WaitingFor    string // the transport a pending message waits for: "smtp", "channel", or ""
 	CreatedAt     time.Time
 	SentAt        *time.Time
 }
@@ -143,13 +167,38 @@ func (db *DB) queuePOCreated(ctx context.Context, tx dbtx, merchant Account, sup
 	return db.queueEvent(ctx, tx, supplierID, 0, "purchase_order.created", data, release)
 }
 
+// Outbox states a list can be filtered on, beside the stored pending, sent and failed.
+const (
+	// OutboxStuck is what cannot be delivered: failed, or waiting for a
+	// transport that is not configured (no SMTP server, no sales channel
+	// connection).
+	OutboxStuck = "stuck"
+)
+
+// OutboxFilter selects outbox messages; an empty field selects all.
+type OutboxFilter struct {
+	Kind  string // OutboxEmail, OutboxWebhook or OutboxChannel
+	State string // pending, sent, failed or OutboxStuck
+}
+
 // Outbox lists the acting account's newest messages, optionally in one state.
 func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit int) ([]OutboxMessage, error) {
-	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, subject, body, state, attempts, next_attempt_at, last_error, created_at, sent_at
+	return db.OutboxList(ctx, accountID, OutboxFilter{State: state}, limit)
+}
+
+// OutboxList lists the acting account's newest messages that f selects.
+func (db *DB) OutboxList(ctx context.Context, accountID int64, f OutboxFilter, limit int) ([]OutboxMessage, error) {
+	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, subject, body, state, attempts, next_attempt_at, last_error,
+		coalesce(waiting_for, ''), created_at, sent_at
 		FROM outbox WHERE account_id = ?`
 	args := []any{accountID}
-	if state != "" {
-		term, a := outboxStateTerm(state)
+	if f.Kind != "" {
+		q, args = q+" AND kind = ?", append(args, f.Kind)
+	}
+	if f.State == OutboxStuck {
+		q += " AND (state = 'failed' OR waiting_for IS NOT NULL)"
+	} else if f.State != "" {
+		term, a := outboxStateTerm(f.State)
 		q, args = q+term, append(args, a...)
 	}
 	rows, err := db.rq(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
@@ -161,7 +210,7 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 	for rows.Next() {
 		var m OutboxMessage
 		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.Subject, &m.Body, &m.State, &m.Attempts, &m.NextAttemptAt,
-			&m.LastError, &m.CreatedAt, &m.SentAt); err != nil {
+			&m.LastError, &m.WaitingFor, &m.CreatedAt, &m.SentAt); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -171,9 +220,39 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 
 // OutboxCount counts the acting account's messages in a state.
 func (db *DB) OutboxCount(ctx context.Context, accountID int64, state string) (int, error) {
+	return db.OutboxFilterCount(ctx, accountID, OutboxFilter{State: state})
+}
+
+// OutboxFilterCount counts the acting account's messages that f selects.
+// Stuck ones are counted as failed plus waiting, so that each count reads
+// its own partial index.
+func (db *DB) OutboxFilterCount(ctx context.Context, accountID int64, f OutboxFilter) (int, error) {
+	if f.State == OutboxStuck {
+		failed, err := db.OutboxFilterCount(ctx, accountID, OutboxFilter{Kind: f.Kind, State: "failed"})
+		if err != nil {
+			return 0, err
+		}
+		q, args := "SELECT count(*) FROM outbox WHERE waiting_for IS NOT NULL AND account_id = ?", []any{accountID}
+		if f.Kind != "" {
+			// Each kind waits for its own transport: say which, for the index.
+			q, args = "SELECT count(*) FROM outbox WHERE waiting_for = ? AND account_id = ?", []any{transportOf[f.Kind], accountID}
+		}
+		var waiting int
+		if err := db.rqRow(ctx, q, args...).Scan(&waiting); err != nil {
+			return 0, fmt.Errorf("store: outbox count: %w", err)
+		}
+		return failed + waiting, nil
+	}
+	q, args := "SELECT count(*) FROM outbox WHERE account_id = ?", []any{accountID}
+	if f.Kind != "" {
+		q, args = q+" AND kind = ?", append(args, f.Kind)
+	}
+	if f.State != "" {
+		term, a := outboxStateTerm(f.State)
+		q, args = q+term, append(args, a...)
+	}
 	var n int
-	term, a := outboxStateTerm(state)
-	if err := db.rqRow(ctx, "SELECT count(*) FROM outbox WHERE account_id = ?"+term, append([]any{accountID}, a...)...).Scan(&n); err != nil {
+	if err := db.rqRow(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: outbox count: %w", err)
 	}
 	return n, nil
@@ -240,12 +319,32 @@ func (db *DB) WebhookEndpoints(ctx context.Context, accountID int64) ([]WebhookE
 // AddWebhookEndpoint adds an endpoint and returns its signing secret, shown once.
 func (db *DB) AddWebhookEndpoint(ctx context.Context, actor Actor, accountID int64, rawURL string, events []string) (WebhookEndpoint, string, error) {
 	rawURL = strings.TrimSpace(rawURL)
+	acc, err := db.Account(ctx, accountID)
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
+	allowPrivate, err := db.AllowPrivateFeeds(ctx)
+	if err != nil {
+		return WebhookEndpoint{}, "", err
+	}
 	c := checks{}
 	u, err := url.Parse(rawURL)
 	c.check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil, "url", "Enter an http:// or https:// address without a password in it.")
 	c.check(len(rawURL) <= 2048, "url", "Use at most 2048 characters.")
+	if err == nil && !allowPrivate && fetch.PrivateHost(u.Hostname()) {
+		c.add("url", "This address is on a private or local network. Webhooks go only to public internet addresses unless a platform admin allows private addresses (Accounts → Platform settings).")
+	}
+	offered := WebhookEventsFor(acc.Kind)
+	for _, e := range events {
+		switch {
+		case !slices.Contains(WebhookEvents, e):
+			c.add("events", fmt.Sprintf("There is no event %q.", e))
+		case !slices.Contains(offered, e):
+			c.add("events", fmt.Sprintf("A %s account does not receive %s: choose among %s.", acc.Kind, e, strings.Join(offered, ", ")))
+		}
+	}
 	var keep []string
-	for _, e := range WebhookEvents {
+	for _, e := range offered {
 		if slices.Contains(events, e) {
 			keep = append(keep, e)
 		}
@@ -303,17 +402,62 @@ type Mailer interface {
 // marked failed after maxAttempts.
 type Deliverer struct {
 	DB     *DB
-	Mailer Mailer       // nil: no SMTP configured
-	HTTP   *http.Client // guarded against private addresses
-	Log    *slog.Logger
+	Mailer Mailer // nil: no SMTP configured
+	// HTTP overrides the client webhooks are posted with (tests). When nil,
+	// each pass uses Fetcher's guarded client, which refuses to dial
+	// private, local or reserved addresses unless the platform admin
+	// allows them (the same setting as feed URLs).
+	HTTP    *http.Client
+	Fetcher *fetch.Fetcher // nil: the defaults
+	Log     *slog.Logger
 }
 
-// errNoTransport keeps a message waiting rather than failing it.
-var errNoTransport = errors.New("no transport")
+// webhookClient is the client this pass posts webhooks with.
+func (d *Deliverer) webhookClient(ctx context.Context) (*http.Client, error) {
+	if d.HTTP != nil {
+		return d.HTTP, nil
+	}
+	f := fetch.Fetcher{}
+	if d.Fetcher != nil {
+		f = *d.Fetcher
+	}
+	allow, err := d.DB.AllowPrivateFeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.AllowPrivate = f.AllowPrivate || allow
+	return f.GuardedClient(), nil
+}
 
-// DeliverDue sends every message whose time has come and returns how many were sent.
+// Transports a message waits for when none is configured.
+const (
+	transportSMTP    = "smtp"
+	transportChannel = "channel"
+)
+
+// transportOf is the transport each kind of message leaves through, when
+// one can be missing.
+var transportOf = map[string]string{OutboxEmail: transportSMTP, OutboxChannel: transportChannel}
+
+// waitError keeps a message waiting for its transport rather than failing it.
+type waitError struct {
+	transport string
+	reason    string // what the Outbox page says after "waiting: "
+}
+
+func (e *waitError) Error() string { return e.reason }
+
+// DeliverDue sends every message whose time has come and returns how many
+// were sent. Emails that waited for an SMTP server are due as soon as the
+// Deliverer has a Mailer: configuring SMTP sends them on the next pass.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	db := d.DB
+	if d.Mailer != nil {
+		if _, err := db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, waiting_for = NULL WHERE waiting_for = ? AND state = 'pending'",
+			db.now(), transportSMTP); err != nil {
+			return 0, fmt.Errorf("store: release waiting emails: %w", err)
+		}
+	}
 	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.subject, o.body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT 200`, db.now())
@@ -334,12 +478,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		list = append(list, x)
 	}
 	rows.Close()
+	client, err := d.webhookClient(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: deliver: %w", err)
+	}
 	sent := 0
 	for _, x := range list {
 		if ctx.Err() != nil {
 			break
 		}
-		err := d.send(ctx, x.m, x.secret)
+		err := d.send(ctx, client, x.m, x.secret)
 		if err := d.record(ctx, x.m, err); err != nil {
 			return sent, err
 		}
@@ -350,20 +498,16 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) error {
+func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
 	switch m.Kind {
 	case OutboxEmail:
 		if d.Mailer == nil {
-			return fmt.Errorf("%w: no SMTP server is configured; the email waits here", errNoTransport)
+			return &waitError{transportSMTP, "no SMTP server is configured"}
 		}
 		return d.Mailer.Send(ctx, m.Recipient, m.Subject, m.Body)
 	case OutboxWebhook:
 		if secret == "" {
 			return errors.New("the endpoint was removed")
-		}
-		client := d.HTTP
-		if client == nil {
-			client = http.DefaultClient
 		}
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
@@ -376,6 +520,9 @@ func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) er
 		req.Header.Set("X-Dropline-Delivery", fmt.Sprint(m.ID))
 		req.Header.Set("X-Dropline-Signature", "sha256="+SignWebhook([]byte(m.Body), secret))
 		res, err := client.Do(req)
+		if fetch.IsForbiddenAddress(err) {
+			return errors.New("the endpoint is on a private or local network, and the platform settings allow only public addresses")
+		}
 		if err != nil {
 			return err
 		}
@@ -386,7 +533,7 @@ func (d *Deliverer) send(ctx context.Context, m OutboxMessage, secret string) er
 		}
 		return nil
 	case OutboxChannel:
-		return fmt.Errorf("%w: no sales channel connection is configured; the update waits here", errNoTransport)
+		return &waitError{transportChannel, "no sales channel connection is configured"}
 	}
 	return fmt.Errorf("unknown message kind %q", m.Kind)
 }
@@ -402,16 +549,18 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) 
 	db := d.DB
 	now := db.now()
 	var err error
+	var wait *waitError
 	switch {
 	case sendErr == nil:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ? AND state = 'pending'", now, m.ID)
-	case errors.Is(sendErr, errNoTransport):
-		// Nothing to try until a transport is configured: look again in an hour.
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ?", now.Add(time.Hour), strings.TrimPrefix(sendErr.Error(), errNoTransport.Error()+": "), m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', waiting_for = NULL WHERE id = ? AND state = 'pending'", now, m.ID)
+	case errors.As(sendErr, &wait):
+		// Nothing to try until the transport is configured, which releases
+		// it (see DeliverDue); meanwhile look again in an hour, not every tick.
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ? WHERE id = ?", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
 	case m.Attempts+1 >= maxAttempts:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?", sendErr.Error(), m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL WHERE id = ?", sendErr.Error(), m.ID)
 	default:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL WHERE id = ?",
 			now.Add(backoff[min(m.Attempts, len(backoff)-1)]), sendErr.Error(), m.ID)
 	}
 	if err != nil {

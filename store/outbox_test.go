@@ -110,6 +110,10 @@ func TestDelivererSignsRetriesAndFails(t *testing.T) {
 		rw.WriteHeader(status)
 	}))
 	defer srv.Close()
+	// The test's server is on 127.0.0.1.
+	if err := w.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
 	ep, secret, err := w.db.AddWebhookEndpoint(ctx, w.mActor, w.merchant.ID, srv.URL+"/hook", []string{"order.dropshipped", "shipment.created"})
 	if err != nil || !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("endpoint: %+v %v", ep, err)

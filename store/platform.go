@@ -9,7 +9,7 @@ import (
 
 const settingAllowPrivateFeeds = "allow_private_feed_addresses"
 
-// AllowPrivateFeeds reports whether feed URLs may point at private or local network addresses.
+// AllowPrivateFeeds reports whether feed URLs and webhook endpoints may point at private or local network addresses.
 func (db *DB) AllowPrivateFeeds(ctx context.Context) (bool, error) {
 	var v string
 	err := db.rqRow(ctx, "SELECT value FROM platform_settings WHERE name = ?", settingAllowPrivateFeeds).Scan(&v)
@@ -22,7 +22,7 @@ func (db *DB) AllowPrivateFeeds(ctx context.Context) (bool, error) {
 	return v == "true", nil
 }
 
-// SetAllowPrivateFeeds lets (or stops) feed URLs point at private network addresses. Platform admins only.
+// SetAllowPrivateFeeds lets (or stops) feed URLs and webhook endpoints point at private network addresses. Platform admins only.
 func (db *DB) SetAllowPrivateFeeds(ctx context.Context, actor Actor, allow bool) error {
 	tx, err := db.begin(ctx)
 	if err != nil {

@@ -362,7 +362,7 @@ func AdminAccountsPage(f Frame, v AdminAccountsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label class=\"check\"><input type=\"checkbox\" name=\"allow_private_feeds\" value=\"true\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label class=\"check\" data-testid=\"allow-private-label\"><input type=\"checkbox\" name=\"allow_private_feeds\" value=\"true\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -372,7 +372,7 @@ func AdminAccountsPage(f Frame, v AdminAccountsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "> Allow feed URLs on private or local networks (off protects against server-side request forgery)</label><div><button type=\"submit\" class=\"secondary\">Save platform settings</button></div></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "> Allow feed URLs and webhook endpoints on private or local networks (127.0.0.1, 10.x, 192.168.x…; off protects against server-side request forgery)</label><div><button type=\"submit\" class=\"secondary\">Save platform settings</button></div></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -86,7 +86,7 @@ func openApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, e
 		cfg.Tick = 30 * time.Second
 	}
 	a := &app{db: db, log: logger, tick: cfg.Tick, puller: &store.Puller{DB: db, Fetcher: &fetch.Fetcher{}, Log: logger}}
-	a.mail = &store.Deliverer{DB: db, HTTP: (&fetch.Fetcher{}).GuardedClient(), Log: logger}
+	a.mail = &store.Deliverer{DB: db, Log: logger}
 	if cfg.SMTP.Host != "" {
 		a.mail.Mailer = &store.SMTPMailer{Config: cfg.SMTP}
 	}

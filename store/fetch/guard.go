@@ -1,8 +1,10 @@
 package fetch
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"syscall"
 )
 
@@ -105,3 +107,20 @@ func dialControl(allow func(netip.Addr) bool) func(network, address string, c sy
 		return nil
 	}
 }
+
+// PrivateHost reports whether a URL's host (as url.URL.Hostname returns it)
+// names a private, local or reserved address on its face: localhost, or a
+// literal IP address the dial guard refuses. It resolves nothing: a name
+// that resolves to such an address is refused when it is dialled.
+func PrivateHost(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && forbiddenAddr(ip)
+}
+
+// IsForbiddenAddress reports whether err is the guard refusing to dial a
+// private, local or reserved address.
+func IsForbiddenAddress(err error) bool { return errors.Is(err, errForbiddenAddress) }
