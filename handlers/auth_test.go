@@ -258,11 +258,38 @@ func TestRemovedMemberLosesAccessAtOnce(t *testing.T) {
 	if p := c.get("/orders"); p.status != http.StatusOK {
 		t.Fatalf("staff GET /orders: %d", p.status)
 	}
-	if err := env.db.RemoveMember(t.Context(), store.CLIActor, w.merchantA.ID, w.staffA.ID); err != nil {
-		t.Fatal(err)
+	// An admin removes them in Settings: their session in the account ends.
+	admin := env.client()
+	admin.login(w.adminA.Email)
+	admin.get("/settings")
+	if p := admin.post("/settings/users/"+strconv.FormatInt(w.staffA.ID, 10)+"/remove", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("remove staff: %d", p.status)
 	}
-	if p := c.get("/orders"); p.status != http.StatusNotFound {
-		t.Fatalf("removed staff GET /orders: %d, want 404", p.status)
+	if p := c.get("/orders"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+		t.Fatalf("removed staff GET /orders: %d to %q, want 303 to sign in", p.status, p.header.Get("Location"))
+	}
+	if p := admin.get("/orders"); p.status != http.StatusOK {
+		t.Fatalf("the admin who removed them: GET /orders %d", p.status)
+	}
+}
+
+// TestPasswordChangeSignsOutOtherSessions: changing the password ends the
+// user's other sign-ins at once; the browser that changed it stays in.
+func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	here, there := env.client(), env.client()
+	here.login(w.staffA.Email)
+	there.login(w.staffA.Email)
+	here.get("/settings")
+	if p := here.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"a much better passphrase"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("password change: %d", p.status)
+	}
+	if p := there.get("/orders"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+		t.Errorf("the other browser after the change: %d to %q, want 303 to sign in", p.status, p.header.Get("Location"))
+	}
+	if p := here.get("/orders"); p.status != http.StatusOK {
+		t.Errorf("the browser that changed it: GET /orders %d, want 200", p.status)
 	}
 }
 

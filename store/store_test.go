@@ -210,6 +210,65 @@ func TestSessionsExpireAndSwitchOnlyToOwnAccounts(t *testing.T) {
 	}
 }
 
+// TestPasswordChangeEndsOtherSessions: the user's other sign-ins end, the
+// one that changed the password goes on, other users' sessions are untouched.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, u, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindMerchant}, "a@example.com", pw)
+	_, other, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindSupplier}, "b@example.com", pw)
+	here, _ := db.CreateSession(ctx, u.ID, a.ID)
+	laptop, _ := db.CreateSession(ctx, u.ID, a.ID)
+	phone, _ := db.CreateSession(ctx, u.ID, 0)
+	theirs, _ := db.CreateSession(ctx, other.ID, 0)
+	if err := db.ChangePassword(ctx, u.ID, here, "wrong current", "a much better passphrase"); fields(err)["current_password"] == "" {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	if _, err := db.SessionByToken(ctx, laptop); err != nil {
+		t.Fatalf("a refused change ended a session: %v", err)
+	}
+	if err := db.ChangePassword(ctx, u.ID, here, pw, "a much better passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	for name, tok := range map[string]string{"laptop": laptop, "phone": phone} {
+		if _, err := db.SessionByToken(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s session after the password change: %v, want ErrNotFound", name, err)
+		}
+	}
+	for name, tok := range map[string]string{"current": here, "another user's": theirs} {
+		if _, err := db.SessionByToken(ctx, tok); err != nil {
+			t.Errorf("%s session after the password change: %v", name, err)
+		}
+	}
+}
+
+// TestRemovedMemberSessionsEnd: removing a member ends their sessions in
+// that account; their sessions in another account go on.
+func TestRemovedMemberSessionsEnd(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindMerchant}, "a@example.com", pw)
+	b, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindSupplier}, "b@example.com", pw)
+	m, err := db.AddMember(ctx, store.CLIActor, a.ID, store.NewMember{Email: "staff@example.com", Password: pw, Role: store.RoleStaff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddMember(ctx, store.CLIActor, b.ID, store.NewMember{Email: "staff@example.com", Role: store.RoleStaff}); err != nil {
+		t.Fatal(err)
+	}
+	inA, _ := db.CreateSession(ctx, m.User.ID, a.ID)
+	inB, _ := db.CreateSession(ctx, m.User.ID, b.ID)
+	if err := db.RemoveMember(ctx, store.CLIActor, a.ID, m.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionByToken(ctx, inA); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session in the account they were removed from: %v, want ErrNotFound", err)
+	}
+	if s, err := db.SessionByToken(ctx, inB); err != nil || s.AccountID != b.ID {
+		t.Errorf("session in their other account: %+v %v", s, err)
+	}
+}
+
 func TestLastAdminStays(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
