@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -382,5 +383,56 @@ func TestSeedDemoOnlyOnEmptyDatabase(t *testing.T) {
 	links, _ := db.AllLinks(ctx)
 	if len(links) != 1 || links[0].State != store.LinkActive {
 		t.Fatalf("demo links = %+v, want one active", links)
+	}
+}
+
+// TestAuditLogPagedFiltersAndPages: an account's log comes newest first,
+// 50 a page, with the total; a kind holds only its actions ("feed." is not
+// "feed_run."); another account's entries never show.
+func TestAuditLogPagedFiltersAndPages(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, u, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindSupplier}, "a@example.com", pw)
+	b, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindMerchant}, "b@example.com", pw)
+	admin := store.Actor{UserID: u.ID, Name: u.Email}
+	for i := range 60 {
+		if _, _, err := db.CreateToken(ctx, admin, a.ID, fmt.Sprint("token ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SaveFeed(ctx, admin, a.ID, 0, store.FeedInput{Name: "All", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreateToken(ctx, store.CLIActor, b.ID, "B's token"); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.AuditLogPaged(ctx, a.ID, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Entries) != store.AuditLogPerPage || all.Total < 61 || all.Entries[0].Action != "feed.created" {
+		t.Fatalf("first page: %d entries of %d, newest %+v", len(all.Entries), all.Total, all.Entries[0])
+	}
+	for i := 1; i < len(all.Entries); i++ {
+		if all.Entries[i].ID >= all.Entries[i-1].ID {
+			t.Fatalf("entries not newest first at %d", i)
+		}
+	}
+	second, err := db.AuditLogPaged(ctx, a.ID, "", 2)
+	if err != nil || len(second.Entries) != all.Total-store.AuditLogPerPage || second.Entries[0].ID >= all.Entries[len(all.Entries)-1].ID {
+		t.Fatalf("second page: %d entries, %v", len(second.Entries), err)
+	}
+	for kind, want := range map[string]int{"tokens": 60, "feeds": 1, "pulls": 0, "payouts": 0} {
+		got, err := db.AuditLogPaged(ctx, a.ID, kind, 1)
+		if err != nil || got.Total != want {
+			t.Errorf("kind %s: total %d, %v; want %d", kind, got.Total, err, want)
+		}
+	}
+	for _, p := range []store.AuditLogPage{all, second} {
+		for _, e := range p.Entries {
+			if e.AccountID != a.ID || e.Detail == "B's token" {
+				t.Fatalf("account A's log holds %+v", e)
+			}
+		}
 	}
 }
