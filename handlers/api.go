@@ -11,7 +11,10 @@ import (
 	"github.com/dropline/dropline/store"
 )
 
-const ctxAPIAccount = "dl.api_account"
+const (
+	ctxAPIAccount = "dl.api_account"
+	ctxAPIToken   = "dl.api_token"
+)
 
 //go:embed openapi.json
 var openAPIDoc []byte
@@ -28,7 +31,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || token == "" {
 			return echo.NewHTTPError(http.StatusUnauthorized, "Send an API token as 'Authorization: Bearer TOKEN'.")
 		}
-		acc, err := s.store.AccountForToken(c.Request().Context(), strings.TrimSpace(token))
+		tok, acc, err := s.store.TokenAccount(c.Request().Context(), strings.TrimSpace(token))
 		if errors.Is(err, store.ErrNotFound) {
 			return echo.NewHTTPError(http.StatusUnauthorized, "This API token is unknown or revoked.")
 		}
@@ -36,8 +39,15 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxAPIAccount, acc)
+		c.Set(ctxAPIToken, tok)
 		return next(c)
 	}
+}
+
+// apiActor is who the audit log and timelines name for an API request: the token.
+func apiActor(c echo.Context) store.Actor {
+	t, _ := c.Get(ctxAPIToken).(store.APIToken)
+	return store.TokenActor(t)
 }
 
 func apiAccountOf(c echo.Context) store.Account {

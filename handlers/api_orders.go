@@ -196,7 +196,7 @@ func (s *Server) apiOrderCreate(c echo.Context) error {
 		return &store.ValidationError{Fields: fields}
 	}
 	acc := apiAccountOf(c)
-	created, isNew, err := s.store.CreateOrder(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, o)
+	created, isNew, err := s.store.CreateOrder(c.Request().Context(), apiActor(c), acc.ID, o)
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (s *Server) apiDropship(c echo.Context) error {
 	if len(fields) > 0 {
 		return &store.ValidationError{Fields: fields}
 	}
-	res, err := s.store.Dropship(ctx, store.Actor{Name: "API"}, acc.ID, id, req)
+	res, err := s.store.Dropship(ctx, apiActor(c), acc.ID, id, req)
 	var ve *store.ValidationError
 	if errors.As(err, &ve) {
 		out := map[string]string{}
@@ -621,7 +621,7 @@ func (s *Server) apiShipmentCreate(c echo.Context) error {
 		return &store.ValidationError{Fields: fields}
 	}
 	acc := apiAccountOf(c)
-	sh, err := s.store.AddShipment(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, po.ID, input)
+	sh, err := s.store.AddShipment(c.Request().Context(), apiActor(c), acc.ID, po.ID, input)
 	if err != nil {
 		return err
 	}
@@ -635,7 +635,7 @@ func (s *Server) apiAcknowledge(c echo.Context) error {
 		return err
 	}
 	acc := apiAccountOf(c)
-	if err := s.store.AcknowledgePO(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, po.ID); err != nil {
+	if err := s.store.AcknowledgePO(c.Request().Context(), apiActor(c), acc.ID, po.ID); err != nil {
 		return err
 	}
 	return s.apiPurchaseOrder(c)
@@ -647,7 +647,7 @@ func (s *Server) apiShipmentDelivered(c echo.Context) error {
 		return err
 	}
 	acc := apiAccountOf(c)
-	if err := s.store.MarkDelivered(c.Request().Context(), store.Actor{Name: "API"}, acc.ID, id); err != nil {
+	if err := s.store.MarkDelivered(c.Request().Context(), apiActor(c), acc.ID, id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "delivered": true})
@@ -666,7 +666,7 @@ func (s *Server) apiPurchaseOrderCancel(c echo.Context) error {
 			return err
 		}
 	}
-	po, err := s.store.RequestCancel(c.Request().Context(), store.Actor{Name: "API"}, apiAccountOf(c).ID, id, in.Reason)
+	po, err := s.store.RequestCancel(c.Request().Context(), apiActor(c), apiAccountOf(c).ID, id, in.Reason)
 	if err != nil {
 		return err
 	}

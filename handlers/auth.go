@@ -60,20 +60,23 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	again := func(status int, msg string) error {
 		return render(c, status, views.LoginPage(csrfOf(c), views.LoginForm{Email: in.Email, Next: in.Next, Error: msg}))
 	}
-	if blocked, wait := s.logins.blocked(email, ip); blocked {
+	// The attempt is counted before the password is checked: a wrong
+	// password keeps it, a right one or a failed check gives it back.
+	at, blocked, wait := s.logins.reserve(email, ip)
+	if blocked {
 		mins := int(math.Ceil(wait.Minutes()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		return again(http.StatusTooManyRequests, fmt.Sprintf("Too many sign-in attempts. Wait %d minute%s and try again.", mins, plural(mins)))
 	}
 	u, err := s.store.Authenticate(c.Request().Context(), email, in.Password)
 	if errors.Is(err, store.ErrBadCredentials) {
-		s.logins.fail(email, ip)
 		return again(http.StatusUnauthorized, "Email or password is incorrect.")
 	}
 	if err != nil {
+		s.logins.release(email, ip, at)
 		return err
 	}
-	s.logins.succeed(email)
+	s.logins.succeed(email, ip, at)
 
 	ms, err := s.store.Memberships(c.Request().Context(), u.ID)
 	if err != nil {

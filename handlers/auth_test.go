@@ -1,11 +1,13 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dropline/dropline/store"
@@ -256,11 +258,38 @@ func TestRemovedMemberLosesAccessAtOnce(t *testing.T) {
 	if p := c.get("/orders"); p.status != http.StatusOK {
 		t.Fatalf("staff GET /orders: %d", p.status)
 	}
-	if err := env.db.RemoveMember(t.Context(), store.CLIActor, w.merchantA.ID, w.staffA.ID); err != nil {
-		t.Fatal(err)
+	// An admin removes them in Settings: their session in the account ends.
+	admin := env.client()
+	admin.login(w.adminA.Email)
+	admin.get("/settings")
+	if p := admin.post("/settings/users/"+strconv.FormatInt(w.staffA.ID, 10)+"/remove", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("remove staff: %d", p.status)
 	}
-	if p := c.get("/orders"); p.status != http.StatusNotFound {
-		t.Fatalf("removed staff GET /orders: %d, want 404", p.status)
+	if p := c.get("/orders"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+		t.Fatalf("removed staff GET /orders: %d to %q, want 303 to sign in", p.status, p.header.Get("Location"))
+	}
+	if p := admin.get("/orders"); p.status != http.StatusOK {
+		t.Fatalf("the admin who removed them: GET /orders %d", p.status)
+	}
+}
+
+// TestPasswordChangeSignsOutOtherSessions: changing the password ends the
+// user's other sign-ins at once; the browser that changed it stays in.
+func TestPasswordChangeSignsOutOtherSessions(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	here, there := env.client(), env.client()
+	here.login(w.staffA.Email)
+	there.login(w.staffA.Email)
+	here.get("/settings")
+	if p := here.post("/settings/password", url.Values{"current_password": {testPassword}, "new_password": {"a much better passphrase"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("password change: %d", p.status)
+	}
+	if p := there.get("/orders"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+		t.Errorf("the other browser after the change: %d to %q, want 303 to sign in", p.status, p.header.Get("Location"))
+	}
+	if p := here.get("/orders"); p.status != http.StatusOK {
+		t.Errorf("the browser that changed it: GET /orders %d, want 200", p.status)
 	}
 }
 
@@ -281,5 +310,70 @@ func TestOversizedAndMalformedBodies(t *testing.T) {
 	}
 	if env.dbDigest() != before {
 		t.Fatal("a refused body changed the database")
+	}
+}
+
+// TestLoginRateLimitHoldsUnderConcurrency: 40 wrong passwords sent at once
+// for one email check at most 5 of them (the rest are refused with 429);
+// 40 at once from one address, each for another email, check at most 20.
+func TestLoginRateLimitHoldsUnderConcurrency(t *testing.T) {
+	burst := func(env *testEnv, emails func(i int) string) (checked, refused int) {
+		t.Helper()
+		clients := make([]*client, 40)
+		for i := range clients {
+			clients[i] = env.client()
+			clients[i].get("/login")
+		}
+		statuses := make([]int, len(clients))
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				form := url.Values{"_csrf": {c.csrf}, "email": {emails(i)}, "password": {"wrong password!"}}
+				req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/login", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				<-start
+				res, err := c.http.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				statuses[i] = res.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, st := range statuses {
+			switch st {
+			case http.StatusUnauthorized:
+				checked++
+			case http.StatusTooManyRequests:
+				refused++
+			default:
+				t.Errorf("status %d, want 401 or 429", st)
+			}
+		}
+		return checked, refused
+	}
+
+	env := newEnv(t)
+	w := env.world()
+	if checked, refused := burst(env, func(int) string { return w.adminA.Email }); checked > 5 || checked+refused != 40 {
+		t.Errorf("one email: %d passwords checked, %d refused; want at most 5 checked", checked, refused)
+	}
+	// The right password is refused too, until the window passes.
+	c := env.client()
+	c.get("/login")
+	if p := c.post("/login", url.Values{"email": {w.adminA.Email}, "password": {testPassword}}); p.status != http.StatusTooManyRequests {
+		t.Errorf("right password after the burst: %d, want 429", p.status)
+	}
+
+	env = newEnv(t)
+	env.world()
+	if checked, refused := burst(env, func(i int) string { return fmt.Sprintf("someone-%d@example.com", i) }); checked > 20 || checked+refused != 40 {
+		t.Errorf("one address: %d passwords checked, %d refused; want at most 20 checked", checked, refused)
 	}
 }

@@ -426,7 +426,7 @@ func (s *Server) subscriptionCreate(c echo.Context) error {
 // startPull starts a pull and shows its run page.
 func (s *Server) startPull(c echo.Context, subID int64, msg string) error {
 	p := principalOf(c)
-	run, err := s.puller.PullNow(c.Request().Context(), p.accountID(), subID)
+	run, err := s.puller.PullNowAs(c.Request().Context(), p.actor(), p.accountID(), subID)
 	if err != nil {
 		return s.conflictToFlash(c, err, "/subscriptions/"+strconv.FormatInt(subID, 10))
 	}

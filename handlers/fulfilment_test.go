@@ -326,3 +326,30 @@ func TestBulkTrackingApplyProgress(t *testing.T) {
 		t.Fatalf("progress after the apply: %d", p.status)
 	}
 }
+
+// TestBulkTrackingRefusesDuplicateColumns: a file with two columns for one
+// field (which tracking number is meant?) is refused with a message naming
+// the column, and nothing is saved.
+func TestBulkTrackingRefusesDuplicateColumns(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "U-2", 1)
+	c := env.client()
+	c.login(w.staffS.Email)
+	c.get("/dropship-orders/upload")
+	today := time.Now().UTC().Format("2006-01-02")
+	file := "po_number,carrier,tracking_number,ship_date,tracking_number\n" +
+		po.PONumber + ",ups,1Z999AA10123456784," + today + ",1Z999AA10123456785\n"
+	before := env.dbDigest()
+	p := c.upload("/dropship-orders/upload", "tracking.csv", file, nil)
+	msg := p.doc.Find(`[data-testid="upload-error"]`).Text()
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "two tracking_number columns") {
+		t.Fatalf("duplicate column: %d, message %q", p.status, msg)
+	}
+	if p.doc.Find(`[data-testid="tracking-summary"]`).Length() != 0 {
+		t.Error("a file with a duplicate column got a preview")
+	}
+	if env.dbDigest() != before {
+		t.Error("the upload changed the database")
+	}
+}

@@ -742,9 +742,9 @@ func TestInjectionPayloadsStayText(t *testing.T) {
 	if balance == "" || balance == "0.00" {
 		t.Fatalf("supplier S has nothing available: %q", balance)
 	}
-	mer.get("/earnings")
+	key := injPageForm(t, mer.get("/earnings"), "/earnings/payouts").Get("key")
 	mer.injMustPost("/earnings/payouts", url.Values{"supplier_id": {injID(w.supplierS.ID)}, "currency": {"USD"}, "amount": {balance},
-		"date": {later.UTC().Format(time.DateOnly)}, "reference": {v.make("payout-reference")}})
+		"date": {later.UTC().Format(time.DateOnly)}, "reference": {v.make("payout-reference")}, "key": {key}})
 	from, to := later.AddDate(0, -2, 0).Format(time.DateOnly), later.UTC().Format(time.DateOnly)
 	for _, side := range []struct {
 		name  string

@@ -159,6 +159,21 @@ func (s *Server) linkState(c echo.Context) error {
 	return redirect(c, linkBack(c))
 }
 
+// ownLinkSide checks that the acting account stands on side of the link
+// before its settings form is read: the other side, and everyone else, get
+// 404 whatever they post, so no answer reveals the form.
+func (s *Server) ownLinkSide(c echo.Context, linkID int64, side string) error {
+	p := principalOf(c)
+	l, err := s.store.Link(c.Request().Context(), p.accountID(), linkID)
+	if err != nil {
+		return err
+	}
+	if l.Side(p.accountID()) != side {
+		return echo.ErrNotFound
+	}
+	return nil
+}
+
 // supplierLinkForm is the supplier's link settings form as posted.
 type supplierLinkForm struct {
 	ShowCustomerPhone bool `form:"show_customer_phone"`
@@ -171,11 +186,14 @@ func (s *Server) linkSupplierSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p := principalOf(c)
+	if err := s.ownLinkSide(c, id, "supplier"); err != nil {
+		return err
+	}
 	var in supplierLinkForm
 	if err := s.decodeForm(c, &in); err != nil {
 		return err
 	}
-	p := principalOf(c)
 	if _, err := s.store.UpdateSupplierLinkSettings(c.Request().Context(), p.actor(), p.accountID(), id, store.SupplierLinkSettings(in)); err != nil {
 		return err
 	}
@@ -200,27 +218,23 @@ func (s *Server) linkMerchantSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p := principalOf(c)
+	if err := s.ownLinkSide(c, id, "merchant"); err != nil {
+		return err
+	}
 	var in merchantLinkForm
 	if err := s.decodeForm(c, &in); err != nil {
 		return err
 	}
-	p := principalOf(c)
 	settings := store.MerchantLinkSettings{AutoDropship: in.AutoDropship, POFormat: in.POFormat, POPrefix: in.POPrefix, EarnOn: in.EarnOn}
 	errs := views.FieldErrors{}
 	settings.ReleaseDelayMinutes = wholeNumber(errs, "release_delay_minutes", in.ReleaseDelay, 0)
 	settings.HoldingDays = wholeNumber(errs, "holding_days", in.HoldingDays, 14)
 	if len(errs) > 0 {
-		// Check the link is the merchant's before showing its form again.
-		if _, err := s.store.Link(c.Request().Context(), p.accountID(), id); err != nil {
-			return err
-		}
 		return s.renderLink(c, http.StatusUnprocessableEntity, &settings, errs)
 	}
 	_, err = s.store.UpdateMerchantLinkSettings(c.Request().Context(), p.actor(), p.accountID(), id, settings)
 	if errs := fieldErrors(err); errs != nil {
-		if _, err := s.store.Link(c.Request().Context(), p.accountID(), id); err != nil {
-			return err
-		}
 		return s.renderLink(c, http.StatusUnprocessableEntity, &settings, errs)
 	}
 	if err != nil {

@@ -234,3 +234,46 @@ func TestCarriersPageAndTrackingCheck(t *testing.T) {
 		t.Fatalf("%d providers listed, want 1", got)
 	}
 }
+
+// TestLinkSettingsAuthoriseBeforeValidating: the other side of a link posting
+// its settings form gets 404 whatever it sends, invalid values included, and
+// nothing in the answer shows the form.
+func TestLinkSettingsAuthoriseBeforeValidating(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	id := strconv.FormatInt(w.linkAS.ID, 10)
+	m, s := env.client(), env.client()
+	m.login(w.adminA.Email)
+	s.login(w.adminS.Email)
+	for _, tc := range []struct {
+		who  string
+		c    *client
+		path string
+		form url.Values
+	}{
+		{"supplier", s, "/merchant-settings", url.Values{"release_delay_minutes": {"soon"}, "po_format": {"channel"}, "po_prefix": {"NW-"}}},
+		{"supplier", s, "/merchant-settings", url.Values{"release_delay_minutes": {"0"}, "po_format": {"nonsense"}, "holding_days": {"9999"}}},
+		{"supplier", s, "/merchant-settings", url.Values{"release_delay_minutes": {"0"}, "po_format": {"sequence"}, "po_prefix": {"has space"}}},
+		{"merchant", m, "/supplier-settings", url.Values{"show_prices": {"maybe"}}},
+		{"merchant", m, "/supplier-settings", url.Values{"show_prices": {"true"}}},
+	} {
+		before := env.dbDigest()
+		p := tc.c.post("/links/"+id+tc.path, tc.form)
+		if p.status != http.StatusNotFound {
+			t.Errorf("%s posts %s %v: %d, want 404", tc.who, tc.path, tc.form, p.status)
+		}
+		if p.doc.Find(`.field-error, form[action$="-settings"]`).Length() != 0 {
+			t.Errorf("%s posts %s %v: the answer shows the form or its field errors", tc.who, tc.path, tc.form)
+		}
+		if env.dbDigest() != before {
+			t.Errorf("%s posts %s %v: the database changed", tc.who, tc.path, tc.form)
+		}
+	}
+	// Each side's own form still answers bad values with its field errors.
+	if p := s.post("/links/"+id+"/supplier-settings", url.Values{"show_prices": {"maybe"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("supplier's own bad settings: %d, want 422", p.status)
+	}
+	if p := m.post("/links/"+id+"/merchant-settings", url.Values{"release_delay_minutes": {"0"}, "po_format": {"nonsense"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("merchant's own bad settings: %d, want 422", p.status)
+	}
+}

@@ -127,6 +127,9 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 		v.Others = append(v.Others, views.Option{Value: o.PublicID, Label: label})
 		v.PayTo = append(v.PayTo, views.Option{Value: strconv.FormatInt(o.ID, 10), Label: label})
 	}
+	if v.Payout.Key == "" {
+		v.Payout.Key = newToken()
+	}
 	if v.Payout.Currency == "" {
 		v.Payout.Currency = "USD"
 	}
@@ -148,17 +151,21 @@ func (s *Server) payoutRecord(c echo.Context) error {
 	p := principalOf(c)
 	r := c.Request()
 	form := views.PayoutForm{SupplierID: r.PostFormValue("supplier_id"), Currency: r.PostFormValue("currency"), Amount: r.PostFormValue("amount"),
-		Date: r.PostFormValue("date"), Reference: r.PostFormValue("reference")}
+		Date: r.PostFormValue("date"), Reference: r.PostFormValue("reference"), Key: r.PostFormValue("key")}
 	supplierID, _ := strconv.ParseInt(form.SupplierID, 10, 64)
-	_, err := s.store.RecordPayout(r.Context(), p.actor(), p.accountID(), store.PayoutInput{SupplierID: supplierID, Currency: form.Currency,
-		Amount: form.Amount, Date: form.Date, Reference: form.Reference})
+	res, err := s.store.RecordPayout(r.Context(), p.actor(), p.accountID(), store.PayoutInput{SupplierID: supplierID, Currency: form.Currency,
+		Amount: form.Amount, Date: form.Date, Reference: form.Reference, IdempotencyKey: form.Key})
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderEarnings(c, http.StatusUnprocessableEntity, form, errs)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, "Payout of "+form.Amount+" "+form.Currency+" recorded."); err != nil {
+	msg := "Payout of " + form.Amount + " " + form.Currency + " recorded."
+	if res.Replayed {
+		msg = "This payout was already recorded; nothing was added."
+	}
+	if err := s.flash(c, msg); err != nil {
 		return err
 	}
 	return redirect(c, "/earnings")

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"encoding/csv"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -126,8 +127,12 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 
 	m := env.client()
 	m.login(w.adminA.Email)
+	key := m.get("/earnings").doc.Find(`[data-testid="payout-form"] input[name="key"]`).AttrOr("value", "")
+	if key == "" {
+		t.Fatal("the payout form has no submit key")
+	}
 	form := func(amount, date, reference string) url.Values {
-		return url.Values{"supplier_id": {strconv.FormatInt(w.supplierS.ID, 10)}, "currency": {"USD"}, "amount": {amount}, "date": {date}, "reference": {reference}}
+		return url.Values{"supplier_id": {strconv.FormatInt(w.supplierS.ID, 10)}, "currency": {"USD"}, "amount": {amount}, "date": {date}, "reference": {reference}, "key": {key}}
 	}
 	today := env.db.Now().UTC().Format(time.DateOnly)
 	bad := m.post("/earnings/payouts", form("999999.00", today, ""))
@@ -236,5 +241,41 @@ func TestPaymentTermsForm(t *testing.T) {
 	st.login(w.staffA.Email)
 	if p := st.post(path, form("shipped", "0")); p.status != 403 && p.status != 404 {
 		t.Fatalf("staff changed the terms: %d", p.status)
+	}
+}
+
+// TestPayoutDoubleSubmitRecordsOnce: the payout form posted twice (a double
+// click, a resubmitted page) records one payout; the second answer says so.
+func TestPayoutDoubleSubmitRecordsOnce(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	env.db.Now = func() time.Time { return time.Now().AddDate(0, 0, 20) }
+	m := env.client()
+	m.login(w.adminA.Email)
+	page := m.get("/earnings")
+	key := page.doc.Find(`[data-testid="payout-form"] input[name="key"]`).AttrOr("value", "")
+	if key == "" {
+		t.Fatalf("the payout form has no submit key: %s", page.body)
+	}
+	form := url.Values{"supplier_id": {strconv.FormatInt(w.supplierS.ID, 10)}, "currency": {"USD"}, "amount": {"1.00"},
+		"date": {env.db.Now().UTC().Format(time.DateOnly)}, "reference": {"WIRE-9"}, "key": {key}}
+	for i := range 2 {
+		if p := m.post("/earnings/payouts", form); p.status != http.StatusSeeOther {
+			t.Fatalf("submit %d: %d", i+1, p.status)
+		}
+	}
+	after := m.get("/earnings")
+	if msg := after.doc.Find(".flash").Text(); !strings.Contains(msg, "already recorded") {
+		t.Errorf("second submit's message %q", msg)
+	}
+	if paid := strings.TrimSpace(after.doc.Find(`[data-testid="balance-row"] td`).Eq(4).Text()); paid != "1.00" {
+		t.Errorf("paid %q after a double submit, want 1.00", paid)
+	}
+	if next := after.doc.Find(`[data-testid="payout-form"] input[name="key"]`).AttrOr("value", ""); next == "" || next == key {
+		t.Errorf("the next form's key %q, want a new one", next)
+	}
+	bs, err := env.db.Balances(t.Context(), w.merchantA.ID, 0)
+	if err != nil || len(bs) != 1 || bs[0].PaidCents != 100 {
+		t.Fatalf("balances %+v %v, want 1.00 paid", bs, err)
 	}
 }

@@ -41,42 +41,64 @@ func (l *loginLimiter) recent(key string) []time.Time {
 	return ts
 }
 
-// blocked reports whether either key has used up its attempts, and when the
-// oldest counted attempt leaves the window.
-func (l *loginLimiter) blocked(email, ip string) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	check := func(key string, limit int) (bool, time.Duration) {
-		ts := l.recent(key)
-		if len(ts) < limit {
-			return false, 0
-		}
-		return true, ts[len(ts)-limit].Add(loginWindow).Sub(l.now())
-	}
-	if b, wait := check("email:"+email, loginMaxPerEmail); b {
-		return b, wait
-	}
-	return check("ip:"+ip, loginMaxPerIP)
-}
-
-// fail records a failed attempt against both keys.
-func (l *loginLimiter) fail(email, ip string) {
+// reserve counts a sign-in attempt against both keys before its password is
+// checked, unless either key has used up its attempts. Testing and counting
+// are one step under the lock, so simultaneous attempts cannot all pass the
+// test before any is counted. It returns the attempt's time (for release),
+// or blocked and when the oldest counted attempt leaves the window.
+func (l *loginLimiter) reserve(email, ip string) (at time.Time, blocked bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	l.failures["email:"+email] = append(l.recent("email:"+email), now)
-	l.failures["ip:"+ip] = append(l.recent("ip:"+ip), now)
+	for _, k := range []struct {
+		key   string
+		limit int
+	}{{"email:" + email, loginMaxPerEmail}, {"ip:" + ip, loginMaxPerIP}} {
+		if ts := l.recent(k.key); len(ts) >= k.limit {
+			return time.Time{}, true, ts[len(ts)-k.limit].Add(loginWindow).Sub(now)
+		}
+	}
+	l.failures["email:"+email] = append(l.failures["email:"+email], now)
+	l.failures["ip:"+ip] = append(l.failures["ip:"+ip], now)
 	// Keep the map from growing without bound under a spray of emails.
 	if len(l.failures) > 100_000 {
 		for k := range l.failures {
 			l.recent(k)
 		}
 	}
+	return now, false, 0
 }
 
-// succeed forgets the email's failures after a good sign-in.
-func (l *loginLimiter) succeed(email string) {
+// release takes back an attempt reserved at at that turned out not to be a
+// wrong password (the check itself failed).
+func (l *loginLimiter) release(email, ip string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.drop("email:"+email, at)
+	l.drop("ip:"+ip, at)
+}
+
+// succeed forgets the email's failures after a good sign-in, and the
+// attempt reserved at at against the address.
+func (l *loginLimiter) succeed(email, ip string, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, "email:"+email)
+	l.drop("ip:"+ip, at)
+}
+
+// drop removes one attempt made at at from key's list.
+func (l *loginLimiter) drop(key string, at time.Time) {
+	ts := l.failures[key]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(at) {
+			ts = append(ts[:i:i], ts[i+1:]...)
+			break
+		}
+	}
+	if len(ts) == 0 {
+		delete(l.failures, key)
+	} else {
+		l.failures[key] = ts
+	}
 }

@@ -94,6 +94,7 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.GET("/statements/csv", s.statementCSV)
 
 	admin := acct.Group("", s.requireAccountAdmin)
+	admin.GET("/settings/audit", s.auditShow)
 	admin.POST("/settings/account", s.accountSave)
 	admin.POST("/settings/users", s.memberAdd)
 	admin.POST("/settings/users/:userID/role", s.memberRole)

@@ -216,7 +216,7 @@ func (s *Server) passwordChange(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
-	err := s.store.ChangePassword(c.Request().Context(), p.user.ID, in.Current, in.New)
+	err := s.store.ChangePassword(c.Request().Context(), p.user.ID, p.token, in.Current, in.New)
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{PasswordErrors: errs})
 	}

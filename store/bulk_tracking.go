@@ -78,7 +78,12 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 	}
 	idx := map[string]int{}
 	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(h))] = i
+		name := strings.ToLower(strings.TrimSpace(h))
+		// Two columns for one field: which one is meant cannot be known.
+		if _, seen := idx[name]; seen && slices.Contains(TrackingColumns, name) {
+			return nil, FieldError("file", fmt.Sprintf("The header has two %s columns; keep one.", name))
+		}
+		idx[name] = i
 	}
 	var missing []string
 	for _, col := range []string{"po_number", "carrier", "tracking_number", "ship_date"} {

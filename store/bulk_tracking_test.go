@@ -89,7 +89,8 @@ func testBulkTrackingPreviewApplyAndReupload(t *testing.T) {
 	if !strings.HasPrefix(csv, "po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity,merchant,error\n") || strings.Count(csv, "\n") != len(again.Rows)+1 {
 		t.Fatalf("error rows CSV:\n%s", csv)
 	}
-	for _, bad := range []string{"", "\xff\xfe", "po_number,carrier\nX,ups\n", "po_number,carrier,tracking_number,ship_date\n"} {
+	for _, bad := range []string{"", "\xff\xfe", "po_number,carrier\nX,ups\n", "po_number,carrier,tracking_number,ship_date\n",
+		"po_number,carrier,tracking_number,ship_date,Tracking_Number\nX,ups,1Z999AA10123456784,2026-11-21,1Z999AA10123456785\n"} {
 		if _, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(bad), false); fields(err)["file"] == "" {
 			t.Errorf("bad file %q: %v", bad, err)
 		}

@@ -284,15 +284,28 @@ type PayoutInput struct {
 	Amount     string // decimal, e.g. "1250.00"
 	Date       string // YYYY-MM-DD in the merchant's time zone
 	Reference  string // the bank or payment reference
+	// IdempotencyKey is the form's submit key: the same key again records nothing.
+	IdempotencyKey string
+}
+
+// PayoutResult is the payout a submit recorded, or the one an earlier submit
+// with the same key recorded (Replayed).
+type PayoutResult struct {
+	ID       int64
+	Replayed bool
 }
 
 // RecordPayout records that the merchant paid a linked supplier: the amount
 // leaves the available balance and shows on both sides' statements. A payout
-// cannot exceed what is available now.
-func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, in PayoutInput) (int64, error) {
+// cannot exceed what is available now. The same idempotency key again
+// returns the payout it recorded and records nothing.
+func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, in PayoutInput) (PayoutResult, error) {
 	in.Reference = strings.TrimSpace(in.Reference)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	c := checks{}
+	c.check(in.IdempotencyKey != "", "idempotency_key", "This form has no submit key; reload it and try again.")
+	c.check(len(in.IdempotencyKey) <= 100, "idempotency_key", "This form's submit key is too long; reload it and try again.")
 	amount, err := ParseMoney(in.Amount)
 	switch {
 	case strings.TrimSpace(in.Amount) == "":
@@ -305,7 +318,7 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	c.check(len(in.Reference) <= 100, "reference", "Use at most 100 characters.")
 	var tz string
 	if err := db.rqRow(ctx, "SELECT time_zone FROM accounts WHERE id = ?", merchantID).Scan(&tz); err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	loc := Account{TimeZone: tz}.Location()
 	now := db.now()
@@ -320,21 +333,30 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 		c.add("date", "The payout date cannot be in the future.")
 	}
 	if err := c.err(); err != nil {
-		return 0, err
+		return PayoutResult{}, err
 	}
 	tx, err := db.begin(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	defer tx.Rollback()
+	// A submit seen before returns what it recorded, never a second payout.
+	var prior int64
+	err = tx.QueryRowContext(ctx, "SELECT id FROM ledger_entries WHERE merchant_id = ? AND idempotency_key = ?", merchantID, in.IdempotencyKey).Scan(&prior)
+	if err == nil {
+		return PayoutResult{ID: prior, Replayed: true}, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
+	}
 	var supplierName string
 	err = tx.QueryRowContext(ctx, `SELECT s.name FROM vendor_links l JOIN accounts s ON s.id = l.supplier_id
 		WHERE l.supplier_id = ? AND l.merchant_id = ? ORDER BY l.id DESC LIMIT 1`, in.SupplierID, merchantID).Scan(&supplierName)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, FieldError("supplier_id", "Choose one of your suppliers.")
+		return PayoutResult{}, FieldError("supplier_id", "Choose one of your suppliers.")
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	// The balance is read inside the write transaction: two payouts
 	// recorded at once cannot both spend the same money.
@@ -342,14 +364,14 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	var balance int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(earned_cents + adjusted_cents + paid_cents), 0)
 		FROM ledger_days WHERE supplier_id = ? AND merchant_id = ? AND currency = ?`, t.supplierID, merchantID, t.currency).Scan(&balance); err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	pending, err := heldAfter(ctx, tx, t, today)
 	if err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	if available := balance - pending; amount > available {
-		return 0, FieldError("amount", fmt.Sprintf("Only %s %s is available to pay %s now.", FormatMoney(max(available, 0)), t.currency, supplierName))
+		return PayoutResult{}, FieldError("amount", fmt.Sprintf("Only %s %s is available to pay %s now.", FormatMoney(max(available, 0)), t.currency, supplierName))
 	}
 	at := now
 	if day := date.Format(time.DateOnly); day != today {
@@ -357,14 +379,14 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	}
 	day := localDay(at, loc)
 	res, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (supplier_id, merchant_id, kind, currency, amount_cents, at, day, available_at, reference,
-		created_by, created_at) VALUES (?, ?, 'payout', ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.supplierID, merchantID, t.currency, -amount, at, day, at, in.Reference, actor.Name, now)
+		idempotency_key, created_by, created_at) VALUES (?, ?, 'payout', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.supplierID, merchantID, t.currency, -amount, at, day, at, in.Reference, in.IdempotencyKey, actor.Name, now)
 	if err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	id, _ := res.LastInsertId()
 	if err := addLedgerDay(ctx, tx, t, day, 0, 0, -amount, 0); err != nil {
-		return 0, fmt.Errorf("store: payout: %w", err)
+		return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 	}
 	detail := fmt.Sprintf("payout of %s %s to %s on %s", FormatMoney(amount), t.currency, supplierName, day)
 	if in.Reference != "" {
@@ -372,10 +394,10 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 	}
 	for _, acc := range []int64{merchantID, t.supplierID} {
 		if err := db.audit(ctx, tx, actor, acc, "payout.recorded", "ledger_entry", id, detail); err != nil {
-			return 0, fmt.Errorf("store: payout: %w", err)
+			return PayoutResult{}, fmt.Errorf("store: payout: %w", err)
 		}
 	}
-	return id, tx.Commit()
+	return PayoutResult{ID: id}, tx.Commit()
 }
 
 // Statement is a supplier-merchant pair's account for a period, per currency.

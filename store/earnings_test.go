@@ -53,8 +53,48 @@ func (w *orderWorld) ship(t *testing.T, po store.PurchaseOrder, number string, l
 }
 
 func (w *orderWorld) payout(amount, date string) error {
-	_, err := w.db.RecordPayout(context.Background(), w.mActor, w.merchant.ID, store.PayoutInput{SupplierID: w.supplier.ID, Currency: "USD", Amount: amount, Date: date, Reference: "WIRE-1"})
+	_, err := w.db.RecordPayout(context.Background(), w.mActor, w.merchant.ID, store.PayoutInput{SupplierID: w.supplier.ID, Currency: "USD", Amount: amount, Date: date, Reference: "WIRE-1",
+		IdempotencyKey: fmt.Sprint("payout-", rand.Int64())})
 	return err
+}
+
+// TestPayoutSubmittedTwiceIsRecordedOnce: the same submit key again returns
+// the first payout and records nothing, even when the balance would allow a
+// second; a new key records a new payout; a form without a key is refused.
+func TestPayoutSubmittedTwiceIsRecordedOnce(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	po := w.poFor(t, "#9101", orderfile.Line{SKU: "A-1", Quantity: 3})
+	w.ship(t, po, "9400100000000000000011")
+	w.now = w.now.AddDate(0, 0, 15)
+	today := w.now.Format(time.DateOnly)
+	in := store.PayoutInput{SupplierID: w.supplier.ID, Currency: "USD", Amount: "4.00", Date: today, Reference: "WIRE-7", IdempotencyKey: "form-1"}
+	first, err := w.db.RecordPayout(ctx, w.mActor, w.merchant.ID, in)
+	if err != nil || first.Replayed {
+		t.Fatalf("first submit: %+v %v", first, err)
+	}
+	audit, _ := w.db.AuditLog(ctx, w.merchant.ID, 100)
+	again, err := w.db.RecordPayout(ctx, w.mActor, w.merchant.ID, in)
+	if err != nil || !again.Replayed || again.ID != first.ID {
+		t.Fatalf("second submit: %+v %v, want the first payout %d replayed", again, err, first.ID)
+	}
+	if b := w.balance(t, w.merchant.ID); b.PaidCents != 400 || b.AvailableCents != 1100 {
+		t.Fatalf("after a double submit: %+v, want 4.00 paid once", b)
+	}
+	if after, _ := w.db.AuditLog(ctx, w.merchant.ID, 100); len(after) != len(audit) {
+		t.Errorf("the replay wrote %d audit entries", len(after)-len(audit))
+	}
+	in.IdempotencyKey = "form-2"
+	if next, err := w.db.RecordPayout(ctx, w.mActor, w.merchant.ID, in); err != nil || next.Replayed || next.ID == first.ID {
+		t.Fatalf("a new form: %+v %v", next, err)
+	}
+	if b := w.balance(t, w.merchant.ID); b.PaidCents != 800 {
+		t.Fatalf("after two forms: paid %d, want 800", b.PaidCents)
+	}
+	in.IdempotencyKey = " "
+	if _, err := w.db.RecordPayout(ctx, w.mActor, w.merchant.ID, in); fields(err)["idempotency_key"] == "" {
+		t.Fatalf("a form without a key: %v", err)
+	}
 }
 
 func TestEarningsAreHeldThenPaidOut(t *testing.T) {

@@ -394,6 +394,16 @@ func (db *DB) UpdateMerchantLinkSettings(ctx context.Context, actor Actor, merch
 	if in.EarnOn == "" {
 		in.EarnOn = EarnOnShipped
 	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return VendorLink{}, fmt.Errorf("store: link settings: %w", err)
+	}
+	defer tx.Rollback()
+	// Only the link's merchant learns what the form accepts.
+	l, err := linkOf(ctx, tx, merchantID, linkID)
+	if err != nil || l.MerchantID != merchantID {
+		return VendorLink{}, fmt.Errorf("store: merchant settings of link %d: %w", linkID, ErrNotFound)
+	}
 	c := checks{}
 	c.check(in.ReleaseDelayMinutes >= 0 && in.ReleaseDelayMinutes <= MaxReleaseDelay, "release_delay_minutes",
 		fmt.Sprintf("Use 0 to %d minutes (a week).", MaxReleaseDelay))
@@ -404,15 +414,6 @@ func (db *DB) UpdateMerchantLinkSettings(ctx context.Context, actor Actor, merch
 	c.check(in.HoldingDays >= 0 && in.HoldingDays <= MaxHoldingDays, "holding_days", fmt.Sprintf("Use 0 to %d days.", MaxHoldingDays))
 	if err := c.err(); err != nil {
 		return VendorLink{}, err
-	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return VendorLink{}, fmt.Errorf("store: link settings: %w", err)
-	}
-	defer tx.Rollback()
-	l, err := linkOf(ctx, tx, merchantID, linkID)
-	if err != nil || l.MerchantID != merchantID {
-		return VendorLink{}, fmt.Errorf("store: merchant settings of link %d: %w", linkID, ErrNotFound)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE vendor_links SET auto_dropship = ?, release_delay_minutes = ?, po_format = ?, po_prefix = ?, earn_on = ?, holding_days = ?,
 		updated_at = ? WHERE id = ?`, in.AutoDropship, in.ReleaseDelayMinutes, in.POFormat, in.POPrefix, in.EarnOn, in.HoldingDays, db.now(), linkID); err != nil {

@@ -240,6 +240,10 @@ func TestLinkSettingsBelongToTheirSide(t *testing.T) {
 	if _, err := p.db.UpdateMerchantLinkSettings(ctx, p.sActor, p.supplier.ID, l.ID, store.MerchantLinkSettings{POFormat: "sequence"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("supplier sets merchant settings: %v, want ErrNotFound", err)
 	}
+	// Invalid values tell the other side nothing either: not found, no field messages.
+	if _, err := p.db.UpdateMerchantLinkSettings(ctx, p.sActor, p.supplier.ID, l.ID, store.MerchantLinkSettings{ReleaseDelayMinutes: -5, POFormat: "weird"}); !errors.Is(err, store.ErrNotFound) || fields(err) != nil {
+		t.Fatalf("supplier sets invalid merchant settings: %v, want ErrNotFound", err)
+	}
 	if _, err := p.db.UpdateSupplierLinkSettings(ctx, p.sActor, p.supplier.ID, l.ID, store.SupplierLinkSettings{ShowCustomerPhone: true, ShowPrices: true}); err != nil {
 		t.Fatal(err)
 	}

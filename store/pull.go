@@ -50,6 +50,8 @@ type FeedRun struct {
 	Missing        int
 	Errors         int
 	Message        string
+
+	startedBy Actor // who pressed "Pull now"; zero for the schedule
 }
 
 // RunError is a row-level problem recorded on a run.
@@ -169,12 +171,20 @@ func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
 	return int(n), tx.Commit()
 }
 
-// PullNow starts a pull in the background and returns its run at once.
+// PullNow starts a pull in the background and returns its run at once; the
+// audit log names the system as having pulled.
 func (p *Puller) PullNow(ctx context.Context, merchantID, subID int64) (FeedRun, error) {
+	return p.PullNowAs(ctx, SystemActor, merchantID, subID)
+}
+
+// PullNowAs is PullNow for a person (or token) who asked for the pull: the
+// audit log names them with its outcome.
+func (p *Puller) PullNowAs(ctx context.Context, actor Actor, merchantID, subID int64) (FeedRun, error) {
 	s, run, err := p.DB.claim(ctx, merchantID, subID, "manual")
 	if err != nil {
 		return FeedRun{}, err
 	}
+	run.startedBy = actor
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -243,7 +253,11 @@ func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 	if err != nil {
 		p.log().Warn("feed pull failed", "subscription", s.ID, "run", run.ID, "err", err)
 	}
-	if ferr := db.finishRun(context.WithoutCancel(ctx), s, run.ID, state, msg, counts); ferr != nil {
+	actor := run.startedBy
+	if actor.Name == "" {
+		actor = SystemActor
+	}
+	if ferr := db.finishRun(context.WithoutCancel(ctx), actor, s, run.ID, state, msg, counts); ferr != nil {
 		p.log().Error("finish feed run", "run", run.ID, "err", ferr)
 	}
 }
@@ -634,7 +648,7 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 }
 
 // finishRun records a run's outcome, releases the subscription and schedules its next run.
-func (db *DB) finishRun(ctx context.Context, s Subscription, runID int64, state, msg string, c applyCounts) error {
+func (db *DB) finishRun(ctx context.Context, actor Actor, s Subscription, runID int64, state, msg string, c applyCounts) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -658,7 +672,7 @@ func (db *DB) finishRun(ctx context.Context, s Subscription, runID int64, state,
 	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL, next_run_at = ? WHERE id = ?", nextRun(s, now, loc), s.ID); err != nil {
 		return err
 	}
-	if err := db.audit(ctx, tx, SystemActor, s.AccountID, "feed_run."+state, "subscription", s.ID,
+	if err := db.audit(ctx, tx, actor, s.AccountID, "feed_run."+state, "subscription", s.ID,
 		fmt.Sprintf("run %d: %d created, %d updated, %d unchanged, %d missing. %s", runID, c.created, c.updated, c.unchanged, c.missing, msg)); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -210,6 +211,65 @@ func TestSessionsExpireAndSwitchOnlyToOwnAccounts(t *testing.T) {
 	}
 }
 
+// TestPasswordChangeEndsOtherSessions: the user's other sign-ins end, the
+// one that changed the password goes on, other users' sessions are untouched.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, u, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindMerchant}, "a@example.com", pw)
+	_, other, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindSupplier}, "b@example.com", pw)
+	here, _ := db.CreateSession(ctx, u.ID, a.ID)
+	laptop, _ := db.CreateSession(ctx, u.ID, a.ID)
+	phone, _ := db.CreateSession(ctx, u.ID, 0)
+	theirs, _ := db.CreateSession(ctx, other.ID, 0)
+	if err := db.ChangePassword(ctx, u.ID, here, "wrong current", "a much better passphrase"); fields(err)["current_password"] == "" {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	if _, err := db.SessionByToken(ctx, laptop); err != nil {
+		t.Fatalf("a refused change ended a session: %v", err)
+	}
+	if err := db.ChangePassword(ctx, u.ID, here, pw, "a much better passphrase"); err != nil {
+		t.Fatal(err)
+	}
+	for name, tok := range map[string]string{"laptop": laptop, "phone": phone} {
+		if _, err := db.SessionByToken(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s session after the password change: %v, want ErrNotFound", name, err)
+		}
+	}
+	for name, tok := range map[string]string{"current": here, "another user's": theirs} {
+		if _, err := db.SessionByToken(ctx, tok); err != nil {
+			t.Errorf("%s session after the password change: %v", name, err)
+		}
+	}
+}
+
+// TestRemovedMemberSessionsEnd: removing a member ends their sessions in
+// that account; their sessions in another account go on.
+func TestRemovedMemberSessionsEnd(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindMerchant}, "a@example.com", pw)
+	b, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindSupplier}, "b@example.com", pw)
+	m, err := db.AddMember(ctx, store.CLIActor, a.ID, store.NewMember{Email: "staff@example.com", Password: pw, Role: store.RoleStaff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddMember(ctx, store.CLIActor, b.ID, store.NewMember{Email: "staff@example.com", Role: store.RoleStaff}); err != nil {
+		t.Fatal(err)
+	}
+	inA, _ := db.CreateSession(ctx, m.User.ID, a.ID)
+	inB, _ := db.CreateSession(ctx, m.User.ID, b.ID)
+	if err := db.RemoveMember(ctx, store.CLIActor, a.ID, m.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionByToken(ctx, inA); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session in the account they were removed from: %v, want ErrNotFound", err)
+	}
+	if s, err := db.SessionByToken(ctx, inB); err != nil || s.AccountID != b.ID {
+		t.Errorf("session in their other account: %+v %v", s, err)
+	}
+}
+
 func TestLastAdminStays(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
@@ -323,5 +383,56 @@ func TestSeedDemoOnlyOnEmptyDatabase(t *testing.T) {
 	links, _ := db.AllLinks(ctx)
 	if len(links) != 1 || links[0].State != store.LinkActive {
 		t.Fatalf("demo links = %+v, want one active", links)
+	}
+}
+
+// TestAuditLogPagedFiltersAndPages: an account's log comes newest first,
+// 50 a page, with the total; a kind holds only its actions ("feed." is not
+// "feed_run."); another account's entries never show.
+func TestAuditLogPagedFiltersAndPages(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	a, u, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "A", Kind: store.KindSupplier}, "a@example.com", pw)
+	b, _, _ := db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "B", Kind: store.KindMerchant}, "b@example.com", pw)
+	admin := store.Actor{UserID: u.ID, Name: u.Email}
+	for i := range 60 {
+		if _, _, err := db.CreateToken(ctx, admin, a.ID, fmt.Sprint("token ", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SaveFeed(ctx, admin, a.ID, 0, store.FeedInput{Name: "All", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.CreateToken(ctx, store.CLIActor, b.ID, "B's token"); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.AuditLogPaged(ctx, a.ID, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Entries) != store.AuditLogPerPage || all.Total < 61 || all.Entries[0].Action != "feed.created" {
+		t.Fatalf("first page: %d entries of %d, newest %+v", len(all.Entries), all.Total, all.Entries[0])
+	}
+	for i := 1; i < len(all.Entries); i++ {
+		if all.Entries[i].ID >= all.Entries[i-1].ID {
+			t.Fatalf("entries not newest first at %d", i)
+		}
+	}
+	second, err := db.AuditLogPaged(ctx, a.ID, "", 2)
+	if err != nil || len(second.Entries) != all.Total-store.AuditLogPerPage || second.Entries[0].ID >= all.Entries[len(all.Entries)-1].ID {
+		t.Fatalf("second page: %d entries, %v", len(second.Entries), err)
+	}
+	for kind, want := range map[string]int{"tokens": 60, "feeds": 1, "pulls": 0, "payouts": 0} {
+		got, err := db.AuditLogPaged(ctx, a.ID, kind, 1)
+		if err != nil || got.Total != want {
+			t.Errorf("kind %s: total %d, %v; want %d", kind, got.Total, err, want)
+		}
+	}
+	for _, p := range []store.AuditLogPage{all, second} {
+		for _, e := range p.Entries {
+			if e.AccountID != a.ID || e.Detail == "B's token" {
+				t.Fatalf("account A's log holds %+v", e)
+			}
+		}
 	}
 }

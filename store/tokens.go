@@ -105,16 +105,32 @@ func (db *DB) RevokeToken(ctx context.Context, actor Actor, accountID, tokenID i
 
 // AccountForToken returns the account a live API token acts for, or ErrNotFound.
 func (db *DB) AccountForToken(ctx context.Context, secret string) (Account, error) {
+	_, a, err := db.TokenAccount(ctx, secret)
+	return a, err
+}
+
+// TokenAccount returns a live API token and the account it acts for, or ErrNotFound.
+func (db *DB) TokenAccount(ctx context.Context, secret string) (APIToken, Account, error) {
 	if !strings.HasPrefix(secret, tokenPrefix) {
-		return Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
+		return APIToken{}, Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
 	}
-	a, err := scanAccount(db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at
-		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)))
+	var t APIToken
+	var a Account
+	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, t.id, t.name, t.prefix, t.created_at
+		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)).
+		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &t.ID, &t.Name, &t.Prefix, &t.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
+		return APIToken{}, Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
 	}
 	if err != nil {
-		return Account{}, fmt.Errorf("store: token: %w", err)
+		return APIToken{}, Account{}, fmt.Errorf("store: token: %w", err)
 	}
-	return a, nil
+	t.AccountID = a.ID
+	return t, a, nil
+}
+
+// TokenActor is the actor for changes made through the API with token t:
+// the audit log and timelines name the token.
+func TokenActor(t APIToken) Actor {
+	return Actor{Name: `API token "` + t.Name + `"`}
 }

@@ -417,8 +417,8 @@ func (db *DB) RemoveMember(ctx context.Context, actor Actor, accountID, userID i
 	if _, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE account_id = ? AND user_id = ?", accountID, userID); err != nil {
 		return fmt.Errorf("store: remove member: %w", err)
 	}
-	// Sessions sitting in this account fall back to no account.
-	if _, err := tx.ExecContext(ctx, "UPDATE sessions SET account_id = NULL WHERE user_id = ? AND account_id = ?", userID, accountID); err != nil {
+	// Their sessions in this account end: they sign in again to work elsewhere.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND account_id = ?", userID, accountID); err != nil {
 		return fmt.Errorf("store: remove member: %w", err)
 	}
 	if err := db.audit(ctx, tx, actor, accountID, "member.removed", "user", userID, ""); err != nil {
@@ -427,10 +427,12 @@ func (db *DB) RemoveMember(ctx context.Context, actor Actor, accountID, userID i
 	return tx.Commit()
 }
 
-// ChangePassword sets a new password after checking the current one.
-func (db *DB) ChangePassword(ctx context.Context, userID int64, current, next string) error {
-	var hash string
-	err := db.rqRow(ctx, "SELECT password_hash FROM users WHERE id = ?", userID).Scan(&hash)
+// ChangePassword sets a new password after checking the current one, and
+// ends the user's other sessions: only keepSession (the token of the session
+// that changed it) stays signed in.
+func (db *DB) ChangePassword(ctx context.Context, userID int64, keepSession, current, next string) error {
+	var hash, email string
+	err := db.rqRow(ctx, "SELECT password_hash, email FROM users WHERE id = ?", userID).Scan(&hash, &email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: change password of %d: %w", userID, ErrNotFound)
 	}
@@ -457,7 +459,12 @@ func (db *DB) ChangePassword(ctx context.Context, userID int64, current, next st
 	if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", newHash, userID); err != nil {
 		return fmt.Errorf("store: change password: %w", err)
 	}
-	if err := db.audit(ctx, tx, Actor{UserID: userID, Name: "self"}, 0, "user.password_changed", "user", userID, ""); err != nil {
+	res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", userID, hashToken(keepSession))
+	if err != nil {
+		return fmt.Errorf("store: change password: %w", err)
+	}
+	ended, _ := res.RowsAffected()
+	if err := db.audit(ctx, tx, Actor{UserID: userID, Name: email}, 0, "user.password_changed", "user", userID, fmt.Sprintf("%d other sessions ended", ended)); err != nil {
 		return fmt.Errorf("store: change password: %w", err)
 	}
 	return tx.Commit()

@@ -102,7 +102,7 @@ func SettingsPage(f Frame, v SettingsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = SettingsTabs("general", v.Kind != "merchant", v.Kind != "supplier").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = SettingsTabs("general", v.Kind != "merchant", v.Kind != "supplier", v.IsAdmin).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
