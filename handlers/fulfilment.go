@@ -101,7 +101,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 }
 
 // supplierPOView builds the supplier's PO page; what it shows of the customer
-// and prices follows the link's settings.
+// and prices follows the link's settings (store.PurchaseOrder.ForSupplier).
 func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOView, error) {
 	p := principalOf(c)
 	ctx := c.Request().Context()
@@ -125,12 +125,8 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04"), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
-	if link.ShowCustomerPhone {
-		v.Phone = po.Customer.Phone
-	}
-	if link.ShowCustomerEmail {
-		v.Email = po.Customer.Email
-	}
+	// The store gives the supplier the PO as its link shows it.
+	v.Phone, v.Email = po.Customer.Phone, po.Customer.Email
 	for _, l := range po.Lines {
 		sl := views.SupplierPOLine{ID: l.ID, SKU: l.SupplierSKU, Title: l.Title, Ordered: l.Quantity, Shipped: l.ShippedQty, Remaining: l.Quantity - l.ShippedQty,
 			Status: l.Status, Reason: l.Reason}

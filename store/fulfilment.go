@@ -301,14 +301,11 @@ func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, er
 	var q QueuePO
 	var promise sql.NullTime
 	p := &q.PurchaseOrder
-	a := &p.ShipTo
-	if err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
-		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
-		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
-		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &q.Acknowledged, &promise); err != nil {
+	if err := row.Scan(append(poDest(p), &q.Acknowledged, &promise)...); err != nil {
 		return q, err
 	}
+	// The queue is the supplier's: it sees each PO as its link shows it.
+	*p = p.ForSupplier(p.link)
 	q.PromiseDate = promise.Time
 	if !promise.Valid {
 		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
