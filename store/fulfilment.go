@@ -655,6 +655,19 @@ func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment,
 	return out, nil
 }
 
+// ShipmentPO returns the PO a shipment of the acting supplier's belongs to.
+func (db *DB) ShipmentPO(ctx context.Context, supplierID, shipmentID int64) (int64, error) {
+	var poID int64
+	err := db.rqRow(ctx, "SELECT po_id FROM shipments WHERE id = ? AND supplier_id = ?", shipmentID, supplierID).Scan(&poID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: shipment %d: %w", shipmentID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: shipment %d: %w", shipmentID, err)
+	}
+	return poID, nil
+}
+
 // MarkDelivered records that a shipment arrived; a PO is delivered when all its shipments are.
 func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipmentID int64) error {
 	tx, err := db.begin(ctx)
