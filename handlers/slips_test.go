@@ -1,7 +1,11 @@
 package handlers_test
 
 import (
+	"io"
+	"log/slog"
+	"mime/quotedprintable"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,6 +13,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/dropline/dropline/store"
 )
 
 // TestPackingSlipOrderNumberReturnAddressAndParcels has the merchant's admin
@@ -92,5 +98,83 @@ func TestPackingSlipOrderNumberReturnAddressAndParcels(t *testing.T) {
 	other.login(w.adminT.Email)
 	if p := other.get(parcel); p.status != http.StatusNotFound {
 		t.Errorf("another supplier prints the parcel's slip: %d", p.status)
+	}
+}
+
+// TestShippedEmailPerParcelFromTheMerchant ships a PO of three in two
+// parcels and delivers the customer's emails through the SMTP adapter to a
+// stand-in server: each comes from the merchant's name with its reply-to
+// address and lists only what its parcel holds.
+func TestShippedEmailPerParcelFromTheMerchant(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	if _, err := env.db.UpdateAccountSettings(ctx, store.CLIActor, w.merchantA.ID, store.AccountSettings{Name: "Harbour & Pine \"Goods\"", TimeZone: "UTC",
+		DropshipEnabled: true, AccountContact: store.AccountContact{ReplyToEmail: "help@merchant-a.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	po := openPO(t, env, w, "MAIL-9", 3)
+	line := po.Lines[0].ID
+	today := time.Now().UTC().Format(time.DateOnly)
+	for _, parcel := range []struct {
+		number string
+		qty    int
+	}{{"1Z999AA10123456784", 1}, {"1Z999AA10123456785", 2}} {
+		if _, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: parcel.number, ShipDate: today, Override: true,
+			Lines: []store.ShipmentLine{{POLineID: line, Quantity: parcel.qty}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	smtp := newInjSMTP(t)
+	d := &store.Deliverer{DB: env.db, Mailer: &store.SMTPMailer{Config: store.SMTPConfig{Host: "127.0.0.1", Port: smtp.port, From: "Dropline <orders@dropline.example>"}},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	smtp.mu.Lock()
+	raws := append([]string(nil), smtp.msgs...)
+	smtp.mu.Unlock()
+	var got []string
+	for _, raw := range raws {
+		m, err := mail.ReadMessage(strings.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Header.Get("To") != "<ada@example.com>" {
+			continue
+		}
+		from, err := m.Header.AddressList("From")
+		if err != nil || len(from) != 1 || from[0].Name != "Harbour & Pine \"Goods\"" || from[0].Address != "orders@dropline.example" {
+			t.Errorf("From %q (%v), want the merchant's name at Dropline's address", m.Header.Get("From"), err)
+		}
+		if reply, err := m.Header.AddressList("Reply-To"); err != nil || len(reply) != 1 || reply[0].Address != "help@merchant-a.example" {
+			t.Errorf("Reply-To %q (%v), want the merchant's reply-to", m.Header.Get("Reply-To"), err)
+		}
+		body, _ := io.ReadAll(quotedprintable.NewReader(m.Body))
+		got = append(got, strings.ReplaceAll(string(body), "\r\n", "\n"))
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d shipping emails to the customer, want 2", len(got))
+	}
+	// The merchant's Outbox says in whose name they went.
+	m := env.client()
+	m.login(w.adminA.Email)
+	if from := m.get("/settings/outbox").doc.Find(`[data-testid="outbox-from"]`).First().Text(); from != "from Harbour & Pine \"Goods\" · replies to help@merchant-a.example" {
+		t.Errorf("the Outbox gives the sender as %q", from)
+	}
+	for i, c := range []struct{ has, hasNot []string }{
+		{[]string{"1 × Widget (S-100)", "1Z999AA10123456784", "The rest of your order ships separately."}, []string{"2 × ", "3 × ", "1Z999AA10123456785"}},
+		{[]string{"2 × Widget (S-100)", "1Z999AA10123456785"}, []string{"1 × ", "3 × ", "The rest"}},
+	} {
+		for _, s := range c.has {
+			if !strings.Contains(got[i], s) {
+				t.Errorf("parcel %d's email lacks %q:\n%s", i+1, s, got[i])
+			}
+		}
+		for _, s := range c.hasNot {
+			if strings.Contains(got[i], s) {
+				t.Errorf("parcel %d's email holds %q:\n%s", i+1, s, got[i])
+			}
+		}
 	}
 }

@@ -610,8 +610,8 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 	} else if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	p.take(sh)
-	list := []newShipment{{po: p, sh: sh}}
+	left := p.take(sh)
+	list := []newShipment{{po: p, sh: sh, left: left}}
 	if err := db.saveShipments(ctx, tx, actor, list, now, saveOpts{}); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
