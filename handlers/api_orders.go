@@ -433,6 +433,7 @@ type apiPO struct {
 	CancelState    string           `json:"cancel_state"`
 	Currency       string           `json:"currency"`
 	TotalCost      string           `json:"total_cost"`
+	Customer       map[string]any   `json:"customer"`
 	ShipTo         apiAddress       `json:"ship_to"`
 	Notes          string           `json:"notes"`
 	CreatedAt      time.Time        `json:"created_at"`
@@ -460,6 +461,7 @@ func apiPOs(pos []store.PurchaseOrder) []apiPO {
 	for _, p := range pos {
 		a := apiPO{ID: p.ID, PONumber: p.PONumber, OrderID: p.OrderID, ChannelOrderID: p.ChannelOrderID, Status: p.Status, SupplierStatus: p.SupplierStatus,
 			CancelState: p.CancelState, Currency: p.Currency, TotalCost: store.FormatMoney(p.TotalCostCents), ShipTo: apiAddress(p.ShipTo), Notes: p.Notes,
+			Customer:  map[string]any{"name": p.Customer.Name, "email": p.Customer.Email, "phone": p.Customer.Phone},
 			CreatedAt: p.CreatedAt, Supplier: map[string]any{"id": p.SupplierID, "name": p.SupplierName}, Lines: []map[string]any{}, Shipments: []apiShipment{}}
 		for _, l := range p.Lines {
 			line := map[string]any{"sku": l.SupplierSKU, "title": l.Title, "quantity": l.Quantity, "shipped_quantity": l.ShippedQty, "status": l.Status}

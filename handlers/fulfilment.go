@@ -103,7 +103,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 }
 
 // supplierPOView builds the supplier's PO page; what it shows of the customer
-// and prices follows the link's settings.
+// and prices follows the link's settings (store.PurchaseOrder.ForSupplier).
 func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOView, error) {
 	p := principalOf(c)
 	ctx := c.Request().Context()
@@ -130,12 +130,8 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	if qp.Acknowledged {
 		v.AckBy, v.AckAt = qp.AcknowledgedBy, qp.AcknowledgedAt.In(loc).Format("2 Jan 2006 15:04")
 	}
-	if link.ShowCustomerPhone {
-		v.Phone = po.Customer.Phone
-	}
-	if link.ShowCustomerEmail {
-		v.Email = po.Customer.Email
-	}
+	// The store gives the supplier the PO as its link shows it.
+	v.Phone, v.Email = po.Customer.Phone, po.Customer.Email
 	for _, l := range po.Lines {
 		sl := views.SupplierPOLine{ID: l.ID, SKU: l.SupplierSKU, Title: l.Title, Ordered: l.Quantity, Shipped: l.ShippedQty, Remaining: l.Quantity - l.ShippedQty,
 			Status: l.Status, Reason: l.Reason}
@@ -351,27 +347,134 @@ func (s *Server) shipmentDelivered(c echo.Context) error {
 	return redirect(c, back)
 }
 
-// packingSlips prints one page per selected PO, in the merchant's name,
-// never with prices unless the link allows them.
+// packingSlips prints one page per selected PO (id) or shipment (shipment),
+// in the merchant's name with its return address and order number, never
+// with prices unless the link allows them. A PO's slip holds what remains
+// to ship once part of it has shipped; a shipment's, what that parcel holds.
 func (s *Server) packingSlips(c echo.Context) error {
 	var slips []views.PackingSlip
-	for _, raw := range c.QueryParams()["id"] {
-		id, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil {
-			return echo.ErrNotFound
+	q := c.QueryParams()
+	for _, param := range []string{"id", "shipment"} {
+		for _, raw := range q[param] {
+			id, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || id <= 0 {
+				return echo.ErrNotFound
+			}
+			poID, shipmentID := id, int64(0)
+			if param == "shipment" {
+				shipmentID = id
+				if poID, err = s.store.ShipmentPO(c.Request().Context(), principalOf(c).accountID(), id); err != nil {
+					return err
+				}
+			}
+			slip, err := s.packingSlip(c, poID, shipmentID)
+			if err != nil {
+				return err
+			}
+			slips = append(slips, slip)
 		}
-		v, err := s.supplierPOView(c, id)
-		if err != nil {
-			return err
-		}
-		merchant := v.Merchant
-		if i := strings.LastIndex(merchant, " ("); i > 0 {
-			merchant = merchant[:i]
-		}
-		slips = append(slips, views.PackingSlip{Number: v.Number, Merchant: merchant, ShipTo: v.ShipTo, Date: v.Created, Lines: v.Lines, Notes: v.Notes})
 	}
 	if len(slips) == 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose the POs to print.")
 	}
 	return render(c, http.StatusOK, views.PackingSlipsPage(slips))
+}
+
+// shipsAll reports whether a slip's lines are the whole of a PO's live lines.
+func shipsAll(po []store.POLine, slip []views.SlipLine) bool {
+	want, got := 0, 0
+	for _, l := range po {
+		if l.Status != "rejected" && l.Status != "cancelled" {
+			want += l.Quantity
+		}
+	}
+	for _, l := range slip {
+		got += l.Quantity
+	}
+	return got >= want
+}
+
+// packingSlip is one slip of the acting supplier's PO: of one of its
+// shipments when shipmentID is not 0.
+func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.PackingSlip, error) {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	po, err := s.store.PurchaseOrder(ctx, p.accountID(), poID)
+	if err != nil {
+		return views.PackingSlip{}, err
+	}
+	if po.SupplierID != p.accountID() {
+		return views.PackingSlip{}, echo.ErrNotFound
+	}
+	link, err := s.store.POLink(ctx, po)
+	if err != nil {
+		return views.PackingSlip{}, err
+	}
+	slip := views.PackingSlip{Number: po.PONumber, OrderNumber: po.ChannelOrderID, Merchant: po.MerchantName,
+		Return: store.AccountContact{ReturnAddress: po.MerchantReturnAddress}.ReturnAddressLines(), Heading: "Packing slip",
+		ShipTo: addressLines(po.ShipTo), Date: po.ReleaseAt.In(p.member.Account.Location()).Format("2 Jan 2006"), Notes: po.Notes}
+	lines := map[int64]store.POLine{}
+	for _, l := range po.Lines {
+		lines[l.ID] = l
+	}
+	slipLine := func(l store.POLine, qty int) views.SlipLine {
+		sl := views.SlipLine{SKU: l.SupplierSKU, Title: l.Title, Quantity: qty}
+		if link.ShowPrices {
+			sl.Price = orderMoney(l.PriceCents, po.Currency)
+		}
+		return sl
+	}
+	if shipmentID != 0 {
+		ships, err := s.store.Shipments(ctx, p.accountID(), po.ID)
+		if err != nil {
+			return slip, err
+		}
+		for _, sh := range ships {
+			if sh.ID != shipmentID {
+				continue
+			}
+			slip.Parcel = sh.CarrierName + " " + sh.TrackingNumber
+			if day, err := time.Parse(time.DateOnly, sh.ShipDate); err == nil {
+				slip.Date = day.Format("2 Jan 2006")
+			}
+			for _, l := range sh.Lines {
+				slip.Lines = append(slip.Lines, slipLine(lines[l.POLineID], l.Quantity))
+			}
+		}
+		if len(ships) > 1 || !shipsAll(po.Lines, slip.Lines) {
+			slip.Remark = "Part of your order: other items ship in separate parcels."
+		}
+		return slip, nil
+	}
+	// Once part has shipped, the PO's slip is for the parcel still to go:
+	// what remains. Nothing shipped, or nothing left: the whole PO.
+	shipped, remaining := 0, 0
+	for _, l := range po.Lines {
+		shipped += l.ShippedQty
+		if l.Status != "rejected" && l.Status != "cancelled" {
+			remaining += l.Quantity - l.ShippedQty
+		}
+	}
+	for _, l := range po.Lines {
+		qty := l.Quantity
+		switch {
+		case shipped > 0 && remaining > 0:
+			qty = l.Quantity - l.ShippedQty
+			if l.Status == "rejected" || l.Status == "cancelled" {
+				qty = 0
+			}
+		case shipped > 0:
+			qty = l.ShippedQty
+		case l.Status == "rejected" || l.Status == "cancelled":
+			qty = 0
+		}
+		if qty > 0 {
+			slip.Lines = append(slip.Lines, slipLine(l, qty))
+		}
+	}
+	if shipped > 0 && remaining > 0 {
+		slip.Heading = "Remaining items"
+		slip.Remark = "Items shipped earlier in another parcel are not on this slip."
+	}
+	return slip, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -31,8 +32,17 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 	loc := p.member.Account.Location()
 	now := time.Now()
 	for _, m := range msgs {
-		v.Messages = append(v.Messages, views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
-			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now)})
+		row := views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
+			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now)}
+		var from []string
+		if m.FromName != "" {
+			from = append(from, "from "+m.FromName)
+		}
+		if m.ReplyTo != "" {
+			from = append(from, "replies to "+m.ReplyTo)
+		}
+		row.From = strings.Join(from, " · ")
+		v.Messages = append(v.Messages, row)
 	}
 	if v.Failed, err = s.store.OutboxCount(ctx, p.accountID(), "failed"); err != nil {
 		return err

@@ -29,7 +29,12 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 	v.PublicID = acc.PublicID
 	v.TimeZones = commonTimeZones
 	if v.AccountErrors == nil {
-		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled}
+		contact, err := s.store.AccountContact(ctx, acc.ID)
+		if err != nil {
+			return v, err
+		}
+		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled,
+			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail}
 	}
 	members, err := s.store.Members(ctx, acc.ID)
 	if err != nil {
@@ -73,7 +78,8 @@ func (s *Server) accountSave(c echo.Context) error {
 	}
 	p := principalOf(c)
 	_, err := s.store.UpdateAccountSettings(c.Request().Context(), p.actor(), p.accountID(),
-		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled})
+		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled,
+			AccountContact: store.AccountContact{ReturnAddress: in.ReturnAddress, ReplyToEmail: in.ReplyToEmail}})
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Account: in, AccountErrors: errs})
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,50 @@ type AccountSettings struct {
 	Name            string
 	TimeZone        string
 	DropshipEnabled bool
+	AccountContact
+}
+
+// AccountContact is how a merchant's customers reach it: the return address
+// its packing slips print and the reply-to address of its customer emails.
+type AccountContact struct {
+	ReturnAddress string // lines as typed
+	ReplyToEmail  string
+}
+
+// ReturnAddressLines are the return address's lines that hold something.
+func (c AccountContact) ReturnAddressLines() []string {
+	var out []string
+	for _, l := range strings.Split(c.ReturnAddress, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// check tidies the contact and adds its problems to c.
+func (in *AccountContact) check(c checks) {
+	in.ReturnAddress = strings.Join(in.ReturnAddressLines(), "\n")
+	in.ReplyToEmail = strings.TrimSpace(in.ReplyToEmail)
+	c.check(len(in.ReturnAddress) <= 500, "return_address", "Use at most 500 characters.")
+	c.check(len(in.ReturnAddressLines()) <= 8, "return_address", "Use at most 8 lines.")
+	if in.ReplyToEmail != "" {
+		a, err := mail.ParseAddress(in.ReplyToEmail)
+		c.check(err == nil && a.Address == in.ReplyToEmail && len(in.ReplyToEmail) <= 254, "reply_to_email", "Enter an email address such as orders@example.com.")
+	}
+}
+
+// AccountContact returns the acting account's return address and reply-to email.
+func (db *DB) AccountContact(ctx context.Context, accountID int64) (AccountContact, error) {
+	var c AccountContact
+	err := db.rqRow(ctx, "SELECT return_address, reply_to_email FROM accounts WHERE id = ?", accountID).Scan(&c.ReturnAddress, &c.ReplyToEmail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("store: account contact %d: %w", accountID, ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: account contact %d: %w", accountID, err)
+	}
+	return c, nil
 }
 
 const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at"
@@ -216,13 +261,15 @@ func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
 	return out, rows.Err()
 }
 
-// UpdateAccountSettings changes the acting account's name, time zone and dropship module.
+// UpdateAccountSettings changes the acting account's name, time zone,
+// dropship module, return address and reply-to email.
 func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID int64, in AccountSettings) (Account, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	c := checks{}
 	c.check(in.Name != "", "name", "Enter the account's name.")
 	c.check(len(in.Name) <= 200, "name", "Use at most 200 characters.")
 	c.check(validTimeZone(in.TimeZone), "time_zone", "Choose a time zone such as Europe/London or America/New_York.")
+	in.AccountContact.check(c)
 	if err := c.err(); err != nil {
 		return Account{}, err
 	}
@@ -238,11 +285,21 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ? WHERE id = ?",
-		in.Name, in.TimeZone, in.DropshipEnabled, accountID); err != nil {
+	var contact AccountContact
+	if err := tx.QueryRowContext(ctx, "SELECT return_address, reply_to_email FROM accounts WHERE id = ?", accountID).Scan(&contact.ReturnAddress, &contact.ReplyToEmail); err != nil {
+		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ? WHERE id = ?",
+		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, accountID); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	var changes []string
+	if contact.ReturnAddress != in.ReturnAddress {
+		changes = append(changes, "return address changed")
+	}
+	if contact.ReplyToEmail != in.ReplyToEmail {
+		changes = append(changes, fmt.Sprintf("reply-to email %q → %q", contact.ReplyToEmail, in.ReplyToEmail))
+	}
 	if before.Name != in.Name {
 		changes = append(changes, fmt.Sprintf("name %q → %q", before.Name, in.Name))
 	}

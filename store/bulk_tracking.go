@@ -626,8 +626,8 @@ func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCa
 			}
 			continue
 		}
-		g.po.take(sh)
-		list = append(list, newShipment{po: g.po, sh: sh})
+		left := g.po.take(sh)
+		list = append(list, newShipment{po: g.po, sh: sh, left: left})
 	}
 	return list, nil
 }

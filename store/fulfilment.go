@@ -304,15 +304,12 @@ func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, er
 	var q QueuePO
 	var promise, acked sql.NullTime
 	p := &q.PurchaseOrder
-	a := &p.ShipTo
-	if err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
-		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
-		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
-		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &acked, &q.AcknowledgedBy, &promise); err != nil {
+	if err := row.Scan(append(poDest(p), &acked, &q.AcknowledgedBy, &promise)...); err != nil {
 		return q, err
 	}
 	q.Acknowledged, q.AcknowledgedAt = acked.Valid, acked.Time
+	// The queue is the supplier's: it sees each PO as its link shows it.
+	*p = p.ForSupplier(p.link)
 	q.PromiseDate = promise.Time
 	if !promise.Valid {
 		q.PromiseDate = p.CreatedAt.AddDate(0, 0, 1)
@@ -662,8 +659,8 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 	} else if err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
-	p.take(sh)
-	list := []newShipment{{po: p, sh: sh}}
+	left := p.take(sh)
+	list := []newShipment{{po: p, sh: sh, left: left}}
 	if err := db.saveShipments(ctx, tx, actor, list, now, saveOpts{}); err != nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
 	}
@@ -705,6 +702,19 @@ func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment,
 		lr.Close()
 	}
 	return out, nil
+}
+
+// ShipmentPO returns the PO a shipment of the acting supplier's belongs to.
+func (db *DB) ShipmentPO(ctx context.Context, supplierID, shipmentID int64) (int64, error) {
+	var poID int64
+	err := db.rqRow(ctx, "SELECT po_id FROM shipments WHERE id = ? AND supplier_id = ?", shipmentID, supplierID).Scan(&poID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: shipment %d: %w", shipmentID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: shipment %d: %w", shipmentID, err)
+	}
+	return poID, nil
 }
 
 // MarkDelivered records that a shipment arrived; a PO is delivered when all its shipments are.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	netmail "net/mail"
 
 	mail "github.com/wneessen/go-mail"
 )
@@ -21,17 +22,31 @@ type SMTPMailer struct {
 	Config SMTPConfig
 }
 
-// Send delivers one plain-text email.
-func (m *SMTPMailer) Send(ctx context.Context, to, subject, body string) error {
+// Send delivers one plain-text email. A sender name goes beside the
+// configured From address (a merchant's name on its customers' emails: the
+// address stays the one the server may send as); replies go to ReplyTo.
+func (m *SMTPMailer) Send(ctx context.Context, e Email) error {
 	msg := mail.NewMsg()
-	if err := msg.From(m.Config.From); err != nil {
+	from, err := netmail.ParseAddress(m.Config.From)
+	if err != nil {
 		return fmt.Errorf("from address %q: %w", m.Config.From, err)
 	}
-	if err := msg.To(to); err != nil {
-		return fmt.Errorf("to address %q: %w", to, err)
+	if e.FromName != "" {
+		from.Name = e.FromName
 	}
-	msg.Subject(subject)
-	msg.SetBodyString(mail.TypeTextPlain, body)
+	// Set as a parsed address, not formatted text: a name is whatever the
+	// merchant typed (quotes, angle brackets), and the header encodes it.
+	msg.FromMailAddress(from)
+	if err := msg.To(e.To); err != nil {
+		return fmt.Errorf("to address %q: %w", e.To, err)
+	}
+	if e.ReplyTo != "" {
+		if err := msg.ReplyTo(e.ReplyTo); err != nil {
+			return fmt.Errorf("reply-to address %q: %w", e.ReplyTo, err)
+		}
+	}
+	msg.Subject(e.Subject)
+	msg.SetBodyString(mail.TypeTextPlain, e.Body)
 	opts := []mail.Option{mail.WithPort(m.Config.Port), mail.WithTLSPolicy(mail.TLSOpportunistic)}
 	if m.Config.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(m.Config.Username), mail.WithPassword(m.Config.Password))

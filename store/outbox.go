@@ -65,6 +65,8 @@ type OutboxMessage struct {
 	Kind          string
 	Topic         string
 	Recipient     string
+	FromName      string // an email's sender display name ("" for Dropline's own)
+	ReplyTo       string // an email's reply-to address, if any
 	Subject       string
 	Body          string
 	State         string
@@ -77,13 +79,13 @@ type OutboxMessage struct {
 }
 
 func (db *DB) enqueue(ctx context.Context, tx dbtx, m OutboxMessage) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at, from_name, reply_to)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
 	return err
 }
 
 // outboxCols are the columns of outboxRow's values.
-var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at"}
+var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at", "from_name", "reply_to"}
 
 // outboxRow is a new message's values, in outboxCols order; it is due at
 // once unless it says when.
@@ -95,7 +97,7 @@ func outboxRow(m OutboxMessage, now time.Time) []any {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = now
 	}
-	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now}
+	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now, m.FromName, m.ReplyTo}
 }
 
 // webhookURLs are the account's endpoints that want event.
@@ -188,7 +190,7 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 
 // OutboxList lists the acting account's newest messages that f selects.
 func (db *DB) OutboxList(ctx context.Context, accountID int64, f OutboxFilter, limit int) ([]OutboxMessage, error) {
-	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, subject, body, state, attempts, next_attempt_at, last_error,
+	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, from_name, reply_to, subject, body, state, attempts, next_attempt_at, last_error,
 		coalesce(waiting_for, ''), created_at, sent_at
 		FROM outbox WHERE account_id = ?`
 	args := []any{accountID}
@@ -209,8 +211,8 @@ func (db *DB) OutboxList(ctx context.Context, accountID int64, f OutboxFilter, l
 	var out []OutboxMessage
 	for rows.Next() {
 		var m OutboxMessage
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.Subject, &m.Body, &m.State, &m.Attempts, &m.NextAttemptAt,
-			&m.LastError, &m.WaitingFor, &m.CreatedAt, &m.SentAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.FromName, &m.ReplyTo, &m.Subject, &m.Body, &m.State, &m.Attempts,
+			&m.NextAttemptAt, &m.LastError, &m.WaitingFor, &m.CreatedAt, &m.SentAt); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -391,9 +393,18 @@ func (db *DB) RemoveWebhookEndpoint(ctx context.Context, actor Actor, accountID,
 	return tx.Commit()
 }
 
+// Email is one plain-text email as a Mailer sends it.
+type Email struct {
+	To       string
+	FromName string // the sender's display name beside the configured address; "" keeps the configured one
+	ReplyTo  string // "" for none
+	Subject  string
+	Body     string
+}
+
 // Mailer sends one email.
 type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
+	Send(ctx context.Context, e Email) error
 }
 
 // Deliverer sends due outbox messages: emails through the Mailer (none
@@ -458,7 +469,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("store: release waiting emails: %w", err)
 		}
 	}
-	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.subject, o.body, o.attempts, coalesce(w.secret, '')
+	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
 		WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT 200`, db.now())
 	if err != nil {
@@ -471,7 +482,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	var list []due
 	for rows.Next() {
 		var x due
-		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
+		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.FromName, &x.m.ReplyTo, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -504,7 +515,7 @@ func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessa
 		if d.Mailer == nil {
 			return &waitError{transportSMTP, "no SMTP server is configured"}
 		}
-		return d.Mailer.Send(ctx, m.Recipient, m.Subject, m.Body)
+		return d.Mailer.Send(ctx, Email{To: m.Recipient, FromName: m.FromName, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body})
 	case OutboxWebhook:
 		if secret == "" {
 			return errors.New("the endpoint was removed")

@@ -19,10 +19,10 @@ type fakeMailer struct {
 	sent []string
 }
 
-func (f *fakeMailer) Send(_ context.Context, to, subject, body string) error {
+func (f *fakeMailer) Send(_ context.Context, e store.Email) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sent = append(f.sent, to+"|"+subject+"|"+body)
+	f.sent = append(f.sent, e.To+"|"+e.Subject+"|"+e.Body)
 	return nil
 }
 

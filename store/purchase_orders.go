@@ -48,9 +48,13 @@ type PurchaseOrder struct {
 	Lines          []POLine
 	// Stale: open with no tracking for longer than the supplier chases POs.
 	Stale bool
+	// MerchantReturnAddress is the merchant's return address, as typed, for
+	// the packing slip.
+	MerchantReturnAddress string
 
 	noTracking bool
 	staleDays  int
+	link       SupplierLinkSettings // what the supplier's link shows it
 }
 
 // POLine is one line of a purchase order.
@@ -72,20 +76,58 @@ type POLine struct {
 const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.name, po.order_id, o.channel_order_id, o.channel, po.po_number, po.status,
 	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
-	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days`
+	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days, m.return_address,
+	vl.show_customer_phone, vl.show_customer_email, vl.show_prices`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
-	JOIN orders o ON o.id = po.order_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
+	JOIN orders o ON o.id = po.order_id JOIN vendor_links vl ON vl.id = po.link_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
 
-func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
-	var p PurchaseOrder
+// poDest are the scan destinations of poColumns in p.
+func poDest(p *PurchaseOrder) []any {
 	a := &p.ShipTo
-	err := row.Scan(&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
+	return []any{&p.ID, &p.AccountID, &p.MerchantName, &p.MerchantPID, &p.SupplierID, &p.SupplierName, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 		&p.PONumber, &p.Status, &p.SupplierStatus, &p.CancelState, &p.CancelReason, &p.Currency, &p.TotalCostCents,
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays)
+		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &p.MerchantReturnAddress,
+		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices}
+}
+
+func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
+	var p PurchaseOrder
+	err := row.Scan(poDest(&p)...)
 	return p, err
+}
+
+// ForSupplier is the PO as its supplier may see it: the customer's phone
+// (the ship-to's too) and email, and the merchant's prices, only where the
+// supplier's link shows them. Every page, slip, file, API answer and
+// message a supplier gets of a PO is made from it.
+func (p PurchaseOrder) ForSupplier(show SupplierLinkSettings) PurchaseOrder {
+	if !show.ShowCustomerPhone {
+		p.Customer.Phone, p.ShipTo.Phone = "", ""
+	}
+	if !show.ShowCustomerEmail {
+		p.Customer.Email = ""
+	}
+	if !show.ShowPrices {
+		lines := make([]POLine, len(p.Lines))
+		for i, l := range p.Lines {
+			l.PriceCents = 0
+			lines[i] = l
+		}
+		p.Lines = lines
+	}
+	return p
+}
+
+// seenBy is the PO as accountID may see it: all of it for the merchant that
+// placed it, ForSupplier for the supplier it was routed to.
+func (p PurchaseOrder) seenBy(accountID int64) PurchaseOrder {
+	if accountID == p.AccountID {
+		return p
+	}
+	return p.ForSupplier(p.link)
 }
 
 // markStale sets Stale as of now, by the rule the queue's tabs are kept by.
@@ -160,7 +202,7 @@ func (db *DB) PurchaseOrder(ctx context.Context, accountID, poID int64) (Purchas
 		return PurchaseOrder{}, fmt.Errorf("store: purchase order %d: %w", poID, err)
 	}
 	p.markStale(db.now())
-	return p, nil
+	return p.seenBy(accountID), nil
 }
 
 // OrderPurchaseOrders lists the POs of one of the acting merchant's orders.

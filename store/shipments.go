@@ -33,6 +33,7 @@ type shipPO struct {
 	queue       queueRow // its queue flags and the state they came from, as loaded
 	orderEmail  string   // the order's customer, for the shipping email
 	orderName   string
+	replyTo     string // the merchant's reply-to email, for the same
 	facts       poFacts
 	terms       pairTerms
 	supplierLoc *time.Location
@@ -42,6 +43,7 @@ type shipPO struct {
 type shipLine struct {
 	id        int64
 	sku       string
+	item      string // the line as its customer knows it: the merchant's SKU and title
 	status    string
 	remaining int
 	shipped   int
@@ -93,15 +95,15 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	supplierLoc := locationOf(supplierTZ)
 	filled := 0 // every PO has its merchant and link: the foreign keys say so
 	in, set = oneOf("id", slices.Collect(maps.Keys(byMerchant)))
-	err = eachRow(ctx, q, "SELECT id, name, time_zone FROM accounts WHERE "+in, []any{set}, func(rows *sql.Rows) error {
+	err = eachRow(ctx, q, "SELECT id, name, time_zone, reply_to_email FROM accounts WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var id int64
-		var name, tz string
-		if err := rows.Scan(&id, &name, &tz); err != nil {
+		var name, tz, replyTo string
+		if err := rows.Scan(&id, &name, &tz, &replyTo); err != nil {
 			return err
 		}
 		loc := locationOf(tz)
 		for _, p := range byMerchant[id] {
-			p.MerchantName, p.terms.loc = name, loc
+			p.MerchantName, p.terms.loc, p.replyTo = name, loc, replyTo
 			filled++
 		}
 		return nil
@@ -143,13 +145,17 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: slaHours, staleDays: staleDays, loc: supplierLoc}
 	}
 	in, set = oneOf("po_id", ids)
-	err = eachRow(ctx, q, `SELECT po_id, id, supplier_sku, status, quantity - shipped_qty, shipped_qty, source_id, coalesce(cost_cents, 0)
-		FROM po_lines WHERE `+in+` ORDER BY id`, []any{set}, func(rows *sql.Rows) error {
+	in, set = oneOf("pl.po_id", ids)
+	err = eachRow(ctx, q, `SELECT pl.po_id, pl.id, pl.supplier_sku, pl.status, pl.quantity - pl.shipped_qty, pl.shipped_qty, pl.source_id, coalesce(pl.cost_cents, 0),
+		coalesce(ol.sku, ''), coalesce(nullif(ol.title, ''), pl.title)
+		FROM po_lines pl LEFT JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+in+` ORDER BY pl.id`, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var l shipLine
-		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.shipped, &l.source, &l.cost); err != nil {
+		var sku, title string
+		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.shipped, &l.source, &l.cost, &sku, &title); err != nil {
 			return err
 		}
+		l.item = customerItem(sku, title)
 		if p := pos[poID]; p != nil {
 			p.lines = append(p.lines, l)
 		}
@@ -158,6 +164,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	if err != nil {
 		return nil, err
 	}
+	in, set = oneOf("po_id", ids)
 	err = eachRow(ctx, q, "SELECT po_id, carrier, tracking_number, delivered_at IS NOT NULL FROM shipments WHERE "+in, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var c, n string
@@ -295,7 +302,7 @@ const (
 
 // take counts a checked shipment against p: its quantities leave the lines
 // (a line with nothing left is shipped) and its number is saved.
-func (p *shipPO) take(sh Shipment) {
+func (p *shipPO) take(sh Shipment) (left int) {
 	for _, sl := range sh.Lines {
 		for i := range p.lines {
 			if l := &p.lines[i]; l.id == sl.POLineID {
@@ -309,6 +316,12 @@ func (p *shipPO) take(sh Shipment) {
 	}
 	p.saved[shipmentKey(sh.Carrier, sh.TrackingNumber)] = true
 	p.shipments++
+	for _, l := range p.lines {
+		if l.status == "open" {
+			left += max(l.remaining, 0)
+		}
+	}
+	return left
 }
 
 // settled is p's queue row as loaded and the status its lines and shipments
@@ -338,8 +351,9 @@ func (p *shipPO) line(id int64) shipLine {
 
 // newShipment is a checked shipment and its PO, to save.
 type newShipment struct {
-	po *shipPO
-	sh Shipment
+	po   *shipPO
+	sh   Shipment
+	left int // what remained to ship of the PO once it was taken off
 }
 
 var (
@@ -680,7 +694,8 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 		// update, and the merchant's webhooks.
 		if send.email {
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
-				Recipient: p.orderEmail, Subject: "Your order " + p.ChannelOrderID + " has shipped", Body: shippedEmail(p, *sh)}, now))
+				Recipient: p.orderEmail, FromName: p.MerchantName, ReplyTo: p.replyTo, Subject: "Your order " + p.ChannelOrderID + " has shipped",
+				Body: shippedEmail(p, *sh, list[i].left)}, now))
 			msg += " Shipping email to " + p.orderEmail + " queued."
 		}
 		if send.shopify {
@@ -710,13 +725,40 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 	return n, nil
 }
 
-// shippedEmail is the customer's "your order has shipped" email.
-func shippedEmail(p *shipPO, sh Shipment) string {
+// shippedEmail is the customer's "your order has shipped" email: what this
+// parcel holds, whether more is to come (left), and where to follow it.
+func shippedEmail(p *shipPO, sh Shipment, left int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nCarrier: %s\nTracking number: %s\n", strings.TrimSpace(p.orderName), p.ChannelOrderID, p.MerchantName, sh.CarrierName, sh.TrackingNumber)
+	fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nIn this parcel:\n", strings.TrimSpace(p.orderName), p.ChannelOrderID, p.MerchantName)
+	items := map[int64]string{}
+	for _, l := range p.lines {
+		items[l.id] = l.item
+	}
+	for _, l := range sh.Lines {
+		item := items[l.POLineID]
+		if item == "" {
+			item = l.SupplierSKU
+		}
+		fmt.Fprintf(&b, "  %d × %s\n", l.Quantity, item)
+	}
+	if left > 0 {
+		b.WriteString("The rest of your order ships separately.\n")
+	}
+	fmt.Fprintf(&b, "\nCarrier: %s\nTracking number: %s\n", sh.CarrierName, sh.TrackingNumber)
 	if sh.TrackingURL != "" {
 		fmt.Fprintf(&b, "Track it: %s\n", sh.TrackingURL)
 	}
 	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", p.MerchantName)
 	return b.String()
+}
+
+// customerItem names a line as the customer knows it: "Title (SKU)".
+func customerItem(sku, title string) string {
+	switch {
+	case title == "":
+		return sku
+	case sku == "":
+		return title
+	}
+	return title + " (" + sku + ")"
 }
