@@ -235,14 +235,21 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID 
 			return 0, false, err
 		}
 	}
-	if err := db.orderEvent(ctx, tx, merchantID, id, actor, "imported",
-		fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(in.Channel), in.ChannelOrderID, len(in.Lines))); err != nil {
+	if err := db.orderEvent(ctx, tx, merchantID, id, actor, "imported", orderInMessage(in.Channel, in.ChannelOrderID, len(in.Lines))); err != nil {
 		return 0, false, err
 	}
 	if err := db.refreshOrder(ctx, tx, merchantID, id); err != nil {
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// orderInMessage is the timeline's first note: how the order came in.
+func orderInMessage(channel, number string, lines int) string {
+	if channel == "manual" {
+		return fmt.Sprintf("Created by hand as %s with %d line(s).", number, lines)
+	}
+	return fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(channel), number, lines)
 }
 
 func channelName(c string) string {
