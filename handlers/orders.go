@@ -681,7 +681,9 @@ func (s *Server) orderImportShow(c echo.Context) error {
 // orderImportPlan reads an uploaded orders CSV and says what importing it would do.
 func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImportView, []orderfile.Order, error) {
 	var v views.OrderImportView
-	orders, rejected, err := orderfile.ReadCSV(bytes.NewReader(body))
+	p := principalOf(c)
+	// A placed_at without a zone is a time of the merchant's day.
+	orders, rejected, err := orderfile.ReadCSVIn(bytes.NewReader(body), p.member.Account.Location())
 	var fe *orderfile.FileError
 	if errors.As(err, &fe) {
 		v.Error = fe.Message
@@ -690,7 +692,6 @@ func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImport
 	if err != nil {
 		return v, nil, err
 	}
-	p := principalOf(c)
 	v.Orders, v.Rejected = len(orders)+len(rejected), len(rejected)
 	for _, o := range orders {
 		page, err := s.store.Orders(c.Request().Context(), p.accountID(), store.OrderFilter{Tab: store.TabAll, Query: o.ChannelOrderID, PerPage: 5})
