@@ -792,7 +792,7 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 	}
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
-			Status: po.Status, Cancel: po.CancelState, Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency)})
+			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -825,10 +825,10 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	loc := p.member.Account.Location()
 	v := views.POView{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		SupplierStat: po.SupplierStatus, Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency),
+		Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
 		CanCancel: po.Status == store.POOpen && po.CancelState != "requested"}
 	if po.ReleaseAt.After(s.now()) {
-		v.Release = po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04")
+		v.Release = zonedTime(po.ReleaseAt, loc)
 	}
 	for _, l := range po.Lines {
 		v.Lines = append(v.Lines, views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Cost: money(l.CostCents, l.HasCost),
