@@ -84,7 +84,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	now := s.now()
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.QueueRow{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Customer: po.ShipTo.Name,
-			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
+			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Received: zonedTime(po.ReleaseAt, p.member.Account.Location()), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -125,7 +125,7 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	}
 	v := views.SupplierPOView{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04"), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
+		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
 	if qp.Acknowledged {
 		v.AckBy, v.AckAt = qp.AcknowledgedBy, qp.AcknowledgedAt.In(loc).Format("2 Jan 2006 15:04")
@@ -175,13 +175,13 @@ func shipmentRows(ships []store.Shipment, loc *time.Location) []views.ShipmentRo
 	var out []views.ShipmentRow
 	for _, sh := range ships {
 		row := views.ShipmentRow{ID: sh.ID, Carrier: sh.CarrierName, Number: sh.TrackingNumber, URL: safeHTTP(sh.TrackingURL), ShipDate: sh.ShipDate,
-			Extended: sh.ExtendedField, Override: sh.OverrideReason}
+			Extended: sh.ExtendedField, Override: sh.OverrideReason, Entered: zonedTime(sh.CreatedAt, loc)}
 		// The ship date is a day as entered: written as the page's other dates.
 		if day, err := time.Parse(time.DateOnly, sh.ShipDate); err == nil {
 			row.ShipDate = day.Format("2 Jan 2006")
 		}
 		if sh.DeliveredAt != nil {
-			row.Delivered = sh.DeliveredAt.In(loc).Format("2 Jan 2006")
+			row.Delivered = zonedTime(*sh.DeliveredAt, loc)
 		}
 		for _, l := range sh.Lines {
 			row.Lines = append(row.Lines, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))

@@ -572,34 +572,37 @@ func (s *Server) orderCreate(c echo.Context) error {
 	o := orderfile.Order{Channel: "manual", ChannelOrderID: strings.TrimSpace(in.Number), Currency: in.Currency, Note: in.Note,
 		Customer: orderfile.Customer{Name: in.Name, Email: in.Email, Phone: in.Phone}, ShipTo: formAddress(in.AddressForm)}
 	errs := views.FieldErrors{}
+	var rows []int // the form's row of each order line
 	for i := range in.SKUs {
-		sku, title := strings.TrimSpace(in.SKUs[i]), strings.TrimSpace(at(in.Titles, i))
-		qty, price := strings.TrimSpace(at(in.Qtys, i)), strings.TrimSpace(at(in.Prices, i))
-		if sku == "" && title == "" && qty == "" && price == "" {
+		typed := in.Line(i)
+		if strings.TrimSpace(typed.SKU+typed.Title+typed.Quantity+typed.Price) == "" {
 			continue
 		}
-		n := len(o.Lines)
-		line := orderfile.Line{SKU: sku, Title: title}
-		q, err := strconv.Atoi(qty)
+		// A SKU of the catalog fills what was left empty, as the form does.
+		l, err := s.fillManualLine(c, typed, in.Currency, false)
+		if err != nil {
+			return err
+		}
+		line := orderfile.Line{SKU: strings.TrimSpace(l.SKU), Title: strings.TrimSpace(l.Title)}
+		q, err := strconv.Atoi(strings.TrimSpace(l.Quantity))
 		if err != nil {
 			errs[fmt.Sprintf("lines[%d].quantity", i)] = "Enter a whole number."
 		}
 		line.Quantity = q
-		if price != "" {
+		if price := strings.TrimSpace(l.Price); price != "" {
 			cents, err := orderfile.ParseMoney(price)
 			if err != nil {
 				errs[fmt.Sprintf("lines[%d].unit_price", i)] = "Enter an amount like 19.99."
 			}
 			line.UnitPriceCents = cents
 		}
-		_ = n
-		o.Lines = append(o.Lines, line)
+		o.Lines, rows = append(o.Lines, line), append(rows, i)
 	}
 	if len(errs) == 0 {
 		p := principalOf(c)
 		created, _, err := s.store.CreateOrder(c.Request().Context(), p.actor(), p.accountID(), o)
 		if fe := fieldErrors(err); fe != nil {
-			errs = fe
+			errs = formLineErrors(fe, rows)
 		} else if err != nil {
 			return err
 		} else {
@@ -610,6 +613,71 @@ func (s *Server) orderCreate(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusUnprocessableEntity, views.ManualOrderPage(s.frame(c, "New order"), in, errs))
+}
+
+// formLineErrors moves the store's messages about order line n to the form
+// row the line was typed in (blank rows are skipped before the store sees them).
+func formLineErrors(fe views.FieldErrors, rows []int) views.FieldErrors {
+	out := views.FieldErrors{}
+	for k, msg := range fe {
+		var n int
+		var rest string
+		if _, err := fmt.Sscanf(k, "lines[%d]%s", &n, &rest); err == nil && n >= 0 && n < len(rows) {
+			k = fmt.Sprintf("lines[%d]%s", rows[n], rest)
+		}
+		out[k] = msg
+	}
+	return out
+}
+
+// orderNewLine answers the manual order form's line as its SKU is typed:
+// filled with the catalog product's title and unit price.
+func (s *Server) orderNewLine(c echo.Context) error {
+	i, err := strconv.Atoi(c.QueryParam("i"))
+	if err != nil || i < 0 || i >= views.ManualOrderRows {
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown line.")
+	}
+	typed := views.ManualOrderLine{Index: i, SKU: c.QueryParam("sku"), Title: c.QueryParam("title"), Quantity: c.QueryParam("quantity"), Price: c.QueryParam("unit_price")}
+	l, err := s.fillManualLine(c, typed, c.QueryParam("currency"), true)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ManualOrderLineRow(l, nil))
+}
+
+// fillManualLine fills a typed line from the merchant's catalog product with
+// its SKU: the title and, when the currencies agree, the unit price; a
+// quantity of 1 when none was typed. retyped (the SKU was just typed)
+// replaces a title and price already there; otherwise only empty ones are
+// filled.
+func (s *Server) fillManualLine(c echo.Context, l views.ManualOrderLine, currency string, retyped bool) (views.ManualOrderLine, error) {
+	sku := strings.TrimSpace(l.SKU)
+	if sku == "" {
+		return l, nil
+	}
+	prod, err := s.store.ProductBySKU(c.Request().Context(), principalOf(c).accountID(), sku)
+	if errors.Is(err, store.ErrNotFound) {
+		l.Hint = "Not in your catalog."
+		return l, nil
+	}
+	if err != nil {
+		return l, err
+	}
+	l.Hint = "From your catalog."
+	if retyped || strings.TrimSpace(l.Title) == "" {
+		l.Title = prod.Title
+	}
+	if strings.TrimSpace(l.Quantity) == "" {
+		l.Quantity = "1"
+	}
+	switch {
+	case !prod.HasPrice:
+	case !strings.EqualFold(strings.TrimSpace(currency), prod.Currency):
+		l.Hint = "From your catalog; its price is " + orderMoney(prod.PriceCents, prod.Currency) + "."
+	case retyped || strings.TrimSpace(l.Price) == "":
+		l.Price = store.FormatMoney(prod.PriceCents)
+	}
+	return l, nil
 }
 
 func at(ss []string, i int) string {
@@ -631,7 +699,9 @@ func (s *Server) orderImportShow(c echo.Context) error {
 // orderImportPlan reads an uploaded orders CSV and says what importing it would do.
 func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImportView, []orderfile.Order, error) {
 	var v views.OrderImportView
-	orders, rejected, err := orderfile.ReadCSV(bytes.NewReader(body))
+	p := principalOf(c)
+	// A placed_at without a zone is a time of the merchant's day.
+	orders, rejected, err := orderfile.ReadCSVIn(bytes.NewReader(body), p.member.Account.Location())
 	var fe *orderfile.FileError
 	if errors.As(err, &fe) {
 		v.Error = fe.Message
@@ -640,7 +710,6 @@ func (s *Server) orderImportPlan(c echo.Context, body []byte) (views.OrderImport
 	if err != nil {
 		return v, nil, err
 	}
-	p := principalOf(c)
 	v.Orders, v.Rejected = len(orders)+len(rejected), len(rejected)
 	for _, o := range orders {
 		page, err := s.store.Orders(c.Request().Context(), p.accountID(), store.OrderFilter{Tab: store.TabAll, Query: o.ChannelOrderID, PerPage: 5})
@@ -741,7 +810,7 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 	}
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
-			Status: po.Status, Cancel: po.CancelState, Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency)})
+			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -775,7 +844,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	working := po.Status == store.POOpen || po.Status == store.POPartiallyShipped
 	v := views.POView{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: po.CreatedAt.In(loc).Format("2 Jan 2006 15:04"), Cost: orderMoney(po.TotalCostCents, po.Currency),
+		Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
 		CanCancel: working && po.CancelState != "requested"}
 	// The supplier's own status says where it stands while it is worked on;
 	// once shipped (or ended) the PO's status says it.
@@ -783,7 +852,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		v.SupplierStat = po.SupplierStatus
 	}
 	if po.ReleaseAt.After(s.now()) {
-		v.Release = po.ReleaseAt.In(loc).Format("2 Jan 2006 15:04")
+		v.Release = zonedTime(po.ReleaseAt, loc)
 	}
 	for _, l := range po.Lines {
 		row := views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Remaining: l.Quantity - l.ShippedQty,

@@ -422,3 +422,83 @@ func TestOrdersCSVImport(t *testing.T) {
 		t.Fatalf("imported order: %+v", page)
 	}
 }
+
+func TestManualOrderLineFilledFromCatalog(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	if _, err := env.db.SaveProduct(ctx, store.CLIActor, w.merchantA.ID, 0, store.ProductInput{SKU: "MUG-1", Title: "Enamel mug", PriceCents: 1250, HasPrice: true, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.staffA.Email)
+	form := c.get("/orders/new")
+	sku := form.doc.Find(`input[name="sku"]`).First()
+	if sku.AttrOr("hx-get", "") == "" || sku.AttrOr("hx-target", "") == "" {
+		t.Fatalf("the SKU field asks for nothing as it is typed: %v", sku.Nodes)
+	}
+
+	// Typing the SKU answers the line filled in, still editable.
+	p := c.get(sku.AttrOr("hx-get", "") + "&sku=MUG-1&title=&quantity=&unit_price=&currency=USD")
+	if p.status != http.StatusOK {
+		t.Fatalf("line: %d", p.status)
+	}
+	row := lineRow(t, p)
+	for name, want := range map[string]string{"sku": "MUG-1", "title": "Enamel mug", "quantity": "1", "unit_price": "12.50"} {
+		in := row.Find(`#order-line-0 input[name="` + name + `"]`)
+		if got := in.AttrOr("value", ""); got != want || in.AttrOr("readonly", "no") != "no" {
+			t.Errorf("%s = %q (readonly %q), want %q, editable", name, got, in.AttrOr("readonly", "no"), want)
+		}
+	}
+	// A SKU outside the catalog keeps what was typed and says so.
+	p = c.get("/orders/new/line?i=2&sku=NOPE&title=Mine&quantity=3&unit_price=4.00&currency=USD")
+	row = lineRow(t, p)
+	if got := row.Find(`#order-line-2 input[name="title"]`).AttrOr("value", ""); got != "Mine" {
+		t.Errorf("unknown SKU: title %q, want what was typed", got)
+	}
+	if got := row.Find(`[data-testid="line-hint"]`).Text(); !strings.Contains(got, "Not in your catalog") {
+		t.Errorf("unknown SKU: hint %q", got)
+	}
+
+	// Submitted with the title and price left empty, the server fills them;
+	// a typed price stays as typed.
+	f := manualOrder("M-77", "MUG-1", "2")
+	f["title"] = []string{"", "", "", "", ""}
+	f["unit_price"] = []string{"", "9.00", "", "", ""}
+	f["sku"] = []string{"MUG-1", "MUG-1", "", "", ""}
+	f["quantity"] = []string{"2", "1", "", "", ""}
+	p = c.post("/orders", f)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create order: %d %s", p.status, p.doc.Find(".field-error, [data-testid^=error-]").Text())
+	}
+	page := c.get(p.header.Get("Location"))
+	o, err := env.db.Orders(ctx, w.merchantA.ID, store.OrderFilter{Tab: store.TabAll, Query: "M-77"})
+	if err != nil || len(o.Orders) != 1 {
+		t.Fatalf("order M-77: %+v %v", o.Orders, err)
+	}
+	full, err := env.db.Order(ctx, w.merchantA.ID, o.Orders[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Lines) != 2 || full.Lines[0].Title != "Enamel mug" || full.Lines[0].UnitPriceCents != 1250 || full.Lines[1].Title != "Enamel mug" || full.Lines[1].UnitPriceCents != 900 {
+		t.Errorf("lines = %+v, want the catalog's title, its price where none was typed", full.Lines)
+	}
+	if full.TotalCents != 2*1250+900 {
+		t.Errorf("total = %d", full.TotalCents)
+	}
+	// The timeline says how the order came in.
+	timeline := page.doc.Text()
+	if !strings.Contains(timeline, "Created by hand") || strings.Contains(timeline, "Imported from Manual") {
+		t.Errorf("timeline does not say the order was created by hand")
+	}
+}
+
+// lineRow reads a manual order line as htmx swaps it: a table row.
+func lineRow(t *testing.T, p page) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader("<table><tbody>" + p.body + "</tbody></table>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}

@@ -115,6 +115,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant := acct.Group("", s.requireMerchant)
 	merchant.GET("/orders", s.ordersList)
 	merchant.GET("/orders/new", s.orderNew)
+	merchant.GET("/orders/new/line", s.orderNewLine)
 	merchant.GET("/orders/import", s.orderImportShow)
 	merchant.GET("/orders/template.csv", s.orderTemplate)
 	merchant.GET("/orders/:orderID", s.orderShow)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,7 +57,7 @@ func (s *Server) renderTracking(c echo.Context, status int, v views.TrackingUplo
 
 func (s *Server) trackingTemplate(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-tracking.csv"`)
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(store.TrackingTemplate()))
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(store.TrackingTemplate(s.now().In(principalOf(c).member.Account.Location()).Format(time.DateOnly))))
 }
 
 func (s *Server) trackingUpload(c echo.Context) error {

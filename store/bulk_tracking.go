@@ -25,11 +25,15 @@ import (
 // merchant is needed only when two merchants' POs to this supplier share a number.
 var TrackingColumns = []string{"po_number", "carrier", "tracking_number", "ship_date", "extended_field", "sku", "quantity", "merchant"}
 
-// TrackingTemplate is the bulk tracking CSV template users download.
-func TrackingTemplate() string {
+// TrackingTemplate is the bulk tracking CSV template users download, its
+// example rows shipped on shipDate (the supplier's today: a ship date must lie
+// between the PO's day and tomorrow). Its numbers pass the carriers' checks,
+// and its POs are what the demo merchant's first two dropships of the orders
+// template get: the whole of the first, one line of the second.
+func TrackingTemplate(shipDate string) string {
 	return strings.Join(TrackingColumns, ",") + "\n" +
-		"PO-000123,UPS,1Z999AA10123456784,2026-11-21,,,,\n" +
-		"PO-000124,usps,9400 1000 0000 0000 0000 00,2026-11-21,Box 1 of 2,ACM-MUG,1,\n"
+		"PO-000001,UPS,1Z999AA10123456784," + shipDate + ",,,,\n" +
+		"PO-000002,usps,9400 1112 0288 1234 5678 46," + shipDate + ",Box 1 of 2,ACM-TENT-2P,1,\n"
 }
 
 // TrackingRow is one row of a bulk tracking file and what applying it does.

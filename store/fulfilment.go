@@ -140,9 +140,12 @@ func queueWhere(supplierID int64, f QueueFilter, t queueTimes) (string, []any) {
 		where, all = append(where, "po.promise_date < ?"), append(all, t.tomorrow)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(po.po_number = ? OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
+		// The number is matched through its key's index (see poNumberMatch).
+		num, numArgs := poNumberMatch("x.po_number", q)
+		where = append(where, "(po.id IN (SELECT x.id FROM purchase_orders x INDEXED BY purchase_orders_supplier_number_key WHERE x.supplier_id = ? AND "+num+
+			") OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
 		like := "%" + escapeLike(q) + "%"
-		all = append(all, q, like, like, q)
+		all = append(append(append(all, supplierID), numArgs...), like, like, q)
 	}
 	return strings.Join(where, " AND "), all
 }

@@ -44,7 +44,7 @@ var csvLineMsg = regexp.MustCompile(`^Line (\d+) `)
 //     cells, row for row (the parse of valid output re-parses the same).
 func FuzzReadTrackingCSV(f *testing.F) {
 	seeds := []string{
-		TrackingTemplate(),
+		TrackingTemplate("2026-11-21"),
 		"\xef\xbb\xbfpo_number;carrier;tracking_number;ship_date;extended_field;sku;quantity\r\n" +
 			"PO-000123;ups;1Z 999 AA1 01 2345 6784;2026-11-21;;A-1;1\r\nPO-000123;UPS;1z999aa10123456784;2026-11-21;;A-2;1\r\n" +
 			"PO-000124;United Parcel Service;1Z999AA10123456784;2026-11-21;;;\r\n;;;;;;\r\nPO-000125;fedex;123456789012;21/11/2026;;;\r\n",

@@ -245,14 +245,21 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID 
 			return 0, false, err
 		}
 	}
-	if err := db.orderEvent(ctx, tx, merchantID, id, actor, "imported",
-		fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(in.Channel), in.ChannelOrderID, len(in.Lines))); err != nil {
+	if err := db.orderEvent(ctx, tx, merchantID, id, actor, "imported", orderInMessage(in.Channel, in.ChannelOrderID, len(in.Lines))); err != nil {
 		return 0, false, err
 	}
 	if err := db.refreshOrder(ctx, tx, merchantID, id); err != nil {
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// orderInMessage is the timeline's first note: how the order came in.
+func orderInMessage(channel, number string, lines int) string {
+	if channel == "manual" {
+		return fmt.Sprintf("Created by hand as %s with %d line(s).", number, lines)
+	}
+	return fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(channel), number, lines)
 }
 
 func channelName(c string) string {
@@ -687,11 +694,13 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		// first, then read by id: letting SQLite walk the date index and test
 		// each order against the search was 80 ms on a 200,000-order account.
 		lc := strings.ToLower(q)
+		num, numArgs := poNumberMatch("po_number", q)
+		args := append(append([]any{merchantID, q, "#" + strings.TrimPrefix(q, "#"), merchantID, q, merchantID}, numArgs...), merchantID, lc, lc+"\U0010FFFF")
 		ids, err := queryIDs(ctx, cachedReader{db}, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
 			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
-			UNION SELECT order_id FROM purchase_orders WHERE account_id = ? AND po_number = ?
+			UNION SELECT order_id FROM purchase_orders INDEXED BY purchase_orders_merchant_number_key WHERE account_id = ? AND `+num+`
 			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?
-			LIMIT 10000`, merchantID, q, "#"+strings.TrimPrefix(q, "#"), merchantID, q, merchantID, q, merchantID, lc, lc+"\U0010FFFF")
+			LIMIT 10000`, args...)
 		if err != nil {
 			return page, fmt.Errorf("store: order search: %w", err)
 		}

@@ -261,6 +261,19 @@ func (db *DB) Product(ctx context.Context, accountID, id int64) (Product, error)
 	return p, nil
 }
 
+// ProductBySKU is the account's catalog product with that SKU: what a line
+// typed with the SKU is filled from.
+func (db *DB) ProductBySKU(ctx context.Context, accountID int64, sku string) (Product, error) {
+	p, err := scanProduct(db.rqRow(ctx, "SELECT "+productColumns+" FROM products p WHERE p.account_id = ? AND p.sku = ?", accountID, sku))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Product{}, fmt.Errorf("store: product %q: %w", sku, ErrNotFound)
+	}
+	if err != nil {
+		return Product{}, fmt.Errorf("store: product %q: %w", sku, err)
+	}
+	return p, nil
+}
+
 // SaveProduct creates (id 0) or updates one of the acting account's products.
 func (db *DB) SaveProduct(ctx context.Context, actor Actor, accountID, id int64, in ProductInput) (Product, error) {
 	if err := in.Validate(); err != nil {

@@ -216,7 +216,7 @@ func (db *DB) OrderPurchaseOrders(ctx context.Context, merchantID, orderID int64
 
 // POFilter selects purchase orders for the merchant's Purchase orders page.
 type POFilter struct {
-	Query      string // PO number, order number or supplier name
+	Query      string // PO number (any case, or its digits alone), order number or supplier name
 	Status     string
 	SupplierID int64
 	Shipped    string // "yes", "no" or ""
@@ -281,8 +281,16 @@ func (db *DB) poWhere(ctx context.Context, merchantID int64, f POFilter) (string
 	where := []string{"po.account_id = ?"}
 	args := []any{merchantID}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(po.po_number = ? OR o.channel_order_id IN (?, ?) OR s.name LIKE ? ESCAPE '\\')")
-		args = append(args, q, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%")
+		// The POs a search matches are found through indexes (the number's
+		// key, the order number, the suppliers whose name matches), then read
+		// by id: the unary + keeps SQLite from walking all the merchant's POs
+		// and testing each one.
+		where[0] = "+po.account_id = ?"
+		num, numArgs := poNumberMatch("x.po_number", q)
+		where = append(where, `po.id IN (SELECT x.id FROM purchase_orders x INDEXED BY purchase_orders_merchant_number_key WHERE x.account_id = ? AND `+num+`
+			UNION SELECT x.id FROM orders xo JOIN purchase_orders x ON x.order_id = xo.id WHERE xo.account_id = ? AND xo.channel_order_id IN (?, ?)
+			UNION SELECT x.id FROM accounts sa CROSS JOIN purchase_orders x ON x.supplier_id = sa.id WHERE sa.name LIKE ? ESCAPE '\' AND x.account_id = ?)`)
+		args = append(append(append(args, merchantID), numArgs...), merchantID, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%", merchantID)
 	}
 	if f.Status != "" {
 		where, args = append(where, "po.status = ?"), append(args, f.Status)

@@ -1603,7 +1603,7 @@ func (g *seedGen) order(w *seedWriter, m *seedMerchant, placed time.Time) bool {
 		actorName = "API"
 	}
 	// The timeline reads in ID order: events are written oldest first.
-	events := []seedEvent{{created, actorName, "imported", fmt.Sprintf("Imported from %s as %s with %d line(s).", channelName(ch), number, len(lines))}}
+	events := []seedEvent{{created, actorName, "imported", orderInMessage(ch, number, len(lines))}}
 	for _, p := range pos {
 		s := g.suppliers[p.supplier]
 		g.suppliers[p.supplier].pos++

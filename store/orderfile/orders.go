@@ -81,7 +81,9 @@ var validateColumns = map[string]int{
 }
 
 // CSVTemplate returns an orders CSV to fill in: the header and two example
-// orders, the first with two lines (one row per line).
+// orders, the first with two lines (one row per line). The SKUs are the demo
+// supplier's, so the template imported on the demo shows Dropship orders; the
+// first order's time has no zone (the account's), the second's has one.
 func CSVTemplate() string {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -91,14 +93,20 @@ func CSVTemplate() string {
 	}
 	_ = w.Write(header)
 	for _, row := range [][]string{
-		{"1001", "2025-03-14 09:30", "csv", "USD", "Ada Lovelace", "ada@example.com", "+1 555 0100", "Ada Lovelace", "", "12 Main Street", "Apt 4", "Springfield", "IL", "62701", "US", "+1 555 0100", "MUG-BLUE", "Blue mug", "2", "12.50", "Gift wrap please"},
-		{"1001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "TEE-M", "T-shirt - M", "1", "19.99", ""},
-		{"1002", "2025-03-15", "csv", "EUR", "Grace Hopper", "grace@example.com", "", "Grace Hopper", "Navy Labs", "Hauptstraße 5", "", "Berlin", "", "10115", "DE", "", "CAP-RED", "Red cap", "3", "8.00", ""},
+		{"1001", "2025-03-14 09:30", "csv", "USD", "Ada Lovelace", "ada@example.com", "+1 555 0100", "Ada Lovelace", "", "12 Main Street", "Apt 4", "Springfield", "IL", "62701", "US", "+1 555 0100", "ACM-MUG", "Enamel camp mug", "2", "12.00", "Gift wrap please"},
+		{"1001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "ACM-STOVE", "Trailblaze camp stove", "1", "59.00", ""},
+		{"1002", "2025-03-15T16:45:00+01:00", "csv", "EUR", "Grace Hopper", "grace@example.com", "", "Grace Hopper", "Navy Labs", "Hauptstraße 5", "", "Berlin", "", "10115", "DE", "", "ACM-TENT-2P", "Ridgeline 2-person tent", "1", "165.00", ""},
+		{"1002", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "ACM-BAG-20", "Summit sleeping bag 20°F", "2", "109.00", ""},
 	} {
 		_ = w.Write(row)
 	}
 	w.Flush()
 	return b.String()
+}
+
+// ReadCSV is ReadCSVIn with times without a zone in UTC.
+func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
+	return ReadCSVIn(r, time.UTC)
 }
 
 // RowError is a problem with one row of an orders CSV. Message is plain
@@ -160,11 +168,12 @@ type Rejected struct {
 // "2025-03-14T09:30:00", "2025-03-14 09:30", "2025-03-14 09:30:05",
 // "2025-03-14" or US
 // month/day/year "03/14/2025" (or "3/14/2025", optionally with " 09:30");
-// times without a zone are UTC; a blank placed_at leaves PlacedAt zero.
+// times without a zone are in loc (the merchant account's time zone; ReadCSV:
+// UTC); a blank placed_at leaves PlacedAt zero.
 // quantity is a whole number ("2", "2.0"). unit_price is an amount as
 // ParseMoney reads it; in ';' files a decimal comma ("19,99", "1.299,50") is
 // also accepted; blank means 0.
-func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
+func ReadCSVIn(r io.Reader, loc *time.Location) (orders []Order, rejected []Rejected, err error) {
 	lim := &limitReader{r: r, left: MaxCSVBytes}
 	br := bufio.NewReaderSize(lim, 64<<10)
 	head, _ := br.Peek(3)
@@ -303,7 +312,7 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 			}
 			if g.set[c] == "" {
 				if c == colPlacedAt {
-					t, msg := parsePlacedAt(v)
+					t, msg := parsePlacedAt(v, loc)
 					if msg != "" {
 						errLine(g, line, c, "%s", msg)
 						continue
@@ -314,12 +323,12 @@ func ReadCSV(r io.Reader) (orders []Order, rejected []Rejected, err error) {
 				continue
 			}
 			if c == colPlacedAt {
-				if _, msg := parsePlacedAt(v); msg != "" {
+				if _, msg := parsePlacedAt(v, loc); msg != "" {
 					errLine(g, line, c, "%s", msg)
 					continue
 				}
 			}
-			if !sameValue(c, g.set[c], v, g.placedAt) {
+			if !sameValue(c, g.set[c], v, g.placedAt, loc) {
 				errLine(g, line, c, "%s %q differs from %q on line %d for the same order number; an order's rows must agree (or leave the cell blank).",
 					columnNames[c], clip(v), clip(g.set[c]), g.setLine[c])
 			}
@@ -443,9 +452,9 @@ func lineKey(key string) (int, string, bool) {
 
 // sameValue reports whether a later row's order-level cell agrees with the
 // first one: the same text ignoring case and spacing, or the same instant.
-func sameValue(col int, first, later string, firstTime time.Time) bool {
+func sameValue(col int, first, later string, firstTime time.Time, loc *time.Location) bool {
 	if col == colPlacedAt {
-		t, msg := parsePlacedAt(later)
+		t, msg := parsePlacedAt(later, loc)
 		return msg == "" && t.Equal(firstTime)
 	}
 	return strings.EqualFold(strings.Join(strings.Fields(first), " "), strings.Join(strings.Fields(later), " "))
@@ -465,10 +474,11 @@ var placedAtLayouts = []string{
 
 var slashDate = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})`)
 
-// parsePlacedAt reads a placed_at cell (see ReadCSV); msg explains a bad one.
-func parsePlacedAt(s string) (time.Time, string) {
+// parsePlacedAt reads a placed_at cell (see ReadCSVIn), a time without a
+// zone in loc; msg explains a bad one.
+func parsePlacedAt(s string, loc *time.Location) (time.Time, string) {
 	for _, layout := range placedAtLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t.UTC(), ""
 		}
 	}

@@ -78,14 +78,14 @@ func TestCSVTemplate(t *testing.T) {
 			Customer: Customer{Name: "Ada Lovelace", Email: "ada@example.com", Phone: "+1 555 0100"},
 			ShipTo: Address{Name: "Ada Lovelace", Address1: "12 Main Street", Address2: "Apt 4", City: "Springfield", Region: "IL",
 				PostalCode: "62701", Country: "US", Phone: "+1 555 0100"},
-			Lines: []Line{{SKU: "MUG-BLUE", Title: "Blue mug", Quantity: 2, UnitPriceCents: 1250}, {SKU: "TEE-M", Title: "T-shirt - M", Quantity: 1, UnitPriceCents: 1999}},
+			Lines: []Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 2, UnitPriceCents: 1200}, {SKU: "ACM-STOVE", Title: "Trailblaze camp stove", Quantity: 1, UnitPriceCents: 5900}},
 			Note:  "Gift wrap please",
 		},
 		{
-			Channel: "csv", ChannelOrderID: "1002", PlacedAt: time.Date(2025, 3, 15, 0, 0, 0, 0, time.UTC), Currency: "EUR",
+			Channel: "csv", ChannelOrderID: "1002", PlacedAt: time.Date(2025, 3, 15, 15, 45, 0, 0, time.UTC), Currency: "EUR",
 			Customer: Customer{Name: "Grace Hopper", Email: "grace@example.com"},
 			ShipTo:   Address{Name: "Grace Hopper", Company: "Navy Labs", Address1: "Hauptstraße 5", City: "Berlin", PostalCode: "10115", Country: "DE"},
-			Lines:    []Line{{SKU: "CAP-RED", Title: "Red cap", Quantity: 3, UnitPriceCents: 800}},
+			Lines:    []Line{{SKU: "ACM-TENT-2P", Title: "Ridgeline 2-person tent", Quantity: 1, UnitPriceCents: 16500}, {SKU: "ACM-BAG-20", Title: "Summit sleeping bag 20°F", Quantity: 2, UnitPriceCents: 10900}},
 		},
 	}
 	if !reflect.DeepEqual(orders, want) {
@@ -432,5 +432,31 @@ func TestReadCSVTooManyLines(t *testing.T) {
 	want := []string{"A 2 : The order has 501 lines; at most 500 are allowed."}
 	if got := rejectedErrors(rejected); len(orders) != 0 || !slices.Equal(got, want) || len(rejected[0].Lines) != MaxLines+2 {
 		t.Errorf("orders %d, errors %q; want none, %q and %d lines", len(orders), got, want, MaxLines+2)
+	}
+}
+
+func TestReadCSVInReadsTimesWithoutAZoneInTheAccountsZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "order_number,placed_at,sku,quantity,ship_name,ship_address1,ship_city,ship_postal_code,ship_country\n" +
+		"A1,2025-03-14 09:30,X,1,Ada,1 Main St,Springfield,62701,US\n" +
+		"A2,2025-03-14T09:30:00Z,X,1,Ada,1 Main St,Springfield,62701,US\n" +
+		"A3,07/04/2025,X,1,Ada,1 Main St,Springfield,62701,US\n" +
+		"A3,2025-07-04T04:00:00Z,X,1,,,,,\n"
+	orders, rejected, err := ReadCSVIn(strings.NewReader(body), ny)
+	if err != nil || len(rejected) != 0 {
+		t.Fatalf("read: %v %v", err, rejectedErrors(rejected))
+	}
+	want := map[string]time.Time{
+		"A1": time.Date(2025, 3, 14, 13, 30, 0, 0, time.UTC), // 09:30 in New York (EDT)
+		"A2": time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC),  // its own zone wins
+		"A3": time.Date(2025, 7, 4, 4, 0, 0, 0, time.UTC),    // midnight in New York; the same instant again agrees
+	}
+	for _, o := range orders {
+		if !o.PlacedAt.Equal(want[o.ChannelOrderID]) {
+			t.Errorf("%s placed at %v, want %v", o.ChannelOrderID, o.PlacedAt, want[o.ChannelOrderID])
+		}
 	}
 }
