@@ -28,7 +28,7 @@ func TestSupplierSeesCustomerContactOnlyAsLinkAllows(t *testing.T) {
 	w := env.world()
 	ctx := t.Context()
 	readyToDropship(t, env, w)
-	if _, _, err := env.db.AddWebhookEndpoint(ctx, store.CLIActor, w.supplierS.ID, "https://hooks.example.com/s", store.WebhookEvents); err != nil {
+	if _, _, err := env.db.AddWebhookEndpoint(ctx, store.CLIActor, w.supplierS.ID, "https://hooks.example.com/s", store.WebhookEventsFor(store.KindSupplier)); err != nil {
 		t.Fatal(err)
 	}
 	_, tokS, err := env.db.CreateToken(ctx, store.CLIActor, w.supplierS.ID, "warehouse")
