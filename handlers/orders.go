@@ -809,7 +809,7 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 		return err
 	}
 	for _, po := range pg.POs {
-		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
+		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
 			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
@@ -842,7 +842,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	}
 	loc := p.member.Account.Location()
 	working := po.Status == store.POOpen || po.Status == store.POPartiallyShipped
-	v := views.POView{Stale: po.Stale, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
+	v := views.POView{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
 		CanCancel: working && po.CancelState != "requested"}

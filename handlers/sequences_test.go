@@ -522,9 +522,16 @@ func TestSupplierSetsDeadlinesAndLateSaysWhich(t *testing.T) {
 	if got := late(); len(got) != 1 || !strings.Contains(got[0], "Not acknowledged within 2 hours") {
 		t.Fatalf("after a 2 h deadline the Late tab says %v", got)
 	}
-	// The merchant's staff cannot set a supplier's deadline.
+	// The merchant's Late view says the same.
 	m := env.client()
 	m.login(w.adminA.Email)
+	if got := strings.TrimSpace(m.get("/purchase-orders?view=late").doc.Find(`[data-testid="po-late-why"]`).Text()); !strings.Contains(got, "Not acknowledged within 2 hours") {
+		t.Fatalf("the merchant's Late view says %q", got)
+	}
+	if got := m.get("/purchase-orders/" + i64s(res.POs[0].ID)).doc.Find(`[data-testid="po-late-why"]`).Text(); !strings.Contains(got, "Not acknowledged within 2 hours") {
+		t.Fatalf("the merchant's PO page says %q", got)
+	}
+	// The merchant cannot set a supplier's deadline.
 	if p := m.post("/settings/deadlines", url.Values{"ack_sla_hours": {"1"}, "stale_after_days": {"1"}}); p.status == http.StatusSeeOther {
 		t.Fatal("a merchant saved deadlines")
 	}

@@ -37,11 +37,9 @@ type QueueFilter struct {
 // QueuePO is a PO in the supplier's queue with its service-level flags.
 type QueuePO struct {
 	PurchaseOrder
-	LateReason     string // which deadline a late PO missed
 	Acknowledged   bool
 	AcknowledgedAt time.Time // when Acknowledged
 	AcknowledgedBy string    // who: an email, "API" or "system"; empty before Dropline kept it
-	Late           bool
 	Stale          bool
 	PromiseDate    time.Time
 }
@@ -321,10 +319,7 @@ func scanQueuePO(row interface{ Scan(...any) error }, t queueTimes) (QueuePO, er
 		acked: q.Acknowledged, tracked: !p.noTracking, slaHours: t.slaHours, staleDays: t.staleDays, loc: t.loc}.flags(t.now)
 	q.Stale, q.Late = flags&queueFlagStale != 0, flags&queueFlagLate != 0
 	if q.Late {
-		q.LateReason = fmt.Sprintf("Not shipped by the promise date, %s.", q.PromiseDate.In(t.loc).Format("2 Jan 2006"))
-		if !q.Acknowledged && p.Status == POOpen && t.now.After(p.ReleaseAt.Add(time.Duration(t.slaHours)*time.Hour)) {
-			q.LateReason = fmt.Sprintf("Not acknowledged within %d hours of release.", t.slaHours)
-		}
+		q.LateReason = lateReason(q.Acknowledged, p.Status, p.ReleaseAt, q.PromiseDate, t.slaHours, t.now, t.loc)
 	}
 	return q, nil
 }

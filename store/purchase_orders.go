@@ -48,12 +48,19 @@ type PurchaseOrder struct {
 	Lines          []POLine
 	// Stale: open with no tracking for longer than the supplier chases POs.
 	Stale bool
+	// Late: not acknowledged within the supplier's deadline, or not shipped
+	// by the promise date; LateReason says which.
+	Late       bool
+	LateReason string
 	// MerchantReturnAddress is the merchant's return address, as typed, for
 	// the packing slip.
 	MerchantReturnAddress string
 
 	noTracking bool
 	staleDays  int
+	acked      bool
+	promise    sql.NullTime
+	slaHours   int
 	link       SupplierLinkSettings // what the supplier's link shows it
 }
 
@@ -77,7 +84,7 @@ const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.
 	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
 	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days, m.return_address,
-	vl.show_customer_phone, vl.show_customer_email, vl.show_prices`
+	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
 	JOIN orders o ON o.id = po.order_id JOIN vendor_links vl ON vl.id = po.link_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
@@ -90,7 +97,7 @@ func poDest(p *PurchaseOrder) []any {
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
 		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &p.MerchantReturnAddress,
-		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices}
+		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours}
 }
 
 func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
@@ -130,11 +137,28 @@ func (p PurchaseOrder) seenBy(accountID int64) PurchaseOrder {
 	return p.ForSupplier(p.link)
 }
 
-// markStale sets Stale as of now, by the rule the queue's tabs are kept by.
+// markStale sets Stale and Late as of now, by the rules the queue's tabs
+// are kept by, and why a late PO is late.
 func (p *PurchaseOrder) markStale(now time.Time) {
-	flags, _ := queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt,
-		tracked: !p.noTracking, staleDays: p.staleDays, loc: time.UTC}.flags(now)
-	p.Stale = flags&queueFlagStale != 0
+	flags, _ := queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: p.promise,
+		acked: p.acked, tracked: !p.noTracking, slaHours: p.slaHours, staleDays: p.staleDays, loc: time.UTC}.flags(now)
+	p.Stale, p.Late = flags&queueFlagStale != 0, flags&queueFlagLate != 0
+	if p.Late {
+		promise := p.promise.Time
+		if !p.promise.Valid {
+			promise = p.CreatedAt.AddDate(0, 0, 1)
+		}
+		p.LateReason = lateReason(p.acked, p.Status, p.ReleaseAt, promise, p.slaHours, now, time.UTC)
+	}
+}
+
+// lateReason says which deadline a late PO missed: the supplier's
+// acknowledgement deadline, or the promise date.
+func lateReason(acked bool, status string, release, promise time.Time, slaHours int, now time.Time, loc *time.Location) string {
+	if !acked && status == POOpen && now.After(release.Add(time.Duration(slaHours)*time.Hour)) {
+		return fmt.Sprintf("Not acknowledged within %d hours of release.", slaHours)
+	}
+	return fmt.Sprintf("Not shipped by the promise date, %s.", promise.In(loc).Format("2 Jan 2006"))
 }
 
 func (db *DB) poLines(ctx context.Context, q querier, p *PurchaseOrder) error {
