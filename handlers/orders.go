@@ -680,13 +680,6 @@ func (s *Server) fillManualLine(c echo.Context, l views.ManualOrderLine, currenc
 	return l, nil
 }
 
-func at(ss []string, i int) string {
-	if i < len(ss) {
-		return ss[i]
-	}
-	return ""
-}
-
 func (s *Server) orderTemplate(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-orders.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(orderfile.CSVTemplate()))

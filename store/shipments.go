@@ -144,7 +144,6 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		r.state = queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
 			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: slaHours, staleDays: staleDays, loc: supplierLoc}
 	}
-	in, set = oneOf("po_id", ids)
 	in, set = oneOf("pl.po_id", ids)
 	err = eachRow(ctx, q, `SELECT pl.po_id, pl.id, pl.supplier_sku, pl.status, pl.quantity - pl.shipped_qty, pl.shipped_qty, pl.source_id, coalesce(pl.cost_cents, 0),
 		coalesce(ol.sku, ''), coalesce(nullif(ol.title, ''), pl.title)
