@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -69,9 +68,9 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	}
 	screenshot(tab, t, "sequence-1-five-dropshipped")
 
-	// The supplier acts on them.
-	supplier := demoAccount(t, a, "Acme Supply Co.")
-	sActor := store.Actor{Name: "supplier@dropline.test"}
+	// The supplier acts on them in its own browser: ships one in part,
+	// rejects one, declines a cancellation (the merchant asks in its tab)
+	// and then ships that one.
 	poOf := func(o store.Order) store.PurchaseOrder {
 		pos, err := a.db.OrderPurchaseOrders(ctx, merchant.ID, o.ID)
 		if err != nil || len(pos) != 1 {
@@ -79,26 +78,63 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 		}
 		return pos[0]
 	}
-	today := time.Now().UTC().Format("2006-01-02")
-	po := poOf(orders[0])
-	if _, err := a.db.AddShipment(ctx, sActor, supplier.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784", ShipDate: today,
-		Lines: []store.ShipmentLine{{POLineID: po.Lines[0].ID, Quantity: 1}}}); err != nil {
+	sTab, cancelS := newTab()
+	defer cancelS()
+	if err := chromedp.Do(sTab, signIn(a.URL(), "supplier@dropline.test")...); err != nil {
 		t.Fatal(err)
 	}
-	po = poOf(orders[1])
-	if err := a.db.RejectPOLines(ctx, sActor, supplier.ID, po.ID, []int64{po.Lines[0].ID}, "discontinued colour"); err != nil {
-		t.Fatal(err)
+	supplierPO := func(o store.Order) string { return fmt.Sprintf("%s/dropship-orders/%d", a.URL(), poOf(o).ID) }
+	ship := func(o store.Order, carrier, number, qty string) {
+		t.Helper()
+		acts := []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(supplierPO(o)),
+			chromedp.WaitVisible(`[data-testid="tracking-form"]`),
+			chromedp.SetValue(`select[name="carrier"]`, carrier),
+			chromedp.SendKeys(`input[name="tracking_number"]`, number),
+		}
+		if qty != "" {
+			acts = append(acts, chromedp.SetValue(`[data-testid="tracking-form"] input[type="number"]`, qty))
+		}
+		acts = append(acts, chromedp.Click(`[data-testid="add-shipment"]`), chromedp.WaitVisible(`[data-testid="shipment-row"]`))
+		if err := chromedp.Do(sTab, acts...); err != nil {
+			body, _ := chromedp.Run(sTab, chromedp.Text(`main`))
+			t.Fatalf("ship %s: %v\n%s", o.ChannelOrderID, err, body)
+		}
 	}
-	po = poOf(orders[2])
-	if _, err := a.db.RequestCancel(ctx, store.Actor{Name: "merchant@dropline.test"}, merchant.ID, po.ID, "customer asked"); err != nil {
-		t.Fatal(err)
+	ship(orders[0], "ups", "1Z999AA10123456784", "1") // 1 of the 2 mugs
+	err := chromedp.Do(sTab,
+		chromedp.Navigate(supplierPO(orders[1])),
+		chromedp.WaitVisible(`[data-testid="supplier-po-lines"]`),
+		chromedp.Click(`[data-testid="supplier-po-lines"] input[name="line_ids"]`),
+		chromedp.SendKeys(`input[name="reason"][aria-label="Reason for rejecting"]`, "discontinued colour"),
+		chromedp.Click(`button.danger`),
+		chromedp.WaitNotPresent(`[data-testid="tracking-form"]`),
+	)
+	if err != nil {
+		t.Fatalf("reject: %v", err)
 	}
-	if err := a.db.AnswerCancel(ctx, sActor, supplier.ID, po.ID, false, "already packed"); err != nil {
-		t.Fatal(err)
+	err = chromedp.Do(tab,
+		chromedp.Navigate(fmt.Sprintf("%s/purchase-orders/%d", a.URL(), poOf(orders[2]).ID)),
+		chromedp.WaitVisible(`form[action$="/cancel"]`),
+		chromedp.SendKeys(`form[action$="/cancel"] [name="reason"]`, "customer asked"),
+		chromedp.Submit(`form[action$="/cancel"] [name="reason"]`),
+		chromedp.WaitVisible(`[data-testid="po-cancel"]`),
+	)
+	if err != nil {
+		t.Fatalf("request cancellation: %v", err)
 	}
-	if _, err := a.db.AddShipment(ctx, sActor, supplier.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456795", ShipDate: today, Override: true}); err != nil {
-		t.Fatal(err)
+	err = chromedp.Do(sTab,
+		chromedp.Navigate(supplierPO(orders[2])),
+		chromedp.WaitVisible(`[data-testid="cancel-request"]`),
+		chromedp.SendKeys(`[data-testid="cancel-request"] input[name="reason"]`, "already packed"),
+		chromedp.Submit(`[data-testid="cancel-request"] input[name="reason"]`),
+		chromedp.WaitNotPresent(`[data-testid="cancel-request"]`),
+	)
+	if err != nil {
+		t.Fatalf("decline cancellation: %v", err)
 	}
+	ship(orders[2], "usps", "9400 1112 0108 0805 4830 16", "")
+	screenshot(sTab, t, "sequence-2-supplier-shipped")
 
 	status := func(o store.Order) string {
 		t.Helper()
@@ -117,8 +153,8 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if status(orders[1]) != "Exception" {
 		t.FailNow()
 	}
-	screenshot(tab, t, "sequence-2-rejected")
-	err := chromedp.Do(tab,
+	screenshot(tab, t, "sequence-3-rejected")
+	err = chromedp.Do(tab,
 		chromedp.WaitVisible(`[data-testid="close-order"]`),
 		chromedp.SendKeys(`input[name="close_reason"]`, "refunded the customer"),
 		chromedp.Click(`[data-testid="close-order-submit"]`),
@@ -132,7 +168,7 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 		body, _ := chromedp.Run(tab, chromedp.Text(`main`))
 		t.Fatalf("after closing: %q\n%s", got, body)
 	}
-	screenshot(tab, t, "sequence-3-closed")
+	screenshot(tab, t, "sequence-4-closed")
 	if err := chromedp.Do(tab, chromedp.Navigate(a.URL()+"/orders?tab=exceptions"), chromedp.WaitVisible(`[data-testid="order-tabs"]`)); err != nil {
 		t.Fatal(err)
 	}
