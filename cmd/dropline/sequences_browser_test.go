@@ -14,9 +14,11 @@ import (
 
 // TestBrowserFiveOrdersInARowOnTheDemo: on the database the demo start
 // makes, the merchant dropships five orders one after another from the
-// order page with what the form prefills; the supplier ships one in part,
-// rejects one, and declines a cancellation then ships; each order ends
-// where the merchant expects, and the rejected one is closed in the page.
+// order page with what the form prefills. In its own browser the supplier
+// ships one in part, rejects one, declines a cancellation and ships that
+// order, and accepts another cancellation. The rejected line is re-routed
+// to a second supplier as the form proposes, the cancelled order is closed,
+// and each order ends where the merchant expects, Exceptions empty.
 func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	a, newTab := browserApp(t)
 	ctx := context.Background()
@@ -113,16 +115,20 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reject: %v", err)
 	}
-	err = chromedp.Do(tab,
-		chromedp.Navigate(fmt.Sprintf("%s/purchase-orders/%d", a.URL(), poOf(orders[2]).ID)),
-		chromedp.WaitVisible(`form[action$="/cancel"]`),
-		chromedp.SendKeys(`form[action$="/cancel"] [name="reason"]`, "customer asked"),
-		chromedp.Submit(`form[action$="/cancel"] [name="reason"]`),
-		chromedp.WaitVisible(`[data-testid="po-cancel"]`),
-	)
-	if err != nil {
-		t.Fatalf("request cancellation: %v", err)
+	requestCancel := func(o store.Order) {
+		t.Helper()
+		err := chromedp.Do(tab,
+			chromedp.Navigate(fmt.Sprintf("%s/purchase-orders/%d", a.URL(), poOf(o).ID)),
+			chromedp.WaitVisible(`form[action$="/cancel"]`),
+			chromedp.SendKeys(`form[action$="/cancel"] [name="reason"]`, "customer asked"),
+			chromedp.Submit(`form[action$="/cancel"] [name="reason"]`),
+			chromedp.WaitVisible(`[data-testid="po-cancel"]`),
+		)
+		if err != nil {
+			t.Fatalf("request cancellation of %s: %v", o.ChannelOrderID, err)
+		}
 	}
+	requestCancel(orders[2])
 	err = chromedp.Do(sTab,
 		chromedp.Navigate(supplierPO(orders[2])),
 		chromedp.WaitVisible(`[data-testid="cancel-request"]`),
@@ -134,7 +140,17 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 		t.Fatalf("decline cancellation: %v", err)
 	}
 	ship(orders[2], "usps", "9400 1112 0108 0805 4830 16", "")
-	screenshot(sTab, t, "sequence-2-supplier-shipped")
+	requestCancel(orders[3])
+	err = chromedp.Do(sTab,
+		chromedp.Navigate(supplierPO(orders[3])),
+		chromedp.WaitVisible(`[data-testid="cancel-accept"]`),
+		chromedp.Click(`[data-testid="cancel-accept"]`),
+		chromedp.WaitNotPresent(`[data-testid="cancel-request"]`),
+	)
+	if err != nil {
+		t.Fatalf("accept cancellation: %v", err)
+	}
+	screenshot(sTab, t, "sequence-2-supplier")
 
 	status := func(o store.Order) string {
 		t.Helper()
@@ -144,16 +160,38 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 		s, _ := chromedp.Run(tab, chromedp.Text(`h1 [data-testid="order-status"]`))
 		return strings.TrimSpace(s)
 	}
-	for i, want := range []string{"Partially shipped", "Exception", "Shipped", "Dropshipped", "Dropshipped"} {
+	for i, want := range []string{"Partially shipped", "Exception", "Shipped", "Exception", "Dropshipped"} {
 		if got := status(orders[i]); got != want {
 			t.Errorf("%s is %q, want %q", orders[i].ChannelOrderID, got, want)
 		}
 	}
-	// The rejected order has no other source in the demo: the merchant closes it.
+	// A second supplier carries the mug: the rejected line is re-routed to
+	// it with what the form proposes.
+	secondDemoSupplier(t, a, merchant)
 	if status(orders[1]) != "Exception" {
 		t.FailNow()
 	}
-	screenshot(tab, t, "sequence-3-rejected")
+	screenshot(tab, t, "sequence-3-reroute-form")
+	confirm, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('[data-testid="confirm"]').closest('label').textContent`))
+	if !strings.Contains(confirm, "Borealis Wholesale") || strings.Contains(confirm, "Acme") {
+		t.Fatalf("the re-route form confirms %q, want the other supplier", strings.TrimSpace(confirm))
+	}
+	err = chromedp.Do(tab,
+		chromedp.Click(`[data-testid="confirm"]`),
+		chromedp.Click(`[data-testid="dropship-submit"]`),
+		chromedp.WaitVisible(`[data-testid="line-po"]`),
+	)
+	if err != nil {
+		body, _ := chromedp.Run(tab, chromedp.Text(`main`))
+		t.Fatalf("re-route: %v\n%s", err, body)
+	}
+	if got := status(orders[1]); got != "Dropshipped" {
+		t.Fatalf("after the re-route: %q", got)
+	}
+	// The cancelled one is closed.
+	if status(orders[3]) != "Exception" {
+		t.FailNow()
+	}
 	err = chromedp.Do(tab,
 		chromedp.WaitVisible(`[data-testid="close-order"]`),
 		chromedp.SendKeys(`input[name="close_reason"]`, "refunded the customer"),
@@ -164,7 +202,7 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := status(orders[1]); got != "Cancelled" {
+	if got := status(orders[3]); got != "Cancelled" {
 		body, _ := chromedp.Run(tab, chromedp.Text(`main`))
 		t.Fatalf("after closing: %q\n%s", got, body)
 	}
@@ -175,4 +213,45 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if n, _ := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="order-row"]').length`)); n != 0 {
 		t.Fatalf("Exceptions lists %d orders after every one was dealt with", n)
 	}
+}
+
+// secondDemoSupplier adds a supplier that carries the demo's mug, linked to
+// the demo merchant, whose feed the merchant has pulled.
+func secondDemoSupplier(t *testing.T, a *app, merchant store.Account) {
+	t.Helper()
+	ctx := context.Background()
+	sup, _, err := a.db.CreateAccountWithAdmin(ctx, store.CLIActor, store.NewAccount{Name: "Borealis Wholesale", Kind: store.KindSupplier}, "borealis@example.com", "borealis-pass-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.UpdateAccountSettings(ctx, store.CLIActor, sup.ID, store.AccountSettings{Name: sup.Name, TimeZone: "UTC", DropshipEnabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := a.db.SupplierStatuses(ctx, sup.ID)
+	if err != nil || len(statuses) == 0 {
+		t.Fatal(err)
+	}
+	if err := a.db.SetInitialStatus(ctx, store.CLIActor, sup.ID, statuses[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.CreateLink(ctx, store.CLIActor, sup.ID, merchant.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.db.SaveProduct(ctx, store.CLIActor, sup.ID, 0, store.ProductInput{SKU: "ACM-MUG", Title: "Enamel mug", Quantity: 40, LeadTimeDays: 1,
+		CostCents: 390, HasCost: true, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := a.db.SaveFeed(ctx, store.CLIActor, sup.ID, 0, store.FeedInput{Name: "All", Selection: store.SelectAll, Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := a.db.SaveSubscription(ctx, store.CLIActor, merchant.ID, 0, store.SubscriptionInput{FeedID: feed.ID, IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		t.Fatal(err)
+	}
+	puller := &store.Puller{DB: a.db}
+	if _, err := puller.PullNow(ctx, merchant.ID, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	puller.Wait()
 }
