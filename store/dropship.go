@@ -292,28 +292,83 @@ func freePONumber(ctx context.Context, q querier, merchantID int64, link VendorL
 	}
 }
 
-// sequenceOf is the number a PO number written as letters and signs
-// followed by digits (PO-000120, ACME-7) holds, if it is written so. Any
-// such number moves the sequence, whatever the links' prefixes are now: a
-// prefix changed later must not bring a used number back.
-func sequenceOf(number string) (int, bool) {
-	prefix := strings.TrimRight(number, "0123456789")
-	digits := number[len(prefix):]
-	if digits == "" || len(digits) > 9 || strings.ContainsAny(prefix, "0123456789") {
-		return 0, false
+// sequencePrefixes are the prefixes of the merchant's links that number
+// POs by sequence.
+func sequencePrefixes(ctx context.Context, q querier, merchantID int64) ([]string, error) {
+	var out []string
+	err := eachRow(ctx, q, "SELECT DISTINCT po_prefix FROM vendor_links WHERE merchant_id = ? AND po_format = 'sequence' ORDER BY po_prefix", []any{merchantID},
+		func(rows *sql.Rows) error {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	return out, err
+}
+
+// sequenceOf is the sequence number a PO number written in one of the
+// sequence formats (a prefix, then up to nine digits) holds, if it is one.
+func sequenceOf(number string, prefixes []string) (int, bool) {
+	best, found := 0, false
+	for _, prefix := range prefixes {
+		digits, ok := strings.CutPrefix(number, prefix)
+		if !ok || digits == "" || len(digits) > 9 || strings.Trim(digits, "0123456789") != "" {
+			continue
+		}
+		if n, err := strconv.Atoi(digits); err == nil && (!found || n > best) {
+			best, found = n, true
+		}
 	}
-	n, err := strconv.Atoi(digits)
-	return n, err == nil
+	return best, found
 }
 
 // notePONumber moves the merchant's PO sequence past a number that was used,
-// generated or typed, so that it is never proposed again.
+// generated or typed, when it is written in one of its sequence formats, so
+// that it is never proposed again.
 func notePONumber(ctx context.Context, tx dbtx, merchantID int64, number string) error {
-	n, ok := sequenceOf(number)
+	prefixes, err := sequencePrefixes(ctx, tx, merchantID)
+	if err != nil {
+		return err
+	}
+	n, ok := sequenceOf(number, prefixes)
 	if !ok {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, merchantID, n)
+	_, err = tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, merchantID, n)
+	return err
+}
+
+// catchUpSequence moves the merchant's PO sequence past every used number
+// written in one of its sequence formats: after a link's prefix changes, a
+// number typed under it before is not proposed again. Each prefix reads
+// only the numbers that start with it.
+func catchUpSequence(ctx context.Context, tx dbtx, merchantID int64) error {
+	prefixes, err := sequencePrefixes(ctx, tx, merchantID)
+	if err != nil {
+		return err
+	}
+	best := 0
+	for _, prefix := range prefixes {
+		if err := eachRow(ctx, tx, "SELECT po_number FROM purchase_orders WHERE account_id = ? AND po_number >= ? AND po_number < ?",
+			[]any{merchantID, prefix, prefix + "\U0010FFFF"}, func(rows *sql.Rows) error {
+				var number string
+				if err := rows.Scan(&number); err != nil {
+					return err
+				}
+				if n, ok := sequenceOf(number, []string{prefix}); ok && n > best {
+					best = n
+				}
+				return nil
+			}); err != nil {
+			return err
+		}
+	}
+	if best == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", best, merchantID, best)
 	return err
 }
 

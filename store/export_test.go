@@ -35,18 +35,11 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	return err
 }
 
-// RequeueSettledExceptions runs migration 17's requeue of the supplier's
-// Exceptions, for a test.
-func (db *DB) RequeueSettledExceptions(ctx context.Context) error {
-	return db.requeueSettledExceptions(ctx)
-}
-
-// RefileDeclinedCancellations runs migration 17's refile of orders, for a test.
-func (db *DB) RefileDeclinedCancellations(ctx context.Context) error {
-	return db.refileDeclinedCancellations(ctx)
-}
-
-// MoveSequencesPastUsedNumbers runs migration 17's sequence repair, for a test.
-func (db *DB) MoveSequencesPastUsedNumbers(ctx context.Context) error {
-	return db.moveSequencesPastUsedNumbers(ctx)
+// RepairAgain forgets that the one-time repairs were done and runs them,
+// as a database written under the old rules gets them, for a test.
+func (db *DB) RepairAgain(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, "DELETE FROM store_repairs"); err != nil {
+		return err
+	}
+	return db.repair(ctx)
 }

@@ -259,8 +259,9 @@ func (db *DB) FeedByToken(ctx context.Context, secret string) (Feed, error) {
 	return f, nil
 }
 
-// FeedRows streams the products a feed publishes, with only its fields, in SKU order.
-func (db *DB) FeedRows(ctx context.Context, f Feed, yield func(feedfile.Row) error) error {
+// feedSelection is the condition on products p that a feed publishes, or
+// false when it publishes none.
+func feedSelection(f Feed) (string, []any, bool) {
 	where := "p.account_id = ? AND p.archived_at IS NULL AND p.active = 1"
 	args := []any{f.AccountID}
 	switch f.Selection {
@@ -270,10 +271,19 @@ func (db *DB) FeedRows(ctx context.Context, f Feed, yield func(feedfile.Row) err
 	case SelectSKUs:
 		skus := splitList(f.SelectionValue)
 		if len(skus) == 0 {
-			return nil
+			return "", nil, false
 		}
 		where += " AND p.sku IN (SELECT value FROM json_each(?))"
 		args = append(args, jsonStrings(skus))
+	}
+	return where, args, true
+}
+
+// FeedRows streams the products a feed publishes, with only its fields, in SKU order.
+func (db *DB) FeedRows(ctx context.Context, f Feed, yield func(feedfile.Row) error) error {
+	where, args, ok := feedSelection(f)
+	if !ok {
+		return nil
 	}
 	rows, err := db.rq(ctx, "SELECT "+productColumns+" FROM products p WHERE "+where+" ORDER BY p.sku", args...)
 	if err != nil {

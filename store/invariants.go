@@ -18,14 +18,14 @@ var invariants = []struct{ name, query string }{
 	// feeds the merchant pulls: two would count its stock twice.
 	{"supplier product counted twice", `SELECT 'merchant ' || account_id || ': ' || count(*) || ' sources of supplier ' || supplier_id || ' SKU ' || supplier_sku
 		FROM product_sources WHERE supplier_id IS NOT NULL GROUP BY account_id, supplier_id, supplier_sku HAVING count(*) > 1`},
-	// The sequence is past every used number written as letters and signs
-	// followed by digits (sequenceOf), so none is proposed again.
-	{"PO sequence behind a used number", `SELECT 'merchant ' || a.id || ': sequence ' || a.po_sequence || ', used ' || po.po_number
-		FROM purchase_orders po JOIN accounts a ON a.id = po.account_id
-		WHERE length(rtrim(po.po_number, '0123456789')) < length(po.po_number)
-		AND length(po.po_number) - length(rtrim(po.po_number, '0123456789')) <= 9
-		AND rtrim(po.po_number, '0123456789') NOT GLOB '*[0-9]*'
-		AND CAST(substr(po.po_number, length(rtrim(po.po_number, '0123456789')) + 1) AS INTEGER) > a.po_sequence`},
+	// The sequence is past every used number written in one of the
+	// merchant's sequence formats (sequenceOf), so none is proposed again.
+	{"PO sequence behind a used number", `SELECT DISTINCT 'merchant ' || a.id || ': sequence ' || a.po_sequence || ', used ' || po.po_number
+		FROM vendor_links l JOIN accounts a ON a.id = l.merchant_id
+		JOIN purchase_orders po ON po.account_id = l.merchant_id AND substr(po.po_number, 1, length(l.po_prefix)) = l.po_prefix
+		WHERE l.po_format = 'sequence' AND length(po.po_number) - length(l.po_prefix) BETWEEN 1 AND 9
+		AND substr(po.po_number, length(l.po_prefix) + 1) NOT GLOB '*[^0-9]*'
+		AND CAST(substr(po.po_number, length(l.po_prefix) + 1) AS INTEGER) > a.po_sequence`},
 	{"PO without lines", `SELECT 'PO ' || po.id FROM purchase_orders po
 		WHERE NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.po_id = po.id)`},
 	// poCounts.status, recounted: saving shipments settles POs from what it

@@ -426,6 +426,10 @@ func (db *DB) UpdateMerchantLinkSettings(ctx context.Context, actor Actor, merch
 			return VendorLink{}, fmt.Errorf("store: link settings: %w", err)
 		}
 	}
+	// A number typed under the new prefix before is not proposed again.
+	if err := catchUpSequence(ctx, tx, l.MerchantID); err != nil {
+		return VendorLink{}, fmt.Errorf("store: link settings: %w", err)
+	}
 	l.MerchantLinkSettings = in
 	return l, tx.Commit()
 }

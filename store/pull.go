@@ -477,6 +477,11 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM feed_run_rows WHERE run_id = ?", runID).Scan(&staged); err != nil {
 		return c, "", "", err
 	}
+	// A product this feed no longer has that another of the supplier's
+	// feeds still publishes is that feed's now: not missing.
+	if err := handOverShared(ctx, tx, s, runID); err != nil {
+		return c, "", "", err
+	}
 	var missing int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM product_sources ps WHERE ps.subscription_id = ? AND ps.missing_since IS NULL
 		AND NOT EXISTS (SELECT 1 FROM feed_run_rows r WHERE r.run_id = ? AND r.sku = ps.supplier_sku)`, s.ID, runID).Scan(&missing); err != nil {
@@ -504,6 +509,84 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 		return c, "", "", err
 	}
 	return c, RunSucceeded, "", nil
+}
+
+// handOverShared hands each source of subscription s that its run lacks to
+// another subscription of the same merchant whose feed, from the same
+// supplier, still publishes the product: one supplier product is one
+// source, and a feed that dropped it must not zero what another carries.
+func handOverShared(ctx context.Context, tx dbtx, s Subscription, runID int64) error {
+	if s.SupplierID == 0 {
+		return nil
+	}
+	type other struct{ sub, feed int64 }
+	var others []other
+	if err := eachRow(ctx, tx, `SELECT id, feed_id FROM subscriptions WHERE account_id = ? AND supplier_id = ? AND id <> ? AND feed_id IS NOT NULL ORDER BY id`,
+		[]any{s.AccountID, s.SupplierID, s.ID}, func(rows *sql.Rows) error {
+			var o other
+			if err := rows.Scan(&o.sub, &o.feed); err != nil {
+				return err
+			}
+			others = append(others, o)
+			return nil
+		}); err != nil || len(others) == 0 {
+		return err
+	}
+	gone := map[string]int64{}
+	var skus []string
+	if err := eachRow(ctx, tx, `SELECT ps.id, ps.supplier_sku FROM product_sources ps WHERE ps.subscription_id = ? AND ps.missing_since IS NULL
+		AND NOT EXISTS (SELECT 1 FROM feed_run_rows r WHERE r.run_id = ? AND r.sku = ps.supplier_sku)`, []any{s.ID, runID}, func(rows *sql.Rows) error {
+		var id int64
+		var sku string
+		if err := rows.Scan(&id, &sku); err != nil {
+			return err
+		}
+		gone[sku] = id
+		skus = append(skus, sku)
+		return nil
+	}); err != nil || len(gone) == 0 {
+		return err
+	}
+	for _, o := range others {
+		f, err := scanFeed(tx.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.id = ? AND f.archived_at IS NULL", o.feed))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		where, args, ok := feedSelection(f)
+		if !ok {
+			continue
+		}
+		var carried []string
+		if err := eachRow(ctx, tx, "SELECT p.sku FROM products p WHERE "+where+" AND p.sku IN (SELECT value FROM json_each(?))",
+			append(args, jsonStrings(skus)), func(rows *sql.Rows) error {
+				var sku string
+				if err := rows.Scan(&sku); err != nil {
+					return err
+				}
+				carried = append(carried, sku)
+				return nil
+			}); err != nil {
+			return err
+		}
+		for _, sku := range carried {
+			id, ok := gone[sku]
+			if !ok {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE product_sources SET subscription_id = ? WHERE id = ?
+				AND NOT EXISTS (SELECT 1 FROM product_sources x WHERE x.subscription_id = ? AND x.supplier_sku = ?)`, o.sub, id, o.sub, sku); err != nil {
+				return err
+			}
+			delete(gone, sku)
+		}
+		if len(gone) == 0 {
+			return nil
+		}
+	}
+	return nil
 }
 
 // apply writes a staged run into the merchant's products and sources with
@@ -541,8 +624,10 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 		{`DELETE FROM apply_rows`, nil},
 		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description, source_id)
 			SELECT r.sku, r.title, r.options, r.gtin, r.mpn, r.cost_cents, r.price_cents, r.currency, r.quantity, r.lead_time_days, r.url, r.image_url, r.description,
-			(SELECT ps.id FROM product_sources ps WHERE ps.supplier_sku = r.sku AND (ps.subscription_id = ?1
-				OR (?2 IS NOT NULL AND ps.account_id = ?3 AND ps.supplier_id = ?2)) ORDER BY ps.subscription_id = ?1 DESC, ps.id LIMIT 1)
+			-- Each an index seek: the subscription's own source, else the
+			-- source of the same supplier product from another of its feeds.
+			coalesce((SELECT ps.id FROM product_sources ps WHERE ps.subscription_id = ?1 AND ps.supplier_sku = r.sku),
+				(SELECT min(ps.id) FROM product_sources ps WHERE ps.account_id = ?3 AND ps.supplier_id = ?2 AND ps.supplier_sku = r.sku))
 			FROM feed_run_rows r WHERE r.run_id = ?4`, []any{s.ID, supplierID, s.AccountID, runID}},
 		// One supplier product is one source, however many of the
 		// supplier's feeds carry it: the subscription that saw it last

@@ -61,6 +61,7 @@ type PurchaseOrder struct {
 	acked      bool
 	promise    sql.NullTime
 	slaHours   int
+	merchantTZ string
 	link       SupplierLinkSettings // what the supplier's link shows it
 }
 
@@ -84,7 +85,7 @@ const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.
 	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
 	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days, m.return_address,
-	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours`
+	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours, m.time_zone`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
 	JOIN orders o ON o.id = po.order_id JOIN vendor_links vl ON vl.id = po.link_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
@@ -97,7 +98,7 @@ func poDest(p *PurchaseOrder) []any {
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
 		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &p.MerchantReturnAddress,
-		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours}
+		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours, &p.merchantTZ}
 }
 
 func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
@@ -148,7 +149,12 @@ func (p *PurchaseOrder) markStale(now time.Time) {
 		if !p.promise.Valid {
 			promise = p.CreatedAt.AddDate(0, 0, 1)
 		}
-		p.LateReason = lateReason(p.acked, p.Status, p.ReleaseAt, promise, p.slaHours, now, time.UTC)
+		// The merchant reads the promise date in its own time zone.
+		loc, err := time.LoadLocation(p.merchantTZ)
+		if err != nil {
+			loc = time.UTC
+		}
+		p.LateReason = lateReason(p.acked, p.Status, p.ReleaseAt, promise, p.slaHours, now, loc)
 	}
 }
 

@@ -29,6 +29,11 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	if err := w.db.AnswerCancel(ctx, w.sActor, w.supplier.ID, declined.ID, false, "packed"); err != nil {
 		t.Fatal(err)
 	}
+	feed2, err := w.db.SaveFeed(ctx, w.sActor, w.supplier.ID, 0, store.FeedInput{Name: "Some", Selection: store.SelectSKUs, SelectionValue: "A-2", Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := w.subscribe(t, store.SubscriptionInput{FeedID: feed2.ID})
 	// What the old rules wrote: both in Exceptions, counted there.
 	raw, err := sql.Open("sqlite", "file:"+w.db.Path()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -42,7 +47,17 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 		"UPDATE order_tab_counts SET n = n - 1 WHERE account_id = " + itoa(w.merchant.ID) + " AND tab = 'dropshipped'",
 		"INSERT INTO order_tab_counts (account_id, tab, n) VALUES (" + itoa(w.merchant.ID) + ", 'exceptions', 1) ON CONFLICT (account_id, tab) DO UPDATE SET n = n + 1",
 		// A number typed before the sequence followed typed numbers.
-		"UPDATE purchase_orders SET po_number = 'NW-77' WHERE id = " + itoa(rejected.ID),
+		"UPDATE purchase_orders SET po_number = 'PO-000077' WHERE id = " + itoa(rejected.ID),
+		// A second source of A-2, as a second feed of the supplier made
+		// them, holding the open PO's reservation.
+		`INSERT INTO product_sources (account_id, product_id, subscription_id, supplier_id, supplier_name, supplier_sku, priority, available, on_hand, reserved,
+			currency, lead_time_days, last_seen_at, created_at, updated_at)
+			SELECT account_id, product_id, ` + itoa(second.ID) + `, supplier_id, supplier_name, supplier_sku, priority + 1, available, on_hand, 0,
+			currency, lead_time_days, last_seen_at, created_at, updated_at FROM product_sources WHERE supplier_sku = 'A-2'`,
+		// The open PO's line on the duplicate, reserving there.
+		"UPDATE product_sources SET reserved = 0 WHERE supplier_sku = 'A-2' AND subscription_id <> " + itoa(second.ID),
+		"UPDATE product_sources SET reserved = 1 WHERE supplier_sku = 'A-2' AND subscription_id = " + itoa(second.ID),
+		"UPDATE po_lines SET source_id = (SELECT id FROM product_sources WHERE supplier_sku = 'A-2' AND subscription_id = " + itoa(second.ID) + ") WHERE supplier_sku = 'A-2'",
 	} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -51,13 +66,7 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	if err := w.db.CheckInvariants(ctx); err == nil {
 		t.Fatal("the old state passes the invariants: the test sets up nothing")
 	}
-	if err := w.db.RefileDeclinedCancellations(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.db.RequeueSettledExceptions(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.db.MoveSequencesPastUsedNumbers(ctx); err != nil {
+	if err := w.db.RepairAgain(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.db.CheckInvariants(ctx); err != nil {
@@ -72,7 +81,10 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	}
 	next := w.order(t, "#9703", orderfile.Line{SKU: "A-3", Quantity: 1})
 	if plan, _ := w.db.DropshipPlan(ctx, w.merchant.ID, next.ID); len(plan.Groups) != 1 || plan.Groups[0].PONumber != "PO-000078" {
-		t.Fatalf("after NW-77 the form proposes %+v, want PO-000078", plan.Groups)
+		t.Fatalf("after PO-000077 the form proposes %+v, want PO-000078", plan.Groups)
+	}
+	if lp := w.linked(t)["A-2"]; len(lp.Sources) != 1 || lp.Sources[0].Reserved != 1 {
+		t.Fatalf("A-2 after the repair: %+v, want one source reserving the open PO's 1", lp.Sources)
 	}
 }
 
@@ -120,5 +132,35 @@ func TestConcurrentSubmitsOfProposedNumbers(t *testing.T) {
 			t.Fatalf("order %d: POs %v (%v); numbers so far %v", i, pos, err, numbers)
 		}
 		numbers[pos[0].PONumber] = true
+	}
+}
+
+// TestAFeedThatDropsASharedProductLeavesItToTheOther: two feeds of one
+// supplier carry A-1; the one that pulled last stops publishing it; its
+// next pull hands the source to the other feed instead of zeroing stock
+// the supplier still offers, and one source counts it once throughout.
+func TestAFeedThatDropsASharedProductLeavesItToTheOther(t *testing.T) {
+	w := newOrderWorld(t) // subscribed to the supplier's "All" feed, pulled
+	ctx := context.Background()
+	some, err := w.db.SaveFeed(ctx, w.sActor, w.supplier.ID, 0, store.FeedInput{Name: "Some", Selection: store.SelectSKUs, SelectionValue: "A-1, A-2", Fields: store.FeedFields, AllMerchants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := w.subscribe(t, store.SubscriptionInput{FeedID: some.ID})
+	if r := w.pull(t, sub.ID); r.State != store.RunSucceeded || r.Created != 0 {
+		t.Fatalf("second feed's first pull: %s", counts(r))
+	}
+	if lp := w.linked(t)["A-1"]; len(lp.Sources) != 1 || lp.Sources[0].Sellable() != 10 {
+		t.Fatalf("A-1 from two feeds: %+v, want one source with 10", lp.Sources)
+	}
+	// "Some" stops publishing A-1; "All" still does.
+	if _, err := w.db.SaveFeed(ctx, w.sActor, w.supplier.ID, some.ID, store.FeedInput{Name: "Some", Selection: store.SelectSKUs, SelectionValue: "A-2", Fields: store.FeedFields, AllMerchants: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.pull(t, sub.ID); r.State != store.RunSucceeded || r.Missing != 0 {
+		t.Fatalf("pull after A-1 left the feed: %s, want nothing missing", counts(r))
+	}
+	if lp := w.linked(t)["A-1"]; len(lp.Sources) != 1 || lp.Sources[0].Sellable() != 10 || lp.Sources[0].Missing {
+		t.Fatalf("A-1 after one feed dropped it: %+v, want still 10 from the other", lp.Sources)
 	}
 }

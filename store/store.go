@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -174,99 +173,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	var applied []string
 	for _, r := range results {
 		applied = append(applied, r.Source.Path)
-		if r.Source.Version == 17 {
-			if err := db.refileDeclinedCancellations(ctx); err != nil {
-				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
-			}
-			if err := db.requeueSettledExceptions(ctx); err != nil {
-				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
-			}
-			if err := db.moveSequencesPastUsedNumbers(ctx); err != nil {
-				return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
-			}
-		}
+	}
+	if err := db.repair(ctx); err != nil {
+		return applied, fmt.Errorf("store: migrate %s: %w", db.path, err)
 	}
 	return applied, nil
-}
-
-// requeueSettledExceptions requeues, once, as migration 17 lands, the POs
-// that sat in the supplier's Exceptions only for being rejected or
-// cancelled: Exceptions now holds only cancellations to answer.
-func (db *DB) requeueSettledExceptions(ctx context.Context) error {
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	ids, err := queryIDs(ctx, tx, "SELECT id FROM purchase_orders WHERE queue_flags & 2 AND cancel_state <> 'requested'")
-	if err != nil {
-		return err
-	}
-	for part := range slices.Chunk(ids, 1000) {
-		if err := db.requeuePOs(ctx, tx, part, nil); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// moveSequencesPastUsedNumbers moves, once, as migration 17 lands, each
-// merchant's PO sequence past the numbers typed before the sequence
-// followed them.
-func (db *DB) moveSequencesPastUsedNumbers(ctx context.Context) error {
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	past := map[int64]int{}
-	if err := eachRow(ctx, tx, "SELECT account_id, po_number FROM purchase_orders", nil, func(rows *sql.Rows) error {
-		var acc int64
-		var number string
-		if err := rows.Scan(&acc, &number); err != nil {
-			return err
-		}
-		if n, ok := sequenceOf(number); ok && n > past[acc] {
-			past[acc] = n
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for acc, n := range past {
-		if _, err := tx.ExecContext(ctx, "UPDATE accounts SET po_sequence = ? WHERE id = ? AND po_sequence < ?", n, acc, n); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// refileDeclinedCancellations refiles, once, as migration 17 lands, the
-// orders of POs whose cancellation was declined: they used to stay in
-// Exceptions, and a declined cancellation needs nobody's action.
-func (db *DB) refileDeclinedCancellations(ctx context.Context) error {
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	orders := map[int64]int64{}
-	if err := eachRow(ctx, tx, "SELECT DISTINCT order_id, account_id FROM purchase_orders WHERE cancel_state = 'declined'", nil, func(rows *sql.Rows) error {
-		var id, acc int64
-		if err := rows.Scan(&id, &acc); err != nil {
-			return err
-		}
-		orders[id] = acc
-		return nil
-	}); err != nil {
-		return err
-	}
-	if len(orders) > 0 {
-		if err := db.refreshOrders(ctx, tx, orders); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }
 
 // migrations is goose's view of the embedded migrations on the writer.
