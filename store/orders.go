@@ -312,7 +312,7 @@ type lineCounts struct {
 	linked        int  // lines whose product has a supplier source
 	onPO          int  // lines on a live (open or shipped) PO line
 	shipped       int  // of those, fully shipped
-	partly        int  // of those, with anything shipped
+	partly        int  // of those, with anything shipped, or shipped in part on an earlier PO
 	delivered     int  // of those, on a delivered PO (and what shipped of it before, too)
 	exceptions    int  // lines off any live PO after a rejection or cancellation
 	cancelTrouble int  // POs with a cancellation waiting for the supplier's answer
@@ -414,7 +414,7 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM product_sources ps WHERE ps.product_id = ol.product_id)),
 		count(*) FILTER (WHERE pl.id IS NOT NULL),
 		count(*) FILTER (WHERE pl.status = 'shipped' AND pl.shipped_qty >= pl.quantity),
-		count(*) FILTER (WHERE pl.shipped_qty > 0),
+		count(*) FILTER (WHERE pl.shipped_qty > 0 OR (pl.id IS NOT NULL AND EXISTS (SELECT 1 FROM po_lines x WHERE x.order_line_id = ol.id AND `+keptPart("x")+`))),
 		count(*) FILTER (WHERE pl.id IS NULL AND EXISTS (SELECT 1 FROM po_lines x WHERE x.order_line_id = ol.id AND x.status IN ('rejected', 'cancelled'))),
 		count(*) FILTER (WHERE po.status = 'delivered' AND NOT EXISTS (SELECT 1 FROM po_lines x JOIN purchase_orders xp ON xp.id = x.po_id
 			WHERE x.order_line_id = ol.id AND `+keptPart("x")+` AND xp.status <> 'delivered'))

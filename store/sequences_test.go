@@ -164,3 +164,32 @@ func TestAFeedThatDropsASharedProductLeavesItToTheOther(t *testing.T) {
 		t.Fatalf("A-1 after one feed dropped it: %+v, want still 10 from the other", lp.Sources)
 	}
 }
+
+// TestRemainderDropshippedAgainIsPartlyShipped: 1 of 2 shipped, the rest
+// cancelled at the merchant's request and dropshipped again: the order is
+// partly shipped (one unit is on its way), not merely dropshipped.
+func TestRemainderDropshippedAgainIsPartlyShipped(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	po := w.poFor(t, "#9801", orderfile.Line{SKU: "A-1", Quantity: 2})
+	if _, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: w.now.Format("2006-01-02"), Lines: []store.ShipmentLine{{POLineID: po.Lines[0].ID, Quantity: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.RequestCancel(ctx, w.mActor, w.merchant.ID, po.ID, "the rest is not needed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.AnswerCancel(ctx, w.sActor, w.supplier.ID, po.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := w.db.Order(ctx, w.merchant.ID, po.OrderID); o.Status != store.OrderException {
+		t.Fatalf("after the rest was cancelled: %s", o.Status)
+	}
+	o, _ := w.db.Order(ctx, w.merchant.ID, po.OrderID)
+	if _, err := w.dropship(t, o, store.DropshipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := w.db.Order(ctx, w.merchant.ID, po.OrderID); o.Status != store.OrderPartiallyShipped {
+		t.Fatalf("the rest dropshipped again: %s, want partially shipped", o.Status)
+	}
+}
