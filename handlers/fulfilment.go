@@ -128,7 +128,7 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
 	if qp.Acknowledged {
-		v.AckBy, v.AckAt = qp.AcknowledgedBy, qp.AcknowledgedAt.In(loc).Format("2 Jan 2006 15:04")
+		v.AckBy, v.AckAt = qp.AcknowledgedBy, zonedTime(qp.AcknowledgedAt, loc)
 	}
 	// The store gives the supplier the PO as its link shows it.
 	v.Phone, v.Email = po.Customer.Phone, po.Customer.Email

@@ -116,7 +116,7 @@ func TestSupplierPOPageAcknowledgedByAndShippedState(t *testing.T) {
 		if err != nil || !q.Acknowledged {
 			t.Fatalf("PO %s not acknowledged: %v", po.PONumber, err)
 		}
-		return q.AcknowledgedAt.In(supplier.Location()).Format("2 Jan 2006 15:04")
+		return q.AcknowledgedAt.In(supplier.Location()).Format("2 Jan 2006 15:04 MST") // the zone is written out
 	}
 
 	po := openPO(t, env, w, "ACK-1", 2)

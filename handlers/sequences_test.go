@@ -539,3 +539,44 @@ func TestSupplierSetsDeadlinesAndLateSaysWhich(t *testing.T) {
 		t.Fatalf("the supplier's deadline is %d h after the merchant posted", set.AckSLAHours)
 	}
 }
+
+func TestAuditLogHasOrderAndPOActionsWithTheirNumbers(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	readyToDropship(t, env, w)
+	c := env.client()
+	c.login(w.adminA.Email)
+	orderPath := c.post("/orders", manualOrder("AU-1", "S-100", "1")).header.Get("Location")
+	if _, p := dropshipAsPrefilled(t, c, orderPath, nil); p.status != http.StatusSeeOther {
+		t.Fatalf("dropship: %d", p.status)
+	}
+	pos, _ := env.db.PurchaseOrders(t.Context(), w.merchantA.ID, store.POFilter{Query: "AU-1"})
+	po := pos.POs[0]
+	if p := c.post("/purchase-orders/"+i64s(po.ID)+"/cancel", url.Values{"reason": {"customer asked"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("request cancel: %d", p.status)
+	}
+	s := env.client()
+	s.login(w.adminS.Email)
+	s.post("/dropship-orders/"+i64s(po.ID)+"/acknowledge", nil)
+	if p := s.post("/dropship-orders/"+i64s(po.ID)+"/cancel", url.Values{"answer": {"decline"}, "reason": {"already packed"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("decline: %d", p.status)
+	}
+	for _, side := range []struct {
+		c     *client
+		email string
+		want  []string
+	}{
+		{c, w.adminA.Email, []string{"order.created", "po.created", "po.cancel_requested", "po.cancel_declined"}},
+		{s, w.adminS.Email, []string{"po.received", "po.acknowledged", "po.cancel_requested", "po.cancel_declined"}},
+	} {
+		text := side.c.get("/settings/audit").doc.Find("main").Text()
+		for _, action := range side.want {
+			if !strings.Contains(text, action) {
+				t.Errorf("%s's audit log lacks %s", side.email, action)
+			}
+		}
+		if !strings.Contains(text, "PO "+po.PONumber) {
+			t.Errorf("%s's audit log does not name %s", side.email, po.PONumber)
+		}
+	}
+}

@@ -157,7 +157,9 @@ func (db *DB) AuditLogPaged(ctx context.Context, accountID int64, kind string, p
 				WHEN 'user' THEN (SELECT u.email FROM users u WHERE u.id = a.record_id)
 				WHEN 'api_token' THEN (SELECT t.name FROM api_tokens t WHERE t.id = a.record_id AND t.account_id = a.account_id)
 				WHEN 'vendor_link' THEN (SELECT o.name FROM vendor_links l JOIN accounts o ON o.id = CASE WHEN l.supplier_id = a.account_id THEN l.merchant_id ELSE l.supplier_id END
-					WHERE l.id = a.record_id)
+					WHERE l.id = a.record_id AND a.account_id IN (l.supplier_id, l.merchant_id))
+				WHEN 'purchase_order' THEN (SELECT po.po_number FROM purchase_orders po WHERE po.id = a.record_id AND a.account_id IN (po.account_id, po.supplier_id))
+				WHEN 'order' THEN (SELECT o.channel_order_id FROM orders o WHERE o.id = a.record_id AND o.account_id = a.account_id)
 			END, '')
 		FROM audit_log a WHERE `+where+` ORDER BY a.id DESC LIMIT ? OFFSET ?`, append(args, AuditLogPerPage, (page-1)*AuditLogPerPage)...)
 	if err != nil {

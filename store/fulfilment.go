@@ -368,6 +368,9 @@ func (db *DB) AcknowledgePO(ctx context.Context, actor Actor, supplierID, poID i
 	if !acked {
 		return nil // already acknowledged
 	}
+	if err := db.audit(ctx, tx, actor, supplierID, "po.acknowledged", "purchase_order", poID, p.PONumber); err != nil {
+		return fmt.Errorf("store: acknowledge PO: %w", err)
+	}
 	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "po_acknowledged", p.SupplierName+" acknowledged "+p.PONumber+"."); err != nil {
 		return fmt.Errorf("store: acknowledge: %w", err)
 	}
@@ -477,6 +480,11 @@ func (db *DB) RejectPOLines(ctx context.Context, actor Actor, supplierID, poID i
 	}
 	if !hadRejected {
 		if err := countPOEvent(ctx, tx, poID, statDelta{rejected: 1}); err != nil {
+			return fmt.Errorf("store: reject lines: %w", err)
+		}
+	}
+	for _, acc := range []int64{supplierID, p.AccountID} {
+		if err := db.audit(ctx, tx, actor, acc, "po.lines_rejected", "purchase_order", poID, p.PONumber+": "+strings.Join(skus, ", ")+": "+reason); err != nil {
 			return fmt.Errorf("store: reject lines: %w", err)
 		}
 	}

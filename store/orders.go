@@ -140,6 +140,11 @@ func (db *DB) CreateOrder(ctx context.Context, actor Actor, merchantID int64, in
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
+	if created {
+		if err := db.audit(ctx, tx, actor, merchantID, "order.created", "order", id, channelName(in.Channel)+" "+in.ChannelOrderID); err != nil {
+			return Order{}, false, fmt.Errorf("store: create order: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
@@ -183,6 +188,11 @@ func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, o
 		} else {
 			res.Existing++
 		}
+	}
+	// One entry for the file, not one per order.
+	if err := db.audit(ctx, tx, actor, merchantID, "order.imported", "order", 0,
+		fmt.Sprintf("%d order(s) created, %d already imported", res.Created, res.Existing)); err != nil {
+		return res, fmt.Errorf("store: import orders: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("store: import orders: %w", err)

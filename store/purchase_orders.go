@@ -427,9 +427,9 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 	}
 	defer tx.Rollback()
 	var status, cancel, number string
-	var orderID int64
-	err = tx.QueryRowContext(ctx, "SELECT status, cancel_state, po_number, order_id FROM purchase_orders WHERE id = ? AND account_id = ?", poID, merchantID).
-		Scan(&status, &cancel, &number, &orderID)
+	var orderID, supplierID int64
+	err = tx.QueryRowContext(ctx, "SELECT status, cancel_state, po_number, order_id, supplier_id FROM purchase_orders WHERE id = ? AND account_id = ?", poID, merchantID).
+		Scan(&status, &cancel, &number, &orderID, &supplierID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel %d: %w", poID, ErrNotFound)
 	}
@@ -454,6 +454,11 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 	}
 	if reason != "" {
 		msg += ": " + reason
+	}
+	for _, acc := range []int64{merchantID, supplierID} {
+		if err := db.audit(ctx, tx, actor, acc, "po.cancel_requested", "purchase_order", poID, strings.TrimSuffix(number+": "+reason, ": ")); err != nil {
+			return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		}
 	}
 	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_requested", msg+"."); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
@@ -543,6 +548,15 @@ func (db *DB) AnswerCancel(ctx context.Context, actor Actor, supplierID, poID in
 	}
 	if err := db.requeue(ctx, tx, poID); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
+	}
+	action := "po.cancel_declined"
+	if accept {
+		action = "po.cancel_accepted"
+	}
+	for _, acc := range []int64{supplierID, merchantID} {
+		if err := db.audit(ctx, tx, actor, acc, action, "purchase_order", poID, strings.TrimSuffix(number+": "+reason, ": ")); err != nil {
+			return fmt.Errorf("store: answer cancel: %w", err)
+		}
 	}
 	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_answered", "Cancellation of "+number+" "+msg+"."); err != nil {
 		return fmt.Errorf("store: answer cancel: %w", err)
