@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -62,7 +63,12 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	}
 	// The attempt is counted before the password is checked: a wrong
 	// password keeps it, a right one or a failed check gives it back.
-	at, blocked, wait := s.logins.reserve(email, ip)
+	emailKey, ipKey := "email:"+email, "ip:"+ip
+	at, blocked, wait, err := s.store.ReserveLogin(c.Request().Context(),
+		[]store.LoginLimit{{Key: emailKey, Limit: loginMaxPerEmail}, {Key: ipKey, Limit: loginMaxPerIP}}, loginWindow)
+	if err != nil {
+		return err
+	}
 	if blocked {
 		mins := int(math.Ceil(wait.Minutes()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
@@ -73,10 +79,16 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		return again(http.StatusUnauthorized, "Email or password is incorrect.")
 	}
 	if err != nil {
-		s.logins.release(email, ip, at)
+		if rerr := s.store.ReleaseLogin(context.WithoutCancel(c.Request().Context()), []string{emailKey, ipKey}, nil, at); rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		return err
 	}
-	s.logins.succeed(email, ip, at)
+	// A good sign-in clears its email's failures and gives back the
+	// address's attempt.
+	if err := s.store.ReleaseLogin(c.Request().Context(), []string{ipKey}, []string{emailKey}, at); err != nil {
+		return err
+	}
 
 	ms, err := s.store.Memberships(c.Request().Context(), u.ID)
 	if err != nil {

@@ -2,8 +2,12 @@ package handlers_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
 )
@@ -578,5 +583,46 @@ func TestAuditLogHasOrderAndPOActionsWithTheirNumbers(t *testing.T) {
 		if !strings.Contains(text, "PO "+po.PONumber) {
 			t.Errorf("%s's audit log does not name %s", side.email, po.PONumber)
 		}
+	}
+}
+
+// secondInstance is another Dropline serving env's database, as a second
+// web server behind a load balancer would.
+func (e *testEnv) secondInstance() *testEnv {
+	e.t.Helper()
+	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
+	rand.Read(hashKey)
+	rand.Read(blockKey)
+	h, err := handlers.New(handlers.Config{Store: e.db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SessionKeys: [][]byte{hashKey, blockKey}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	e.t.Cleanup(srv.Close)
+	return &testEnv{t: e.t, db: e.db, path: e.path, echo: h, srv: srv}
+}
+
+// TestSignInLimitsHoldAcrossInstances: wrong passwords for one email spread
+// over two instances of one database count together, and a new instance (a
+// restart) forgets none of them.
+func TestSignInLimitsHoldAcrossInstances(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	other := env.secondInstance()
+	wrong := func(e *testEnv) int {
+		c := e.client()
+		c.get("/login")
+		return c.post("/login", url.Values{"email": {w.adminA.Email}, "password": {"not the password"}}).status
+	}
+	for i, e := range []*testEnv{env, other, env, other, env} {
+		if st := wrong(e); st != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d, want 401", i+1, st)
+		}
+	}
+	if st := wrong(env.secondInstance()); st != http.StatusTooManyRequests {
+		t.Fatalf("the sixth wrong password, on a new instance: %d, want 429", st)
+	}
+	if st := wrong(other); st != http.StatusTooManyRequests {
+		t.Fatalf("the seventh, on the other instance: %d, want 429", st)
 	}
 }

@@ -42,7 +42,6 @@ type Server struct {
 	log     *slog.Logger
 	cookies *sessions.CookieStore
 	forms   *form.Decoder
-	logins  *loginLimiter
 	now     func() time.Time
 	maxBody int64
 	puller  *store.Puller
@@ -85,7 +84,6 @@ func New(cfg Config) (*echo.Echo, error) {
 		log:     cfg.Logger,
 		cookies: cookies,
 		forms:   form.NewDecoder(),
-		logins:  newLoginLimiter(cfg.Now),
 		now:     cfg.Now,
 		maxBody: cfg.MaxBodyBytes,
 		puller:  cfg.Puller,
