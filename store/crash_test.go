@@ -92,6 +92,10 @@ func crashChild(ctx context.Context, mode, path, arg string) error {
 		}
 		return nil
 	case "outbox":
+		// As serve starts: what the killed process left is recovered.
+		if _, err := db.RecoverInterrupted(ctx); err != nil {
+			return err
+		}
 		d := &store.Deliverer{DB: db, HTTP: http.DefaultClient}
 		for {
 			n, err := d.DeliverDue(ctx)

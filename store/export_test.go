@@ -43,3 +43,16 @@ func (db *DB) RepairAgain(ctx context.Context) error {
 	}
 	return db.repair(ctx)
 }
+
+// EnqueueEmail queues an email of accountID, due now, for a test.
+func (db *DB) EnqueueEmail(ctx context.Context, accountID int64, to, subject string) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.enqueue(ctx, tx, OutboxMessage{AccountID: accountID, Kind: OutboxEmail, Topic: "test", Recipient: to, Subject: subject, Body: "hello"}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -469,9 +469,17 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("store: release waiting emails: %w", err)
 		}
 	}
+	// Claim the due messages no live pass holds: this pass alone sends them.
+	token := randomToken(12)
+	now := db.now()
+	if _, err := db.write.ExecContext(ctx, `UPDATE outbox SET claim_token = ?, claimed_until = ? WHERE id IN (
+		SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 200)`,
+		token, now.Add(outboxClaim), now, now); err != nil {
+		return 0, fmt.Errorf("store: claim due messages: %w", err)
+	}
 	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
-		WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT 200`, db.now())
+		WHERE o.claim_token = ? AND o.state = 'pending' ORDER BY o.id`, token)
 	if err != nil {
 		return 0, fmt.Errorf("store: due messages: %w", err)
 	}
@@ -498,7 +506,17 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		err := d.send(ctx, client, x.m, x.secret)
+		// The claim is renewed before each send: a pass slower than the
+		// claim sends nothing another pass has taken over since.
+		res, err := db.write.ExecContext(ctx, "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claim_token = ? AND state = 'pending'",
+			db.now().Add(outboxClaim), x.m.ID, token)
+		if err != nil {
+			return sent, fmt.Errorf("store: renew claim %d: %w", x.m.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		err = d.send(ctx, client, x.m, x.secret)
 		if err := d.record(ctx, x.m, err); err != nil {
 			return sent, err
 		}
@@ -508,6 +526,11 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	}
 	return sent, nil
 }
+
+// outboxClaim is how long a delivery pass holds a message it is about to
+// send: longer than one send (a webhook times out after 15 s), so that only
+// the claim of a pass that died runs out.
+const outboxClaim = 2 * time.Minute
 
 func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
 	switch m.Kind {
@@ -563,15 +586,15 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) 
 	var wait *waitError
 	switch {
 	case sendErr == nil:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', waiting_for = NULL WHERE id = ? AND state = 'pending'", now, m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", now, m.ID)
 	case errors.As(sendErr, &wait):
 		// Nothing to try until the transport is configured, which releases
 		// it (see DeliverDue); meanwhile look again in an hour, not every tick.
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ? WHERE id = ?", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ?, claim_token = NULL, claimed_until = NULL WHERE id = ?", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
 	case m.Attempts+1 >= maxAttempts:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL WHERE id = ?", sendErr.Error(), m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ?", sendErr.Error(), m.ID)
 	default:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL WHERE id = ?",
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ?",
 			now.Add(backoff[min(m.Attempts, len(backoff)-1)]), sendErr.Error(), m.ID)
 	}
 	if err != nil {

@@ -143,7 +143,7 @@ func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string
 	return s, FeedRun{ID: runID, AccountID: merchantID, SubscriptionID: subID, Trigger: trigger, State: RunRunning, StartedAt: now}, nil
 }
 
-// RecoverInterrupted closes the pulls a previous server process left
+// RecoverInterrupted closes the pulls, and releases the outbox claims, a previous server process left
 // running (it was killed or lost power mid-pull): their runs fail with a
 // message saying so, their staged rows go, and their subscriptions are
 // released, so the ticker pulls them again at once (their next run time has
@@ -167,6 +167,12 @@ func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
 	n, _ := res.RowsAffected()
 	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL"); err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
+	}
+	// Outbox claims too are a previous process's: on SQLite one process
+	// serves a database (its lock file), so none is alive. Its messages go
+	// out on the first pass instead of when the claims run out.
+	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET claim_token = NULL, claimed_until = NULL WHERE claim_token IS NOT NULL"); err != nil {
+		return 0, fmt.Errorf("store: recover interrupted deliveries: %w", err)
 	}
 	return int(n), tx.Commit()
 }
