@@ -213,6 +213,40 @@ func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
 	if n, _ := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="order-row"]').length`)); n != 0 {
 		t.Fatalf("Exceptions lists %d orders after every one was dealt with", n)
 	}
+	// On a phone the pages of the journey fit the screen: nothing scrolls
+	// sideways (a wide table scrolls inside itself). Fresh tabs: the
+	// journey's have used their time.
+	tab, cancelM2 := newTab()
+	defer cancelM2()
+	sTab, cancelS2 := newTab()
+	defer cancelS2()
+	if err := chromedp.Do(tab, signIn(a.URL(), "merchant@dropline.test")...); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(sTab, signIn(a.URL(), "supplier@dropline.test")...); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct {
+		tab  context.Context
+		path string
+	}{
+		{tab, fmt.Sprintf("/orders/%d", orders[0].ID)}, {tab, "/orders?tab=all"}, {tab, fmt.Sprintf("/purchase-orders/%d", poOf(orders[0]).ID)},
+		{sTab, supplierPO(orders[0])[len(a.URL()):]}, {sTab, "/dropship-orders?tab=all"}, {sTab, "/settings/statuses"},
+	} {
+		if err := chromedp.Do(p.tab, chromedp.EmulateViewport(390, 844)); err != nil {
+			t.Fatalf("viewport: %v", err)
+		}
+		if err := chromedp.Do(p.tab, chromedp.Navigate(a.URL()+p.path)); err != nil {
+			t.Fatalf("navigate %s: %v", p.path, err)
+		}
+		if err := chromedp.Do(p.tab, chromedp.WaitReady(`#main`)); err != nil {
+			t.Fatalf("wait %s: %v", p.path, err)
+		}
+		width, err := chromedp.Run(p.tab, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || width > 390 {
+			t.Errorf("%s at 390 px is %d px wide (%v)", p.path, width, err)
+		}
+	}
 }
 
 // secondDemoSupplier adds a supplier that carries the demo's mug, linked to
