@@ -369,6 +369,16 @@ func TestRerouteARejectedLineInTheBrowserAndTheAPI(t *testing.T) {
 			t.Fatalf("the API leaks the form field %s", k)
 		}
 	}
+	// A supplier the dropship does not go to is named, and nothing is made.
+	before := env.dbDigest()
+	st, body = env.api("POST", "/api/v1/orders/"+id+"/dropship", w.tokenA, `{"confirm": true, "po_numbers": {"DL-NOBODY": "X-1"}}`)
+	errFields, _ = body["error"].(map[string]any)["fields"].(map[string]any)
+	if st != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(errFields["po_numbers.DL-NOBODY"]), "No line of this dropship goes to supplier DL-NOBODY") {
+		t.Fatalf("an unknown supplier's number: %d %v", st, body)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused API dropship changed the database")
+	}
 	st, body = env.api("POST", "/api/v1/orders/"+id+"/dropship", w.tokenA, `{"confirm": true, "po_numbers": {"`+w.supplierT.PublicID+`": "API-RR-2"}}`)
 	if st != http.StatusCreated {
 		t.Fatalf("re-route through the API: %d %v", st, body)
