@@ -480,26 +480,27 @@ func (s *Server) orderDropshipRegroup(c echo.Context) error {
 	if err := s.decodeForm(c, &in); err != nil {
 		return err
 	}
-	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Chosen: chosenLines(c, in.LineIDs)}
-	v, err := s.orderView(c, id, form)
-	if err != nil {
-		return err
-	}
-	return render(c, http.StatusOK, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+	return s.renderDropshipForm(c, id, in, nil, nil, http.StatusOK)
 }
 
 func (s *Server) showDropshipForm(c echo.Context, orderID int64, in dropshipForm, errs views.FieldErrors, problems []string) error {
+	status := http.StatusUnprocessableEntity
+	if isHTMX(c) {
+		status = http.StatusOK // htmx swaps 2xx only; the form with its messages is the content
+	}
+	return s.renderDropshipForm(c, orderID, in, errs, problems, status)
+}
+
+// renderDropshipForm shows the order page with the dropship form as posted:
+// what was typed and chosen, with any messages.
+func (s *Server) renderDropshipForm(c echo.Context, orderID int64, in dropshipForm, errs views.FieldErrors, problems []string, status int) error {
 	form := &views.DropshipFormView{Key: in.Key, ShipTo: in.AddressForm, Notes: in.Notes, Confirm: in.Confirm, Override: in.Override, Errors: errs, Problems: problems,
 		Chosen: chosenLines(c, in.LineIDs)}
 	v, err := s.orderView(c, orderID, form)
 	if err != nil {
 		return err
 	}
-	if isHTMX(c) {
-		// htmx swaps 2xx only; the form with its messages is the content.
-		return render(c, http.StatusOK, views.OrderPage(s.frame(c, "Order "+v.Number), v))
-	}
-	return render(c, http.StatusUnprocessableEntity, views.OrderPage(s.frame(c, "Order "+v.Number), v))
+	return render(c, status, views.OrderPage(s.frame(c, "Order "+v.Number), v))
 }
 
 // ordersBulkDropship runs "Dropship selected": the same rules as the form,

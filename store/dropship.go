@@ -281,8 +281,8 @@ func freePONumber(ctx context.Context, q querier, merchantID int64, link VendorL
 		if taken[number] {
 			continue
 		}
-		var used bool
-		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&used); err != nil {
+		used, err := poNumberUsed(ctx, q, merchantID, number)
+		if err != nil {
 			return "", seq, nth, err
 		}
 		if !used {
@@ -290,6 +290,13 @@ func freePONumber(ctx context.Context, q querier, merchantID int64, link VendorL
 			return number, seq, nth, nil
 		}
 	}
+}
+
+// poNumberUsed is whether a PO of the merchant already has number.
+func poNumberUsed(ctx context.Context, q querier, merchantID int64, number string) (bool, error) {
+	var used bool
+	err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&used)
+	return used, err
 }
 
 // sequencePrefixes are the prefixes of the merchant's links that number
@@ -520,13 +527,15 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		number := strings.TrimSpace(req.PONumbers[supplierID])
-		if number != "" && number == req.Proposed[supplierID] {
-			var used bool
-			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&used); err != nil {
+		used := false
+		if number != "" {
+			if used, err = poNumberUsed(ctx, tx, merchantID, number); err != nil {
 				return res, fmt.Errorf("store: dropship: %w", err)
 			}
-			if used {
-				number = ""
+			// A proposal submitted unchanged that another submit took
+			// meanwhile gives way to the next free number.
+			if used && number == req.Proposed[supplierID] {
+				number, used = "", false
 			}
 		}
 		if number == "" {
@@ -542,11 +551,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		if len(number) > 50 || strings.ContainsAny(number, "\r\n\t") {
 			return res, FieldError(field, "Use at most 50 characters and no line breaks.")
 		}
-		var clash bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM purchase_orders WHERE account_id = ? AND po_number = ?)", merchantID, number).Scan(&clash); err != nil {
-			return res, fmt.Errorf("store: dropship: %w", err)
-		}
-		if clash {
+		if used {
 			return res, FieldError(field, "PO number "+number+" is already used in this account.")
 		}
 		if err := notePONumber(ctx, tx, merchantID, number); err != nil {
