@@ -41,16 +41,9 @@ func (db *DB) OrderSettings(ctx context.Context, merchantID int64) (OrderSetting
 
 // UpdateOrderSettings sets the lead time limit and, when secret is not empty, the Shopify webhook secret.
 func (db *DB) UpdateOrderSettings(ctx context.Context, actor Actor, merchantID int64, leadLimit int, secret string) error {
-	return db.updateSettings(ctx, actor, merchantID, leadLimit, secret, nil)
-}
-
-func (db *DB) updateSettings(ctx context.Context, actor Actor, accountID int64, leadLimit int, secret string, deadlines *OrderSettings) error {
 	c := checks{}
 	c.check(leadLimit >= 0 && leadLimit <= MaxLeadTimeDays, "lead_time_limit_days", fmt.Sprintf("Use 0 to %d days.", MaxLeadTimeDays))
 	c.check(len(secret) <= 200, "shopify_secret", "Use at most 200 characters.")
-	if deadlines != nil {
-		deadlineChecks(c, deadlines.AckSLAHours, deadlines.StaleAfterDays)
-	}
 	if err := c.err(); err != nil {
 		return err
 	}
@@ -60,31 +53,21 @@ func (db *DB) updateSettings(ctx context.Context, actor Actor, accountID int64, 
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, "UPDATE accounts SET lead_time_limit_days = ?, shopify_webhook_secret = CASE WHEN ? = '' THEN shopify_webhook_secret ELSE ? END WHERE id = ?",
-		leadLimit, secret, secret, accountID)
+		leadLimit, secret, secret, merchantID)
 	if err != nil {
 		return fmt.Errorf("store: order settings: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: order settings %d: %w", accountID, ErrNotFound)
+		return fmt.Errorf("store: order settings %d: %w", merchantID, ErrNotFound)
 	}
 	detail := fmt.Sprintf("lead time limit %d days", leadLimit)
 	if secret != "" {
 		detail += "; Shopify webhook secret replaced"
 	}
-	if err := db.audit(ctx, tx, actor, accountID, "orders.settings", "account", accountID, detail); err != nil {
+	if err := db.audit(ctx, tx, actor, merchantID, "orders.settings", "account", merchantID, detail); err != nil {
 		return fmt.Errorf("store: order settings: %w", err)
 	}
-	if deadlines != nil {
-		if err := db.setDeadlines(ctx, tx, actor, accountID, deadlines.AckSLAHours, deadlines.StaleAfterDays); err != nil {
-			return err
-		}
-	}
 	return tx.Commit()
-}
-
-func deadlineChecks(c checks, ackHours, staleDays int) {
-	c.check(ackHours >= 1 && ackHours <= MaxAckSLAHours, "ack_sla_hours", fmt.Sprintf("Use 1 to %d hours.", MaxAckSLAHours))
-	c.check(staleDays >= 1 && staleDays <= MaxStaleAfterDays, "stale_after_days", fmt.Sprintf("Use 1 to %d days.", MaxStaleAfterDays))
 }
 
 // UpdateSupplierDeadlines sets how long the acting supplier has to
@@ -92,7 +75,8 @@ func deadlineChecks(c checks, ackHours, staleDays int) {
 // Its POs' Late and Stale tabs follow at once.
 func (db *DB) UpdateSupplierDeadlines(ctx context.Context, actor Actor, supplierID int64, ackHours, staleDays int) error {
 	c := checks{}
-	deadlineChecks(c, ackHours, staleDays)
+	c.check(ackHours >= 1 && ackHours <= MaxAckSLAHours, "ack_sla_hours", fmt.Sprintf("Use 1 to %d hours.", MaxAckSLAHours))
+	c.check(staleDays >= 1 && staleDays <= MaxStaleAfterDays, "stale_after_days", fmt.Sprintf("Use 1 to %d days.", MaxStaleAfterDays))
 	if err := c.err(); err != nil {
 		return err
 	}
