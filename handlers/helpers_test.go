@@ -16,7 +16,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +28,7 @@ import (
 	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 const testPassword = "correct horse battery"
@@ -50,7 +51,15 @@ func newEnv(t *testing.T) *testEnv {
 func newEnvIn(t *testing.T, dir string, logs io.Writer) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(dir, "test.db")
+	path := storetest.DSN(t, dir, func(dsn string) error {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.Migrate(ctx)
+		return err
+	})
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -530,3 +539,5 @@ func (e *testEnv) dbDigest() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -1,5 +1,7 @@
 // Package migrations holds the numbered migrations that build Dropline's
-// schema: SQL files, and one in Go (16, which edits constraints' text).
+// schema: SQL files, and one in Go (16, which edits constraints' text), for
+// SQLite; and in postgres/ the same history for PostgreSQL, version for
+// version, in its types (BIGINT, TIMESTAMPTZ, BYTEA).
 package migrations
 
 import "embed"
@@ -9,3 +11,8 @@ import "embed"
 //
 //go:embed *.sql 0016_check_lists.go
 var FS embed.FS
+
+// Postgres holds the PostgreSQL history, under postgres/.
+//
+//go:embed postgres/*.sql
+var Postgres embed.FS

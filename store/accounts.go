@@ -185,7 +185,7 @@ func (db *DB) createAccount(ctx context.Context, tx dbtx, actor Actor, in NewAcc
 	now := db.now()
 	for range 10 {
 		pid := newPublicID()
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (public_id, name, kind, time_zone, dropship_enabled, created_at)
+		res, err := execInsert(ctx, tx, `INSERT INTO accounts (public_id, name, kind, time_zone, dropship_enabled, created_at)
 			VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (public_id) DO NOTHING`, pid, in.Name, in.Kind, in.TimeZone, now)
 		if err != nil {
 			return Account{}, err

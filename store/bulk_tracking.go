@@ -264,7 +264,7 @@ func (db *DB) BulkTracking(ctx context.Context, actor Actor, supplierID int64, b
 	if err != nil {
 		return TrackingPlan{}, err
 	}
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.snapshot())
 	if err != nil {
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}

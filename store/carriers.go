@@ -225,7 +225,7 @@ func (db *DB) AddLogisticsProvider(ctx context.Context, actor Actor, accountID i
 		return LogisticsProvider{}, fmt.Errorf("store: add provider to %d: %w", accountID, err)
 	}
 	now := db.now()
-	res, err := tx.ExecContext(ctx, "INSERT INTO logistics_providers (account_id, name, tracking_url, kind, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+	res, err := execInsert(ctx, tx, "INSERT INTO logistics_providers (account_id, name, tracking_url, kind, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 		accountID, name, trackingURL, kind, now)
 	if err != nil {
 		return LogisticsProvider{}, fmt.Errorf("store: add provider: %w", err)

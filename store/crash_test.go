@@ -30,6 +30,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/fetch"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 const (
@@ -48,7 +49,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // crashChild is the work the parent kills. It runs until the work is done

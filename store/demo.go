@@ -103,7 +103,7 @@ func (db *DB) SeedDemo(ctx context.Context) ([]DemoLogin, bool, error) {
 			return nil, false, fmt.Errorf("store: demo: %w", err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
+	res, err := execInsert(ctx, tx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
 		VALUES (?, 'All products', 'all', 'price,cost,quantity,lead_time,description,images', 1, ?, ?)`, supplier.ID, now, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: demo: %w", err)

@@ -570,7 +570,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		release := now.Add(time.Duration(link.ReleaseDelayMinutes) * time.Minute)
 		// The supplier should ship within the longest lead time, at least by the next day.
 		promise := release.AddDate(0, 0, max(lead, 1))
-		pres, err := tx.ExecContext(ctx, `INSERT INTO purchase_orders (account_id, supplier_id, order_id, link_id, po_number, status, supplier_status_id, currency,
+		pres, err := execInsert(ctx, tx, `INSERT INTO purchase_orders (account_id, supplier_id, order_id, link_id, po_number, status, supplier_status_id, currency,
 			total_cost_cents, customer_name, customer_email, customer_phone, ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region,
 			ship_postal_code, ship_country, ship_phone, notes, idempotency_key, release_at, promise_date, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -378,7 +378,7 @@ func (db *DB) RecordPayout(ctx context.Context, actor Actor, merchantID int64, i
 		at = date // the start of that day, in the merchant's zone
 	}
 	day := localDay(at, loc)
-	res, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (supplier_id, merchant_id, kind, currency, amount_cents, at, day, available_at, reference,
+	res, err := execInsert(ctx, tx, `INSERT INTO ledger_entries (supplier_id, merchant_id, kind, currency, amount_cents, at, day, available_at, reference,
 		idempotency_key, created_by, created_at) VALUES (?, ?, 'payout', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.supplierID, merchantID, t.currency, -amount, at, day, at, in.Reference, in.IdempotencyKey, actor.Name, now)
 	if err != nil {

@@ -161,7 +161,7 @@ func (db *DB) SaveFeed(ctx context.Context, actor Actor, supplierID, id int64, i
 	now := db.now()
 	action := "feed.updated"
 	if id == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (account_id, name, selection, selection_value, fields, all_merchants, created_at, updated_at)
+		res, err := execInsert(ctx, tx, `INSERT INTO feeds (account_id, name, selection, selection_value, fields, all_merchants, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, supplierID, in.Name, in.Selection, in.SelectionValue, strings.Join(fields, ","), in.AllMerchants, now, now)
 		if err != nil {
 			return Feed{}, fmt.Errorf("store: save feed: %w", err)
@@ -183,7 +183,7 @@ func (db *DB) SaveFeed(ctx context.Context, actor Actor, supplierID, id int64, i
 	}
 	if !in.AllMerchants {
 		for _, m := range in.MerchantIDs {
-			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO feed_merchants (feed_id, merchant_id) VALUES (?, ?)", id, m); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO feed_merchants (feed_id, merchant_id) VALUES (?, ?) ON CONFLICT DO NOTHING", id, m); err != nil {
 				return Feed{}, fmt.Errorf("store: save feed: %w", err)
 			}
 		}

@@ -75,12 +75,12 @@ func queueCond(tab string) string {
 		// Kept by requeue: shipped or delivered. (Spelled as the status
 		// list, the planner chose the status index and sorted every
 		// shipped PO to list the newest 50.)
-		return "po.queue_flags & 1"
+		return "po.queue_flags & 1 <> 0"
 	case QueueExceptions:
 		// Kept by requeue (queueState.flags): a cancellation asked for, a
 		// rejected or cancelled PO, or a rejected line. The bit is spelled
 		// as purchase_orders_exceptions' condition so the list reads it.
-		return "po.queue_flags & 2"
+		return "po.queue_flags & 2 <> 0"
 	case QueueLate:
 		return late + " AND NOT " + stale
 	case queueStale:
@@ -174,7 +174,7 @@ func (db *DB) QueueTotal(ctx context.Context, supplierID int64, f QueueFilter) (
 func (db *DB) queueCounts(ctx context.Context, supplierID int64, t queueTimes) (map[string]int, error) {
 	// One snapshot: a PO committed between the kept counts and the
 	// corrections would otherwise be counted twice or not at all.
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.snapshot())
 	if err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}

@@ -194,7 +194,7 @@ func checkLinkKinds(sup, mer Account) error {
 
 func (db *DB) insertLink(ctx context.Context, tx dbtx, actor Actor, sup, mer Account, state, requestedBy string) (int64, error) {
 	now := db.now()
-	res, err := tx.ExecContext(ctx, "INSERT INTO vendor_links (supplier_id, merchant_id, state, requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+	res, err := execInsert(ctx, tx, "INSERT INTO vendor_links (supplier_id, merchant_id, state, requested_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
 		sup.ID, mer.ID, state, requestedBy, now, now)
 	if err != nil {
 		return 0, err

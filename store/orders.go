@@ -225,7 +225,7 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID 
 		total += int64(l.Quantity) * l.UnitPriceCents
 	}
 	s := in.ShipTo
-	res, err := tx.ExecContext(ctx, `INSERT INTO orders (account_id, channel, channel_order_id, placed_at, currency, customer_name, customer_lc, customer_email, customer_phone,
+	res, err := execInsert(ctx, tx, `INSERT INTO orders (account_id, channel, channel_order_id, placed_at, currency, customer_name, customer_lc, customer_email, customer_phone,
 		ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone, note, total_cents,
 		status, tab, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		merchantID, in.Channel, in.ChannelOrderID, placed, in.Currency, in.Customer.Name, strings.ToLower(in.Customer.Name), in.Customer.Email, in.Customer.Phone,
@@ -715,7 +715,7 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 			return page, fmt.Errorf("store: order search: %w", err)
 		}
 		// CROSS JOIN keeps the matched ids as the outer loop.
-		from, fromArgs = "json_each(?) j CROSS JOIN orders o ON o.id = j.value", []any{jsonIDs(ids)}
+		from, fromArgs = "json_each(?) CROSS JOIN orders o ON o.id = CAST(json_each.value AS BIGINT)", []any{jsonIDs(ids)}
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")

@@ -362,7 +362,7 @@ func (db *DB) AddWebhookEndpoint(ctx context.Context, actor Actor, accountID int
 	}
 	defer tx.Rollback()
 	now := db.now()
-	res, err := tx.ExecContext(ctx, "INSERT INTO webhook_endpoints (account_id, url, secret, events, created_at) VALUES (?, ?, ?, ?, ?)", accountID, rawURL, secret, strings.Join(keep, ","), now)
+	res, err := execInsert(ctx, tx, "INSERT INTO webhook_endpoints (account_id, url, secret, events, created_at) VALUES (?, ?, ?, ?, ?)", accountID, rawURL, secret, strings.Join(keep, ","), now)
 	if err != nil {
 		return WebhookEndpoint{}, "", fmt.Errorf("store: add endpoint: %w", err)
 	}

@@ -299,7 +299,7 @@ func (db *DB) SaveProduct(ctx context.Context, actor Actor, accountID, id int64,
 		in.Quantity, in.LeadTimeDays, in.URL, in.ImageURL, in.Description, joinTags(in.Tags), in.Active, now}
 	action := "product.updated"
 	if id == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO products (sku, title, options, gtin, mpn, cost_cents, price_cents, quantity, lead_time_days,
+		res, err := execInsert(ctx, tx, `INSERT INTO products (sku, title, options, gtin, mpn, cost_cents, price_cents, quantity, lead_time_days,
 			url, image_url, description, tags, active, updated_at, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			append(args, accountID, now)...)
 		if err != nil {

@@ -131,7 +131,7 @@ func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string
 	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = ? WHERE id = ?", now, subID); err != nil {
 		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO feed_runs (account_id, subscription_id, trigger, state, started_at) VALUES (?, ?, ?, 'running', ?)",
+	res, err := execInsert(ctx, tx, "INSERT INTO feed_runs (account_id, subscription_id, trigger, state, started_at) VALUES (?, ?, ?, 'running', ?)",
 		merchantID, subID, trigger, now)
 	if err != nil {
 		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
@@ -381,7 +381,7 @@ const stageBatch = 400
 // stageInsert is the multi-row INSERT for n staged rows.
 func stageInsert(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT OR IGNORE INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
+	b.WriteString(`INSERT INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
 			quantity, lead_time_days, url, image_url, description) VALUES `)
 	for i := range n {
 		if i > 0 {
@@ -389,6 +389,7 @@ func stageInsert(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
+	b.WriteString(" ON CONFLICT DO NOTHING") // a SKU's first row in the file wins
 	return b.String()
 }
 
@@ -620,13 +621,17 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 		n, _ := res.RowsAffected()
 		return int(n), nil
 	}
+	applyRows := `CREATE TEMP TABLE IF NOT EXISTS apply_rows (sku TEXT PRIMARY KEY, title TEXT, options TEXT, gtin TEXT, mpn TEXT, cost_cents BIGINT,
+			price_cents BIGINT, currency TEXT, quantity BIGINT, lead_time_days BIGINT, url TEXT, image_url TEXT, description TEXT,
+			source_id BIGINT, product_id BIGINT, changed BIGINT NOT NULL DEFAULT 0)`
+	if !db.pg {
+		applyRows += " WITHOUT ROWID" // SQLite: the rows live in the key's b-tree
+	}
 	steps := []struct {
 		q    string
 		args []any
 	}{
-		{`CREATE TEMP TABLE IF NOT EXISTS apply_rows (sku TEXT PRIMARY KEY, title TEXT, options TEXT, gtin TEXT, mpn TEXT, cost_cents INTEGER,
-			price_cents INTEGER, currency TEXT, quantity INTEGER, lead_time_days INTEGER, url TEXT, image_url TEXT, description TEXT,
-			source_id INTEGER, product_id INTEGER, changed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID`, nil},
+		{applyRows, nil},
 		{`DELETE FROM apply_rows`, nil},
 		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description, source_id)
 			SELECT r.sku, r.title, r.options, r.gtin, r.mpn, r.cost_cents, r.price_cents, r.currency, r.quantity, r.lead_time_days, r.url, r.image_url, r.description,
@@ -664,7 +669,7 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 		available, on_hand, cost_cents, currency, lead_time_days, url, last_seen_at, created_at, updated_at)
 		SELECT ?, a.product_id, ?, ?, ?, a.sku, a.gtin, a.mpn,
 		(SELECT coalesce(max(ps.priority), 0) + 1 FROM product_sources ps WHERE ps.product_id = a.product_id),
-		coalesce(a.quantity, 0), CASE WHEN ? THEN max(coalesce(a.quantity, 0) - ?, 0) ELSE 0 END,
+		coalesce(a.quantity, 0), CASE WHEN ? = 1 THEN max(coalesce(a.quantity, 0) - ?, 0) ELSE 0 END,
 		a.cost_cents, a.currency, coalesce(a.lead_time_days, 1), a.url, ?, ?, ?
 		FROM apply_rows a WHERE a.source_id IS NULL`,
 		s.AccountID, s.ID, supplierID, supplierName, passive, s.Buffer, now, now, now)
@@ -673,16 +678,16 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 	}
 	if _, err := exec(`UPDATE apply_rows SET changed = 1 WHERE source_id IS NOT NULL AND EXISTS (SELECT 1 FROM product_sources ps WHERE ps.id = apply_rows.source_id AND (
 		ps.missing_since IS NOT NULL
-		OR ps.available IS NOT coalesce(apply_rows.quantity, ps.available)
-		OR (? AND ps.on_hand IS NOT max(coalesce(apply_rows.quantity, ps.available) - ?, 0))
-		OR ps.cost_cents IS NOT coalesce(apply_rows.cost_cents, ps.cost_cents)
-		OR ps.lead_time_days IS NOT coalesce(apply_rows.lead_time_days, ps.lead_time_days)
-		OR ps.url IS NOT apply_rows.url OR ps.gtin IS NOT apply_rows.gtin OR ps.mpn IS NOT apply_rows.mpn))`, passive, s.Buffer); err != nil {
+		OR ps.available IS DISTINCT FROM coalesce(apply_rows.quantity, ps.available)
+		OR (? = 1 AND ps.on_hand IS DISTINCT FROM max(coalesce(apply_rows.quantity, ps.available) - ?, 0))
+		OR ps.cost_cents IS DISTINCT FROM coalesce(apply_rows.cost_cents, ps.cost_cents)
+		OR ps.lead_time_days IS DISTINCT FROM coalesce(apply_rows.lead_time_days, ps.lead_time_days)
+		OR ps.url IS DISTINCT FROM apply_rows.url OR ps.gtin IS DISTINCT FROM apply_rows.gtin OR ps.mpn IS DISTINCT FROM apply_rows.mpn))`, passive, s.Buffer); err != nil {
 		return c, err
 	}
 	c.updated, err = exec(`UPDATE product_sources SET
 		available = coalesce(a.quantity, product_sources.available),
-		on_hand = CASE WHEN ? THEN max(coalesce(a.quantity, product_sources.available) - ?, 0) ELSE product_sources.on_hand END,
+		on_hand = CASE WHEN ? = 1 THEN max(coalesce(a.quantity, product_sources.available) - ?, 0) ELSE product_sources.on_hand END,
 		cost_cents = coalesce(a.cost_cents, product_sources.cost_cents),
 		lead_time_days = coalesce(a.lead_time_days, product_sources.lead_time_days),
 		url = a.url, gtin = a.gtin, mpn = a.mpn, missing_since = NULL, last_seen_at = ?, updated_at = ?

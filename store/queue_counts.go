@@ -303,7 +303,7 @@ func dueQueueRows(ctx context.Context, q dbtx, who string, accountID int64, now 
 // merchantPOViews counts a merchant's late and stale POs: the kept counts,
 // corrected by the POs whose clock instant has passed since.
 func (db *DB) merchantPOViews(ctx context.Context, merchantID int64) (late, stale int, err error) {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, db.snapshot())
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: PO views: %w", err)
 	}

@@ -78,7 +78,7 @@ func (db *DB) refileDeclinedCancellations(ctx context.Context, tx dbtx) error {
 // Exceptions only for being rejected or cancelled: Exceptions now holds
 // only cancellations to answer.
 func (db *DB) requeueSettledExceptions(ctx context.Context, tx dbtx) error {
-	ids, err := queryIDs(ctx, tx, "SELECT id FROM purchase_orders WHERE queue_flags & 2 AND cancel_state <> 'requested'")
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM purchase_orders WHERE queue_flags & 2 <> 0 AND cancel_state <> 'requested'")
 	if err != nil {
 		return err
 	}

@@ -928,7 +928,7 @@ func (g *seedGen) accounts(ctx context.Context, tx *sql.Tx) error {
 		if err := db.audit(ctx, tx, actor, a.ID, "status.initial_set", "account", a.ID, "New"); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
+		res, err := execInsert(ctx, tx, `INSERT INTO feeds (account_id, name, selection, fields, all_merchants, created_at, updated_at)
 			VALUES (?, 'All products', 'all', 'price,cost,quantity,lead_time,description,images', 1, ?, ?)`, a.ID, created, created)
 		if err != nil {
 			return err
@@ -1082,7 +1082,7 @@ func (g *seedGen) catalog(ctx context.Context, tx *sql.Tx) error {
 	actor := Actor{Name: seedActorName}
 	for _, m := range g.merchants {
 		for si, s := range g.suppliers {
-			res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, buffer, inventory_mode, next_run_at,
+			res, err := execInsert(ctx, tx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, buffer, inventory_mode, next_run_at,
 				last_success_at, last_good_rows, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'passive', ?, ?, ?, ?, ?)`,
 				m.acc.ID, s.acc.Name+": All products", s.feedID, s.acc.ID, m.buffer, m.lastPull.Add(time.Hour), m.lastPull, len(s.products),
 				m.subCreate, m.subCreate)

@@ -36,7 +36,7 @@ func (db *DB) addDefaultStatuses(ctx context.Context, tx dbtx, accountID int64) 
 
 // SupplierStatuses lists the acting supplier's statuses: active ones in order, then retired ones.
 func (db *DB) SupplierStatuses(ctx context.Context, accountID int64) ([]SupplierStatus, error) {
-	rows, err := db.rq(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, coalesce(a.initial_status_id = s.id, 0)
+	rows, err := db.rq(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, CASE WHEN a.initial_status_id = s.id THEN 1 ELSE 0 END
 		FROM supplier_statuses s JOIN accounts a ON a.id = s.account_id
 		WHERE s.account_id = ? ORDER BY s.retired_at IS NOT NULL, s.position, s.id`, accountID)
 	if err != nil {
@@ -107,7 +107,7 @@ func (db *DB) AddSupplierStatus(ctx context.Context, actor Actor, accountID int6
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) + 1 FROM supplier_statuses WHERE account_id = ?", accountID).Scan(&pos); err != nil {
 		return SupplierStatus{}, fmt.Errorf("store: add status: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO supplier_statuses (account_id, name, position, created_at) VALUES (?, ?, ?, ?)", accountID, name, pos, db.now())
+	res, err := execInsert(ctx, tx, "INSERT INTO supplier_statuses (account_id, name, position, created_at) VALUES (?, ?, ?, ?)", accountID, name, pos, db.now())
 	if err != nil {
 		return SupplierStatus{}, fmt.Errorf("store: add status: %w", err)
 	}
@@ -120,7 +120,7 @@ func (db *DB) AddSupplierStatus(ctx context.Context, actor Actor, accountID int6
 
 func statusOf(ctx context.Context, tx dbtx, accountID, statusID int64) (SupplierStatus, error) {
 	var s SupplierStatus
-	err := tx.QueryRowContext(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, coalesce(a.initial_status_id = s.id, 0)
+	err := tx.QueryRowContext(ctx, `SELECT s.id, s.name, s.position, s.retired_at IS NOT NULL, CASE WHEN a.initial_status_id = s.id THEN 1 ELSE 0 END
 		FROM supplier_statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id = ? AND s.account_id = ?`, statusID, accountID).
 		Scan(&s.ID, &s.Name, &s.Position, &s.Retired, &s.Initial)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -50,6 +50,10 @@ func keepStmt(stmts map[string]*sql.Stmt, query string, st *sql.Stmt) map[string
 
 // rq runs a read query through the statement cache.
 func (db *DB) rq(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.pg {
+		// pgx prepares and caches each statement per connection itself.
+		return db.read.QueryContext(ctx, query, args...)
+	}
 	st, err := db.readStmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -59,6 +63,9 @@ func (db *DB) rq(ctx context.Context, query string, args ...any) (*sql.Rows, err
 
 // rqRow runs a single-row read query through the statement cache.
 func (db *DB) rqRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.pg {
+		return db.read.QueryRowContext(ctx, query, args...)
+	}
 	st, err := db.readStmt(ctx, query)
 	if err != nil {
 		// The error surfaces at Scan, as with QueryRowContext.
@@ -127,6 +134,9 @@ func (db *DB) cachedWrite(query string) *sql.Stmt {
 // prepareMissed prepares the statements transactions ran unprepared. It
 // runs before a transaction begins, when the writer is free.
 func (db *DB) prepareMissed(ctx context.Context) {
+	if db.pg {
+		return
+	}
 	c := &db.wstmts
 	c.mu.Lock()
 	missed := c.missed
@@ -184,6 +194,9 @@ func (w *writeTx) stmt(ctx context.Context, query string) (*sql.Stmt, bool, erro
 
 // ExecContext runs a statement in the transaction, prepared once.
 func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if w.db.pg {
+		return w.Tx.ExecContext(ctx, query, args...) // pgx caches statements itself
+	}
 	st, copied, err := w.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -197,6 +210,9 @@ func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (s
 // QueryContext runs a query in the transaction, prepared once. The rows
 // keep the statement until they are closed.
 func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if w.db.pg {
+		return w.Tx.QueryContext(ctx, query, args...)
+	}
 	st, _, err := w.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -207,6 +223,9 @@ func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (
 // QueryRowContext runs a single-row query in the transaction, prepared
 // once. A prepare error surfaces when the row is scanned, as with *sql.Tx.
 func (w *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if w.db.pg {
+		return w.Tx.QueryRowContext(ctx, query, args...)
+	}
 	st, _, err := w.stmt(ctx, query)
 	if err != nil {
 		return w.Tx.QueryRowContext(ctx, query, args...)

@@ -14,16 +14,23 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"golang.org/x/crypto/bcrypt"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/dropline/dropline/migrations"
 )
 
-// DB is the store: one writer connection and a pool of readers on one SQLite file.
+// DB is the store: on SQLite, one writer connection and a pool of readers
+// on one file; on PostgreSQL, a pool of writers and one of readers on one
+// database, shared by every instance.
 type DB struct {
 	path   string
+	pg     bool // PostgreSQL (see postgres.go)
+	pgcfg  *pgx.ConnConfig
 	write  *sql.DB
 	read   *sql.DB
 	ckpt   *checkpointer
@@ -37,10 +44,15 @@ type DB struct {
 	PasswordCost int
 }
 
-// Open opens (creating if needed) the SQLite database at path. It does not migrate.
+// Open opens the database path names: a PostgreSQL server's database for a
+// postgres:// URL, otherwise the SQLite file at path (created if needed).
+// It does not migrate.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: open: empty database path")
+	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path)
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil {
@@ -144,8 +156,11 @@ const dbTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 // once to bind it many times.
 func dbTime(t time.Time) string { return t.Format(dbTimeLayout) }
 
-// Path returns the database file's path.
+// Path returns the database file's path, or the PostgreSQL URL without its password.
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether the store is on PostgreSQL.
+func (db *DB) Postgres() bool { return db.pg }
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
@@ -154,7 +169,11 @@ func (db *DB) Close() error {
 	}
 	db.closed = true
 	db.closeStmts()
-	return errors.Join(db.ckpt.close(), db.read.Close(), db.write.Close())
+	var ckptErr error
+	if db.ckpt != nil {
+		ckptErr = db.ckpt.close()
+	}
+	return errors.Join(ckptErr, db.read.Close(), db.write.Close())
 }
 
 // Migrate applies every migration not yet applied, in order.
@@ -163,7 +182,13 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
+	if db.pg {
+		defer p.Close() // its own connections
+	}
 	results, err := p.Up(ctx)
+	if err != nil && db.pg {
+		return nil, fmt.Errorf("store: migrate %s: %w", db.path, err)
+	}
 	if err != nil {
 		// A Go migration that failed half-way may have left the writer's
 		// connection allowed to write the schema (0016).
@@ -182,6 +207,21 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 
 // migrations is goose's view of the embedded migrations on the writer.
 func (db *DB) migrations() (*goose.Provider, error) {
+	if db.pg {
+		fsys, err := fs.Sub(migrations.Postgres, "postgres")
+		if err != nil {
+			return nil, err
+		}
+		// One instance migrates at a time: goose's session lock is an
+		// advisory lock on the database.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		// goose speaks PostgreSQL itself (its own placeholders and types),
+		// so it gets connections of its own, not the store's.
+		return goose.NewProvider(goose.DialectPostgres, stdlib.OpenDB(*db.pgcfg), fsys, goose.WithSessionLocker(locker))
+	}
 	fsys, err := fs.Sub(migrations.FS, ".")
 	if err != nil {
 		return nil, err
@@ -194,6 +234,9 @@ func (db *DB) Pending(ctx context.Context) (bool, error) {
 	p, err := db.migrations()
 	if err != nil {
 		return false, fmt.Errorf("store: migrations: %w", err)
+	}
+	if db.pg {
+		defer p.Close()
 	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
@@ -208,6 +251,16 @@ func (db *DB) now() time.Time {
 	return db.Now().UTC().Truncate(time.Microsecond)
 }
 
+// snapshot is the options of a read transaction that sees one committed
+// state throughout: any read transaction on SQLite, REPEATABLE READ on
+// PostgreSQL (whose default gives each statement its own).
+func (db *DB) snapshot() *sql.TxOptions {
+	if db.pg {
+		return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	return &sql.TxOptions{ReadOnly: true}
+}
+
 // begin starts a write transaction. Callers defer tx.Rollback().
 func (db *DB) begin(ctx context.Context) (*writeTx, error) {
 	db.prepareMissed(ctx)
@@ -215,12 +268,21 @@ func (db *DB) begin(ctx context.Context) (*writeTx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	if db.pg {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("begin: %w", err)
+		}
+	}
 	return &writeTx{Tx: tx, db: db}, nil
 }
 
 // Backup writes a consistent copy of the database to out (SQLite's VACUUM INTO,
 // which reads one snapshot while writers go on).
 func (db *DB) Backup(ctx context.Context, out string) error {
+	if db.pg {
+		return fmt.Errorf("store: %w", errPostgresBackup)
+	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("store: backup: %s already exists", out)
 	}
@@ -242,6 +304,12 @@ func (db *DB) Backup(ctx context.Context, out string) error {
 
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless it says ok.
 func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.pg {
+		// PostgreSQL checks its pages as it reads them (and with data
+		// checksums, if the cluster has them); there is no whole-file check
+		// to run from here. Foreign keys are always enforced there.
+		return db.Ping(ctx)
+	}
 	var res string
 	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)

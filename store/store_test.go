@@ -15,14 +15,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 const pw = "correct horse battery"
 
 func openTest(t *testing.T) *store.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	db, err := store.Open(context.Background(), path)
+	db, err := store.Open(context.Background(), storetest.DSN(t, t.TempDir(), migrateDSN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +38,17 @@ func openTest(t *testing.T) *store.DB {
 		}
 	})
 	return db
+}
+
+// migrateDSN migrates the database at dsn, for storetest's template.
+func migrateDSN(dsn string) error {
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Migrate(context.Background())
+	return err
 }
 
 func fields(err error) map[string]string {

@@ -212,7 +212,7 @@ func (db *DB) SaveSubscription(ctx context.Context, actor Actor, merchantID, id 
 				name = name[:100]
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, url, format, mapping, schedule, interval_minutes,
+		res, err := execInsert(ctx, tx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, url, format, mapping, schedule, interval_minutes,
 			daily_at, buffer, inventory_mode, drop_threshold_pct, stale_after_hours, stale_as_zero, paused, next_run_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			merchantID, name, feedID, supplierID, in.URL, in.Format, mapping, in.Schedule, in.IntervalMinutes, in.DailyAt, in.Buffer, in.InventoryMode,

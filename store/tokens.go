@@ -46,7 +46,7 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, accountID int64, nam
 	if actor.UserID != 0 {
 		createdBy = actor.UserID
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+	res, err := execInsert(ctx, tx, "INSERT INTO api_tokens (account_id, name, prefix, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 		accountID, name, t.Prefix, hashToken(secret), createdBy, t.CreatedAt)
 	if err != nil {
 		return APIToken{}, "", fmt.Errorf("store: create token: %w", err)

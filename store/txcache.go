@@ -58,7 +58,7 @@ func oneOf(col string, ids []int64) (string, any) {
 	if len(ids) == 1 {
 		return col + " = ?", ids[0]
 	}
-	return col + " IN (SELECT value FROM json_each(?))", jsonIDs(ids)
+	return col + " IN (SELECT CAST(value AS BIGINT) FROM json_each(?))", jsonIDs(ids)
 }
 
 // jsonIDs is ids as a JSON array, for json_each.
@@ -180,3 +180,25 @@ func (s timeScanner) Scan(src any) error {
 // timeLayouts are the layouts the driver reads times in, its own first.
 var timeLayouts = []string{dbTimeLayout, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
 	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
+
+// insertResult is an INSERT's outcome as RETURNING id tells it: both
+// engines have RETURNING, and PostgreSQL has no LastInsertId.
+type insertResult struct{ id, n int64 }
+
+func (r insertResult) LastInsertId() (int64, error) { return r.id, nil }
+func (r insertResult) RowsAffected() (int64, error) { return r.n, nil }
+
+// execInsert runs an INSERT of one row and returns the new row's id; a row
+// not written (ON CONFLICT DO NOTHING) affects none.
+func execInsert(ctx context.Context, q dbtx, query string, args ...any) (insertResult, error) {
+	var r insertResult
+	err := q.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&r.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, nil
+	}
+	if err != nil {
+		return r, err
+	}
+	r.n = 1
+	return r, nil
+}

@@ -146,7 +146,7 @@ func (db *DB) createUser(ctx context.Context, tx dbtx, actor Actor, in NewUser) 
 		return User{}, err
 	}
 	now := db.now()
-	res, err := tx.ExecContext(ctx, "INSERT INTO users (email, name, password_hash, platform_admin, created_at) VALUES (?, ?, ?, ?, ?)",
+	res, err := execInsert(ctx, tx, "INSERT INTO users (email, name, password_hash, platform_admin, created_at) VALUES (?, ?, ?, ?, ?)",
 		in.Email, strings.TrimSpace(in.Name), hash, in.PlatformAdmin, now)
 	if err != nil {
 		return User{}, err

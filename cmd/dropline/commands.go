@@ -23,7 +23,7 @@ func newFlags(name string, getenv func(string) string) (*flag.FlagSet, *string) 
 	if def == "" {
 		def = defaultDB
 	}
-	db := fs.String("db", def, "SQLite database file (env DROPLINE_DB)")
+	db := fs.String("db", def, "SQLite database file, or a postgres:// URL (env DROPLINE_DB)")
 	return fs, db
 }
 

@@ -48,6 +48,11 @@ type app struct {
 // when asked, and listens. Serve must be called to answer requests. One
 // process serves a database: it holds DB.lock while it runs.
 func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, error) {
+	if store.IsPostgres(cfg.DB) {
+		// Instances on one PostgreSQL database share it: every background
+		// job is claimed in the database, not by a lock file.
+		return openApp(ctx, cfg, logger)
+	}
 	lock, err := lockDB(cfg.DB)
 	if err != nil {
 		return nil, err
@@ -199,7 +204,11 @@ func (a *app) Close(ctx context.Context) error {
 		<-a.done
 	}
 	a.puller.Wait()
-	return errors.Join(err, a.db.Close(), a.lock.Close())
+	err = errors.Join(err, a.db.Close())
+	if a.lock != nil {
+		err = errors.Join(err, a.lock.Close())
+	}
+	return err
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// The store's tests run on SQLite always, and again on PostgreSQL when
+// DROPLINE_TEST_POSTGRES names a server (a URL of a database the tests can
+// create databases from, e.g. postgres://postgres@127.0.0.1:5432/postgres).
+// Main runs a package's tests on SQLite, then runs the same test binary
+// again with DROPLINE_TEST_ENGINE=postgres, where DSN hands out a fresh
+// PostgreSQL database per test instead of a file.
+
+const (
+	// ServerEnv names the PostgreSQL server the tests may use.
+	ServerEnv = "DROPLINE_TEST_POSTGRES"
+	// EngineEnv is "postgres" in the second run.
+	EngineEnv = "DROPLINE_TEST_ENGINE"
+)
+
+// OnPostgres reports whether this test run is the PostgreSQL one.
+func OnPostgres() bool { return os.Getenv(EngineEnv) == "postgres" }
+
+// Main runs the tests, and runs them again on PostgreSQL when a server is
+// named. Use it as TestMain: os.Exit(storetest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if OnPostgres() {
+		dropTemplate()
+		return code
+	}
+	if os.Getenv(ServerEnv) == "" {
+		return code
+	}
+	fmt.Fprintln(os.Stderr, "--- the same tests on PostgreSQL ("+ServerEnv+")")
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd.Env = append(os.Environ(), EngineEnv+"=postgres")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "--- FAIL on PostgreSQL:", err)
+		return max(code, 1)
+	}
+	return code
+}
+
+// SkipOnPostgres skips a test of something only SQLite has (its file,
+// locks, checkpoints), saying why.
+func SkipOnPostgres(t testing.TB, why string) {
+	t.Helper()
+	if OnPostgres() {
+		t.Skip("SQLite only: " + why)
+	}
+}
+
+var (
+	tmplOnce sync.Once
+	tmplName string
+	tmplErr  error
+	seq      atomic.Int64
+)
+
+// DSN is where a test's database lives: a file in dir on SQLite, or on
+// PostgreSQL a new database copied from one that migrate has migrated
+// (once per test binary), dropped when the test ends.
+func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
+	t.Helper()
+	if !OnPostgres() {
+		return filepath.Join(dir, "test.db")
+	}
+	server := os.Getenv(ServerEnv)
+	if server == "" {
+		t.Fatal(EngineEnv + "=postgres needs " + ServerEnv)
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	tmplOnce.Do(func() {
+		tmplName = fmt.Sprintf("dropline_test_tmpl_%d", os.Getpid())
+		if _, tmplErr = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmplName); tmplErr != nil {
+			return
+		}
+		if _, tmplErr = admin.ExecContext(ctx, "CREATE DATABASE "+tmplName); tmplErr != nil {
+			return
+		}
+		tmplErr = migrate(withDatabase(server, tmplName))
+	})
+	if tmplErr != nil {
+		t.Fatalf("postgres template database: %v", tmplErr)
+	}
+	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmplName); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", server)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return withDatabase(server, name)
+}
+
+// withDatabase is a server URL naming another database.
+func withDatabase(server, name string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return server
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// dropTemplate removes the template database this process made.
+func dropTemplate() {
+	if tmplName == "" || !strings.HasPrefix(tmplName, "dropline_test_tmpl_") {
+		return
+	}
+	admin, err := sql.Open("pgx", os.Getenv(ServerEnv))
+	if err != nil {
+		return
+	}
+	defer admin.Close()
+	admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+tmplName+" WITH (FORCE)")
+}
