@@ -421,6 +421,15 @@ type Deliverer struct {
 	HTTP    *http.Client
 	Fetcher *fetch.Fetcher // nil: the defaults
 	Log     *slog.Logger
+	// Lease overrides outboxClaim (tests).
+	Lease time.Duration
+}
+
+func (d *Deliverer) lease() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return outboxClaim
 }
 
 // webhookClient is the client this pass posts webhooks with.
@@ -469,12 +478,22 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("store: release waiting emails: %w", err)
 		}
 	}
-	// Claim the due messages no live pass holds: this pass alone sends them.
+	// Claim the due messages no live pass holds: this pass alone sends
+	// them, whichever instance serving the database runs it. The outer
+	// condition repeats the inner one: on PostgreSQL a row another pass
+	// claimed while this statement waited for it is read again as that
+	// pass left it (and the subquery skips the rows another pass is
+	// claiming at that moment), so it stays the other pass's.
 	token := randomToken(12)
 	now := db.now()
-	if _, err := db.write.ExecContext(ctx, `UPDATE outbox SET claim_token = ?, claimed_until = ? WHERE id IN (
-		SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 200)`,
-		token, now.Add(outboxClaim), now, now); err != nil {
+	claim := `UPDATE outbox SET claim_token = ?, claimed_until = ? WHERE id IN (
+		SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT 200%s)
+		AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`
+	lock := ""
+	if db.pg {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf(claim, lock), token, now.Add(d.lease()), now, now, now); err != nil {
 		return 0, fmt.Errorf("store: claim due messages: %w", err)
 	}
 	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
@@ -509,7 +528,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		// The claim is renewed before each send: a pass slower than the
 		// claim sends nothing another pass has taken over since.
 		res, err := db.write.ExecContext(ctx, "UPDATE outbox SET claimed_until = ? WHERE id = ? AND claim_token = ? AND state = 'pending'",
-			db.now().Add(outboxClaim), x.m.ID, token)
+			db.now().Add(d.lease()), x.m.ID, token)
 		if err != nil {
 			return sent, fmt.Errorf("store: renew claim %d: %w", x.m.ID, err)
 		}
@@ -529,7 +548,8 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 
 // outboxClaim is how long a delivery pass holds a message it is about to
 // send: longer than one send (a webhook times out after 15 s), so that only
-// the claim of a pass that died runs out.
+// the claim of a pass that died runs out. Then another pass, on this
+// instance or another serving the database, sends the message.
 const outboxClaim = 2 * time.Minute
 
 func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
@@ -590,11 +610,11 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) 
 	case errors.As(sendErr, &wait):
 		// Nothing to try until the transport is configured, which releases
 		// it (see DeliverDue); meanwhile look again in an hour, not every tick.
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ?, claim_token = NULL, claimed_until = NULL WHERE id = ?", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
 	case m.Attempts+1 >= maxAttempts:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ?", sendErr.Error(), m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", sendErr.Error(), m.ID)
 	default:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ?",
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'",
 			now.Add(backoff[min(m.Attempts, len(backoff)-1)]), sendErr.Error(), m.ID)
 	}
 	if err != nil {

@@ -30,9 +30,20 @@ const maxStoredRowErrors = 1000
 // stageChunk is how many rows are staged per transaction.
 const stageChunk = 2000
 
-// claimTimeout is how long a claim on a subscription lasts before a new pull
-// may assume the old one died with its process.
-const claimTimeout = time.Hour
+// A pull's claim on its subscription is a lease: the subscription's
+// running_since is the last time the pulling process said it was alive
+// (the claim, then a heartbeat every pullHeartbeat while it stages and
+// applies). A claim not renewed for pullLease belongs to a process that
+// died, and the next pull, on any instance serving the database, takes it
+// over: it closes the dead run as interrupted. The run that lost its claim
+// applies nothing: the apply transaction checks the run still holds it.
+const (
+	pullLease     = 2 * time.Minute
+	pullHeartbeat = 20 * time.Second
+)
+
+// errClaimLost stops a pull whose claim another instance took over.
+var errClaimLost = errors.New("the pull's claim on its subscription ran out and another pull took it over")
 
 // FeedRun is one pull of a subscription.
 type FeedRun struct {
@@ -66,8 +77,24 @@ type Puller struct {
 	DB      *DB
 	Fetcher *fetch.Fetcher
 	Log     *slog.Logger
+	// Lease and Heartbeat override pullLease and pullHeartbeat (tests).
+	Lease, Heartbeat time.Duration
 
 	wg sync.WaitGroup
+}
+
+func (p *Puller) lease() time.Duration {
+	if p.Lease > 0 {
+		return p.Lease
+	}
+	return pullLease
+}
+
+func (p *Puller) heartbeat() time.Duration {
+	if p.Heartbeat > 0 {
+		return p.Heartbeat
+	}
+	return min(pullHeartbeat, p.lease()/4)
 }
 
 // Downloader returns the fetcher for external feeds, allowing private
@@ -98,9 +125,20 @@ func (p *Puller) log() *slog.Logger {
 // errPullRunning means a pull of the subscription is already under way.
 var errPullRunning = Conflict("A pull of this feed is already running.")
 
-// claim marks a subscription as being pulled and opens its run. At most one
-// pull runs per subscription; a claim older than claimTimeout is taken over.
+// errNotDue means another instance pulled the subscription since it was listed as due.
+var errNotDue = Conflict("This feed was pulled meanwhile.")
+
+// claim marks a subscription as being pulled and opens its run, with the
+// default lease.
 func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string) (Subscription, FeedRun, error) {
+	return db.claimFor(ctx, merchantID, subID, trigger, pullLease)
+}
+
+// claimFor marks a subscription as being pulled and opens its run. At most
+// one pull runs per subscription; a claim not renewed for lease is taken
+// over. A scheduled pull claims only a subscription still due: several
+// instances list the due ones, and the first to claim one pulls it.
+func (db *DB) claimFor(ctx context.Context, merchantID, subID int64, trigger string, lease time.Duration) (Subscription, FeedRun, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
@@ -114,10 +152,14 @@ func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string
 		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
 	}
 	now := db.now()
-	if s.RunningSince != nil && now.Sub(*s.RunningSince) < claimTimeout {
+	if s.RunningSince != nil && now.Sub(*s.RunningSince) < lease {
 		return Subscription{}, FeedRun{}, errPullRunning
 	}
-	// A run left "running" by a process that died is closed as failed.
+	if trigger == "schedule" && (s.Paused || s.NextRunAt == nil || s.NextRunAt.After(now)) {
+		return Subscription{}, FeedRun{}, errNotDue
+	}
+	// A run left "running" by a process that died is closed as failed. Its
+	// process, should it still be alive, applies nothing (applyRun).
 	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE subscription_id = ? AND state = 'running'", now, subID); err != nil {
 		return Subscription{}, FeedRun{}, fmt.Errorf("store: claim subscription: %w", err)
 	}
@@ -143,13 +185,19 @@ func (db *DB) claim(ctx context.Context, merchantID, subID int64, trigger string
 	return s, FeedRun{ID: runID, AccountID: merchantID, SubscriptionID: subID, Trigger: trigger, State: RunRunning, StartedAt: now}, nil
 }
 
-// RecoverInterrupted closes the pulls, and releases the outbox claims, a previous server process left
-// running (it was killed or lost power mid-pull): their runs fail with a
-// message saying so, their staged rows go, and their subscriptions are
-// released, so the ticker pulls them again at once (their next run time has
-// passed). Nothing they staged was applied: a pull applies in one
-// transaction. Call it once at start, before the ticker, from the only
-// process serving the database.
+// RecoverInterrupted closes the pulls, and releases the outbox claims, a
+// previous server process left running (it was killed or lost power
+// mid-pull): their runs fail with a message saying so, their staged rows
+// go, and their subscriptions are released, so the ticker pulls them again
+// at once (their next run time has passed). Nothing they staged was
+// applied: a pull applies in one transaction. Call it once at start, before
+// the ticker.
+//
+// On SQLite one process serves a database (serve holds its lock file), so
+// every claim is a dead process's. On PostgreSQL several instances may
+// serve it: only claims whose lease ran out are recovered (a live
+// instance's pulls and deliveries go on); the outbox's ran-out claims are
+// taken over by the next delivery pass anyway.
 func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -157,22 +205,30 @@ func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
 	}
 	defer tx.Rollback()
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE state = 'running')"); err != nil {
+	// The subscriptions whose claims are recovered: all of them on SQLite,
+	// those whose lease ran out on PostgreSQL.
+	subs, args := "SELECT id FROM subscriptions", []any{}
+	if db.pg {
+		subs, args = "SELECT id FROM subscriptions WHERE running_since IS NULL OR running_since < ?", []any{now.Add(-pullLease)}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE state = 'running' AND subscription_id IN ("+subs+"))", args...); err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE state = 'running'", now)
+	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE state = 'running' AND subscription_id IN ("+subs+")",
+		append([]any{now}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL"); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL AND id IN ("+subs+")", args...); err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
-	// Outbox claims too are a previous process's: on SQLite one process
-	// serves a database (its lock file), so none is alive. Its messages go
-	// out on the first pass instead of when the claims run out.
-	if _, err := tx.ExecContext(ctx, "UPDATE outbox SET claim_token = NULL, claimed_until = NULL WHERE claim_token IS NOT NULL"); err != nil {
-		return 0, fmt.Errorf("store: recover interrupted deliveries: %w", err)
+	// Outbox claims too are a previous process's on SQLite: none is alive.
+	// Its messages go out on the first pass instead of when the claims run out.
+	if !db.pg {
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET claim_token = NULL, claimed_until = NULL WHERE claim_token IS NOT NULL"); err != nil {
+			return 0, fmt.Errorf("store: recover interrupted deliveries: %w", err)
+		}
 	}
 	return int(n), tx.Commit()
 }
@@ -186,7 +242,7 @@ func (p *Puller) PullNow(ctx context.Context, merchantID, subID int64) (FeedRun,
 // PullNowAs is PullNow for a person (or token) who asked for the pull: the
 // audit log names them with its outcome.
 func (p *Puller) PullNowAs(ctx context.Context, actor Actor, merchantID, subID int64) (FeedRun, error) {
-	s, run, err := p.DB.claim(ctx, merchantID, subID, "manual")
+	s, run, err := p.DB.claimFor(ctx, merchantID, subID, "manual", p.lease())
 	if err != nil {
 		return FeedRun{}, err
 	}
@@ -201,13 +257,15 @@ func (p *Puller) PullNowAs(ctx context.Context, actor Actor, merchantID, subID i
 }
 
 // PullDue pulls every subscription whose time has come, one after another,
-// and returns how many it pulled. Each is pulled once however many runs it missed.
+// and returns how many it pulled. Each is pulled once however many runs it
+// missed, and once however many instances serve the database: a
+// subscription another has claimed meanwhile is skipped.
 func (p *Puller) PullDue(ctx context.Context) (int, error) {
 	now := p.DB.now()
 	rows, err := p.DB.read.QueryContext(ctx, `SELECT s.id, s.account_id FROM subscriptions s
 		WHERE s.paused = 0 AND s.next_run_at <= ? AND (s.running_since IS NULL OR s.running_since < ?)
 		AND NOT EXISTS (SELECT 1 FROM feed_runs r WHERE r.subscription_id = s.id AND r.state = 'held')
-		ORDER BY s.next_run_at LIMIT 100`, now, now.Add(-claimTimeout))
+		ORDER BY s.next_run_at LIMIT 100`, now, now.Add(-p.lease()))
 	if err != nil {
 		return 0, fmt.Errorf("store: due subscriptions: %w", err)
 	}
@@ -227,7 +285,7 @@ func (p *Puller) PullDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		s, run, err := p.DB.claim(ctx, d.account, d.id, "schedule")
+		s, run, err := p.DB.claimFor(ctx, d.account, d.id, "schedule", p.lease())
 		if errors.Is(err, ErrConflict) {
 			continue
 		}
@@ -241,9 +299,14 @@ func (p *Puller) PullDue(ctx context.Context) (int, error) {
 }
 
 // pull downloads or reads the feed, stages its rows, and applies them unless
-// it fails or is held. It always releases the claim and schedules the next run.
+// it fails or is held. It renews its claim while it runs, and stops should
+// another pull take the claim over. It always releases the claim (if it
+// still holds it) and schedules the next run.
 func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 	db := p.DB
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopBeat := p.beat(ctx, cancel, s.ID, run.ID)
 	err := p.stage(ctx, s, run.ID)
 	var state, msg string
 	var counts applyCounts
@@ -256,6 +319,14 @@ func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 			state, msg = RunFailed, UserMessage(err)
 		}
 	}
+	stopBeat()
+	if cause := context.Cause(ctx); errors.Is(cause, errClaimLost) || errors.Is(err, errClaimLost) {
+		p.log().Warn("feed pull taken over by another pull; nothing applied", "subscription", s.ID, "run", run.ID)
+		if ferr := db.dropLostRun(context.WithoutCancel(ctx), run.ID); ferr != nil {
+			p.log().Error("drop taken-over feed run", "run", run.ID, "err", ferr)
+		}
+		return
+	}
 	if err != nil {
 		p.log().Warn("feed pull failed", "subscription", s.ID, "run", run.ID, "err", err)
 	}
@@ -266,6 +337,74 @@ func (p *Puller) pull(ctx context.Context, s Subscription, run FeedRun) {
 	if ferr := db.finishRun(context.WithoutCancel(ctx), actor, s, run.ID, state, msg, counts); ferr != nil {
 		p.log().Error("finish feed run", "run", run.ID, "err", ferr)
 	}
+}
+
+// beat renews the run's claim every heartbeat until stop is called. A
+// renewal that fails (the database unreachable) is tried again on the next
+// beat: the lease outlasts several. A run that no longer holds its claim
+// (another pull took it over) is cancelled with errClaimLost.
+func (p *Puller) beat(ctx context.Context, cancel context.CancelCauseFunc, subID, runID int64) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(p.heartbeat())
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			held, err := p.DB.renewClaim(ctx, subID, runID)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				p.log().Warn("renew feed pull claim", "subscription", subID, "run", runID, "err", err)
+			case err == nil && !held:
+				cancel(errClaimLost)
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// renewClaim extends a running pull's lease on its subscription, and
+// reports whether the run still holds it: a run another pull took over was
+// closed (claim) and holds nothing.
+func (db *DB) renewClaim(ctx context.Context, subID, runID int64) (bool, error) {
+	return renewClaimIn(ctx, db.write, db.now(), subID, runID)
+}
+
+func renewClaimIn(ctx context.Context, tx dbtx, now time.Time, subID, runID int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET running_since = ? WHERE id = ?
+		AND EXISTS (SELECT 1 FROM feed_runs WHERE id = ? AND subscription_id = ? AND state = 'running')`, now, subID, runID, subID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// dropLostRun removes what a run that lost its claim staged since (the pull
+// that took over closed the run and removed what it had staged then).
+func (db *DB) dropLostRun(ctx context.Context, runID int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ? AND run_id IN (SELECT id FROM feed_runs WHERE id = ? AND state <> 'running')", runID, runID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_errors WHERE run_id = ? AND run_id IN (SELECT id FROM feed_runs WHERE id = ? AND state <> 'running')", runID, runID); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // UserMessage is what a page says about a failed download or unreadable feed.
@@ -480,6 +619,15 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 		return c, "", "", err
 	}
 	defer tx.Rollback()
+	// The run applies only while it holds its subscription's claim: one
+	// that another pull took over (its process stalled past the lease)
+	// applies nothing. The claim is renewed here, and again below with the
+	// outcome, so that it outlasts the apply.
+	if held, err := renewClaimIn(ctx, tx, db.now(), s.ID, runID); err != nil {
+		return c, "", "", err
+	} else if !held {
+		return c, "", "", errClaimLost
+	}
 	var staged int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM feed_run_rows WHERE run_id = ?", runID).Scan(&staged); err != nil {
 		return c, "", "", err
@@ -506,7 +654,8 @@ func (db *DB) applyRun(ctx context.Context, s Subscription, runID int64) (applyC
 	if err != nil {
 		return c, "", "", err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET last_success_at = ?, last_good_rows = ? WHERE id = ?", db.now(), staged, s.ID); err != nil {
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET last_success_at = ?, last_good_rows = ?, running_since = ? WHERE id = ?", now, staged, now, s.ID); err != nil {
 		return c, "", "", err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
@@ -751,9 +900,19 @@ func (db *DB) finishRun(ctx context.Context, actor Actor, s Subscription, runID 
 	}
 	defer tx.Rollback()
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, `UPDATE feed_runs SET state = ?, message = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, missing = ?
-		WHERE id = ?`, state, msg, now, c.created, c.updated, c.unchanged, c.missing, runID); err != nil {
+	// Only a run that still holds its claim records an outcome and
+	// releases the subscription: one taken over was closed by the pull
+	// that took its subscription, which now holds the claim.
+	res, err := tx.ExecContext(ctx, `UPDATE feed_runs SET state = ?, message = ?, finished_at = ?, created = ?, updated = ?, unchanged = ?, missing = ?
+		WHERE id = ? AND state = 'running'`, state, msg, now, c.created, c.updated, c.unchanged, c.missing, runID)
+	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
+			return err
+		}
+		return tx.Commit()
 	}
 	if state == RunFailed {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id = ?", runID); err != nil {
