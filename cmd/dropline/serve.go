@@ -28,6 +28,11 @@ type serveConfig struct {
 	SMTP store.SMTPConfig
 }
 
+// leases are the lengths of the background jobs' claims; zero is the
+// store's (a pull's claim lasts 2 minutes, renewed every 20 seconds; an
+// outbox message's 2 minutes). The multi-instance test shortens them.
+var leases struct{ pull, heartbeat, outbox time.Duration }
+
 // app is a running Dropline: the store, the HTTP server and its listener.
 // Tests boot it on port 0.
 type app struct {
@@ -46,7 +51,11 @@ type app struct {
 
 // startApp opens the store, migrates, seeds demo data on an empty database
 // when asked, and listens. Serve must be called to answer requests. One
-// process serves a database: it holds DB.lock while it runs.
+// process serves a SQLite database: it holds DB.lock while it runs. Several
+// may serve a PostgreSQL database: each claims the background jobs it runs
+// (feed pulls, outbox messages) in the database, for a lease it renews, so
+// that each job runs once and a job of an instance that died is taken over
+// by another when its lease runs out.
 func startApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, error) {
 	if store.IsPostgres(cfg.DB) {
 		// Instances on one PostgreSQL database share it: every background
@@ -90,8 +99,9 @@ func openApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, e
 	if cfg.Tick <= 0 {
 		cfg.Tick = 30 * time.Second
 	}
-	a := &app{db: db, log: logger, tick: cfg.Tick, puller: &store.Puller{DB: db, Fetcher: &fetch.Fetcher{}, Log: logger}}
-	a.mail = &store.Deliverer{DB: db, Log: logger}
+	a := &app{db: db, log: logger, tick: cfg.Tick,
+		puller: &store.Puller{DB: db, Fetcher: &fetch.Fetcher{}, Log: logger, Lease: leases.pull, Heartbeat: leases.heartbeat}}
+	a.mail = &store.Deliverer{DB: db, Log: logger, Lease: leases.outbox}
 	if cfg.SMTP.Host != "" {
 		a.mail.Mailer = &store.SMTPMailer{Config: cfg.SMTP}
 	}
@@ -109,7 +119,7 @@ func openApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, e
 		db.Close()
 		return nil, err
 	} else if n > 0 {
-		logger.Warn("closed feed pulls interrupted by the last stop; they run again on the next tick", "runs", n)
+		logger.Warn("closed feed pulls interrupted by a server that stopped; they run again on the next tick", "runs", n)
 	}
 	hashKey, err := db.Secret(ctx, "session-hash-key", 64)
 	if err != nil {
