@@ -13,6 +13,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/fetch"
+	"github.com/dropline/dropline/store/orderfile"
 	"github.com/dropline/dropline/store/storetest"
 )
 
@@ -340,4 +341,43 @@ func TestRecoverInterruptedLeavesLiveClaimsOnPostgres(t *testing.T) {
 	if n, err := w.db.RecoverInterrupted(ctx); err != nil || n != 1 {
 		t.Fatalf("recovered %d (%v) of a claim an hour old, want 1", n, err)
 	}
+}
+
+// TestTwoSweepsAtOnceMoveEachPOOnce: the queue clock sweep, run by every
+// instance's ticker, moves each PO past its instant once, however many
+// sweep at once.
+func TestTwoSweepsAtOnceMoveEachPOOnce(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	for i := range 6 {
+		w.poFor(t, fmt.Sprintf("#SW-%d", i), orderfile.Line{SKU: "A-1", Quantity: 1})
+	}
+	// Three days on, every PO is late and stale.
+	w.now = w.now.Add(72 * time.Hour)
+	due, err := w.db.QueryIntForTest(ctx, "SELECT count(*) FROM purchase_orders WHERE queue_clock_at <= ?", w.now)
+	if err != nil || due == 0 {
+		t.Fatalf("%d POs due for the sweep (%v), want some", due, err)
+	}
+	var mu sync.Mutex
+	moved := 0
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			n, err := w.db.SweepQueueClock(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			moved += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if moved != due {
+		t.Fatalf("two sweeps at once moved %d POs, want the %d due once each", moved, due)
+	}
+	if n, err := w.db.SweepQueueClock(ctx); err != nil || n != 0 {
+		t.Fatalf("a third sweep moved %d (%v), want 0", n, err)
+	}
+	// The kept counts equal a recount: checked by the invariants as the test ends.
 }
