@@ -207,20 +207,21 @@ func (db *DB) RecoverInterrupted(ctx context.Context) (int, error) {
 	now := db.now()
 	// The subscriptions whose claims are recovered: all of them on SQLite,
 	// those whose lease ran out on PostgreSQL.
-	subs, args := "SELECT id FROM subscriptions", []any{}
+	runs, subs, args := "", "", []any{}
 	if db.pg {
-		subs, args = "SELECT id FROM subscriptions WHERE running_since IS NULL OR running_since < ?", []any{now.Add(-pullLease)}
+		runs = " AND subscription_id IN (SELECT id FROM subscriptions WHERE running_since IS NULL OR running_since < ?)"
+		subs, args = " AND running_since < ?", []any{now.Add(-pullLease)}
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE state = 'running' AND subscription_id IN ("+subs+"))", args...); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM feed_run_rows WHERE run_id IN (SELECT id FROM feed_runs WHERE state = 'running'"+runs+")", args...); err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE state = 'running' AND subscription_id IN ("+subs+")",
+	res, err := tx.ExecContext(ctx, "UPDATE feed_runs SET state = 'failed', finished_at = ?, message = 'Interrupted: the server stopped during this pull.' WHERE state = 'running'"+runs,
 		append([]any{now}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL AND id IN ("+subs+")", args...); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET running_since = NULL WHERE running_since IS NOT NULL"+subs, args...); err != nil {
 		return 0, fmt.Errorf("store: recover interrupted pulls: %w", err)
 	}
 	// Outbox claims too are a previous process's on SQLite: none is alive.
