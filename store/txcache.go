@@ -178,8 +178,9 @@ func (s timeScanner) Scan(src any) error {
 }
 
 // timeLayouts are the layouts the driver reads times in, its own first.
+// PostgreSQL writes a timestamptz as text with the zone's hours alone (+00).
 var timeLayouts = []string{dbTimeLayout, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006-01-02 15:04:05.999999999-07"}
 
 // insertResult is an INSERT's outcome as RETURNING id tells it: both
 // engines have RETURNING, and PostgreSQL has no LastInsertId.

@@ -234,6 +234,10 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if store.IsPostgres(*dbPath) {
+		// Nothing to open: the server's own tools do this, and better.
+		return postgresBackupError{*dbPath}
+	}
 	if err := required(fs, "out"); err != nil {
 		return err
 	}
