@@ -257,7 +257,7 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
+	if _, err := os.Stat(*dbPath); err != nil && !store.IsPostgres(*dbPath) {
 		return fmt.Errorf("check: %w", err)
 	}
 	db, err := store.Open(ctx, *dbPath)
