@@ -54,9 +54,11 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, progress func(string)) (C
 		return rep, err
 	}
 	progress("checking the source")
+	t0 := time.Now()
 	if err := src.CheckInvariants(ctx); err != nil {
 		return rep, fmt.Errorf("store: copy: the source %s fails `dropline check`; put it right before copying: %w", src.path, err)
 	}
+	progress(fmt.Sprintf("the source passes `dropline check` (%.1fs)", time.Since(t0).Seconds()))
 
 	// The source, in one snapshot.
 	stx, err := src.read.BeginTx(ctx, src.snapshot())
@@ -94,13 +96,17 @@ func CopyToPostgres(ctx context.Context, src, dst *DB, progress func(string)) (C
 	if err != nil {
 		return rep, fmt.Errorf("store: copy to %s: %w", dst.path, err)
 	}
-	progress("checking the target's invariants")
+	progress("checking the target")
+	t0 = time.Now()
 	if err := dst.checkRules(ctx, ttx, nil); err != nil {
 		return rep, fmt.Errorf("store: copy to %s: the copy fails `dropline check`, nothing was written: %w", dst.path, err)
 	}
+	progress(fmt.Sprintf("the target passes `dropline check` (%.1fs)", time.Since(t0).Seconds()))
+	t0 = time.Now()
 	if err := ttx.Commit(); err != nil {
 		return rep, fmt.Errorf("store: copy to %s: commit: %w", dst.path, err)
 	}
+	progress(fmt.Sprintf("committed (%.1fs)", time.Since(t0).Seconds()))
 	rep.Seconds = time.Since(started).Seconds()
 	if rep.Seconds > 0 {
 		rep.RowsPerSecond = int64(float64(rep.Rows) / rep.Seconds)
@@ -133,6 +139,8 @@ type CopyTable struct {
 	TargetRows   int64  `json:"target_rows"`
 	SourceDigest string `json:"source_digest"`
 	TargetDigest string `json:"target_digest"`
+
+	copySeconds, readSeconds float64
 }
 
 // copyVersionsMatch refuses a source that is not at the schema version the
@@ -416,7 +424,7 @@ func copyTables(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, src map[string]*
 		}
 		rep.Tables = append(rep.Tables, ct)
 		rep.Rows += ct.TargetRows
-		progress(fmt.Sprintf("%-20s %8d rows %6.2fs", name, ct.TargetRows, time.Since(t0).Seconds()))
+		progress(fmt.Sprintf("%-20s %8d rows %6.2fs (copy %.2fs, read back %.2fs)", name, ct.TargetRows, time.Since(t0).Seconds(), ct.copySeconds, ct.readSeconds))
 	}
 	if len(deferred) > 0 {
 		if _, err := pc.Exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
@@ -428,6 +436,15 @@ func copyTables(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, src map[string]*
 			}
 		}
 	}
+
+	// Statistics for the planner, which has none for rows that came by
+	// COPY until autovacuum gets round to them: the checks below, and the
+	// first pages served, would be planned blind.
+	t0 := time.Now()
+	if _, err := pc.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	progress(fmt.Sprintf("analyzed (%.1fs)", time.Since(t0).Seconds()))
 
 	// Every identity sequence past the highest id used: the rows' own, or
 	// one SQLite gave to a row since deleted (AUTOINCREMENT never reuses it).
@@ -550,7 +567,9 @@ func copyTable(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, s *sqliteTable, d
 	for i := range in.vals {
 		in.ptrs[i] = &in.vals[i]
 	}
+	t0 := time.Now()
 	n, err := pc.CopyFrom(ctx, pgx.Identifier{s.name}, s.columns, in)
+	ct.copySeconds = time.Since(t0).Seconds()
 	if err != nil {
 		if in.err != nil {
 			return ct, in.err
@@ -566,6 +585,7 @@ func copyTable(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, s *sqliteTable, d
 	}
 
 	// What the target holds, read back.
+	t0 = time.Now()
 	var back copyDigest
 	trows, err := pc.Query(ctx, "SELECT "+strings.Join(quoted, ", ")+" FROM "+pgx.Identifier{s.name}.Sanitize())
 	if err != nil {
@@ -585,6 +605,7 @@ func copyTable(ctx context.Context, stx *sql.Tx, pc *pgx.Conn, s *sqliteTable, d
 		return ct, fmt.Errorf("read back: %w", err)
 	}
 	ct.TargetDigest = back.String()
+	ct.readSeconds = time.Since(t0).Seconds()
 	if ct.SourceRows != ct.TargetRows || ct.SourceDigest != ct.TargetDigest {
 		return ct, fmt.Errorf("the target holds %d rows (digest %s), the source %d (digest %s)", ct.TargetRows, ct.TargetDigest, ct.SourceRows, ct.SourceDigest)
 	}
