@@ -21,7 +21,8 @@ import (
 // copy): every row of every table of src, a SQLite store, into dst, a
 // PostgreSQL store already migrated to the same version and holding no data.
 //
-// It is all or nothing. The source is read in one snapshot; the target is
+// It is all or nothing. The source must be at the target's schema version
+// and pass its own checks; it is read in one snapshot. The target is
 // written in one transaction, which holds the store's write lock (a server
 // already running on the target waits), and which is committed only after
 // every check has passed on what it wrote: the row count and a digest of the
@@ -31,10 +32,12 @@ import (
 //
 // Rows go in by COPY, tables in foreign key order; the one cycle of the
 // schema (an account's initial status is one of its own statuses) is
-// checked at commit instead, by deferring that constraint inside the
-// transaction. Values are converted by the target column's type: SQLite's
-// text times become timestamptz (to the microsecond, PostgreSQL's
-// precision), blobs bytea, integers stay integers.
+// closed by deferring that constraint to the end of the copy, made
+// deferrable for the transaction only. Values are converted by the target
+// column's type: SQLite's text times become timestamptz (to the
+// microsecond, PostgreSQL's precision), blobs bytea, integers stay
+// integers. The target is analyzed before its checks: rows that came by
+// COPY have no statistics until autovacuum gets to them.
 func CopyToPostgres(ctx context.Context, src, dst *DB, progress func(string)) (CopyReport, error) {
 	started := time.Now()
 	rep := CopyReport{From: src.path, To: dst.path, Tables: []CopyTable{}}

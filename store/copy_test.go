@@ -99,12 +99,26 @@ type copyWorld struct {
 	shipped, open store.PurchaseOrder
 	session       string
 	token         string
+	upload        string
 }
 
 func newCopyWorld(t *testing.T) *copyWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &copyWorld{orderWorld: newOrderWorld(t)}
+	var err error
+	if _, _, err := w.db.AddWebhookEndpoint(ctx, w.mActor, w.merchant.ID, "https://hooks.example.com/dropline", store.WebhookEventsFor(store.KindMerchant)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.AddLogisticsProvider(ctx, w.sActor, w.supplier.ID, "Bike Courier", "https://bike.example.com/t/{number}", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := w.db.ReserveLogin(ctx, []store.LoginLimit{{Key: "email:m@example.com", Limit: 10}}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	w.shipped = w.poFor(t, "#C-1", orderfile.Line{SKU: "A-1", Quantity: 2, UnitPriceCents: 1299}, orderfile.Line{SKU: "A-2", Quantity: 1, UnitPriceCents: 500})
 	if err := w.db.AcknowledgePO(ctx, w.sActor, w.supplier.ID, w.shipped.ID); err != nil {
 		t.Fatal(err)
@@ -116,7 +130,6 @@ func newCopyWorld(t *testing.T) *copyWorld {
 	w.now = w.now.Add(90 * time.Minute)
 	w.open = w.poFor(t, "#C-2", orderfile.Line{SKU: "A-3", Quantity: 1, UnitPriceCents: 2500})
 	w.order(t, "#C-3", orderfile.Line{SKU: "OWN-1", Quantity: 4, UnitPriceCents: 100})
-	var err error
 	if _, err = w.db.Secret(ctx, "session-key", 32); err != nil {
 		t.Fatal(err)
 	}
@@ -124,6 +137,10 @@ func newCopyWorld(t *testing.T) *copyWorld {
 		t.Fatal(err)
 	}
 	if _, w.token, err = w.db.CreateToken(ctx, w.mActor, w.merchant.ID, "orders import"); err != nil {
+		t.Fatal(err)
+	}
+	// Bytes that are not text: a bytea must keep them as they are.
+	if w.upload, err = w.db.SaveUpload(ctx, w.supplier.ID, "products", "odd.csv", []byte("sku,title\nA-1,\x00\xff\xfe\n")); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -147,7 +164,8 @@ func TestCopyToPostgresMovesEverything(t *testing.T) {
 	want := map[string]bool{"accounts": true, "users": true, "memberships": true, "vendor_links": true, "products": true, "feeds": true,
 		"subscriptions": true, "product_sources": true, "feed_runs": true, "orders": true, "order_lines": true, "purchase_orders": true,
 		"po_lines": true, "shipments": true, "shipment_lines": true, "outbox": true, "audit_log": true, "sessions": true, "api_tokens": true,
-		"secrets": true, "store_repairs": true}
+		"secrets": true, "store_repairs": true, "webhook_endpoints": true, "logistics_providers": true, "platform_settings": true,
+		"login_attempts": true, "uploads": true}
 	var total int64
 	for _, tb := range rep.Tables {
 		if tb.SourceRows != tb.TargetRows || tb.SourceDigest != tb.TargetDigest {
@@ -208,6 +226,10 @@ func TestCopyToPostgresMovesEverything(t *testing.T) {
 	}
 	if k2, err := dst.Secret(ctx, "session-key", 32); err != nil || string(k1) != string(k2) {
 		t.Fatalf("session key differs on the target: %v", err)
+	}
+
+	if kind, name, body, err := dst.Upload(ctx, w.supplier.ID, w.upload); err != nil || kind != "products" || name != "odd.csv" || string(body) != "sku,title\nA-1,\x00\xff\xfe\n" {
+		t.Fatalf("upload on the target: %q %q %q, %v", kind, name, body, err)
 	}
 
 	// The store reads the same things on both.
@@ -417,3 +439,4 @@ func accountCount(t *testing.T, dsn string) int {
 	}
 	return n
 }
+

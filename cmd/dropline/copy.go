@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/dropline/dropline/store"
 )
@@ -39,6 +40,16 @@ func cmdCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("copy: --from: %w", err)
 	} else if st.IsDir() {
 		return fmt.Errorf("copy: --from %s is a directory, not a database file", *from)
+	}
+	// No server writes to the file while it is copied, nor starts to: rows
+	// written after the copy's snapshot would be left behind.
+	lock, err := os.OpenFile(*from+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("copy: lock %s: %w", *from, err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return fmt.Errorf("copy: a dropline is serving %s (it holds %s.lock): stop it first, so that nothing is written to the file after the copy has read it", *from, *from)
 	}
 	src, err := store.Open(ctx, *from)
 	if err != nil {

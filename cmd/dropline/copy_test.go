@@ -120,6 +120,16 @@ func TestCLICopyRefusals(t *testing.T) {
 			t.Errorf("dropline %s: %v, %v; want an error saying %q", strings.Join(c.args, " "), out, err, c.want)
 		}
 	}
+	// A server on the file: the copy waits for nothing, it refuses.
+	lock, err := lockDB(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli(t, nil, "copy", "--from", db, "--to", "postgres://u@localhost/db")
+	lock.Close()
+	if err == nil || !strings.Contains(fmt.Sprint(out["error"]), "a dropline is serving "+db) {
+		t.Errorf("copy of a file being served: %v, %v", out, err)
+	}
 	for _, f := range []string{missing, other} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("a refused copy made %s", f)
