@@ -439,4 +439,3 @@ func accountCount(t *testing.T, dsn string) int {
 	}
 	return n
 }
-
