@@ -51,11 +51,12 @@ type queueState struct {
 
 // sameInstant reports whether two queue clocks are one instant. Clocks are
 // kept to the microsecond, the resolution of both engines' times ("just
-// after t" is t plus a microsecond); SQLite files written before kept a
-// nanosecond, which this reads as the same instant.
+// after t" is t plus a microsecond). SQLite files written before kept t
+// plus a nanosecond, which a copy to PostgreSQL rounds to t: within a
+// microsecond is the same instant.
 func sameInstant(a, b time.Time) bool {
 	d := a.Sub(b)
-	return d > -time.Microsecond && d < time.Microsecond
+	return d >= -time.Microsecond && d <= time.Microsecond
 }
 
 // flags are the PO's tabs at now, and the next instant after now at which
