@@ -261,10 +261,24 @@ func rebindText(query string) string {
 		case (c == 'L' || c == 'l') && hasWordAt(query, i, "LIKE"):
 			b.WriteString("ILIKE")
 			i += len("LIKE") - 1
-		case (c == 'j') && strings.HasPrefix(query[i:], "json_each(?)") && (i == 0 || !isWordByte(query[i-1])):
-			n++
-			b.WriteString("json_array_elements_text($" + strconv.Itoa(n) + ") AS json_each(value)")
-			i += len("json_each(?)") - 1
+		case (c == 'j') && strings.HasPrefix(query[i:], "json_each(?") && (i == 0 || !isWordByte(query[i-1])):
+			// json_each(?) or json_each(?N)
+			j := i + len("json_each(?")
+			k := j
+			for k < len(query) && query[k] >= '0' && query[k] <= '9' {
+				k++
+			}
+			if k >= len(query) || query[k] != ')' {
+				b.WriteByte(c)
+				continue
+			}
+			num := n + 1
+			if k > j {
+				num, _ = strconv.Atoi(query[j:k])
+			}
+			n = max(n, num)
+			b.WriteString("json_array_elements_text($" + strconv.Itoa(num) + ") AS json_each(value)")
+			i = k
 		default:
 			b.WriteByte(c)
 		}
