@@ -257,7 +257,7 @@ func TestKillNineDuringBulkTrackingPullAndOutbox(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills child processes; not in -short")
 	}
-	// It works on a SQLite file (and seeds it with store.Seed, SQLite only):
+	// It works on a SQLite file (its path, raw SQLite connections):
 	// on PostgreSQL it would run on SQLite again. Kills on PostgreSQL:
 	// TestSeveralInstancesShareOnePostgresDatabase (cmd/dropline).
 	storetest.SkipOnPostgres(t, "the crash test's database is a SQLite file; cmd/dropline's multi-instance test kills instances on PostgreSQL")
