@@ -15,12 +15,15 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dropline/dropline/store/carrier"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+	// A file on SQLite, a fresh migrated database on PostgreSQL in the
+	// second run (storetest).
+	db, err := Open(ctx, storetest.DSN(t, t.TempDir(), seedMigrate))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +37,16 @@ func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 		t.Fatal(err)
 	}
 	return db, res
+}
+
+func seedMigrate(dsn string) error {
+	db, err := Open(context.Background(), dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Migrate(context.Background())
+	return err
 }
 
 // seedCount runs a query that returns one number.
