@@ -588,7 +588,7 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO merchant_po_counts (account_id, n) VALUES (?, 1)
-			ON CONFLICT (account_id) DO UPDATE SET n = n + 1`, merchantID); err != nil {
+			ON CONFLICT (account_id) DO UPDATE SET n = merchant_po_counts.n + 1`, merchantID); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		var skus []string

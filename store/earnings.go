@@ -57,8 +57,8 @@ func (t pairTerms) availableAt(at time.Time) time.Time {
 func addLedgerDay(ctx context.Context, tx dbtx, t pairTerms, day string, earned, adjusted, paid, released int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ledger_days (supplier_id, merchant_id, currency, day, earned_cents, adjusted_cents, paid_cents, released_cents)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_id, merchant_id, currency, day) DO UPDATE SET
-		earned_cents = earned_cents + excluded.earned_cents, adjusted_cents = adjusted_cents + excluded.adjusted_cents,
-		paid_cents = paid_cents + excluded.paid_cents, released_cents = released_cents + excluded.released_cents`,
+		earned_cents = ledger_days.earned_cents + excluded.earned_cents, adjusted_cents = ledger_days.adjusted_cents + excluded.adjusted_cents,
+		paid_cents = ledger_days.paid_cents + excluded.paid_cents, released_cents = ledger_days.released_cents + excluded.released_cents`,
 		t.supplierID, t.merchantID, t.currency, day, earned, adjusted, paid, released)
 	return err
 }

@@ -289,7 +289,7 @@ func channelName(c string) string {
 
 func bumpTab(ctx context.Context, tx dbtx, accountID int64, tab string, delta int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, max(?, 0))
-		ON CONFLICT (account_id, tab) DO UPDATE SET n = max(n + ?, 0)`, accountID, tab, delta, delta)
+		ON CONFLICT (account_id, tab) DO UPDATE SET n = max(order_tab_counts.n + ?, 0)`, accountID, tab, delta, delta)
 	return err
 }
 

@@ -273,7 +273,7 @@ func flagDelta(was, is, bit int) int {
 // checks the row to insert before the conflict, hence max in VALUES.)
 func bumpQueue(ctx context.Context, tx dbtx, supplierID int64, tab string, delta int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO supplier_tab_counts (supplier_id, tab, n) VALUES (?, ?, max(?, 0))
-		ON CONFLICT (supplier_id, tab) DO UPDATE SET n = n + ?`, supplierID, tab, delta, delta)
+		ON CONFLICT (supplier_id, tab) DO UPDATE SET n = supplier_tab_counts.n + ?`, supplierID, tab, delta, delta)
 	if err != nil {
 		return fmt.Errorf("queue counts: %w", err)
 	}

@@ -42,10 +42,10 @@ func poFactsOf(ctx context.Context, q dbtx, poID int64) (poFacts, error) {
 func bumpStats(ctx context.Context, tx dbtx, f poFacts, d statDelta) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO supplier_stats (supplier_id, merchant_id, day, received, acked, acked_in_sla, tracked, tracked_on_time,
 			rejected, cancelled, shipments, overrides) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (supplier_id, merchant_id, day) DO UPDATE SET received = received + excluded.received, acked = acked + excluded.acked,
-			acked_in_sla = acked_in_sla + excluded.acked_in_sla, tracked = tracked + excluded.tracked, tracked_on_time = tracked_on_time + excluded.tracked_on_time,
-			rejected = rejected + excluded.rejected, cancelled = cancelled + excluded.cancelled, shipments = shipments + excluded.shipments,
-			overrides = overrides + excluded.overrides`,
+		ON CONFLICT (supplier_id, merchant_id, day) DO UPDATE SET received = supplier_stats.received + excluded.received, acked = supplier_stats.acked + excluded.acked,
+			acked_in_sla = supplier_stats.acked_in_sla + excluded.acked_in_sla, tracked = supplier_stats.tracked + excluded.tracked, tracked_on_time = supplier_stats.tracked_on_time + excluded.tracked_on_time,
+			rejected = supplier_stats.rejected + excluded.rejected, cancelled = supplier_stats.cancelled + excluded.cancelled, shipments = supplier_stats.shipments + excluded.shipments,
+			overrides = supplier_stats.overrides + excluded.overrides`,
 		f.supplierID, f.merchantID, f.day(), d.received, d.acked, d.ackedInSLA, d.tracked, d.trackedOnTime, d.rejected, d.cancelled, d.shipments, d.overrides)
 	return err
 }
@@ -140,7 +140,7 @@ func markShipments(ctx context.Context, tx dbtx, marks []shipMark, now time.Time
 	}
 	for _, h := range hourOrder {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (supplier_id, merchant_id, day, hours) DO UPDATE SET n = n + excluded.n`, h.supplierID, h.merchantID, h.day, h.hours, hours[h]); err != nil {
+			ON CONFLICT (supplier_id, merchant_id, day, hours) DO UPDATE SET n = supplier_ship_hours.n + excluded.n`, h.supplierID, h.merchantID, h.day, h.hours, hours[h]); err != nil {
 			return err
 		}
 	}
