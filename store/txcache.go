@@ -177,9 +177,10 @@ func (s timeScanner) Scan(src any) error {
 	return fmt.Errorf("store: %q is not a time", text)
 }
 
-// timeLayouts are the layouts the driver reads times in, its own first.
+// timeLayouts are the layouts the driver reads times in, its own first, and
+// PostgreSQL's text of a TIMESTAMPTZ (the session's zone is UTC: "+00").
 var timeLayouts = []string{dbTimeLayout, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006-01-02 15:04:05.999999999-07"}
 
 // insertResult is an INSERT's outcome as RETURNING id tells it: both
 // engines have RETURNING, and PostgreSQL has no LastInsertId.
