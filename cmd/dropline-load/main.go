@@ -2,7 +2,7 @@
 // the dropship API and a supplier's bulk tracking upload against a large data set.
 //
 //	dropline-load [--orders 1000000] [--products 10000] [--db PATH] [--duration 30s] [--conns 32]
-//	              [--search-n 200] [--dropship-n 200] [--tracking-rows 1000] [--tenants 1] [--cpuprofile FILE] [--keep]
+//	              [--search-n 200] [--dropship-n 200] [--tracking-api-n 200] [--tracking-rows 1000] [--tenants 1] [--cpuprofile FILE] [--keep]
 //	              [--mix 60s] [--mix-conns 64] [--mix-dropships 300] [--mix-bulk-rows 20]
 //
 // It seeds a database with the seed generator (a temporary one, or --db when
@@ -18,6 +18,8 @@
 //   - search: GET /orders?tab=all&q=… by order number, then by SKU, one request at a time;
 //   - dropship: POST /api/v1/orders/{id}/dropship {"confirm":true} with an API
 //     token of the merchant, on orders in Needs dropship with eligible lines;
+//   - tracking API: POST /api/v1/purchase-orders/{id}/shipments with an API token
+//     of the first supplier, one parcel for each of --tracking-api-n open POs;
 //   - bulk tracking: a file of --tracking-rows rows, one parcel for each open PO of
 //     the first supplier, previewed then applied through the upload's store call;
 //   - with --mix D: the mixed workload for D at --mix-conns connections (mix.go):
@@ -80,6 +82,7 @@ type config struct {
 	conns            int
 	searchN          int
 	dropshipN        int
+	trackingAPIN     int
 	cpuprofile       string
 	keep             bool
 	tenants          int
@@ -101,6 +104,7 @@ func main() {
 	flag.IntVar(&c.conns, "conns", 32, "concurrent connections on the order list")
 	flag.IntVar(&c.searchN, "search-n", 200, "searches of each kind")
 	flag.IntVar(&c.dropshipN, "dropship-n", 200, "dropships through the API (they change the database)")
+	flag.IntVar(&c.trackingAPIN, "tracking-api-n", 200, "shipments saved through the API for the first supplier's open POs, one at a time (they change the database)")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary database")
 	flag.IntVar(&c.trackingRows, "tracking-rows", 1000, "rows of a bulk tracking file for the first supplier's open POs, previewed then applied (they change the database)")
@@ -362,6 +366,13 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		}
 	}
 
+	// Tracking through the API, one parcel per PO.
+	if c.trackingAPIN > 0 {
+		if err := trackingAPI(ctx, c, out, client, base, db, path, seed, logf); err != nil {
+			return out, err
+		}
+	}
+
 	// Bulk tracking for the first supplier's open POs.
 	if c.trackingRows > 0 {
 		if err := bulkTracking(ctx, c, out, db, path, seed, logf); err != nil {
@@ -465,6 +476,68 @@ func dropshipAPI(ctx context.Context, c config, out map[string]any, client *http
 		out["dropship_api"] = s
 	}
 	return nil
+}
+
+// trackingAPI measures shipments saved through the REST API with a token of
+// the first supplier, one request at a time, each for an open PO of its own
+// that has no shipment yet (the mixed workload's tracking_api, alone).
+func trackingAPI(ctx context.Context, c config, out map[string]any, client *http.Client, base string, db *store.DB, path string, seed store.SeedResult,
+	logf func(string, ...any)) error {
+	supplier, ok := firstAccount(seed, store.KindSupplier)
+	if !ok {
+		return errors.New("the logins name no supplier")
+	}
+	ro, err := openRO(path)
+	if err != nil {
+		return err
+	}
+	defer ro.Close()
+	ids, err := queryInts(ctx, ro, `SELECT po.id FROM purchase_orders po WHERE po.supplier_id = ? AND po.status = 'open' AND po.cancel_state = ''
+		AND po.release_at <= ? AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.po_id = po.id) ORDER BY po.id LIMIT ?`,
+		supplier.ID, time.Now().UTC(), c.trackingAPIN)
+	if err != nil {
+		return err
+	}
+	if err := ensureLoadCourier(ctx, db, supplier.ID); err != nil {
+		return err
+	}
+	_, token, err := db.CreateToken(ctx, store.CLIActor, supplier.ID, "dropline-load tracking "+time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return err
+	}
+	logf("tracking API: %d POs of %s", len(ids), supplier.Name)
+	today := time.Now().UTC().Format(time.DateOnly)
+	r := newRecorder()
+	for i, id := range ids {
+		body, _ := json.Marshal(map[string]string{"carrier": loadCourier, "tracking_number": fmt.Sprintf("TA%d-%06d", time.Now().Unix()%100000, i+1), "ship_date": today})
+		t0 := time.Now()
+		status, n, err := send(ctx, client, http.MethodPost, fmt.Sprintf("%s/api/v1/purchase-orders/%d/shipments", base, id), "application/json", token, "", body)
+		r.add(time.Since(t0), status, n, err)
+	}
+	s := r.stats()
+	if len(ids) < c.trackingAPIN {
+		s.Note = fmt.Sprintf("only %d open POs without a shipment", len(ids))
+	}
+	out["tracking_api"] = s
+	return nil
+}
+
+// queryInts reads one integer column.
+func queryInts(ctx context.Context, ro *roDB, q string, args ...any) ([]int64, error) {
+	rows, err := ro.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // bulkTracking previews and applies a tracking file with one parcel for each

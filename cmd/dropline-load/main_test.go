@@ -17,12 +17,12 @@ import (
 // A small run end to end: seed, serve on 127.0.0.1, sign in, load, search, dropship, bulk tracking.
 func TestLoadSmall(t *testing.T) {
 	dir := t.TempDir()
-	c := config{orders: 3000, products: 90, db: filepath.Join(dir, "load.db"), duration: 500 * time.Millisecond, conns: 4, searchN: 10, dropshipN: 3, trackingRows: 20}
+	c := config{orders: 3000, products: 90, db: filepath.Join(dir, "load.db"), duration: 500 * time.Millisecond, conns: 4, searchN: 10, dropshipN: 3, trackingAPIN: 3, trackingRows: 20}
 	out, err := run(context.Background(), c, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"order_list", "search_order_number", "search_sku", "dropship_api"} {
+	for _, k := range []string{"order_list", "search_order_number", "search_sku", "dropship_api", "tracking_api"} {
 		s, ok := out[k].(stats)
 		if !ok || s.Requests == 0 || len(s.Errors) != 0 || s.Note != "" {
 			t.Errorf("%s: %+v", k, out[k])
@@ -39,7 +39,7 @@ func TestLoadSmall(t *testing.T) {
 		t.Errorf("output %v", out)
 	}
 	// A second run reuses the seeded database and its logins.
-	c.dropshipN = 0
+	c.dropshipN, c.trackingAPIN = 0, 0
 	out, err = run(context.Background(), c, io.Discard)
 	if err != nil || out["seeded"] != false {
 		t.Fatalf("second run: %v %v", out["seeded"], err)
@@ -74,12 +74,12 @@ func TestLoadSmallPostgres(t *testing.T) {
 	}
 	u.Path = "/" + name
 	c := config{orders: 3000, products: 90, db: u.String(), logins: filepath.Join(t.TempDir(), "logins.json"), duration: 500 * time.Millisecond,
-		conns: 4, searchN: 10, dropshipN: 3, trackingRows: 20}
+		conns: 4, searchN: 10, dropshipN: 3, trackingAPIN: 3, trackingRows: 20}
 	out, err := run(ctx, c, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"order_list", "search_order_number", "search_sku", "dropship_api"} {
+	for _, k := range []string{"order_list", "search_order_number", "search_sku", "dropship_api", "tracking_api"} {
 		s, ok := out[k].(stats)
 		if !ok || s.Requests == 0 || len(s.Errors) != 0 || s.Note != "" {
 			t.Errorf("%s: %+v", k, out[k])
@@ -92,7 +92,7 @@ func TestLoadSmallPostgres(t *testing.T) {
 			t.Errorf("bulk tracking %s: %v", k, b)
 		}
 	}
-	c.dropshipN = 0
+	c.dropshipN, c.trackingAPIN = 0, 0
 	out, err = run(ctx, c, io.Discard)
 	if err != nil || out["seeded"] != false {
 		t.Fatalf("second run: %v %v", out["seeded"], err)
