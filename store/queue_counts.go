@@ -207,7 +207,7 @@ func (db *DB) writeQueue(ctx context.Context, tx dbtx, states []queueRow, change
 			// acknowledged_at it replaces.
 			if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET status = ?, updated_at = ?, queue_flags = ?, queue_clock_at = ?,
 				first_tracking_at = coalesce(first_tracking_at, ?), acknowledged_at = coalesce(acknowledged_at, ?),
-				acknowledged_by = CASE WHEN acknowledged_at IS NULL AND ? IS NOT NULL THEN ? ELSE acknowledged_by END WHERE id = ?`,
+				acknowledged_by = CASE WHEN acknowledged_at IS NULL AND CAST(? AS TEXT) IS NOT NULL THEN ? ELSE acknowledged_by END WHERE id = ?`,
 				c.status, nowText, is, clock, tracked, tracked, tracked, trackedBy, r.id); err != nil {
 				return fmt.Errorf("status of PO %d: %w", r.id, err)
 			}
