@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/dropline/dropline/store/storetest"
 	"net/http"
 	"net/url"
 	"os"
@@ -361,6 +362,7 @@ func runFaults(t *testing.T, env *testEnv, w *world, logs *syncBuffer, want stor
 }
 
 func TestDiskFullRefusesWritesWholeAndRecovers(t *testing.T) {
+	storetest.SkipOnPostgres(t, "fills the disk under the SQLite file")
 	dir := mountTmpfs(t, "8m")
 	logs := &syncBuffer{}
 	env := newEnvIn(t, dir, logs)
@@ -374,6 +376,7 @@ func TestDiskFullRefusesWritesWholeAndRecovers(t *testing.T) {
 }
 
 func TestReadOnlyDatabaseRefusesWritesKeepsReadsAndRecovers(t *testing.T) {
+	storetest.SkipOnPostgres(t, "makes the SQLite file read-only")
 	dir := mountExt4(t)
 	logs := &syncBuffer{}
 	env := newEnvIn(t, dir, logs)

@@ -285,7 +285,7 @@ func TestBulkTrackingApplyProgress(t *testing.T) {
 	other := env.client()
 	other.login(w.adminT.Email) // before the lock: signing in writes
 
-	release := storetest.HoldWriteLock(t, env.path)
+	release := storetest.HoldWriteLock(t, env.db)
 	form := url.Values{"_csrf": {c.csrf}, "token": {token}}
 	applied := make(chan int, 1)
 	go func() {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -499,12 +498,16 @@ func (e *testEnv) api(method, path, token, body string, hdr ...string) (int, map
 
 func (e *testEnv) dbDigest() string {
 	e.t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+e.path+"?_pragma=query_only(1)")
+	raw, err := e.db.OpenSQL()
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer raw.Close()
-	tables, err := raw.Query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+	list := "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+	if e.db.Postgres() {
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+	}
+	tables, err := raw.Query(list)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -518,6 +521,9 @@ func (e *testEnv) dbDigest() string {
 	h := sha256.New()
 	for _, n := range names {
 		rows, err := raw.Query(fmt.Sprintf("SELECT * FROM %q ORDER BY rowid", n))
+		if e.db.Postgres() {
+			rows, err = raw.Query(fmt.Sprintf("SELECT * FROM %q ORDER BY %q", n, n)) // by every column
+		}
 		if err != nil {
 			// WITHOUT ROWID tables have no rowid; order by all columns instead.
 			rows, err = raw.Query(fmt.Sprintf("SELECT * FROM %q ORDER BY 1", n))

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"bytes"
-	"database/sql"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -382,7 +381,7 @@ func (e *testEnv) withCookie(value string) *client {
 // sessionRows counts a user's server-side sessions.
 func (e *testEnv) sessionRows(userID int64) int {
 	e.t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+e.path+"?_pragma=query_only(1)")
+	raw, err := e.db.OpenSQL()
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -493,15 +493,19 @@ func (db *DB) sideReader(ctx context.Context) (*sql.Tx, func(), error) {
 		}
 		return nil, nil, nil
 	}
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := conn.BeginTx(ctx, db.snapshot())
 	if err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
-	// SQLite takes the snapshot at the first read, not at BEGIN: read now,
-	// before the caller writes.
+	// Both engines take the snapshot at the first read, not at BEGIN: read
+	// now, before the caller writes (SQLite only counts a read of the file).
+	first := "SELECT count(*) FROM sqlite_schema"
+	if db.pg {
+		first = "SELECT 1"
+	}
 	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, first).Scan(&n); err != nil {
 		tx.Rollback()
 		conn.Close()
 		return nil, nil, err

@@ -342,7 +342,7 @@ func TestBulkTrackingPreviewDoesNotWaitForTheWriter(t *testing.T) {
 	w := newOrderWorld(t)
 	ctx := context.Background()
 	p := w.poFor(t, "#9101", orderfile.Line{SKU: "A-1", Quantity: 1})
-	storetest.HoldWriteLock(t, w.db.Path())
+	storetest.HoldWriteLock(t, w.db)
 	short, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	file := "po_number,carrier,tracking_number,ship_date\n" + p.PONumber + ",ups,1Z999AA10123456784," + w.now.Format(time.DateOnly) + "\n"

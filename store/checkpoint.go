@@ -96,6 +96,14 @@ type largeTx struct {
 // beginLarge begins a large write transaction on the writer's connection,
 // held until Commit or Rollback, with its commit's checkpoint off.
 func (db *DB) beginLarge(ctx context.Context) (*largeTx, error) {
+	if db.pg {
+		// PostgreSQL checkpoints on its own schedule: a plain write transaction.
+		w, err := db.begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &largeTx{writeTx: w, db: db}, nil
+	}
 	db.prepareMissed(ctx)
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -137,6 +145,9 @@ func (t *largeTx) Rollback() error {
 // after, gives it back, and wakes the checkpointer if the transaction wrote.
 func (t *largeTx) end(wrote bool) error {
 	t.ended = true
+	if t.conn == nil { // PostgreSQL
+		return nil
+	}
 	// Not cancelled with the request: the connection must not go back to
 	// the pool without its checkpoints.
 	_, err := t.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", t.pages))

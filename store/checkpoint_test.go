@@ -113,6 +113,9 @@ func TestLargeCommitLeavesTheCheckpointToTheCheckpointer(t *testing.T) {
 // the file holding every page. (With no checkpoint in the commits, the
 // benchmark's 10,000 dropships took the WAL past 2 GB.)
 func TestWALStartsOverUnderBackToBackWrites(t *testing.T) {
+	if os.Getenv("DROPLINE_TEST_ENGINE") == "postgres" {
+		t.Skip("SQLite only: the WAL file and its checkpoints are SQLite's")
+	}
 	db := openTemp(t)
 	ctx := context.Background()
 	if _, err := db.write.ExecContext(ctx, "CREATE TABLE t (v BLOB)"); err != nil {

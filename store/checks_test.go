@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"github.com/dropline/dropline/store/storetest"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -146,6 +147,7 @@ func unchain(chain string) string {
 // Every chain still refuses a value off its list, on a database with a row
 // in each table a shipment writes.
 func TestCheckChainsRefuseOtherValues(t *testing.T) {
+	storetest.SkipOnPostgres(t, "migration 16 respells SQLite's CHECK lists; PostgreSQL keeps them as IN lists")
 	w := newOrderWorld(t)
 	po := w.poFor(t, "#CHK-1", orderfile.Line{SKU: "A-1", Quantity: 1})
 	w.ship(t, po, "9400111899223100000001")

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -76,7 +75,7 @@ func TestADeadPassesClaimIsTakenOver(t *testing.T) {
 	if err := p.db.EnqueueEmail(ctx, p.merchant.ID, "ada@example.com", "held"); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", "file:"+p.db.Path()+"?_pragma=busy_timeout(10000)")
+	raw, err := p.db.OpenSQL()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -242,7 +242,7 @@ func (db *DB) Balances(ctx context.Context, accountID, counterparty int64) ([]Ba
 			sum(d.earned_cents), sum(d.adjusted_cents), sum(d.paid_cents)
 		FROM ledger_days d JOIN accounts s ON s.id = d.supplier_id JOIN accounts m ON m.id = d.merchant_id
 		WHERE (d.supplier_id = ?1 AND (?2 = 0 OR d.merchant_id = ?2)) OR (d.merchant_id = ?1 AND (?2 = 0 OR d.supplier_id = ?2))
-		GROUP BY d.supplier_id, d.merchant_id, d.currency ORDER BY s.name, m.name, d.currency`, accountID, counterparty)
+		GROUP BY d.supplier_id, s.id, d.merchant_id, m.id, d.currency ORDER BY s.name, m.name, d.currency`, accountID, counterparty)
 	if err != nil {
 		return nil, fmt.Errorf("store: balances: %w", err)
 	}
@@ -524,7 +524,7 @@ func (db *DB) StatementEntries(ctx context.Context, st Statement, offset, limit 
 			e.quantity, e.at, e.day, e.available_at, e.reference, e.reason, e.created_by
 		FROM ledger_entries e LEFT JOIN purchase_orders po ON po.id = e.po_id LEFT JOIN po_lines pl ON pl.id = e.po_line_id
 		WHERE e.supplier_id = ? AND e.merchant_id = ? AND e.day BETWEEN ? AND ? ORDER BY e.day, e.id LIMIT ? OFFSET ?`,
-		st.SupplierID, st.MerchantID, st.From, st.To, limit, offset)
+		st.SupplierID, st.MerchantID, st.From, st.To, allRows(limit), offset)
 	if err != nil {
 		return 0, fmt.Errorf("store: statement entries: %w", err)
 	}

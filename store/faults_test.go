@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/dropline/dropline/store/storetest"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -122,6 +123,7 @@ func copySteps(t *testing.T, path string, merchantID int64, workers int) []int64
 }
 
 func TestBackupUnderWriteLoadIsAConsistentPrefix(t *testing.T) {
+	storetest.SkipOnPostgres(t, "backup copies the SQLite file")
 	w := newOrderWorld(t)
 	ctx := context.Background()
 	subs, err := w.db.Subscriptions(ctx, w.merchant.ID)

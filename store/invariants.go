@@ -217,7 +217,7 @@ func (db *DB) checkQueueFlags(ctx context.Context, tx *sql.Tx) ([]string, error)
 			continue
 		}
 		is, next := r.state.flags(now)
-		if is != r.flags || next.IsZero() == r.clock.Valid || (r.clock.Valid && !next.Equal(r.clock.Time)) {
+		if is != r.flags || next.IsZero() == r.clock.Valid || (r.clock.Valid && !sameInstant(next, r.clock.Time)) {
 			report("PO queue flags differ from its state", fmt.Sprintf("PO %d: kept %d until %v, now %d until %v", r.id, r.flags, r.clock.Time, is, next))
 		}
 	}

@@ -468,7 +468,7 @@ func readOrderState(ctx context.Context, q querier, ids []int64, suppliers bool)
 		SELECT ol.order_id, ps.supplier_name FROM order_lines ol JOIN product_sources ps ON ps.product_id = ol.product_id
 			WHERE `+inOrder+` AND ps.priority = (SELECT min(priority) FROM product_sources x WHERE x.product_id = ol.product_id)
 			AND NOT EXISTS (SELECT 1 FROM po_lines pl WHERE pl.order_line_id = ol.id AND pl.status IN ('open', 'shipped'))
-	) AS badge ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
+	) AS names ORDER BY order_id, name`, []any{set}, func(rows *sql.Rows) error {
 		var id int64
 		var n string
 		if err := rows.Scan(&id, &n); err != nil {
@@ -714,8 +714,9 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		if err != nil {
 			return page, fmt.Errorf("store: order search: %w", err)
 		}
-		// CROSS JOIN keeps the matched ids as the outer loop.
-		from, fromArgs = "json_each(?) CROSS JOIN orders o ON o.id = CAST(json_each.value AS BIGINT)", []any{jsonIDs(ids)}
+		// CROSS JOIN keeps the matched ids as the outer loop (SQLite).
+		from, fromArgs = "json_each(?) CROSS JOIN orders o", []any{jsonIDs(ids)}
+		where = append(where, "o.id = CAST(json_each.value AS BIGINT)")
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")

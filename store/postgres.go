@@ -24,6 +24,7 @@ import (
 //
 //   - placeholders: the store writes ? (or ?N), PostgreSQL numbers them ($1, $2...);
 //   - INDEXED BY, a SQLite planner hint, is dropped (PostgreSQL plans alone);
+//   - LIKE, which ignores case in SQLite, is PostgreSQL's ILIKE;
 //   - json_each(?), SQLite's way to read a JSON array of values, is
 //     PostgreSQL's json_array_elements_text, named value as in SQLite;
 //   - values come back as SQLite gives them: booleans as 0 and 1, times in
@@ -38,12 +39,12 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// writeLockKey is the advisory lock every write transaction takes on
+// WriteLockKey is the advisory lock every write transaction takes on
 // PostgreSQL. Writes are serialised as SQLite's one writer serialises them,
 // across every instance on the database: the store's transactions read,
 // decide and write (PO numbers, counters, stock), and were written for a
 // single writer. Reads never wait for it.
-const writeLockKey = 0x44524f50 // "DROP"
+const WriteLockKey = 0x44524f50 // "DROP"
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
@@ -257,10 +258,27 @@ func rebindText(query string) string {
 				j++ // one space is enough
 			}
 			i = j - 1
-		case (c == 'j') && strings.HasPrefix(query[i:], "json_each(?)") && (i == 0 || !isWordByte(query[i-1])):
-			n++
-			b.WriteString("json_array_elements_text($" + strconv.Itoa(n) + ") AS json_each(value)")
-			i += len("json_each(?)") - 1
+		case (c == 'L' || c == 'l') && hasWordAt(query, i, "LIKE"):
+			b.WriteString("ILIKE")
+			i += len("LIKE") - 1
+		case (c == 'j') && strings.HasPrefix(query[i:], "json_each(?") && (i == 0 || !isWordByte(query[i-1])):
+			// json_each(?) or json_each(?N)
+			j := i + len("json_each(?")
+			k := j
+			for k < len(query) && query[k] >= '0' && query[k] <= '9' {
+				k++
+			}
+			if k >= len(query) || query[k] != ')' {
+				b.WriteByte(c)
+				continue
+			}
+			num := n + 1
+			if k > j {
+				num, _ = strconv.Atoi(query[j:k])
+			}
+			n = max(n, num)
+			b.WriteString("json_array_elements_text($" + strconv.Itoa(num) + ") AS json_each(value)")
+			i = k
 		default:
 			b.WriteByte(c)
 		}
@@ -285,3 +303,14 @@ func isWordByte(c byte) bool {
 
 // errPostgresBackup is what backup says on PostgreSQL.
 var errPostgresBackup = errors.New("backup copies a SQLite file; on PostgreSQL use the server's own tools: pg_dump --format=custom --file=dropline.dump <database URL>, and pg_restore to bring it back (see the README)")
+
+// OpenSQL opens a new database/sql pool on the store's database that speaks
+// the store's SQL on either engine (? placeholders, as the store writes
+// them), for tools and tests that read or write rows directly. The caller
+// closes it.
+func (db *DB) OpenSQL() (*sql.DB, error) {
+	if db.pg {
+		return sql.OpenDB(pgConnector{stdlib.GetConnector(*db.pgcfg)}), nil
+	}
+	return sql.Open("sqlite", "file:"+db.path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_time_format=sqlite")
+}

@@ -341,7 +341,7 @@ func (db *DB) ArchiveProduct(ctx context.Context, actor Actor, accountID, id int
 	if archive {
 		value, action = db.now(), "product.archived"
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE products SET archived_at = ?, updated_at = ? WHERE id = ? AND account_id = ? AND (archived_at IS NULL) = ?",
+	res, err := tx.ExecContext(ctx, "UPDATE products SET archived_at = ?, updated_at = ? WHERE id = ? AND account_id = ? AND (CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END) = ?",
 		value, db.now(), id, accountID, archive)
 	if err != nil {
 		return fmt.Errorf("store: archive product: %w", err)

@@ -703,7 +703,7 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 	// Products gone from the feed are no longer available from this source.
 	// This scans all the subscription's sources: skipped when none is missing.
 	if !noneMissing {
-		c.missing, err = exec(`UPDATE product_sources SET available = 0, on_hand = CASE WHEN ? THEN 0 ELSE on_hand END, missing_since = ?, updated_at = ?
+		c.missing, err = exec(`UPDATE product_sources SET available = 0, on_hand = CASE WHEN ? = 1 THEN 0 ELSE on_hand END, missing_since = ?, updated_at = ?
 			WHERE subscription_id = ? AND missing_since IS NULL AND NOT EXISTS (SELECT 1 FROM apply_rows a WHERE a.sku = product_sources.supplier_sku)`,
 			passive, now, now, s.ID)
 		if err != nil {

@@ -319,7 +319,7 @@ func (db *DB) poWhere(ctx context.Context, merchantID int64, f POFilter) (string
 		num, numArgs := poNumberMatch("x.po_number", q)
 		where = append(where, `po.id IN (SELECT x.id FROM purchase_orders x INDEXED BY purchase_orders_merchant_number_key WHERE x.account_id = ? AND `+num+`
 			UNION SELECT x.id FROM orders xo JOIN purchase_orders x ON x.order_id = xo.id WHERE xo.account_id = ? AND xo.channel_order_id IN (?, ?)
-			UNION SELECT x.id FROM accounts sa CROSS JOIN purchase_orders x ON x.supplier_id = sa.id WHERE sa.name LIKE ? ESCAPE '\' AND x.account_id = ?)`)
+			UNION SELECT x.id FROM accounts sa CROSS JOIN purchase_orders x WHERE x.supplier_id = sa.id AND sa.name LIKE ? ESCAPE '\' AND x.account_id = ?)`)
 		args = append(append(append(args, merchantID), numArgs...), merchantID, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%", merchantID)
 	}
 	if f.Status != "" {

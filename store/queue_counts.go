@@ -49,6 +49,16 @@ type queueState struct {
 	loc                 *time.Location
 }
 
+// sameInstant reports whether two queue clocks are one instant. Clocks are
+// kept to the microsecond, the resolution of both engines' times ("just
+// after t" is t plus a microsecond). SQLite files written before kept t
+// plus a nanosecond, which a copy to PostgreSQL rounds to t: within a
+// microsecond is the same instant.
+func sameInstant(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d >= -time.Microsecond && d <= time.Microsecond
+}
+
 // flags are the PO's tabs at now, and the next instant after now at which
 // they can change by time alone (zero when none can). Each condition is
 // queueCond's, read as "now has reached instant t".
@@ -81,7 +91,7 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 		return f, next
 	}
 	// Stale: created_at < now - stale days, with no tracking; for good.
-	if !s.tracked && reached(s.created.AddDate(0, 0, s.staleDays).Add(time.Nanosecond)) {
+	if !s.tracked && reached(s.created.AddDate(0, 0, s.staleDays).Add(time.Microsecond)) {
 		return f | queueFlagStale, time.Time{}
 	}
 	if s.cancelState != "requested" {
@@ -102,8 +112,8 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 	}
 	// Late: not acknowledged within the SLA (release_at < now - SLA), or
 	// past the promise date (promise_date < now).
-	lateAck := !s.acked && s.status == POOpen && reached(s.release.Add(time.Duration(s.slaHours)*time.Hour).Add(time.Nanosecond))
-	latePromise := s.promise.Valid && reached(s.promise.Time.Add(time.Nanosecond))
+	lateAck := !s.acked && s.status == POOpen && reached(s.release.Add(time.Duration(s.slaHours)*time.Hour).Add(time.Microsecond))
+	latePromise := s.promise.Valid && reached(s.promise.Time.Add(time.Microsecond))
 	if lateAck || latePromise {
 		f |= queueFlagLate
 	}
@@ -200,7 +210,7 @@ func (db *DB) writeQueue(ctx context.Context, tx dbtx, states []queueRow, change
 		}
 		is, next := r.state.flags(now)
 		clock := sql.NullTime{Time: next, Valid: !next.IsZero()}
-		same := is == r.flags && clock.Valid == r.clock.Valid && clock.Time.Equal(r.clock.Time)
+		same := is == r.flags && clock.Valid == r.clock.Valid && sameInstant(clock.Time, r.clock.Time)
 		switch {
 		case changed:
 			// SET reads the row as it was: acknowledged_by follows the

@@ -114,7 +114,7 @@ func (db *DB) mergeDuplicateSources(ctx context.Context, tx dbtx) error {
 		for _, q := range []string{
 			"UPDATE product_sources SET reserved = reserved + (SELECT reserved FROM product_sources WHERE id = ?2) WHERE id = ?1",
 			"UPDATE po_lines SET source_id = ?1 WHERE source_id = ?2",
-			"DELETE FROM product_sources WHERE id = ?2",
+			"DELETE FROM product_sources WHERE id = ?2 AND ?1 <> ?2", // (every statement names both: PostgreSQL types each parameter by its use)
 		} {
 			if _, err := tx.ExecContext(ctx, q, d.keep, d.gone); err != nil {
 				return err

@@ -209,7 +209,7 @@ func (db *DB) RebuildScorecards(ctx context.Context) error {
 		return fmt.Errorf("store: rebuild scorecards: %w", err)
 	}
 	defer tx.Rollback()
-	if err := rebuildStats(ctx, tx); err != nil {
+	if err := db.rebuildStats(ctx, tx); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return tx.Commit()

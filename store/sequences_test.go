@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -35,17 +34,17 @@ func TestMigration17RepairsWhatTheOldRulesLeft(t *testing.T) {
 	}
 	second := w.subscribe(t, store.SubscriptionInput{FeedID: feed2.ID})
 	// What the old rules wrote: both in Exceptions, counted there.
-	raw, err := sql.Open("sqlite", "file:"+w.db.Path()+"?_pragma=busy_timeout(10000)")
+	raw, err := w.db.OpenSQL()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
 	for _, q := range []string{
 		"UPDATE purchase_orders SET queue_flags = queue_flags | 2 WHERE id = " + itoa(rejected.ID),
-		"INSERT INTO supplier_tab_counts (supplier_id, tab, n) VALUES (" + itoa(w.supplier.ID) + ", 'exceptions', 1) ON CONFLICT (supplier_id, tab) DO UPDATE SET n = n + 1",
+		"INSERT INTO supplier_tab_counts (supplier_id, tab, n) VALUES (" + itoa(w.supplier.ID) + ", 'exceptions', 1) ON CONFLICT (supplier_id, tab) DO UPDATE SET n = supplier_tab_counts.n + 1",
 		"UPDATE orders SET status = 'exception', tab = 'exceptions' WHERE id = " + itoa(declined.OrderID),
 		"UPDATE order_tab_counts SET n = n - 1 WHERE account_id = " + itoa(w.merchant.ID) + " AND tab = 'dropshipped'",
-		"INSERT INTO order_tab_counts (account_id, tab, n) VALUES (" + itoa(w.merchant.ID) + ", 'exceptions', 1) ON CONFLICT (account_id, tab) DO UPDATE SET n = n + 1",
+		"INSERT INTO order_tab_counts (account_id, tab, n) VALUES (" + itoa(w.merchant.ID) + ", 'exceptions', 1) ON CONFLICT (account_id, tab) DO UPDATE SET n = order_tab_counts.n + 1",
 		// A number typed before the sequence followed typed numbers.
 		"UPDATE purchase_orders SET po_number = 'PO-000077' WHERE id = " + itoa(rejected.ID),
 		// A second source of A-2, as a second feed of the supplier made

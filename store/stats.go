@@ -163,15 +163,21 @@ func countPOEvent(ctx context.Context, tx dbtx, poID int64, d statDelta) error {
 
 // rebuildStats derives every scorecard row from the POs and shipments, in
 // one statement per table. The seed writes POs directly and calls it.
-func rebuildStats(ctx context.Context, tx dbtx) error {
+func (db *DB) rebuildStats(ctx context.Context, tx dbtx) error {
 	// Milliseconds between two times, rounded: julianday's float would
-	// otherwise put a whole number of hours a hair under it.
-	const ms = `CAST(round((julianday(%s) - julianday(po.release_at)) * 86400000) AS INTEGER)`
+	// otherwise put a whole number of hours a hair under it. And the UTC
+	// day of a time. SQLite's times are text, PostgreSQL's are not.
+	ms := `CAST(round((julianday(%s) - julianday(po.release_at)) * 86400000) AS INTEGER)`
+	day := "substr(po.release_at, 1, 10)"
+	if db.pg {
+		ms = `CAST(round(extract(epoch FROM (%s - po.release_at)) * 1000) AS BIGINT)`
+		day = "to_char(po.release_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
 	stmts := []string{
 		"DELETE FROM supplier_stats",
 		"DELETE FROM supplier_ship_hours",
 		fmt.Sprintf(`INSERT INTO supplier_stats (supplier_id, merchant_id, day, received, acked, acked_in_sla, tracked, tracked_on_time, rejected, cancelled, shipments, overrides)
-		SELECT po.supplier_id, po.account_id, substr(po.release_at, 1, 10), count(*), count(po.acknowledged_at),
+		SELECT po.supplier_id, po.account_id, `+day+`, count(*), count(po.acknowledged_at),
 			count(*) FILTER (WHERE `+ms+` <= s.ack_sla_hours * 3600000),
 			count(po.first_tracking_at), count(*) FILTER (WHERE po.first_tracking_at <= po.promise_date),
 			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM po_lines pl WHERE pl.po_id = po.id AND pl.status = 'rejected')),
@@ -179,11 +185,11 @@ func rebuildStats(ctx context.Context, tx dbtx) error {
 			coalesce(sum((SELECT count(*) FROM shipments sh WHERE sh.po_id = po.id)), 0),
 			coalesce(sum((SELECT count(*) FROM shipments sh WHERE sh.po_id = po.id AND sh.override_reason <> '')), 0)
 		FROM purchase_orders po JOIN accounts s ON s.id = po.supplier_id
-		GROUP BY po.supplier_id, po.account_id, substr(po.release_at, 1, 10)`, "po.acknowledged_at"),
+		GROUP BY s.id, po.supplier_id, po.account_id, `+day+``, "po.acknowledged_at"),
 		fmt.Sprintf(`INSERT INTO supplier_ship_hours (supplier_id, merchant_id, day, hours, n)
-		SELECT po.supplier_id, po.account_id, substr(po.release_at, 1, 10), max(`+ms+` / 3600000, 0) AS h, count(*)
+		SELECT po.supplier_id, po.account_id, `+day+`, max(`+ms+` / 3600000, 0) AS h, count(*)
 		FROM purchase_orders po WHERE po.first_tracking_at IS NOT NULL
-		GROUP BY po.supplier_id, po.account_id, substr(po.release_at, 1, 10), h`, "po.first_tracking_at"),
+		GROUP BY po.supplier_id, po.account_id, `+day+`, h`, "po.first_tracking_at"),
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

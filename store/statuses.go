@@ -65,7 +65,7 @@ func checkStatusName(ctx context.Context, tx dbtx, accountID, exceptID int64, na
 		return err
 	}
 	var taken bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM supplier_statuses WHERE account_id = ? AND id <> ? AND name = ? COLLATE NOCASE)",
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM supplier_statuses WHERE account_id = ? AND id <> ? AND lower(name) = lower(?))",
 		accountID, exceptID, name).Scan(&taken); err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (db *DB) MoveSupplierStatus(ctx context.Context, actor Actor, accountID, st
 	if err != nil {
 		return fmt.Errorf("store: move status: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE supplier_statuses SET position = CASE id WHEN ? THEN ? ELSE ? END WHERE id IN (?, ?)",
+	if _, err := tx.ExecContext(ctx, "UPDATE supplier_statuses SET position = CASE id WHEN ? THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END WHERE id IN (?, ?)",
 		statusID, otherPos, s.Position, statusID, otherID); err != nil {
 		return fmt.Errorf("store: move status: %w", err)
 	}

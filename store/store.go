@@ -269,7 +269,7 @@ func (db *DB) begin(ctx context.Context) (*writeTx, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	if db.pg {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", WriteLockKey); err != nil {
 			tx.Rollback()
 			return nil, fmt.Errorf("begin: %w", err)
 		}

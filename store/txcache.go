@@ -159,6 +159,13 @@ func (s timeScanner) Scan(src any) error {
 		text = v
 	case []byte:
 		text = string(v)
+	case time.Time: // PostgreSQL's timestamptz
+		if s.null != nil {
+			*s.null = sql.NullTime{Time: v.UTC(), Valid: true}
+		} else {
+			*s.t = v.UTC()
+		}
+		return nil
 	default:
 		return fmt.Errorf("store: a time is %T, not text", src)
 	}
@@ -177,10 +184,9 @@ func (s timeScanner) Scan(src any) error {
 	return fmt.Errorf("store: %q is not a time", text)
 }
 
-// timeLayouts are the layouts the driver reads times in, its own first, and
-// PostgreSQL's text of a TIMESTAMPTZ (the session's zone is UTC: "+00").
-var timeLayouts = []string{dbTimeLayout, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
-	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02", "2006-01-02 15:04:05.999999999-07"}
+// timeLayouts are the layouts the drivers read times in, SQLite's own first.
+var timeLayouts = []string{dbTimeLayout, "2006-01-02 15:04:05.999999999-07" /* PostgreSQL's text */, "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
 
 // insertResult is an INSERT's outcome as RETURNING id tells it: both
 // engines have RETURNING, and PostgreSQL has no LastInsertId.
@@ -202,4 +208,13 @@ func execInsert(ctx context.Context, q dbtx, query string, args ...any) (insertR
 	}
 	r.n = 1
 	return r, nil
+}
+
+// allRows is a LIMIT for limit, where a negative limit means all rows
+// (SQLite reads LIMIT -1 so; PostgreSQL refuses it).
+func allRows(limit int) int64 {
+	if limit < 0 {
+		return 1 << 62
+	}
+	return int64(limit)
 }

@@ -21,6 +21,12 @@ import (
 // chromedp context factory, or skips when there is no chromium (fails on CI).
 func browserApp(t *testing.T) (*app, func() (context.Context, context.CancelFunc)) {
 	t.Helper()
+	return browserAppOn(t, filepath.Join(t.TempDir(), "browser.db"))
+}
+
+// browserAppOn is browserApp on the database dsn names (a file or a postgres:// URL).
+func browserAppOn(t *testing.T, dsn string) (*app, func() (context.Context, context.CancelFunc)) {
+	t.Helper()
 	var chrome string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -34,7 +40,7 @@ func browserApp(t *testing.T) (*app, func() (context.Context, context.CancelFunc
 		}
 		t.Skip("chromium is not installed; skipping browser test (apt-get install -y chromium)")
 	}
-	a, err := startApp(context.Background(), serveConfig{Addr: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "browser.db"), Demo: true},
+	a, err := startApp(context.Background(), serveConfig{Addr: "127.0.0.1:0", DB: dsn, Demo: true},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

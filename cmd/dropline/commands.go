@@ -234,6 +234,10 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if store.IsPostgres(*dbPath) {
+		// Nothing to open: the server's own tools do this, and better.
+		return postgresBackupError{*dbPath}
+	}
 	if err := required(fs, "out"); err != nil {
 		return err
 	}
@@ -253,7 +257,7 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
+	if _, err := os.Stat(*dbPath); err != nil && !store.IsPostgres(*dbPath) {
 		return fmt.Errorf("check: %w", err)
 	}
 	db, err := store.Open(ctx, *dbPath)

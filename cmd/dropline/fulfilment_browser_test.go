@@ -139,7 +139,7 @@ func TestBrowserBulkTrackingUpload(t *testing.T) {
 	}
 	screenshot(tab, t, "bulk-1-preview")
 	// Another change holds the write lock: the save waits, and the page says so.
-	release := storetest.HoldWriteLock(t, a.db.Path())
+	release := storetest.HoldWriteLock(t, a.db)
 	if err := chromedp.Do(tab, chromedp.Click(`[data-testid="tracking-apply"]`)); err != nil {
 		t.Fatal(err)
 	}

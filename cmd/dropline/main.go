@@ -1,7 +1,7 @@
 // Command dropline serves the Dropline portal and administers its database.
 //
 //	dropline [serve] [--addr ADDR] [--db PATH] [--demo=false]
-//	dropline migrate | account create | user create | link create | token create | seed | backup | check
+//	dropline migrate | account create | user create | link create | token create | seed | backup | check | copy
 //
 // Every subcommand prints one JSON object on stdout; logs go to stderr.
 package main
@@ -42,11 +42,15 @@ commands:
   link create    --supplier ID --merchant ID
   token create   --account ID --name N
   seed           --orders N --products N [--seed S]  (synthetic data; empty database only)
-  backup         --out FILE
+  backup         --out FILE  (SQLite; on PostgreSQL use pg_dump, see the README)
   check          integrity and domain invariants (exit 1 on any breach)
+  copy           --from FILE --to postgres://user:pass@host:5432/db
+                 move a SQLite installation to a new, empty PostgreSQL database
+                 (all or nothing; checks counts, content and invariants)
 
-Every command takes --db PATH (env DROPLINE_DB, default ./dropline.db) and
-prints one JSON object on stdout. IDs are numeric ids or public IDs (DL-XXXXX).
+Every command but copy takes --db PATH (env DROPLINE_DB, default ./dropline.db;
+or a postgres:// URL) and prints one JSON object on stdout. IDs are numeric ids
+or public IDs (DL-XXXXX).
 `
 
 // run is the whole program, with its environment passed in so tests can drive it.
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = cmdBackup(ctx, args, getenv, stdout)
 	case "check":
 		err = cmdCheck(ctx, args, getenv, stdout)
+	case "copy":
+		err = cmdCopy(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

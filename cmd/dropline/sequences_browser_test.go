@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/dropline/dropline/store/storetest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,7 +22,17 @@ import (
 // to a second supplier as the form proposes, the cancelled order is closed,
 // and each order ends where the merchant expects, Exceptions empty.
 func TestBrowserFiveOrdersInARowOnTheDemo(t *testing.T) {
-	a, newTab := browserApp(t)
+	fiveOrdersInARow(t, filepath.Join(t.TempDir(), "browser.db"))
+}
+
+// The same journey on a first start on PostgreSQL: the demo made there,
+// the same pages, the same numbers.
+func TestBrowserFiveOrdersInARowOnTheDemoOnPostgres(t *testing.T) {
+	fiveOrdersInARow(t, storetest.EmptyPostgres(t))
+}
+
+func fiveOrdersInARow(t *testing.T, dsn string) {
+	a, newTab := browserAppOn(t, dsn)
 	ctx := context.Background()
 	merchant := demoMerchant(t, a)
 	waitForDemoProducts(t, a, merchant.ID)

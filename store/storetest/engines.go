@@ -142,3 +142,40 @@ func dropTemplate() {
 	defer admin.Close()
 	admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+tmplName+" WITH (FORCE)")
 }
+
+// EmptyPostgres is a new empty PostgreSQL database on the server
+// DROPLINE_TEST_POSTGRES names, dropped when the test ends, for tests of
+// what happens on PostgreSQL whichever pass is running (a first start's
+// migrations, several instances). Without a server the test is skipped,
+// or fails when CI=true.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv(ServerEnv)
+	if server == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(ServerEnv + " is not set: CI must start a PostgreSQL server (.ci/run)")
+		}
+		t.Skip(ServerEnv + " is not set: no PostgreSQL server to test on")
+	}
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", server)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return withDatabase(server, name)
+}

@@ -4,21 +4,23 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 	"testing"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"fmt"
+
+	storepkg "github.com/dropline/dropline/store"
 )
 
-// HoldWriteLock takes SQLite's write lock on the database at path, on a
-// connection of its own, as another writer would: every write of the
-// store then waits until release is called, or the test ends.
-func HoldWriteLock(t testing.TB, path string) (release func()) {
+// HoldWriteLock takes the store's write lock on its database, on a
+// connection of its own, as another writer would (SQLite's write lock, or
+// on PostgreSQL the advisory lock every write transaction takes): every
+// write of the store then waits until release is called, or the test ends.
+func HoldWriteLock(t testing.TB, store *storepkg.DB) (release func()) {
 	t.Helper()
 	ctx := context.Background()
 	// Waiting, like the store's own connections, for a write that is under way.
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	db, err := store.OpenSQL()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,10 +29,16 @@ func HoldWriteLock(t testing.TB, path string) (release func()) {
 		db.Close()
 		t.Fatal(err)
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		conn.Close()
-		db.Close()
-		t.Fatal(err)
+	begin := []string{"BEGIN IMMEDIATE"}
+	if store.Postgres() {
+		begin = []string{"BEGIN", fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", storepkg.WriteLockKey)}
+	}
+	for _, q := range begin {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			db.Close()
+			t.Fatal(err)
+		}
 	}
 	var once sync.Once
 	release = func() {
