@@ -49,7 +49,7 @@ func (db *DB) seedPostgres(ctx context.Context, g *seedGen) (res SeedResult, err
 	}
 	defer tx.Rollback()
 	// One writer at a time, as every write transaction on PostgreSQL.
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writeLockKey); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", WriteLockKey); err != nil {
 		return res, err
 	}
 	// Index builds sort in memory rather than in temporary files.

@@ -5,10 +5,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,15 +20,13 @@ import (
 
 	"github.com/dropline/dropline/store/carrier"
 	"github.com/dropline/dropline/store/orderfile"
-	"github.com/dropline/dropline/store/storetest"
 )
 
 func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 	t.Helper()
 	ctx := context.Background()
-	// A file on SQLite, a fresh migrated database on PostgreSQL in the
-	// second run (storetest).
-	db, err := Open(ctx, storetest.DSN(t, t.TempDir(), seedMigrate))
+	// A file on SQLite, a fresh database on PostgreSQL in the second run.
+	db, err := Open(ctx, seedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,22 +42,52 @@ func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 	return db, res
 }
 
-func seedMigrate(dsn string) error {
-	db, err := Open(context.Background(), dsn)
-	if err != nil {
-		return err
+// seedDSN is where a seed test's database lives: a file, or in the
+// PostgreSQL run (storetest.Main's second pass, DROPLINE_TEST_ENGINE=postgres)
+// a new database on the DROPLINE_TEST_POSTGRES server, dropped when the
+// test ends. (This internal test cannot import storetest, which imports the
+// store.)
+func seedDSN(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("DROPLINE_TEST_ENGINE") != "postgres" {
+		return filepath.Join(t.TempDir(), "seed.db")
 	}
-	defer db.Close()
-	_, err = db.Migrate(context.Background())
-	return err
+	server := os.Getenv("DROPLINE_TEST_POSTGRES")
+	if server == "" {
+		t.Fatal("DROPLINE_TEST_ENGINE=postgres needs DROPLINE_TEST_POSTGRES")
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("dropline_test_seed_%d_%d", os.Getpid(), seedDBs.Add(1))
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
+
+var seedDBs atomic.Int64
 
 // seedFreshCount runs a query that returns one number on a freshly
 // migrated database of this test's engine.
 func seedFreshCount(t *testing.T, q string) int {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, storetest.DSN(t, t.TempDir(), seedMigrate))
+	db, err := Open(ctx, seedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
