@@ -23,7 +23,9 @@ import (
 // them, orders with the status, tab, badge and suppliers refreshOrder would
 // compute, POs and their lines as Dropship makes them, and tab counts and
 // reservations that add up. The bulk is written with multi-row INSERTs in one
-// transaction on the writer connection, so a failed seed leaves nothing.
+// transaction on the writer connection, so a failed seed leaves nothing. On
+// PostgreSQL the same rows go in by COPY, also in one transaction
+// (seed_postgres.go).
 
 // Seed shape.
 const (

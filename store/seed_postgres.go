@@ -91,6 +91,11 @@ func (db *DB) seedPostgres(ctx context.Context, g *seedGen) (res SeedResult, err
 		return cp.run(ctx, c.Conn.Conn().PgConn(), w)
 	})
 	if err != nil {
+		// The generator stops at its next row; if run never started, the
+		// stream is drained here so that it is not left waiting.
+		w.fail()
+		for range cp.chunks {
+		}
 		return res, err
 	}
 	g.progress("rows copied; indexes and constraints")
