@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,8 +23,6 @@ import (
 // SQLite run, each with a database of its own on the server named by
 // DROPLINE_TEST_POSTGRES. Without one they skip, except on CI, where they fail.
 
-var copySeq atomic.Int64
-
 // copyTarget is a new, empty PostgreSQL database (not migrated), dropped
 // when the test ends.
 func copyTarget(t *testing.T) string {
@@ -35,43 +30,7 @@ func copyTarget(t *testing.T) string {
 	if storetest.OnPostgres() {
 		t.Skip("copy reads a SQLite source: it runs in the SQLite run")
 	}
-	server := os.Getenv(storetest.ServerEnv)
-	if server == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(storetest.ServerEnv + " is not set: on CI the copy to PostgreSQL must be tested")
-		}
-		t.Skip(storetest.ServerEnv + " is not set: no PostgreSQL server to copy to")
-	}
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("copy_test_%d_%d", os.Getpid(), copySeq.Add(1))
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return storetest.EmptyPostgres(t)
 }
 
 // openTarget opens and migrates the target, on the source's clock.

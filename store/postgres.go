@@ -90,6 +90,15 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	}, nil
 }
 
+// DisplayName is a --db value as messages and logs may show it: a file's
+// path, or a PostgreSQL URL without its password.
+func DisplayName(dsn string) string {
+	if IsPostgres(dsn) {
+		return redactDSN(dsn)
+	}
+	return dsn
+}
+
 // redactDSN is a PostgreSQL URL without its password, for messages and logs.
 func redactDSN(dsn string) string {
 	cfg, err := pgx.ParseConfig(dsn)

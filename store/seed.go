@@ -23,7 +23,9 @@ import (
 // them, orders with the status, tab, badge and suppliers refreshOrder would
 // compute, POs and their lines as Dropship makes them, and tab counts and
 // reservations that add up. The bulk is written with multi-row INSERTs in one
-// transaction on the writer connection, so a failed seed leaves nothing.
+// transaction on the writer connection, so a failed seed leaves nothing. On
+// PostgreSQL the same rows go in by COPY, also in one transaction
+// (seed_postgres.go).
 
 // Seed shape.
 const (
@@ -120,6 +122,9 @@ func (db *DB) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) {
 // default page cache are set aside on the writer for the seed and restored
 // after.
 func (db *DB) seed(ctx context.Context, g *seedGen) (res SeedResult, err error) {
+	if db.pg {
+		return db.seedPostgres(ctx, g)
+	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return res, err
@@ -604,6 +609,7 @@ type seedWriter struct {
 	failed   chan struct{}
 	failOnce sync.Once
 	finished chan seedDone
+	pg       *seedCopy // on PostgreSQL, the rows go to COPY instead
 }
 
 func newSeedWriter(aux []*seedAux) *seedWriter {
@@ -622,6 +628,9 @@ func (w *seedWriter) fail() { w.failOnce.Do(func() { close(w.failed) }) }
 
 // add queues one row (generator side). It returns false once a writer has failed.
 func (w *seedWriter) add(t *seedTable, vals ...any) bool {
+	if w.pg != nil {
+		return w.pg.add(w, t, vals)
+	}
 	buf := w.pending[t]
 	if buf == nil {
 		select {
@@ -651,6 +660,10 @@ func (w *seedWriter) send(b seedBatch) bool {
 
 // close flushes the partly filled batches and ends the streams (generator side).
 func (w *seedWriter) close() {
+	if w.pg != nil {
+		w.pg.close(w)
+		return
+	}
 	for _, a := range w.all {
 		for _, t := range a.tables {
 			if buf := w.pending[t]; len(buf) > 0 {
@@ -1997,7 +2010,7 @@ func (g *seedGen) finish(ctx context.Context, tx *sql.Tx) error {
 	for _, m := range g.merchants {
 		for _, tab := range []string{TabNeedsDropship, TabDropshipped, TabShipped, TabExceptions, TabOther} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_tab_counts (account_id, tab, n) VALUES (?, ?, ?)
-				ON CONFLICT (account_id, tab) DO UPDATE SET n = n + excluded.n`, m.acc.ID, tab, m.tabs[tab]); err != nil {
+				ON CONFLICT (account_id, tab) DO UPDATE SET n = order_tab_counts.n + excluded.n`, m.acc.ID, tab, m.tabs[tab]); err != nil {
 				return err
 			}
 		}

@@ -5,22 +5,28 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dropline/dropline/store/carrier"
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+	// A file on SQLite, a fresh database on PostgreSQL in the second run.
+	db, err := Open(ctx, seedDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +40,62 @@ func seedTestDB(t *testing.T, orders, products int) (*DB, SeedResult) {
 		t.Fatal(err)
 	}
 	return db, res
+}
+
+// seedDSN is where a seed test's database lives: a file, or in the
+// PostgreSQL run (storetest.Main's second pass, DROPLINE_TEST_ENGINE=postgres)
+// a new database on the DROPLINE_TEST_POSTGRES server, dropped when the
+// test ends. (This internal test cannot import storetest, which imports the
+// store.)
+func seedDSN(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("DROPLINE_TEST_ENGINE") != "postgres" {
+		return filepath.Join(t.TempDir(), "seed.db")
+	}
+	server := os.Getenv("DROPLINE_TEST_POSTGRES")
+	if server == "" {
+		t.Fatal("DROPLINE_TEST_ENGINE=postgres needs DROPLINE_TEST_POSTGRES")
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("dropline_test_seed_%d_%d", os.Getpid(), seedDBs.Add(1))
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+var seedDBs atomic.Int64
+
+// seedFreshCount runs a query that returns one number on a freshly
+// migrated database of this test's engine.
+func seedFreshCount(t *testing.T, q string) int {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, seedDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return seedCount(t, db, q)
 }
 
 // seedCount runs a query that returns one number.
@@ -361,19 +423,51 @@ func TestSeed(t *testing.T) {
 		if err := db.IntegrityCheck(ctx); err != nil {
 			t.Error(err)
 		}
-		if n := seedCount(t, db, "SELECT count(*) FROM pragma_foreign_key_check"); n != 0 {
-			t.Errorf("%d foreign key violations", n)
+		if db.pg {
+			// The indexes and constraints set aside are all back, as the
+			// migrations made them, and the foreign keys were checked.
+			if n := seedCount(t, db, "SELECT count(*) FROM pg_constraint WHERE NOT convalidated"); n != 0 {
+				t.Errorf("%d constraints not validated", n)
+			}
+			for _, q := range []string{"SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()",
+				"SELECT count(*) FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"} {
+				fresh := seedFreshCount(t, q)
+				if n := seedCount(t, db, q); n != fresh {
+					t.Errorf("%s: %d after the seed, %d in a migrated database", q, n, fresh)
+				}
+			}
+			// The identity sequences are past the seeded IDs: the store's
+			// next inserts get new IDs (the dropship above inserted POs, PO
+			// lines and events).
+			for _, tbl := range []string{"orders", "order_lines", "purchase_orders", "po_lines", "shipments", "products", "product_sources"} {
+				if n := seedCount(t, db, "SELECT count(*) FROM "+tbl+" WHERE id > coalesce(pg_sequence_last_value(pg_get_serial_sequence('"+tbl+"', 'id')::regclass), 0)"); n != 0 {
+					t.Errorf("%s: %d rows above the identity sequence", tbl, n)
+				}
+			}
+		} else {
+			if n := seedCount(t, db, "SELECT count(*) FROM pragma_foreign_key_check"); n != 0 {
+				t.Errorf("%d foreign key violations", n)
+			}
+			var mode string
+			if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+				t.Errorf("journal mode %q after the seed, %v", mode, err)
+			}
+			var fk int
+			if err := db.write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+				t.Errorf("foreign keys %d after the seed, %v", fk, err)
+			}
+			if left, _ := filepath.Glob(db.Path() + ".seed*"); len(left) > 0 {
+				t.Errorf("scratch files left: %v", left)
+			}
 		}
-		var mode string
-		if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-			t.Errorf("journal mode %q after the seed, %v", mode, err)
-		}
-		var fk int
-		if err := db.write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
-			t.Errorf("foreign keys %d after the seed, %v", fk, err)
-		}
-		if left, _ := filepath.Glob(db.Path() + ".seed*"); len(left) > 0 {
-			t.Errorf("scratch files left: %v", left)
+		// The store's own inserts go on after the seeded IDs: an order with
+		// its line, then its dropship's PO and PO line.
+		maxOrder := seedCount(t, db, "SELECT max(id) FROM orders")
+		o, created, err := db.CreateOrder(ctx, Actor{Name: "test"}, res.Accounts[0].ID, orderfile.Order{Channel: "api", ChannelOrderID: "AFTER-SEED-1",
+			Currency: "USD", Customer: orderfile.Customer{Name: "Ada"}, ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield",
+				PostalCode: "62701", Country: "US"}, Lines: []orderfile.Line{{SKU: res.Accounts[0].Name, Title: "Item", Quantity: 1, UnitPriceCents: 100}}})
+		if err != nil || !created || o.ID <= int64(maxOrder) {
+			t.Errorf("an order after the seed: id %d (seeded up to %d), created %v, %v", o.ID, maxOrder, created, err)
 		}
 		// A second seed is refused and changes nothing.
 		before := seedCount(t, db, "SELECT count(*) FROM orders")

@@ -2,13 +2,14 @@
 // the dropship API and a supplier's bulk tracking upload against a large data set.
 //
 //	dropline-load [--orders 1000000] [--products 10000] [--db PATH] [--duration 30s] [--conns 32]
-//	              [--search-n 200] [--dropship-n 200] [--tracking-rows 1000] [--tenants 1] [--cpuprofile FILE] [--keep]
+//	              [--search-n 200] [--dropship-n 200] [--tracking-api-n 200] [--tracking-rows 1000] [--tenants 1] [--cpuprofile FILE] [--keep]
 //	              [--mix 60s] [--mix-conns 64] [--mix-dropships 300] [--mix-bulk-rows 20]
 //
 // It seeds a database with the seed generator (a temporary one, or --db when
-// that file is empty), or reuses --db when it is already seeded (the logins
-// come from PATH.seed.json, which it writes when it seeds, or --logins FILE:
-// the JSON `dropline seed` printed). It then starts the real server in this
+// that file or PostgreSQL database is empty), or reuses --db when it is
+// already seeded (the logins come from PATH.seed.json, which it writes when
+// it seeds, or for a postgres:// URL dropline-load-DATABASE.seed.json in the
+// temporary directory, or --logins FILE: the JSON `dropline seed` printed). It then starts the real server in this
 // process on 127.0.0.1 and only ever talks to it, signs in as the first
 // merchant, and runs, one after the other:
 //
@@ -17,6 +18,8 @@
 //   - search: GET /orders?tab=all&q=… by order number, then by SKU, one request at a time;
 //   - dropship: POST /api/v1/orders/{id}/dropship {"confirm":true} with an API
 //     token of the merchant, on orders in Needs dropship with eligible lines;
+//   - tracking API: POST /api/v1/purchase-orders/{id}/shipments with an API token
+//     of the first supplier, one parcel for each of --tracking-api-n open POs;
 //   - bulk tracking: a file of --tracking-rows rows, one parcel for each open PO of
 //     the first supplier, previewed then applied through the upload's store call;
 //   - with --mix D: the mixed workload for D at --mix-conns connections (mix.go):
@@ -66,6 +69,8 @@ import (
 	"time"
 	_ "time/tzdata"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for --db postgres://…
+
 	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
 )
@@ -77,6 +82,7 @@ type config struct {
 	conns            int
 	searchN          int
 	dropshipN        int
+	trackingAPIN     int
 	cpuprofile       string
 	keep             bool
 	tenants          int
@@ -92,12 +98,13 @@ func main() {
 	var c config
 	flag.IntVar(&c.orders, "orders", 1_000_000, "orders to seed when the database is empty")
 	flag.IntVar(&c.products, "products", 10_000, "supplier products to seed when the database is empty")
-	flag.StringVar(&c.db, "db", "", "database file: reused when seeded, seeded when empty (default: a temporary file)")
-	flag.StringVar(&c.logins, "logins", "", "the seed's JSON output, for a database seeded elsewhere (default: DB.seed.json)")
+	flag.StringVar(&c.db, "db", "", "database file or postgres:// URL: reused when seeded, seeded when empty (default: a temporary SQLite file)")
+	flag.StringVar(&c.logins, "logins", "", "the seed's JSON output, for a database seeded elsewhere (default: DB.seed.json beside a SQLite file; dropline-load-DATABASE.seed.json in the temporary directory for PostgreSQL)")
 	flag.DurationVar(&c.duration, "duration", 30*time.Second, "how long to load the order list")
 	flag.IntVar(&c.conns, "conns", 32, "concurrent connections on the order list")
 	flag.IntVar(&c.searchN, "search-n", 200, "searches of each kind")
 	flag.IntVar(&c.dropshipN, "dropship-n", 200, "dropships through the API (they change the database)")
+	flag.IntVar(&c.trackingAPIN, "tracking-api-n", 200, "shipments saved through the API for the first supplier's open POs, one at a time (they change the database)")
 	flag.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
 	flag.BoolVar(&c.keep, "keep", false, "keep the temporary database")
 	flag.IntVar(&c.trackingRows, "tracking-rows", 1000, "rows of a bulk tracking file for the first supplier's open POs, previewed then applied (they change the database)")
@@ -201,12 +208,12 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 			defer os.RemoveAll(dir)
 		}
 	}
-	out["db"] = path
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	out["db"] = db.Path() // a PostgreSQL URL without its password
 	if _, err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -217,7 +224,7 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 	var seed store.SeedResult
 	loginsPath := c.logins
 	if loginsPath == "" {
-		loginsPath = path + ".seed.json"
+		loginsPath = defaultLogins(path)
 	}
 	if len(accounts) == 0 {
 		logf("seeding %d orders, %d products into %s", c.orders, c.products, path)
@@ -359,6 +366,13 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 		}
 	}
 
+	// Tracking through the API, one parcel per PO.
+	if c.trackingAPIN > 0 {
+		if err := trackingAPI(ctx, c, out, client, base, db, path, seed, logf); err != nil {
+			return out, err
+		}
+	}
+
 	// Bulk tracking for the first supplier's open POs.
 	if c.trackingRows > 0 {
 		if err := bulkTracking(ctx, c, out, db, path, seed, logf); err != nil {
@@ -385,7 +399,7 @@ func run(ctx context.Context, c config, logw io.Writer) (map[string]any, error) 
 
 // search measures searches by order number and by SKU, one request at a time.
 func search(ctx context.Context, c config, out map[string]any, client *http.Client, base, path string, merchantID int64, logf func(string, ...any)) error {
-	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	ro, err := openRO(path)
 	if err != nil {
 		return err
 	}
@@ -464,6 +478,68 @@ func dropshipAPI(ctx context.Context, c config, out map[string]any, client *http
 	return nil
 }
 
+// trackingAPI measures shipments saved through the REST API with a token of
+// the first supplier, one request at a time, each for an open PO of its own
+// that has no shipment yet (the mixed workload's tracking_api, alone).
+func trackingAPI(ctx context.Context, c config, out map[string]any, client *http.Client, base string, db *store.DB, path string, seed store.SeedResult,
+	logf func(string, ...any)) error {
+	supplier, ok := firstAccount(seed, store.KindSupplier)
+	if !ok {
+		return errors.New("the logins name no supplier")
+	}
+	ro, err := openRO(path)
+	if err != nil {
+		return err
+	}
+	defer ro.Close()
+	ids, err := queryInts(ctx, ro, `SELECT po.id FROM purchase_orders po WHERE po.supplier_id = ? AND po.status = 'open' AND po.cancel_state = ''
+		AND po.release_at <= ? AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.po_id = po.id) ORDER BY po.id LIMIT ?`,
+		supplier.ID, time.Now().UTC(), c.trackingAPIN)
+	if err != nil {
+		return err
+	}
+	if err := ensureLoadCourier(ctx, db, supplier.ID); err != nil {
+		return err
+	}
+	_, token, err := db.CreateToken(ctx, store.CLIActor, supplier.ID, "dropline-load tracking "+time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return err
+	}
+	logf("tracking API: %d POs of %s", len(ids), supplier.Name)
+	today := time.Now().UTC().Format(time.DateOnly)
+	r := newRecorder()
+	for i, id := range ids {
+		body, _ := json.Marshal(map[string]string{"carrier": loadCourier, "tracking_number": fmt.Sprintf("TA%d-%06d", time.Now().Unix()%100000, i+1), "ship_date": today})
+		t0 := time.Now()
+		status, n, err := send(ctx, client, http.MethodPost, fmt.Sprintf("%s/api/v1/purchase-orders/%d/shipments", base, id), "application/json", token, "", body)
+		r.add(time.Since(t0), status, n, err)
+	}
+	s := r.stats()
+	if len(ids) < c.trackingAPIN {
+		s.Note = fmt.Sprintf("only %d open POs without a shipment", len(ids))
+	}
+	out["tracking_api"] = s
+	return nil
+}
+
+// queryInts reads one integer column.
+func queryInts(ctx context.Context, ro *roDB, q string, args ...any) ([]int64, error) {
+	rows, err := ro.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // bulkTracking previews and applies a tracking file with one parcel for each
 // of up to --tracking-rows open POs of the first supplier, through the store
 // call the upload page makes. Each row names its merchant, as PO numbers
@@ -473,7 +549,7 @@ func bulkTracking(ctx context.Context, c config, out map[string]any, db *store.D
 	if !ok {
 		return errors.New("the logins name no supplier")
 	}
-	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	ro, err := openRO(path)
 	if err != nil {
 		return err
 	}
@@ -639,7 +715,7 @@ func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }
 
-func sample(ctx context.Context, db *sql.DB, n int, table, q string, merchantID int64) ([]string, error) {
+func sample(ctx context.Context, db *roDB, n int, table, q string, merchantID int64) ([]string, error) {
 	var lo, hi int64
 	if err := db.QueryRowContext(ctx, "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM "+table+" WHERE account_id = ?", merchantID).Scan(&lo, &hi); err != nil {
 		return nil, err
@@ -718,6 +794,76 @@ func machine() map[string]string {
 // resetHWM restarts the peak RSS count at the current RSS (Linux: clear_refs 5).
 func resetHWM() {
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// defaultLogins is where the logins of a seeded database are kept: beside a
+// SQLite file, or for a PostgreSQL database in the temporary directory,
+// named after the database (its server and port too, when not the default).
+func defaultLogins(path string) string {
+	if !store.IsPostgres(path) {
+		return path + ".seed.json"
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return filepath.Join(os.TempDir(), "dropline-load-postgres.seed.json")
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		name = u.User.Username()
+	}
+	if h := u.Hostname(); h != "" && h != "localhost" && h != "127.0.0.1" || u.Port() != "" && u.Port() != "5432" {
+		name = u.Hostname() + "-" + u.Port() + "-" + name
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, name)
+	return filepath.Join(os.TempDir(), "dropline-load-"+safe+".seed.json")
+}
+
+// roDB reads the database beside the server, for sampling: a read-only
+// SQLite connection, or a PostgreSQL one (the ? placeholders numbered).
+type roDB struct {
+	*sql.DB
+	pg bool
+}
+
+func openRO(path string) (*roDB, error) {
+	if store.IsPostgres(path) {
+		db, err := sql.Open("pgx", path)
+		return &roDB{db, true}, err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	return &roDB{db, false}, err
+}
+
+func (r *roDB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.DB.QueryContext(ctx, r.bind(q), args...)
+}
+
+func (r *roDB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.DB.QueryRowContext(ctx, r.bind(q), args...)
+}
+
+// bind numbers the placeholders for PostgreSQL (the queries here have no ?
+// inside strings).
+func (r *roDB) bind(q string) string {
+	if !r.pg {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // firstAccount is the seed's first account of a kind.

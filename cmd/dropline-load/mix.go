@@ -133,7 +133,7 @@ var tokenInput = regexp.MustCompile(`name="token"[^>]*value="([^"]+)"|value="([^
 
 // mix runs the mixed workload and puts its figures in out["mix"].
 func mix(ctx context.Context, c config, out map[string]any, db *store.DB, base, path string, seed store.SeedResult, counter busyCounter, logf func(string, ...any)) error {
-	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	ro, err := openRO(path)
 	if err != nil {
 		return err
 	}
@@ -423,7 +423,7 @@ func mix(ctx context.Context, c config, out map[string]any, db *store.DB, base, 
 
 // backgroundPulls pulls the merchants' subscriptions one after another until
 // ctx ends, as the ticker does, each recorded with its time and end state.
-func backgroundPulls(ctx context.Context, db *store.DB, ro *sql.DB, merchants []*mixSide, rec *recorder, states map[string]int, logf func(string, ...any)) {
+func backgroundPulls(ctx context.Context, db *store.DB, ro *roDB, merchants []*mixSide, rec *recorder, states map[string]int, logf func(string, ...any)) {
 	type sub struct{ id, account int64 }
 	var subs []sub
 	for _, m := range merchants {
@@ -481,7 +481,7 @@ func ensureLoadCourier(ctx context.Context, db *store.DB, supplierID int64) erro
 }
 
 // sampleIDs picks up to n IDs spread over an account's rows.
-func sampleIDs(ctx context.Context, db *sql.DB, rng *mrand.Rand, q, table string, accountID int64, n int) ([]int64, error) {
+func sampleIDs(ctx context.Context, db *roDB, rng *mrand.Rand, q, table string, accountID int64, n int) ([]int64, error) {
 	col := "account_id"
 	if table == "purchase_orders" {
 		col = "supplier_id"

@@ -99,7 +99,7 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if applied == nil {
 		applied = []string{}
 	}
-	return printJSON(stdout, map[string]any{"db": *dbPath, "applied": applied})
+	return printJSON(stdout, map[string]any{"db": store.DisplayName(*dbPath), "applied": applied})
 }
 
 func cmdAccountCreate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -249,7 +249,7 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err := db.Backup(ctx, *out); err != nil {
 		return err
 	}
-	return printJSON(stdout, map[string]any{"db": *dbPath, "out": *out})
+	return printJSON(stdout, map[string]any{"db": store.DisplayName(*dbPath), "out": *out})
 }
 
 func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -275,5 +275,5 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 	if err := db.CheckInvariants(ctx); err != nil {
 		return err
 	}
-	return printJSON(stdout, map[string]any{"db": *dbPath, "ok": true})
+	return printJSON(stdout, map[string]any{"db": store.DisplayName(*dbPath), "ok": true})
 }

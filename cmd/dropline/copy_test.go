@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
+	"github.com/dropline/dropline/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,41 +19,7 @@ import (
 // server the test skips, except on CI, where it fails.
 func copyTarget(t *testing.T) string {
 	t.Helper()
-	server := os.Getenv("DROPLINE_TEST_POSTGRES")
-	if server == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DROPLINE_TEST_POSTGRES is not set: on CI the copy to PostgreSQL must be tested")
-		}
-		t.Skip("DROPLINE_TEST_POSTGRES is not set: no PostgreSQL server to copy to")
-	}
-	name := fmt.Sprintf("copy_cli_%d", os.Getpid())
-	drop := func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	}
-	drop()
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return storetest.EmptyPostgres(t)
 }
 
 // A seeded installation, copied by the command: every table's count on

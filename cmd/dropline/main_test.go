@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dropline/dropline/store/storetest"
 )
 
 // cli runs the dropline command in-process and decodes its one JSON object.
@@ -137,5 +140,40 @@ func TestCLIHelpListsFlags(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "never.db")); err == nil {
 		t.Error("a help request created the database")
+	}
+}
+
+// The CLI on PostgreSQL: every command through DROPLINE_DB, and the
+// password in the URL never printed.
+func TestCLIOnPostgresNeverPrintsThePassword(t *testing.T) {
+	u, err := url.Parse(storetest.EmptyPostgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "s3cret-pw-not-for-logs"
+	u.User = url.UserPassword(u.User.Username(), secret) // the test server trusts any password
+	env := map[string]string{"DROPLINE_DB": u.String()}
+	steps := [][]string{
+		{"migrate"},
+		{"account", "create", "--name", "Shop", "--kind", "merchant", "--email", "shop@example.com", "--password", "a-long-password-1"},
+		{"account", "create", "--name", "Supply", "--kind", "supplier", "--email", "supply@example.com", "--password", "a-long-password-1"},
+		{"user", "create", "--account", "1", "--email", "staff@example.com", "--password", "a-long-password-1", "--role", "staff"},
+		{"link", "create", "--supplier", "2", "--merchant", "1"},
+		{"token", "create", "--account", "1", "--name", "ci"},
+		{"check"},
+	}
+	for _, args := range steps {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+			t.Fatalf("dropline %s: %v\n%s", strings.Join(args, " "), err, stdout.String())
+		}
+		if strings.Contains(stdout.String()+stderr.String(), secret) {
+			t.Errorf("dropline %s printed the database password:\n%s%s", strings.Join(args, " "), stdout.String(), stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"backup", "--out", filepath.Join(t.TempDir(), "b.db")}, func(k string) string { return env[k] }, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") || strings.Contains(err.Error()+stdout.String(), secret) {
+		t.Errorf("backup on PostgreSQL = %v (%s), want pg_dump explained without the password", err, stdout.String())
 	}
 }

@@ -248,14 +248,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"url": a.URL(), "db": *dbPath}
+	out := map[string]any{"url": a.URL(), "db": store.DisplayName(*dbPath)}
 	if a.logins != nil {
 		out["demo_logins"] = a.logins
 	}
 	if err := printJSON(stdout, out); err != nil {
 		return err
 	}
-	logger.Info("Dropline is serving", "url", a.URL(), "db", *dbPath)
+	logger.Info("Dropline is serving", "url", a.URL(), "db", store.DisplayName(*dbPath))
 	done := make(chan error, 1)
 	go func() { done <- a.Serve() }()
 	select {

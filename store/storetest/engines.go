@@ -69,11 +69,17 @@ var (
 	tmplName string
 	tmplErr  error
 	seq      atomic.Int64
+
+	poolMu sync.Mutex
+	free   []string // this process's databases, emptied, for the next test
+	made   []string // every database this process made, dropped at its end
 )
 
 // DSN is where a test's database lives: a file in dir on SQLite, or on
-// PostgreSQL a new database copied from one that migrate has migrated
-// (once per test binary), dropped when the test ends.
+// PostgreSQL a database as migrate leaves a new one. Making a database
+// (from a template migrated once per test binary) takes about half a
+// second, so a test's database is emptied when it ends (every table but
+// goose's, identities restarted) and handed to the next test.
 func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
 	t.Helper()
 	if !OnPostgres() {
@@ -83,41 +89,79 @@ func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
 	if server == "" {
 		t.Fatal(EngineEnv + "=postgres needs " + ServerEnv)
 	}
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	ctx := context.Background()
-	tmplOnce.Do(func() {
-		tmplName = fmt.Sprintf("dropline_test_tmpl_%d", os.Getpid())
-		if _, tmplErr = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmplName); tmplErr != nil {
-			return
-		}
-		if _, tmplErr = admin.ExecContext(ctx, "CREATE DATABASE "+tmplName); tmplErr != nil {
-			return
-		}
-		tmplErr = migrate(withDatabase(server, tmplName))
-	})
-	if tmplErr != nil {
-		t.Fatalf("postgres template database: %v", tmplErr)
+	poolMu.Lock()
+	var name string
+	if n := len(free); n > 0 {
+		name, free = free[n-1], free[:n-1]
 	}
-	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmplName); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
+	poolMu.Unlock()
+	if name == "" {
 		admin, err := sql.Open("pgx", server)
 		if err != nil {
-			t.Error(err)
-			return
+			t.Fatal(err)
 		}
 		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Error(err)
+		tmplOnce.Do(func() {
+			tmplName = fmt.Sprintf("dropline_test_tmpl_%d", os.Getpid())
+			if _, tmplErr = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmplName); tmplErr != nil {
+				return
+			}
+			if _, tmplErr = admin.ExecContext(ctx, "CREATE DATABASE "+tmplName); tmplErr != nil {
+				return
+			}
+			tmplErr = migrate(withDatabase(server, tmplName))
+		})
+		if tmplErr != nil {
+			t.Fatalf("postgres template database: %v", tmplErr)
 		}
+		name = fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmplName); err != nil {
+			t.Fatal(err)
+		}
+		poolMu.Lock()
+		made = append(made, name)
+		poolMu.Unlock()
+	}
+	dsn := withDatabase(server, name)
+	t.Cleanup(func() {
+		// After the test's own cleanups (its store is closed by then).
+		if err := empty(dsn); err != nil {
+			t.Logf("postgres test database %s not reused: %v", name, err)
+			return
+		}
+		poolMu.Lock()
+		free = append(free, name)
+		poolMu.Unlock()
 	})
-	return withDatabase(server, name)
+	return dsn
+}
+
+// empty truncates every table of the database but goose's version table.
+func empty(dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := context.Background()
+	var tables string
+	if err := db.QueryRowContext(ctx, `SELECT string_agg(quote_ident(tablename), ', ') FROM pg_tables
+		WHERE schemaname = 'public' AND tablename <> 'goose_db_version'`).Scan(&tables); err != nil {
+		return err
+	}
+	// A connection the test left open in a transaction would hold its
+	// tables: give up on the database rather than wait.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET lock_timeout = '2s'"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "TRUNCATE "+tables+" RESTART IDENTITY CASCADE")
+	return err
 }
 
 // withDatabase is a server URL naming another database.
@@ -130,17 +174,21 @@ func withDatabase(server, name string) string {
 	return u.String()
 }
 
-// dropTemplate removes the template database this process made.
+// dropTemplate removes the databases this process made, the template last.
 func dropTemplate() {
-	if tmplName == "" || !strings.HasPrefix(tmplName, "dropline_test_tmpl_") {
-		return
-	}
 	admin, err := sql.Open("pgx", os.Getenv(ServerEnv))
 	if err != nil {
 		return
 	}
 	defer admin.Close()
-	admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+tmplName+" WITH (FORCE)")
+	poolMu.Lock()
+	names := append(made, tmplName)
+	poolMu.Unlock()
+	for _, name := range names {
+		if strings.HasPrefix(name, "dropline_test_") {
+			admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
+	}
 }
 
 // EmptyPostgres is a new empty PostgreSQL database on the server
