@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -103,12 +104,30 @@ func (s *Server) trackingApply(c echo.Context) error {
 	}
 	// The page asks trackingProgress how far the apply has got while it runs.
 	run := s.applies.start(token, p.accountID())
-	defer s.applies.end(token, run)
-	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) { s.applies.set(token, run, tp) })
+	defer func() {
+		s.applies.end(token, run)
+		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.EndApplyProgress(ctx, token) })
+	}()
+	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) {
+		s.applies.set(token, run, tp)
+		// For the page's polls that another instance answers (PostgreSQL).
+		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.SaveApplyProgress(ctx, token, p.accountID(), tp) })
+	})
 	if err != nil {
 		return err
 	}
 	return s.renderTracking(c, http.StatusOK, trackingView(plan, token, filename, true))
+}
+
+// shareProgress records a save's progress for other instances: best
+// effort, within a second, never failing the save (the page then shows its
+// indeterminate bar until the save ends).
+func (s *Server) shareProgress(ctx context.Context, write func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := write(ctx); err != nil {
+		s.log.Warn("bulk tracking progress not shared", "err", err)
+	}
 }
 
 // applies holds how far each running bulk tracking apply has got, by
@@ -174,6 +193,13 @@ func (a *applies) get(token string, accountID int64) (store.TrackingProgress, bo
 func (s *Server) trackingProgress(c echo.Context) error {
 	p := principalOf(c)
 	tp, ok := s.applies.get(c.QueryParam("token"), p.accountID())
+	if !ok {
+		// Saved by another instance?
+		var err error
+		if tp, ok, err = s.store.ApplyProgress(c.Request().Context(), c.QueryParam("token"), p.accountID()); err != nil {
+			return err
+		}
+	}
 	if !ok {
 		return echo.ErrNotFound
 	}

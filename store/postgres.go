@@ -85,6 +85,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pgcfg:        cfg,
 		write:        write,
 		read:         open(32),
+		side:         open(2),
 		Now:          time.Now,
 		PasswordCost: bcrypt.DefaultCost,
 	}, nil

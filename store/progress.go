@@ -1,5 +1,13 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
 // The steps of applying a bulk tracking file, as TrackingProgress names them.
 const (
 	StepWaiting    = "waiting"    // for the write lock, held by another change
@@ -87,4 +95,55 @@ func chunks[T any](t *tracker, units int, items []T, fn func([]T) error) error {
 		t.add(len(part) * units)
 	}
 	return nil
+}
+
+// progressStale is how old a saved progress may be and still be a save
+// under way: an instance that died mid-save leaves its row behind.
+const progressStale = 2 * time.Minute
+
+// SaveApplyProgress records how far a bulk tracking save has got, so that
+// another instance can answer the page's progress polls. Only on
+// PostgreSQL (on SQLite one process serves the database and the handler
+// keeps progress in memory). It writes on a pool of its own, never behind
+// the write lock the save it reports on may be holding or waiting for.
+func (db *DB) SaveApplyProgress(ctx context.Context, token string, accountID int64, p TrackingProgress) error {
+	if !db.pg {
+		return nil
+	}
+	_, err := db.side.ExecContext(ctx, `INSERT INTO apply_progress (token_hash, account_id, step, done, total, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (token_hash) DO UPDATE SET account_id = excluded.account_id, step = excluded.step, done = excluded.done, total = excluded.total,
+		updated_at = excluded.updated_at`, hashToken(token), accountID, p.Step, p.Done, p.Total, db.now())
+	if err != nil {
+		return fmt.Errorf("store: save progress: %w", err)
+	}
+	return nil
+}
+
+// EndApplyProgress removes a save's progress once it has ended.
+func (db *DB) EndApplyProgress(ctx context.Context, token string) error {
+	if !db.pg {
+		return nil
+	}
+	if _, err := db.side.ExecContext(ctx, "DELETE FROM apply_progress WHERE token_hash = ?", hashToken(token)); err != nil {
+		return fmt.Errorf("store: end progress: %w", err)
+	}
+	return nil
+}
+
+// ApplyProgress is a save's progress as another instance recorded it, if
+// one is under way for the account.
+func (db *DB) ApplyProgress(ctx context.Context, token string, accountID int64) (TrackingProgress, bool, error) {
+	if !db.pg {
+		return TrackingProgress{}, false, nil
+	}
+	var p TrackingProgress
+	err := db.rqRow(ctx, "SELECT step, done, total FROM apply_progress WHERE token_hash = ? AND account_id = ? AND updated_at > ?",
+		hashToken(token), accountID, db.now().Add(-progressStale)).Scan(&p.Step, &p.Done, &p.Total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TrackingProgress{}, false, nil
+	}
+	if err != nil {
+		return TrackingProgress{}, false, fmt.Errorf("store: progress: %w", err)
+	}
+	return p, true, nil
 }

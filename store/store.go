@@ -31,6 +31,7 @@ type DB struct {
 	path   string
 	pg     bool // PostgreSQL (see postgres.go)
 	pgcfg  *pgx.ConnConfig
+	side   *sql.DB // PostgreSQL: small writes that must not queue behind the write lock (progress)
 	write  *sql.DB
 	read   *sql.DB
 	ckpt   *checkpointer
@@ -173,7 +174,11 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		ckptErr = db.ckpt.close()
 	}
-	return errors.Join(ckptErr, db.read.Close(), db.write.Close())
+	var sideErr error
+	if db.side != nil {
+		sideErr = db.side.Close()
+	}
+	return errors.Join(ckptErr, sideErr, db.read.Close(), db.write.Close())
 }
 
 // Migrate applies every migration not yet applied, in order.
