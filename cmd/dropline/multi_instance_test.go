@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/dropline/dropline/store/storetest"
 	"io"
 	"maps"
 	"net"
@@ -75,51 +76,6 @@ func multiChild(rawArgs string) int {
 		return 1
 	}
 	return 0
-}
-
-// postgresServer is the server DROPLINE_TEST_POSTGRES names. The test is
-// skipped without one, but not in CI, which provides one.
-func postgresServer(t *testing.T) string {
-	t.Helper()
-	server := os.Getenv("DROPLINE_TEST_POSTGRES")
-	if server == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true but DROPLINE_TEST_POSTGRES is not set: CI runs the PostgreSQL tests (see .ci/run)")
-		}
-		t.Skip("no PostgreSQL: set DROPLINE_TEST_POSTGRES=postgres://user@host:port/postgres to run it")
-	}
-	return server
-}
-
-// multiDatabase creates an empty database on the server, dropped at the end.
-func multiDatabase(t *testing.T, server string) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("multi_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // instance is one serve process.
@@ -349,8 +305,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 }
 
 func TestSeveralInstancesShareOnePostgresDatabase(t *testing.T) {
-	server := postgresServer(t)
-	dsn := multiDatabase(t, server)
+	dsn := storetest.EmptyPostgres(t)
 	ctx := context.Background()
 
 	// The accounts and the feed subscription, made as the CLI would.
