@@ -119,12 +119,13 @@ func (db *DB) SaveApplyProgress(ctx context.Context, token string, accountID int
 	return nil
 }
 
-// EndApplyProgress removes a save's progress once it has ended.
+// EndApplyProgress removes a save's progress once it has ended, and any
+// left behind by an instance that died mid-save.
 func (db *DB) EndApplyProgress(ctx context.Context, token string) error {
 	if !db.pg {
 		return nil
 	}
-	if _, err := db.side.ExecContext(ctx, "DELETE FROM apply_progress WHERE token_hash = ?", hashToken(token)); err != nil {
+	if _, err := db.side.ExecContext(ctx, "DELETE FROM apply_progress WHERE token_hash = ? OR updated_at < ?", hashToken(token), db.now().Add(-progressStale)); err != nil {
 		return fmt.Errorf("store: end progress: %w", err)
 	}
 	return nil
