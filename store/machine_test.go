@@ -18,6 +18,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/store/storetest"
 )
 
 // The stateful property test: two merchants and two suppliers, random
@@ -52,7 +53,11 @@ type machineLink struct {
 func buildMachineWorld(t *testing.T) *machineWorld {
 	t.Helper()
 	dir := t.TempDir()
-	w := &machineWorld{path: filepath.Join(dir, "template.db"), products: map[int64]map[string]int64{}, subs: map[int64][]int64{},
+	path := filepath.Join(dir, "template.db")
+	if storetest.OnPostgres() {
+		path = storetest.EmptyPostgres(t) // each run starts from a copy of it
+	}
+	w := &machineWorld{path: path, products: map[int64]map[string]int64{}, subs: map[int64][]int64{},
 		skus: []string{"X-1", "X-2", "X-3", "OWN-1"}, subSupplie: map[int64]int64{}}
 	ctx := context.Background()
 	db, err := store.Open(ctx, w.path)
@@ -580,8 +585,17 @@ func TestStoreSequences(t *testing.T) {
 	w := buildMachineWorld(t)
 	rapid.Check(t, func(t *rapid.T) {
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("dropline-machine-%d-%s.db", os.Getpid(), rapid.StringMatching(`[a-z]{12}`).Draw(t, "name")))
-		copyFile(t, w.path, path)
-		defer os.Remove(path)
+		if storetest.OnPostgres() {
+			dsn, drop, err := storetest.CopyPostgres(w.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer drop()
+			path = dsn
+		} else {
+			copyFile(t, w.path, path)
+			defer os.Remove(path)
+		}
 		ctx := context.Background()
 		db, err := store.Open(ctx, path)
 		if err != nil {

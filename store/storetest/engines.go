@@ -227,3 +227,29 @@ func EmptyPostgres(t testing.TB) string {
 	})
 	return withDatabase(server, name)
 }
+
+// CopyPostgres makes a new database on the test server from the database
+// dsn names (which must have no connections open), for tests that build a
+// world once and start each run from it. drop removes the copy.
+func CopyPostgres(dsn string) (copyDSN string, drop func(), err error) {
+	server := os.Getenv(ServerEnv)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	from := strings.TrimPrefix(u.Path, "/")
+	admin, err := sql.Open("pgx", server)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+from); err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	drop = func() {
+		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close()
+	}
+	return withDatabase(server, name), drop, nil
+}
