@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -175,5 +176,25 @@ func TestCLIOnPostgresNeverPrintsThePassword(t *testing.T) {
 	err = run(context.Background(), []string{"backup", "--out", filepath.Join(t.TempDir(), "b.db")}, func(k string) string { return env[k] }, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "pg_dump") || strings.Contains(err.Error()+stdout.String(), secret) {
 		t.Errorf("backup on PostgreSQL = %v (%s), want pg_dump explained without the password", err, stdout.String())
+	}
+}
+
+// A PostgreSQL URL that cannot be used is refused with the reason, and the
+// password is in no message: a server that is not there, and a URL that
+// does not parse. No server is needed.
+func TestCLIBadPostgresURLSaysWhyWithoutThePassword(t *testing.T) {
+	for _, tc := range []struct{ dsn, want string }{
+		{"postgres://bob:s3cret-pw@127.0.0.1:1/dropline", "connection refused"},
+		{"postgres://bob:s3cret pw@[bad", "cannot parse"},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"migrate", "--db", tc.dsn}, func(string) string { return "" }, &stdout, &stderr)
+		all := fmt.Sprint(err) + stdout.String() + stderr.String()
+		if err == nil || !strings.Contains(all, tc.want) {
+			t.Errorf("migrate --db %q: %v, want an error saying %q", tc.dsn, err, tc.want)
+		}
+		if strings.Contains(all, "s3cret") {
+			t.Errorf("migrate --db %q printed the password: %s", tc.dsn, all)
+		}
 	}
 }
