@@ -89,7 +89,6 @@ func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
 	if server == "" {
 		t.Fatal(EngineEnv + "=postgres needs " + ServerEnv)
 	}
-	ctx := context.Background()
 	poolMu.Lock()
 	var name string
 	if n := len(free); n > 0 {
@@ -97,17 +96,12 @@ func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
 	}
 	poolMu.Unlock()
 	if name == "" {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Close()
 		tmplOnce.Do(func() {
 			tmplName = fmt.Sprintf("dropline_test_tmpl_%d", os.Getpid())
-			if _, tmplErr = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+tmplName); tmplErr != nil {
+			if tmplErr = admin("DROP DATABASE IF EXISTS " + tmplName); tmplErr != nil {
 				return
 			}
-			if _, tmplErr = admin.ExecContext(ctx, "CREATE DATABASE "+tmplName); tmplErr != nil {
+			if tmplErr = admin("CREATE DATABASE " + tmplName); tmplErr != nil {
 				return
 			}
 			tmplErr = migrate(withDatabase(server, tmplName))
@@ -115,8 +109,8 @@ func DSN(t testing.TB, dir string, migrate func(dsn string) error) string {
 		if tmplErr != nil {
 			t.Fatalf("postgres template database: %v", tmplErr)
 		}
-		name = fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmplName); err != nil {
+		name = newName()
+		if err := admin("CREATE DATABASE " + name + " TEMPLATE " + tmplName); err != nil {
 			t.Fatal(err)
 		}
 		poolMu.Lock()
@@ -176,20 +170,31 @@ func withDatabase(server, name string) string {
 
 // dropTemplate removes the databases this process made, the template last.
 func dropTemplate() {
-	admin, err := sql.Open("pgx", os.Getenv(ServerEnv))
-	if err != nil {
-		return
-	}
-	defer admin.Close()
 	poolMu.Lock()
 	names := append(made, tmplName)
 	poolMu.Unlock()
 	for _, name := range names {
 		if strings.HasPrefix(name, "dropline_test_") {
-			admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			admin(dropDatabase(name))
 		}
 	}
 }
+
+// admin runs a statement on the test server (CREATE or DROP DATABASE).
+func admin(statement string) error {
+	db, err := sql.Open("pgx", os.Getenv(ServerEnv))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(context.Background(), statement)
+	return err
+}
+
+// newName is a name for a database of this process's.
+func newName() string { return fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1)) }
+
+func dropDatabase(name string) string { return "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)" }
 
 // EmptyPostgres is a new empty PostgreSQL database on the server
 // DROPLINE_TEST_POSTGRES names, dropped when the test ends, for tests of
@@ -205,23 +210,12 @@ func EmptyPostgres(t testing.TB) string {
 		}
 		t.Skip(ServerEnv + " is not set: no PostgreSQL server to test on")
 	}
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+	name := newName()
+	if err := admin("CREATE DATABASE " + name); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := admin(dropDatabase(name)); err != nil {
 			t.Error(err)
 		}
 	})
@@ -237,19 +231,9 @@ func CopyPostgres(dsn string) (copyDSN string, drop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	from := strings.TrimPrefix(u.Path, "/")
-	admin, err := sql.Open("pgx", server)
-	if err != nil {
+	name := newName()
+	if err := admin("CREATE DATABASE " + name + " TEMPLATE " + strings.TrimPrefix(u.Path, "/")); err != nil {
 		return "", nil, err
 	}
-	name := fmt.Sprintf("dropline_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+from); err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	drop = func() {
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		admin.Close()
-	}
-	return withDatabase(server, name), drop, nil
+	return withDatabase(server, name), func() { admin(dropDatabase(name)) }, nil
 }
