@@ -111,12 +111,15 @@ func (db *DB) mergeDuplicateSources(ctx context.Context, tx dbtx) error {
 		return err
 	}
 	for _, d := range dups {
-		for _, q := range []string{
-			"UPDATE product_sources SET reserved = reserved + (SELECT reserved FROM product_sources WHERE id = ?2) WHERE id = ?1",
-			"UPDATE po_lines SET source_id = ?1 WHERE source_id = ?2",
-			"DELETE FROM product_sources WHERE id = ?2 AND ?1 <> ?2", // (every statement names both: PostgreSQL types each parameter by its use)
+		for _, st := range []struct {
+			q    string
+			args []any
+		}{
+			{"UPDATE product_sources SET reserved = reserved + (SELECT reserved FROM product_sources WHERE id = ?2) WHERE id = ?1", []any{d.keep, d.gone}},
+			{"UPDATE po_lines SET source_id = ?1 WHERE source_id = ?2", []any{d.keep, d.gone}},
+			{"DELETE FROM product_sources WHERE id = ?", []any{d.gone}},
 		} {
-			if _, err := tx.ExecContext(ctx, q, d.keep, d.gone); err != nil {
+			if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 				return err
 			}
 		}
