@@ -286,10 +286,12 @@ func TestBulkTrackingApplyProgress(t *testing.T) {
 	other.login(w.adminT.Email) // before the lock: signing in writes
 	// On PostgreSQL, several instances serve one database: the page's
 	// polls may reach another than the one saving the file.
-	var elsewhere *client
+	var elsewhere, otherElsewhere *client
 	if env.db.Postgres() {
-		elsewhere = env.secondInstance().client()
+		second := env.secondInstance()
+		elsewhere, otherElsewhere = second.client(), second.client()
 		elsewhere.login(w.staffS.Email)
+		otherElsewhere.login(w.adminT.Email)
 	}
 
 	release := storetest.HoldWriteLock(t, env.db)
@@ -336,6 +338,9 @@ func TestBulkTrackingApplyProgress(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("progress asked of another instance: %d %v, want the waiting step", p.status, there)
 			}
+		}
+		if p := otherElsewhere.get(progress); p.status != http.StatusNotFound {
+			t.Fatalf("another supplier reads the progress through another instance: %d", p.status)
 		}
 	}
 	release()
