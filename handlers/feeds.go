@@ -471,7 +471,7 @@ func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
 	v.Header, v.Records = header, records
 	fr, err := feedfile.NewReader(bytes.NewReader(head), feedfile.Options{})
 	switch {
-	case errors.Is(err, feedfile.ErrNoSKUColumn):
+	case errors.Is(err, feedfile.ErrNeedsMapping), errors.Is(err, feedfile.ErrNoSKUColumn):
 		v.NeedsMap = true
 	case err != nil:
 		v.Error = store.UserMessage(err)

@@ -349,7 +349,7 @@ func (r *Reader) fillCommon(b *build, rec []string) {
 	r.code(b, rec, c.f[fMPN], &b.row.MPN)
 	r.money(b, rec, c.f[fPrice], &b.row.PriceCents, &b.row.HasPrice)
 	r.money(b, rec, c.f[fCost], &b.row.CostCents, &b.row.HasCost)
-	r.count(b, rec, c.f[fQuantity], &b.row.Quantity, &b.row.HasQuantity)
+	setQuantity(b, r.colName(c.f[fQuantity]), cell(rec, c.f[fQuantity]))
 	r.count(b, rec, c.f[fLeadTime], &b.row.LeadTimeDays, &b.row.HasLeadTime)
 }
 
@@ -406,6 +406,25 @@ func setCount(b *build, col, v string, dst *int, has *bool) {
 		return
 	}
 	*dst, *has = n, true
+}
+
+// setQuantity reads a quantity cell by parseQuantity's rule; a cell with an
+// availability word sets Availability (when the file did not already say).
+func setQuantity(b *build, col, v string) {
+	if v == "" {
+		return
+	}
+	n, avail, problem := parseQuantity(v)
+	switch {
+	case problem != "":
+		b.warn(col, fmt.Sprintf("%s %s %s", col, quote(v), problem))
+	case avail != "":
+		if b.row.Availability == "" {
+			b.row.Availability = avail
+		}
+	default:
+		b.row.Quantity, b.row.HasQuantity = n, true
+	}
 }
 
 // fillDropline reads Dropline's format and mapped files.

@@ -22,7 +22,8 @@ const (
 // Detect sniffs the format and cell delimiter from the first few KB of a file
 // (16 KB is plenty; the header line is what counts). For XML the delimiter is
 // 0. A file whose columns match no known format gives a *FileError (errors.Is
-// ErrNoSKUColumn or ErrSingleColumn): the user should pick a Mapping.
+// ErrNeedsMapping or ErrSingleColumn): the user should pick a Mapping, for
+// which GuessMapping gives a start.
 func Detect(head []byte) (Format, rune, error) {
 	kind, delim, err := sniff(head, 0)
 	if err != nil {
@@ -170,20 +171,41 @@ func classify(header []string) Format {
 	case has("id") && has("availability", "link", "image_link", "item_group_id", "gtin", "condition", "google_product_category", "brand"):
 		return FormatGoogleTSV
 	}
-	for _, h := range header {
-		if droplineKey(h) == "sku" {
-			return FormatDropline
-		}
+	if isDroplineHeader(header) {
+		return FormatDropline
 	}
 	return ""
 }
 
-// unknownHeader explains why no SKU column was found.
+// isDroplineHeader reports whether header is Dropline's own: a sku column
+// and every other non-blank column one of Dropline's fields. A file that
+// merely has a sku column among others is some other export, and goes to
+// the column mapping rather than losing the columns Dropline does not know.
+func isDroplineHeader(header []string) bool {
+	known := make(map[string]bool, nFields)
+	for _, n := range fieldNames {
+		known[n] = true
+	}
+	sku := false
+	for _, h := range header {
+		k := droplineKey(h)
+		switch {
+		case k == "":
+		case !known[k]:
+			return false
+		case k == "sku":
+			sku = true
+		}
+	}
+	return sku
+}
+
+// unknownHeader explains why the file needs a column mapping.
 func unknownHeader(header []string, delim rune) *FileError {
 	if len(header) == 1 {
 		return singleColumn(delim)
 	}
-	return fileErr(1, ErrNoSKUColumn, "No SKU column: expected one of sku, Variant SKU, id, SKU (found: %s).", foundList(header))
+	return fileErr(1, ErrNeedsMapping, "Dropline does not recognise these columns as one of the formats it reads (found: %s): say which column holds what.", foundList(header))
 }
 
 func singleColumn(delim rune) *FileError {

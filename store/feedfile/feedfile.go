@@ -111,6 +111,21 @@ type Row struct {
 	// Availability is "in_stock", "out_of_stock", "preorder", "backorder" or ""
 	// (Google availability, WooCommerce "In stock?").
 	Availability string
+
+	// SalePriceCents is a reduced price the file gives beside the regular
+	// one (Google sale_price, WooCommerce "Sale price", Magento
+	// special_price, BigCommerce "Sale Price"), in the price's currency.
+	SalePriceCents int64
+	HasSalePrice   bool
+
+	// GroupKey ties the variants of one product together (Shopify Handle,
+	// Google item_group_id, WooCommerce parent, Magento configurable SKU,
+	// BigCommerce product, Amazon parent_sku); "" for a product on its own.
+	GroupKey string
+
+	// BuiltSKU says the SKU was not in the file but built from the product's
+	// handle and option values (Options.BuildSKUs).
+	BuiltSKU bool
 }
 
 // Usable reports whether the row can be imported, i.e. has a SKU.
@@ -119,10 +134,16 @@ func (r Row) Usable() bool { return r.SKU != "" }
 // RowError is a problem with one row. Message is plain English for an end
 // user, e.g. `quantity "-3" is negative`, and names the column as the file
 // does.
+//
+// Every reader follows one rule: a problem with the SKU or the row's shape
+// (no SKU, a SKU seen before, cells out of line) skips the row, and Skipped
+// is true; a problem with any other field leaves that field empty and keeps
+// the rest of the row, and Skipped is false.
 type RowError struct {
 	Line    int    // the row's Line
 	Column  string // the file's column header (or XML element name); "" for the whole row
 	Message string
+	Skipped bool // the whole row was left out, not just the field
 }
 
 // Error formats the problem with its line, e.g. `line 4: quantity "-3" is negative`.
@@ -143,7 +164,21 @@ type Options struct {
 	// Delimiter separates cells in CSV/TSV files; 0 detects one of ',' ';'
 	// '\t' '|' (Excel writes ';' in many locales).
 	Delimiter rune
+	// InStockQuantity is the quantity a row gets when it says it is in stock
+	// without a number: availability "in stock" and no quantity, or a
+	// quantity cell such as "in stock" or "available". Zero is a valid
+	// choice. Such rows are counted in the Summary, never silent.
+	InStockQuantity int
+	// BuildSKUs gives Shopify variants without a Variant SKU a SKU built from
+	// the product's handle and option values, e.g. "classic-tee-red-m",
+	// which stays the same on every read of the same product. Without it
+	// such variants are skipped, each with a RowError.
+	BuildSKUs bool
 }
+
+// DefaultInStockQuantity is the quantity Dropline gives, unless the user
+// chooses another, to a row that says "in stock" without a number.
+const DefaultInStockQuantity = 1
 
 // FileError is a problem with the whole file; reading cannot go on.
 type FileError struct {
@@ -182,6 +217,9 @@ var (
 	ErrDuplicateColumn = errors.New("feedfile: duplicate column")
 	// ErrMapping: the Mapping names a column the file lacks or an unknown field.
 	ErrMapping = errors.New("feedfile: bad mapping")
+	// ErrNeedsMapping: the columns match no format with confidence, so the
+	// user must say which column holds what; GuessMapping suggests a Mapping.
+	ErrNeedsMapping = errors.New("feedfile: needs a column mapping")
 )
 
 func fileErr(line int, kind error, format string, args ...any) *FileError {
@@ -205,6 +243,9 @@ type Reader struct {
 	ignored []string
 	seen    map[string]int // SKU → Line of its first usable row
 	err     error          // sticky: io.EOF or the first file-level error
+
+	opt   Options
+	stats stats
 
 	shop shopifyState
 	woo  wooState
@@ -234,12 +275,12 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 			}
 		}
 		skipBOM(br)
-		return &Reader{format: FormatGoogleXML, xr: newXMLSource(br), seen: map[string]int{}}, nil
+		return &Reader{format: FormatGoogleXML, xr: newXMLSource(br), seen: map[string]int{}, opt: opt}, nil
 	}
 	if kind == kindXML {
 		return nil, fileErr(0, ErrUnknownFormat, "This file is XML, not a CSV or TSV file.")
 	}
-	rd := &Reader{format: format, delim: delim, seen: map[string]int{}}
+	rd := &Reader{format: format, delim: delim, seen: map[string]int{}, opt: opt}
 	rd.cr = newCSV(br, head, delim)
 	if err := rd.readHeader(); err != nil {
 		return nil, err
@@ -332,8 +373,14 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 			r.checkDuplicate(&b)
 		}
 		if b.fatal {
+			for i := range b.errs {
+				b.errs[i].Skipped = true
+			}
+			r.stats.skipped++
 			return Row{Line: b.row.Line}, b.errs, nil
 		}
+		r.settle(&b.row)
+		r.stats.count(&b.row)
 		return b.row, b.errs, nil
 	}
 }

@@ -115,9 +115,14 @@ func TestDroplineFullRow(t *testing.T) {
 }
 
 func TestDroplineHeaders(t *testing.T) {
-	// Any order, any case, spaces for underscores; unknown columns ignored.
+	// Any order, any case, spaces for underscores. An unknown column
+	// (Brand) means the file is not Dropline's template: read as Dropline
+	// only when asked, and then the column is listed as ignored.
 	in := "Price, SKU ,Brand,Lead Time Days,QUANTITY\n9.50,A1,Acme,2,7\n"
-	r, res := readAll(t, in, Options{})
+	if f, _, err := Detect([]byte(in)); !errors.Is(err, ErrNeedsMapping) {
+		t.Errorf("Detect = %q, %v; want ErrNeedsMapping for a sku column among unknown ones", f, err)
+	}
+	r, res := readAll(t, in, Options{Format: FormatDropline})
 	if len(res.rows) != 1 {
 		t.Fatalf("got %d rows, want 1 (errors %q)", len(res.rows), messages(res.errs))
 	}
@@ -232,7 +237,7 @@ func TestFileErrors(t *testing.T) {
 		{"empty with format", "", Options{Format: FormatShopify}, ErrEmpty, 0, "The file is empty."},
 		{"UTF-16 BOM", "\xff\xfes\x00k\x00u\x00", Options{}, ErrEncoding, 1, "Line 1 is not valid UTF-8 text (it looks like UTF-16): save the file as UTF-8."},
 		{"Latin-1 header", "sku,d\xe9signation\nA,b\n", Options{}, ErrEncoding, 1, "Line 1 is not valid UTF-8 text: save the file as UTF-8."},
-		{"no SKU column", "a,b,c\n1,2,3\n", Options{}, ErrNoSKUColumn, 1, "No SKU column: expected one of sku, Variant SKU, id, SKU (found: a, b, c)."},
+		{"no SKU column", "a,b,c\n1,2,3\n", Options{}, ErrNeedsMapping, 1, "Dropline does not recognise these columns as one of the formats it reads (found: a, b, c): say which column holds what."},
 		{"no SKU, Dropline asked", "name,price\nx,1\n", Options{Format: FormatDropline}, ErrNoSKUColumn, 1, "No SKU column: expected sku (found: name, price)."},
 		{"no SKU, Shopify asked", "Handle,Title\nx,y\n", Options{Format: FormatShopify}, ErrNoSKUColumn, 1, "No SKU column: expected Variant SKU (found: Handle, Title)."},
 		{"wrong delimiter", "sku;title;price\nA;B;1\n", Options{Delimiter: ','}, ErrSingleColumn, 1, "Only one column was found: is the file separated by something other than commas?"},
@@ -486,8 +491,8 @@ func TestGoogleTSV(t *testing.T) {
 	if len(res.rows) != 3 || !reflect.DeepEqual(res.rows[0], want) {
 		t.Fatalf("rows = %+v\nwant first %+v", res.rows, want)
 	}
-	if w2 := res.rows[1]; w2.PriceCents != 1500 || w2.Currency != "EUR" || w2.Availability != OutOfStock || w2.HasQuantity || w2.Options != "" {
-		t.Errorf("W-2 = %+v; want 1500 EUR, out_of_stock, no quantity, no options", w2)
+	if w2 := res.rows[1]; w2.PriceCents != 1500 || w2.Currency != "EUR" || w2.Availability != OutOfStock || !w2.HasQuantity || w2.Quantity != 0 || w2.Options != "" {
+		t.Errorf("W-2 = %+v; want 1500 EUR, out_of_stock, quantity 0, no options", w2)
 	}
 	if w3 := res.rows[2]; w3.Availability != "" || w3.HasQuantity || w3.Currency != "" {
 		t.Errorf("W-3 = %+v; want availability and quantity unset", w3)
@@ -631,7 +636,9 @@ func TestWooCommerce(t *testing.T) {
 	if ebook := res.rows[2]; ebook.Active || ebook.Availability != Backorder || ebook.Options != "" {
 		t.Errorf("EBOOK = %+v; want draft (inactive), backorder, no options for a simple product", ebook)
 	}
-	if pin := res.rows[3]; !pin.Active || pin.HasActive || pin.HasQuantity {
+	// Stock "1.5" is reported and left empty; "In stock?" 1 then gives the
+	// in-stock default (0 here: the Options' zero value).
+	if pin := res.rows[3]; !pin.Active || pin.HasActive || !pin.HasQuantity || pin.Quantity != 0 || pin.Availability != InStock {
 		t.Errorf("PIN = %+v", pin)
 	}
 }
@@ -670,9 +677,13 @@ func TestDetect(t *testing.T) {
 		{"google tsv", "id\ttitle\tprice\tavailability\tlink\n", FormatGoogleTSV, '\t', nil},
 		{"google tsv g: headers", "g:id\tg:title\tg:price\tg:availability\n", FormatGoogleTSV, '\t', nil},
 		{"google xml", "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:g=\"http://base.google.com/ns/1.0\">", FormatGoogleXML, 0, nil},
-		{"quoted header with delimiters inside", "\"sku\",\"title, long\",\"price\"\n", FormatDropline, ',', nil},
-		{"truncated head", "sku\ttitle\tprice\tdescription\tcaf\xc3", FormatDropline, '\t', nil},
-		{"unknown", "a,b\n", "", ',', ErrNoSKUColumn},
+		// A sku column among columns Dropline's template lacks is some other
+		// export: the user maps it rather than lose the other columns.
+		{"quoted header with delimiters inside", "\"sku\",\"title, long\",\"price\"\n", "", ',', ErrNeedsMapping},
+		{"dropline with blank columns", "sku,title,,price,\n", FormatDropline, ',', nil},
+		{"truncated head", "sku\ttitle\tprice\tdescription\tcaf\xc3", "", '\t', ErrNeedsMapping},
+		{"magento-like sku among others", "sku,name,qty,weight\n", "", ',', ErrNeedsMapping},
+		{"unknown", "a,b\n", "", ',', ErrNeedsMapping},
 		{"single column", "name\n", "", ',', ErrSingleColumn},
 		{"empty", "  \n", "", 0, ErrEmpty},
 		{"utf-16", "\xfe\xff\x00s", "", 0, ErrEncoding},

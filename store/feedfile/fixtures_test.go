@@ -118,6 +118,8 @@ func TestFixtures(t *testing.T) {
 					URL:      "http://www.example.com/shop?products=variants-apparel-upi&color=Black&size=44mm&country=US",
 					ImageURL: "http://www.example.com/image/watch-black.png", Description: rows["celebird-eg-variants-apparel-upi-001"].Description,
 					Currency: "USD", PriceCents: 10529, HasPrice: true, Active: true, Availability: InStock,
+					// In stock without a g:quantity: the documented default.
+					Quantity: DefaultInStockQuantity, HasQuantity: true, GroupKey: "dz1",
 				}
 				if got := rows[want.SKU]; !equalRow(got, want) || len(got.Description) != 242 {
 					t.Errorf("item 1 = %+v\nwant     %+v", got, want)
@@ -131,7 +133,7 @@ func TestFixtures(t *testing.T) {
 			// 24 records: 2 variable parents (cc-tee, cc-hoodie) and 1 grouped
 			// product (cc-logo-collection) are skipped; 12 simple/external and
 			// 9 variations remain. Every row is published and in stock; no
-			// Stock values.
+			// Stock values, so each gets the in-stock default quantity.
 			file: "classic_commerce_woocommerce_csv/sample_products.csv", format: FormatWooCommerce, rows: 21,
 			check: func(t *testing.T, rows map[string]Row, _ []RowError) {
 				for _, parent := range []string{"cc-tee", "cc-hoodie", "cc-logo-collection"} {
@@ -140,7 +142,7 @@ func TestFixtures(t *testing.T) {
 					}
 				}
 				for sku, r := range rows {
-					if r.Availability != InStock || !r.Active || r.HasQuantity {
+					if r.Availability != InStock || !r.Active || !r.HasQuantity || r.Quantity != DefaultInStockQuantity {
 						t.Errorf("%s: availability %q, active %v, has quantity %v", sku, r.Availability, r.Active, r.HasQuantity)
 					}
 				}
@@ -168,7 +170,7 @@ func TestFixtures(t *testing.T) {
 				if got := rows["WOOLOGO"]; got.Title != "Woo Logo" || got.PriceCents != 2000 || got.Quantity != 5 || !got.HasQuantity || got.Availability != InStock || !got.Active {
 					t.Errorf("WOOLOGO = %+v", got)
 				}
-				if got := rows["WOOALBUM"]; got.Line != 3 || got.PriceCents != 500 || got.HasQuantity || !slices.Equal(got.Tags, []string{"Woo"}) {
+				if got := rows["WOOALBUM"]; got.Line != 3 || got.PriceCents != 500 || got.Quantity != DefaultInStockQuantity || !slices.Equal(got.Tags, []string{"Woo"}) {
 					t.Errorf("WOOALBUM = %+v", got)
 				}
 			},
@@ -188,7 +190,7 @@ func TestFixtures(t *testing.T) {
 			if _, err := f.Seek(0, io.SeekStart); err != nil {
 				t.Fatal(err)
 			}
-			r, err := NewReader(f, Options{})
+			r, err := NewReader(f, Options{InStockQuantity: DefaultInStockQuantity})
 			if err != nil {
 				t.Fatalf("NewReader: %v", err)
 			}
@@ -217,8 +219,8 @@ func TestFixtures(t *testing.T) {
 func TestFixtureNotAProductFile(t *testing.T) {
 	f := openFixture(t, "classic_commerce_woocommerce_csv/sample_tax_rates.csv")
 	_, err := NewReader(f, Options{})
-	if !errors.Is(err, ErrNoSKUColumn) {
-		t.Errorf("NewReader(sample_tax_rates.csv) error = %v, want ErrNoSKUColumn", err)
+	if !errors.Is(err, ErrNeedsMapping) {
+		t.Errorf("NewReader(sample_tax_rates.csv) error = %v, want ErrNeedsMapping", err)
 	}
 }
 

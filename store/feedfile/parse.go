@@ -337,3 +337,77 @@ func quote(s string) string {
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `'`) + `"`
 }
+
+// countUnits are words that may follow a stock count: "12 pcs" is 12.
+var countUnits = map[string]bool{
+	"pc": true, "pcs": true, "piece": true, "pieces": true, "unit": true, "units": true, "ea": true, "each": true,
+	"item": true, "items": true, "x": true, "stk": true, "st": true, "left": true, "available": true, "in stock": true,
+	"instock": true, "in_stock": true, "on hand": true,
+}
+
+// measureUnits are units of measure: "100 ML" is a size, not a count.
+var measureUnits = map[string]bool{
+	"ml": true, "cl": true, "dl": true, "l": true, "ltr": true, "g": true, "gr": true, "kg": true, "mg": true, "oz": true,
+	"fl oz": true, "floz": true, "lb": true, "lbs": true, "mm": true, "cm": true, "m": true, "in": true, "inch": true,
+	"ft": true, "gal": true, "sqm": true, "sqft": true, "ct": true, "w": true, "v": true, "mah": true,
+}
+
+// parseQuantity reads a stock quantity by Dropline's one rule for both
+// Products → Import and feed pulls:
+//
+//   - a whole number, alone or followed by a count word ("12", "12 pcs",
+//     "12 units", "12 in stock", "12+"), is that count;
+//   - a number with a unit of measure ("100 ML", "2 kg") is a size, not a
+//     count: problem is set and the quantity is left empty;
+//   - an availability word without a number ("in stock", "in_stock",
+//     "available", "out of stock", "sold out", "preorder", "backorder")
+//     gives no count but the availability, which settle turns into a
+//     quantity (the in-stock default, or 0);
+//   - anything else is not a number.
+func parseQuantity(s string) (n int, avail string, problem string) {
+	if n, problem := parseCount(s); problem == "" || problem == "is negative" || problem == "is too large" || problem == "is not a whole number" {
+		return n, "", problem
+	}
+	k := strings.ToLower(trimSpace(s))
+	if a, ok := availabilityWord(k); ok {
+		return 0, a, ""
+	}
+	k = strings.TrimPrefix(strings.TrimPrefix(k, ">"), "≥")
+	k = trimSpace(k)
+	i := 0
+	for i < len(k) && k[i] >= '0' && k[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, "", "is not a number"
+	}
+	num, rest := k[:i], trimSpace(strings.TrimSuffix(trimSpace(k[i:]), "."))
+	rest = trimSpace(strings.TrimPrefix(rest, "+"))
+	switch {
+	case rest == "" || countUnits[rest]:
+		n, problem := parseCount(num)
+		return n, "", problem
+	case measureUnits[rest] || measureUnits[strings.TrimSuffix(rest, ".")]:
+		return 0, "", "is a measure, not a count of items in stock"
+	}
+	return 0, "", "is not a number"
+}
+
+// availabilityWord reads the words feeds use for availability in place of a
+// quantity (already lower case).
+func availabilityWord(k string) (string, bool) {
+	if a, ok := parseAvailability(k); ok {
+		return a, true
+	}
+	switch strings.NewReplacer(" ", "", "_", "", "-", "").Replace(k) {
+	case "available", "yes", "true", "y", "instockonly", "onstock", "lagernd", "disponible":
+		return InStock, true
+	case "soldout", "unavailable", "no", "false", "n", "none", "discontinued", "notavailable":
+		return OutOfStock, true
+	case "onbackorder", "backordered":
+		return Backorder, true
+	case "preordered", "comingsoon":
+		return Preorder, true
+	}
+	return "", false
+}

@@ -189,10 +189,8 @@ func (r *Reader) nextXML(b *build) (bool, error) {
 	if v[xCost] != "" {
 		setMoney(b, "cost_of_goods_sold", v[xCost], &b.row.CostCents, &b.row.HasCost)
 	}
-	if v[xQuantity] != "" {
-		setCount(b, "quantity", v[xQuantity], &b.row.Quantity, &b.row.HasQuantity)
-	}
 	setAvailability(b, "availability", v[xAvailability])
+	setQuantity(b, "quantity", v[xQuantity])
 	if v[xGroup] != "" {
 		b.row.Options = joinOptions(googleVariantNames[:], []string{v[xColor], v[xSize], v[xMaterial], v[xPattern]})
 	}

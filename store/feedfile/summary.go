@@ -1,0 +1,241 @@
+package feedfile
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Summary accounts for a file after reading it: what was used, what was
+// left out and what was filled in, so that nothing the file held is lost
+// without the user being told.
+type Summary struct {
+	Format  Format
+	Rows    int      // usable rows
+	Skipped int      // rows left out whole (each has a Skipped RowError)
+	Ignored []string // columns no field was read from, in file order
+	// Empty lists the fields left empty on some usable rows, most important
+	// first: title, quantity and price always, other fields when the file
+	// has a column for them that was empty on every row.
+	Empty []EmptyField
+	// InStock counts rows that said "in stock" without a number and got
+	// Options.InStockQuantity.
+	InStock         int
+	InStockQuantity int
+	// BuiltSKUs counts Shopify variants whose SKU was built from the handle
+	// and options (Options.BuildSKUs); BuiltExample is the first of them.
+	BuiltSKUs    int
+	BuiltExample string
+	// MissingSKUs counts Shopify variants skipped for having no Variant SKU
+	// when Options.BuildSKUs is off: the user may turn it on.
+	MissingSKUs int
+	// Notes are other things the file held that were not imported, in plain
+	// English, e.g. Magento's store-view rows.
+	Notes []string
+}
+
+// EmptyField is a field left empty on Rows of the usable rows.
+type EmptyField struct {
+	Field  string // Dropline field: title, quantity, price, …
+	Column string // the file's column for it, "" when the file has none
+	Rows   int
+	All    bool // empty on every usable row
+}
+
+// Message says it for a user, e.g. "title is empty on all 1,994 rows (no
+// column holds it)".
+func (e EmptyField) Message() string {
+	where := ""
+	if e.Column == "" {
+		where = " (no column holds it)"
+	} else {
+		where = fmt.Sprintf(" (column %s)", e.Column)
+	}
+	if e.All {
+		return fmt.Sprintf("%s is empty on all %s rows%s", e.Field, Count(e.Rows), where)
+	}
+	return fmt.Sprintf("%s is empty on %s rows%s", e.Field, Count(e.Rows), where)
+}
+
+// Loses reports whether every usable row lost its title or its quantity:
+// the user must acknowledge that before such a file is applied.
+func (s Summary) Loses() []EmptyField {
+	var out []EmptyField
+	for _, e := range s.Empty {
+		if e.All && (e.Field == "title" || e.Field == "quantity") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Count writes n with thousands separators: 1994 → "1,994".
+func Count(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + Count(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// stats counts, over usable rows, which fields had values.
+type stats struct {
+	rows, skipped    int
+	filled           [nFields]int
+	inStock          int
+	built            int
+	builtExample     string
+	missingSKUs      int
+	storeViewRows    int
+	notes            []string
+	xmlHasField      [nFields]bool // XML: a field was seen on some item
+	xmlColumnsIgnore map[string]bool
+}
+
+func (s *stats) count(r *Row) {
+	s.rows++
+	inc := func(f int, ok bool) {
+		if ok {
+			s.filled[f]++
+		}
+	}
+	inc(fTitle, r.Title != "")
+	inc(fOptions, r.Options != "")
+	inc(fGTIN, r.GTIN != "")
+	inc(fMPN, r.MPN != "")
+	inc(fCost, r.HasCost)
+	inc(fPrice, r.HasPrice)
+	inc(fQuantity, r.HasQuantity)
+	inc(fLeadTime, r.HasLeadTime)
+	inc(fURL, r.URL != "")
+	inc(fImageURL, r.ImageURL != "")
+	inc(fDescription, r.Description != "")
+	inc(fTags, len(r.Tags) > 0)
+	inc(fActive, r.HasActive)
+	if r.BuiltSKU {
+		s.built++
+		if s.builtExample == "" {
+			s.builtExample = r.SKU
+		}
+	}
+}
+
+// settle applies the availability rule, the same for every format: a row
+// that says it is out of stock, on preorder or on backorder without a
+// quantity has none on hand (0); a row that says it is in stock without a
+// number gets Options.InStockQuantity, and is counted.
+func (r *Reader) settle(row *Row) {
+	if row.HasQuantity {
+		return
+	}
+	switch row.Availability {
+	case InStock:
+		row.Quantity, row.HasQuantity = r.opt.InStockQuantity, true
+		r.stats.inStock++
+	case OutOfStock, Preorder, Backorder:
+		row.Quantity, row.HasQuantity = 0, true
+	}
+}
+
+// Summary accounts for the rows read so far; after Next returned io.EOF it
+// covers the whole file.
+func (r *Reader) Summary() Summary {
+	s := Summary{Format: r.format, Rows: r.stats.rows, Skipped: r.stats.skipped, Ignored: r.Ignored(),
+		InStock: r.stats.inStock, InStockQuantity: r.opt.InStockQuantity, BuiltSKUs: r.stats.built, BuiltExample: r.stats.builtExample,
+		MissingSKUs: r.stats.missingSKUs, Notes: append([]string(nil), r.stats.notes...)}
+	if r.stats.storeViewRows > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("%s store-view rows (translations and overrides for one store view) were not imported: Dropline keeps the default values of each product.", Count(r.stats.storeViewRows)))
+	}
+	if s.Rows == 0 {
+		return s
+	}
+	for f := range nFields {
+		if f == fSKU {
+			continue
+		}
+		empty := s.Rows - r.stats.filled[f]
+		if empty == 0 {
+			continue
+		}
+		col, has := r.fieldColumn(f)
+		key := f == fTitle || f == fQuantity || f == fPrice
+		if !key && !(has && empty == s.Rows) {
+			continue
+		}
+		s.Empty = append(s.Empty, EmptyField{Field: fieldNames[f], Column: col, Rows: empty, All: empty == s.Rows})
+	}
+	return s
+}
+
+// fieldColumn names the file's column for field f, and whether there is one.
+func (r *Reader) fieldColumn(f int) (string, bool) {
+	if r.xr != nil {
+		name, ok := xmlFieldNames[f]
+		return name, ok
+	}
+	i := r.cols.f[f]
+	if f == fQuantity && i < 0 {
+		for _, alt := range []int{r.cols.stock, r.cols.avail} {
+			if alt >= 0 {
+				return r.colName(alt), true
+			}
+		}
+	}
+	if i < 0 {
+		return "", false
+	}
+	return r.colName(i), true
+}
+
+// xmlFieldNames are the Google elements a Google XML feed reads each field from.
+var xmlFieldNames = map[int]string{
+	fTitle: "g:title", fDescription: "g:description", fURL: "g:link", fImageURL: "g:image_link", fPrice: "g:price",
+	fCost: "g:cost_of_goods_sold", fQuantity: "g:quantity", fGTIN: "g:gtin", fMPN: "g:mpn",
+}
+
+// guessNames are the headers each Dropline field is commonly found under,
+// best first, normalised as guessKey does.
+var guessNames = [nFields][]string{
+	fSKU:         {"sku", "variant sku", "product code/sku", "product code", "seller sku", "item sku", "code", "article number", "item number", "part number", "id"},
+	fTitle:       {"title", "name", "product name", "item name", "product title"},
+	fOptions:     {"options", "variant", "variant options", "option"},
+	fGTIN:        {"gtin", "ean", "upc", "barcode", "variant barcode", "product upc/ean", "upc/ean", "isbn", "external product id", "product id"},
+	fMPN:         {"mpn", "manufacturer part number", "gps manufacturer part number"},
+	fCost:        {"cost", "cost price", "cost per item", "wholesale price", "cost of goods sold", "unit cost"},
+	fPrice:       {"price", "regular price", "variant price", "standard price", "retail price", "list price"},
+	fQuantity:    {"quantity", "qty", "stock", "stock quantity", "inventory", "current stock level", "current stock", "on hand", "variant inventory qty", "available"},
+	fLeadTime:    {"lead time days", "lead time", "handling time", "fulfillment latency", "dispatch days"},
+	fURL:         {"url", "link", "product url", "product link"},
+	fImageURL:    {"image url", "image", "image link", "image src", "main image url", "base image", "images", "picture"},
+	fDescription: {"description", "body (html)", "product description", "long description", "item description"},
+	fTags:        {"tags", "keywords", "search keywords"},
+	fActive:      {"active", "status", "published", "enabled", "is visible", "product visible?"},
+}
+
+// guessKey normalises a header for guessing: lower case, with underscores,
+// hyphens and runs of spaces as one space, and "g:" dropped.
+func guessKey(h string) string {
+	h = strings.TrimPrefix(normHeader(h), "g:")
+	h = strings.NewReplacer("_", " ", "-", " ").Replace(h)
+	return strings.Join(strings.Fields(h), " ")
+}
+
+// GuessMapping suggests which column holds each Dropline field, from
+// common header names; each column is used once. The user confirms or
+// changes it: a guess is never applied unseen.
+func GuessMapping(header []string) Mapping {
+	idx := headerIndex(header, guessKey)
+	used := map[int]bool{}
+	m := Mapping{}
+	for f, names := range guessNames {
+		for _, n := range names {
+			if i, ok := idx[n]; ok && !used[i] {
+				m[fieldNames[f]], used[i] = header[i], true
+				break
+			}
+		}
+	}
+	return m
+}
