@@ -58,6 +58,10 @@ type cols struct {
 	// WooCommerce
 	typ, stock, parent, id, shortDesc, salePrice int
 	attrName, attrVal                            []int
+
+	mag magentoCols
+	bc  bigCommerceCols
+	amz amazonCols
 }
 
 var googleVariantNames = [4]string{"Color", "Size", "Material", "Pattern"}
@@ -70,11 +74,23 @@ func (c *cols) all() []int {
 	out = append(out, c.optName[:]...)
 	out = append(out, c.optVal[:]...)
 	out = append(out, c.attrName...)
+	out = append(out, c.mag.all()...)
+	out = append(out, c.bc.all()...)
+	out = append(out, c.amz.all()...)
 	return append(out, c.attrVal...)
 }
 
 func (r *Reader) readHeader() error {
 	rec, err := r.cr.Read()
+	if err == nil && isAmazonPreamble(rec[0]) {
+		// An Amazon template: line 2 holds labels, line 3 the header.
+		for range 2 {
+			r.countBreaks(rec)
+			if rec, err = r.cr.Read(); err != nil {
+				break
+			}
+		}
+	}
 	if err == io.EOF {
 		return fileErr(0, ErrEmpty, "The file is empty.")
 	}
@@ -91,6 +107,14 @@ func (r *Reader) readHeader() error {
 		r.header[i] = trimSpace(h)
 	}
 	return nil
+}
+
+// countBreaks counts the line breaks inside the cells of a record that is
+// not otherwise read, so later rows keep their spreadsheet numbers.
+func (r *Reader) countBreaks(rec []string) {
+	for _, v := range rec {
+		r.extra += strings.Count(v, "\n")
+	}
 }
 
 func notUTF8(line int) *FileError {
@@ -140,6 +164,9 @@ func (r *Reader) resolve(m Mapping) error {
 	for i := range c.optName {
 		c.optName[i], c.optVal[i] = -1, -1
 	}
+	c.mag.reset()
+	c.bc.reset()
+	c.amz.reset()
 	if r.format == "" {
 		return unknownHeader(r.header, r.delim)
 	}
@@ -214,6 +241,14 @@ func (r *Reader) resolve(m Mapping) error {
 			}
 			c.attrName, c.attrVal = append(c.attrName, name), append(c.attrVal, val)
 		}
+	case FormatMagento:
+		want = "sku"
+		r.resolveMagento()
+	case FormatBigCommerce:
+		want = "Product Code/SKU"
+		r.resolveBigCommerce()
+	case FormatAmazonTemplate, FormatAmazonListings, FormatAmazonPriceQuantity:
+		want = r.resolveAmazon()
 	}
 	if c.f[fSKU] < 0 {
 		if len(r.header) == 1 {
@@ -335,6 +370,12 @@ func (r *Reader) nextCSV(b *build) (ok bool, err error) {
 		r.fillGoogleTSV(b, rec)
 	case FormatWooCommerce:
 		return r.fillWoo(b, rec), nil
+	case FormatMagento:
+		return r.fillMagento(b, rec), nil
+	case FormatBigCommerce:
+		return r.fillBigCommerce(b, rec), nil
+	case FormatAmazonTemplate, FormatAmazonListings, FormatAmazonPriceQuantity:
+		return r.fillAmazon(b, rec), nil
 	default:
 		r.fillDropline(b, rec)
 	}

@@ -35,7 +35,7 @@ func Detect(head []byte) (Format, rune, error) {
 		}
 		return FormatGoogleXML, 0, nil
 	}
-	line, _ := firstLine(bytes.TrimPrefix(head, utf8BOM))
+	line, _ := headerLine(bytes.TrimPrefix(head, utf8BOM))
 	cells := splitHeader(line, delim)
 	f := classify(cells)
 	if f == "" {
@@ -72,9 +72,39 @@ func sniff(head []byte, delim rune) (fileKind, rune, *FileError) {
 		return kindXML, 0, nil
 	}
 	if delim == 0 {
+		if hl, _ := headerLine(head); len(hl) > 0 {
+			line = hl
+		}
 		delim = pickDelimiter(line)
 	}
 	return kindCSV, delim, nil
+}
+
+// headerLine returns the line that holds the column headers: the first
+// non-blank line, or the third for an Amazon template, whose first line
+// starts "TemplateType=" and whose second holds labels for people. Blank
+// lines are passed over, as the CSV reader does.
+func headerLine(head []byte) (line []byte, complete bool) {
+	line, complete = firstLine(head)
+	if !complete || !isAmazonPreamble(string(line)) {
+		return line, complete
+	}
+	rest := head
+	for range 2 {
+		l, ok := firstLine(rest)
+		if !ok {
+			return nil, false
+		}
+		start := len(rest) - len(bytes.TrimLeft(rest, "\r\n"))
+		rest = rest[start+len(l):]
+	}
+	return firstLine(rest)
+}
+
+// isAmazonPreamble reports whether a first line (or its first cell) is an
+// Amazon template's "TemplateType=fptcustom …".
+func isAmazonPreamble(s string) bool {
+	return strings.HasPrefix(strings.TrimPrefix(trimSpace(s), `"`), "TemplateType=")
 }
 
 func looksGoogleXML(head []byte) bool {
@@ -170,6 +200,18 @@ func classify(header []string) Format {
 		return FormatWooCommerce
 	case has("id") && has("availability", "link", "image_link", "item_group_id", "gtin", "condition", "google_product_category", "brand"):
 		return FormatGoogleTSV
+	case has("sku") && has("product_type") && has("name") && has("qty") &&
+		has("attribute_set_code", "configurable_variations", "additional_attributes", "store_view_code"):
+		return FormatMagento
+	case has("item type") && has("product code/sku") && has("product name"):
+		return FormatBigCommerce
+	case has("item_sku") && has("feed_product_type", "parent_child", "external_product_id_type"):
+		return FormatAmazonTemplate
+	case has("seller-sku") && has("item-name"):
+		return FormatAmazonListings
+	case has("sku") && has("price") && has("quantity") &&
+		has("handling-time", "minimum-seller-allowed-price", "maximum-seller-allowed-price", "fulfillment-channel"):
+		return FormatAmazonPriceQuantity
 	}
 	if isDroplineHeader(header) {
 		return FormatDropline

@@ -3,8 +3,10 @@
 //
 // It understands Dropline's own product CSV, Shopify's product CSV export,
 // Google Merchant Center feeds (tab-separated and RSS 2.0/Atom XML with the g:
-// namespace), WooCommerce's product CSV export, and any other CSV/TSV file
-// through a column Mapping the user picks once.
+// namespace), WooCommerce's product CSV export, Magento 2's product export,
+// BigCommerce's Bulk Edit product export, Amazon's flat files (category
+// inventory templates, listings reports, price and quantity files), and any
+// other CSV/TSV file through a column Mapping the user picks once.
 //
 // Problems come in two kinds. A *FileError stops the whole file: it is empty,
 // not UTF-8, its quoting is broken, or it has no SKU column. A RowError
@@ -13,8 +15,12 @@
 // field in question is left unset (its Has* flag is false).
 //
 // The reader keeps one record in memory at a time, plus the set of SKUs seen so
-// far (needed to report duplicates) and, for WooCommerce, the names of variable
-// parent products. Money is handled as integer minor units; no float is used.
+// far (needed to report duplicates) and, for WooCommerce and Amazon, the names
+// of parent products. A Magento export may list a configurable product's
+// children before the product itself: those children are held until it
+// comes (or the file ends), and a BigCommerce product is held until the next
+// row says whether it has variants. Money is handled as integer minor units;
+// no float is used.
 package feedfile
 
 import (
@@ -49,6 +55,25 @@ const (
 	// FormatWooCommerce is WooCommerce's product CSV export (ID, Type, SKU,
 	// Name, Published, Regular price, Stock, In stock?, …).
 	FormatWooCommerce Format = "woocommerce"
+	// FormatMagento is Magento 2's product export (sku, store_view_code,
+	// attribute_set_code, product_type, name, price, qty, is_in_stock,
+	// configurable_variations, …): configurable products are not sellable
+	// themselves; their children carry the product's name and options.
+	FormatMagento Format = "magento"
+	// FormatBigCommerce is BigCommerce's Bulk Edit product export (Item Type,
+	// Product ID, Product Name, Product Code/SKU, Price, Current Stock Level,
+	// …), where a Product row is followed by its SKU (variant) rows.
+	FormatBigCommerce Format = "bigcommerce"
+	// FormatAmazonTemplate is an Amazon category inventory file template
+	// (tab-separated; line 1 "TemplateType=…", line 2 labels, line 3
+	// item_sku, item_name, standard_price, quantity, parent_child, …).
+	FormatAmazonTemplate Format = "amazon_template"
+	// FormatAmazonListings is Amazon's All or Active Listings Report
+	// (item-name, seller-sku, price, quantity, product-id, status, …).
+	FormatAmazonListings Format = "amazon_listings"
+	// FormatAmazonPriceQuantity is Amazon's Price & Quantity (or Inventory
+	// Loader) file: sku, price, quantity, handling-time, ….
+	FormatAmazonPriceQuantity Format = "amazon_price_quantity"
 	// FormatMapped is any CSV/TSV read through a Mapping chosen by the user.
 	FormatMapped Format = "mapped"
 )
@@ -249,6 +274,13 @@ type Reader struct {
 
 	shop shopifyState
 	woo  wooState
+	mag  magentoState
+	bc   bigCommerceState
+	amz  amazonState
+
+	// queue holds rows a format held back and has now released, returned
+	// before any further row is read.
+	queue []build
 }
 
 // NewReader reads the file's header (or, for XML, its start) and returns a
@@ -300,7 +332,8 @@ func checkOptions(opt *Options) error {
 		if opt.Mapping != nil {
 			opt.Format = FormatMapped
 		}
-	case FormatDropline, FormatShopify, FormatGoogleTSV, FormatGoogleXML, FormatWooCommerce:
+	case FormatDropline, FormatShopify, FormatGoogleTSV, FormatGoogleXML, FormatWooCommerce,
+		FormatMagento, FormatBigCommerce, FormatAmazonTemplate, FormatAmazonListings, FormatAmazonPriceQuantity:
 		if opt.Mapping != nil {
 			return fmt.Errorf("feedfile: a Mapping is only used with FormatMapped, not %q", opt.Format)
 		}
@@ -346,7 +379,12 @@ func (r *Reader) Ignored() []string { return append([]string(nil), r.ignored...)
 //     line) comes with err == nil, at least one RowError, and Row.SKU == ""
 //     (only Row.Line is set): count it and skip it.
 //   - Rows that are not products (Shopify image-only rows, WooCommerce
-//     variable/grouped parents, fully blank rows) are skipped silently.
+//     variable/grouped parents, Magento configurable products and
+//     store-view rows, BigCommerce products with variants and rules, Amazon
+//     parents, fully blank rows) are skipped silently.
+//   - Rows come in file order, except that a Magento child held back until
+//     its configurable product comes is returned after the rows before it:
+//     Row.Line says where each came from.
 //   - At the end Next returns io.EOF; a problem with the file as a whole
 //     (bad encoding, broken quoting or XML) returns a *FileError. Either is
 //     returned again by every later call.
@@ -357,10 +395,18 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 	for {
 		var b build
 		var ok bool
-		if r.xr != nil {
+		switch {
+		case len(r.queue) > 0:
+			b, ok = r.queue[0], true
+			r.queue[0] = build{}
+			r.queue = r.queue[1:]
+		case r.xr != nil:
 			ok, err = r.nextXML(&b)
-		} else {
+		default:
 			ok, err = r.nextCSV(&b)
+		}
+		if err == io.EOF && r.flushHeld() {
+			continue
 		}
 		if err != nil {
 			r.err = err
@@ -383,6 +429,14 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 		r.stats.count(&b.row)
 		return b.row, b.errs, nil
 	}
+}
+
+// flushHeld queues, at the end of the file, the rows a format still holds
+// back, and reports whether there were any.
+func (r *Reader) flushHeld() bool {
+	r.flushMagento()
+	r.flushBigCommerce()
+	return len(r.queue) > 0
 }
 
 func (r *Reader) checkDuplicate(b *build) {
