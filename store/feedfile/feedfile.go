@@ -406,6 +406,7 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 			ok, err = r.nextCSV(&b)
 		}
 		if err == io.EOF && r.flushHeld() {
+			err = nil
 			continue
 		}
 		if err != nil {
