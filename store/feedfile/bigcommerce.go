@@ -233,19 +233,18 @@ func (r *Reader) absoluteOrNote(v string, col int, what string) string {
 }
 
 // bigCommerceOptions turns a SKU row's "[S]Size=Small,[RB]Color=Red" into
-// "Size: Small / Color: Red". Values may hold commas: the cell is split only
-// before a "[" code when it has codes.
+// "Size: Small / Color: Red". Values may hold commas: a cell with codes is
+// split only at commas before a "[" code.
 func bigCommerceOptions(s string) string {
 	var parts []string
 	if strings.HasPrefix(s, "[") {
-		for s != "" {
-			i := strings.Index(s[1:], ",[")
-			if i < 0 {
-				parts, s = append(parts, s), ""
-				break
+		start := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] == ',' && strings.HasPrefix(strings.TrimLeft(s[i+1:], " "), "[") {
+				parts, start = append(parts, s[start:i]), i+1
 			}
-			parts, s = append(parts, s[:i+1]), s[i+2:]
 		}
+		parts = append(parts, s[start:])
 	} else {
 		parts = strings.Split(s, ",")
 	}
