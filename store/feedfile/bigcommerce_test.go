@@ -56,7 +56,7 @@ func TestBigCommerce(t *testing.T) {
 			"Sale Price": "18.00", "Product Weight": "0.2", "Allow Purchases?": "Y", "Product Visible?": "Y",
 			"Track Inventory": "by option", "Current Stock Level": "0", "Category": "Shop All/Tees",
 			"Product Image File - 1": "https://cdn11.bigcommerce.com/s-abc123/products/101/images/1/tee.jpg",
-			"Search Keywords": "tee, cotton", "Product URL": "/classic-tee/", "Product Condition": "New",
+			"Search Keywords":        "tee, cotton", "Product URL": "/classic-tee/", "Product Condition": "New",
 		},
 		map[string]string{ // line 3: a variant taking the product's price
 			"Item Type": "SKU", "Product Name": "  [S]Size=Small,[RB]Color=Red", "Product Code/SKU": "TEE-S-RED",
