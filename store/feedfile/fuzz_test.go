@@ -24,6 +24,11 @@ var fuzzOptions = []Options{
 	{Format: FormatGoogleTSV},
 	{Format: FormatGoogleXML},
 	{Format: FormatWooCommerce},
+	{Format: FormatMagento},
+	{Format: FormatBigCommerce},
+	{Format: FormatAmazonTemplate},
+	{Format: FormatAmazonListings},
+	{Format: FormatAmazonPriceQuantity},
 	{Mapping: Mapping{"sku": "code", "price": "amount", "quantity": "stock", "active": "live", "tags": "labels"}},
 	{Delimiter: ';'},
 }
@@ -38,8 +43,9 @@ var fuzzOptions = []Options{
 //     negative either: feeds have no negative prices or costs, so "-5" is a
 //     row error, never a value; a Has* flag false means the value is zero;
 //   - Active is true unless the file said otherwise;
-//   - lines only go up, and every RowError carries its row's line and a
-//     message;
+//   - lines only go up (for Magento, whose held children come after later
+//     rows: no line comes twice), and every RowError carries its row's line
+//     and a message;
 //   - errors at the end are sticky.
 func FuzzReader(f *testing.F) {
 	seeds := []string{
@@ -52,6 +58,11 @@ func FuzzReader(f *testing.F) {
 		googleXML,
 		wooCSV,
 		"code,amount,stock,live,labels\nX,5 USD,2.0,1,a\n",
+		magentoSeed,
+		bigCommerceSeed,
+		amazonTemplate,
+		amazonListings,
+		"sku\tprice\tquantity\thandling-time\nA\t1\t2\t3\nB\t-1\t\tx\n",
 		"Handle,Title,Variant SKU,Variant Price,Variant Barcode\nh,T,S1,1,3.65275E+11\nh,,,2,\n",
 		"<rss xmlns:g=\"http://base.google.com/ns/1.0\"><channel><item><g:id>1</g:id><g:price>-5 USD</g:price><g:shipping><g:price>1 USD</g:price></g:shipping></item>",
 		"",
@@ -74,6 +85,7 @@ func FuzzReader(f *testing.F) {
 		seen := map[string]bool{}
 		var usable []Row
 		last := 0
+		lineSeen := map[int]bool{}
 		defer func() {
 			if !t.Failed() {
 				checkRoundTrip(t, usable)
@@ -97,10 +109,10 @@ func FuzzReader(f *testing.F) {
 				}
 				return
 			}
-			if row.Line <= last {
+			if row.Line <= 0 || lineSeen[row.Line] || (row.Line <= last && r.Format() != FormatMagento) {
 				t.Fatalf("line %d after line %d", row.Line, last)
 			}
-			last = row.Line
+			last, lineSeen[row.Line] = row.Line, true
 			for _, e := range errs {
 				if e.Line != row.Line || e.Message == "" {
 					t.Fatalf("row error %+v on line %d", e, row.Line)
@@ -121,6 +133,26 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// magentoSeed has a configurable product between its children, a store
+// view, a bundle and a duplicate SKU held back.
+const magentoSeed = "sku,store_view_code,attribute_set_code,product_type,name,visibility,price,special_price,qty,is_in_stock,product_online,base_image,additional_attributes,configurable_variations,configurable_variation_labels\n" +
+	"C-S,,Default,simple,C S,Not Visible Individually,10,8,3,1,1,/c/s.jpg,\"color=Red,size=S\",,\n" +
+	"C-S,fr,,,,,,,,,,,,,\n" +
+	"C,,Default,configurable,Cap,\"Catalog, Search\",10,,,,1,,,\"sku=C-S,size=S,color=Red|sku=C-M,color=Blue\",\"size=Size,color=Color\"\n" +
+	"C-M,,Default,simple,C M,Not Visible Individually,10,,0,0,2,https://e/m.jpg,size=M,,\n" +
+	"X,,Default,simple,X,Not Visible Individually,1,,1,1,1,,,,\n" +
+	"X,,Default,simple,X2,Catalog,1,,1,1,1,,,,\n" +
+	"B,,Default,bundle,Kit,Catalog,,,,,1,,,,\n"
+
+// bigCommerceSeed has a product with variants and a rule, and products
+// without.
+const bigCommerceSeed = "Item Type,Product ID,Product Name,Product Code/SKU,Price,Sale Price,Track Inventory,Current Stock Level,Product Visible?,Product Image File - 1\n" +
+	"Product,1,Tee,TEE,20,18,by option,0,Y,/t.jpg\n" +
+	"SKU,,\"[S]Size=S,[RB]Color=Red\",TEE-S,,,,5,,\n" +
+	"Rule,,[S]Size=S,TEE-S,[ADD]1,,,,,\n" +
+	"Product,2,Mug,MUG,9,,none,0,N,https://e/m.jpg\n" +
+	"Product,3,Pin,,1,,by product,2,Y,\n"
 
 // fuzzFixtures are the real feeds of the shared fixtures folder, added as
 // seeds when the folder is there (they are read in place, never copied).
@@ -174,6 +206,8 @@ func FuzzPreview(f *testing.F) {
 		googleTSV,
 		googleXML,
 		wooCSV,
+		amazonTemplate,
+		"TemplateType=x\n\"a\nb\"\tc\nsku\tqty\nA\t1\n",
 		"Code;Name;Stock\r\nA;\"x;y\";3\r\n",
 		"a|b|c\n1|2|3\n",
 		" Part No , Qty \n\"P-1\",\"multi\nline\"\nP-2,\"bad \"quote\n",
