@@ -97,6 +97,18 @@ func (r *Reader) releaseBigCommerce() {
 
 func (r *Reader) flushBigCommerce() { r.releaseBigCommerce() }
 
+// queueBehindHeld puts a row just read behind a held product, which comes
+// first in file order (the row is not one of its variants: those release
+// nothing), and reports whether it did.
+func (r *Reader) queueBehindHeld(b build) bool {
+	if r.bc.held == nil {
+		return false
+	}
+	r.releaseBigCommerce()
+	r.queue = append(r.queue, b)
+	return true
+}
+
 func (r *Reader) fillBigCommerceProduct(b *build, rec []string) {
 	c := &r.cols
 	b.row.SKU = cell(rec, c.f[fSKU])
@@ -116,7 +128,7 @@ func (r *Reader) fillBigCommerceProduct(b *build, rec []string) {
 		}
 	}
 	if v := cell(rec, c.bc.salePrice); v != "" {
-		setMoney(b, r.colName(c.bc.salePrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
+		setSalePrice(b, r.colName(c.bc.salePrice), v)
 	}
 	group := b.row.SKU
 	if group == "" {
@@ -173,7 +185,9 @@ func (r *Reader) fillBigCommerceVariant(b *build, rec []string) {
 	}
 	inherit(c.f[fPrice], &b.row.PriceCents, &b.row.HasPrice, p.price, p.hasPrice)
 	inherit(c.f[fCost], &b.row.CostCents, &b.row.HasCost, p.cost, p.hasCost)
-	inherit(-1, &b.row.SalePriceCents, &b.row.HasSalePrice, p.sale, p.hasSale)
+	if p.hasSale && (b.row.Currency == "" || b.row.Currency == p.currency) {
+		b.row.SalePriceCents, b.row.HasSalePrice = p.sale, true
+	}
 	b.row.Active, b.row.HasActive = p.active, p.hasActive
 }
 

@@ -404,6 +404,9 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 			ok, err = r.nextXML(&b)
 		default:
 			ok, err = r.nextCSV(&b)
+			if ok && r.queueBehindHeld(b) {
+				continue
+			}
 		}
 		if err == io.EOF && r.flushHeld() {
 			err = nil
