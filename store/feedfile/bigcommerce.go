@@ -167,7 +167,9 @@ func (r *Reader) fillBigCommerceVariant(b *build, rec []string) {
 	}
 	b.row.Title, b.row.GroupKey = p.name, p.group
 	b.row.Description = p.description
-	b.row.Tags = cloneStrings(p.tags)
+	if p.tags != nil {
+		b.row.Tags = append([]string(nil), p.tags...)
+	}
 	if b.row.ImageURL == "" {
 		b.row.ImageURL = p.image
 	}

@@ -162,6 +162,11 @@ func (r *Reader) fillMagentoFields(b *build, rec []string) {
 	}
 }
 
+// maxMagentoOptions bounds the options taken from a configurable product's
+// labels, so that a hostile file cannot make every child cost as much as
+// the whole labels cell; real products have a handful.
+const maxMagentoOptions = 20
+
 // magentoParent records what a configurable product says of its children,
 // and releases those already held.
 func (r *Reader) magentoParent(sku, name, variations, labels string) {
@@ -172,10 +177,15 @@ func (r *Reader) magentoParent(sku, name, variations, labels string) {
 	labelOf := map[string]string{}
 	var labelCodes []string
 	for _, kv := range splitMagentoPairs(labels) {
-		if kv[0] != "" && kv[1] != "" {
-			labelOf[strings.Clone(kv[0])] = strings.Clone(kv[1])
-			labelCodes = append(labelCodes, kv[0])
+		if kv[0] == "" || kv[1] == "" || labelOf[kv[0]] != "" {
+			continue
 		}
+		if len(labelCodes) == maxMagentoOptions {
+			break
+		}
+		code := strings.Clone(kv[0])
+		labelOf[code] = strings.Clone(kv[1])
+		labelCodes = append(labelCodes, code)
 	}
 	sku, name = strings.Clone(sku), strings.Clone(name)
 	for _, entry := range strings.Split(variations, "|") {
@@ -192,15 +202,11 @@ func (r *Reader) magentoParent(sku, name, variations, labels string) {
 		if child == "" {
 			continue
 		}
-		codes := map[string]bool{}
-		for _, c := range labelCodes {
-			codes[c] = true
-		}
+		v.codes = slices.Clone(labelCodes)
 		for c := range v.values {
-			codes[c] = true
-		}
-		for c := range codes {
-			v.codes = append(v.codes, strings.Clone(c))
+			if _, labelled := labelOf[c]; !labelled {
+				v.codes = append(v.codes, c)
+			}
 		}
 		slices.Sort(v.codes)
 		if h, ok := s.held[child]; ok {
@@ -270,23 +276,32 @@ func (r *Reader) flushMagento() {
 // export's "Fields Enclosure" option) are unwrapped.
 func splitMagentoPairs(s string) [][2]string {
 	var out [][2]string
-	for _, piece := range strings.Split(s, ",") {
-		code, val, ok := strings.Cut(piece, "=")
-		if !ok {
-			if len(out) > 0 && piece != "" {
-				out[len(out)-1][1] += "," + piece
-			}
-			continue
+	valStart := -1 // where the value of the last pair starts in s
+	end := func(at int) {
+		if valStart < 0 {
+			return
 		}
-		out = append(out, [2]string{trimSpace(code), val})
-	}
-	for i := range out {
-		v := trimSpace(out[i][1])
+		v := trimSpace(s[valStart:at])
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
+			v = trimSpace(v[1 : len(v)-1])
 		}
-		out[i][1] = trimSpace(v)
+		out[len(out)-1][1] = v
 	}
+	for pos := 0; pos <= len(s); {
+		next := strings.IndexByte(s[pos:], ',')
+		if next < 0 {
+			next = len(s)
+		} else {
+			next += pos
+		}
+		if eq := strings.IndexByte(s[pos:next], '='); eq >= 0 {
+			end(pos - 1)
+			out = append(out, [2]string{trimSpace(s[pos : pos+eq]), ""})
+			valStart = pos + eq + 1
+		}
+		pos = next + 1
+	}
+	end(len(s))
 	return out
 }
 

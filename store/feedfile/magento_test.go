@@ -270,3 +270,23 @@ func TestSplitMagentoPairs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMagentoWideLabels reads a configurable product whose labels and
+// variations cells are huge, with its children after it: the time per
+// child must not grow with the labels cell.
+func BenchmarkMagentoWideLabels(b *testing.B) {
+	var labels, vars, rows strings.Builder
+	for i := range 20_000 {
+		fmt.Fprintf(&labels, "a%d=X,", i)
+		fmt.Fprintf(&vars, "sku=S%d,a%d=v|", i, i)
+	}
+	for i := range 2_000 {
+		fmt.Fprintf(&rows, "S%d,,simple,x,1,,\n", i)
+	}
+	in := "sku,store_view_code,product_type,name,qty,configurable_variations,configurable_variation_labels\n" +
+		"P,,configurable,P,,\"" + vars.String() + "\",\"" + labels.String() + "\"\n" + rows.String()
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		readAll(b, in, Options{})
+	}
+}
