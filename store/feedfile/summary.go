@@ -122,11 +122,13 @@ func (s *stats) count(r *Row) {
 	}
 }
 
-// settle applies the availability rule, the same for every format: a row
+// settle turns descriptions into text and applies the availability rule, the same for every format: a row
 // that says it is out of stock, on preorder or on backorder without a
 // quantity has none on hand (0); a row that says it is in stock without a
 // number gets Options.InStockQuantity, and is counted.
 func (r *Reader) settle(row *Row) {
+	// Descriptions are kept as text: markup never reaches a page or a store.
+	row.Description = plainText(row.Description)
 	if row.HasQuantity {
 		return
 	}

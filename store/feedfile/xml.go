@@ -27,6 +27,7 @@ const (
 	xMaterial
 	xPattern
 	xQuantity
+	xSalePrice
 	xNum
 )
 
@@ -35,6 +36,7 @@ var xmlNames = map[string]int{
 	"link": xLink, "image_link": xImageLink, "price": xPrice, "cost_of_goods_sold": xCost,
 	"availability": xAvailability, "gtin": xGTIN, "mpn": xMPN, "item_group_id": xGroup,
 	"color": xColor, "size": xSize, "material": xMaterial, "pattern": xPattern, "quantity": xQuantity,
+	"sale_price": xSalePrice,
 }
 
 // xmlSource streams <item> (RSS) or <entry> (Atom) elements with a token
@@ -181,7 +183,7 @@ func (r *Reader) nextXML(b *build) (bool, error) {
 	b.row.Description = v[xDescription]
 	b.row.URL = v[xLink]
 	b.row.ImageURL = v[xImageLink]
-	setCode(b, "gtin", v[xGTIN], &b.row.GTIN)
+	setGTIN(b, "gtin", v[xGTIN])
 	setCode(b, "mpn", v[xMPN], &b.row.MPN)
 	if v[xPrice] != "" {
 		setMoney(b, "price", v[xPrice], &b.row.PriceCents, &b.row.HasPrice)
@@ -191,7 +193,10 @@ func (r *Reader) nextXML(b *build) (bool, error) {
 	}
 	setAvailability(b, "availability", v[xAvailability])
 	setQuantity(b, "quantity", v[xQuantity])
-	if v[xGroup] != "" {
+	if v[xSalePrice] != "" {
+		setMoney(b, "sale_price", v[xSalePrice], &b.row.SalePriceCents, &b.row.HasSalePrice)
+	}
+	if b.row.GroupKey = v[xGroup]; v[xGroup] != "" {
 		b.row.Options = joinOptions(googleVariantNames[:], []string{v[xColor], v[xSize], v[xMaterial], v[xPattern]})
 	}
 	b.row.Active = true
