@@ -53,7 +53,11 @@ func (e EmptyField) Message() string {
 	if e.All {
 		return fmt.Sprintf("%s is empty on all %s rows%s", e.Field, Count(e.Rows), where)
 	}
-	return fmt.Sprintf("%s is empty on %s rows%s", e.Field, Count(e.Rows), where)
+	rows := "rows"
+	if e.Rows == 1 {
+		rows = "row"
+	}
+	return fmt.Sprintf("%s is empty on %s %s%s", e.Field, Count(e.Rows), rows, where)
 }
 
 // Loses reports whether every usable row lost its title or its quantity:

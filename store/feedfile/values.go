@@ -93,8 +93,10 @@ func plainText(s string) string {
 			case "p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "section", "article", "blockquote":
 				newline()
 			case "li":
-				newline()
 				if start {
+					if out.Len() > 0 && !strings.HasSuffix(out.String(), "\n") {
+						out.WriteByte('\n')
+					}
 					out.WriteString("• ")
 				}
 			case "td", "th":

@@ -48,6 +48,9 @@ type xmlSource struct {
 	n    int // items read
 	vals [xNum]string
 	text strings.Builder
+
+	unknown []string        // elements of items that no field is read from, in order first seen
+	seenUnk map[string]bool // the same, as a set
 }
 
 func newXMLSource(r io.Reader) *xmlSource {
@@ -116,6 +119,8 @@ func (x *xmlSource) readItem() error {
 			name, nested = -1, false
 			if i, ok := xmlNames[t.Name.Local]; ok {
 				name = i
+			} else {
+				x.noteUnknown(t.Name)
 			}
 			x.text.Reset()
 			if name == xLink {
@@ -138,6 +143,22 @@ func (x *xmlSource) readItem() error {
 			}
 			depth--
 		}
+	}
+}
+
+// noteUnknown remembers an item element that no field is read from, so the
+// user can be told; "g:" marks Google's namespace.
+func (x *xmlSource) noteUnknown(n xml.Name) {
+	name := n.Local
+	if n.Space == "http://base.google.com/ns/1.0" {
+		name = "g:" + name
+	}
+	if x.seenUnk == nil {
+		x.seenUnk = map[string]bool{}
+	}
+	if !x.seenUnk[name] && len(x.unknown) < 200 {
+		x.seenUnk[name] = true
+		x.unknown = append(x.unknown, name)
 	}
 }
 
