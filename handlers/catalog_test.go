@@ -84,7 +84,9 @@ func TestProductImportPreviewThenApply(t *testing.T) {
 		t.Fatalf("upload: %d\n%s", p.status, p.body)
 	}
 	summary := p.doc.Find(`[data-testid="import-summary"]`).Text()
-	for _, want := range []string{"1 to create", "1 to update", "with errors"} {
+	// The negative quantity is reported and left empty, the row kept; the
+	// repeated SKU skips its row.
+	for _, want := range []string{"2 to create", "1 to update", "1 with errors (skipped)"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary %q lacks %q", summary, want)
 		}
@@ -104,8 +106,11 @@ func TestProductImportPreviewThenApply(t *testing.T) {
 		t.Fatalf("apply: %d", ap.status)
 	}
 	page, _ = env.db.Products(t.Context(), w.supplierS.ID, store.ProductFilter{})
-	if page.Total != 2 {
-		t.Fatalf("after apply %d products, want 2", page.Total)
+	if page.Total != 3 {
+		t.Fatalf("after apply %d products, want 3", page.Total)
+	}
+	if p301, err := env.db.ProductBySKU(t.Context(), w.supplierS.ID, "S-301"); err != nil || p301.Quantity != 0 || p301.CostCents != 100 {
+		t.Errorf("S-301 = %+v, %v; want created with its cost, the negative quantity left empty (0)", p301, err)
 	}
 	// Applying the same upload twice is refused with a message.
 	c.post("/products/import/apply", url.Values{"token": {token}})

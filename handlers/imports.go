@@ -55,7 +55,7 @@ func (s *Server) importUpload(c echo.Context) error {
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body)
+	plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body, store.DefaultImportOptions())
 	if msg := fileProblem(err); msg != "" {
 		v.Error = msg
 		return s.renderImport(c, http.StatusUnprocessableEntity, v)
@@ -100,7 +100,7 @@ func (s *Server) importApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.store.ApplyImport(ctx, p.actor(), p.accountID(), kind, body)
+	plan, err := s.store.ApplyImport(ctx, p.actor(), p.accountID(), kind, body, store.DefaultImportOptions())
 	if msg := fileProblem(err); msg != "" {
 		if ferr := s.flashError(c, msg); ferr != nil {
 			return ferr

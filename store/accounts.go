@@ -28,6 +28,9 @@ type Account struct {
 	TimeZone        string
 	DropshipEnabled bool
 	CreatedAt       time.Time
+	// Currency is the ISO 4217 code the account's catalog prices are in;
+	// imported prices in another currency are refused, not converted.
+	Currency string
 }
 
 // IsMerchant reports whether the account sells (merchant or both).
@@ -70,6 +73,8 @@ type AccountSettings struct {
 	Name            string
 	TimeZone        string
 	DropshipEnabled bool
+	// Currency is the catalog's currency; "" keeps the current one.
+	Currency string
 	AccountContact
 }
 
@@ -116,11 +121,11 @@ func (db *DB) AccountContact(ctx context.Context, accountID int64) (AccountConta
 	return c, nil
 }
 
-const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at"
+const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at, currency"
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt)
+	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency)
 	return a, err
 }
 
@@ -269,6 +274,8 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	c.check(in.Name != "", "name", "Enter the account's name.")
 	c.check(len(in.Name) <= 200, "name", "Use at most 200 characters.")
 	c.check(validTimeZone(in.TimeZone), "time_zone", "Choose a time zone such as Europe/London or America/New_York.")
+	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	c.check(in.Currency == "" || validCurrency(in.Currency), "currency", "Enter a three-letter currency code such as USD, EUR or GBP.")
 	in.AccountContact.check(c)
 	if err := c.err(); err != nil {
 		return Account{}, err
@@ -289,8 +296,11 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if err := tx.QueryRowContext(ctx, "SELECT return_address, reply_to_email FROM accounts WHERE id = ?", accountID).Scan(&contact.ReturnAddress, &contact.ReplyToEmail); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ? WHERE id = ?",
-		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, accountID); err != nil {
+	if in.Currency == "" {
+		in.Currency = before.Currency
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ?, currency = ? WHERE id = ?",
+		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, in.Currency, accountID); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	var changes []string
@@ -313,6 +323,9 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if before.DropshipEnabled != in.DropshipEnabled {
 		changes = append(changes, fmt.Sprintf("dropship module %s", onOff(in.DropshipEnabled)))
 	}
+	if before.Currency != in.Currency {
+		changes = append(changes, fmt.Sprintf("currency %s → %s", before.Currency, in.Currency))
+	}
 	if len(changes) > 0 {
 		if err := db.audit(ctx, tx, actor, accountID, "account.updated", "account", accountID, strings.Join(changes, "; ")); err != nil {
 			return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
@@ -330,4 +343,17 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// validCurrency reports whether s looks like an ISO 4217 code.
+func validCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, c := range s {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -233,13 +233,23 @@ func TestAHeartbeatKeepsASlowPullsClaim(t *testing.T) {
 	s := w.subscribe(t, store.SubscriptionInput{URL: url})
 	gate := make(chan struct{})
 	feed.set(3, gate)
-	a := &store.Puller{DB: w.db, Fetcher: &fetch.Fetcher{AllowPrivate: true}, Lease: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond}
-	b := &store.Puller{DB: w.db, Fetcher: &fetch.Fetcher{AllowPrivate: true}, Lease: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond}
+	// The lease is six heartbeats long, so a machine busy enough to delay
+	// one heartbeat (CI, two cores, other tests) does not lose the claim.
+	a := &store.Puller{DB: w.db, Fetcher: &fetch.Fetcher{AllowPrivate: true}, Lease: 600 * time.Millisecond, Heartbeat: 100 * time.Millisecond}
+	b := &store.Puller{DB: w.db, Fetcher: &fetch.Fetcher{AllowPrivate: true}, Lease: 600 * time.Millisecond, Heartbeat: 100 * time.Millisecond}
 	if _, err := a.PullNow(ctx, w.merchant.ID, s.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Release the feed however the test ends, so its pull does not wait.
+	defer func() {
+		select {
+		case <-gate:
+		default:
+			close(gate)
+		}
+	}()
 	feed.waitRequest(t)
-	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+	for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		if err := w.db.ExecForTest(ctx, "UPDATE subscriptions SET next_run_at = ? WHERE id = ?", time.Now().Add(-time.Minute), s.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -297,9 +297,11 @@ func (db *DB) FeedRows(ctx context.Context, f Feed, yield func(feedfile.Row) err
 			return fmt.Errorf("store: feed %d rows: %w", f.ID, err)
 		}
 		line++
-		r := feedfile.Row{Line: line, SKU: p.SKU, Title: p.Title, Options: p.Options, GTIN: p.GTIN, MPN: p.MPN, URL: p.URL, Currency: p.Currency}
+		r := feedfile.Row{Line: line, SKU: p.SKU, Title: p.Title, Options: p.Options, GTIN: p.GTIN, MPN: p.MPN, URL: p.URL, Currency: p.Currency,
+			GroupKey: p.GroupKey}
 		if f.Has("price") {
 			r.PriceCents, r.HasPrice = p.PriceCents, p.HasPrice
+			r.SalePriceCents, r.HasSalePrice = p.SalePriceCents, p.HasSalePrice
 		}
 		if f.Has("cost") {
 			r.CostCents, r.HasCost = p.CostCents, p.HasCost

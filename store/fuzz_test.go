@@ -157,7 +157,7 @@ func stored(in ProductInput) Product {
 	return Product{ID: 7, AccountID: 1, SKU: in.SKU, Title: in.Title, Options: in.Options, GTIN: in.GTIN, MPN: in.MPN,
 		CostCents: in.CostCents, HasCost: in.HasCost, PriceCents: in.PriceCents, HasPrice: in.HasPrice, Currency: "USD",
 		Quantity: in.Quantity, LeadTimeDays: in.LeadTimeDays, URL: in.URL, ImageURL: in.ImageURL, Description: in.Description,
-		Tags: splitTags(joinTags(in.Tags)), Active: in.Active}
+		Tags: splitTags(joinTags(in.Tags)), Active: in.Active, GroupKey: in.GroupKey, SalePriceCents: in.SalePriceCents, HasSalePrice: in.HasSalePrice}
 }
 
 // FuzzImportRows checks the catalog import and the inventory update without

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,42 @@ type ImportPlan struct {
 	Errors    []RunError     // row errors, the first maxStoredRowErrors
 	ErrorRows int            // rows that will be skipped
 	ErrorsAll int            // all row errors counted
+	// Summary accounts for what the file held: columns ignored, fields
+	// empty, quantities filled in, SKUs built, rows that are not products.
+	Summary feedfile.Summary
+	// Currency is the account's: prices in another are left empty.
+	Currency string
 }
+
+// Loses lists the fields every row of the file would lose (title,
+// quantity): applying such a file needs ImportOptions.Acknowledged.
+func (p ImportPlan) Loses() []feedfile.EmptyField { return p.Summary.Loses() }
+
+// ImportOptions say how to read an uploaded catalog file; the preview and
+// the apply must be given the same ones.
+type ImportOptions struct {
+	// Mapping says which column holds each Dropline field, for a file whose
+	// format is not recognised; nil detects the format.
+	Mapping map[string]string
+	// InStockQuantity is the quantity of a row that says "in stock"
+	// without a number.
+	InStockQuantity int
+	// BuildSKUs gives Shopify variants without a Variant SKU one built from
+	// the handle and options.
+	BuildSKUs bool
+	// Acknowledged says the user saw that every row would lose its title or
+	// quantity, and wants the file applied anyway.
+	Acknowledged bool
+}
+
+// DefaultImportOptions are an upload's options until the user changes them.
+func DefaultImportOptions() ImportOptions {
+	return ImportOptions{InStockQuantity: feedfile.DefaultInStockQuantity, BuildSKUs: true}
+}
+
+// ErrNotAcknowledged: the file would lose every row's title or quantity and
+// the user has not said to go ahead.
+var ErrNotAcknowledged = errors.New("store: the import would lose every row's title or quantity; acknowledge it first")
 
 const maxPlanChanges = 500
 
@@ -76,22 +112,32 @@ func (db *DB) Upload(ctx context.Context, accountID int64, token string) (kind, 
 	return kind, filename, body, nil
 }
 
-// importRow is a parsed row with what the product has now.
+// importRow is a parsed row with what the product has now, and the product
+// it would make.
 type importRow struct {
 	row      feedfile.Row
 	existing *Product
+	in       ProductInput
+	changes  []string
+	invalid  bool // skipped: the product would break the catalog's rules
 }
 
 // walkImport parses body and calls fn for each usable row with the existing
 // product of that SKU, collecting row errors into plan.
-func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind string, body []byte, plan *ImportPlan, fn func(importRow) error) error {
-	fr, err := feedfile.NewReader(bytes.NewReader(body), feedfile.Options{})
+//
+// It follows the reader's rule: a row is skipped only for a problem with its
+// SKU or shape; a bad optional field (a GTIN, a price in another currency, a
+// web address) is reported on its row and left as it was, the rest of the
+// row imported. Feed pulls follow the same rule.
+func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind string, body []byte, opt ImportOptions, plan *ImportPlan, fn func(importRow) error) error {
+	fr, err := feedfile.NewReader(bytes.NewReader(body), feedfile.Options{Mapping: feedfile.Mapping(opt.Mapping),
+		InStockQuantity: opt.InStockQuantity, BuildSKUs: opt.BuildSKUs})
 	if err != nil {
 		return err
 	}
 	plan.Kind, plan.Format = kind, string(fr.Format())
 	if kind == ImportInventory {
-		hasQty := false
+		hasQty := opt.Mapping["quantity"] != ""
 		for _, h := range fr.Header() {
 			hasQty = hasQty || strings.EqualFold(strings.TrimSpace(h), "quantity")
 		}
@@ -99,28 +145,34 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 			return &feedfile.FileError{Line: 1, Message: "An inventory update needs a quantity column (sku, quantity and optionally cost)."}
 		}
 	}
+	if err := q.QueryRowContext(ctx, "SELECT currency FROM accounts WHERE id = ?", accountID).Scan(&plan.Currency); err != nil {
+		return err
+	}
+	addErr := func(e RunError) {
+		plan.ErrorsAll++
+		if len(plan.Errors) < maxStoredRowErrors {
+			plan.Errors = append(plan.Errors, e)
+		}
+	}
 	for {
 		row, errs, err := fr.Next()
 		if err == io.EOF {
+			plan.Summary = fr.Summary()
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		plan.Rows++
-		addErr := func(e RunError) {
-			plan.ErrorsAll++
-			if len(plan.Errors) < maxStoredRowErrors {
-				plan.Errors = append(plan.Errors, e)
-			}
-		}
 		for _, e := range errs {
-			addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message})
+			addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 		}
-		// A row with any problem is skipped whole: half a row is not what the user meant.
-		if !row.Usable() || len(errs) > 0 {
+		if !row.Usable() {
 			plan.ErrorRows++
 			continue
+		}
+		if msg := foreignCurrency(&row, plan.Currency); msg != "" {
+			addErr(RunError{Line: row.Line, Column: "price", Message: msg})
 		}
 		var existing *Product
 		p, err := scanProduct(q.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.account_id = ? AND p.sku = ?", accountID, row.SKU))
@@ -132,20 +184,94 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 		}
 		if kind == ImportInventory {
 			if existing == nil {
-				addErr(RunError{Line: row.Line, Column: "sku", Message: fmt.Sprintf("No product has the SKU %q.", row.SKU)})
+				addErr(RunError{Line: row.Line, Column: "sku", Message: fmt.Sprintf("No product has the SKU %q.", row.SKU), Skipped: true})
 				plan.ErrorRows++
 				continue
 			}
 			if !row.HasQuantity {
-				addErr(RunError{Line: row.Line, Column: "quantity", Message: "Enter the quantity."})
+				addErr(RunError{Line: row.Line, Column: "quantity", Message: "Enter the quantity.", Skipped: true})
 				plan.ErrorRows++
 				continue
 			}
 		}
-		if err := fn(importRow{row: row, existing: existing}); err != nil {
+		r := importRow{row: row, existing: existing}
+		r.in, r.changes = merged(kind, r)
+		for _, e := range keepValid(&r) {
+			addErr(e)
+		}
+		if r.invalid {
+			plan.ErrorRows++
+			continue
+		}
+		if err := fn(r); err != nil {
 			return err
 		}
 	}
+}
+
+// foreignCurrency leaves a row's money empty when the file gives it in
+// another currency than the account's: Dropline does not convert.
+func foreignCurrency(row *feedfile.Row, currency string) string {
+	if row.Currency == "" || row.Currency == currency || !(row.HasPrice || row.HasCost || row.HasSalePrice) {
+		return ""
+	}
+	msg := fmt.Sprintf("prices are in %s but the account's catalog is in %s: the price, sale price and cost were left empty (Dropline does not convert currencies)", row.Currency, currency)
+	row.HasPrice, row.HasCost, row.HasSalePrice = false, false, false
+	row.PriceCents, row.CostCents, row.SalePriceCents = 0, 0, 0
+	return msg
+}
+
+// keepValid checks the merged product by the catalog's rules. A field that
+// fails them (a web address, a description too long) goes back to what the
+// product had (empty for a new one) and is reported; a row whose SKU or
+// title fails is skipped.
+func keepValid(r *importRow) []RunError {
+	err := r.in.Validate()
+	if err == nil {
+		return nil
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		r.invalid = true
+		return []RunError{{Line: r.row.Line, Message: err.Error(), Skipped: true}}
+	}
+	var out []RunError
+	var prev Product
+	if r.existing != nil {
+		prev = *r.existing
+	}
+	fields := make([]string, 0, len(ve.Fields))
+	for f := range ve.Fields {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		msg := ve.Fields[f]
+		reset := map[string]func(){
+			"url":         func() { r.in.URL = prev.URL },
+			"image_url":   func() { r.in.ImageURL = prev.ImageURL },
+			"gtin":        func() { r.in.GTIN = prev.GTIN },
+			"mpn":         func() { r.in.MPN = prev.MPN },
+			"description": func() { r.in.Description = prev.Description },
+			"options":     func() { r.in.Options = prev.Options },
+		}[f]
+		if reset == nil {
+			r.invalid = true
+			out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg, Skipped: true})
+			continue
+		}
+		reset()
+		out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg + " The file's value was not imported."})
+	}
+	if !r.invalid && r.in.Validate() != nil {
+		r.invalid = true
+	}
+	if r.invalid {
+		for i := range out {
+			out[i].Skipped = true
+		}
+	}
+	return out
 }
 
 // merged returns the product input after applying a row, and what changed.
@@ -154,7 +280,7 @@ func merged(kind string, r importRow) (ProductInput, []string) {
 	if e := r.existing; e != nil {
 		in = ProductInput{SKU: e.SKU, Title: e.Title, Options: e.Options, GTIN: e.GTIN, MPN: e.MPN, CostCents: e.CostCents, HasCost: e.HasCost,
 			PriceCents: e.PriceCents, HasPrice: e.HasPrice, Quantity: e.Quantity, LeadTimeDays: e.LeadTimeDays, URL: e.URL, ImageURL: e.ImageURL,
-			Description: e.Description, Tags: e.Tags, Active: e.Active}
+			Description: e.Description, Tags: e.Tags, Active: e.Active, GroupKey: e.GroupKey, SalePriceCents: e.SalePriceCents, HasSalePrice: e.HasSalePrice}
 	}
 	row := r.row
 	var changes []string
@@ -197,6 +323,11 @@ func merged(kind string, r importRow) (ProductInput, []string) {
 		changes = append(changes, fmt.Sprintf("active %v → %v", in.Active, row.Active))
 		in.Active = row.Active
 	}
+	if row.HasSalePrice && (!in.HasSalePrice || in.SalePriceCents != row.SalePriceCents) {
+		changes = append(changes, fmt.Sprintf("sale price %s → %s", money(in.SalePriceCents, in.HasSalePrice), FormatMoney(row.SalePriceCents)))
+		in.SalePriceCents, in.HasSalePrice = row.SalePriceCents, true
+	}
+	setS("group", &in.GroupKey, row.GroupKey)
 	if len(row.Tags) > 0 && joinTags(row.Tags) != joinTags(in.Tags) {
 		changes = append(changes, "tags")
 		in.Tags = row.Tags
@@ -212,26 +343,18 @@ func money(cents int64, ok bool) string {
 }
 
 // PreviewImport says what applying an uploaded file would do, changing nothing.
-func (db *DB) PreviewImport(ctx context.Context, accountID int64, kind string, body []byte) (ImportPlan, error) {
+func (db *DB) PreviewImport(ctx context.Context, accountID int64, kind string, body []byte, opt ImportOptions) (ImportPlan, error) {
 	var plan ImportPlan
-	err := db.walkImport(ctx, db.read, accountID, kind, body, &plan, func(r importRow) error {
-		in, changes := merged(kind, r)
-		if err := in.Validate(); err != nil {
-			plan.ErrorRows++
-			var ve *ValidationError
-			errors.As(err, &ve)
-			for col, msg := range ve.Fields {
-				plan.ErrorsAll++
-				plan.Errors = append(plan.Errors, RunError{Line: r.row.Line, Column: col, Message: msg})
-			}
-			return nil
-		}
-		ch := ImportChange{Line: r.row.Line, SKU: r.row.SKU, Changes: changes}
+	err := db.walkImport(ctx, db.read, accountID, kind, body, opt, &plan, func(r importRow) error {
+		ch := ImportChange{Line: r.row.Line, SKU: r.row.SKU, Changes: r.changes}
 		switch {
 		case r.existing == nil:
-			ch.Action, ch.Changes = "create", []string{"new product: " + in.Title}
+			ch.Action, ch.Changes = "create", []string{"new product: " + r.in.Title}
+			if r.row.BuiltSKU {
+				ch.Changes[0] += " (SKU built from the handle and options)"
+			}
 			plan.Create++
-		case len(changes) > 0:
+		case len(r.changes) > 0:
 			ch.Action = "update"
 			plan.Update++
 		default:
@@ -250,8 +373,10 @@ func (db *DB) PreviewImport(ctx context.Context, accountID int64, kind string, b
 }
 
 // ApplyImport applies an uploaded file's usable rows in one transaction;
-// rows with errors are skipped, as the preview showed.
-func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kind string, body []byte) (ImportPlan, error) {
+// rows with errors are skipped, as the preview showed. A file that would
+// lose every row's title or quantity is refused (ErrNotAcknowledged)
+// unless opt.Acknowledged.
+func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kind string, body []byte, opt ImportOptions) (ImportPlan, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return ImportPlan{}, fmt.Errorf("store: apply import: %w", err)
@@ -259,25 +384,24 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 	defer tx.Rollback()
 	var plan ImportPlan
 	now := db.now()
-	err = db.walkImport(ctx, tx, accountID, kind, body, &plan, func(r importRow) error {
-		in, changes := merged(kind, r)
-		if in.Validate() != nil {
-			plan.ErrorRows++
-			return nil
-		}
+	err = db.walkImport(ctx, tx, accountID, kind, body, opt, &plan, func(r importRow) error {
+		in := r.in
 		args := []any{in.SKU, in.Title, in.Options, in.GTIN, in.MPN, nullMoney(in.CostCents, in.HasCost), nullMoney(in.PriceCents, in.HasPrice),
-			in.Quantity, in.LeadTimeDays, in.URL, in.ImageURL, in.Description, joinTags(in.Tags), in.Active, now}
+			in.Quantity, in.LeadTimeDays, in.URL, in.ImageURL, in.Description, joinTags(in.Tags), in.Active, in.GroupKey,
+			nullMoney(in.SalePriceCents, in.HasSalePrice), now}
 		switch {
 		case r.existing == nil:
 			plan.Create++
 			_, err := tx.ExecContext(ctx, `INSERT INTO products (sku, title, options, gtin, mpn, cost_cents, price_cents, quantity, lead_time_days,
-				url, image_url, description, tags, active, updated_at, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				append(args, accountID, now)...)
+				url, image_url, description, tags, active, group_key, sale_price_cents, updated_at, account_id, created_at, currency)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				append(args, accountID, now, plan.Currency)...)
 			return err
-		case len(changes) > 0:
+		case len(r.changes) > 0:
 			plan.Update++
 			_, err := tx.ExecContext(ctx, `UPDATE products SET sku = ?, title = ?, options = ?, gtin = ?, mpn = ?, cost_cents = ?, price_cents = ?,
-				quantity = ?, lead_time_days = ?, url = ?, image_url = ?, description = ?, tags = ?, active = ?, updated_at = ? WHERE id = ?`,
+				quantity = ?, lead_time_days = ?, url = ?, image_url = ?, description = ?, tags = ?, active = ?, group_key = ?, sale_price_cents = ?,
+				updated_at = ? WHERE id = ?`,
 				append(args, r.existing.ID)...)
 			return err
 		}
@@ -286,6 +410,9 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 	})
 	if err != nil {
 		return plan, fmt.Errorf("store: apply import: %w", err)
+	}
+	if len(plan.Loses()) > 0 && !opt.Acknowledged {
+		return plan, ErrNotAcknowledged
 	}
 	detail := fmt.Sprintf("%s import: %d created, %d updated, %d unchanged, %d rows skipped", kind, plan.Create, plan.Update, plan.Unchanged, plan.ErrorRows)
 	if err := db.audit(ctx, tx, actor, accountID, "products.imported", "account", accountID, detail); err != nil {

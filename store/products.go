@@ -35,7 +35,14 @@ type Product struct {
 	Tags         []string
 	Active       bool
 	Archived     bool
-	CreatedAt    time.Time
+	// GroupKey ties a product to the other variants of the same product in
+	// the file it came from (Shopify handle, Magento configurable SKU, …);
+	// the catalog lists a group together.
+	GroupKey string
+	// SalePriceCents is a reduced price given beside the price.
+	SalePriceCents int64
+	HasSalePrice   bool
+	CreatedAt      time.Time
 	UpdatedAt    time.Time
 	// PendingMerchants are subscribers that have not pulled since the last change (Needs sync).
 	PendingMerchants []string
@@ -59,19 +66,31 @@ type ProductInput struct {
 	Description  string
 	Tags         []string
 	Active       bool
+	// GroupKey and the sale price come from imported files; the product
+	// form leaves them as they are.
+	GroupKey       string
+	SalePriceCents int64
+	HasSalePrice   bool
 }
 
 const productColumns = `p.id, p.account_id, p.sku, p.title, p.options, p.gtin, p.mpn, p.cost_cents, p.price_cents, p.currency,
-	p.quantity, p.lead_time_days, p.url, p.image_url, p.description, p.tags, p.active, p.archived_at IS NOT NULL, p.created_at, p.updated_at`
+	p.quantity, p.lead_time_days, p.url, p.image_url, p.description, p.tags, p.active, p.archived_at IS NOT NULL, p.group_key, p.sale_price_cents,
+	p.created_at, p.updated_at`
+
+// productOrder lists a group's variants together, where its first SKU
+// would be, by the products_grouped index.
+const productOrder = "CASE WHEN p.group_key = '' THEN p.sku ELSE p.group_key END, p.sku"
 
 func scanProduct(row interface{ Scan(...any) error }) (Product, error) {
 	var p Product
-	var cost, price sql.NullInt64
+	var cost, price, sale sql.NullInt64
 	var tags string
 	err := row.Scan(&p.ID, &p.AccountID, &p.SKU, &p.Title, &p.Options, &p.GTIN, &p.MPN, &cost, &price, &p.Currency,
-		&p.Quantity, &p.LeadTimeDays, &p.URL, &p.ImageURL, &p.Description, &tags, &p.Active, &p.Archived, &p.CreatedAt, &p.UpdatedAt)
+		&p.Quantity, &p.LeadTimeDays, &p.URL, &p.ImageURL, &p.Description, &tags, &p.Active, &p.Archived, &p.GroupKey, &sale,
+		&p.CreatedAt, &p.UpdatedAt)
 	p.CostCents, p.HasCost = cost.Int64, cost.Valid
 	p.PriceCents, p.HasPrice = price.Int64, price.Valid
+	p.SalePriceCents, p.HasSalePrice = sale.Int64, sale.Valid
 	p.Tags = splitTags(tags)
 	return p, err
 }
@@ -134,6 +153,7 @@ func (in *ProductInput) Validate() error {
 	c.check(in.LeadTimeDays >= 0 && in.LeadTimeDays <= MaxLeadTimeDays, "lead_time_days", fmt.Sprintf("Use 0 to %d days.", MaxLeadTimeDays))
 	c.check(!in.HasCost || in.CostCents >= 0, "cost", "Cost cannot be negative.")
 	c.check(!in.HasPrice || in.PriceCents >= 0, "price", "Price cannot be negative.")
+	c.check(!in.HasSalePrice || in.SalePriceCents >= 0, "sale_price", "A sale price cannot be negative.")
 	checkWebURL(c, "url", in.URL)
 	checkWebURL(c, "image_url", in.ImageURL)
 	c.check(len(in.Description) <= 20000, "description", "Use at most 20,000 characters.")
@@ -201,7 +221,7 @@ func (db *DB) Products(ctx context.Context, accountID int64, f ProductFilter) (P
 	if err := db.rqRow(ctx, "SELECT count(*) FROM products p WHERE "+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: products of %d: %w", accountID, err)
 	}
-	rows, err := db.rq(ctx, "SELECT "+productColumns+" FROM products p WHERE "+cond+" ORDER BY p.sku LIMIT ? OFFSET ?",
+	rows, err := db.rq(ctx, "SELECT "+productColumns+" FROM products p WHERE "+cond+" ORDER BY "+productOrder+" LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return page, fmt.Errorf("store: products of %d: %w", accountID, err)
@@ -299,9 +319,11 @@ func (db *DB) SaveProduct(ctx context.Context, actor Actor, accountID, id int64,
 		in.Quantity, in.LeadTimeDays, in.URL, in.ImageURL, in.Description, joinTags(in.Tags), in.Active, now}
 	action := "product.updated"
 	if id == 0 {
+		// A new product's prices are in its account's currency.
 		res, err := execInsert(ctx, tx, `INSERT INTO products (sku, title, options, gtin, mpn, cost_cents, price_cents, quantity, lead_time_days,
-			url, image_url, description, tags, active, updated_at, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			append(args, accountID, now)...)
+			url, image_url, description, tags, active, updated_at, account_id, created_at, currency)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT a.currency FROM accounts a WHERE a.id = ?))`,
+			append(args, accountID, now, accountID)...)
 		if err != nil {
 			return Product{}, fmt.Errorf("store: save product: %w", err)
 		}

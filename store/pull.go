@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +63,9 @@ type FeedRun struct {
 	Missing        int
 	Errors         int
 	Message        string
+	// Notes account for what the file held that was not imported or was
+	// filled in (SummaryNotes), so a pull never loses data unseen.
+	Notes []string
 
 	startedBy Actor // who pressed "Pull now"; zero for the schedule
 }
@@ -70,6 +75,7 @@ type RunError struct {
 	Line    int
 	Column  string
 	Message string
+	Skipped bool // the row was left out; else only the field was left empty
 }
 
 // Puller pulls subscriptions: on the ticker for due ones, or at once for "Pull now".
@@ -464,8 +470,12 @@ func (p *Puller) stage(ctx context.Context, s Subscription, runID int64) error {
 
 // StageFrom stages a subscription's rows from r instead of its URL (tests, benchmarks).
 func (p *Puller) stageReader(ctx context.Context, s Subscription, st *stager, r io.Reader) error {
-	fr, err := feedfile.NewReader(r, feedfile.Options{Format: feedfile.Format(s.Format), Mapping: feedfile.Mapping(s.Mapping)})
+	fr, err := feedfile.NewReader(r, feedfile.Options{Format: feedfile.Format(s.Format), Mapping: feedfile.Mapping(s.Mapping),
+		InStockQuantity: s.InStockQuantity, BuildSKUs: s.BuildSKUs})
 	if err != nil {
+		return err
+	}
+	if err := p.DB.read.QueryRowContext(ctx, "SELECT currency FROM accounts WHERE id = ?", s.AccountID).Scan(&st.currency); err != nil {
 		return err
 	}
 	for {
@@ -480,18 +490,21 @@ func (p *Puller) stageReader(ctx context.Context, s Subscription, st *stager, r 
 			return err
 		}
 	}
+	st.notes = SummaryNotes(fr.Summary())
 	return st.flush(ctx)
 }
 
 // stager batches staged rows and errors into chunked transactions.
 type stager struct {
-	db     *DB
-	runID  int64
-	rows   []feedfile.Row
-	errs   []feedfile.RowError
-	nRows  int
-	nErrs  int
-	stored int
+	db       *DB
+	runID    int64
+	currency string   // the merchant's; "" for a linked feed (no check)
+	notes    []string // what the file held that was not imported
+	rows     []feedfile.Row
+	errs     []feedfile.RowError
+	nRows    int
+	nErrs    int
+	stored   int
 
 	ins  *sql.Stmt // the full-batch insert, prepared once per pull
 	args []any
@@ -499,6 +512,11 @@ type stager struct {
 
 func (st *stager) add(ctx context.Context, r feedfile.Row, errs []feedfile.RowError) error {
 	if r.Usable() {
+		if st.currency != "" {
+			if msg := foreignCurrency(&r, st.currency); msg != "" {
+				errs = append(errs, feedfile.RowError{Line: r.Line, Column: "price", Message: msg})
+			}
+		}
 		st.rows = append(st.rows, r)
 	}
 	st.nErrs += len(errs)
@@ -522,12 +540,12 @@ const stageBatch = 400
 func stageInsert(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO feed_run_rows (run_id, line, sku, title, options, gtin, mpn, cost_cents, price_cents, currency,
-			quantity, lead_time_days, url, image_url, description) VALUES `)
+			quantity, lead_time_days, url, image_url, description, group_key, sale_price_cents) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	b.WriteString(" ON CONFLICT DO NOTHING") // a SKU's first row in the file wins
 	return b.String()
@@ -578,10 +596,10 @@ func (st *stager) flush(ctx context.Context) error {
 			}
 			cur := r.Currency
 			if cur == "" {
-				cur = "USD"
+				cur = cmp.Or(st.currency, "USD")
 			}
 			args = append(args, st.runID, r.Line, r.SKU, r.Title, r.Options, r.GTIN, r.MPN, nullMoney(r.CostCents, r.HasCost), nullMoney(r.PriceCents, r.HasPrice),
-				cur, qty, lead, r.URL, r.ImageURL, r.Description)
+				cur, qty, lead, r.URL, r.ImageURL, r.Description, r.GroupKey, nullMoney(r.SalePriceCents, r.HasSalePrice))
 		}
 		st.args = args
 		if end-start == stageBatch {
@@ -595,12 +613,17 @@ func (st *stager) flush(ctx context.Context) error {
 	}
 	clear(st.args[:cap(st.args)]) // let the rows' strings go
 	for _, e := range st.errs {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO feed_run_errors (run_id, line, col, message) VALUES (?, ?, ?, ?)", st.runID, e.Line, e.Column, e.Message); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO feed_run_errors (run_id, line, col, message, skipped) VALUES (?, ?, ?, ?, ?)", st.runID, e.Line, e.Column, e.Message, e.Skipped); err != nil {
 			return fmt.Errorf("stage errors: %w", err)
 		}
 	}
 	st.nRows += len(st.rows)
-	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET rows = ?, errors = ? WHERE id = ?", st.nRows, st.nErrs, st.runID); err != nil {
+	notes := ""
+	if len(st.notes) > 0 {
+		b, _ := json.Marshal(st.notes)
+		notes = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE feed_runs SET rows = ?, errors = ?, notes = ? WHERE id = ?", st.nRows, st.nErrs, notes, st.runID); err != nil {
 		return err
 	}
 	st.rows, st.errs = st.rows[:0], st.errs[:0]
@@ -773,7 +796,7 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 	}
 	applyRows := `CREATE TEMP TABLE IF NOT EXISTS apply_rows (sku TEXT PRIMARY KEY, title TEXT, options TEXT, gtin TEXT, mpn TEXT, cost_cents BIGINT,
 			price_cents BIGINT, currency TEXT, quantity BIGINT, lead_time_days BIGINT, url TEXT, image_url TEXT, description TEXT,
-			source_id BIGINT, product_id BIGINT, changed BIGINT NOT NULL DEFAULT 0)`
+			source_id BIGINT, product_id BIGINT, changed BIGINT NOT NULL DEFAULT 0, group_key TEXT, sale_price_cents BIGINT)`
 	if !db.pg {
 		applyRows += " WITHOUT ROWID" // SQLite: the rows live in the key's b-tree
 	}
@@ -783,8 +806,10 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 	}{
 		{applyRows, nil},
 		{`DELETE FROM apply_rows`, nil},
-		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description, source_id)
+		{`INSERT INTO apply_rows (sku, title, options, gtin, mpn, cost_cents, price_cents, currency, quantity, lead_time_days, url, image_url, description,
+			group_key, sale_price_cents, source_id)
 			SELECT r.sku, r.title, r.options, r.gtin, r.mpn, r.cost_cents, r.price_cents, r.currency, r.quantity, r.lead_time_days, r.url, r.image_url, r.description,
+			r.group_key, r.sale_price_cents,
 			-- Each an index seek: the subscription's own source, else the
 			-- source of the same supplier product from another of its feeds.
 			coalesce((SELECT ps.id FROM product_sources ps WHERE ps.subscription_id = ?1 AND ps.supplier_sku = r.sku),
@@ -803,8 +828,10 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 			WHERE source_id IS NULL AND product_id IS NULL AND gtin <> ''`, []any{s.AccountID}},
 		{`UPDATE apply_rows SET product_id = (SELECT min(p.id) FROM products p WHERE p.account_id = ? AND p.mpn = apply_rows.mpn)
 			WHERE source_id IS NULL AND product_id IS NULL AND mpn <> ''`, []any{s.AccountID}},
-		{`INSERT INTO products (account_id, sku, title, options, gtin, mpn, price_cents, currency, quantity, lead_time_days, url, image_url, description, created_at, updated_at)
-			SELECT ?, sku, title, options, gtin, mpn, price_cents, currency, 0, coalesce(lead_time_days, 1), '', image_url, description, ?, ?
+		{`INSERT INTO products (account_id, sku, title, options, gtin, mpn, price_cents, currency, quantity, lead_time_days, url, image_url, description,
+			group_key, sale_price_cents, created_at, updated_at)
+			SELECT ?, sku, title, options, gtin, mpn, price_cents, currency, 0, coalesce(lead_time_days, 1), '', image_url, description,
+			coalesce(group_key, ''), sale_price_cents, ?, ?
 			FROM apply_rows WHERE source_id IS NULL AND product_id IS NULL`, []any{s.AccountID, now, now}},
 		{`UPDATE apply_rows SET product_id = (SELECT p.id FROM products p WHERE p.account_id = ? AND p.sku = apply_rows.sku)
 			WHERE source_id IS NULL AND product_id IS NULL`, []any{s.AccountID}},
@@ -993,12 +1020,55 @@ func (db *DB) ResolveHeldRun(ctx context.Context, actor Actor, merchantID, runID
 	return db.FeedRun(ctx, merchantID, runID)
 }
 
-const runColumns = "id, account_id, subscription_id, trigger, state, started_at, finished_at, rows, created, updated, unchanged, missing, errors, message"
+const runColumns = "id, account_id, subscription_id, trigger, state, started_at, finished_at, rows, created, updated, unchanged, missing, errors, message, notes"
 
 func scanRun(row interface{ Scan(...any) error }) (FeedRun, error) {
 	var r FeedRun
-	err := row.Scan(&r.ID, &r.AccountID, &r.SubscriptionID, &r.Trigger, &r.State, &r.StartedAt, &r.FinishedAt, &r.Rows, &r.Created, &r.Updated, &r.Unchanged, &r.Missing, &r.Errors, &r.Message)
+	var notes string
+	err := row.Scan(&r.ID, &r.AccountID, &r.SubscriptionID, &r.Trigger, &r.State, &r.StartedAt, &r.FinishedAt, &r.Rows, &r.Created, &r.Updated, &r.Unchanged,
+		&r.Missing, &r.Errors, &r.Message, &notes)
+	if err == nil && notes != "" {
+		_ = json.Unmarshal([]byte(notes), &r.Notes)
+	}
 	return r, err
+}
+
+// SummaryNotes says, in plain English, what a file held that was not
+// imported or was filled in: the same words on Products → Import's preview
+// and on a pull's run page.
+func SummaryNotes(s feedfile.Summary) []string {
+	var out []string
+	if len(s.Ignored) > 0 {
+		out = append(out, fmt.Sprintf("%s not imported (Dropline has no field for %s): %s.", plural(len(s.Ignored), "column", "columns"),
+			map[bool]string{true: "it", false: "them"}[len(s.Ignored) == 1], strings.Join(s.Ignored, ", ")))
+	}
+	for _, e := range s.Empty {
+		out = append(out, upperFirst(e.Message())+".")
+	}
+	if s.InStock > 0 {
+		out = append(out, fmt.Sprintf("%s said in stock without a number: given a quantity of %d.", plural(s.InStock, "row", "rows"), s.InStockQuantity))
+	}
+	if s.BuiltSKUs > 0 {
+		out = append(out, fmt.Sprintf("%s had no SKU: SKUs were built from the handle and options, e.g. %s.", plural(s.BuiltSKUs, "variant", "variants"), s.BuiltExample))
+	}
+	if s.MissingSKUs > 0 {
+		out = append(out, fmt.Sprintf("%s had no SKU and were skipped: let Dropline build SKUs from the handle and options to import them.", plural(s.MissingSKUs, "variant", "variants")))
+	}
+	return append(out, s.Notes...)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return feedfile.Count(n) + " " + many
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // FeedRun returns one of the acting merchant's runs.
@@ -1033,7 +1103,7 @@ func (db *DB) FeedRuns(ctx context.Context, merchantID, subID int64, limit int) 
 
 // FeedRunErrors lists the row errors recorded on one of the acting merchant's runs.
 func (db *DB) FeedRunErrors(ctx context.Context, merchantID, runID int64, limit int) ([]RunError, error) {
-	rows, err := db.rq(ctx, `SELECT e.line, e.col, e.message FROM feed_run_errors e JOIN feed_runs r ON r.id = e.run_id
+	rows, err := db.rq(ctx, `SELECT e.line, e.col, e.message, e.skipped FROM feed_run_errors e JOIN feed_runs r ON r.id = e.run_id
 		WHERE e.run_id = ? AND r.account_id = ? ORDER BY e.line LIMIT ?`, runID, merchantID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed run errors: %w", err)
@@ -1042,7 +1112,7 @@ func (db *DB) FeedRunErrors(ctx context.Context, merchantID, runID int64, limit 
 	var out []RunError
 	for rows.Next() {
 		var e RunError
-		if err := rows.Scan(&e.Line, &e.Column, &e.Message); err != nil {
+		if err := rows.Scan(&e.Line, &e.Column, &e.Message, &e.Skipped); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

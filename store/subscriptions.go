@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropline/dropline/store/feedfile"
 	"github.com/dropline/dropline/store/fetch"
 )
 
@@ -41,11 +42,17 @@ type Subscription struct {
 	StaleAfterHours  int
 	StaleAsZero      bool
 	Paused           bool
-	NextRunAt        *time.Time
-	RunningSince     *time.Time
-	LastSuccessAt    *time.Time
-	LastGoodRows     int
-	CreatedAt        time.Time
+	// InStockQuantity is the quantity a row gets when the file says "in
+	// stock" without a number (feedfile.Options.InStockQuantity).
+	InStockQuantity int
+	// BuildSKUs gives Shopify variants without a SKU one built from the
+	// handle and options.
+	BuildSKUs     bool
+	NextRunAt     *time.Time
+	RunningSince  *time.Time
+	LastSuccessAt *time.Time
+	LastGoodRows  int
+	CreatedAt     time.Time
 }
 
 // External reports whether the subscription pulls a URL rather than a linked feed.
@@ -75,11 +82,15 @@ type SubscriptionInput struct {
 	StaleAfterHours  int
 	StaleAsZero      bool
 	Paused           bool
+	// InStockQuantity and BuildSKUs: nil keeps the current setting (a new
+	// subscription: feedfile.DefaultInStockQuantity, and building SKUs).
+	InStockQuantity *int
+	BuildSKUs       *bool
 }
 
 const subscriptionColumns = `s.id, s.account_id, s.name, coalesce(s.feed_id, 0), coalesce(s.supplier_id, 0), coalesce(a.name, ''), s.url, s.format, s.mapping,
 	s.schedule, s.interval_minutes, s.daily_at, s.buffer, s.inventory_mode, s.drop_threshold_pct, s.stale_after_hours, s.stale_as_zero, s.paused,
-	s.next_run_at, s.running_since, s.last_success_at, coalesce(s.last_good_rows, 0), s.created_at`
+	s.next_run_at, s.running_since, s.last_success_at, coalesce(s.last_good_rows, 0), s.created_at, s.in_stock_quantity, s.build_skus`
 
 const subscriptionFrom = " FROM subscriptions s LEFT JOIN accounts a ON a.id = s.supplier_id"
 
@@ -88,7 +99,7 @@ func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error)
 	var mapping string
 	err := row.Scan(&s.ID, &s.AccountID, &s.Name, &s.FeedID, &s.SupplierID, &s.SupplierName, &s.URL, &s.Format, &mapping,
 		&s.Schedule, &s.IntervalMinutes, &s.DailyAt, &s.Buffer, &s.InventoryMode, &s.DropThresholdPct, &s.StaleAfterHours, &s.StaleAsZero, &s.Paused,
-		&s.NextRunAt, &s.RunningSince, &s.LastSuccessAt, &s.LastGoodRows, &s.CreatedAt)
+		&s.NextRunAt, &s.RunningSince, &s.LastSuccessAt, &s.LastGoodRows, &s.CreatedAt, &s.InStockQuantity, &s.BuildSKUs)
 	if err == nil && mapping != "" {
 		_ = json.Unmarshal([]byte(mapping), &s.Mapping)
 	}
@@ -151,6 +162,7 @@ func (db *DB) SaveSubscription(ctx context.Context, actor Actor, merchantID, id 
 	c.check(in.InventoryMode == InventoryActive || in.InventoryMode == InventoryPassive, "inventory_mode", "Choose active or passive.")
 	c.check(in.DropThresholdPct >= 1 && in.DropThresholdPct <= 100, "drop_threshold_pct", "Use 1 to 100 percent.")
 	c.check(in.StaleAfterHours >= 1 && in.StaleAfterHours <= 24*30, "stale_after_hours", "Use 1 to 720 hours.")
+	c.check(in.InStockQuantity == nil || *in.InStockQuantity >= 0 && *in.InStockQuantity <= 1000000, "in_stock_quantity", "Use a quantity of 0 or more.")
 	if in.FeedID == 0 && id == 0 {
 		if err := fetch.CheckURL(in.URL); err != nil {
 			c.add("url", err.Error())
@@ -212,11 +224,19 @@ func (db *DB) SaveSubscription(ctx context.Context, actor Actor, merchantID, id 
 				name = name[:100]
 			}
 		}
+		inStock, build := feedfile.DefaultInStockQuantity, true
+		if in.InStockQuantity != nil {
+			inStock = *in.InStockQuantity
+		}
+		if in.BuildSKUs != nil {
+			build = *in.BuildSKUs
+		}
 		res, err := execInsert(ctx, tx, `INSERT INTO subscriptions (account_id, name, feed_id, supplier_id, url, format, mapping, schedule, interval_minutes,
-			daily_at, buffer, inventory_mode, drop_threshold_pct, stale_after_hours, stale_as_zero, paused, next_run_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			daily_at, buffer, inventory_mode, drop_threshold_pct, stale_after_hours, stale_as_zero, paused, next_run_at, created_at, updated_at,
+			in_stock_quantity, build_skus)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			merchantID, name, feedID, supplierID, in.URL, in.Format, mapping, in.Schedule, in.IntervalMinutes, in.DailyAt, in.Buffer, in.InventoryMode,
-			in.DropThresholdPct, in.StaleAfterHours, in.StaleAsZero, in.Paused, now, now, now)
+			in.DropThresholdPct, in.StaleAfterHours, in.StaleAsZero, in.Paused, now, now, now, inStock, build)
 		if err != nil {
 			return Subscription{}, fmt.Errorf("store: save subscription: %w", err)
 		}
@@ -245,10 +265,17 @@ func (db *DB) SaveSubscription(ctx context.Context, actor Actor, merchantID, id 
 		// A new schedule takes effect from now: next run recomputed.
 		cur.Schedule, cur.IntervalMinutes, cur.DailyAt = in.Schedule, in.IntervalMinutes, in.DailyAt
 		next := nextRun(cur, now, mer.Location())
+		if in.InStockQuantity != nil {
+			cur.InStockQuantity = *in.InStockQuantity
+		}
+		if in.BuildSKUs != nil {
+			cur.BuildSKUs = *in.BuildSKUs
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET name = ?, mapping = ?, schedule = ?, interval_minutes = ?, daily_at = ?, buffer = ?,
-			inventory_mode = ?, drop_threshold_pct = ?, stale_after_hours = ?, stale_as_zero = ?, paused = ?, next_run_at = ?, updated_at = ?
+			inventory_mode = ?, drop_threshold_pct = ?, stale_after_hours = ?, stale_as_zero = ?, paused = ?, next_run_at = ?, updated_at = ?,
+			in_stock_quantity = ?, build_skus = ?
 			WHERE id = ? AND account_id = ?`, in.Name, mapping, in.Schedule, in.IntervalMinutes, in.DailyAt, in.Buffer, in.InventoryMode,
-			in.DropThresholdPct, in.StaleAfterHours, in.StaleAsZero, in.Paused, next, now, id, merchantID); err != nil {
+			in.DropThresholdPct, in.StaleAfterHours, in.StaleAsZero, in.Paused, next, now, cur.InStockQuantity, cur.BuildSKUs, id, merchantID); err != nil {
 			return Subscription{}, fmt.Errorf("store: save subscription: %w", err)
 		}
 		if err := db.audit(ctx, tx, actor, merchantID, "subscription.updated", "subscription", id, in.Name); err != nil {

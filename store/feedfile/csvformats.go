@@ -217,7 +217,7 @@ func (r *Reader) resolve(m Mapping) error {
 		c.f[fURL], c.f[fImageURL] = get("link"), get("image_link")
 		c.f[fPrice], c.f[fCost], c.f[fQuantity] = get("price"), get("cost_of_goods_sold"), get("quantity")
 		c.f[fGTIN], c.f[fMPN] = get("gtin"), get("mpn")
-		c.avail, c.group = get("availability"), get("item_group_id")
+		c.avail, c.group, c.salePrice = get("availability"), get("item_group_id"), get("sale_price")
 		for i, n := range googleVariantNames {
 			c.variant[i] = get(strings.ToLower(n))
 		}
@@ -386,7 +386,7 @@ func (r *Reader) nextCSV(b *build) (ok bool, err error) {
 func (r *Reader) fillCommon(b *build, rec []string) {
 	c := &r.cols
 	b.row.URL = cell(rec, c.f[fURL])
-	r.code(b, rec, c.f[fGTIN], &b.row.GTIN)
+	setGTIN(b, r.colName(c.f[fGTIN]), cell(rec, c.f[fGTIN]))
 	r.code(b, rec, c.f[fMPN], &b.row.MPN)
 	r.money(b, rec, c.f[fPrice], &b.row.PriceCents, &b.row.HasPrice)
 	r.money(b, rec, c.f[fCost], &b.row.CostCents, &b.row.HasCost)
@@ -517,12 +517,20 @@ func (r *Reader) fillGoogleTSV(b *build, rec []string) {
 	r.fillCommon(b, rec)
 	b.row.Active = true
 	setAvailability(b, r.colName(c.avail), cell(rec, c.avail))
-	if cell(rec, c.group) != "" {
+	r.salePrice(b, rec)
+	if b.row.GroupKey = cell(rec, c.group); b.row.GroupKey != "" {
 		var vals [4]string
 		for i, ci := range c.variant {
 			vals[i] = cell(rec, ci)
 		}
 		b.row.Options = joinOptions(googleVariantNames[:], vals[:])
+	}
+}
+
+// salePrice reads the format's sale price column, if it has one.
+func (r *Reader) salePrice(b *build, rec []string) {
+	if v := cell(rec, r.cols.salePrice); v != "" {
+		setMoney(b, r.colName(r.cols.salePrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
 	}
 }
 
@@ -608,19 +616,6 @@ func (r *Reader) fillShopify(b *build, rec []string) bool {
 	if s.image == "" {
 		s.image = cell(rec, c.f[fImageURL])
 	}
-	b.row.SKU = cell(rec, c.f[fSKU])
-	if b.row.SKU == "" {
-		if cell(rec, c.f[fPrice]) != "" || cell(rec, c.f[fQuantity]) != "" {
-			b.fail(r.colName(c.f[fSKU]), "this variant has a price or quantity but no Variant SKU")
-			return true
-		}
-		return false // an image-only row
-	}
-	b.row.Title = s.title
-	b.row.Description = s.body
-	if s.tags != nil {
-		b.row.Tags = append([]string(nil), s.tags...)
-	}
 	var vals [3]string
 	for i := range vals {
 		vals[i] = cell(rec, c.optVal[i])
@@ -628,7 +623,27 @@ func (r *Reader) fillShopify(b *build, rec []string) bool {
 			vals[i] = ""
 		}
 	}
+	b.row.SKU = cell(rec, c.f[fSKU])
+	if b.row.SKU == "" {
+		if cell(rec, c.f[fPrice]) == "" && cell(rec, c.f[fQuantity]) == "" {
+			return false // an image-only row
+		}
+		if !r.opt.BuildSKUs || h == "" {
+			r.stats.missingSKUs++
+			b.fail(r.colName(c.f[fSKU]), "this variant has a price or quantity but no Variant SKU")
+			return true
+		}
+		b.row.SKU, b.row.BuiltSKU = builtSKU(h, vals[:]), true
+	}
+	b.row.Title = s.title
+	b.row.Description = s.body
+	if s.tags != nil {
+		b.row.Tags = append([]string(nil), s.tags...)
+	}
 	b.row.Options = joinOptions(s.optNames[:], vals[:])
+	if b.row.Options != "" {
+		b.row.GroupKey = h
+	}
 	b.row.ImageURL = cell(rec, c.variantImage)
 	if b.row.ImageURL == "" {
 		b.row.ImageURL = s.image
@@ -645,7 +660,8 @@ func (r *Reader) fillShopify(b *build, rec []string) bool {
 // wooState remembers the names of variable products, for variations that
 // leave Name empty.
 type wooState struct {
-	parents map[string]string // "sku" or "id:123" → Name
+	parents   map[string]string // "sku" or "id:123" → Name
+	parentSKU map[string]string // "id:123" → the parent's SKU
 }
 
 func (r *Reader) fillWoo(b *build, rec []string) bool {
@@ -661,11 +677,18 @@ func (r *Reader) fillWoo(b *build, rec []string) bool {
 					r.woo.parents = map[string]string{}
 				}
 				name = strings.Clone(name)
-				if sku := cell(rec, c.f[fSKU]); sku != "" {
-					r.woo.parents[strings.Clone(sku)] = name
+				sku := strings.Clone(cell(rec, c.f[fSKU]))
+				if sku != "" {
+					r.woo.parents[sku] = name
 				}
 				if id := cell(rec, c.id); id != "" {
 					r.woo.parents["id:"+id] = name
+					if sku != "" {
+						if r.woo.parentSKU == nil {
+							r.woo.parentSKU = map[string]string{}
+						}
+						r.woo.parentSKU["id:"+id] = sku
+					}
 				}
 			}
 			return false
@@ -682,9 +705,18 @@ func (r *Reader) fillWoo(b *build, rec []string) bool {
 		return false
 	}
 	b.row.Title = cell(rec, c.f[fTitle])
-	if b.row.Title == "" && variation {
-		b.row.Title = r.woo.parents[cell(rec, c.parent)]
+	if variation {
+		parent := cell(rec, c.parent)
+		if b.row.Title == "" {
+			b.row.Title = r.woo.parents[parent]
+		}
+		// The group is the parent's SKU when the file gave one.
+		b.row.GroupKey = parent
+		if sku, ok := r.woo.parentSKU[parent]; ok {
+			b.row.GroupKey = sku
+		}
 	}
+	r.salePrice(b, rec)
 	b.row.Description = cell(rec, c.f[fDescription])
 	if b.row.Description == "" {
 		b.row.Description = cell(rec, c.shortDesc)

@@ -368,8 +368,14 @@ func (r *Reader) Header() []string {
 func (r *Reader) Delimiter() rune { return r.delim }
 
 // Ignored returns the headers of the columns the format does not use, in file
-// order, so a user can be told what was not imported. Nil for XML.
-func (r *Reader) Ignored() []string { return append([]string(nil), r.ignored...) }
+// order, so a user can be told what was not imported. For XML it lists the
+// item elements read so far that no field comes from (e.g. g:shipping).
+func (r *Reader) Ignored() []string {
+	if r.xr != nil {
+		return append([]string(nil), r.xr.unknown...)
+	}
+	return append([]string(nil), r.ignored...)
+}
 
 // Next returns the next row.
 //

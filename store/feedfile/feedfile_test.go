@@ -430,8 +430,8 @@ func TestShopify(t *testing.T) {
 		t.Errorf("unusable lines = %v, want [5]", res.unusable)
 	}
 	first := Row{
-		Line: 2, SKU: "TEE-R-M", Title: "Tee", Options: "Color: Red / Size: M", GTIN: "012345678905",
-		ImageURL: "https://e/tee.jpg", Description: "<p>Soft</p>", Tags: []string{"summer", "cotton"},
+		Line: 2, SKU: "TEE-R-M", Title: "Tee", Options: "Color: Red / Size: M", GTIN: "012345678905", GroupKey: "tee",
+		ImageURL: "https://e/tee.jpg", Description: "Soft", Tags: []string{"summer", "cotton"},
 		PriceCents: 1999, CostCents: 750, HasPrice: true, HasCost: true, Quantity: 5, HasQuantity: true,
 		Active: true, HasActive: true,
 	}
@@ -439,9 +439,9 @@ func TestShopify(t *testing.T) {
 		t.Errorf("first row = %+v\nwant        %+v", res.rows[0], first)
 	}
 	second := res.rows[1]
-	if second.Title != "Tee" || second.Options != "Color: Red / Size: L" || second.GTIN != "3.65275E+11" ||
+	if second.Title != "Tee" || second.Options != "Color: Red / Size: L" || second.GTIN != "" ||
 		second.ImageURL != "https://e/red.jpg" || !second.HasQuantity || second.Quantity != 0 || !slices.Equal(second.Tags, first.Tags) {
-		t.Errorf("second row = %+v; want the product's title and tags, its own options, variant image, mangled GTIN kept", second)
+		t.Errorf("second row = %+v; want the product's title and tags, its own options, variant image, mangled GTIN left empty", second)
 	}
 	second.Tags[0] = "changed"
 	if res.rows[0].Tags[0] != "summer" {
@@ -487,6 +487,7 @@ func TestGoogleTSV(t *testing.T) {
 		Line: 2, SKU: "W-1", Title: "Watch", Options: "Color: Black / Size: 44mm", GTIN: "698615070527", MPN: "DZ1437",
 		URL: "https://e/w1", ImageURL: "https://e/w1.jpg", Description: "Nice", Currency: "USD",
 		PriceCents: 10529, HasPrice: true, Quantity: 3, HasQuantity: true, Active: true, Availability: InStock,
+		SalePriceCents: 9900, HasSalePrice: true, GroupKey: "dz1",
 	}
 	if len(res.rows) != 3 || !reflect.DeepEqual(res.rows[0], want) {
 		t.Fatalf("rows = %+v\nwant first %+v", res.rows, want)
@@ -549,7 +550,7 @@ func TestGoogleXML(t *testing.T) {
 	want := Row{
 		Line: 1, SKU: "A-1", Title: "Tom & Jerry > Mug\u00a0XL", Options: "Color: White/Yellow", GTIN: "698615070527",
 		URL: "https://e/a?x=1&y=2", Currency: "USD", PriceCents: 1500, HasPrice: true,
-		Quantity: 4, HasQuantity: true, Active: true, Availability: Preorder,
+		Quantity: 4, HasQuantity: true, Active: true, Availability: Preorder, GroupKey: "grp",
 	}
 	if len(res.rows) != 2 || !reflect.DeepEqual(res.rows[0], want) {
 		t.Fatalf("rows = %+v\nwant first %+v", res.rows, want)
@@ -625,6 +626,7 @@ func TestWooCommerce(t *testing.T) {
 	red := Row{
 		Line: 3, SKU: "SHIRT-R", Title: "Shirt", Options: "Color: Red", ImageURL: "https://e/r.jpg",
 		PriceCents: 2000, HasPrice: true, Quantity: 4, HasQuantity: true, Active: true, HasActive: true, Availability: InStock,
+		SalePriceCents: 1800, HasSalePrice: true, GroupKey: "SHIRT",
 	}
 	if !reflect.DeepEqual(res.rows[0], red) {
 		t.Errorf("variation = %+v\nwant        %+v", res.rows[0], red)

@@ -53,7 +53,11 @@ func (e EmptyField) Message() string {
 	if e.All {
 		return fmt.Sprintf("%s is empty on all %s rows%s", e.Field, Count(e.Rows), where)
 	}
-	return fmt.Sprintf("%s is empty on %s rows%s", e.Field, Count(e.Rows), where)
+	rows := "rows"
+	if e.Rows == 1 {
+		rows = "row"
+	}
+	return fmt.Sprintf("%s is empty on %s %s%s", e.Field, Count(e.Rows), rows, where)
 }
 
 // Loses reports whether every usable row lost its title or its quantity:
@@ -122,11 +126,13 @@ func (s *stats) count(r *Row) {
 	}
 }
 
-// settle applies the availability rule, the same for every format: a row
+// settle turns descriptions into text and applies the availability rule, the same for every format: a row
 // that says it is out of stock, on preorder or on backorder without a
 // quantity has none on hand (0); a row that says it is in stock without a
 // number gets Options.InStockQuantity, and is counted.
 func (r *Reader) settle(row *Row) {
+	// Descriptions are kept as text: markup never reaches a page or a store.
+	row.Description = plainText(row.Description)
 	if row.HasQuantity {
 		return
 	}

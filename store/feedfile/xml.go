@@ -27,6 +27,7 @@ const (
 	xMaterial
 	xPattern
 	xQuantity
+	xSalePrice
 	xNum
 )
 
@@ -35,6 +36,7 @@ var xmlNames = map[string]int{
 	"link": xLink, "image_link": xImageLink, "price": xPrice, "cost_of_goods_sold": xCost,
 	"availability": xAvailability, "gtin": xGTIN, "mpn": xMPN, "item_group_id": xGroup,
 	"color": xColor, "size": xSize, "material": xMaterial, "pattern": xPattern, "quantity": xQuantity,
+	"sale_price": xSalePrice,
 }
 
 // xmlSource streams <item> (RSS) or <entry> (Atom) elements with a token
@@ -46,6 +48,9 @@ type xmlSource struct {
 	n    int // items read
 	vals [xNum]string
 	text strings.Builder
+
+	unknown []string        // elements of items that no field is read from, in order first seen
+	seenUnk map[string]bool // the same, as a set
 }
 
 func newXMLSource(r io.Reader) *xmlSource {
@@ -114,6 +119,8 @@ func (x *xmlSource) readItem() error {
 			name, nested = -1, false
 			if i, ok := xmlNames[t.Name.Local]; ok {
 				name = i
+			} else {
+				x.noteUnknown(t.Name)
 			}
 			x.text.Reset()
 			if name == xLink {
@@ -136,6 +143,22 @@ func (x *xmlSource) readItem() error {
 			}
 			depth--
 		}
+	}
+}
+
+// noteUnknown remembers an item element that no field is read from, so the
+// user can be told; "g:" marks Google's namespace.
+func (x *xmlSource) noteUnknown(n xml.Name) {
+	name := n.Local
+	if n.Space == "http://base.google.com/ns/1.0" {
+		name = "g:" + name
+	}
+	if x.seenUnk == nil {
+		x.seenUnk = map[string]bool{}
+	}
+	if !x.seenUnk[name] && len(x.unknown) < 200 {
+		x.seenUnk[name] = true
+		x.unknown = append(x.unknown, name)
 	}
 }
 
@@ -181,7 +204,7 @@ func (r *Reader) nextXML(b *build) (bool, error) {
 	b.row.Description = v[xDescription]
 	b.row.URL = v[xLink]
 	b.row.ImageURL = v[xImageLink]
-	setCode(b, "gtin", v[xGTIN], &b.row.GTIN)
+	setGTIN(b, "gtin", v[xGTIN])
 	setCode(b, "mpn", v[xMPN], &b.row.MPN)
 	if v[xPrice] != "" {
 		setMoney(b, "price", v[xPrice], &b.row.PriceCents, &b.row.HasPrice)
@@ -191,7 +214,10 @@ func (r *Reader) nextXML(b *build) (bool, error) {
 	}
 	setAvailability(b, "availability", v[xAvailability])
 	setQuantity(b, "quantity", v[xQuantity])
-	if v[xGroup] != "" {
+	if v[xSalePrice] != "" {
+		setMoney(b, "sale_price", v[xSalePrice], &b.row.SalePriceCents, &b.row.HasSalePrice)
+	}
+	if b.row.GroupKey = v[xGroup]; v[xGroup] != "" {
 		b.row.Options = joinOptions(googleVariantNames[:], []string{v[xColor], v[xSize], v[xMaterial], v[xPattern]})
 	}
 	b.row.Active = true
