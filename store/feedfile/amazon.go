@@ -91,7 +91,7 @@ func (r *Reader) fillAmazon(b *build, rec []string) bool {
 		setSalePrice(b, r.colName(a.salePrice), v)
 	}
 	if id := cell(rec, a.productID); id != "" && isAmazonGTIN(cell(rec, a.idType), id) {
-		setCode(b, r.colName(a.productID), id, &b.row.GTIN)
+		setGTIN(b, r.colName(a.productID), id)
 	}
 	if relation == "child" {
 		parent := cell(rec, a.parentSKU)

@@ -104,8 +104,8 @@ var amazonListings = tsv(
 		"", "11", "", "", "", "B07XJ8C8F5", "", "", "", "", "", "B07XJ8C8F5", "", "", "0", "AMAZON_NA", "", "Active"},
 	[]string{"Desk Lamp", "", "0917A111111", "LAMP-01", "45.00", "0", "2023-03-02 08:00:00 PST", "", "y", "3", "", "", "11",
 		"", "", "", "B0C1234567", "", "", "", "", "", "012345678905", "", "", "0", "DEFAULT", "", "Inactive"},
-	[]string{"Bookend", "", "0918A222222", "BOOKEND", "12.00", "3", "", "", "y", "", "", "", "11", "", "", "", "", "", "", "",
-		"", "", "", "", "", "0", "DEFAULT", "", "Paused"},
+	[]string{"Bookend", "", "0918A222222", "BOOKEND", "12.00", "3", "", "", "y", "3", "", "", "11", "", "", "", "", "", "", "",
+		"", "", "012345678901", "", "", "0", "DEFAULT", "", "Paused"},
 )
 
 func TestAmazonListings(t *testing.T) {
@@ -113,8 +113,12 @@ func TestAmazonListings(t *testing.T) {
 	if r.Format() != FormatAmazonListings {
 		t.Fatalf("format = %q, want amazon_listings", r.Format())
 	}
-	if got := messages(res.errs); !slices.Equal(got, []string{`5: status: status "Paused" is not Active, Inactive or Incomplete`}) {
-		t.Errorf("errors = %q", got)
+	wantErrs := []string{
+		`5: product-id: product-id "012345678901" has a wrong check digit (1; the digits before it give 5): a digit may be mistyped`,
+		`5: status: status "Paused" is not Active, Inactive or Incomplete`,
+	}
+	if got := messages(res.errs); !slices.Equal(got, wantErrs) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantErrs, "\n"))
 	}
 	want := []Row{
 		{Line: 2, SKU: "BOTTLE-750", Title: "Stainless Steel Water Bottle 750ml", GTIN: "4006381333931",

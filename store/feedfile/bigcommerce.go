@@ -198,7 +198,7 @@ func (r *Reader) fillBigCommerceVariant(b *build, rec []string) {
 // meaning it: the row is then in stock by Dropline's rule instead.
 func (r *Reader) fillBigCommerceCommon(b *build, rec []string, untracked bool) {
 	c := &r.cols
-	r.code(b, rec, c.f[fGTIN], &b.row.GTIN)
+	setGTIN(b, r.colName(c.f[fGTIN]), cell(rec, c.f[fGTIN]))
 	r.code(b, rec, c.f[fMPN], &b.row.MPN)
 	r.money(b, rec, c.f[fPrice], &b.row.PriceCents, &b.row.HasPrice)
 	r.money(b, rec, c.f[fCost], &b.row.CostCents, &b.row.HasCost)

@@ -104,7 +104,7 @@ func TestBigCommerce(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantErrs, "\n"))
 	}
 	const img = "https://cdn11.bigcommerce.com/s-abc123/products/101/images/1/tee.jpg"
-	tee := Row{Title: "Classic Tee", GroupKey: "TEE", Description: "<p>Soft cotton.</p>", ImageURL: img,
+	tee := Row{Title: "Classic Tee", GroupKey: "TEE", Description: "Soft cotton.", ImageURL: img,
 		Tags: []string{"tee", "cotton"}, CostCents: 800, HasCost: true, SalePriceCents: 1800, HasSalePrice: true,
 		HasQuantity: true, Active: true, HasActive: true}
 	small, large := tee, tee
