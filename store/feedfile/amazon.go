@@ -88,7 +88,7 @@ func (r *Reader) fillAmazon(b *build, rec []string) bool {
 	b.row.ImageURL = cell(rec, c.f[fImageURL])
 	r.fillCommon(b, rec)
 	if v := cell(rec, a.salePrice); v != "" {
-		setSalePrice(b, r.colName(a.salePrice), v)
+		setMoney(b, r.colName(a.salePrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
 	}
 	if id := cell(rec, a.productID); id != "" && isAmazonGTIN(cell(rec, a.idType), id) {
 		setGTIN(b, r.colName(a.productID), id)

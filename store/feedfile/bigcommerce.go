@@ -128,7 +128,7 @@ func (r *Reader) fillBigCommerceProduct(b *build, rec []string) {
 		}
 	}
 	if v := cell(rec, c.bc.salePrice); v != "" {
-		setSalePrice(b, r.colName(c.bc.salePrice), v)
+		setMoney(b, r.colName(c.bc.salePrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
 	}
 	group := b.row.SKU
 	if group == "" {

@@ -432,17 +432,6 @@ func setMoney(b *build, col, v string, dst *int64, has *bool) {
 	*dst, *has = cents, true
 }
 
-// setSalePrice reads a sale price (after the price and cost). It is in
-// the price's currency, so a currency it names is kept only beside a price
-// or cost.
-func setSalePrice(b *build, col, v string) {
-	cur := b.row.Currency
-	setMoney(b, col, v, &b.row.SalePriceCents, &b.row.HasSalePrice)
-	if !b.row.HasPrice && !b.row.HasCost {
-		b.row.Currency = cur
-	}
-}
-
 func (r *Reader) count(b *build, rec []string, i int, dst *int, has *bool) {
 	v := cell(rec, i)
 	if v == "" {

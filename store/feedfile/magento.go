@@ -135,7 +135,7 @@ func (r *Reader) fillMagentoFields(b *build, rec []string) {
 	}
 	r.fillCommon(b, rec)
 	if v := cell(rec, m.specialPrice); v != "" {
-		setSalePrice(b, r.colName(m.specialPrice), v)
+		setMoney(b, r.colName(m.specialPrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
 	}
 	if v := cell(rec, m.inStock); v != "" {
 		switch v {

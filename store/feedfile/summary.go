@@ -133,6 +133,11 @@ func (s *stats) count(r *Row) {
 func (r *Reader) settle(row *Row) {
 	// Descriptions are kept as text: markup never reaches a page or a store.
 	row.Description = plainText(row.Description)
+	// Currency says what the price and cost are in: a code only a sale
+	// price named, beside neither, qualifies nothing a store keeps.
+	if !row.HasPrice && !row.HasCost {
+		row.Currency = ""
+	}
 	if row.HasQuantity {
 		return
 	}
