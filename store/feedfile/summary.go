@@ -132,7 +132,11 @@ func (s *stats) count(r *Row) {
 // number gets Options.InStockQuantity, and is counted.
 func (r *Reader) settle(row *Row) {
 	// Descriptions are kept as text: markup never reaches a page or a store.
-	row.Description = plainText(row.Description)
+	// Variants share their product's description: it is converted once.
+	if row.Description != r.lastHTML {
+		r.lastHTML, r.lastText = row.Description, plainText(row.Description)
+	}
+	row.Description = r.lastText
 	if row.HasQuantity {
 		return
 	}
