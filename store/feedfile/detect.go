@@ -132,21 +132,6 @@ func pickDelimiter(line []byte) rune {
 	return rune(candidates[best])
 }
 
-func splitHeader(line []byte, delim rune) []string {
-	cr := csv.NewReader(bytes.NewReader(line))
-	cr.Comma = delim
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	rec, err := cr.Read()
-	if err != nil {
-		rec = strings.Split(string(line), string(delim))
-	}
-	for i := range rec {
-		rec[i] = strings.TrimSpace(rec[i])
-	}
-	return rec
-}
-
 // normHeader lower-cases and trims a header cell.
 func normHeader(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
