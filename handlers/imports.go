@@ -64,12 +64,13 @@ type importChoices struct {
 	errs    views.FieldErrors
 }
 
-// readImportChoices reads the mapping (map_<field>, with mapped=1), the
+// readImportChoices reads the mapping (map_<field>, with mapped=1 or, on
+// the subscribe form, format=mapped), the
 // options (in_stock_quantity; build_skus, read only when opts=1 says the
 // options were on the form, else on) and the acknowledgement.
 func readImportChoices(form url.Values) importChoices {
 	ch := importChoices{opt: store.DefaultImportOptions(), errs: views.FieldErrors{}}
-	if form.Get("mapped") == "1" {
+	if form.Get("mapped") == "1" || form.Get("format") == string(feedfile.FormatMapped) {
 		ch.mapped = true
 		ch.opt.Mapping = map[string]string{}
 		for _, f := range feedfile.Fields() {
@@ -175,7 +176,7 @@ func (s *Server) importPreview(c echo.Context) error {
 	if err := parseBody(c); err != nil {
 		return err
 	}
-	form := c.Request().Form
+	form := c.Request().PostForm
 	token := form.Get("token")
 	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
@@ -249,7 +250,7 @@ func (s *Server) importApply(c echo.Context) error {
 	if err := parseBody(c); err != nil {
 		return err
 	}
-	form := c.Request().Form
+	form := c.Request().PostForm
 	token := form.Get("token")
 	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
 	// An upload token is bound to the import it was made for: an orders or
