@@ -281,7 +281,7 @@ func ProductTable(v ProductListView) templ.Component {
 					}
 				}
 				if r.Group != "" {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"muted product-meta\" data-testid=\"product-group\">Group: <span class=\"mono\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"muted product-meta\">Group: <span class=\"mono\" data-testid=\"product-group\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
