@@ -16,7 +16,7 @@ import (
 
 // selected is the value a mapping select has chosen, "" for none.
 func selected(p page, field string) string {
-	return p.doc.Find(`select[name="map_` + field + `"] option[selected]`).AttrOr("value", "")
+	return p.doc.Find(`select[name="map_`+field+`"] option[selected]`).AttrOr("value", "")
 }
 
 // effects lists the "Row skipped"/"Field left empty" cells of a row error table, by line.
