@@ -33,13 +33,8 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 		if err != nil {
 			return v, err
 		}
-		// The signed-in member's account does not carry the currency: read it.
-		full, err := s.store.Account(ctx, acc.ID)
-		if err != nil {
-			return v, err
-		}
 		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled,
-			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: full.Currency}
+			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency}
 	}
 	members, err := s.store.Members(ctx, acc.ID)
 	if err != nil {
