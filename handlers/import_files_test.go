@@ -41,11 +41,11 @@ func TestImportUnknownColumnsMapThenApply(t *testing.T) {
 	if p.status != http.StatusOK || p.doc.Find(`[data-testid="import-mapping"]`).Length() != 1 {
 		t.Fatalf("upload of an unknown layout: %d, want the mapping step\n%s", p.status, p.doc.Find("main").Text())
 	}
-	// The file's first rows and Dropline's guesses; the SKU is not guessed from "Item Code".
+	// The file's first rows and Dropline's guesses from the column names.
 	if got := p.doc.Find(`[data-testid="map-rows"] tbody tr`).Length(); got != 2 {
 		t.Errorf("mapping step shows %d rows, want 2", got)
 	}
-	for field, want := range map[string]string{"quantity": "On Hand", "description": "Description", "sku": "", "price": ""} {
+	for field, want := range map[string]string{"quantity": "On Hand", "description": "Description", "sku": "Item Code", "price": "Unit Price", "title": ""} {
 		if got := selected(p, field); got != want {
 			t.Errorf("%s prefilled with %q, want %q", field, got, want)
 		}
@@ -56,6 +56,7 @@ func TestImportUnknownColumnsMapThenApply(t *testing.T) {
 		t.Fatalf("mapping form carries %v", form)
 	}
 	// Without a SKU column the step comes back with the message, the upload kept.
+	form.Set("map_sku", "")
 	p = c.post("/products/import/preview", form)
 	if p.status != http.StatusUnprocessableEntity || p.doc.Find(`[data-testid="error-map_sku"]`).Length() != 1 {
 		t.Fatalf("mapping without SKU: %d", p.status)
