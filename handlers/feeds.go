@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -364,6 +364,16 @@ func subscriptionInput(f views.SubscriptionForm) (store.SubscriptionInput, views
 	in.Buffer = num("buffer", f.Buffer, 0)
 	in.DropThresholdPct = num("drop_threshold_pct", f.DropThresholdPct, 30)
 	in.StaleAfterHours = num("stale_after_hours", f.StaleAfterHours, 26)
+	if f.ReadOptions {
+		if strings.TrimSpace(f.InStockQuantity) != "" {
+			n := num("in_stock_quantity", f.InStockQuantity, 0)
+			if n < 0 {
+				errs["in_stock_quantity"] = "Enter a whole number, 0 or more."
+			}
+			in.InStockQuantity = &n
+		}
+		in.BuildSKUs = &f.BuildSKUs
+	}
 	if len(errs) > 0 {
 		return in, errs
 	}
@@ -399,17 +409,26 @@ func (s *Server) subscriptionCreate(c echo.Context) error {
 	}
 	in.URL = strings.TrimSpace(form.Get("url"))
 	in.Format = form.Get("format")
+	ch := readImportChoices(form)
 	if in.Format == string(feedfile.FormatMapped) {
-		in.Mapping = map[string]string{}
-		for _, fld := range feedfile.Fields() {
-			if col := form.Get("map_" + fld); col != "" {
-				in.Mapping[fld] = col
-			}
-		}
+		in.Mapping = ch.opt.Mapping
 		if in.Mapping["sku"] == "" {
-			v := s.previewView(c, in.URL)
-			v.Mapping = in.Mapping
+			v := s.previewView(c, in.URL, form)
 			v.Errors = views.FieldErrors{"map_sku": "Choose the column that holds the SKU."}
+			return render(c, http.StatusUnprocessableEntity, views.SubscriptionPreviewPage(s.frame(c, "Subscribe"), v))
+		}
+	}
+	in.InStockQuantity, in.BuildSKUs = &ch.opt.InStockQuantity, &ch.opt.BuildSKUs
+	if len(ch.errs) > 0 || !ch.opt.Acknowledged {
+		// The first megabyte is read again as the pulls will read it: a
+		// file that would lose every title or quantity needs the user's
+		// word first. A feed that cannot be read now is left to the pull,
+		// whose run says what went wrong.
+		v := s.previewView(c, in.URL, form)
+		if len(ch.errs) > 0 || (v.Error == "" && len(v.Loses.Messages) > 0) {
+			if len(ch.errs) == 0 {
+				v.AckError = "Tick “Subscribe anyway” to pull this feed without " + strings.Join(v.Loses.Fields, " and ") + ", or choose the columns that hold them."
+			}
 			return render(c, http.StatusUnprocessableEntity, views.SubscriptionPreviewPage(s.frame(c, "Subscribe"), v))
 		}
 	}
@@ -436,9 +455,21 @@ func (s *Server) startPull(c echo.Context, subID int64, msg string) error {
 	return redirect(c, "/runs/"+strconv.FormatInt(run.ID, 10))
 }
 
-// previewView downloads the first rows of an external feed for the preview page.
-func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
+// previewHead is how much of an external feed the preview reads: plenty to
+// recognise the file, show its first rows and say what it holds.
+const previewHead = 1 << 20
+
+// previewView downloads the first megabyte of an external feed for the
+// preview page, and reads it with the mapping and options in form (as the
+// preview page posts them; empty: detected, defaults) as pulls would.
+func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) views.PreviewView {
+	ch := readImportChoices(form)
 	v := views.PreviewView{URL: rawURL, Fields: feedfile.Fields(), Mapping: map[string]string{}}
+	v.InStockQuantity, v.BuildSKUs, v.OptionErrors = strconv.Itoa(ch.opt.InStockQuantity), ch.opt.BuildSKUs, ch.errs
+	if _, bad := ch.errs["in_stock_quantity"]; bad {
+		v.InStockQuantity = ch.inStock
+	}
+	v.Acknowledged = ch.opt.Acknowledged
 	fetcher, err := s.puller.Downloader(c.Request().Context())
 	if err != nil {
 		v.Error = "The feed could not be checked right now."
@@ -452,16 +483,20 @@ func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
 		return v
 	}
 	defer body.Close()
-	// The first megabyte is plenty to recognise the file and show its first rows.
-	head, err := io.ReadAll(io.LimitReader(body, 1<<20))
+	head, err := io.ReadAll(io.LimitReader(body, previewHead))
 	if err != nil {
 		v.Error = store.UserMessage(err)
 		return v
 	}
+	v.Partial = len(head) == previewHead
+	opt := feedfile.Options{InStockQuantity: ch.opt.InStockQuantity, BuildSKUs: ch.opt.BuildSKUs}
 	// A Google Merchant XML feed has no columns to map: show its first
 	// products as a pull reads them.
 	if format, _, err := feedfile.Detect(head); err == nil && format == feedfile.FormatGoogleXML {
-		return xmlPreview(v, head)
+		v = xmlPreview(v, head)
+		opt.Format = feedfile.FormatGoogleXML
+		s.previewNotes(&v, head, opt)
+		return v
 	}
 	header, records, err := feedfile.Preview(bytes.NewReader(head), feedfile.Options{}, 5)
 	if err != nil {
@@ -471,14 +506,46 @@ func (s *Server) previewView(c echo.Context, rawURL string) views.PreviewView {
 	v.Header, v.Records = header, records
 	fr, err := feedfile.NewReader(bytes.NewReader(head), feedfile.Options{})
 	switch {
-	case errors.Is(err, feedfile.ErrNeedsMapping), errors.Is(err, feedfile.ErrNoSKUColumn):
+	case needsMapping(err) || ch.mapped:
 		v.NeedsMap = true
+		v.MapReason = fileProblem(err)
+		v.Mapping = feedfile.GuessMapping(header)
+		if ch.mapped {
+			v.Mapping = ch.opt.Mapping
+		}
+		if v.Mapping["sku"] != "" {
+			opt.Mapping = v.Mapping
+			s.previewNotes(&v, head, opt)
+		}
 	case err != nil:
 		v.Error = store.UserMessage(err)
 	default:
 		v.Format = string(fr.Format())
+		s.previewNotes(&v, head, opt)
 	}
 	return v
+}
+
+// previewNotes reads the first megabyte to the end with opt and says what
+// a pull would not import, and whether every row would lose its title or
+// quantity. A row cut off where the megabyte ends counts as a row error.
+func (s *Server) previewNotes(v *views.PreviewView, head []byte, opt feedfile.Options) {
+	fr, err := feedfile.NewReader(bytes.NewReader(head), opt)
+	if err != nil {
+		if msg := fileProblem(err); msg != "" {
+			v.NotesError = msg
+		}
+		return
+	}
+	for {
+		if _, _, err := fr.Next(); err != nil {
+			// io.EOF, or a file error where the megabyte was cut: what was read stands.
+			break
+		}
+	}
+	sum := fr.Summary()
+	v.Notes = store.SummaryNotes(sum)
+	v.Loses = losesText(sum.Loses())
 }
 
 // xmlPreview reads the first products of a Google Merchant XML feed with
@@ -523,7 +590,10 @@ func (s *Server) subscriptionPreview(c echo.Context) error {
 	if rawURL == "" {
 		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: rawURL, URLErrors: views.FieldErrors{"url": "Enter the feed's address."}})
 	}
-	v := s.previewView(c, rawURL)
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	v := s.previewView(c, rawURL, c.Request().PostForm)
 	if v.Error != "" {
 		return s.renderFeeds(c, http.StatusUnprocessableEntity, views.FeedsView{URL: rawURL, URLErrors: views.FieldErrors{"url": v.Error}})
 	}
@@ -533,7 +603,8 @@ func (s *Server) subscriptionPreview(c echo.Context) error {
 func subscriptionForm(sub store.Subscription) views.SubscriptionForm {
 	return views.SubscriptionForm{Name: sub.Name, Schedule: sub.Schedule, IntervalMinutes: strconv.Itoa(sub.IntervalMinutes), DailyAt: sub.DailyAt,
 		Buffer: strconv.Itoa(sub.Buffer), InventoryMode: sub.InventoryMode, DropThresholdPct: strconv.Itoa(sub.DropThresholdPct),
-		StaleAfterHours: strconv.Itoa(sub.StaleAfterHours), StaleAsZero: sub.StaleAsZero, Paused: sub.Paused}
+		StaleAfterHours: strconv.Itoa(sub.StaleAfterHours), StaleAsZero: sub.StaleAsZero, Paused: sub.Paused,
+		ReadOptions: sub.External(), InStockQuantity: strconv.Itoa(sub.InStockQuantity), BuildSKUs: sub.BuildSKUs}
 }
 
 func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *views.SubscriptionForm, errs views.FieldErrors) error {
@@ -545,7 +616,8 @@ func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *
 	}
 	loc := p.member.Account.Location()
 	v := views.SubscriptionView{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), IsAdmin: p.member.IsAdmin(), Form: subscriptionForm(sub),
-		Errors: errs, Running: sub.RunningSince != nil, Stale: sub.Stale(s.now()), LastGood: "never", NextRun: "—", ZoneName: loc.String()}
+		Errors: errs, Running: sub.RunningSince != nil, Stale: sub.Stale(s.now()), LastGood: "never", NextRun: "—", ZoneName: loc.String(),
+		External: sub.External(), Shopify: sub.Format == string(feedfile.FormatShopify)}
 	if form != nil {
 		v.Form = *form
 	}
@@ -638,7 +710,7 @@ func (s *Server) runView(c echo.Context) (views.RunView, error) {
 	}
 	loc := p.member.Account.Location()
 	v := views.RunView{ID: run.ID, SubscriptionID: sub.ID, Subscription: sub.Name, IsAdmin: p.member.IsAdmin(), Run: runRow(run, loc),
-		Message: run.Message, Running: run.State == store.RunRunning, Held: run.State == store.RunHeld}
+		Message: run.Message, Running: run.State == store.RunRunning, Held: run.State == store.RunHeld, Notes: run.Notes}
 	if run.FinishedAt != nil {
 		v.Finished = run.FinishedAt.In(loc).Format("15:04:05")
 	}
@@ -647,7 +719,7 @@ func (s *Server) runView(c echo.Context) (views.RunView, error) {
 		return v, err
 	}
 	for _, e := range errs {
-		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message})
+		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 	}
 	return v, nil
 }

@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -42,6 +45,68 @@ func fileProblem(err error) string {
 	return ""
 }
 
+// needsMapping reports whether the reader refused a file only because it
+// cannot tell which column holds what: the user can say.
+func needsMapping(err error) bool {
+	return errors.Is(err, feedfile.ErrNeedsMapping) || errors.Is(err, feedfile.ErrNoSKUColumn)
+}
+
+// importChoices are the mapping and options an import is previewed and
+// applied with, as the forms carry them.
+type importChoices struct {
+	opt store.ImportOptions
+	// mapped: the user chose the columns (opt.Mapping is theirs, maybe
+	// without a SKU yet).
+	mapped bool
+	// inStock is the in-stock quantity as typed, shown back when it is not
+	// a whole number of 0 or more (the preview then uses the default).
+	inStock string
+	errs    views.FieldErrors
+}
+
+// readImportChoices reads the mapping (map_<field>, with mapped=1 or, on
+// the subscribe form, format=mapped), the
+// options (in_stock_quantity; build_skus, read only when opts=1 says the
+// options were on the form, else on) and the acknowledgement.
+func readImportChoices(form url.Values) importChoices {
+	ch := importChoices{opt: store.DefaultImportOptions(), errs: views.FieldErrors{}}
+	if form.Get("mapped") == "1" || form.Get("format") == string(feedfile.FormatMapped) {
+		ch.mapped = true
+		ch.opt.Mapping = map[string]string{}
+		for _, f := range feedfile.Fields() {
+			if col := strings.TrimSpace(form.Get("map_" + f)); col != "" {
+				ch.opt.Mapping[f] = col
+			}
+		}
+	}
+	ch.inStock = strings.TrimSpace(form.Get("in_stock_quantity"))
+	if ch.inStock != "" {
+		n, err := strconv.Atoi(ch.inStock)
+		if err != nil || n < 0 {
+			ch.errs["in_stock_quantity"] = "Enter a whole number, 0 or more."
+		} else {
+			ch.opt.InStockQuantity = n
+		}
+	}
+	if form.Get("opts") == "1" {
+		ch.opt.BuildSKUs = form.Get("build_skus") == "true"
+	}
+	ch.opt.Acknowledged = form.Get("acknowledged") == "true"
+	return ch
+}
+
+// importOptionsView fills the options and carried mapping of a preview.
+func importOptionsView(v *views.ImportView, ch importChoices) {
+	v.Mapping, v.Mapped = ch.opt.Mapping, ch.mapped
+	v.InStockQuantity = strconv.Itoa(ch.opt.InStockQuantity)
+	v.InStockUsed = ch.opt.InStockQuantity
+	if _, bad := ch.errs["in_stock_quantity"]; bad {
+		v.InStockQuantity = ch.inStock
+	}
+	v.BuildSKUs = ch.opt.BuildSKUs
+	v.OptionErrors = ch.errs
+}
+
 func (s *Server) importUpload(c echo.Context) error {
 	filename, body, problem, err := readUpload(c)
 	if err != nil {
@@ -55,7 +120,17 @@ func (s *Server) importUpload(c echo.Context) error {
 	}
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body, store.DefaultImportOptions())
+	ch := importChoices{opt: store.DefaultImportOptions()}
+	plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body, ch.opt)
+	if needsMapping(err) {
+		// Keep the file: the user says which column holds what, then previews.
+		why := fileProblem(err)
+		token, err := s.store.SaveUpload(ctx, p.accountID(), kind, filename, body)
+		if err != nil {
+			return err
+		}
+		return s.renderImport(c, http.StatusOK, mappingView(kind, token, filename, body, ch, why, nil))
+	}
 	if msg := fileProblem(err); msg != "" {
 		v.Error = msg
 		return s.renderImport(c, http.StatusUnprocessableEntity, v)
@@ -68,27 +143,116 @@ func (s *Server) importUpload(c echo.Context) error {
 		return err
 	}
 	v = importView(plan, token, filename)
+	importOptionsView(&v, ch)
 	return s.renderImport(c, http.StatusOK, v)
+}
+
+// mappingView is the column mapping step for a kept upload: the file's
+// first rows and a select per Dropline field, prefilled with what the user
+// chose or else with Dropline's guesses.
+func mappingView(kind, token, filename string, body []byte, ch importChoices, why string, errs views.FieldErrors) views.ImportView {
+	v := views.ImportView{Kind: kind, Token: token, Filename: filename, MapStep: true, MapReason: why, Fields: feedfile.Fields(), MapErrors: errs}
+	importOptionsView(&v, ch)
+	header, records, err := feedfile.Preview(bytes.NewReader(body), feedfile.Options{}, 5)
+	if err != nil {
+		v.MapStep, v.Token = false, ""
+		v.Error = store.UserMessage(err)
+		return v
+	}
+	v.Header, v.Records = header, records
+	if ch.mapped {
+		v.Mapping = ch.opt.Mapping
+	} else {
+		v.Mapping = feedfile.GuessMapping(header)
+	}
+	return v
+}
+
+// importPreview previews a kept upload again: with the columns the user
+// mapped, with other options, or (step=map) shows the mapping step.
+func (s *Server) importPreview(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	form := c.Request().PostForm
+	token := form.Get("token")
+	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
+		return s.renderImport(c, http.StatusNotFound, views.ImportView{Kind: store.ImportCatalog, Error: "That upload has expired or was already applied. Upload the file again."})
+	}
+	if err != nil {
+		return err
+	}
+	ch := readImportChoices(form)
+	if form.Get("step") == "map" {
+		return s.renderImport(c, http.StatusOK, mappingView(kind, token, filename, body, ch, "", nil))
+	}
+	if ch.mapped && ch.opt.Mapping["sku"] == "" {
+		return s.renderImport(c, http.StatusUnprocessableEntity, mappingView(kind, token, filename, body, ch, "",
+			views.FieldErrors{"map_sku": "Choose the column that holds the SKU."}))
+	}
+	plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body, ch.opt)
+	if needsMapping(err) || (ch.mapped && errors.Is(err, feedfile.ErrMapping)) {
+		return s.renderImport(c, http.StatusUnprocessableEntity, mappingView(kind, token, filename, body, ch, fileProblem(err), nil))
+	}
+	if msg := fileProblem(err); msg != "" {
+		return s.renderImport(c, http.StatusUnprocessableEntity, views.ImportView{Kind: kind, Error: msg})
+	}
+	if err != nil {
+		return err
+	}
+	v := importView(plan, token, filename)
+	importOptionsView(&v, ch)
+	status := http.StatusOK
+	if len(ch.errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderImport(c, status, v)
 }
 
 func importView(plan store.ImportPlan, token, filename string) views.ImportView {
 	v := views.ImportView{Kind: plan.Kind, Token: token, Filename: filename, Format: plan.Format, Rows: plan.Rows, Create: plan.Create,
-		Update: plan.Update, Unchanged: plan.Unchanged, ErrorRows: plan.ErrorRows, ErrorsAll: plan.ErrorsAll}
+		Update: plan.Update, Unchanged: plan.Unchanged, ErrorRows: plan.ErrorRows, ErrorsAll: plan.ErrorsAll,
+		Notes: store.SummaryNotes(plan.Summary), Currency: plan.Currency}
 	for _, ch := range plan.Changes {
 		v.Changes = append(v.Changes, views.ImportChangeRow{Line: ch.Line, SKU: ch.SKU, Action: ch.Action, Changes: strings.Join(ch.Changes, "; ")})
 	}
 	v.More = plan.Create + plan.Update - len(plan.Changes)
 	for _, e := range plan.Errors {
-		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message})
+		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 	}
+	v.Loses = losesText(plan.Loses())
 	return v
+}
+
+// losesText says, for the warning, which fields every row would lose.
+func losesText(loses []feedfile.EmptyField) views.Loses {
+	var out views.Loses
+	for _, e := range loses {
+		out.Messages = append(out.Messages, upperFirst(e.Message())+".")
+		out.Fields = append(out.Fields, map[string]string{"title": "titles", "quantity": "quantities"}[e.Field])
+	}
+	return out
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (s *Server) importApply(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	token := c.FormValue("token")
-	kind, _, body, err := s.store.Upload(ctx, p.accountID(), token)
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	form := c.Request().PostForm
+	token := form.Get("token")
+	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
 	// An upload token is bound to the import it was made for: an orders or
 	// bulk tracking upload sent here is refused, and stays usable there.
 	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
@@ -100,7 +264,20 @@ func (s *Server) importApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.store.ApplyImport(ctx, p.actor(), p.accountID(), kind, body, store.DefaultImportOptions())
+	ch := readImportChoices(form)
+	plan, err := s.store.ApplyImport(ctx, p.actor(), p.accountID(), kind, body, ch.opt)
+	if errors.Is(err, store.ErrNotAcknowledged) {
+		// Nothing was applied: show the preview again, with the warning and
+		// what to tick, keeping the upload.
+		plan, err := s.store.PreviewImport(ctx, p.accountID(), kind, body, ch.opt)
+		if err != nil {
+			return err
+		}
+		v := importView(plan, token, filename)
+		importOptionsView(&v, ch)
+		v.AckError = "Nothing was imported: tick “Import anyway” to import this file without " + strings.Join(v.Loses.Fields, " and ") + "."
+		return s.renderImport(c, http.StatusUnprocessableEntity, v)
+	}
 	if msg := fileProblem(err); msg != "" {
 		if ferr := s.flashError(c, msg); ferr != nil {
 			return ferr
@@ -113,9 +290,20 @@ func (s *Server) importApply(c echo.Context) error {
 	if err := s.store.DeleteUpload(ctx, p.accountID(), token); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%d created, %d updated, %d unchanged, %d skipped for errors", plan.Create, plan.Update, plan.Unchanged, plan.ErrorRows)
-	if err := s.flash(c, "Import applied: "+msg+"."); err != nil {
+	msg := fmt.Sprintf("Import applied: %d created, %d updated, %d unchanged, %s skipped.", plan.Create, plan.Update, plan.Unchanged,
+		pluralRows(plan.ErrorRows))
+	if n := len(store.SummaryNotes(plan.Summary)); n > 0 {
+		msg += fmt.Sprintf(" The preview listed %s about what the file held that was not imported.", map[bool]string{true: "1 note", false: strconv.Itoa(n) + " notes"}[n == 1])
+	}
+	if err := s.flash(c, msg); err != nil {
 		return err
 	}
 	return redirect(c, "/products")
+}
+
+func pluralRows(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return feedfile.Count(n) + " rows"
 }

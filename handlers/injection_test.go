@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"regexp"
 	"bufio"
 	"bytes"
 	"encoding/base64"
@@ -18,6 +17,7 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"

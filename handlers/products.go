@@ -50,7 +50,8 @@ func (s *Server) productsList(c echo.Context) error {
 	for _, lp := range linked {
 		row := views.ProductRow{ID: lp.ID, SKU: lp.SKU, Title: lp.Title, Options: lp.Options, Archived: lp.Archived,
 			Cost: money(lp.CostCents, lp.HasCost), Price: money(lp.PriceCents, lp.HasPrice), LeadTime: strconv.Itoa(lp.LeadTimeDays) + " d",
-			Pending: strings.Join(lp.PendingMerchants, ", "), Quantity: strconv.Itoa(lp.Quantity), HasSource: len(lp.Sources) > 0, Stale: lp.AnyStale()}
+			Pending: strings.Join(lp.PendingMerchants, ", "), Quantity: strconv.Itoa(lp.Quantity), HasSource: len(lp.Sources) > 0, Stale: lp.AnyStale(),
+			SalePrice: money(lp.SalePriceCents, lp.HasSalePrice), Group: lp.GroupKey}
 		if len(lp.Sources) > 0 {
 			// A linked product's stock is what its sources let it sell.
 			row.Quantity = strconv.Itoa(lp.Sellable())
@@ -123,6 +124,13 @@ func parseProductForm(f views.ProductForm) (store.ProductInput, views.FieldError
 func (s *Server) renderProduct(c echo.Context, status int, v views.ProductView) error {
 	p := principalOf(c)
 	v.Merchant = p.member.Account.IsMerchant()
+	if !v.New {
+		prod, err := s.store.Product(c.Request().Context(), p.accountID(), v.ID)
+		if err != nil {
+			return err
+		}
+		v.SalePrice, v.Group, v.Currency = money(prod.SalePriceCents, prod.HasSalePrice), prod.GroupKey, prod.Currency
+	}
 	if !v.New && v.Merchant {
 		lp, err := s.store.LinkedProduct(c.Request().Context(), p.accountID(), v.ID)
 		if err != nil {

@@ -80,6 +80,7 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.POST("/products/:productID", s.productSave)
 	acct.POST("/products/:productID/archive", s.productArchive)
 	acct.POST("/products/import", s.importUpload)
+	acct.POST("/products/import/preview", s.importPreview)
 	acct.POST("/products/import/apply", s.importApply)
 	acct.GET("/feeds", s.feedsShow)
 	acct.GET("/settings", s.settingsShow)

@@ -34,7 +34,7 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 			return v, err
 		}
 		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled,
-			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail}
+			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency}
 	}
 	members, err := s.store.Members(ctx, acc.ID)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Server) accountSave(c echo.Context) error {
 	}
 	p := principalOf(c)
 	_, err := s.store.UpdateAccountSettings(c.Request().Context(), p.actor(), p.accountID(),
-		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled,
+		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled, Currency: in.Currency,
 			AccountContact: store.AccountContact{ReturnAddress: in.ReturnAddress, ReplyToEmail: in.ReplyToEmail}})
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Account: in, AccountErrors: errs})

@@ -100,7 +100,7 @@ var adminOnlyRoutes = map[string]url.Values{
 
 var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carriers/check": true, "/switch-account": true, "/login": true, "/logout": true,
 	// Day-to-day catalog and stock work is for staff too.
-	"/products": true, "/products/:productID": true, "/products/:productID/archive": true, "/products/import": true, "/products/import/apply": true,
+	"/products": true, "/products/:productID": true, "/products/:productID/archive": true, "/products/import": true, "/products/import/preview": true, "/products/import/apply": true,
 	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
 	"/subscriptions/:subID/pull": true,
 	// Handling orders is the staff's daily work.

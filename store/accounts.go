@@ -247,7 +247,7 @@ type AccountSummary struct {
 
 // Accounts lists every account, newest first. Only platform admins see this.
 func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
-	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at,
+	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency,
 		(SELECT count(*) FROM memberships m WHERE m.account_id = a.id),
 		(SELECT count(*) FROM vendor_links l WHERE (l.supplier_id = a.id OR l.merchant_id = a.id) AND l.state <> 'ended')
 		FROM accounts a ORDER BY a.id DESC`)
@@ -258,7 +258,7 @@ func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
 	var out []AccountSummary
 	for rows.Next() {
 		var s AccountSummary
-		if err := rows.Scan(&s.ID, &s.PublicID, &s.Name, &s.Kind, &s.TimeZone, &s.DropshipEnabled, &s.CreatedAt, &s.Members, &s.Links); err != nil {
+		if err := rows.Scan(&s.ID, &s.PublicID, &s.Name, &s.Kind, &s.TimeZone, &s.DropshipEnabled, &s.CreatedAt, &s.Currency, &s.Members, &s.Links); err != nil {
 			return nil, fmt.Errorf("store: accounts: %w", err)
 		}
 		out = append(out, s)

@@ -54,8 +54,8 @@ func catalogFiles(t *testing.T) []string {
 // catalogProduct is what a product file gives a product, on either path.
 type catalogProduct struct {
 	Title, Options, GTIN, MPN, GroupKey, Description, ImageURL string
-	Price, SalePrice                                          string
-	Quantity                                                  int
+	Price, SalePrice                                           string
+	Quantity                                                   int
 }
 
 func priceOf(cents int64, ok bool) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -154,9 +155,65 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 			plan.Errors = append(plan.Errors, e)
 		}
 	}
+	// Rows are taken in batches, so that one query finds the products a
+	// batch's SKUs already have, not one query per row.
+	type pending struct {
+		row  feedfile.Row
+		errs []feedfile.RowError
+	}
+	var batch []pending
+	skus := make([]string, 0, importBatch)
+	flush := func() error {
+		existing, err := productsBySKU(ctx, q, accountID, skus)
+		if err != nil {
+			return err
+		}
+		for _, pr := range batch {
+			row := pr.row
+			for _, e := range pr.errs {
+				addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
+			}
+			if !row.Usable() {
+				plan.ErrorRows++
+				continue
+			}
+			if msg := foreignCurrency(&row, plan.Currency); msg != "" {
+				addErr(RunError{Line: row.Line, Column: "price", Message: msg})
+			}
+			r := importRow{row: row, existing: existing[row.SKU]}
+			if kind == ImportInventory {
+				if r.existing == nil {
+					addErr(RunError{Line: row.Line, Column: "sku", Message: fmt.Sprintf("No product has the SKU %q.", row.SKU), Skipped: true})
+					plan.ErrorRows++
+					continue
+				}
+				if !row.HasQuantity {
+					addErr(RunError{Line: row.Line, Column: "quantity", Message: "Enter the quantity.", Skipped: true})
+					plan.ErrorRows++
+					continue
+				}
+			}
+			r.in, r.changes = merged(kind, r)
+			for _, e := range keepValid(&r) {
+				addErr(e)
+			}
+			if r.invalid {
+				plan.ErrorRows++
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		batch, skus = batch[:0], skus[:0]
+		return nil
+	}
 	for {
 		row, errs, err := fr.Next()
 		if err == io.EOF {
+			if err := flush(); err != nil {
+				return err
+			}
 			plan.Summary = fr.Summary()
 			return nil
 		}
@@ -164,49 +221,44 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 			return err
 		}
 		plan.Rows++
-		for _, e := range errs {
-			addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
+		batch = append(batch, pending{row, errs})
+		if row.Usable() {
+			skus = append(skus, row.SKU)
 		}
-		if !row.Usable() {
-			plan.ErrorRows++
-			continue
-		}
-		if msg := foreignCurrency(&row, plan.Currency); msg != "" {
-			addErr(RunError{Line: row.Line, Column: "price", Message: msg})
-		}
-		var existing *Product
-		p, err := scanProduct(q.QueryRowContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.account_id = ? AND p.sku = ?", accountID, row.SKU))
-		switch {
-		case err == nil:
-			existing = &p
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		if kind == ImportInventory {
-			if existing == nil {
-				addErr(RunError{Line: row.Line, Column: "sku", Message: fmt.Sprintf("No product has the SKU %q.", row.SKU), Skipped: true})
-				plan.ErrorRows++
-				continue
+		if len(skus) == importBatch {
+			if err := flush(); err != nil {
+				return err
 			}
-			if !row.HasQuantity {
-				addErr(RunError{Line: row.Line, Column: "quantity", Message: "Enter the quantity.", Skipped: true})
-				plan.ErrorRows++
-				continue
-			}
-		}
-		r := importRow{row: row, existing: existing}
-		r.in, r.changes = merged(kind, r)
-		for _, e := range keepValid(&r) {
-			addErr(e)
-		}
-		if r.invalid {
-			plan.ErrorRows++
-			continue
-		}
-		if err := fn(r); err != nil {
-			return err
 		}
 	}
+}
+
+// importBatch is how many rows' products one query looks up.
+const importBatch = 500
+
+// productsBySKU returns the account's products with the given SKUs.
+func productsBySKU(ctx context.Context, q querier, accountID int64, skus []string) (map[string]*Product, error) {
+	out := make(map[string]*Product, len(skus))
+	if len(skus) == 0 {
+		return out, nil
+	}
+	set, err := json.Marshal(skus)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+productColumns+" FROM products p WHERE p.account_id = ? AND p.sku IN (SELECT value FROM json_each(?))", accountID, string(set))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[p.SKU] = &p
+	}
+	return out, rows.Err()
 }
 
 // foreignCurrency leaves a row's money empty when the file gives it in

@@ -528,6 +528,75 @@ func (m *machine) StockChange(t *rapid.T) {
 	}
 }
 
+// ImportCatalogFile: a supplier uploads its shop's export (Dropline's
+// template, a Shopify export or a Google Merchant feed) with new quantities
+// for some of its products, through Products → Import, and a merchant pulls.
+// Nothing in the file is refused, and the products hold what it said.
+func (m *machine) ImportCatalogFile(t *rapid.T) {
+	si := rapid.IntRange(0, len(m.w.suppliers)-1).Draw(t, "supplier")
+	s := m.w.suppliers[si]
+	var skus []string
+	for sku := range m.w.products[s.ID] {
+		skus = append(skus, sku)
+	}
+	slices.Sort(skus)
+	chosen := rapid.SliceOfNDistinct(rapid.SampledFrom(skus), 1, len(skus), rapid.ID[string]).Draw(t, "skus")
+	qty := map[string]int{}
+	format := rapid.SampledFrom([]string{"dropline", "shopify", "google"}).Draw(t, "format")
+	var b strings.Builder
+	switch format {
+	case "dropline":
+		b.WriteString("sku,title,quantity,cost,active\n")
+	case "shopify":
+		b.WriteString("Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Qty,Variant Price,Cost per item,Status\n")
+	case "google":
+		b.WriteString("id\ttitle\tavailability\tquantity\tprice\n")
+	}
+	for _, sku := range chosen {
+		q := rapid.IntRange(0, 9).Draw(t, "quantity")
+		qty[sku] = q
+		title := sku + " from " + s.Name
+		switch format {
+		case "dropline":
+			fmt.Fprintf(&b, "%s,%s,%d,5.00,true\n", sku, title, q)
+		case "shopify":
+			fmt.Fprintf(&b, "%s,%s,Title,Default Title,%s,%d,,5.00,active\n", strings.ToLower(sku), title, sku, q)
+		case "google":
+			avail := "in stock"
+			if q == 0 {
+				avail = "out of stock"
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%d pcs\t\n", sku, title, avail, q)
+		}
+	}
+	body := []byte(b.String())
+	opt := store.DefaultImportOptions()
+	plan, err := m.db.PreviewImport(m.ctx, s.ID, store.ImportCatalog, body, opt)
+	if err != nil || plan.ErrorRows != 0 || plan.ErrorsAll != 0 || len(plan.Loses()) != 0 || plan.Create != 0 {
+		t.Fatalf("%s file preview: %+v, %v\n%s", format, plan, err, body)
+	}
+	if _, err := m.db.ApplyImport(m.ctx, m.w.sActors[si], s.ID, store.ImportCatalog, body, opt); err != nil {
+		t.Fatalf("%s file apply: %v", format, err)
+	}
+	for sku, q := range qty {
+		p, err := m.db.Product(m.ctx, s.ID, m.w.products[s.ID][sku])
+		if err != nil || p.Quantity != q || p.CostCents != 500 {
+			t.Fatalf("after importing the %s file, %s = %+v, %v; want quantity %d, cost 5.00", format, sku, p, err, q)
+		}
+	}
+	_, acc := m.merchant(t)
+	sub := rapid.SampledFrom(m.w.subs[acc.ID]).Draw(t, "subscription")
+	puller := &store.Puller{DB: m.db}
+	run, err := puller.PullNow(m.ctx, acc.ID, sub)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	puller.Wait()
+	if got, err := m.db.FeedRun(m.ctx, acc.ID, run.ID); err != nil || (got.State != store.RunSucceeded && got.Message != "The feed has no usable products.") {
+		t.Fatalf("pull of subscription %d after an import: %+v %v", sub, got, err)
+	}
+}
+
 // Check runs after every step: the store's invariants, and what a user
 // would see that they do not cover.
 func (m *machine) Check(t *rapid.T) {

@@ -43,7 +43,7 @@ type Product struct {
 	SalePriceCents int64
 	HasSalePrice   bool
 	CreatedAt      time.Time
-	UpdatedAt    time.Time
+	UpdatedAt      time.Time
 	// PendingMerchants are subscribers that have not pulled since the last change (Needs sync).
 	PendingMerchants []string
 }

@@ -93,6 +93,7 @@ type benchWorld struct {
 	db     *store.DB
 	puller *store.Puller
 	mer    store.Account
+	sup    store.Account
 	sub    store.Subscription
 	now    time.Time
 }
@@ -132,7 +133,7 @@ func newBenchWorld(b *testing.B, dir string, feedURL string) *benchWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w.mer, w.sub = m, sub
+	w.mer, w.sup, w.sub = m, s, sub
 	w.puller = &store.Puller{DB: db, Fetcher: &fetch.Fetcher{AllowPrivate: true}}
 	return w
 }

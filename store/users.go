@@ -294,7 +294,7 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 
 // Memberships lists the accounts a user belongs to, by account name.
 func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
+	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, m.role
 		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY a.name, a.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships of %d: %w", userID, err)
@@ -304,7 +304,7 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, erro
 	for rows.Next() {
 		var m Membership
 		a := &m.Account
-		if err := rows.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &m.Role); err != nil {
+		if err := rows.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &m.Role); err != nil {
 			return nil, fmt.Errorf("store: memberships of %d: %w", userID, err)
 		}
 		out = append(out, m)
@@ -316,9 +316,9 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, erro
 func (db *DB) Membership(ctx context.Context, userID, accountID int64) (Membership, error) {
 	var m Membership
 	a := &m.Account
-	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, m.role
+	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, m.role
 		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND m.account_id = ?`, userID, accountID).
-		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &m.Role)
+		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &m.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Membership{}, fmt.Errorf("store: membership of %d in %d: %w", userID, accountID, ErrNotFound)
 	}

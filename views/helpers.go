@@ -1,6 +1,7 @@
 package views
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -172,4 +173,39 @@ func poLineStatus(status string, shipped, quantity int) string {
 		return "Shipped " + itoa(shipped) + " of " + itoa(quantity) + ", the rest " + status
 	}
 	return humanAction(status)
+}
+
+// FieldLabel names a Dropline field (feedfile.Fields) for people.
+func FieldLabel(f string) string {
+	if l, ok := fieldLabels[f]; ok {
+		return l
+	}
+	return f
+}
+
+var fieldLabels = map[string]string{
+	"sku": "SKU", "title": "Title", "options": "Variant options", "gtin": "GTIN / UPC / EAN", "mpn": "MPN", "cost": "Cost",
+	"price": "Price", "quantity": "Quantity", "lead_time_days": "Lead time (days)", "url": "Product page URL",
+	"image_url": "Image URL", "description": "Description", "tags": "Tags", "active": "Active",
+}
+
+// fieldOrder lists a mapping's fields in a stable order.
+func fieldOrder(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for f := range m {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// joinAnd joins words as a sentence does: "titles and quantities".
+func joinAnd(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

@@ -90,6 +90,9 @@ func (r *Reader) readHeader() error {
 				break
 			}
 		}
+		if err == io.EOF {
+			return fileErr(0, ErrEmpty, "The file holds only the first lines of an Amazon template: its column names (line 3) and products are missing.")
+		}
 	}
 	if err == io.EOF {
 		return fileErr(0, ErrEmpty, "The file is empty.")
@@ -617,12 +620,16 @@ func (r *Reader) fillShopify(b *build, rec []string) bool {
 		if cell(rec, c.f[fPrice]) == "" && cell(rec, c.f[fQuantity]) == "" {
 			return false // an image-only row
 		}
-		if !r.opt.BuildSKUs || h == "" {
+		built := ""
+		if r.opt.BuildSKUs {
+			built = builtSKU(h, vals[:])
+		}
+		if built == "" { // not asked, or the handle and options have no letters or digits
 			r.stats.missingSKUs++
 			b.fail(r.colName(c.f[fSKU]), "this variant has a price or quantity but no Variant SKU")
 			return true
 		}
-		b.row.SKU, b.row.BuiltSKU = builtSKU(h, vals[:]), true
+		b.row.SKU, b.row.BuiltSKU = built, true
 	}
 	b.row.Title = s.title
 	b.row.Description = s.body

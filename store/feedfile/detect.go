@@ -25,23 +25,26 @@ const (
 // ErrNeedsMapping or ErrSingleColumn): the user should pick a Mapping, for
 // which GuessMapping gives a start.
 func Detect(head []byte) (Format, rune, error) {
-	kind, delim, err := sniff(head, 0)
+	// The head may end in the middle of a character.
+	for i := 0; i < utf8.UTFMax-1 && len(head) > 0 && !utf8.FullRune(head[lastRuneStart(head):]); i++ {
+		head = head[:lastRuneStart(head)]
+	}
+	// The reader itself decides, so that Detect and NewReader always agree.
+	r, err := NewReader(bytes.NewReader(head), Options{})
 	if err != nil {
-		return "", 0, err
+		_, delim, _ := sniff(head, 0)
+		return "", delim, err
 	}
-	if kind == kindXML {
-		if !looksGoogleXML(head) {
-			return "", 0, fileErr(0, ErrUnknownFormat, "This XML file is not a Google Merchant feed (RSS 2.0 or Atom with the g: namespace).")
-		}
-		return FormatGoogleXML, 0, nil
+	return r.Format(), r.Delimiter(), nil
+}
+
+// lastRuneStart is where the last (possibly incomplete) character of b starts.
+func lastRuneStart(b []byte) int {
+	i := len(b) - 1
+	for i > 0 && len(b)-i < utf8.UTFMax && !utf8.RuneStart(b[i]) {
+		i--
 	}
-	line, _ := headerLine(bytes.TrimPrefix(head, utf8BOM))
-	cells := splitHeader(line, delim)
-	f := classify(cells)
-	if f == "" {
-		return "", delim, unknownHeader(cells, delim)
-	}
-	return f, delim, nil
+	return i
 }
 
 // sniff checks the start of the file (empty, encoding) and picks the kind of
@@ -157,21 +160,6 @@ func pickDelimiter(line []byte) rune {
 		}
 	}
 	return rune(candidates[best])
-}
-
-func splitHeader(line []byte, delim rune) []string {
-	cr := csv.NewReader(bytes.NewReader(line))
-	cr.Comma = delim
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	rec, err := cr.Read()
-	if err != nil {
-		rec = strings.Split(string(line), string(delim))
-	}
-	for i := range rec {
-		rec[i] = strings.TrimSpace(rec[i])
-	}
-	return rec
 }
 
 // normHeader lower-cases and trims a header cell.

@@ -272,6 +272,8 @@ type Reader struct {
 	opt   Options
 	stats stats
 
+	lastHTML, lastText string // the last description and its text
+
 	shop shopifyState
 	woo  wooState
 	mag  magentoState

@@ -696,7 +696,7 @@ func TestDetect(t *testing.T) {
 		// Options cell's format is not documented where Dropline could read it.
 		{"bigcommerce modern export", "Item,ID,Name,Type,SKU,Options,Inventory Tracking,Current Stock,Price\n", "", ',', ErrNeedsMapping},
 		{"amazon template", amazonTemplate, FormatAmazonTemplate, '\t', nil},
-		{"amazon template, first line alone", "TemplateType=fptcustom\tVersion=2023.0915\n", "", '\t', ErrSingleColumn},
+		{"amazon template, first line alone", "TemplateType=fptcustom\tVersion=2023.0915\n", "", '\t', ErrEmpty},
 		{"amazon template without its first lines", "feed_product_type\titem_sku\titem_name\tquantity\n", FormatAmazonTemplate, '\t', nil},
 		{"amazon item_sku alone", "item_sku\titem_name\tquantity\n", "", '\t', ErrNeedsMapping},
 		{"amazon listings report", amazonListings, FormatAmazonListings, '\t', nil},

@@ -267,10 +267,14 @@ func parseBool(s string) (v, ok bool) {
 	return false, false
 }
 
+// wordJoins drops what joins words in availability values: "in_stock",
+// "in-stock" and "in stock" read the same.
+var wordJoins = strings.NewReplacer(" ", "", "_", "", "-", "")
+
 // parseAvailability normalises Google's availability values.
 func parseAvailability(s string) (string, bool) {
 	k := strings.ToLower(trimSpace(s))
-	k = strings.NewReplacer(" ", "", "_", "", "-", "").Replace(k)
+	k = wordJoins.Replace(k)
 	switch k {
 	case "instock", "availablefororder":
 		return InStock, true
@@ -399,7 +403,7 @@ func availabilityWord(k string) (string, bool) {
 	if a, ok := parseAvailability(k); ok {
 		return a, true
 	}
-	switch strings.NewReplacer(" ", "", "_", "", "-", "").Replace(k) {
+	switch wordJoins.Replace(k) {
 	case "available", "yes", "true", "y", "instockonly", "onstock", "lagernd", "disponible":
 		return InStock, true
 	case "soldout", "unavailable", "no", "false", "n", "none", "discontinued", "notavailable":

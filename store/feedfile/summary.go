@@ -132,7 +132,11 @@ func (s *stats) count(r *Row) {
 // number gets Options.InStockQuantity, and is counted.
 func (r *Reader) settle(row *Row) {
 	// Descriptions are kept as text: markup never reaches a page or a store.
-	row.Description = plainText(row.Description)
+	// Variants share their product's description: it is converted once.
+	if row.Description != r.lastHTML {
+		r.lastHTML, r.lastText = row.Description, plainText(row.Description)
+	}
+	row.Description = r.lastText
 	// Currency says what the price and cost are in: a code only a sale
 	// price named, beside neither, qualifies nothing a store keeps.
 	if !row.HasPrice && !row.HasCost {
@@ -209,14 +213,14 @@ var xmlFieldNames = map[int]string{
 // guessNames are the headers each Dropline field is commonly found under,
 // best first, normalised as guessKey does.
 var guessNames = [nFields][]string{
-	fSKU:         {"sku", "variant sku", "product code/sku", "product code", "seller sku", "item sku", "code", "article number", "item number", "part number", "id"},
-	fTitle:       {"title", "name", "product name", "item name", "product title"},
+	fSKU:         {"sku", "variant sku", "product code/sku", "product code", "item code", "seller sku", "item sku", "product sku", "code", "article number", "item number", "item no", "part number", "style number", "id"},
+	fTitle:       {"title", "name", "product name", "item name", "product title", "item title"},
 	fOptions:     {"options", "variant", "variant options", "option"},
 	fGTIN:        {"gtin", "ean", "upc", "barcode", "variant barcode", "product upc/ean", "upc/ean", "isbn", "external product id", "product id"},
 	fMPN:         {"mpn", "manufacturer part number", "gps manufacturer part number"},
 	fCost:        {"cost", "cost price", "cost per item", "wholesale price", "cost of goods sold", "unit cost"},
-	fPrice:       {"price", "regular price", "variant price", "standard price", "retail price", "list price"},
-	fQuantity:    {"quantity", "qty", "stock", "stock quantity", "inventory", "current stock level", "current stock", "on hand", "variant inventory qty", "available"},
+	fPrice:       {"price", "regular price", "variant price", "standard price", "retail price", "list price", "unit price"},
+	fQuantity:    {"quantity", "qty", "stock", "stock quantity", "stock level", "inventory", "inventory quantity", "current stock level", "current stock", "on hand", "qty on hand", "quantity available", "variant inventory qty", "available"},
 	fLeadTime:    {"lead time days", "lead time", "handling time", "fulfillment latency", "dispatch days"},
 	fURL:         {"url", "link", "product url", "product link"},
 	fImageURL:    {"image url", "image", "image link", "image src", "main image url", "base image", "images", "picture"},

@@ -45,13 +45,19 @@ func setGTIN(b *build, col, v string) {
 		return
 	}
 	// Spaces and hyphens are how people group digits, not part of the code.
-	d := strings.NewReplacer(" ", "", "-", "").Replace(v)
+	d := v
+	if !allDigits(d) {
+		d = digitGroups.Replace(v)
+	}
 	if problem := checkGTIN(d); problem != "" {
 		b.warn(col, fmt.Sprintf("%s %s %s", col, quote(v), problem))
 		return
 	}
 	b.row.GTIN = d
 }
+
+// digitGroups drops the spaces and hyphens people group digits with.
+var digitGroups = strings.NewReplacer(" ", "", "-", "")
 
 // plainText turns an HTML description into safe text: tags are dropped,
 // entities decoded, block elements and <br> become line breaks, and script

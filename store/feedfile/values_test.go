@@ -64,12 +64,12 @@ func TestCheckGTIN(t *testing.T) {
 
 func TestPlainText(t *testing.T) {
 	tests := map[string]string{
-		"Plain text & more? No: no markup.": "Plain text & more? No: no markup.",
-		"<p>Soft <b>cotton</b>.</p><p>Pre-shrunk.</p>":                                    "Soft cotton.\n\nPre-shrunk.",
-		"<ul><li>One</li><li>Two</li></ul>":                                                "• One\n• Two",
-		"Line<br>break &amp; &eacute;t&eacute;":                                            "Line\nbreak & été",
+		"Plain text & more? No: no markup.":                                                       "Plain text & more? No: no markup.",
+		"<p>Soft <b>cotton</b>.</p><p>Pre-shrunk.</p>":                                            "Soft cotton.\n\nPre-shrunk.",
+		"<ul><li>One</li><li>Two</li></ul>":                                                       "• One\n• Two",
+		"Line<br>break &amp; &eacute;t&eacute;":                                                   "Line\nbreak & été",
 		`<p onclick="x()">Hi</p><script>alert(1)</script><style>p{}</style><img src=x onerror=y>`: "Hi",
-		"<p>  lots   of\n\n\n   space </p>": "lots of\n\nspace",
+		"<p>  lots   of\n\n\n   space </p>":                                                       "lots of\n\nspace",
 	}
 	for in, want := range tests {
 		if got := plainText(in); got != want {
