@@ -91,7 +91,7 @@ func (r *Reader) readHeader() error {
 			}
 		}
 		if err == io.EOF {
-			return fileErr(0, ErrEmpty, "The file holds only the first lines of an Amazon template: its column names (line 3) and products are missing.")
+			return fileErr(0, ErrEmpty, "The file holds only the first lines of an Amazon template: the third line, with its column names, and the products are missing.")
 		}
 	}
 	if err == io.EOF {
