@@ -252,6 +252,36 @@ func TestCatalogFilesKeepWhatTheyHold(t *testing.T) {
 		}
 	})
 
+	// The Magento export: once every title was blank and every
+	// quantity 0 because its sku column made it look like Dropline's
+	// template.
+	t.Run("magento configurable product", func(t *testing.T) {
+		_, plan, ps := read(t, "magento2_configurable.csv")
+		if plan.Format != "magento" || len(plan.Loses()) != 0 {
+			t.Fatalf("format %q, loses %v", plan.Format, plan.Loses())
+		}
+		if _, ok := ps["MH01"]; ok {
+			t.Error("the configurable parent was imported as a product")
+		}
+		for sku, p := range ps {
+			if p.Title == "" {
+				t.Errorf("%s has no title", sku)
+			}
+		}
+		if b := ps["MH01-XS-Black"]; b.Title != "Chaz Kangeroo Hoodie" || b.GroupKey != "MH01" || b.Options != "Color: Black / Size: XS" || b.Quantity != 100 {
+			t.Errorf("MH01-XS-Black = %+v", b)
+		}
+		if g := ps["MH01-XS-Gray"]; g.Quantity != 0 || g.SalePriceCents != 4500 || g.PriceCents != 5200 {
+			t.Errorf("MH01-XS-Gray = %+v", g)
+		}
+		notes := strings.Join(store.SummaryNotes(plan.Summary), "\n")
+		for _, want := range []string{"store-view rows", "weight", "url_key"} {
+			if !strings.Contains(notes, want) {
+				t.Errorf("notes lack %q:\n%s", want, notes)
+			}
+		}
+	})
+
 	t.Run("woocommerce variable product", func(t *testing.T) {
 		_, plan, ps := read(t, "woocommerce_variable.csv")
 		if _, ok := ps["WOOL-SOCK"]; ok || len(ps) != 4 {

@@ -85,6 +85,16 @@ func formatName(f string) string {
 		return "Google Merchant XML"
 	case "woocommerce":
 		return "WooCommerce product CSV"
+	case "magento":
+		return "Magento 2 product export"
+	case "bigcommerce":
+		return "BigCommerce product export"
+	case "amazon_template":
+		return "Amazon inventory file template"
+	case "amazon_listings":
+		return "Amazon listings report"
+	case "amazon_price_quantity":
+		return "Amazon price and quantity file"
 	case "mapped":
 		return "CSV with a column mapping"
 	}
