@@ -69,7 +69,7 @@ func (f *benchFeed) render() {
 	buf.Grow(benchRows * 72)
 	buf.WriteString("sku,title,gtin,mpn,cost,price,quantity,lead_time_days\n")
 	for i, q := range f.qty {
-		fmt.Fprintf(&buf, "SKU-%06d,Product %d,%013d,MPN-%d,6.50,19.99,%d,3\n", i, i, 4000000000000+i, i, q)
+		fmt.Fprintf(&buf, "SKU-%06d,Product %d,%s,MPN-%d,6.50,19.99,%d,3\n", i, i, gtin13(400000000000+int64(i)), i, q)
 	}
 	body := buf.Bytes()
 	f.body.Store(&body)
