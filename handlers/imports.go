@@ -173,18 +173,14 @@ func mappingView(kind, token, filename string, body []byte, ch importChoices, wh
 func (s *Server) importPreview(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	if err := parseBody(c); err != nil {
-		return err
-	}
-	form := c.Request().PostForm
-	token := form.Get("token")
-	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
-		return s.renderImport(c, http.StatusNotFound, views.ImportView{Kind: store.ImportCatalog, Error: "That upload has expired or was already applied. Upload the file again."})
+	form, kind, filename, body, err := s.keptUpload(c)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.renderImport(c, http.StatusNotFound, views.ImportView{Kind: store.ImportCatalog, Error: uploadGone})
 	}
 	if err != nil {
 		return err
 	}
+	token := form.Get("token")
 	ch := readImportChoices(form)
 	if form.Get("step") == "map" {
 		return s.renderImport(c, http.StatusOK, mappingView(kind, token, filename, body, ch, "", nil))
@@ -231,32 +227,35 @@ func importView(plan store.ImportPlan, token, filename string) views.ImportView 
 func losesText(loses []feedfile.EmptyField) views.Loses {
 	var out views.Loses
 	for _, e := range loses {
-		out.Messages = append(out.Messages, upperFirst(e.Message())+".")
+		out.Messages = append(out.Messages, e.Sentence())
 		out.Fields = append(out.Fields, map[string]string{"title": "titles", "quantity": "quantities"}[e.Field])
 	}
 	return out
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
+const uploadGone = "That upload has expired or was already applied. Upload the file again."
+
+// keptUpload reads the posted form and the kept catalog upload its token
+// names. An upload token is bound to the import it was made for: an orders
+// or bulk tracking upload sent here is ErrNotFound, and stays usable there.
+func (s *Server) keptUpload(c echo.Context) (form url.Values, kind, filename string, body []byte, err error) {
+	if err := parseBody(c); err != nil {
+		return nil, "", "", nil, err
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	form = c.Request().PostForm
+	kind, filename, body, err = s.store.Upload(c.Request().Context(), principalOf(c).accountID(), form.Get("token"))
+	if err == nil && kind != store.ImportCatalog && kind != store.ImportInventory {
+		err = store.ErrNotFound
+	}
+	return form, kind, filename, body, err
 }
 
 func (s *Server) importApply(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	if err := parseBody(c); err != nil {
-		return err
-	}
-	form := c.Request().PostForm
-	token := form.Get("token")
-	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
-	// An upload token is bound to the import it was made for: an orders or
-	// bulk tracking upload sent here is refused, and stays usable there.
-	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != store.ImportCatalog && kind != store.ImportInventory) {
-		if ferr := s.flashError(c, "That upload has expired or was already applied. Upload the file again."); ferr != nil {
+	form, kind, filename, body, err := s.keptUpload(c)
+	if errors.Is(err, store.ErrNotFound) {
+		if ferr := s.flashError(c, uploadGone); ferr != nil {
 			return ferr
 		}
 		return redirect(c, "/products/import")
@@ -264,6 +263,7 @@ func (s *Server) importApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	token := form.Get("token")
 	ch := readImportChoices(form)
 	plan, err := s.store.ApplyImport(ctx, p.actor(), p.accountID(), kind, body, ch.opt)
 	if errors.Is(err, store.ErrNotAcknowledged) {

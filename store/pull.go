@@ -1043,7 +1043,7 @@ func SummaryNotes(s feedfile.Summary) []string {
 			map[bool]string{true: "it", false: "them"}[len(s.Ignored) == 1], strings.Join(s.Ignored, ", ")))
 	}
 	for _, e := range s.Empty {
-		out = append(out, upperFirst(e.Message())+".")
+		out = append(out, e.Sentence())
 	}
 	if s.InStock > 0 {
 		out = append(out, fmt.Sprintf("%s said in stock without a number: given a quantity of %d.", plural(s.InStock, "row", "rows"), s.InStockQuantity))
@@ -1062,13 +1062,6 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return feedfile.Count(n) + " " + many
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // FeedRun returns one of the acting merchant's runs.

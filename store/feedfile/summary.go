@@ -60,6 +60,12 @@ func (e EmptyField) Message() string {
 	return fmt.Sprintf("%s is empty on %s %s%s", e.Field, Count(e.Rows), rows, where)
 }
 
+// Sentence is Message as a sentence: "Title is empty on all 3 rows (…)."
+func (e EmptyField) Sentence() string {
+	m := e.Message()
+	return strings.ToUpper(m[:1]) + m[1:] + "."
+}
+
 // Loses reports whether every usable row lost its title or its quantity:
 // the user must acknowledge that before such a file is applied.
 func (s Summary) Loses() []EmptyField {
