@@ -270,6 +270,7 @@ func foreignCurrency(row *feedfile.Row, currency string) string {
 	msg := fmt.Sprintf("prices are in %s but the account's catalog is in %s: the price, sale price and cost were left empty (Dropline does not convert currencies)", row.Currency, currency)
 	row.HasPrice, row.HasCost, row.HasSalePrice = false, false, false
 	row.PriceCents, row.CostCents, row.SalePriceCents = 0, 0, 0
+	row.Currency = "" // what is left is in the account's currency
 	return msg
 }
 
