@@ -50,14 +50,24 @@ func (e EmptyField) Message() string {
 	} else {
 		where = fmt.Sprintf(" (column %s)", e.Column)
 	}
+	label := fieldLabels[e.Field]
+	if label == "" {
+		label = e.Field
+	}
 	if e.All {
-		return fmt.Sprintf("%s is empty on all %s rows%s", e.Field, Count(e.Rows), where)
+		return fmt.Sprintf("%s is empty on all %s rows%s", label, Count(e.Rows), where)
 	}
 	rows := "rows"
 	if e.Rows == 1 {
 		rows = "row"
 	}
-	return fmt.Sprintf("%s is empty on %s %s%s", e.Field, Count(e.Rows), rows, where)
+	return fmt.Sprintf("%s is empty on %s %s%s", label, Count(e.Rows), rows, where)
+}
+
+// fieldLabels name Dropline's fields in messages.
+var fieldLabels = map[string]string{
+	"options": "variant options", "gtin": "GTIN", "mpn": "MPN", "lead_time_days": "lead time", "url": "product URL",
+	"image_url": "image URL", "tags": "the tag list", "active": "the active/inactive status",
 }
 
 // Sentence is Message as a sentence: "Title is empty on all 3 rows (…)."
@@ -193,8 +203,9 @@ func (r *Reader) Summary() Summary {
 // fieldColumn names the file's column for field f, and whether there is one.
 func (r *Reader) fieldColumn(f int) (string, bool) {
 	if r.xr != nil {
-		name, ok := xmlFieldNames[f]
-		return name, ok
+		// A feed's items carry only the elements they use: one missing
+		// from every item is worth a word only for the key fields.
+		return "", false
 	}
 	i := r.cols.f[f]
 	if f == fQuantity && i < 0 {
@@ -208,12 +219,6 @@ func (r *Reader) fieldColumn(f int) (string, bool) {
 		return "", false
 	}
 	return r.colName(i), true
-}
-
-// xmlFieldNames are the Google elements a Google XML feed reads each field from.
-var xmlFieldNames = map[int]string{
-	fTitle: "g:title", fDescription: "g:description", fURL: "g:link", fImageURL: "g:image_link", fPrice: "g:price",
-	fCost: "g:cost_of_goods_sold", fQuantity: "g:quantity", fGTIN: "g:gtin", fMPN: "g:mpn",
 }
 
 // guessNames are the headers each Dropline field is commonly found under,
