@@ -54,7 +54,7 @@ func catalogFiles(t *testing.T) []string {
 // catalogProduct is what a product file gives a product, on either path.
 type catalogProduct struct {
 	Title, Options, GTIN, MPN, GroupKey, Description, ImageURL string
-	Price, SalePrice                                           string
+	Price, SalePrice, Currency                                 string
 	Quantity                                                   int
 }
 
@@ -93,7 +93,7 @@ func TestCatalogFilesReadTheSameOnBothPaths(t *testing.T) {
 			for _, p := range page.Products {
 				imported[p.SKU] = catalogProduct{Title: p.Title, Options: p.Options, GTIN: p.GTIN, MPN: p.MPN, GroupKey: p.GroupKey,
 					Description: p.Description, ImageURL: p.ImageURL, Price: priceOf(p.PriceCents, p.HasPrice),
-					SalePrice: priceOf(p.SalePriceCents, p.HasSalePrice), Quantity: p.Quantity}
+					SalePrice: priceOf(p.SalePriceCents, p.HasSalePrice), Currency: p.Currency, Quantity: p.Quantity}
 			}
 			if len(imported) != plan.Create || plan.Create == 0 {
 				t.Fatalf("import created %d, %d products in the catalog", plan.Create, len(imported))
@@ -117,7 +117,7 @@ func TestCatalogFilesReadTheSameOnBothPaths(t *testing.T) {
 				}
 				pulled[p.SKU] = catalogProduct{Title: p.Title, Options: p.Options, GTIN: p.GTIN, MPN: p.MPN, GroupKey: p.GroupKey,
 					Description: p.Description, ImageURL: p.ImageURL, Price: priceOf(p.PriceCents, p.HasPrice),
-					SalePrice: priceOf(p.SalePriceCents, p.HasSalePrice), Quantity: p.Sources[0].Available}
+					SalePrice: priceOf(p.SalePriceCents, p.HasSalePrice), Currency: p.Currency, Quantity: p.Sources[0].Available}
 			}
 			for sku, want := range imported {
 				if got, ok := pulled[sku]; !ok {
@@ -300,4 +300,39 @@ func TestCatalogFilesKeepWhatTheyHold(t *testing.T) {
 			t.Errorf("errors %q", errorsOf(plan))
 		}
 	})
+}
+
+// TestImportingAFileAgainChangesNothing: a file whose bad web addresses
+// were reported and left out previews as unchanged the second time, not as
+// an update it never makes; prices the file sets take the account's
+// currency; an inventory update, which creates nothing, needs no
+// acknowledgement though it has no titles.
+func TestImportingAFileAgainChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	w := newFeedWorld(t)
+	body := []byte("sku,title,url,image_url,price,quantity\nBAD-1,Lamp,not a url,ftp://x/y.jpg,12.00,3\n")
+	opt := store.DefaultImportOptions()
+	first, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportCatalog, body, opt)
+	if err != nil || first.Create != 1 || len(first.Errors) != 2 || first.Errors[0].Skipped {
+		t.Fatalf("first import: %+v, %v", first, err)
+	}
+	again, err := w.db.PreviewImport(ctx, w.supplier.ID, store.ImportCatalog, body, opt)
+	if err != nil || again.Unchanged != 1 || again.Update != 0 || len(again.Changes) != 0 {
+		t.Fatalf("second preview: %d to update, %d unchanged, changes %+v (%v); want unchanged", again.Update, again.Unchanged, again.Changes, err)
+	}
+
+	if _, err := w.db.UpdateAccountSettings(ctx, w.sActor, w.supplier.ID, store.AccountSettings{Name: w.supplier.Name, TimeZone: "UTC", Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportCatalog, []byte("sku,price\nBAD-1,14.00\n"), opt); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := w.db.ProductBySKU(ctx, w.supplier.ID, "BAD-1"); err != nil || p.Currency != "EUR" || p.PriceCents != 1400 {
+		t.Errorf("after a EUR account priced it: %+v, %v; want 14.00 EUR", p, err)
+	}
+
+	inv, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportInventory, []byte("sku,quantity\nBAD-1,9\n"), opt)
+	if err != nil || inv.Update != 1 || len(inv.Loses()) != 0 {
+		t.Fatalf("inventory update: %+v, %v", inv, err)
+	}
 }

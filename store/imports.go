@@ -56,7 +56,16 @@ type ImportPlan struct {
 
 // Loses lists the fields every row of the file would lose (title,
 // quantity): applying such a file needs ImportOptions.Acknowledged.
-func (p ImportPlan) Loses() []feedfile.EmptyField { return p.Summary.Loses() }
+//
+// Only new products can lose anything: an existing product keeps its title
+// and quantity when the file has none, so a file that creates nothing (an
+// inventory update, say) needs no acknowledgement.
+func (p ImportPlan) Loses() []feedfile.EmptyField {
+	if p.Create == 0 {
+		return nil
+	}
+	return p.Summary.Loses()
+}
 
 // ImportOptions say how to read an uploaded catalog file; the preview and
 // the apply must be given the same ones.
@@ -194,7 +203,7 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 				}
 			}
 			r.in, r.changes = merged(kind, r)
-			for _, e := range keepValid(&r) {
+			for _, e := range keepValid(kind, &r) {
 				addErr(e)
 			}
 			if r.invalid {
@@ -278,7 +287,7 @@ func foreignCurrency(row *feedfile.Row, currency string) string {
 // fails them (a web address, a description too long) goes back to what the
 // product had (empty for a new one) and is reported; a row whose SKU or
 // title fails is skipped.
-func keepValid(r *importRow) []RunError {
+func keepValid(kind string, r *importRow) []RunError {
 	err := r.in.Validate()
 	if err == nil {
 		return nil
@@ -289,10 +298,6 @@ func keepValid(r *importRow) []RunError {
 		return []RunError{{Line: r.row.Line, Message: err.Error(), Skipped: true}}
 	}
 	var out []RunError
-	var prev Product
-	if r.existing != nil {
-		prev = *r.existing
-	}
 	fields := make([]string, 0, len(ve.Fields))
 	for f := range ve.Fields {
 		fields = append(fields, f)
@@ -300,24 +305,28 @@ func keepValid(r *importRow) []RunError {
 	slices.Sort(fields)
 	for _, f := range fields {
 		msg := ve.Fields[f]
-		reset := map[string]func(){
-			"url":         func() { r.in.URL = prev.URL },
-			"image_url":   func() { r.in.ImageURL = prev.ImageURL },
-			"gtin":        func() { r.in.GTIN = prev.GTIN },
-			"mpn":         func() { r.in.MPN = prev.MPN },
-			"description": func() { r.in.Description = prev.Description },
-			"options":     func() { r.in.Options = prev.Options },
+		// The file's value is dropped: the product keeps what it had.
+		drop := map[string]func(){
+			"url":         func() { r.row.URL = "" },
+			"image_url":   func() { r.row.ImageURL = "" },
+			"gtin":        func() { r.row.GTIN = "" },
+			"mpn":         func() { r.row.MPN = "" },
+			"description": func() { r.row.Description = "" },
+			"options":     func() { r.row.Options = "" },
 		}[f]
-		if reset == nil {
+		if drop == nil {
 			r.invalid = true
 			out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg, Skipped: true})
 			continue
 		}
-		reset()
+		drop()
 		out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg + " The file's value was not imported."})
 	}
-	if !r.invalid && r.in.Validate() != nil {
-		r.invalid = true
+	if !r.invalid {
+		// Merged again without the dropped values, so that the preview
+		// lists only the changes the import makes.
+		r.in, r.changes = merged(kind, *r)
+		r.invalid = r.in.Validate() != nil
 	}
 	if r.invalid {
 		for i := range out {
@@ -452,10 +461,15 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 			return err
 		case len(r.changes) > 0:
 			plan.Update++
+			// Prices the file sets are in the account's currency.
+			cur := r.existing.Currency
+			if r.row.HasPrice || r.row.HasCost || r.row.HasSalePrice {
+				cur = plan.Currency
+			}
 			_, err := tx.ExecContext(ctx, `UPDATE products SET sku = ?, title = ?, options = ?, gtin = ?, mpn = ?, cost_cents = ?, price_cents = ?,
 				quantity = ?, lead_time_days = ?, url = ?, image_url = ?, description = ?, tags = ?, active = ?, group_key = ?, sale_price_cents = ?,
-				updated_at = ? WHERE id = ?`,
-				append(args, r.existing.ID)...)
+				updated_at = ?, currency = ? WHERE id = ?`,
+				append(args, cur, r.existing.ID)...)
 			return err
 		}
 		plan.Unchanged++

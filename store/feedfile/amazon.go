@@ -76,6 +76,7 @@ func (r *Reader) fillAmazon(b *build, rec []string) bool {
 			}
 			r.amz.parents[strings.Clone(sku)] = strings.Clone(name)
 		}
+		r.stats.parents++
 		return false
 	}
 	b.row.SKU = sku

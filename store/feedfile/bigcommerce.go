@@ -75,7 +75,10 @@ func (r *Reader) fillBigCommerce(b *build, rec []string) bool {
 		s.held = &held
 		return false
 	case "sku":
-		s.held = nil // a product with variants: they are what is sold
+		if s.held != nil { // a product with variants: they are what is sold
+			r.stats.parents++
+		}
+		s.held = nil
 		r.fillBigCommerceVariant(b, rec)
 		return true
 	case "rule":

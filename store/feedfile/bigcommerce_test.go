@@ -136,7 +136,8 @@ func TestBigCommerce(t *testing.T) {
 	if got := r.Ignored(); !slices.Equal(got, wantIgnored) {
 		t.Errorf("Ignored() = %q\nwant %q", got, wantIgnored)
 	}
-	wantNotes := []string{`Product URLs were not imported: Product URL holds paths on the store (such as "/classic-tee/"), not web addresses.`}
+	wantNotes := []string{`Product URLs were not imported: Product URL holds paths on the store (such as "/classic-tee/"), not web addresses.`,
+		"2 parent products (configurable, variable or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it."}
 	if s := r.Summary(); !slices.Equal(s.Notes, wantNotes) || s.InStock != 1 {
 		t.Errorf("Summary() notes %q, in stock %d; want %q, 1", s.Notes, s.InStock, wantNotes)
 	}
@@ -171,7 +172,8 @@ func TestBigCommerceImageURLs(t *testing.T) {
 	if shade.SKU != "SHADE" || shade.Line != 4 || shade.ImageURL != "" || shade.HasQuantity || shade.PriceCents != 1250 {
 		t.Errorf("product = %+v", shade)
 	}
-	wantNotes := []string{`Images were not imported: Product Image File - 1 holds paths on the store (such as "a/001/shade__1.jpg"), not web addresses.`}
+	wantNotes := []string{`Images were not imported: Product Image File - 1 holds paths on the store (such as "a/001/shade__1.jpg"), not web addresses.`,
+		"1 parent product (configurable, variable or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it."}
 	if s := r.Summary(); !slices.Equal(s.Notes, wantNotes) {
 		t.Errorf("Summary().Notes = %q, want %q", s.Notes, wantNotes)
 	}

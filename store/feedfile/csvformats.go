@@ -687,6 +687,7 @@ func (r *Reader) fillWoo(b *build, rec []string) bool {
 					}
 				}
 			}
+			r.stats.parents++
 			return false
 		case "variation":
 			variation = true

@@ -88,6 +88,7 @@ func (r *Reader) fillMagento(b *build, rec []string) bool {
 	switch strings.ToLower(cell(rec, m.productType)) {
 	case "configurable":
 		r.magentoParent(sku, cell(rec, c.f[fTitle]), cell(rec, m.variations), cell(rec, m.labels))
+		r.stats.parents++
 		return false
 	case "bundle", "grouped":
 		return false // sets of other products, which have rows of their own

@@ -54,6 +54,9 @@ func (e EmptyField) Message() string {
 	if label == "" {
 		label = e.Field
 	}
+	if e.All && e.Rows == 1 {
+		return fmt.Sprintf("%s is empty on the only row%s", label, where)
+	}
 	if e.All {
 		return fmt.Sprintf("%s is empty on all %s rows%s", label, Count(e.Rows), where)
 	}
@@ -88,6 +91,14 @@ func (s Summary) Loses() []EmptyField {
 	return out
 }
 
+// plural writes a count and the word that goes with it: "1 row", "1,994 rows".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Count(n) + " " + many
+}
+
 // Count writes n with thousands separators: 1994 → "1,994".
 func Count(n int) string {
 	s := fmt.Sprint(n)
@@ -109,6 +120,7 @@ type stats struct {
 	builtExample     string
 	missingSKUs      int
 	storeViewRows    int
+	parents          int // parent products not emitted: their variants are
 	notes            []string
 	xmlHasField      [nFields]bool // XML: a field was seen on some item
 	xmlColumnsIgnore map[string]bool
@@ -176,8 +188,15 @@ func (r *Reader) Summary() Summary {
 	s := Summary{Format: r.format, Rows: r.stats.rows, Skipped: r.stats.skipped, Ignored: r.Ignored(),
 		InStock: r.stats.inStock, InStockQuantity: r.opt.InStockQuantity, BuiltSKUs: r.stats.built, BuiltExample: r.stats.builtExample,
 		MissingSKUs: r.stats.missingSKUs, Notes: append([]string(nil), r.stats.notes...)}
-	if r.stats.storeViewRows > 0 {
-		s.Notes = append(s.Notes, fmt.Sprintf("%s store-view rows (translations and overrides for one store view) were not imported: Dropline keeps the default values of each product.", Count(r.stats.storeViewRows)))
+	switch n := r.stats.parents; {
+	case n == 1:
+		s.Notes = append(s.Notes, "1 parent product (configurable, variable or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it.")
+	case n > 1:
+		s.Notes = append(s.Notes, fmt.Sprintf("%s parent products (configurable, variable or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it.", Count(n)))
+	}
+	if n := r.stats.storeViewRows; n > 0 {
+		s.Notes = append(s.Notes, fmt.Sprintf("%s (translations and overrides for one store view) not imported: Dropline keeps the default values of each product.",
+			plural(n, "store-view row", "store-view rows")))
 	}
 	if s.Rows == 0 {
 		return s
