@@ -521,7 +521,43 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 		v.Error = store.UserMessage(err)
 	default:
 		v.Format = string(fr.Format())
+		opt.Format = fr.Format()
+		v = readPreview(v, head, opt)
 		s.previewNotes(&v, head, opt)
+	}
+	return v
+}
+
+// readPreview shows a recognised file's first products as a pull reads
+// them (a Magento child with its parent's name and options, a built SKU),
+// not its raw cells, which for such exports run to dozens of columns.
+func readPreview(v views.PreviewView, head []byte, opt feedfile.Options) views.PreviewView {
+	fr, err := feedfile.NewReader(bytes.NewReader(head), opt)
+	if err != nil {
+		return v // the raw rows stay
+	}
+	v.Header = []string{"SKU", "Title", "Options", "Group", "Price", "Sale price", "Quantity"}
+	v.Records = nil
+	for len(v.Records) < 5 {
+		row, _, err := fr.Next()
+		if err != nil {
+			break // the end, or the first megabyte cut a row: what was read stands
+		}
+		if !row.Usable() {
+			continue
+		}
+		money := func(cents int64, ok bool) string {
+			if !ok {
+				return ""
+			}
+			return strings.TrimSpace(store.FormatMoney(cents) + " " + row.Currency)
+		}
+		qty := ""
+		if row.HasQuantity {
+			qty = strconv.Itoa(row.Quantity)
+		}
+		v.Records = append(v.Records, []string{row.SKU, row.Title, row.Options, row.GroupKey, money(row.PriceCents, row.HasPrice),
+			money(row.SalePriceCents, row.HasSalePrice), qty})
 	}
 	return v
 }
@@ -544,8 +580,8 @@ func (s *Server) previewNotes(v *views.PreviewView, head []byte, opt feedfile.Op
 		}
 	}
 	sum := fr.Summary()
-	v.Notes = store.SummaryNotes(sum)
 	v.Loses = losesText(sum.Loses())
+	v.Notes = withoutWarned(store.SummaryNotes(sum), v.Loses)
 }
 
 // xmlPreview reads the first products of a Google Merchant XML feed with

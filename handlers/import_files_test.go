@@ -45,7 +45,7 @@ func TestImportUnknownColumnsMapThenApply(t *testing.T) {
 	if got := p.doc.Find(`[data-testid="map-rows"] tbody tr`).Length(); got != 2 {
 		t.Errorf("mapping step shows %d rows, want 2", got)
 	}
-	for field, want := range map[string]string{"quantity": "On Hand", "description": "Description", "sku": "Item Code", "price": "Unit Price", "title": ""} {
+	for field, want := range map[string]string{"quantity": "On Hand", "description": "", "sku": "Item Code", "price": "Unit Price", "title": "Description"} {
 		if got := selected(p, field); got != want {
 			t.Errorf("%s prefilled with %q, want %q", field, got, want)
 		}
@@ -114,6 +114,7 @@ func TestImportLosingTitlesNeedsAcknowledgement(t *testing.T) {
 	p := uploadCSV(t, c, "catalog", unknownFile)
 	form := formValues(p.doc.Find(`[data-testid="import-mapping"] form`))
 	form.Set("map_sku", "Item Code")
+	form.Del("map_title")
 	form.Del("map_description")
 	p = c.post("/products/import/preview", form)
 	warn := p.doc.Find(`[data-testid="import-loses"]`)

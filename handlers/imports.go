@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -220,7 +221,19 @@ func importView(plan store.ImportPlan, token, filename string) views.ImportView 
 		v.Errors = append(v.Errors, views.RunErrorRow{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 	}
 	v.Loses = losesText(plan.Loses())
+	v.Notes = withoutWarned(v.Notes, v.Loses)
 	return v
+}
+
+// withoutWarned leaves out of the notes what the warning above them says.
+func withoutWarned(notes []string, loses views.Loses) []string {
+	out := notes[:0:0]
+	for _, n := range notes {
+		if !slices.Contains(loses.Messages, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // losesText says, for the warning, which fields every row would lose.

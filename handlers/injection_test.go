@@ -1003,7 +1003,9 @@ func TestInjectionRefusedAndReexported(t *testing.T) {
 	c.login(admin.Email)
 	c.get("/feeds")
 	preview := c.post("/subscriptions/preview", url.Values{"url": {srv.URL + "/feed.csv"}})
-	injCheckPage(t, "subscription preview", preview, v["ext-title"], v["ext-mpn"])
+	// The preview shows the products as Dropline reads them (SKU, title,
+	// options, group, prices, quantity): the title is the text value here.
+	injCheckPage(t, "subscription preview", preview, v["ext-title"])
 	sub, err := env.db.SaveSubscription(ctx, store.CLIActor, both.ID, 0, store.SubscriptionInput{Name: v.make("ext-subscription"), URL: srv.URL + "/feed.csv",
 		IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
 	if err != nil {

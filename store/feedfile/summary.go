@@ -282,5 +282,11 @@ func GuessMapping(header []string) Mapping {
 			}
 		}
 	}
+	// In an ERP or stock-list export without a name column, "Description"
+	// is the item's name ("Blue mug"), not a long text.
+	if m["title"] == "" && m["description"] != "" {
+		m["title"] = m["description"]
+		delete(m, "description")
+	}
 	return m
 }
