@@ -70,7 +70,7 @@ var (
 	errBodyClosed       = errors.New("fetch: read from a closed feed body")
 )
 
-const msgForbidden = "Addresses on private or local networks are not allowed. Use the public address of the feed."
+const msgForbidden = "Addresses on private or local networks are not allowed. Use the public address of the feed, or ask the platform admin to allow private addresses (Platform settings)."
 
 func invalidURL(msg string, err error) *Error {
 	return &Error{Kind: KindInvalidURL, Message: msg, Err: err}
