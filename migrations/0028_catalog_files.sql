@@ -2,7 +2,8 @@
 -- Catalog files (issue 22): variants keep the key that groups them, a sale
 -- price is kept beside the price, an account has a currency its catalog's
 -- prices are checked against, a subscription says what "in stock" without a
--- number means and whether Shopify variants without a SKU get one built, a
+-- number means and whether Shopify variants without a SKU get one built (new
+-- subscriptions are offered it; existing ones keep skipping such variants), a
 -- run keeps what its file held that was not imported, and a row error says
 -- whether its row was skipped or only the field left empty.
 ALTER TABLE products ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
@@ -12,7 +13,7 @@ ALTER TABLE feed_run_rows ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE feed_run_rows ADD COLUMN sale_price_cents INTEGER;
 ALTER TABLE accounts ADD COLUMN currency TEXT NOT NULL DEFAULT 'USD';
 ALTER TABLE subscriptions ADD COLUMN in_stock_quantity INTEGER NOT NULL DEFAULT 1 CHECK (in_stock_quantity >= 0);
-ALTER TABLE subscriptions ADD COLUMN build_skus INTEGER NOT NULL DEFAULT 1 CHECK (build_skus IN (0, 1));
+ALTER TABLE subscriptions ADD COLUMN build_skus INTEGER NOT NULL DEFAULT 0 CHECK (build_skus IN (0, 1));
 ALTER TABLE feed_runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ALTER TABLE feed_run_errors ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0 CHECK (skipped IN (0, 1));
 

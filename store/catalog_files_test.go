@@ -282,6 +282,40 @@ func TestCatalogFilesKeepWhatTheyHold(t *testing.T) {
 		}
 	})
 
+	// Rows that break the catalog's rules: the same outcome on both paths
+	// (the both-paths test compares them); here, what that outcome is.
+	t.Run("rule breakers", func(t *testing.T) {
+		_, plan, ps := read(t, "dropline_rule_breakers.csv")
+		var skus []string
+		for sku := range ps {
+			skus = append(skus, sku)
+		}
+		slices.Sort(skus)
+		if want := []string{"BAD-IMAGE", "LONG-DESC", "LONG-TITLE"}; !slices.Equal(skus, want) {
+			t.Fatalf("SKUs %q, want %q (the 101-character SKU and the SKU with a tab skipped)", skus, want)
+		}
+		if p := ps["LONG-TITLE"]; len(p.Title) != 500 || !strings.HasPrefix(p.Title, "Quilted Throw in soft") {
+			t.Errorf("long title kept as %d bytes", len(p.Title))
+		}
+		if p := ps["BAD-IMAGE"]; p.URL != "" || p.ImageURL != "" || p.MPN != "NP-4" || p.Quantity != 10 {
+			t.Errorf("BAD-IMAGE = %+v; want the bad addresses left out, the rest kept", p)
+		}
+		if p := ps["LONG-DESC"]; p.Description != "" || p.LeadTimeDays != 1 || p.PriceCents != 8900 {
+			t.Errorf("LONG-DESC = %+v; want the description and the 400-day lead time left out", p)
+		}
+		skipped, kept := 0, 0
+		for _, e := range plan.Errors {
+			if e.Skipped {
+				skipped++
+			} else {
+				kept++
+			}
+		}
+		if plan.ErrorRows != 2 || skipped != 2 || kept != 5 {
+			t.Errorf("%d rows skipped, errors %d skipped / %d kept; want 2, 2 / 5\n%q", plan.ErrorRows, skipped, kept, errorsOf(plan))
+		}
+	})
+
 	t.Run("woocommerce variable product", func(t *testing.T) {
 		_, plan, ps := read(t, "woocommerce_variable.csv")
 		if _, ok := ps["WOOL-SOCK"]; ok || len(ps) != 4 {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dropline/dropline/store/feedfile"
 )
@@ -182,12 +183,14 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 			for _, e := range pr.errs {
 				addErr(RunError{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 			}
+			if row.Usable() {
+				for _, e := range checkRow(&row, plan.Currency) {
+					addErr(e)
+				}
+			}
 			if !row.Usable() {
 				plan.ErrorRows++
 				continue
-			}
-			if msg := foreignCurrency(&row, plan.Currency); msg != "" {
-				addErr(RunError{Line: row.Line, Column: "price", Message: msg})
 			}
 			r := importRow{row: row, existing: existing[row.SKU]}
 			if kind == ImportInventory {
@@ -268,6 +271,94 @@ func productsBySKU(ctx context.Context, q querier, accountID int64, skus []strin
 		out[p.SKU] = &p
 	}
 	return out, rows.Err()
+}
+
+// checkRow holds a usable row to the catalog's rules, the same on Products →
+// Import and on feed pulls. A SKU the catalog cannot hold (too long, with
+// line breaks or tabs) skips the row: the row's SKU is cleared and the error
+// says so. A title too long is cut to fit; a bad web address, GTIN, MPN,
+// options or description too long is left out (the product keeps what it
+// had). currency is the account's ("" checks no currency).
+func checkRow(row *feedfile.Row, currency string) []RunError {
+	var out []RunError
+	in := ProductInput{SKU: row.SKU, Title: row.Title, Options: row.Options, GTIN: row.GTIN, MPN: row.MPN, URL: row.URL, ImageURL: row.ImageURL,
+		Description: row.Description, Quantity: row.Quantity, LeadTimeDays: row.LeadTimeDays}
+	if err := in.Validate(); err != nil {
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return []RunError{{Line: row.Line, Message: err.Error(), Skipped: true}}
+		}
+		fields := make([]string, 0, len(ve.Fields))
+		for f := range ve.Fields {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		for _, f := range fields {
+			msg := ve.Fields[f]
+			switch f {
+			case "sku":
+				out = append(out, RunError{Line: row.Line, Column: f, Message: fmt.Sprintf("SKU %q: %s", shorten(row.SKU), msg), Skipped: true})
+				row.SKU = ""
+				continue
+			case "title":
+				row.Title = cutRunes(row.Title, maxTitle)
+				out = append(out, RunError{Line: row.Line, Column: f, Message: fmt.Sprintf("the title is longer than %d characters: it was cut to fit", maxTitle)})
+				continue
+			case "url":
+				row.URL = ""
+			case "image_url":
+				row.ImageURL = ""
+			case "gtin":
+				row.GTIN = ""
+			case "mpn":
+				row.MPN = ""
+			case "options":
+				row.Options = ""
+			case "description":
+				row.Description = ""
+			case "lead_time_days":
+				row.HasLeadTime, row.LeadTimeDays = false, 0
+			default:
+				continue
+			}
+			out = append(out, RunError{Line: row.Line, Column: f, Message: msg + " The file's value was not imported."})
+		}
+	}
+	if row.SKU == "" {
+		for i := range out {
+			out[i].Skipped = true
+		}
+		return out
+	}
+	if currency != "" {
+		if msg := foreignCurrency(row, currency); msg != "" {
+			out = append(out, RunError{Line: row.Line, Column: "price", Message: msg})
+		}
+	}
+	return out
+}
+
+// maxTitle is the longest title the catalog keeps, in bytes (Validate's rule).
+const maxTitle = 500
+
+// cutRunes cuts s to at most n bytes without splitting a character.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// shorten shows a long value in a message.
+func shorten(s string) string {
+	if len(s) > 40 {
+		return cutRunes(s, 40) + "…"
+	}
+	return s
 }
 
 // foreignCurrency leaves a row's money empty when the file gives it in

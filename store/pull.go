@@ -470,8 +470,15 @@ func (p *Puller) stage(ctx context.Context, s Subscription, runID int64) error {
 
 // StageFrom stages a subscription's rows from r instead of its URL (tests, benchmarks).
 func (p *Puller) stageReader(ctx context.Context, s Subscription, st *stager, r io.Reader) error {
-	fr, err := feedfile.NewReader(r, feedfile.Options{Format: feedfile.Format(s.Format), Mapping: feedfile.Mapping(s.Mapping),
-		InStockQuantity: s.InStockQuantity, BuildSKUs: s.BuildSKUs})
+	// The format is recognised on every pull, so a file that changes
+	// layout, or a subscription saved when a sku column was enough to be
+	// taken for Dropline's template, is read by its columns; only a mapping
+	// the merchant confirmed is kept.
+	opt := feedfile.Options{InStockQuantity: s.InStockQuantity, BuildSKUs: s.BuildSKUs}
+	if len(s.Mapping) > 0 {
+		opt.Mapping = feedfile.Mapping(s.Mapping)
+	}
+	fr, err := feedfile.NewReader(r, opt)
 	if err != nil {
 		return err
 	}
@@ -512,12 +519,13 @@ type stager struct {
 
 func (st *stager) add(ctx context.Context, r feedfile.Row, errs []feedfile.RowError) error {
 	if r.Usable() {
-		if st.currency != "" {
-			if msg := foreignCurrency(&r, st.currency); msg != "" {
-				errs = append(errs, feedfile.RowError{Line: r.Line, Column: "price", Message: msg})
-			}
+		// The same rule as Products → Import: see checkRow.
+		for _, e := range checkRow(&r, st.currency) {
+			errs = append(errs, feedfile.RowError{Line: e.Line, Column: e.Column, Message: e.Message, Skipped: e.Skipped})
 		}
-		st.rows = append(st.rows, r)
+		if r.Usable() {
+			st.rows = append(st.rows, r)
+		}
 	}
 	st.nErrs += len(errs)
 	for _, e := range errs {

@@ -186,7 +186,9 @@ func classify(header []string) Format {
 		return FormatShopify
 	case has("regular price") || has("sku") && has("type") && has("published"):
 		return FormatWooCommerce
-	case has("id") && has("availability", "link", "image_link", "item_group_id", "gtin", "condition", "google_product_category", "brand"):
+	// Google's id is the product's SKU: a file that also has a sku column
+	// is some other export.
+	case has("id") && !has("sku") && has("availability", "link", "image_link", "item_group_id", "gtin", "condition", "google_product_category", "brand"):
 		return FormatGoogleTSV
 	case has("sku") && has("product_type") && has("name") && has("qty") &&
 		has("attribute_set_code", "configurable_variations", "additional_attributes", "store_view_code"):

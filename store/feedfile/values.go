@@ -1,8 +1,11 @@
 package feedfile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -134,6 +137,9 @@ func tidyLines(s string) string {
 	return strings.Join(out, "\n")
 }
 
+// maxBuiltSKU keeps built SKUs within the catalog's 100 characters.
+const maxBuiltSKU = 90
+
 // builtSKU makes a SKU for a Shopify variant that has none, from its
 // handle and option values: "Classic Tee" Red / M → "classic-tee-red-m". The
 // same product gives the same SKU on every read.
@@ -156,5 +162,16 @@ func builtSKU(handle string, values []string) string {
 		}
 		dash = true
 	}
-	return b.String()
+	sku := b.String()
+	if len(sku) > maxBuiltSKU {
+		// Too long for a SKU: cut, with a hash of the whole to keep it
+		// unique and the same on every read.
+		sum := sha256.Sum256([]byte(sku))
+		cut := strings.TrimRight(sku[:maxBuiltSKU-9], "-")
+		for !utf8.ValidString(cut) {
+			cut = cut[:len(cut)-1]
+		}
+		sku = cut + "-" + hex.EncodeToString(sum[:4])
+	}
+	return sku
 }

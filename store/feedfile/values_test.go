@@ -171,3 +171,12 @@ func TestSummaryEmptyFields(t *testing.T) {
 		t.Errorf("Next after the end = %v", err)
 	}
 }
+
+func TestBuiltSKUStaysShort(t *testing.T) {
+	handle := strings.Repeat("organic-cotton-relaxed-fit-crew-neck-", 3)
+	a := builtSKU(handle, []string{"Heather Grey", "XL", ""})
+	b := builtSKU(handle, []string{"Heather Grey", "XXL", ""})
+	if len(a) > 90 || len(b) > 90 || a == b || a != builtSKU(handle, []string{"Heather Grey", "XL", ""}) {
+		t.Errorf("built SKUs %q (%d), %q (%d): want under 90 characters, distinct and stable", a, len(a), b, len(b))
+	}
+}
