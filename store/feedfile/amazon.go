@@ -20,13 +20,13 @@ import (
 
 // amazonCols are the Amazon columns beyond the Dropline fields.
 type amazonCols struct {
-	idType, productID, salePrice, parentChild, parentSKU, color, size, status int
+	idType, productID, salePrice, parentChild, parentSKU, color, size, status, updateDelete int
 }
 
-func (c *amazonCols) reset() { *c = amazonCols{-1, -1, -1, -1, -1, -1, -1, -1} }
+func (c *amazonCols) reset() { *c = amazonCols{-1, -1, -1, -1, -1, -1, -1, -1, -1} }
 
 func (c *amazonCols) all() []int {
-	return []int{c.idType, c.productID, c.salePrice, c.parentChild, c.parentSKU, c.color, c.size, c.status}
+	return []int{c.idType, c.productID, c.salePrice, c.parentChild, c.parentSKU, c.color, c.size, c.status, c.updateDelete}
 }
 
 // resolveAmazon finds the columns of the file's kind of flat file and
@@ -44,7 +44,7 @@ func (r *Reader) resolveAmazon() string {
 		c.f[fLeadTime] = get("fulfillment_latency")
 		a.productID, a.idType, a.salePrice = get("external_product_id"), get("external_product_id_type"), get("sale_price")
 		a.parentChild, a.parentSKU = get("parent_child"), get("parent_sku")
-		a.color, a.size = get("color_name"), get("size_name")
+		a.color, a.size, a.updateDelete = get("color_name"), get("size_name"), get("update_delete")
 		return "item_sku"
 	case FormatAmazonListings:
 		c.f[fSKU], c.f[fTitle], c.f[fDescription] = get("seller-sku"), get("item-name"), get("item-description")
@@ -78,6 +78,13 @@ func (r *Reader) fillAmazon(b *build, rec []string) bool {
 		}
 		r.stats.parents++
 		return false
+	}
+	if strings.EqualFold(cell(rec, a.updateDelete), "delete") {
+		// A row that tells Amazon to delete the listing is not a product to sell.
+		col := r.colName(a.updateDelete)
+		b.row.SKU = sku
+		b.fail(col, fmt.Sprintf("%s says Delete: the listing is being removed, so it is not imported", col))
+		return true
 	}
 	b.row.SKU = sku
 	if sku == "" {

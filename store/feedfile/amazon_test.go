@@ -66,7 +66,7 @@ func TestAmazonTemplate(t *testing.T) {
 	if !slices.Equal(res.unusable, []int{8}) {
 		t.Errorf("unusable lines = %v, want [8] (data starts on line 4)", res.unusable)
 	}
-	wantIgnored := []string{"feed_product_type", "brand_name", "relationship_type", "variation_theme", "update_delete"}
+	wantIgnored := []string{"feed_product_type", "brand_name", "relationship_type", "variation_theme"}
 	if got := r.Ignored(); !slices.Equal(got, wantIgnored) {
 		t.Errorf("Ignored() = %q, want %q", got, wantIgnored)
 	}
@@ -188,5 +188,21 @@ func TestIsAmazonGTIN(t *testing.T) {
 		if got := isAmazonGTIN(tt.typ, tt.id); got != tt.want {
 			t.Errorf("isAmazonGTIN(%q, %q) = %v, want %v", tt.typ, tt.id, got, tt.want)
 		}
+	}
+}
+
+// A template row that tells Amazon to delete a listing is not a product.
+func TestAmazonTemplateDeleteRows(t *testing.T) {
+	in := "TemplateType=fptcustom\tVersion=2021.1\n" +
+		"Product Type\tSeller SKU\tProduct Name\tQuantity\tUpdate Delete\n" +
+		"feed_product_type\titem_sku\titem_name\tquantity\tupdate_delete\n" +
+		"kitchen\tMUG-1\tMug\t4\tUpdate\n" +
+		"kitchen\tMUG-2\tOld mug\t0\tDelete\n"
+	_, res := readAll(t, in, Options{})
+	if len(res.rows) != 1 || res.rows[0].SKU != "MUG-1" {
+		t.Fatalf("rows %+v", res.rows)
+	}
+	if got := messages(res.errs); !slices.Equal(got, []string{"5: update_delete: update_delete says Delete: the listing is being removed, so it is not imported"}) || !res.errs[0].Skipped {
+		t.Errorf("errors %q", got)
 	}
 }

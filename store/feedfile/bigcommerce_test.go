@@ -137,7 +137,7 @@ func TestBigCommerce(t *testing.T) {
 		t.Errorf("Ignored() = %q\nwant %q", got, wantIgnored)
 	}
 	wantNotes := []string{`Product URLs were not imported: Product URL holds paths on the store (such as "/classic-tee/"), not web addresses.`,
-		"2 parent products (configurable, variable or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it."}
+		"2 parent products (configurable, variable, bundle or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it."}
 	if s := r.Summary(); !slices.Equal(s.Notes, wantNotes) || s.InStock != 1 {
 		t.Errorf("Summary() notes %q, in stock %d; want %q, 1", s.Notes, s.InStock, wantNotes)
 	}
@@ -173,7 +173,7 @@ func TestBigCommerceImageURLs(t *testing.T) {
 		t.Errorf("product = %+v", shade)
 	}
 	wantNotes := []string{`Images were not imported: Product Image File - 1 holds paths on the store (such as "a/001/shade__1.jpg"), not web addresses.`,
-		"1 parent product (configurable, variable or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it."}
+		"1 parent product (configurable, variable, bundle or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it."}
 	if s := r.Summary(); !slices.Equal(s.Notes, wantNotes) {
 		t.Errorf("Summary().Notes = %q, want %q", s.Notes, wantNotes)
 	}

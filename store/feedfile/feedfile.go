@@ -437,7 +437,7 @@ func (r *Reader) Next() (row Row, errs []RowError, err error) {
 			r.stats.skipped++
 			return Row{Line: b.row.Line}, b.errs, nil
 		}
-		r.settle(&b.row)
+		r.settle(&b)
 		r.stats.count(&b.row)
 		return b.row, b.errs, nil
 	}

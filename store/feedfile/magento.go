@@ -91,6 +91,7 @@ func (r *Reader) fillMagento(b *build, rec []string) bool {
 		r.stats.parents++
 		return false
 	case "bundle", "grouped":
+		r.stats.parents++
 		return false // sets of other products, which have rows of their own
 	}
 	b.row.SKU = sku

@@ -156,7 +156,8 @@ func TestMagento(t *testing.T) {
 	s := r.Summary()
 	wantNotes := []string{
 		`Images were not imported: base_image holds paths on the Magento server (such as "/m/h/mh01-black_main.jpg"), not web addresses.`,
-		"1 parent product (configurable, variable or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it.",
+		// The configurable hoodie and the bundle.
+		"2 parent products (configurable, variable, bundle or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it.",
 		"2 store-view rows (translations and overrides for one store view) not imported: Dropline keeps the default values of each product.",
 	}
 	if !slices.Equal(s.Notes, wantNotes) {

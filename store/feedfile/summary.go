@@ -154,11 +154,13 @@ func (s *stats) count(r *Row) {
 	}
 }
 
-// settle turns descriptions into text and applies the availability rule, the same for every format: a row
+// settle turns descriptions into text and applies the availability rule
+// (an explicit out of stock beats a quantity, with a note on the row), the same for every format: a row
 // that says it is out of stock, on preorder or on backorder without a
 // quantity has none on hand (0); a row that says it is in stock without a
 // number gets Options.InStockQuantity, and is counted.
-func (r *Reader) settle(row *Row) {
+func (r *Reader) settle(b *build) {
+	row := &b.row
 	// Descriptions are kept as text: markup never reaches a page or a store.
 	// Variants share their product's description: it is converted once.
 	if row.Description != r.lastHTML {
@@ -171,6 +173,12 @@ func (r *Reader) settle(row *Row) {
 		row.Currency = ""
 	}
 	if row.HasQuantity {
+		// The file says the product cannot be bought now: its stock count
+		// (Magento keeps qty when set out of stock) is not for sale.
+		if row.Availability == OutOfStock && row.Quantity > 0 {
+			b.warn("", fmt.Sprintf("the row says out of stock but gives a quantity of %d: quantity 0", row.Quantity))
+			row.Quantity = 0
+		}
 		return
 	}
 	switch row.Availability {
@@ -190,9 +198,9 @@ func (r *Reader) Summary() Summary {
 		MissingSKUs: r.stats.missingSKUs, Notes: append([]string(nil), r.stats.notes...)}
 	switch n := r.stats.parents; {
 	case n == 1:
-		s.Notes = append(s.Notes, "1 parent product (configurable, variable or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it.")
+		s.Notes = append(s.Notes, "1 parent product (configurable, variable, bundle or grouped) is not imported as a product of its own: its variants are, with its name, grouped under it.")
 	case n > 1:
-		s.Notes = append(s.Notes, fmt.Sprintf("%s parent products (configurable, variable or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it.", Count(n)))
+		s.Notes = append(s.Notes, fmt.Sprintf("%s parent products (configurable, variable, bundle or grouped) are not imported as products of their own: their variants are, each with its parent's name, grouped under it.", Count(n)))
 	}
 	if n := r.stats.storeViewRows; n > 0 {
 		s.Notes = append(s.Notes, fmt.Sprintf("%s (translations and overrides for one store view) not imported: Dropline keeps the default values of each product.",

@@ -180,3 +180,15 @@ func TestBuiltSKUStaysShort(t *testing.T) {
 		t.Errorf("built SKUs %q (%d), %q (%d): want under 90 characters, distinct and stable", a, len(a), b, len(b))
 	}
 }
+
+// An explicit out of stock beats a stock count (Magento keeps qty when a
+// product is set out of stock; Google's availability is what shoppers see).
+func TestOutOfStockBeatsAQuantity(t *testing.T) {
+	_, res := readAll(t, "id\ttitle\tavailability\tquantity\nA-1\tMug\tout of stock\t5\nA-2\tCup\tin stock\t5\n", Options{})
+	if len(res.rows) != 2 || res.rows[0].Quantity != 0 || !res.rows[0].HasQuantity || res.rows[1].Quantity != 5 {
+		t.Fatalf("rows %+v", res.rows)
+	}
+	if got := messages(res.errs); !slices.Equal(got, []string{"2: : the row says out of stock but gives a quantity of 5: quantity 0"}) || res.errs[0].Skipped {
+		t.Errorf("errors %q", got)
+	}
+}
