@@ -365,6 +365,17 @@ func TestImportingAFileAgainChangesNothing(t *testing.T) {
 		t.Errorf("after a EUR account priced it: %+v, %v; want 14.00 EUR", p, err)
 	}
 
+	// A sale ends: the file's sale price column is empty the next time.
+	onSale := []byte("id\ttitle\tprice\tsale_price\tavailability\nSOAP-1\tSoap\t10.00 EUR\t5.00 EUR\tin stock\n")
+	ended := []byte("id\ttitle\tprice\tsale_price\tavailability\nSOAP-1\tSoap\t10.00 EUR\t\tin stock\n")
+	if _, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportCatalog, onSale, opt); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportCatalog, ended, opt)
+	if p, _ := w.db.ProductBySKU(ctx, w.supplier.ID, "SOAP-1"); err != nil || plan.Update != 1 || p.HasSalePrice || p.PriceCents != 1000 {
+		t.Errorf("after the sale ended: %+v (%v), plan %+v; want no sale price", p, err, plan.Changes)
+	}
+
 	inv, err := w.db.ApplyImport(ctx, w.sActor, w.supplier.ID, store.ImportInventory, []byte("sku,quantity\nBAD-1,9\n"), opt)
 	if err != nil || inv.Update != 1 || len(inv.Loses()) != 0 {
 		t.Fatalf("inventory update: %+v, %v", inv, err)

@@ -476,9 +476,14 @@ func merged(kind string, r importRow) (ProductInput, []string) {
 		changes = append(changes, fmt.Sprintf("active %v → %v", in.Active, row.Active))
 		in.Active = row.Active
 	}
-	if row.HasSalePrice && (!in.HasSalePrice || in.SalePriceCents != row.SalePriceCents) {
+	switch {
+	case row.HasSalePrice && (!in.HasSalePrice || in.SalePriceCents != row.SalePriceCents):
 		changes = append(changes, fmt.Sprintf("sale price %s → %s", money(in.SalePriceCents, in.HasSalePrice), FormatMoney(row.SalePriceCents)))
 		in.SalePriceCents, in.HasSalePrice = row.SalePriceCents, true
+	case !row.HasSalePrice && row.SaleColumn && in.HasSalePrice:
+		// The sale is over: the file's sale price column is empty.
+		changes = append(changes, fmt.Sprintf("sale price %s → none", FormatMoney(in.SalePriceCents)))
+		in.SalePriceCents, in.HasSalePrice = 0, false
 	}
 	setS("group", &in.GroupKey, row.GroupKey)
 	if len(row.Tags) > 0 && joinTags(row.Tags) != joinTags(in.Tags) {

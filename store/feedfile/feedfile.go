@@ -142,6 +142,9 @@ type Row struct {
 	// special_price, BigCommerce "Sale Price"), in the price's currency.
 	SalePriceCents int64
 	HasSalePrice   bool
+	// SaleColumn says the file has a sale price column, so an empty cell
+	// means the product is not on sale (rather than "not said").
+	SaleColumn bool
 
 	// GroupKey ties the variants of one product together (Shopify Handle,
 	// Google item_group_id, WooCommerce parent, Magento configurable SKU,

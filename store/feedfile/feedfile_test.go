@@ -487,7 +487,7 @@ func TestGoogleTSV(t *testing.T) {
 		Line: 2, SKU: "W-1", Title: "Watch", Options: "Color: Black / Size: 44mm", GTIN: "698615070527", MPN: "DZ1437",
 		URL: "https://e/w1", ImageURL: "https://e/w1.jpg", Description: "Nice", Currency: "USD",
 		PriceCents: 10529, HasPrice: true, Quantity: 3, HasQuantity: true, Active: true, Availability: InStock,
-		SalePriceCents: 9900, HasSalePrice: true, GroupKey: "dz1",
+		SalePriceCents: 9900, HasSalePrice: true, SaleColumn: true, GroupKey: "dz1",
 	}
 	if len(res.rows) != 3 || !reflect.DeepEqual(res.rows[0], want) {
 		t.Fatalf("rows = %+v\nwant first %+v", res.rows, want)
@@ -626,7 +626,7 @@ func TestWooCommerce(t *testing.T) {
 	red := Row{
 		Line: 3, SKU: "SHIRT-R", Title: "Shirt", Options: "Color: Red", ImageURL: "https://e/r.jpg",
 		PriceCents: 2000, HasPrice: true, Quantity: 4, HasQuantity: true, Active: true, HasActive: true, Availability: InStock,
-		SalePriceCents: 1800, HasSalePrice: true, GroupKey: "SHIRT",
+		SalePriceCents: 1800, HasSalePrice: true, SaleColumn: true, GroupKey: "SHIRT",
 	}
 	if !reflect.DeepEqual(res.rows[0], red) {
 		t.Errorf("variation = %+v\nwant        %+v", res.rows[0], red)

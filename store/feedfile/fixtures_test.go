@@ -241,3 +241,11 @@ func equalRow(a, b Row) bool {
 		a.Quantity == b.Quantity && a.HasQuantity == b.HasQuantity && a.LeadTimeDays == b.LeadTimeDays &&
 		a.HasLeadTime == b.HasLeadTime && a.Active == b.Active && a.HasActive == b.HasActive && a.Availability == b.Availability
 }
+
+// withSaleColumn marks rows as read from a file with a sale price column.
+func withSaleColumn(rows []Row) []Row {
+	for i := range rows {
+		rows[i].SaleColumn = true
+	}
+	return rows
+}

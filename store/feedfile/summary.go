@@ -167,6 +167,8 @@ func (r *Reader) settle(b *build) {
 		r.lastHTML, r.lastText = row.Description, plainText(row.Description)
 	}
 	row.Description = r.lastText
+	c := &r.cols
+	row.SaleColumn = r.xr == nil && (c.salePrice >= 0 || c.amz.salePrice >= 0 || c.bc.salePrice >= 0 || c.mag.specialPrice >= 0)
 	// Currency says what the price and cost are in: a code only a sale
 	// price named, beside neither, qualifies nothing a store keeps.
 	if !row.HasPrice && !row.HasCost {
