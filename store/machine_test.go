@@ -584,16 +584,49 @@ func (m *machine) ImportCatalogFile(t *rapid.T) {
 			t.Fatalf("after importing the %s file, %s = %+v, %v; want quantity %d, cost 5.00", format, sku, p, err, q)
 		}
 	}
-	_, acc := m.merchant(t)
-	sub := rapid.SampledFrom(m.w.subs[acc.ID]).Draw(t, "subscription")
+	// A merchant pulls one of this supplier's feeds: the quantities the file
+	// gave reach the merchant's sources of those products.
+	type pick struct {
+		merchant store.Account
+		sub      int64
+	}
+	var picks []pick
+	for _, acc := range m.w.merchants {
+		for _, sub := range m.w.subs[acc.ID] {
+			if m.w.subSupplie[sub] == s.ID {
+				picks = append(picks, pick{acc, sub})
+			}
+		}
+	}
+	pk := rapid.SampledFrom(picks).Draw(t, "pull")
 	puller := &store.Puller{DB: m.db}
-	run, err := puller.PullNow(m.ctx, acc.ID, sub)
+	run, err := puller.PullNow(m.ctx, pk.merchant.ID, pk.sub)
 	if err != nil {
 		t.Fatalf("pull: %v", err)
 	}
 	puller.Wait()
-	if got, err := m.db.FeedRun(m.ctx, acc.ID, run.ID); err != nil || (got.State != store.RunSucceeded && got.Message != "The feed has no usable products.") {
-		t.Fatalf("pull of subscription %d after an import: %+v %v", sub, got, err)
+	got, err := m.db.FeedRun(m.ctx, pk.merchant.ID, run.ID)
+	if err != nil || (got.State != store.RunSucceeded && got.Message != "The feed has no usable products.") {
+		t.Fatalf("pull of subscription %d after an import: %+v %v", pk.sub, got, err)
+	}
+	if got.State != store.RunSucceeded {
+		return
+	}
+	_, lps, err := m.db.LinkedProducts(m.ctx, pk.merchant.ID, store.ProductFilter{PerPage: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sku, q := range qty {
+		if p, err := m.db.Product(m.ctx, s.ID, m.w.products[s.ID][sku]); err != nil || !p.Active {
+			continue // an inactive product has left the feeds
+		}
+		for _, lp := range lps {
+			for _, src := range lp.Sources {
+				if src.SubscriptionID == pk.sub && src.SupplierSKU == sku && src.Available != q {
+					t.Fatalf("after importing %s=%d and pulling subscription %d, the merchant's source has %d available", sku, q, pk.sub, src.Available)
+				}
+			}
+		}
 	}
 }
 
