@@ -510,7 +510,7 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 		v.NeedsMap = true
 		v.MapReason = fileProblem(err)
 		v.Mapping = feedfile.GuessMapping(header)
-		if ch.mapped {
+		if ch.mapped && len(ch.opt.Mapping) > 0 {
 			v.Mapping = ch.opt.Mapping
 		}
 		if v.Mapping["sku"] != "" {
@@ -636,6 +636,71 @@ func (s *Server) subscriptionPreview(c echo.Context) error {
 	return render(c, http.StatusOK, views.SubscriptionPreviewPage(s.frame(c, "Subscribe to a feed URL"), v))
 }
 
+// subscriptionMapping shows (GET) and saves (POST) the column mapping of a
+// URL subscription: how the merchant maps a file Dropline does not
+// recognise, changes the mapping when the supplier's columns change, or
+// lets Dropline recognise the file again (remove=1). Saving starts a pull.
+func (s *Server) subscriptionMapping(c echo.Context) error {
+	id, err := idParam(c, "subID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	sub, err := s.store.Subscription(ctx, p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	if !sub.External() {
+		v := views.PreviewView{SubID: sub.ID, SubName: sub.Name, Error: "This subscription pulls a linked supplier's feed: Dropline reads it directly, and it has no columns to map."}
+		status := http.StatusOK
+		if c.Request().Method == http.MethodPost {
+			status = http.StatusUnprocessableEntity
+		}
+		return render(c, status, views.SubscriptionPreviewPage(s.frame(c, "Columns of "+sub.Name), v))
+	}
+	form := c.Request().PostForm
+	if c.Request().Method == http.MethodGet {
+		form = url.Values{"mapped": {"1"}, "opts": {"1"}, "in_stock_quantity": {strconv.Itoa(sub.InStockQuantity)}}
+		if sub.BuildSKUs {
+			form.Set("build_skus", "true")
+		}
+		for f, col := range sub.Mapping {
+			form.Set("map_"+f, col)
+		}
+	}
+	save := c.Request().Method == http.MethodPost && form.Get("preview") == ""
+	ch := readImportChoices(form)
+	if save && (form.Get("remove") == "1" || ch.opt.Mapping["sku"] != "") && len(ch.errs) == 0 {
+		in, _ := subscriptionInput(subscriptionForm(sub))
+		in.Mapping = map[string]string{}
+		if form.Get("remove") != "1" {
+			in.Mapping = ch.opt.Mapping
+		}
+		in.InStockQuantity, in.BuildSKUs = &ch.opt.InStockQuantity, &ch.opt.BuildSKUs
+		if _, err := s.store.SaveSubscription(ctx, p.actor(), p.accountID(), id, in); err != nil {
+			return err
+		}
+		msg := "Column mapping saved. A pull is running with it."
+		if form.Get("remove") == "1" {
+			msg = "Dropline recognises the file by its columns again. A pull is running."
+		}
+		return s.startPull(c, id, msg)
+	}
+	form.Set("mapped", "1") // the mapping step, with Dropline's guesses where nothing is chosen
+	v := s.previewView(c, sub.URL, form)
+	v.SubID, v.SubName, v.HasMapping = sub.ID, sub.Name, len(sub.Mapping) > 0
+	status := http.StatusOK
+	if save {
+		status = http.StatusUnprocessableEntity
+		v.Errors = views.FieldErrors{"map_sku": "Choose the column that holds the SKU."}
+	}
+	return render(c, status, views.SubscriptionPreviewPage(s.frame(c, "Columns of "+sub.Name), v))
+}
+
 func subscriptionForm(sub store.Subscription) views.SubscriptionForm {
 	return views.SubscriptionForm{Name: sub.Name, Schedule: sub.Schedule, IntervalMinutes: strconv.Itoa(sub.IntervalMinutes), DailyAt: sub.DailyAt,
 		Buffer: strconv.Itoa(sub.Buffer), InventoryMode: sub.InventoryMode, DropThresholdPct: strconv.Itoa(sub.DropThresholdPct),
@@ -653,7 +718,7 @@ func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *
 	loc := p.member.Account.Location()
 	v := views.SubscriptionView{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), IsAdmin: p.member.IsAdmin(), Form: subscriptionForm(sub),
 		Errors: errs, Running: sub.RunningSince != nil, Stale: sub.Stale(s.now()), LastGood: "never", NextRun: "—", ZoneName: loc.String(),
-		External: sub.External(), Shopify: sub.Format == string(feedfile.FormatShopify)}
+		External: sub.External(), Shopify: sub.Format == string(feedfile.FormatShopify), Mapped: len(sub.Mapping) > 0}
 	if form != nil {
 		v.Form = *form
 	}

@@ -368,3 +368,98 @@ func TestSubscribeUnknownColumnsPrefillsMappingAndNotes(t *testing.T) {
 		t.Errorf("after save in-stock %d build %v, want 9 true", got.InStockQuantity, got.BuildSKUs)
 	}
 }
+
+// TestSubscriptionColumnMapping: a URL subscription saved before its file
+// needed a mapping (its pulls now say "say which column holds what") gets one
+// from its own page, prefilled with Dropline's guesses; saving it pulls with
+// it; the mapping can be given up again; another merchant cannot reach it.
+func TestSubscriptionColumnMapping(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Write([]byte("Item Code,Description,On Hand,Unit Price,Weight\nIC-1,Blue mug,12,9.50,0.4 kg\nIC-2,Red mug,in stock,8.00,0.4 kg\n"))
+	}))
+	defer srv.Close()
+	if err := env.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := env.db.SaveSubscription(ctx, store.CLIActor, w.merchantA.ID, 0, store.SubscriptionInput{URL: srv.URL + "/stock.csv", Format: "dropline",
+		IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		t.Fatal(err)
+	}
+	puller := &store.Puller{DB: env.db}
+	run, err := puller.PullNow(ctx, w.merchantA.ID, sub.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	puller.Wait()
+	if got, _ := env.db.FeedRun(ctx, w.merchantA.ID, run.ID); got.State != store.RunFailed || !strings.Contains(got.Message, "say which column holds what") {
+		t.Fatalf("pull of an unmapped file: %s %q", got.State, got.Message)
+	}
+
+	c := env.client()
+	c.login(w.adminA.Email)
+	subPage := c.get("/subscriptions/" + injID(sub.ID))
+	if !strings.Contains(subPage.doc.Find("main").Text(), "recognised by Dropline") || subPage.doc.Find(`[data-testid="mapping-link"]`).Length() != 1 {
+		t.Fatalf("subscription page lacks the mapping link:\n%s", subPage.doc.Find("main").Text())
+	}
+	p := c.get("/subscriptions/" + injID(sub.ID) + "/mapping")
+	if p.status != http.StatusOK {
+		t.Fatalf("mapping page: %d", p.status)
+	}
+	for field, want := range map[string]string{"sku": "Item Code", "title": "Description", "quantity": "On Hand", "price": "Unit Price"} {
+		if got := selected(p, field); got != want {
+			t.Errorf("%s prefilled with %q, want %q", field, got, want)
+		}
+	}
+	form := formValues(p.doc.Find(`form.map-form`))
+	if r := c.post("/subscriptions/"+injID(sub.ID)+"/mapping", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save mapping: %d\n%s", r.status, r.doc.Find("main").Text())
+	}
+	waitPulls(t, env, w.merchantA.ID, sub.ID)
+	got, err := env.db.Subscription(ctx, w.merchantA.ID, sub.ID)
+	if err != nil || got.Mapping["sku"] != "Item Code" || got.Mapping["title"] != "Description" {
+		t.Fatalf("saved mapping %v (%v)", got.Mapping, err)
+	}
+	runs, _ := env.db.FeedRuns(ctx, w.merchantA.ID, sub.ID, 1)
+	if len(runs) != 1 || runs[0].State != store.RunSucceeded || runs[0].Created != 2 {
+		t.Fatalf("pull with the mapping: %+v", runs)
+	}
+	if lp, err := env.db.ProductBySKU(ctx, w.merchantA.ID, "IC-1"); err != nil || lp.Title != "Blue mug" {
+		t.Errorf("IC-1 = %+v, %v", lp, err)
+	}
+
+	// Another merchant's admin cannot see or change it.
+	other := env.client()
+	other.login(w.adminB.Email)
+	if r := other.get("/subscriptions/" + injID(sub.ID) + "/mapping"); r.status != http.StatusNotFound {
+		t.Errorf("another account's mapping page: %d", r.status)
+	}
+
+	// Giving the mapping up: pulls recognise the file again.
+	if r := c.post("/subscriptions/"+injID(sub.ID)+"/mapping", url.Values{"remove": {"1"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("remove mapping: %d", r.status)
+	}
+	waitPulls(t, env, w.merchantA.ID, sub.ID)
+	if got, _ := env.db.Subscription(ctx, w.merchantA.ID, sub.ID); len(got.Mapping) != 0 {
+		t.Errorf("mapping after removing it: %v", got.Mapping)
+	}
+}
+
+// waitPulls waits for the server's pulls of a subscription to finish.
+func waitPulls(t *testing.T, env *testEnv, merchantID, subID int64) {
+	t.Helper()
+	for range 200 {
+		runs, err := env.db.FeedRuns(t.Context(), merchantID, subID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) > 0 && runs[0].State != store.RunRunning {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatal("the pull did not finish in 5 s")
+}

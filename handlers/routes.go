@@ -147,6 +147,8 @@ func (s *Server) routes(e *echo.Echo) {
 	merchantAdmin.POST("/subscriptions", s.subscriptionCreate)
 	merchantAdmin.POST("/subscriptions/preview", s.subscriptionPreview)
 	merchantAdmin.POST("/subscriptions/:subID", s.subscriptionSave)
+	merchantAdmin.GET("/subscriptions/:subID/mapping", s.subscriptionMapping)
+	merchantAdmin.POST("/subscriptions/:subID/mapping", s.subscriptionMapping)
 	merchantAdmin.POST("/runs/:runID/approve", s.runResolve(true))
 	merchantAdmin.POST("/runs/:runID/discard", s.runResolve(false))
 

@@ -85,6 +85,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/subscriptions":                                  {"url": {"https://example.com/feed.csv"}, "format": {"dropline"}},
 	"/subscriptions/preview":                          {"url": {"https://example.com/feed.csv"}},
 	"/subscriptions/:subID":                           {"buffer": {"5"}},
+	"/subscriptions/:subID/mapping":                   {"remove": {"1"}},
 	"/runs/:runID/approve":                            {},
 	"/runs/:runID/discard":                            {},
 	"/settings/orders":                                {"lead_time_limit_days": {"9"}},

@@ -113,17 +113,15 @@ func Count(n int) string {
 
 // stats counts, over usable rows, which fields had values.
 type stats struct {
-	rows, skipped    int
-	filled           [nFields]int
-	inStock          int
-	built            int
-	builtExample     string
-	missingSKUs      int
-	storeViewRows    int
-	parents          int // parent products not emitted: their variants are
-	notes            []string
-	xmlHasField      [nFields]bool // XML: a field was seen on some item
-	xmlColumnsIgnore map[string]bool
+	rows, skipped int
+	filled        [nFields]int
+	inStock       int
+	built         int
+	builtExample  string
+	missingSKUs   int
+	storeViewRows int
+	parents       int // parent products not emitted: their variants are
+	notes         []string
 }
 
 func (s *stats) count(r *Row) {
