@@ -129,6 +129,7 @@ type tenantPair struct {
 	poNumber                         string
 	shipment                         int64 // the supplier's shipment of that PO
 	endpoint                         int64 // the merchant's webhook endpoint
+	channel                          int64 // the merchant's Shopify store
 	merchantToken, supplierToken     string
 	merchantTokenID, supplierTokenID int64
 }
@@ -333,6 +334,12 @@ func (e *testEnv) pairTrade(p *tenantPair) {
 		e.t.Fatal(err)
 	}
 	p.endpoint = ep.ID
+	ch, err := e.db.SaveSalesChannel(ctx, store.CLIActor, p.merchant.ID, 0, store.SalesChannelInput{Kind: "shopify",
+		BaseURL: strings.ToLower(p.merchant.PublicID) + ".myshopify.com", AccessToken: "shpat_" + strings.Repeat("0", 32)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.channel = ch.ID
 	if err := e.db.SetInitialStatus(ctx, store.CLIActor, p.supplier.ID, 0); err != nil {
 		e.t.Fatal(err)
 	}

@@ -257,6 +257,16 @@ func (db *DB) RemoveSalesChannel(ctx context.Context, actor Actor, merchantID, i
 	return tx.Commit()
 }
 
+// UserChannelMessage says what went wrong with a store for the merchant: the
+// platform's answer as the adapter worded it, or the network problem.
+func UserChannelMessage(err error) string {
+	var ce *channel.Error
+	if errors.As(err, &ce) {
+		return ce.Message
+	}
+	return UserMessage(err)
+}
+
 // TestSalesChannel reads the store's name through its adapter, with client
 // (the guarded client feed downloads use), and records the outcome.
 func (db *DB) TestSalesChannel(ctx context.Context, merchantID, id int64, client *http.Client) (channel.Shop, error) {

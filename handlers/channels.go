@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
+)
+
+// Settings → Sales channels: a merchant's Shopify and WooCommerce stores.
+
+func (s *Server) channelsShow(c echo.Context) error {
+	return s.renderChannels(c, http.StatusOK, views.ChannelsView{})
+}
+
+func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView) error {
+	p := principalOf(c)
+	list, err := s.store.SalesChannels(c.Request().Context(), p.accountID())
+	if err != nil {
+		return err
+	}
+	loc := p.member.Account.Location()
+	v.Supplier, v.IsAdmin = p.member.Account.IsSupplier(), p.member.IsAdmin()
+	for _, ch := range list {
+		row := views.ChannelRow{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, BaseURL: ch.BaseURL, CredentialHint: ch.CredentialHint,
+			NotifyCustomer: ch.NotifyCustomer, PushStock: ch.PushStock, Paused: ch.Paused, ShopName: ch.ShopName, TestError: ch.TestError}
+		if ch.TestedAt != nil {
+			row.Tested = ch.TestedAt.In(loc).Format("2 Jan 2006 15:04")
+		}
+		v.Channels = append(v.Channels, row)
+	}
+	return render(c, status, views.ChannelsPage(s.frame(c, "Sales channels"), v))
+}
+
+// channelInput reads the connect and edit forms.
+func channelInput(c echo.Context) store.SalesChannelInput {
+	return store.SalesChannelInput{Kind: c.FormValue("kind"), Name: c.FormValue("name"), BaseURL: c.FormValue("base_url"),
+		AccessToken: c.FormValue("access_token"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
+		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true", Paused: c.FormValue("paused") == "true"}
+}
+
+func (s *Server) channelSave(c echo.Context) error {
+	var id int64
+	if c.Param("channelID") != "" {
+		n, err := idParam(c, "channelID")
+		if err != nil {
+			return err
+		}
+		id = n
+	}
+	p := principalOf(c)
+	in := channelInput(c)
+	ch, err := s.store.SaveSalesChannel(c.Request().Context(), p.actor(), p.accountID(), id, in)
+	if errs := fieldErrors(err); errs != nil {
+		return s.renderChannels(c, http.StatusUnprocessableEntity, views.ChannelsView{EditID: id, Errors: errs,
+			Form: views.ChannelForm{Kind: in.Kind, Name: in.Name, BaseURL: in.BaseURL, NotifyCustomer: in.NotifyCustomer, PushStock: in.PushStock}})
+	}
+	if err != nil {
+		return err
+	}
+	if id == 0 {
+		// A new store is tested at once: the merchant learns now, not at the
+		// first order, that a token or scope is wrong.
+		return s.testChannel(c, ch.ID, "Connected "+ch.Name+".")
+	}
+	if err := s.flash(c, "Saved "+ch.Name+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/channels")
+}
+
+func (s *Server) channelRemove(c echo.Context) error {
+	id, err := idParam(c, "channelID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := s.store.RemoveSalesChannel(c.Request().Context(), p.actor(), p.accountID(), id); err != nil {
+		return err
+	}
+	if err := s.flash(c, "Store removed: its credentials are deleted."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/channels")
+}
+
+func (s *Server) channelTest(c echo.Context) error {
+	id, err := idParam(c, "channelID")
+	if err != nil {
+		return err
+	}
+	return s.testChannel(c, id, "")
+}
+
+// testChannel reads the store's name through its adapter, over the guarded
+// client feed downloads use, and says what happened.
+func (s *Server) testChannel(c echo.Context, id int64, prefix string) error {
+	p := principalOf(c)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 30*time.Second)
+	defer cancel()
+	if _, err := s.store.SalesChannel(ctx, p.accountID(), id); err != nil {
+		return err
+	}
+	fetcher, err := s.puller.Downloader(ctx)
+	if err != nil {
+		return err
+	}
+	shop, testErr := s.store.TestSalesChannel(ctx, p.accountID(), id, fetcher.GuardedClient())
+	msg := prefix
+	if msg != "" {
+		msg += " "
+	}
+	if testErr != nil {
+		if ferr := s.flashError(c, msg+"The connection test failed: "+store.UserChannelMessage(testErr)); ferr != nil {
+			return ferr
+		}
+		return redirect(c, "/settings/channels")
+	}
+	if err := s.flash(c, msg+"The connection works: "+strconv.Quote(shop.Name)+" answered."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/channels")
+}

@@ -1,0 +1,81 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/dropline/dropline/store"
+)
+
+// TestSalesChannelsSettings: a merchant admin connects a store from
+// Settings → Sales channels; a bad address comes back with the reason and
+// nothing saved; the credentials never appear on the page again (only a
+// hint), an edit that leaves them blank keeps them, and the store can be
+// removed. Staff see the list but no forms.
+func TestSalesChannelsSettings(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	c := env.client()
+	c.login(w.adminA.Email)
+	page := c.get("/settings/channels")
+	if page.status != http.StatusOK || page.doc.Find(`[data-testid="settings-tabs"] a[href="/settings/channels"]`).Length() != 1 ||
+		page.doc.Find(`[data-testid="channel-connect"]`).Length() != 1 {
+		t.Fatalf("sales channels page: %d\n%s", page.status, page.doc.Find("main").Text())
+	}
+	before := env.dbDigest()
+	bad := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "base_url": {"https://shop.example.com"}, "access_token": {"shpat_abc"}})
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.doc.Find(`[data-testid="channel-connect"]`).Text(), "myshopify.com domain") {
+		t.Fatalf("bad address: %d\n%s", bad.status, bad.doc.Find("main").Text())
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused connection changed the database")
+	}
+	const secret = "cs_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+	r := c.post("/settings/channels", url.Values{"kind": {"woocommerce"}, "name": {"Web shop"}, "base_url": {"https://shop.example.com"},
+		"consumer_key": {"ck_0a1b2c3d4e5f60718293a4b5c6d7e8f9"}, "consumer_secret": {secret}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("connect: %d\n%s", r.status, r.doc.Find("main").Text())
+	}
+	all, err := env.db.SalesChannels(t.Context(), w.merchantA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []store.SalesChannel
+	for _, ch := range all {
+		if ch.Name == "Web shop" {
+			list = append(list, ch)
+		}
+	}
+	if len(list) != 1 || list[0].Kind != "woocommerce" {
+		t.Fatalf("channels after connecting: %+v", all)
+	}
+	page = c.get("/settings/channels")
+	body := page.doc.Find("main").Text()
+	if strings.Contains(page.body, secret) || strings.Contains(page.body, "ck_0a1b2c3d4e5f") || !strings.Contains(page.body, "…") {
+		t.Errorf("the page shows a credential or no hint:\n%s", body)
+	}
+	id := list[0].ID
+	path := "/settings/channels/" + injID(id)
+	if r := c.post(path, url.Values{"name": {"Web shop"}, "base_url": {"https://shop.example.com"}, "notify_customer": {"true"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", r.status, r.doc.Find("main").Text())
+	}
+	if got, _ := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); !got.NotifyCustomer || got.CredentialHint != list[0].CredentialHint {
+		t.Errorf("after an edit without credentials: %+v", got)
+	}
+
+	staff := env.client()
+	staff.login(w.staffA.Email)
+	sp := staff.get("/settings/channels")
+	if sp.status != http.StatusOK || sp.doc.Find(`[data-testid="channel"]`).Length() != len(all) || sp.doc.Find("form[action^=\"/settings/channels\"]").Length() != 0 {
+		t.Errorf("staff view: %d, %d stores, %d forms", sp.status, sp.doc.Find(`[data-testid="channel"]`).Length(), sp.doc.Find("form[action^=\"/settings/channels\"]").Length())
+	}
+
+	if r := c.post(path+"/remove", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d", r.status)
+	}
+	if _, err := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); err == nil {
+		t.Error("the store is still connected after removing it")
+	}
+}
