@@ -595,14 +595,12 @@ func (s *shopifyChannel) primaryLocation(ctx context.Context) (string, error) {
 	return out.Location.ID, nil
 }
 
-// variantsBySKU adds to items the inventory item of every variant whose SKU
-// is exactly one of skus.
+// variantsBySKU adds to items, by SKU, the inventory item of every variant
+// Shopify's search finds for skus.
 func (s *shopifyChannel) variantsBySKU(ctx context.Context, skus []string, items map[string][]string) error {
 	terms := make([]string, len(skus))
-	wanted := map[string]bool{}
 	for i, sku := range skus {
 		terms[i] = "sku:" + shopifySearchValue(sku)
-		wanted[sku] = true
 	}
 	vars := map[string]any{"first": shopifyVariantsPage, "query": strings.Join(terms, " OR ")}
 	for {
@@ -624,8 +622,9 @@ func (s *shopifyChannel) variantsBySKU(ctx context.Context, skus []string, items
 			return err
 		}
 		for _, v := range out.ProductVariants.Nodes {
-			// The search matches loosely; only exact SKUs are set.
-			if wanted[v.SKU] && v.InventoryItem != nil && v.InventoryItem.ID != "" {
+			// The search can match loosely; items is keyed by the exact
+			// SKU and only the SKUs asked for are read back from it.
+			if v.InventoryItem != nil && v.InventoryItem.ID != "" {
 				items[v.SKU] = append(items[v.SKU], v.InventoryItem.ID)
 			}
 		}
@@ -764,7 +763,7 @@ func (s *shopifyChannel) do(ctx context.Context, what, query string, vars map[st
 		return s.fail(code, true, 0, "%s: unexpected answer from %s (HTTP %d)", what, s.host, code)
 	}
 	if jsonErr != nil {
-		return s.fail(resp.StatusCode, false, 0, "%s: %s did not answer as Shopify's Admin API does (not JSON): check the shop's domain, name.myshopify.com", what, s.host)
+		return s.fail(0, false, 0, "%s: %s did not answer as Shopify's Admin API does (not JSON): check the shop's domain, name.myshopify.com", what, s.host)
 	}
 
 	var gqlErrs []shopifyGraphQLError
