@@ -478,7 +478,9 @@ func (s *shopifyChannel) PushFulfillment(ctx context.Context, f Fulfillment) (st
 }
 
 // shopifyPrimaryLocation follows queries/location: without an id it
-// returns the shop's primary location (admin-graphql/2024-04 onwards).
+// returns the shop's primary location (said in the 2024-04 and 2025-10
+// references, so in 2025-01 between them). Stock goes to that one
+// location; a shop that sells from several would need a chosen one.
 const shopifyPrimaryLocation = `query DroplinePrimaryLocation { location { id name } }`
 
 // shopifyVariantsBySKU follows queries/productVariants (first, after,
