@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -77,5 +78,69 @@ func TestSalesChannelsSettings(t *testing.T) {
 	}
 	if _, err := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); err == nil {
 		t.Error("the store is still connected after removing it")
+	}
+}
+
+// TestSalesChannelConnectionTest: connecting a Shopify store tests it at
+// once through the real adapter against a server answering Shopify's
+// documented shop query; a token the shop refuses is reported with
+// Shopify's reason and shown on the page until a test passes.
+func TestSalesChannelConnectionTest(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	token := "shpat_" + strings.Repeat("a", 32)
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path)
+		if r.Header.Get("X-Shopify-Access-Token") != token {
+			rw.WriteHeader(http.StatusUnauthorized)
+			rw.Write([]byte(`{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`))
+			return
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Write([]byte(`{"data":{"shop":{"name":"Acme Goods","myshopifyDomain":"acme-goods.myshopify.com","currencyCode":"USD"}},
+			"extensions":{"cost":{"requestedQueryCost":1,"actualQueryCost":1,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1999,"restoreRate":100.0}}}}`))
+	}))
+	defer srv.Close()
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	c.get("/settings/channels")
+	r := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "name": {"Main shop"}, "base_url": {srv.URL}, "access_token": {"shpat_" + strings.Repeat("b", 32)}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("connect: %d", r.status)
+	}
+	page := c.get("/settings/channels")
+	if msg := page.doc.Find(".flash").Text(); !strings.Contains(msg, "The connection test failed") || !strings.Contains(msg, "access token") {
+		t.Errorf("flash after connecting with a bad token: %q", msg)
+	}
+	if page.doc.Find(`[data-testid="channel-test-failed"]`).Length() != 1 || strings.Contains(page.body, "shpat_bbbb") {
+		t.Errorf("page after a failed test:\n%s", page.doc.Find("main").Text())
+	}
+	var id int64
+	all, _ := env.db.SalesChannels(t.Context(), w.merchantA.ID)
+	for _, ch := range all {
+		if ch.Name == "Main shop" {
+			id = ch.ID
+		}
+	}
+	path := "/settings/channels/" + injID(id)
+	if r := c.post(path, url.Values{"name": {"Main shop"}, "base_url": {srv.URL}, "access_token": {token}}); r.status != http.StatusSeeOther {
+		t.Fatalf("new token: %d", r.status)
+	}
+	if r := c.post(path+"/test", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("test: %d", r.status)
+	}
+	page = c.get("/settings/channels")
+	if msg := page.doc.Find(".flash").Text(); !strings.Contains(msg, `"Acme Goods" answered`) {
+		t.Errorf("flash after a good test: %q", msg)
+	}
+	if page.doc.Find(`[data-testid="channel-test-ok"]`).Length() != 1 || !strings.Contains(page.doc.Find("main").Text(), "Acme Goods") {
+		t.Errorf("page after a good test:\n%s", page.doc.Find("main").Text())
+	}
+	if len(seen) != 2 || seen[0] != "/admin/api/2025-01/graphql.json" {
+		t.Errorf("the shop saw %q", seen)
 	}
 }
