@@ -938,3 +938,61 @@ func TestWooCentsAreExact(t *testing.T) {
 		t.Error(`cents("12,50") succeeded, want an error`)
 	}
 }
+
+// The recorded Shipment Tracking answers: a site without the extension
+// (its body says "error", not "code") and an order with two trackings.
+func TestWooCommercePushFulfillmentRealTrackingAnswers(t *testing.T) {
+	dir := wooFixtures(t)
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	notActive := read("shipment_tracking_plugin_not_active.json")
+	var multiple struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(read("shipment_tracking_multiple.json"), &multiple); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("extension not active", func(t *testing.T) {
+		f := newFakeWoo(t)
+		f.handle("GET /wp-json/wc-shipment-tracking/v3/orders/198/shipment-trackings", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(404)
+			w.Write(notActive)
+		})
+		f.handle("GET /wp-json/wc/v3/orders/198/notes", func(w http.ResponseWriter, r *http.Request) { wooJSON(w, 200, []any{}) })
+		f.handle("POST /wp-json/wc/v3/orders/198/notes", func(w http.ResponseWriter, r *http.Request) {
+			wooJSON(w, 201, map[string]any{"id": 9001, "note": "…", "customer_note": true})
+		})
+		id, err := f.channel().PushFulfillment(context.Background(), Fulfillment{OrderChannelID: "198", Carrier: "USPS", Number: "9400100000000000000000"})
+		if err != nil || id != "9001" {
+			t.Fatalf("PushFulfillment = %q, %v; want the note 9001", id, err)
+		}
+		if n := len(f.received("POST", "/wp-json/wc/v3/orders/198/notes")); n != 1 {
+			t.Errorf("%d notes posted, want 1", n)
+		}
+	})
+
+	t.Run("tracking already recorded", func(t *testing.T) {
+		f := newFakeWoo(t)
+		f.handle("GET /wp-json/wc-shipment-tracking/v3/orders/198/shipment-trackings", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(multiple.Data)
+		})
+		id, err := f.channel().PushFulfillment(context.Background(), Fulfillment{OrderChannelID: "198", Carrier: "UPS", Number: "56734563456"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id != "6f2c2fb15474c97eae8ed6287f7f33f9" {
+			t.Errorf("id = %q, want the recorded UPS tracking's id", id)
+		}
+		if n := f.count("POST"); n != 0 {
+			t.Errorf("%d POSTs, want none", n)
+		}
+	})
+}
