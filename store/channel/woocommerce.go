@@ -617,8 +617,11 @@ func (w *wooCommerce) pushNote(ctx context.Context, orderID int64, number string
 	if _, err := w.call(ctx, op, http.MethodGet, route, url.Values{"type": {"customer"}}, nil, &notes); err != nil {
 		return "", err
 	}
+	// Our own note's wording, so that "123" does not match a note about
+	// "1234" or a human's remark.
+	mark := "Tracking number: " + number + "."
 	for _, n := range notes {
-		if strings.Contains(n.Note, number) {
+		if strings.Contains(n.Note, mark) {
 			return string(n.ID), nil
 		}
 	}

@@ -698,6 +698,7 @@ func TestWooCommercePushFulfillmentFindsExistingNote(t *testing.T) {
 	f.handle("GET /wp-json/wc/v3/orders/42/notes", func(w http.ResponseWriter, r *http.Request) {
 		wooJSON(w, 200, []any{
 			map[string]any{"id": 290, "note": "Thanks for your order!", "customer_note": true},
+			map[string]any{"id": 295, "note": "Your order has shipped with UPS. Tracking number: 1Z999AA101234567840.", "customer_note": true},
 			map[string]any{"id": 301, "note": "Your order has shipped with UPS. Tracking number: 1Z999AA10123456784.", "customer_note": true},
 		})
 	})
