@@ -14,7 +14,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -162,4 +165,20 @@ func New(conn Conn) (Channel, error) {
 		return nil, fmt.Errorf("channel: unknown platform %q", conn.Kind)
 	}
 	return open(conn)
+}
+
+// retryAfter reads a Retry-After header, sent as seconds (Shopify writes
+// "2.0") or as an HTTP date; 0 when absent or past.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(h, 64); err == nil && secs >= 0 && secs < 24*3600 {
+		return time.Duration(math.Ceil(secs * float64(time.Second)))
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }

@@ -752,7 +752,7 @@ func (s *shopifyChannel) do(ctx context.Context, what, query string, vars map[st
 	case code == http.StatusLocked:
 		return s.fail(code, false, 0, "%s: the shop is locked (HTTP 423)%s", what, suffix(said))
 	case code == http.StatusTooManyRequests:
-		wait := retryAfter(resp.Header.Get("Retry-After"))
+		wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if wait == 0 {
 			wait = ans.Extensions.Cost.wait()
 		}
@@ -867,22 +867,4 @@ func scopeHint(said []string) string {
 	default:
 		return ": the custom app needs one of the access scopes " + strings.Join(scopes, ", ")
 	}
-}
-
-// retryAfter reads a Retry-After header: seconds (Shopify sends "2.0") or
-// an HTTP date.
-func retryAfter(h string) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseFloat(h, 64); err == nil && secs >= 0 && secs < 24*3600 {
-		return time.Duration(math.Ceil(secs * float64(time.Second)))
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

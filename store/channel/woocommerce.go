@@ -240,21 +240,6 @@ func explainWooCode(status int, code, said string) string {
 	return "WooCommerce refused the request"
 }
 
-// retryAfter reads a Retry-After header in seconds or as an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
 func wooCode(err error) string {
 	var se *wooStatusError
 	if errors.As(err, &se) {
