@@ -59,10 +59,10 @@ func TestSalesChannelsSettings(t *testing.T) {
 	}
 	id := list[0].ID
 	path := "/settings/channels/" + injID(id)
-	if r := c.post(path, url.Values{"name": {"Web shop"}, "base_url": {"https://shop.example.com"}, "notify_customer": {"true"}}); r.status != http.StatusSeeOther {
+	if r := c.post(path, url.Values{"name": {"Web store"}, "base_url": {"https://shop.example.com"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("edit: %d\n%s", r.status, r.doc.Find("main").Text())
 	}
-	if got, _ := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); !got.NotifyCustomer || got.CredentialHint != list[0].CredentialHint {
+	if got, _ := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); got.Name != "Web store" || got.CredentialHint != list[0].CredentialHint {
 		t.Errorf("after an edit without credentials: %+v", got)
 	}
 

@@ -288,7 +288,7 @@ func (db *DB) TestSalesChannel(ctx context.Context, merchantID, id int64, client
 	shop, testErr := ch.Test(ctx)
 	msg := ""
 	if testErr != nil {
-		msg = testErr.Error()
+		msg = UserChannelMessage(testErr)
 	}
 	if _, err := db.write.ExecContext(ctx, "UPDATE sales_channels SET shop_name = CASE WHEN ? = '' THEN shop_name ELSE ? END, tested_at = ?, test_error = ? WHERE id = ? AND account_id = ?",
 		shop.Name, shop.Name, db.now(), msg, id, merchantID); err != nil {
