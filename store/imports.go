@@ -206,7 +206,7 @@ func (db *DB) walkImport(ctx context.Context, q querier, accountID int64, kind s
 				}
 			}
 			r.in, r.changes = merged(kind, r)
-			for _, e := range keepValid(kind, &r) {
+			for _, e := range keepValid(&r) {
 				addErr(e)
 			}
 			if r.invalid {
@@ -374,57 +374,16 @@ func foreignCurrency(row *feedfile.Row, currency string) string {
 	return msg
 }
 
-// keepValid checks the merged product by the catalog's rules. A field that
-// fails them (a web address, a description too long) goes back to what the
-// product had (empty for a new one) and is reported; a row whose SKU or
-// title fails is skipped.
-func keepValid(kind string, r *importRow) []RunError {
-	err := r.in.Validate()
-	if err == nil {
-		return nil
-	}
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
+// keepValid checks the merged product by the catalog's rules. checkRow has
+// already held the row to them and the product was valid, so this refuses
+// nothing a user can send; should it ever, the row is skipped, not half
+// imported.
+func keepValid(r *importRow) []RunError {
+	if err := r.in.Validate(); err != nil {
 		r.invalid = true
 		return []RunError{{Line: r.row.Line, Message: err.Error(), Skipped: true}}
 	}
-	var out []RunError
-	fields := make([]string, 0, len(ve.Fields))
-	for f := range ve.Fields {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	for _, f := range fields {
-		msg := ve.Fields[f]
-		// The file's value is dropped: the product keeps what it had.
-		drop := map[string]func(){
-			"url":         func() { r.row.URL = "" },
-			"image_url":   func() { r.row.ImageURL = "" },
-			"gtin":        func() { r.row.GTIN = "" },
-			"mpn":         func() { r.row.MPN = "" },
-			"description": func() { r.row.Description = "" },
-			"options":     func() { r.row.Options = "" },
-		}[f]
-		if drop == nil {
-			r.invalid = true
-			out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg, Skipped: true})
-			continue
-		}
-		drop()
-		out = append(out, RunError{Line: r.row.Line, Column: f, Message: msg + " The file's value was not imported."})
-	}
-	if !r.invalid {
-		// Merged again without the dropped values, so that the preview
-		// lists only the changes the import makes.
-		r.in, r.changes = merged(kind, *r)
-		r.invalid = r.in.Validate() != nil
-	}
-	if r.invalid {
-		for i := range out {
-			out[i].Skipped = true
-		}
-	}
-	return out
+	return nil
 }
 
 // merged returns the product input after applying a row, and what changed.
