@@ -32,6 +32,9 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 		if ch.TestedAt != nil {
 			row.Tested = ch.TestedAt.In(loc).Format("2 Jan 2006 15:04")
 		}
+		if ch.OrdersSyncedAt != nil {
+			row.Synced, row.OrdersCreated, row.SyncError = ch.OrdersSyncedAt.In(loc).Format("2 Jan 2006 15:04"), ch.OrdersCreated, ch.SyncError
+		}
 		v.Channels = append(v.Channels, row)
 	}
 	return render(c, status, views.ChannelsPage(s.frame(c, "Sales channels"), v))

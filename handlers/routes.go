@@ -148,6 +148,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchantAdmin.POST("/settings/channels/:channelID", s.channelSave)
 	merchantAdmin.POST("/settings/channels/:channelID/remove", s.channelRemove)
 	merchantAdmin.POST("/settings/channels/:channelID/test", s.channelTest)
+	merchantAdmin.POST("/settings/channels/:channelID/sync", s.channelSync)
 	merchantAdmin.POST("/earnings/payouts", s.payoutRecord)
 	merchantAdmin.POST("/subscriptions", s.subscriptionCreate)
 	merchantAdmin.POST("/subscriptions/preview", s.subscriptionPreview)

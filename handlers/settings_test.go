@@ -93,6 +93,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/channels/:channelID":                   {"name": {"Staff was here"}},
 	"/settings/channels/:channelID/remove":            {},
 	"/settings/channels/:channelID/test":              {},
+	"/settings/channels/:channelID/sync":              {},
 	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
 	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},

@@ -28,7 +28,10 @@ type SalesChannel struct {
 	Paused         bool
 	ShopName       string
 	TestedAt       *time.Time
-	TestError      string // the last test's problem, "" when it passed (or never ran)
+	TestError      string     // the last test's problem, "" when it passed (or never ran)
+	OrdersSyncedAt *time.Time // when orders were last pulled, nil for never
+	OrdersCreated  int        // how many new orders the last pull brought
+	SyncError      string     // the last pull's problem, "" when it went well
 	CreatedAt      time.Time
 }
 
@@ -47,13 +50,13 @@ type SalesChannelInput struct {
 }
 
 const salesChannelColumns = `id, account_id, kind, name, base_url, access_token, consumer_key, notify_customer, push_stock, paused,
-	shop_name, tested_at, test_error, created_at`
+	shop_name, tested_at, test_error, created_at, orders_synced_at, orders_created, sync_error`
 
 func scanSalesChannel(row interface{ Scan(...any) error }) (SalesChannel, error) {
 	var c SalesChannel
 	var token, key string
 	err := row.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Name, &c.BaseURL, &token, &key, &c.NotifyCustomer, &c.PushStock, &c.Paused,
-		&c.ShopName, &c.TestedAt, &c.TestError, &c.CreatedAt)
+		&c.ShopName, &c.TestedAt, &c.TestError, &c.CreatedAt, &c.OrdersSyncedAt, &c.OrdersCreated, &c.SyncError)
 	c.CredentialHint = hint(token + key)
 	return c, err
 }
@@ -206,14 +209,16 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		id, _ = res.LastInsertId()
 		action = "sales_channel.connected"
 	} else {
-		// New credentials or a new address make the last test stale.
+		// New credentials or a new address make the last test stale; another
+		// store's orders are pulled from the first-sync window again.
 		if _, err := tx.ExecContext(ctx, `UPDATE sales_channels SET name = ?, base_url = ?, access_token = ?, consumer_key = ?, consumer_secret = ?,
 			notify_customer = ?, push_stock = ?, paused = ?, updated_at = ?,
 			tested_at = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN tested_at ELSE NULL END,
-			test_error = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN test_error ELSE '' END
+			test_error = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN test_error ELSE '' END,
+			orders_since = CASE WHEN base_url = ? THEN orders_since ELSE NULL END
 			WHERE id = ? AND account_id = ?`,
 			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, in.Paused, now,
-			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, id, merchantID); err != nil {
+			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, id, merchantID); err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
 	}

@@ -41,18 +41,21 @@ type Order struct {
 	AccountID      int64
 	Channel        string
 	ChannelOrderID string
-	PlacedAt       time.Time
-	Currency       string
-	Customer       orderfile.Customer
-	ShipTo         orderfile.Address
-	Note           string
-	TotalCents     int64
-	Status         string
-	Tab            string
-	Dropship       bool
-	Suppliers      []string
-	CreatedAt      time.Time
-	Lines          []OrderLine
+	// ChannelRef is the platform's own ID of an order pulled from a
+	// connected store, "" for other sources.
+	ChannelRef string
+	PlacedAt   time.Time
+	Currency   string
+	Customer   orderfile.Customer
+	ShipTo     orderfile.Address
+	Note       string
+	TotalCents int64
+	Status     string
+	Tab        string
+	Dropship   bool
+	Suppliers  []string
+	CreatedAt  time.Time
+	Lines      []OrderLine
 }
 
 // OrderLine is one line of an order.
@@ -63,8 +66,9 @@ type OrderLine struct {
 	Title          string
 	Quantity       int
 	UnitPriceCents int64
-	ProductID      int64 // the merchant product with this SKU, 0 if none
-	Linked         bool  // the product has at least one source
+	ChannelLineID  string // the platform's own ID of the line, for orders pulled from a store
+	ProductID      int64  // the merchant product with this SKU, 0 if none
+	Linked         bool   // the product has at least one source
 	Sources        []Source
 	PO             *POLineRef // the live PO line carrying it, if any
 	Rejected       *POLineRef // the last rejected or cancelled PO line, if it is not on a live one
@@ -92,7 +96,7 @@ type POLineRef struct {
 
 const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name, o.customer_email, o.customer_phone,
 	o.ship_name, o.ship_company, o.ship_address1, o.ship_address2, o.ship_city, o.ship_region, o.ship_postal_code, o.ship_country, o.ship_phone,
-	o.note, o.total_cents, o.status, o.tab, o.dropship, o.suppliers, o.created_at`
+	o.note, o.total_cents, o.status, o.tab, o.dropship, o.suppliers, o.created_at, o.channel_ref`
 
 const orderSummaryColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name,
 	o.total_cents, o.status, o.tab, o.dropship, o.suppliers`
@@ -112,7 +116,7 @@ func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	a := &o.ShipTo
 	err := row.Scan(&o.ID, &o.AccountID, &o.Channel, &o.ChannelOrderID, &o.PlacedAt, &o.Currency, &o.Customer.Name, &o.Customer.Email, &o.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
-		&o.Note, &o.TotalCents, &o.Status, &o.Tab, &o.Dropship, &suppliers, &o.CreatedAt)
+		&o.Note, &o.TotalCents, &o.Status, &o.Tab, &o.Dropship, &suppliers, &o.CreatedAt, &o.ChannelRef)
 	o.Suppliers = splitTags(suppliers)
 	return o, err
 }
@@ -136,7 +140,7 @@ func (db *DB) CreateOrder(ctx context.Context, actor Actor, merchantID int64, in
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
 	defer tx.Rollback()
-	id, created, err := db.insertOrder(ctx, tx, actor, merchantID, in)
+	id, created, err := db.insertOrder(ctx, tx, actor, merchantID, 0, in)
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
@@ -164,6 +168,12 @@ type ImportResult struct {
 
 // CreateOrders records several orders in one transaction (a CSV upload).
 func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, orders []orderfile.Order) (ImportResult, error) {
+	return db.createOrders(ctx, actor, merchantID, 0, "", orders)
+}
+
+// createOrders records orders in one transaction, from the connected store
+// salesChannelID when not 0 (from named in the audit entry).
+func (db *DB) createOrders(ctx context.Context, actor Actor, merchantID, salesChannelID int64, from string, orders []orderfile.Order) (ImportResult, error) {
 	var res ImportResult
 	for i := range orders {
 		if err := validationFromMap(orders[i].Validate()); err != nil {
@@ -177,7 +187,7 @@ func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, o
 	defer tx.Rollback()
 	var fresh []int64
 	for _, in := range orders {
-		id, created, err := db.insertOrder(ctx, tx, actor, merchantID, in)
+		id, created, err := db.insertOrder(ctx, tx, actor, merchantID, salesChannelID, in)
 		if err != nil {
 			return res, fmt.Errorf("store: import order %s: %w", in.ChannelOrderID, err)
 		}
@@ -190,8 +200,11 @@ func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, o
 		}
 	}
 	// One entry for the file, not one per order.
-	if err := db.audit(ctx, tx, actor, merchantID, "order.imported", "order", 0,
-		fmt.Sprintf("%d order(s) created, %d already imported", res.Created, res.Existing)); err != nil {
+	detail := fmt.Sprintf("%d order(s) created, %d already imported", res.Created, res.Existing)
+	if from != "" {
+		detail += " from " + from
+	}
+	if err := db.audit(ctx, tx, actor, merchantID, "order.imported", "order", 0, detail); err != nil {
 		return res, fmt.Errorf("store: import orders: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -203,7 +216,10 @@ func (db *DB) CreateOrders(ctx context.Context, actor Actor, merchantID int64, o
 	return res, nil
 }
 
-func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID int64, in orderfile.Order) (int64, bool, error) {
+// insertOrder records an order unless the merchant has it already (same
+// channel and number); salesChannelID, when not 0, is the connected store it
+// was pulled from.
+func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID, salesChannelID int64, in orderfile.Order) (int64, bool, error) {
 	mer, err := accountIn(ctx, tx, merchantID)
 	if err != nil || !mer.IsMerchant() {
 		return 0, false, fmt.Errorf("merchant %d: %w", merchantID, ErrNotFound)
@@ -225,12 +241,16 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID 
 		total += int64(l.Quantity) * l.UnitPriceCents
 	}
 	s := in.ShipTo
+	var channelID any // NULL: not pulled from a connected store
+	if salesChannelID != 0 {
+		channelID = salesChannelID
+	}
 	res, err := execInsert(ctx, tx, `INSERT INTO orders (account_id, channel, channel_order_id, placed_at, currency, customer_name, customer_lc, customer_email, customer_phone,
 		ship_name, ship_company, ship_address1, ship_address2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone, note, total_cents,
-		status, tab, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, tab, created_at, updated_at, sales_channel_id, channel_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		merchantID, in.Channel, in.ChannelOrderID, placed, in.Currency, in.Customer.Name, strings.ToLower(in.Customer.Name), in.Customer.Email, in.Customer.Phone,
 		s.Name, s.Company, s.Address1, s.Address2, s.City, s.Region, s.PostalCode, s.Country, s.Phone, in.Note, total,
-		OrderNotDropship, TabOther, now, now)
+		OrderNotDropship, TabOther, now, now, channelID, in.ChannelRef)
 	if err != nil {
 		return 0, false, err
 	}
@@ -250,8 +270,8 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID 
 				return 0, false, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, account_id, line_no, sku, title, quantity, unit_price_cents, product_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, merchantID, i+1, l.SKU, l.Title, l.Quantity, l.UnitPriceCents, productID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, account_id, line_no, sku, title, quantity, unit_price_cents, product_id, channel_line_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, merchantID, i+1, l.SKU, l.Title, l.Quantity, l.UnitPriceCents, productID, l.ChannelLineID); err != nil {
 			return 0, false, err
 		}
 	}
@@ -541,7 +561,7 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 	}
 	rows, err := q.QueryContext(ctx, `SELECT ol.id, ol.line_no, ol.sku, ol.title, ol.quantity, ol.unit_price_cents, coalesce(ol.product_id, 0),
 		pl.po_id, po.po_number, sa.name, coalesce(po.supplier_id, 0), pl.status, pl.reason, coalesce(pl.quantity, 0), coalesce(pl.shipped_qty, 0), coalesce(po.status, ''),
-		(SELECT coalesce(sum(x.shipped_qty), 0) FROM po_lines x WHERE x.order_line_id = ol.id AND `+keptPart("x")+`)
+		(SELECT coalesce(sum(x.shipped_qty), 0) FROM po_lines x WHERE x.order_line_id = ol.id AND `+keptPart("x")+`), ol.channel_line_id
 		FROM order_lines ol
 		LEFT JOIN po_lines pl ON pl.id = (SELECT x.id FROM po_lines x WHERE x.order_line_id = ol.id ORDER BY x.status IN ('open', 'shipped') DESC, x.id DESC LIMIT 1)
 		LEFT JOIN purchase_orders po ON po.id = pl.po_id
@@ -558,7 +578,7 @@ func (db *DB) orderWith(ctx context.Context, q querier, merchantID, orderID int6
 		var qty, shipped int
 		var poStatus string
 		if err := rows.Scan(&l.ID, &l.LineNo, &l.SKU, &l.Title, &l.Quantity, &l.UnitPriceCents, &l.ProductID, &poID, &poNumber, &supplier, &supplierID, &status, &reason,
-			&qty, &shipped, &poStatus, &l.ShippedBefore); err != nil {
+			&qty, &shipped, &poStatus, &l.ShippedBefore, &l.ChannelLineID); err != nil {
 			rows.Close()
 			return Order{}, fmt.Errorf("store: order %d lines: %w", orderID, err)
 		}

@@ -176,7 +176,8 @@ func (a *app) Serve() error {
 }
 
 // ticker moves POs past their queue clock instants (late, due, stale),
-// starts due feed pulls and delivers the outbox, now and then every tick. Schedules live in the
+// starts due feed pulls, delivers the outbox and pulls connected stores'
+// orders, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
 	defer close(a.done)
@@ -198,10 +199,49 @@ func (a *app) ticker(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("outbox ticker", "sent", n)
 		}
+		a.syncChannels(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// channelSyncTimeout bounds one store's pull, so a slow store does not hold
+// the ticker.
+const channelSyncTimeout = 2 * time.Minute
+
+// syncChannels pulls the orders of each store not pulled for
+// store.ChannelSyncEvery, one after another, over the guarded client feed
+// downloads use. It logs counts and the platform's message, never
+// credentials (the store never hands them out).
+func (a *app) syncChannels(ctx context.Context) {
+	due, err := a.db.ChannelsDueForSync(ctx, a.db.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("channel ticker", "err", err)
+		}
+		return
+	}
+	for _, ch := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		fetcher, err := a.puller.Downloader(ctx)
+		if err != nil {
+			a.log.Error("channel ticker", "err", err)
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, channelSyncTimeout)
+		res, err := a.db.SyncChannelOrders(sctx, ch.AccountID, ch.ID, fetcher.GuardedClient())
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Warn("channel ticker", "channel", ch.ID, "kind", ch.Kind, "err", store.UserChannelMessage(err))
+		case err == nil && (res.Created > 0 || res.Invalid > 0):
+			a.log.Info("channel ticker", "channel", ch.ID, "kind", ch.Kind, "created", res.Created, "unchanged", res.Unchanged,
+				"cancelled", res.Cancelled, "invalid", res.Invalid)
 		}
 	}
 }

@@ -30,18 +30,25 @@ type Line struct {
 	SKU, Title     string
 	Quantity       int
 	UnitPriceCents int64
+	// ChannelLineID is the platform's own ID of the line item, where the
+	// order was pulled from a connected store; "" otherwise.
+	ChannelLineID string
 }
 
 // Order is a sales order from any channel, in Dropline's terms.
 type Order struct {
-	Channel        string    // "shopify","amazon","etsy","ebay","woocommerce","manual","csv","api"
-	ChannelOrderID string    // the channel's order number, unique per merchant and channel
-	PlacedAt       time.Time // UTC; zero when unknown (the caller fills in now)
-	Currency       string    // ISO 4217, upper case
-	Customer       Customer
-	ShipTo         Address
-	Lines          []Line
-	Note           string
+	Channel        string // "shopify","amazon","etsy","ebay","woocommerce","manual","csv","api"
+	ChannelOrderID string // the channel's order number, unique per merchant and channel
+	// ChannelRef is the platform's own ID of the order (a Shopify GID, a
+	// WooCommerce id) where it was pulled from a connected store, so what is
+	// written back targets it; "" for other sources.
+	ChannelRef string
+	PlacedAt   time.Time // UTC; zero when unknown (the caller fills in now)
+	Currency   string    // ISO 4217, upper case
+	Customer   Customer
+	ShipTo     Address
+	Lines      []Line
+	Note       string
 }
 
 // Limits that Validate enforces. Together they keep any order total
@@ -103,6 +110,7 @@ func (o *Order) Validate() map[string]string {
 	}
 
 	v.text("channel_order_id", "order number", &o.ChannelOrderID, MaxText, "Enter the order number.")
+	v.text("channel_ref", "channel's order ID", &o.ChannelRef, MaxText, "")
 
 	if !o.PlacedAt.IsZero() {
 		o.PlacedAt = o.PlacedAt.UTC()
@@ -162,6 +170,7 @@ func (o *Order) Validate() map[string]string {
 		key := fmt.Sprintf("lines[%d].", i)
 		okSKU := v.text(key+"sku", "SKU", &l.SKU, MaxText, "")
 		okTitle := v.text(key+"title", "title", &l.Title, MaxText, "")
+		v.text(key+"channel_line_id", "channel's line ID", &l.ChannelLineID, MaxText, "")
 		if okSKU && okTitle && l.SKU == "" && l.Title == "" {
 			v.add(key+"sku", "Enter a SKU or a title for the product.")
 		}
