@@ -145,6 +145,18 @@ func (db *DB) pullChannelOrders(ctx context.Context, merchantID, channelID int64
 				}
 				continue
 			}
+			// Orders are unique per platform and number: another store on
+			// the same platform may already have used this number. Such an
+			// order is reported, never taken for the other store's.
+			if other, err := db.otherStoresOrder(ctx, merchantID, channelID, o.Channel, o.ChannelOrderID); err != nil {
+				return err
+			} else if other != "" {
+				res.Invalid++
+				if len(res.Problems) < maxSyncProblems {
+					res.Problems = append(res.Problems, fmt.Sprintf("order %s was not imported: %s already has an order with that number", o.ChannelOrderID, other))
+				}
+				continue
+			}
 			batch = append(batch, o)
 		}
 		if len(batch) > 0 {
@@ -161,6 +173,19 @@ func (db *DB) pullChannelOrders(ctx context.Context, merchantID, channelID int64
 		cursor = next
 	}
 	return fmt.Errorf("the store kept answering with more pages after %d", maxSyncPages)
+}
+
+// otherStoresOrder names the other connected store (of the same platform)
+// whose order already has this number, or "" when there is none.
+func (db *DB) otherStoresOrder(ctx context.Context, merchantID, channelID int64, channelKind, number string) (string, error) {
+	var name string
+	err := db.rqRow(ctx, `SELECT s.name FROM orders o JOIN sales_channels s ON s.id = o.sales_channel_id
+		WHERE o.account_id = ? AND o.channel = ? AND o.channel_order_id = ? AND o.sales_channel_id <> ?`,
+		merchantID, channelKind, number, channelID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
 }
 
 // haveOrder reports whether the merchant has the channel's order number.

@@ -365,3 +365,29 @@ func wooLineJSON(id int, sku string, qty int, price string) map[string]any {
 	return map[string]any{"id": id, "name": "Item " + sku, "product_id": 100 + id, "variation_id": 0, "quantity": qty, "sku": sku,
 		"price": json.Number(price), "subtotal": "0.00", "total": "0.00"}
 }
+
+// TestSyncTwoStoresOfOnePlatform: a second Shopify store numbers its orders
+// from #1001 too. Orders are unique per platform and number, so its #1001
+// is reported as not imported, naming the store that has the number,
+// never counted as that store's order already in Dropline.
+func TestSyncTwoStoresOfOnePlatform(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	page := map[string]string{"": `{"pageInfo":{"hasNextPage":false,"endCursor":"c1"},"nodes":[` +
+		shopifyOrderJSON(1001, false, shopifyShipTo, shopifyLineJSON(11, "A-1", 1, "12.99")) + `]}`}
+	first := newFakeShopShopify(t, page)
+	second := newFakeShopShopify(t, page)
+	a := w.connect(t, store.SalesChannelInput{Kind: "shopify", Name: "Main", BaseURL: first.srv.URL, AccessToken: syncShopifyToken})
+	b := w.connect(t, store.SalesChannelInput{Kind: "shopify", Name: "Outlet", BaseURL: second.srv.URL, AccessToken: syncShopifyToken})
+	if res, err := w.db.SyncChannelOrders(ctx, w.merchant.ID, a.ID, first.srv.Client()); err != nil || res.Created != 1 {
+		t.Fatalf("first store: %+v, %v", res, err)
+	}
+	res, err := w.db.SyncChannelOrders(ctx, w.merchant.ID, b.ID, second.srv.Client())
+	if err != nil || res.Created != 0 || res.Unchanged != 0 || res.Invalid != 1 || len(res.Problems) != 1 ||
+		res.Problems[0] != "order #1001 was not imported: Main already has an order with that number" {
+		t.Fatalf("second store: %+v, %v", res, err)
+	}
+	if got := w.channelRow(t, b.ID); !strings.Contains(got.SyncError, "Main already has an order with that number") {
+		t.Errorf("the second store shows %q", got.SyncError)
+	}
+}
