@@ -29,6 +29,9 @@ type fakeShopShopify struct {
 	mu    sync.Mutex
 	pages map[string]string // after cursor ("" first) → the orders connection's JSON
 	asked []string          // each call's $query
+	// other answers the operations that are not the orders query (the
+	// fulfillment's), given the request's query and variables.
+	other func(query string, variables json.RawMessage) string
 }
 
 func newFakeShopShopify(t *testing.T, pages map[string]string) *fakeShopShopify {
@@ -46,6 +49,17 @@ func newFakeShopShopify(t *testing.T, pages map[string]string) *fakeShopShopify 
 			io.WriteString(w, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
 			return
 		}
+		var raw struct {
+			Query     string
+			Variables json.RawMessage
+		}
+		if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
+			t.Errorf("request body: %v", err)
+		}
+		if f.other != nil && !strings.Contains(raw.Query, "DroplineOrders") {
+			io.WriteString(w, f.other(raw.Query, raw.Variables))
+			return
+		}
 		var body struct {
 			Query     string
 			Variables struct {
@@ -53,7 +67,8 @@ func newFakeShopShopify(t *testing.T, pages map[string]string) *fakeShopShopify 
 				Query string
 			}
 		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !strings.Contains(body.Query, "orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT)") {
+		body.Query = raw.Query
+		if err := json.Unmarshal(raw.Variables, &body.Variables); err != nil || !strings.Contains(body.Query, "orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT)") {
 			t.Errorf("not the orders query: %v %q", err, body.Query)
 		}
 		after := ""

@@ -587,6 +587,9 @@ func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessa
 		}
 		return nil
 	case OutboxChannel:
+		if m.Topic == TopicChannelFulfillment {
+			return d.sendFulfillment(ctx, client, m)
+		}
 		return &waitError{transportChannel, "no sales channel connection is configured"}
 	}
 	return fmt.Errorf("unknown message kind %q", m.Kind)
@@ -611,7 +614,9 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) 
 		// Nothing to try until the transport is configured, which releases
 		// it (see DeliverDue); meanwhile look again in an hour, not every tick.
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ?, waiting_for = ?, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", now.Add(time.Hour), wait.reason, wait.transport, m.ID)
-	case m.Attempts+1 >= maxAttempts:
+	case errors.As(sendErr, new(*refusal)) || m.Attempts+1 >= maxAttempts:
+		// A refusal (the store said no: userErrors, a 4xx) is not tried
+		// again blindly; it waits in the failed list for a person.
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", sendErr.Error(), m.ID)
 	default:
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'",

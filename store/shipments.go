@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,10 @@ type shipPO struct {
 	facts       poFacts
 	terms       pairTerms
 	supplierLoc *time.Location
+	// salesChannel and channelRef: the connected store the order came from
+	// and its own ID of the order, for the fulfillment written back.
+	salesChannel int64
+	channelRef   string
 }
 
 // shipLine is a PO line and what remains to ship of it.
@@ -48,7 +53,8 @@ type shipLine struct {
 	remaining int
 	shipped   int
 	source    int64
-	cost      int64 // per unit, as at dropship
+	cost      int64  // per unit, as at dropship
+	channel   string // the store's ID of the order line, "" when the order did not come from a store
 }
 
 func shipmentKey(carrier, number string) string { return carrier + "|" + number }
@@ -65,7 +71,8 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	byMerchant, byLink := map[int64][]*shipPO{}, map[int64][]*shipPO{}
 	err := eachRow(ctx, q, `SELECT po.id, po.account_id, po.supplier_id, po.link_id, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
-		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT)
+		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT),
+		coalesce(o.sales_channel_id, 0), o.channel_ref
 		FROM purchase_orders po JOIN orders o ON o.id = po.order_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
 		p := &shipPO{saved: map[string]bool{}}
@@ -73,7 +80,8 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		f := &p.facts
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.SupplierID, &linkID, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
-			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock)); err != nil {
+			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock),
+			&p.salesChannel, &p.channelRef); err != nil {
 			return err
 		}
 		pos[p.ID] = p
@@ -146,12 +154,12 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	}
 	in, set = oneOf("pl.po_id", ids)
 	err = eachRow(ctx, q, `SELECT pl.po_id, pl.id, pl.supplier_sku, pl.status, pl.quantity - pl.shipped_qty, pl.shipped_qty, pl.source_id, coalesce(pl.cost_cents, 0),
-		coalesce(ol.sku, ''), coalesce(nullif(ol.title, ''), pl.title)
+		coalesce(ol.sku, ''), coalesce(nullif(ol.title, ''), pl.title), coalesce(ol.channel_line_id, '')
 		FROM po_lines pl LEFT JOIN order_lines ol ON ol.id = pl.order_line_id WHERE `+in+` ORDER BY pl.id`, []any{set}, func(rows *sql.Rows) error {
 		var poID int64
 		var l shipLine
 		var sku, title string
-		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.shipped, &l.source, &l.cost, &sku, &title); err != nil {
+		if err := rows.Scan(&poID, &l.id, &l.sku, &l.status, &l.remaining, &l.shipped, &l.source, &l.cost, &sku, &title, &l.channel); err != nil {
 			return err
 		}
 		l.item = customerItem(sku, title)
@@ -643,13 +651,15 @@ func (st orderState) ship(p *shipPO, lineQty map[int64]int) {
 // Shopify fulfillment, and the merchant's shipment.created webhooks.
 type shipSends struct {
 	email, shopify bool
+	channel        bool // a fulfillment to the connected store the order came from
 	hooks          []string
 }
 
 // sends is what a shipment on p sends, given each merchant's webhook
 // endpoints for shipment.created.
 func (p *shipPO) sends(hooks map[int64][]string) shipSends {
-	return shipSends{email: p.orderEmail != "", shopify: p.Channel == "shopify", hooks: hooks[p.AccountID]}
+	fromStore := p.salesChannel != 0 && p.channelRef != ""
+	return shipSends{email: p.orderEmail != "", shopify: p.Channel == "shopify" && !fromStore, channel: fromStore, hooks: hooks[p.AccountID]}
 }
 
 // count is how many outbox messages s queues.
@@ -658,7 +668,7 @@ func (s shipSends) count() int {
 	if s.email {
 		n++
 	}
-	if s.shopify {
+	if s.shopify || s.channel {
 		n++
 	}
 	return n
@@ -706,6 +716,15 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: "shopify.fulfillment",
 				Recipient: "shopify", Body: string(payload)}, now))
 			msg += " Shopify fulfillment with tracking queued."
+		}
+		if send.channel {
+			body, err := json.Marshal(channelFulfillment(p, *sh))
+			if err != nil {
+				return shipNotes{}, err
+			}
+			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: TopicChannelFulfillment,
+				Recipient: "store " + strconv.FormatInt(p.salesChannel, 10), Body: string(body)}, now))
+			msg += " Fulfillment with tracking for the store queued."
 		}
 		n.events = append(n.events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
 		if len(send.hooks) > 0 {

@@ -98,7 +98,7 @@ func ChannelsPage(f Frame, v ChannelsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " <section class=\"panel\"><h2>Sales channels</h2><p class=\"muted\">Connect the stores you sell in. Dropline brings their new orders in every 5 minutes (or now, with Pull orders now), with the store's own order and line IDs; sending tracking and stock back to them comes next. Credentials are kept for Dropline's use only: this page never shows them again.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, " <section class=\"panel\"><h2>Sales channels</h2><p class=\"muted\">Connect the stores you sell in. Dropline brings their new orders in every 5 minutes (or now, with Pull orders now), and sends the tracking of what ships back to the store; stock levels come next. Credentials are kept for Dropline's use only: this page never shows them again.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
