@@ -588,7 +588,7 @@ func channelFields(kind string, form ChannelForm, errs FieldErrors, credentialHi
 			return templ_7745c5c3_Err
 		}
 		if kind != "woocommerce" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<label>Shopify Admin API access token (custom app; scopes: read_orders, write_fulfillments or write_merchant_managed_fulfillment_orders, read_inventory, write_inventory, read_products) <input type=\"password\" name=\"access_token\" autocomplete=\"off\" placeholder=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<label>Shopify Admin API access token (custom app; scopes: read_orders, write_merchant_managed_fulfillment_orders or write_fulfillments, read_products, read_inventory, write_inventory, read_locations) <input type=\"password\" name=\"access_token\" autocomplete=\"off\" placeholder=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
