@@ -182,3 +182,22 @@ func retryAfter(h string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// levelsBySKU is the quantity to set for each SKU (trimmed; blank SKUs
+// dropped; the last level given for a SKU wins; never negative) and the SKUs
+// in the order first given.
+func levelsBySKU(levels []StockLevel) (map[string]int, []string) {
+	want := map[string]int{}
+	var skus []string
+	for _, l := range levels {
+		sku := strings.TrimSpace(l.SKU)
+		if sku == "" {
+			continue
+		}
+		if _, seen := want[sku]; !seen {
+			skus = append(skus, sku)
+		}
+		want[sku] = max(l.Quantity, 0)
+	}
+	return want, skus
+}

@@ -515,19 +515,8 @@ type shopifyQuantity struct {
 // variant carries. Dropline is the source of truth for what it pushes, so
 // the compare-and-set check is skipped.
 func (s *shopifyChannel) PushStock(ctx context.Context, levels []StockLevel) ([]string, error) {
-	want := map[string]int{}
-	var skus []string
+	want, skus := levelsBySKU(levels)
 	var missing []string
-	for _, l := range levels {
-		sku := strings.TrimSpace(l.SKU)
-		if sku == "" {
-			continue
-		}
-		if _, seen := want[sku]; !seen {
-			skus = append(skus, sku)
-		}
-		want[sku] = max(l.Quantity, 0) // the last level given for a SKU wins
-	}
 	if len(skus) == 0 {
 		return nil, nil
 	}

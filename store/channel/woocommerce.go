@@ -654,13 +654,9 @@ type wooStockUpdate struct {
 // POST /products/batch and POST /products/{parent}/variations/batch, at
 // most 100 updates a request. It returns the SKUs the store does not have.
 func (w *wooCommerce) PushStock(ctx context.Context, levels []StockLevel) ([]string, error) {
-	want := map[string]int{}
-	var order []string
-	for _, l := range levels {
-		if _, seen := want[l.SKU]; !seen {
-			order = append(order, l.SKU)
-		}
-		want[l.SKU] = l.Quantity // the last level for a SKU wins
+	want, order := levelsBySKU(levels)
+	if len(order) == 0 {
+		return nil, nil
 	}
 	found, err := w.findBySKU(ctx, order)
 	if err != nil {
