@@ -304,7 +304,7 @@ func (s *Server) importApply(c echo.Context) error {
 		return err
 	}
 	msg := fmt.Sprintf("Import applied: %d created, %d updated, %d unchanged, %s skipped.", plan.Create, plan.Update, plan.Unchanged,
-		pluralRows(plan.ErrorRows))
+		feedfile.Plural(plan.ErrorRows, "row", "rows"))
 	if n := len(store.SummaryNotes(plan.Summary)); n > 0 {
 		msg += fmt.Sprintf(" The preview listed %s about what the file held that was not imported.", map[bool]string{true: "1 note", false: strconv.Itoa(n) + " notes"}[n == 1])
 	}
@@ -312,11 +312,4 @@ func (s *Server) importApply(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/products")
-}
-
-func pluralRows(n int) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return feedfile.Count(n) + " rows"
 }

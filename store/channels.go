@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -162,9 +163,9 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
 		in.Kind = kind // a connection keeps its platform
-		in.AccessToken = cmpOr(in.AccessToken, cur.token)
-		in.ConsumerKey = cmpOr(in.ConsumerKey, cur.key)
-		in.ConsumerSecret = cmpOr(in.ConsumerSecret, cur.secret)
+		in.AccessToken = cmp.Or(in.AccessToken, cur.token)
+		in.ConsumerKey = cmp.Or(in.ConsumerKey, cur.key)
+		in.ConsumerSecret = cmp.Or(in.ConsumerSecret, cur.secret)
 	}
 	c := checks{}
 	c.check(in.Kind == string(channel.Shopify) || in.Kind == string(channel.WooCommerce), "kind", "Choose Shopify or WooCommerce.")
@@ -229,13 +230,6 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 	}
 	return db.SalesChannel(ctx, merchantID, id)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // RemoveSalesChannel disconnects a store: its credentials are deleted.

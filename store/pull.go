@@ -1047,29 +1047,22 @@ func scanRun(row interface{ Scan(...any) error }) (FeedRun, error) {
 func SummaryNotes(s feedfile.Summary) []string {
 	var out []string
 	if len(s.Ignored) > 0 {
-		out = append(out, fmt.Sprintf("%s not imported (Dropline has no field for %s): %s.", plural(len(s.Ignored), "column", "columns"),
+		out = append(out, fmt.Sprintf("%s not imported (Dropline has no field for %s): %s.", feedfile.Plural(len(s.Ignored), "column", "columns"),
 			map[bool]string{true: "it", false: "them"}[len(s.Ignored) == 1], strings.Join(s.Ignored, ", ")))
 	}
 	for _, e := range s.Empty {
 		out = append(out, e.Sentence())
 	}
 	if s.InStock > 0 {
-		out = append(out, fmt.Sprintf("%s said in stock without a number: given a quantity of %d.", plural(s.InStock, "row", "rows"), s.InStockQuantity))
+		out = append(out, fmt.Sprintf("%s said in stock without a number: given a quantity of %d.", feedfile.Plural(s.InStock, "row", "rows"), s.InStockQuantity))
 	}
 	if s.BuiltSKUs > 0 {
-		out = append(out, fmt.Sprintf("%s had no SKU: SKUs were built from the handle and options, e.g. %s.", plural(s.BuiltSKUs, "variant", "variants"), s.BuiltExample))
+		out = append(out, fmt.Sprintf("%s had no SKU: SKUs were built from the handle and options, e.g. %s.", feedfile.Plural(s.BuiltSKUs, "variant", "variants"), s.BuiltExample))
 	}
 	if s.MissingSKUs > 0 {
-		out = append(out, fmt.Sprintf("%s had no SKU and were skipped: let Dropline build SKUs from the handle and options to import them.", plural(s.MissingSKUs, "variant", "variants")))
+		out = append(out, fmt.Sprintf("%s had no SKU and were skipped: let Dropline build SKUs from the handle and options to import them.", feedfile.Plural(s.MissingSKUs, "variant", "variants")))
 	}
 	return append(out, s.Notes...)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return feedfile.Count(n) + " " + many
 }
 
 // FeedRun returns one of the acting merchant's runs.

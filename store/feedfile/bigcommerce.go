@@ -121,15 +121,7 @@ func (r *Reader) fillBigCommerceProduct(b *build, rec []string) {
 	r.bigCommerceLinks(b, rec)
 	untracked := r.bigCommerceUntracked(rec)
 	r.fillBigCommerceCommon(b, rec, untracked)
-	b.row.Active = true
-	if v := cell(rec, c.f[fActive]); v != "" {
-		if a, ok := parseBool(v); ok {
-			b.row.Active, b.row.HasActive = a, true
-		} else {
-			col := r.colName(c.f[fActive])
-			b.warn(col, fmt.Sprintf("%s %s is not Y or N", col, quote(v)))
-		}
-	}
+	r.yesNoActive(b, rec, "Y or N")
 	if v := cell(rec, c.bc.salePrice); v != "" {
 		setMoney(b, r.colName(c.bc.salePrice), v, &b.row.SalePriceCents, &b.row.HasSalePrice)
 	}

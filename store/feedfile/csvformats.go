@@ -485,15 +485,23 @@ func (r *Reader) fillDropline(b *build, rec []string) {
 	b.row.Description = cell(rec, c.f[fDescription])
 	b.row.Tags = splitTags(cell(rec, c.f[fTags]), "|,")
 	r.fillCommon(b, rec)
+	r.yesNoActive(b, rec, "one of true, false, yes, no, 1, 0")
+}
+
+// yesNoActive reads a yes/no active column (true unless it says otherwise);
+// accepted names its values for the message about any other.
+func (r *Reader) yesNoActive(b *build, rec []string, accepted string) {
 	b.row.Active = true
-	if v := cell(rec, c.f[fActive]); v != "" {
-		if a, ok := parseBool(v); ok {
-			b.row.Active, b.row.HasActive = a, true
-		} else {
-			col := r.colName(c.f[fActive])
-			b.warn(col, fmt.Sprintf("%s %s is not one of true, false, yes, no, 1, 0", col, quote(v)))
-		}
+	v := cell(rec, r.cols.f[fActive])
+	if v == "" {
+		return
 	}
+	if a, ok := parseBool(v); ok {
+		b.row.Active, b.row.HasActive = a, true
+		return
+	}
+	col := r.colName(r.cols.f[fActive])
+	b.warn(col, fmt.Sprintf("%s %s is not %s", col, quote(v), accepted))
 }
 
 func (r *Reader) fillGoogleTSV(b *build, rec []string) {

@@ -91,8 +91,8 @@ func (s Summary) Loses() []EmptyField {
 	return out
 }
 
-// plural writes a count and the word that goes with it: "1 row", "1,994 rows".
-func plural(n int, one, many string) string {
+// Plural writes a count and the word that goes with it: "1 row", "1,994 rows".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -204,7 +204,7 @@ func (r *Reader) Summary() Summary {
 	}
 	if n := r.stats.storeViewRows; n > 0 {
 		s.Notes = append(s.Notes, fmt.Sprintf("%s (translations and overrides for one store view) not imported: Dropline keeps the default values of each product.",
-			plural(n, "store-view row", "store-view rows")))
+			Plural(n, "store-view row", "store-view rows")))
 	}
 	if s.Rows == 0 {
 		return s
