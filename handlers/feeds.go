@@ -509,6 +509,9 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 	case needsMapping(err) || ch.mapped:
 		v.NeedsMap = true
 		v.MapReason = fileProblem(err)
+		if err == nil {
+			v.Format = string(fr.Format()) // recognised, but the user asked to map it
+		}
 		v.Mapping = feedfile.GuessMapping(header)
 		if ch.mapped && len(ch.opt.Mapping) > 0 {
 			v.Mapping = ch.opt.Mapping

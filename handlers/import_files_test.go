@@ -463,3 +463,33 @@ func waitPulls(t *testing.T, env *testEnv, merchantID, subID int64) {
 	}
 	t.Fatal("the pull did not finish in 5 s")
 }
+
+// TestMappingARecognisedFile: the mapping page of a subscription whose file
+// Dropline recognises says so, and that a mapping would replace it.
+func TestMappingARecognisedFile(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Write([]byte("sku,title,quantity\nT-1,Tray,4\n"))
+	}))
+	defer srv.Close()
+	if err := env.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := env.db.SaveSubscription(ctx, store.CLIActor, w.merchantA.ID, 0, store.SubscriptionInput{URL: srv.URL + "/t.csv",
+		IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	p := c.get("/subscriptions/" + injID(sub.ID) + "/mapping")
+	note := p.doc.Find(`[data-testid="preview-recognised-map"]`).Text()
+	if p.status != http.StatusOK || !strings.Contains(note, "Dropline template") || p.doc.Find(`[data-testid="preview-needs-map"]`).Length() != 0 {
+		t.Errorf("mapping page of a recognised file: %d %q", p.status, note)
+	}
+	if selected(p, "sku") != "sku" || selected(p, "quantity") != "quantity" {
+		t.Errorf("guesses sku %q, quantity %q", selected(p, "sku"), selected(p, "quantity"))
+	}
+}
