@@ -44,7 +44,7 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 func channelInput(c echo.Context) store.SalesChannelInput {
 	return store.SalesChannelInput{Kind: c.FormValue("kind"), Name: c.FormValue("name"), BaseURL: c.FormValue("base_url"),
 		AccessToken: c.FormValue("access_token"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
-		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true", Paused: c.FormValue("paused") == "true"}
+		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true"}
 }
 
 func (s *Server) channelSave(c echo.Context) error {
@@ -72,6 +72,28 @@ func (s *Server) channelSave(c echo.Context) error {
 		return s.testChannel(c, ch.ID, "Connected "+ch.Name+".")
 	}
 	if err := s.flash(c, "Saved "+ch.Name+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/channels")
+}
+
+// channelPause pauses a store or resumes it.
+func (s *Server) channelPause(c echo.Context) error {
+	id, err := idParam(c, "channelID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	paused := c.FormValue("paused") == "true"
+	ch, err := s.store.PauseSalesChannel(c.Request().Context(), p.actor(), p.accountID(), id, paused)
+	if err != nil {
+		return err
+	}
+	msg := "Paused " + ch.Name + ": its orders are not pulled and tracking for it waits until you resume it."
+	if !paused {
+		msg = "Resumed " + ch.Name + ": waiting tracking updates are sent now and its orders are pulled again."
+	}
+	if err := s.flash(c, msg); err != nil {
 		return err
 	}
 	return redirect(c, "/settings/channels")

@@ -1,12 +1,14 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +230,179 @@ func shopifyOrder(n int, placed string) string {
 	  "shippingAddress":{"name":"Ann Lee","company":"","address1":"1 Main St","address2":"","city":"Portland","province":"Oregon","provinceCode":"OR","zip":"97201","countryCodeV2":"US","phone":""},
 	  "lineItems":{"nodes":[{"id":"gid://shopify/LineItem/%d1","sku":"NOPE-%d","title":"Thing","quantity":1,"originalUnitPriceSet":{"shopMoney":{"amount":"10.00","currencyCode":"USD"}}}]}}`,
 		n, n, placed, placed, n, n)
+}
+
+// TestOrderPageShowsStoreUpdates: an order pulled from a WooCommerce store
+// is dropshipped and ships in two parcels. The order page shows, per
+// shipment, what the store was told: the first parcel sent with the
+// site's tracking ID; the second, which the site refused, failed with the
+// site's words and a Retry button. Retry (CSRF-checked) queues it again,
+// and the next pass sends it. Pause and Resume on Settings → Sales
+// channels hold and release the store's updates.
+func TestOrderPageShowsStoreUpdates(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	const key, secret = "ck_0a1b2c3d4e5f60718293a4b5c6d7e8f9", "cs_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+	var mu sync.Mutex
+	refuse := false
+	var trackings []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		if user, pass, ok := r.BasicAuth(); !ok || user != key || pass != secret {
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		const route = "/wp-json/wc-shipment-tracking/v3/orders/701/shipment-trackings"
+		switch {
+		case r.URL.Path == "/wp-json/wc/v3/orders" && r.Method == http.MethodGet:
+			rw.Header().Set("X-WP-TotalPages", "1")
+			fmt.Fprint(rw, `[{"id":701,"number":"701","status":"processing","currency":"USD","date_created_gmt":"2026-11-20T10:00:00","date_modified_gmt":"2026-11-20T11:00:00",
+				"total":"20.00","billing":{"email":"ann@example.com"},"shipping":{"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","city":"Portland","state":"OR","postcode":"97201","country":"US"},
+				"line_items":[{"id":71,"name":"Widget","sku":"S-100","quantity":2,"price":10}]}]`)
+		case r.URL.Path == route && r.Method == http.MethodGet:
+			json.NewEncoder(rw).Encode(trackings)
+		case r.URL.Path == route && r.Method == http.MethodPost && refuse:
+			rw.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(rw, `{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid order ID.","data":{"status":400}}`)
+		case r.URL.Path == route && r.Method == http.MethodPost:
+			var body map[string]any
+			json.NewDecoder(r.Body).Decode(&body)
+			body["tracking_id"] = fmt.Sprintf("trk-%d", len(trackings)+1)
+			trackings = append(trackings, body)
+			rw.WriteHeader(http.StatusCreated)
+			json.NewEncoder(rw).Encode(body)
+		case r.URL.Path == "/wp-json/wc/v3/orders/701" && r.Method == http.MethodPut:
+			fmt.Fprint(rw, `{"id":701,"status":"completed"}`)
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+			http.NotFound(rw, r)
+		}
+	}))
+	defer srv.Close()
+	if err := env.db.SetAllowPrivateFeeds(ctx, store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := env.db.SaveSalesChannel(ctx, store.CLIActor, w.merchantA.ID, 0, store.SalesChannelInput{Kind: "woocommerce", Name: "Web shop",
+		BaseURL: srv.URL, ConsumerKey: key, ConsumerSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := env.db.SyncChannelOrders(ctx, w.merchantA.ID, ch.ID, srv.Client()); err != nil || res.Created != 1 {
+		t.Fatalf("sync: %+v, %v", res, err)
+	}
+	orders, err := env.db.Orders(ctx, w.merchantA.ID, store.OrderFilter{Tab: store.TabAll, Query: "#701"})
+	if err != nil || len(orders.Orders) != 1 {
+		t.Fatalf("order #701: %+v, %v", orders, err)
+	}
+	order := orders.Orders[0]
+	// The world's supplier takes dropship orders again.
+	if err := env.db.SetInitialStatus(ctx, store.CLIActor, w.supplierS.ID, w.statusS); err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.db.Dropship(ctx, store.CLIActor, w.merchantA.ID, order.ID, store.DropshipRequest{IdempotencyKey: "store-updates", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v, %v", res, err)
+	}
+	po, err := env.db.PurchaseOrder(ctx, w.supplierS.ID, res.POs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	ship := func(number string) {
+		t.Helper()
+		if _, err := env.db.AddShipment(ctx, store.CLIActor, w.supplierS.ID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: number, ShipDate: today,
+			Lines: []store.ShipmentLine{{POLineID: po.Lines[0].ID, Quantity: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := &store.Deliverer{DB: env.db, HTTP: srv.Client(), Log: quietLog()}
+	ship("1Z999AA10123456784")
+	c := env.client()
+	c.login(w.adminA.Email)
+	updates := func() []string {
+		var out []string
+		c.get("/orders/" + injID(order.ID)).doc.Find(`[data-testid="store-update"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, s.AttrOr("data-state", "")+": "+strings.Join(strings.Fields(s.Text()), " "))
+		})
+		return out
+	}
+	if got := updates(); len(got) != 1 || got[0] != "queued: Web shop queued" {
+		t.Errorf("before delivery the order page shows %q", got)
+	}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := updates(); len(got) != 1 || got[0] != "sent: Web shop sent fulfillment trk-1" {
+		t.Errorf("after delivery the order page shows %q", got)
+	}
+
+	mu.Lock()
+	refuse = true
+	mu.Unlock()
+	ship("1Z999AA10123456793")
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page := c.get("/orders/" + injID(order.ID))
+	failed := page.doc.Find(`[data-testid="store-update"][data-state="failed"]`)
+	if failed.Length() != 1 || !strings.Contains(failed.Text(), "Invalid order ID.") {
+		t.Fatalf("the refused update shows %q", failed.Text())
+	}
+	retry := failed.Find("form").AttrOr("action", "")
+	if retry == "" || failed.Find(`[data-testid="store-update-retry"]`).Length() != 1 {
+		t.Fatalf("no Retry on the failed update:\n%s", failed.Text())
+	}
+	// Without the CSRF token nothing changes; another merchant is refused.
+	other := env.client()
+	other.login(w.adminB.Email)
+	other.get("/orders")
+	before := env.dbDigest()
+	if r := c.postRaw(retry, url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("retry without CSRF: %d", r.status)
+	}
+	if r := other.post(retry, nil); r.status != http.StatusNotFound {
+		t.Errorf("merchant B's retry: %d", r.status)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused retry changed the database")
+	}
+	mu.Lock()
+	refuse = false
+	mu.Unlock()
+	c.get("/orders/" + injID(order.ID))
+	if r := c.post(retry, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("retry: %d", r.status)
+	}
+	if msg := c.get("/orders/" + injID(order.ID)).doc.Find(".flash").Text(); !strings.Contains(msg, "queued again") {
+		t.Errorf("flash after Retry: %q", msg)
+	}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := updates(); len(got) != 2 || got[1] != "sent: Web shop sent fulfillment trk-2" {
+		t.Errorf("after Retry the order page shows %q", got)
+	}
+
+	// Pause and Resume.
+	c.get("/settings/channels")
+	if r := c.post("/settings/channels/"+injID(ch.ID)+"/pause", url.Values{"paused": {"true"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("pause: %d", r.status)
+	}
+	page = c.get("/settings/channels")
+	if !strings.Contains(page.doc.Find(".flash").Text(), "Paused Web shop") || page.doc.Find(`[data-testid="channel-paused"]`).Length() != 1 ||
+		page.doc.Find(`[data-testid="channel-resume"]`).Length() != 1 {
+		t.Errorf("after pausing:\n%s", page.doc.Find("main").Text())
+	}
+	if got, _ := env.db.SalesChannel(ctx, w.merchantA.ID, ch.ID); !got.Paused {
+		t.Error("the store is not paused")
+	}
+	if r := c.post("/settings/channels/"+injID(ch.ID)+"/pause", url.Values{"paused": {"false"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("resume: %d", r.status)
+	}
+	if got, _ := env.db.SalesChannel(ctx, w.merchantA.ID, ch.ID); got.Paused {
+		t.Error("the store is still paused")
+	}
 }

@@ -130,6 +130,7 @@ type tenantPair struct {
 	shipment                         int64 // the supplier's shipment of that PO
 	endpoint                         int64 // the merchant's webhook endpoint
 	channel                          int64 // the merchant's Shopify store
+	message                          int64 // one of the pair's outbox messages (the supplier's)
 	merchantToken, supplierToken     string
 	merchantTokenID, supplierTokenID int64
 }
@@ -329,6 +330,11 @@ func (e *testEnv) pairTrade(p *tenantPair) {
 		e.t.Fatal(err)
 	}
 	p.shipment = sh.ID
+	msgs, err := e.db.OutboxList(ctx, p.supplier.ID, store.OutboxFilter{}, 1)
+	if err != nil || len(msgs) == 0 {
+		e.t.Fatalf("supplier %s's outbox: %v %v", p.supplier.Name, msgs, err)
+	}
+	p.message = msgs[0].ID
 	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEventsFor(store.KindMerchant))
 	if err != nil {
 		e.t.Fatal(err)

@@ -390,6 +390,11 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 	// the order's status, each PO's status and cancellation, and the
 	// shipments, delivered or not.
 	version := []string{status}
+	updates, err := s.store.OrderStoreUpdates(c.Request().Context(), p.accountID(), orderID)
+	if err != nil {
+		return t, err
+	}
+	storeBusy := false
 	for _, po := range pos {
 		version = append(version, po.Status+"/"+po.CancelState)
 		ships, err := s.store.Shipments(c.Request().Context(), p.accountID(), po.ID)
@@ -402,7 +407,14 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 				delivered++
 			}
 		}
-		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: shipmentRows(ships, loc)})
+		rows := shipmentRows(ships, loc)
+		for i := range rows {
+			for _, u := range updates[rows[i].ID] {
+				rows[i].Store = append(rows[i].Store, storeUpdateRow(orderID, u, loc))
+				storeBusy = storeBusy || u.State == "pending"
+			}
+		}
+		t.POs = append(t.POs, views.POTracking{Number: po.PONumber, Supplier: po.SupplierName, Shipments: rows})
 		// Polled every second while tracking may come, then every ten
 		// seconds until every PO is done: shipped POs still turn delivered,
 		// and suppliers mark that by hand, some days later or never.
@@ -413,8 +425,54 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 			t.Every = "10s"
 		}
 	}
+	if storeBusy && t.Every == "" {
+		// A store update still to go: its state is shown as it changes.
+		t.Every = "10s"
+	}
 	t.Version = strings.Join(append(version, strconv.Itoa(shipped), strconv.Itoa(delivered)), ".")
 	return t, nil
+}
+
+// storeUpdateRow words a store update for the order page.
+func storeUpdateRow(orderID int64, u store.StoreUpdate, loc *time.Location) views.StoreUpdateRow {
+	r := views.StoreUpdateRow{Store: cmp.Or(u.Store, "a removed store")}
+	retry := "/orders/" + strconv.FormatInt(orderID, 10) + "/store-updates/" + strconv.FormatInt(u.MessageID, 10) + "/retry"
+	switch {
+	case u.State == "sent":
+		r.State, r.Detail = "sent", "fulfillment "+u.ExternalID
+		if u.ExternalID == "" {
+			r.Detail = ""
+		}
+	case u.State == "failed":
+		r.State, r.Detail, r.RetryURL = "failed", u.LastError, retry
+	case u.WaitingFor != "":
+		r.State, r.Detail = "waiting", sentence(u.LastError)
+	case u.Attempts > 0:
+		r.State, r.Detail, r.RetryURL = "queued", "Try "+strconv.Itoa(u.Attempts)+" failed: "+sentence(u.LastError)+" Next try "+zonedTime(u.NextAt, loc)+".", retry
+	default:
+		r.State = "queued"
+	}
+	return r
+}
+
+// orderStoreUpdateRetry sends a failed store update again.
+func (s *Server) orderStoreUpdateRetry(c echo.Context) error {
+	orderID, err := idParam(c, "orderID")
+	if err != nil {
+		return err
+	}
+	msgID, err := idParam(c, "messageID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	if err := s.store.RetryStoreUpdate(c.Request().Context(), p.actor(), p.accountID(), orderID, msgID); err != nil {
+		return s.conflictToFlash(c, err, "/orders/"+c.Param("orderID"))
+	}
+	if err := s.flash(c, "The store update is queued again: it is sent within a minute."); err != nil {
+		return err
+	}
+	return redirect(c, "/orders/"+c.Param("orderID"))
 }
 
 // poSettled says a PO will not change again without the merchant: delivered, cancelled or rejected.

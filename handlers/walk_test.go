@@ -33,6 +33,7 @@ func pairParams(p *tenantPair) map[string]string {
 		"shipmentID": strconv.FormatInt(p.shipment, 10),
 		"endpointID": strconv.FormatInt(p.endpoint, 10),
 		"channelID":  strconv.FormatInt(p.channel, 10),
+		"messageID":  strconv.FormatInt(p.message, 10),
 		"publicID":   p.merchant.PublicID,
 		// Routes in supplierPublicIDRoutes take the supplier's instead.
 		"supplierPublicID": p.supplier.PublicID,

@@ -47,7 +47,6 @@ type SalesChannelInput struct {
 	ConsumerSecret string // WooCommerce
 	NotifyCustomer bool
 	PushStock      bool
-	Paused         bool
 }
 
 const salesChannelColumns = `id, account_id, kind, name, base_url, access_token, consumer_key, notify_customer, push_stock, paused,
@@ -202,8 +201,8 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	action := "sales_channel.updated"
 	if id == 0 {
 		res, err := execInsert(ctx, tx, `INSERT INTO sales_channels (account_id, kind, name, base_url, access_token, consumer_key, consumer_secret,
-			notify_customer, push_stock, paused, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			merchantID, in.Kind, in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, in.Paused, now, now)
+			notify_customer, push_stock, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			merchantID, in.Kind, in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now, now)
 		if err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
@@ -213,12 +212,12 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		// New credentials or a new address make the last test stale; another
 		// store's orders are pulled from the first-sync window again.
 		if _, err := tx.ExecContext(ctx, `UPDATE sales_channels SET name = ?, base_url = ?, access_token = ?, consumer_key = ?, consumer_secret = ?,
-			notify_customer = ?, push_stock = ?, paused = ?, updated_at = ?,
+			notify_customer = ?, push_stock = ?, updated_at = ?,
 			tested_at = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN tested_at ELSE NULL END,
 			test_error = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN test_error ELSE '' END,
 			orders_since = CASE WHEN base_url = ? THEN orders_since ELSE NULL END
 			WHERE id = ? AND account_id = ?`,
-			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, in.Paused, now,
+			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now,
 			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, id, merchantID); err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
@@ -228,6 +227,46 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	}
 	if err := tx.Commit(); err != nil {
 		return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
+	}
+	return db.SalesChannel(ctx, merchantID, id)
+}
+
+// PauseSalesChannel pauses a store, or resumes it: while paused, its orders
+// are not pulled and the updates for it wait in the outbox; resuming sends
+// them at the next pass.
+func (db *DB) PauseSalesChannel(ctx context.Context, actor Actor, merchantID, id int64, paused bool) (SalesChannel, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
+	}
+	defer tx.Rollback()
+	var name string
+	err = tx.QueryRowContext(ctx, "SELECT name FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SalesChannel{}, fmt.Errorf("store: sales channel %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, "UPDATE sales_channels SET paused = ?, updated_at = ? WHERE id = ? AND account_id = ?", paused, now, id, merchantID); err != nil {
+		return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
+	}
+	action := "sales_channel.paused"
+	if !paused {
+		action = "sales_channel.resumed"
+		// The account's store updates that waited are due now; one for a
+		// store still paused waits again at its first try.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, waiting_for = NULL
+			WHERE account_id = ? AND waiting_for = ? AND state = 'pending' AND topic = ?`, now, merchantID, transportChannel, TopicChannelFulfillment); err != nil {
+			return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
+		}
+	}
+	if err := db.audit(ctx, tx, actor, merchantID, action, "sales_channel", id, name); err != nil {
+		return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return SalesChannel{}, fmt.Errorf("store: pause sales channel: %w", err)
 	}
 	return db.SalesChannel(ctx, merchantID, id)
 }

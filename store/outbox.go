@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropline/dropline/store/channel"
 	"github.com/dropline/dropline/store/fetch"
 )
 
@@ -74,18 +75,20 @@ type OutboxMessage struct {
 	NextAttemptAt time.Time
 	LastError     string
 	WaitingFor    string // the transport a pending message waits for: "smtp", "channel", or ""
-	CreatedAt     time.Time
-	SentAt        *time.Time
+	// ShipmentID is the shipment a store update writes back, 0 for other messages.
+	ShipmentID int64
+	CreatedAt  time.Time
+	SentAt     *time.Time
 }
 
 func (db *DB) enqueue(ctx context.Context, tx dbtx, m OutboxMessage) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, order_id, kind, topic, recipient, subject, body, next_attempt_at, created_at, from_name, reply_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (`+strings.Join(outboxCols, ", ")+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
 	return err
 }
 
 // outboxCols are the columns of outboxRow's values.
-var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at", "from_name", "reply_to"}
+var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at", "from_name", "reply_to", "shipment_id"}
 
 // outboxRow is a new message's values, in outboxCols order; it is due at
 // once unless it says when.
@@ -94,10 +97,14 @@ func outboxRow(m OutboxMessage, now time.Time) []any {
 	if m.OrderID != 0 {
 		order = m.OrderID
 	}
+	var shipment any
+	if m.ShipmentID != 0 {
+		shipment = m.ShipmentID
+	}
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = now
 	}
-	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now, m.FromName, m.ReplyTo}
+	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now, m.FromName, m.ReplyTo, shipment}
 }
 
 // webhookURLs are the account's endpoints that want event.
@@ -496,7 +503,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	if _, err := db.write.ExecContext(ctx, fmt.Sprintf(claim, lock), token, now.Add(d.lease()), now, now, now); err != nil {
 		return 0, fmt.Errorf("store: claim due messages: %w", err)
 	}
-	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
+	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, coalesce(o.order_id, 0), coalesce(o.shipment_id, 0), o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
 		WHERE o.claim_token = ? AND o.state = 'pending' ORDER BY o.id`, token)
 	if err != nil {
@@ -509,7 +516,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	var list []due
 	for rows.Next() {
 		var x due
-		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.FromName, &x.m.ReplyTo, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
+		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.OrderID, &x.m.ShipmentID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.FromName, &x.m.ReplyTo, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -535,8 +542,8 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 		if n, _ := res.RowsAffected(); n == 0 {
 			continue
 		}
-		err = d.send(ctx, client, x.m, x.secret)
-		if err := d.record(ctx, x.m, err); err != nil {
+		ref, err := d.send(ctx, client, x.m, x.secret)
+		if err := d.record(ctx, x.m, ref, err); err != nil {
 			return sent, err
 		}
 		if err == nil {
@@ -552,47 +559,54 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 // instance or another serving the database, sends the message.
 const outboxClaim = 2 * time.Minute
 
-func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
+// send delivers m and returns what the receiver called it, where it says:
+// the store's ID of a fulfillment.
+func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessage, secret string) (string, error) {
 	switch m.Kind {
 	case OutboxEmail:
 		if d.Mailer == nil {
-			return &waitError{transportSMTP, "no SMTP server is configured"}
+			return "", &waitError{transportSMTP, "no SMTP server is configured"}
 		}
-		return d.Mailer.Send(ctx, Email{To: m.Recipient, FromName: m.FromName, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body})
+		return "", d.Mailer.Send(ctx, Email{To: m.Recipient, FromName: m.FromName, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body})
 	case OutboxWebhook:
-		if secret == "" {
-			return errors.New("the endpoint was removed")
-		}
-		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Recipient, bytes.NewReader([]byte(m.Body)))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Dropline-Event", m.Topic)
-		req.Header.Set("X-Dropline-Delivery", fmt.Sprint(m.ID))
-		req.Header.Set("X-Dropline-Signature", "sha256="+SignWebhook([]byte(m.Body), secret))
-		res, err := client.Do(req)
-		if fetch.IsForbiddenAddress(err) {
-			return errors.New("the endpoint is on a private or local network, and the platform settings allow only public addresses")
-		}
-		if err != nil {
-			return err
-		}
-		io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
-		res.Body.Close()
-		if res.StatusCode < 200 || res.StatusCode > 299 {
-			return fmt.Errorf("the endpoint answered %s", res.Status)
-		}
-		return nil
+		return "", postWebhook(ctx, client, m, secret)
 	case OutboxChannel:
 		if m.Topic == TopicChannelFulfillment {
 			return d.sendFulfillment(ctx, client, m)
 		}
-		return &waitError{transportChannel, "no sales channel connection is configured"}
+		return "", &waitError{transportChannel, "no sales channel connection is configured"}
 	}
-	return fmt.Errorf("unknown message kind %q", m.Kind)
+	return "", fmt.Errorf("unknown message kind %q", m.Kind)
+}
+
+// postWebhook posts m to its endpoint, signed with the endpoint's secret.
+func postWebhook(ctx context.Context, client *http.Client, m OutboxMessage, secret string) error {
+	if secret == "" {
+		return errors.New("the endpoint was removed")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Recipient, bytes.NewReader([]byte(m.Body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Dropline-Event", m.Topic)
+	req.Header.Set("X-Dropline-Delivery", fmt.Sprint(m.ID))
+	req.Header.Set("X-Dropline-Signature", "sha256="+SignWebhook([]byte(m.Body), secret))
+	res, err := client.Do(req)
+	if fetch.IsForbiddenAddress(err) {
+		return errors.New("the endpoint is on a private or local network, and the platform settings allow only public addresses")
+	}
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+	res.Body.Close()
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return fmt.Errorf("the endpoint answered %s", res.Status)
+	}
+	return nil
 }
 
 // SignWebhook is the hex HMAC-SHA256 of a webhook body with the endpoint's secret.
@@ -602,14 +616,18 @@ func SignWebhook(body []byte, secret string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) error {
+// record keeps what sending m did: sent (with ref, the receiver's ID for
+// it), waiting for its transport, failed, or to be tried again after the
+// backoff or as long as the receiver asked (Retry-After).
+func (d *Deliverer) record(ctx context.Context, m OutboxMessage, ref string, sendErr error) error {
 	db := d.DB
 	now := db.now()
 	var err error
 	var wait *waitError
+	var platform *channel.Error
 	switch {
 	case sendErr == nil:
-		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", now, m.ID)
+		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '', external_id = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", now, ref, m.ID)
 	case errors.As(sendErr, &wait):
 		// Nothing to try until the transport is configured, which releases
 		// it (see DeliverDue); meanwhile look again in an hour, not every tick.
@@ -619,8 +637,13 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, sendErr error) 
 		// again blindly; it waits in the failed list for a person.
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", sendErr.Error(), m.ID)
 	default:
+		wait := backoff[min(m.Attempts, len(backoff)-1)]
+		if errors.As(sendErr, &platform) && platform.RetryAfter > 0 {
+			// A throttled store said when to come back (Retry-After).
+			wait = platform.RetryAfter
+		}
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'",
-			now.Add(backoff[min(m.Attempts, len(backoff)-1)]), sendErr.Error(), m.ID)
+			now.Add(wait), sendErr.Error(), m.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: record delivery %d: %w", m.ID, err)

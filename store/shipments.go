@@ -723,7 +723,7 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 				return shipNotes{}, err
 			}
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: TopicChannelFulfillment,
-				Recipient: "store " + strconv.FormatInt(p.salesChannel, 10), Body: string(body)}, now))
+				Recipient: "store " + strconv.FormatInt(p.salesChannel, 10), Body: string(body), ShipmentID: sh.ID}, now))
 			msg += " Fulfillment with tracking for the store queued."
 		}
 		n.events = append(n.events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))

@@ -96,6 +96,8 @@ type Fulfillment struct {
 	Carrier        string // the carrier's name as people know it
 	Number         string
 	URL            string
+	// ShipDate is the day the parcel left, as YYYY-MM-DD ("" for today).
+	ShipDate string
 	// NotifyCustomer asks the platform to email the customer; off when
 	// Dropline already emails them, so they are not told twice.
 	NotifyCustomer bool

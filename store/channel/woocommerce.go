@@ -26,6 +26,7 @@ package channel
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -575,7 +576,7 @@ func (w *wooCommerce) pushTracking(ctx context.Context, orderID int64, number st
 	}
 	body := map[string]string{
 		"tracking_number": number,
-		"date_shipped":    w.now().UTC().Format("2006-01-02"),
+		"date_shipped":    cmp.Or(f.ShipDate, w.now().UTC().Format("2006-01-02")),
 	}
 	if f.URL != "" {
 		// A custom provider shows our carrier name and link as they are;
