@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -40,9 +41,12 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 	return render(c, status, views.ChannelsPage(s.frame(c, "Sales channels"), v))
 }
 
-// channelInput reads the connect and edit forms.
+// channelInput reads the connect and edit forms. The store's address is
+// base_url, or by its platform's own word: shop (Shopify's
+// name.myshopify.com) or site_url (WooCommerce), the pinned field names.
 func channelInput(c echo.Context) store.SalesChannelInput {
-	return store.SalesChannelInput{Kind: c.FormValue("kind"), Name: c.FormValue("name"), BaseURL: c.FormValue("base_url"),
+	return store.SalesChannelInput{Kind: cmp.Or(c.FormValue("kind"), c.FormValue("platform")), Name: c.FormValue("name"),
+		BaseURL: cmp.Or(c.FormValue("base_url"), c.FormValue("shop"), c.FormValue("site_url")),
 		AccessToken: c.FormValue("access_token"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
 		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true"}
 }

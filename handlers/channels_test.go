@@ -41,7 +41,7 @@ func TestSalesChannelsSettings(t *testing.T) {
 		t.Fatal("a refused connection changed the database")
 	}
 	const secret = "cs_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
-	r := c.post("/settings/channels", url.Values{"kind": {"woocommerce"}, "name": {"Web shop"}, "base_url": {"https://shop.example.com"},
+	r := c.post("/settings/channels", url.Values{"kind": {"woocommerce"}, "name": {"Web shop"}, "site_url": {"https://shop.example.com"},
 		"consumer_key": {"ck_0a1b2c3d4e5f60718293a4b5c6d7e8f9"}, "consumer_secret": {secret}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("connect: %d\n%s", r.status, r.doc.Find("main").Text())
@@ -115,7 +115,7 @@ func TestSalesChannelConnectionTest(t *testing.T) {
 	c := env.client()
 	c.login(w.adminA.Email)
 	c.get("/settings/channels")
-	r := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "name": {"Main shop"}, "base_url": {srv.URL}, "access_token": {"shpat_" + strings.Repeat("b", 32)}})
+	r := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "name": {"Main shop"}, "shop": {srv.URL}, "access_token": {"shpat_" + strings.Repeat("b", 32)}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("connect: %d", r.status)
 	}
