@@ -31,7 +31,16 @@ type Account struct {
 	// Currency is the ISO 4217 code the account's catalog prices are in;
 	// imported prices in another currency are refused, not converted.
 	Currency string
+	// ManagedBy is the merchant that keeps this supplier outside Dropline
+	// (a website, or a supplier reached by email), 0 for an account people
+	// sign in to; Contact says which: ContactWebsite or ContactEmail.
+	ManagedBy int64
+	Contact   string
 }
+
+// Managed reports whether the account is a supplier outside Dropline that
+// a merchant keeps.
+func (a Account) Managed() bool { return a.ManagedBy != 0 }
 
 // IsMerchant reports whether the account sells (merchant or both).
 func (a Account) IsMerchant() bool { return a.Kind == KindMerchant || a.Kind == KindBoth }
@@ -121,11 +130,11 @@ func (db *DB) AccountContact(ctx context.Context, accountID int64) (AccountConta
 	return c, nil
 }
 
-const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at, currency"
+const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at, currency, coalesce(managed_by, 0), contact"
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency)
+	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &a.ManagedBy, &a.Contact)
 	return a, err
 }
 

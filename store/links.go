@@ -247,6 +247,11 @@ func (db *DB) RequestLink(ctx context.Context, actor Actor, accountID int64, as,
 		return VendorLink{}, fmt.Errorf("store: request link: %w", err)
 	}
 	other, err := scanAccount(tx.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM accounts WHERE public_id = ?", otherPublicID))
+	if err == nil && other.Managed() && other.ManagedBy != accountID {
+		// A supplier another merchant keeps outside Dropline is that
+		// merchant's alone: to anyone else it does not exist.
+		err = sql.ErrNoRows
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return VendorLink{}, FieldError("public_id", "No account has the public ID "+otherPublicID+".")
 	} else if err != nil {
