@@ -46,7 +46,7 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 // name.myshopify.com) or site_url (WooCommerce), the pinned field names.
 func channelInput(c echo.Context) store.SalesChannelInput {
 	return store.SalesChannelInput{Kind: cmp.Or(c.FormValue("kind"), c.FormValue("platform")), Name: c.FormValue("name"),
-		BaseURL: cmp.Or(c.FormValue("base_url"), c.FormValue("shop"), c.FormValue("site_url")),
+		BaseURL:     cmp.Or(c.FormValue("base_url"), c.FormValue("shop"), c.FormValue("site_url")),
 		AccessToken: c.FormValue("access_token"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
 		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true"}
 }

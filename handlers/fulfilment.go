@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -111,19 +113,20 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
-	if po.SupplierID != p.accountID() {
-		return views.SupplierPOView{}, echo.ErrNotFound
+	side, err := s.sideOf(c, po)
+	if err != nil {
+		return views.SupplierPOView{}, err
 	}
 	link, err := s.store.POLink(ctx, po)
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
 	loc := p.member.Account.Location()
-	qp, err := s.store.QueuePurchaseOrder(ctx, p.accountID(), po.ID)
+	qp, err := s.store.QueuePurchaseOrder(ctx, side.supplierID, po.ID)
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
-	v := views.SupplierPOView{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
+	v := views.SupplierPOView{Base: side.base, Website: side.website, ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
@@ -143,7 +146,7 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 		}
 		v.Lines = append(v.Lines, sl)
 	}
-	statuses, err := s.store.SupplierStatuses(ctx, p.accountID())
+	statuses, err := s.store.SupplierStatuses(ctx, side.supplierID)
 	if err != nil {
 		return v, err
 	}
@@ -155,7 +158,7 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 			v.StatusID = strconv.FormatInt(st.ID, 10)
 		}
 	}
-	opts, def, err := s.store.ShippingOptions(ctx, p.accountID())
+	opts, def, err := s.store.ShippingOptions(ctx, side.supplierID)
 	if err != nil {
 		return v, err
 	}
@@ -163,12 +166,57 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 		v.Carriers = append(v.Carriers, views.Option{Value: o.Value, Label: o.Name})
 	}
 	v.Form = views.ShipmentForm{Carrier: def, ShipDate: s.now().In(loc).Format("2006-01-02")}
-	ships, err := s.store.Shipments(ctx, p.accountID(), po.ID)
+	ships, err := s.store.Shipments(ctx, side.supplierID, po.ID)
 	if err != nil {
 		return v, err
 	}
 	v.Shipments = shipmentRows(ships, loc)
+	if side.website {
+		for i := range v.Shipments {
+			v.Shipments[i].DeliverURL = side.base + "/shipments/" + strconv.FormatInt(v.Shipments[i].ID, 10) + "/delivered"
+		}
+		v.External = views.ExternalOrderForm{Number: po.External.Number, Paid: po.External.PaidText(), Currency: cmp.Or(po.External.Currency, po.Currency),
+			Notes: po.External.Notes}
+		if v.Site, err = s.websiteLines(ctx, p.accountID(), po); err != nil {
+			return v, err
+		}
+	}
 	return v, nil
+}
+
+// supplierSide is who works a PO's supplier side in this request, and where
+// its page is: the signed-in supplier at /dropship-orders/:poID, or, at
+// /purchase-orders/:poID/website, the merchant for a website supplier it
+// keeps (it orders on the site for the customer and enters the tracking
+// itself, as seed 004 describes).
+type supplierSide struct {
+	supplierID int64
+	base       string // the PO's page on this side
+	website    bool
+}
+
+// sideOf says who works po's supplier side in this request; a PO the
+// principal may not work is not found.
+func (s *Server) sideOf(c echo.Context, po store.PurchaseOrder) (supplierSide, error) {
+	p := principalOf(c)
+	id := strconv.FormatInt(po.ID, 10)
+	if !strings.HasPrefix(c.Path(), "/purchase-orders/") {
+		if po.SupplierID != p.accountID() {
+			return supplierSide{}, echo.ErrNotFound
+		}
+		return supplierSide{supplierID: p.accountID(), base: "/dropship-orders/" + id}, nil
+	}
+	if po.AccountID != p.accountID() {
+		return supplierSide{}, echo.ErrNotFound
+	}
+	sup, err := s.store.ManagedSupplier(c.Request().Context(), p.accountID(), po.SupplierID)
+	if err != nil {
+		return supplierSide{}, err
+	}
+	if sup.Contact != store.ContactWebsite {
+		return supplierSide{}, echo.ErrNotFound
+	}
+	return supplierSide{supplierID: sup.ID, base: "/purchase-orders/" + id + "/website", website: true}, nil
 }
 
 func shipmentRows(ships []store.Shipment, loc *time.Location) []views.ShipmentRow {
@@ -204,22 +252,23 @@ func (s *Server) dropshipOrderShow(c echo.Context) error {
 }
 
 // poAction runs a supplier action on a PO and returns to its page, showing a conflict's message.
-func (s *Server) poAction(c echo.Context, do func(p *principal, id int64) error, ok string) error {
+func (s *Server) poAction(c echo.Context, do func(p *principal, supplierID, id int64) error, ok string) error {
 	id, err := idParam(c, "poID")
 	if err != nil {
 		return err
 	}
 	p := principalOf(c)
-	back := "/dropship-orders/" + c.Param("poID")
 	// Another supplier's PO is not found, before any input is looked at.
 	po, err := s.store.PurchaseOrder(c.Request().Context(), p.accountID(), id)
 	if err != nil {
 		return err
 	}
-	if po.SupplierID != p.accountID() {
-		return echo.ErrNotFound
+	side, err := s.sideOf(c, po)
+	if err != nil {
+		return err
 	}
-	if err := do(p, id); err != nil {
+	back := side.base
+	if err := do(p, side.supplierID, id); err != nil {
 		if errs := fieldErrors(err); errs != nil {
 			var msgs []string
 			for _, m := range errs {
@@ -239,20 +288,20 @@ func (s *Server) poAction(c echo.Context, do func(p *principal, id int64) error,
 }
 
 func (s *Server) poAcknowledge(c echo.Context) error {
-	return s.poAction(c, func(p *principal, id int64) error {
-		return s.store.AcknowledgePO(c.Request().Context(), p.actor(), p.accountID(), id)
+	return s.poAction(c, func(p *principal, supplierID, id int64) error {
+		return s.store.AcknowledgePO(c.Request().Context(), p.actor(), supplierID, id)
 	}, "Acknowledged.")
 }
 
 func (s *Server) poStatus(c echo.Context) error {
-	return s.poAction(c, func(p *principal, id int64) error {
+	return s.poAction(c, func(p *principal, supplierID, id int64) error {
 		sid, _ := strconv.ParseInt(c.FormValue("status_id"), 10, 64)
-		return s.store.SetPOStatus(c.Request().Context(), p.actor(), p.accountID(), id, sid)
+		return s.store.SetPOStatus(c.Request().Context(), p.actor(), supplierID, id, sid)
 	}, "Status changed.")
 }
 
 func (s *Server) poReject(c echo.Context) error {
-	return s.poAction(c, func(p *principal, id int64) error {
+	return s.poAction(c, func(p *principal, supplierID, id int64) error {
 		if err := parseBody(c); err != nil {
 			return err
 		}
@@ -262,7 +311,7 @@ func (s *Server) poReject(c echo.Context) error {
 				ids = append(ids, n)
 			}
 		}
-		return s.store.RejectPOLines(c.Request().Context(), p.actor(), p.accountID(), id, ids, c.FormValue("reason"))
+		return s.store.RejectPOLines(c.Request().Context(), p.actor(), supplierID, id, ids, c.FormValue("reason"))
 	}, "Lines rejected: the merchant has been told why.")
 }
 
@@ -272,8 +321,8 @@ func (s *Server) poCancelAnswer(c echo.Context) error {
 	if accept {
 		msg = "Cancellation accepted: what had not shipped is cancelled."
 	}
-	return s.poAction(c, func(p *principal, id int64) error {
-		return s.store.AnswerCancel(c.Request().Context(), p.actor(), p.accountID(), id, accept, c.FormValue("reason"))
+	return s.poAction(c, func(p *principal, supplierID, id int64) error {
+		return s.store.AnswerCancel(c.Request().Context(), p.actor(), supplierID, id, accept, c.FormValue("reason"))
 	}, msg)
 }
 
@@ -289,8 +338,9 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if po.SupplierID != p.accountID() {
-		return echo.ErrNotFound
+	side, err := s.sideOf(c, po)
+	if err != nil {
+		return err
 	}
 	var in views.ShipmentForm
 	if err := s.decodeForm(c, &in); err != nil {
@@ -310,7 +360,7 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 			input.Lines = append(input.Lines, store.ShipmentLine{POLineID: l.ID, Quantity: n})
 		}
 	}
-	sh, err := s.store.AddShipment(ctx, p.actor(), p.accountID(), id, input)
+	sh, err := s.store.AddShipment(ctx, p.actor(), side.supplierID, id, input)
 	if errs := fieldErrors(err); errs != nil {
 		v, verr := s.supplierPOView(c, id)
 		if verr != nil {
@@ -320,12 +370,16 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.SupplierPOPage(s.frame(c, "PO "+v.Number), v))
 	}
 	if err != nil {
-		return s.conflictToFlash(c, err, "/dropship-orders/"+c.Param("poID"))
+		return s.conflictToFlash(c, err, side.base)
 	}
-	if err := s.flash(c, "Shipment saved: "+sh.CarrierName+" "+sh.TrackingNumber+". The merchant's order shows it now."); err != nil {
+	msg := "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + ". The merchant's order shows it now."
+	if side.website {
+		msg = "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + ". The order shows it, and the customer's email and the store's update are queued."
+	}
+	if err := s.flash(c, msg); err != nil {
 		return err
 	}
-	return redirect(c, "/dropship-orders/"+c.Param("poID"))
+	return redirect(c, side.base)
 }
 
 func (s *Server) shipmentDelivered(c echo.Context) error {
@@ -334,6 +388,31 @@ func (s *Server) shipmentDelivered(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
+	if c.Param("poID") != "" {
+		// A website supplier's shipment, marked by the merchant.
+		poID, err := idParam(c, "poID")
+		if err != nil {
+			return err
+		}
+		po, err := s.store.PurchaseOrder(c.Request().Context(), p.accountID(), poID)
+		if err != nil {
+			return err
+		}
+		side, err := s.sideOf(c, po)
+		if err != nil {
+			return err
+		}
+		if shipPO, err := s.store.ShipmentPO(c.Request().Context(), side.supplierID, id); err != nil || shipPO != po.ID {
+			return echo.ErrNotFound
+		}
+		if err := s.store.MarkDelivered(c.Request().Context(), p.actor(), side.supplierID, id); err != nil {
+			return err
+		}
+		if err := s.flash(c, "Marked delivered."); err != nil {
+			return err
+		}
+		return redirect(c, side.base)
+	}
 	if err := s.store.MarkDelivered(c.Request().Context(), p.actor(), p.accountID(), id); err != nil {
 		return err
 	}
@@ -477,4 +556,61 @@ func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.Pack
 		slip.Remark = "Items shipped earlier in another parcel are not on this slip."
 	}
 	return slip, nil
+}
+
+// websiteLines are a website supplier's PO lines still to buy or follow on
+// its site, with each product's page.
+func (s *Server) websiteLines(ctx context.Context, merchantID int64, po store.PurchaseOrder) ([]views.WebsiteLineView, error) {
+	var ids []int64
+	for _, l := range po.Lines {
+		ids = append(ids, l.SourceID)
+	}
+	urls, err := s.store.SourceURLs(ctx, merchantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.WebsiteLineView
+	for _, l := range po.Lines {
+		out = append(out, views.WebsiteLineView{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Cost: orderMoneyIf(l.CostCents, l.HasCost, po.Currency),
+			URL: safeHTTP(urls[l.SourceID])})
+	}
+	return out, nil
+}
+
+// websitePOOrder records the order the merchant placed on a website
+// supplier's site for a PO.
+func (s *Server) websitePOOrder(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	po, err := s.store.PurchaseOrder(ctx, p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	side, err := s.sideOf(c, po)
+	if err != nil {
+		return err
+	}
+	in := store.ExternalOrderInput{Number: c.FormValue("external_number"), Paid: c.FormValue("external_paid"), Currency: c.FormValue("external_currency"),
+		Notes: c.FormValue("external_notes")}
+	err = s.store.RecordExternalOrder(ctx, p.actor(), p.accountID(), id, in)
+	if errs := fieldErrors(err); errs != nil {
+		v, verr := s.supplierPOView(c, id)
+		if verr != nil {
+			return verr
+		}
+		v.External = views.ExternalOrderForm{Number: in.Number, Paid: in.Paid, Currency: in.Currency, Notes: in.Notes}
+		v.Errors = errs
+		return render(c, http.StatusUnprocessableEntity, views.SupplierPOPage(s.frame(c, "PO "+v.Number), v))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "Recorded the site's order "+strings.TrimSpace(in.Number)+" on "+po.PONumber+"."); err != nil {
+		return err
+	}
+	return redirect(c, side.base)
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/dropline/dropline/handlers"
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/fetch"
 	"github.com/dropline/dropline/store/orderfile"
 	"github.com/dropline/dropline/store/storetest"
 )
@@ -131,6 +132,8 @@ type tenantPair struct {
 	endpoint                         int64 // the merchant's webhook endpoint
 	channel                          int64 // the merchant's Shopify store
 	message                          int64 // one of the pair's outbox messages (the supplier's)
+	managed                          int64 // the merchant's website supplier (outside Dropline)
+	websitePO                        int64 // a PO of the merchant's to that website supplier
 	merchantToken, supplierToken     string
 	merchantTokenID, supplierTokenID int64
 }
@@ -335,6 +338,13 @@ func (e *testEnv) pairTrade(p *tenantPair) {
 		e.t.Fatalf("supplier %s's outbox: %v %v", p.supplier.Name, msgs, err)
 	}
 	p.message = msgs[0].ID
+	managed, err := e.db.CreateManagedSupplier(ctx, store.CLIActor, p.merchant.ID, store.ManagedSupplierInput{Contact: store.ContactWebsite,
+		Name: "Site of " + p.merchant.Name, Website: "https://site.example.com"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p.managed = managed.ID
+	e.websitePO(p)
 	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEventsFor(store.KindMerchant))
 	if err != nil {
 		e.t.Fatal(err)
@@ -560,3 +570,40 @@ func (e *testEnv) dbDigest() string {
 }
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+// websitePO gives the pair's merchant a PO to its website supplier: a URL
+// feed of the site's catalog, named as that supplier's, and an order of its
+// product dropshipped.
+func (e *testEnv) websitePO(p *tenantPair) {
+	e.t.Helper()
+	ctx := context.Background()
+	sku := p.names.sku + "-W"
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(rw, "sku,title,options,gtin,mpn,cost,price,quantity,lead_time_days,url,image_url,description,tags,active\n%s,Site item,,,,3.00,9.00,50,1,https://site.example.com/item/1,,,,true\n", sku)
+	}))
+	defer srv.Close()
+	sub, err := e.db.SaveSubscription(ctx, store.CLIActor, p.merchant.ID, 0, store.SubscriptionInput{Name: "Site catalog", URL: srv.URL + "/catalog.csv",
+		IntervalMinutes: 60, DropThresholdPct: 30, StaleAfterHours: 26})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.db.SetSubscriptionSupplier(ctx, store.CLIActor, p.merchant.ID, sub.ID, p.managed); err != nil {
+		e.t.Fatal(err)
+	}
+	puller := &store.Puller{DB: e.db, Fetcher: &fetch.Fetcher{AllowPrivate: true}}
+	if _, err := puller.PullNow(ctx, p.merchant.ID, sub.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	puller.Wait()
+	order, _, err := e.db.CreateOrder(ctx, store.CLIActor, p.merchant.ID, orderfile.Order{Channel: "etsy", ChannelOrderID: p.names.orderNumber + "-W", Currency: "USD",
+		ShipTo: orderfile.Address{Name: p.names.customer, Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: sku, Quantity: 1}}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := e.db.Dropship(ctx, store.CLIActor, p.merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "world-website", Confirm: true})
+	if err != nil || len(res.POs) != 1 || res.POs[0].SupplierID != p.managed {
+		e.t.Fatalf("world website dropship: %+v %v", res, err)
+	}
+	p.websitePO = res.POs[0].ID
+}

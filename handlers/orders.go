@@ -237,10 +237,38 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 					dg.PONumber = typed
 				}
 			}
+			if g.Website != nil {
+				dg.Website = &views.WebsiteGroupView{Site: g.Website.Site, External: externalForm(c, g.SupplierID)}
+				if dg.Website.External.Currency == "" {
+					dg.Website.External.Currency = o.Currency
+				}
+				for _, l := range g.Website.Lines {
+					dg.Website.Lines = append(dg.Website.Lines, views.WebsiteLineView{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity,
+						Cost: orderMoneyIf(l.CostCents, l.HasCost, l.Currency), URL: safeHTTP(l.URL)})
+				}
+			}
 			v.Form.Groups = append(v.Form.Groups, dg)
 		}
 	}
 	return v, nil
+}
+
+// externalForm is a website supplier's external order as the dropship form
+// posted it (empty on a first showing).
+func externalForm(c echo.Context, supplierID int64) views.ExternalOrderForm {
+	name := func(f string) string { return c.FormValue(fmt.Sprintf("external_%d_%s", supplierID, f)) }
+	if c.Request().Method != http.MethodPost {
+		return views.ExternalOrderForm{}
+	}
+	return views.ExternalOrderForm{Number: name("number"), Paid: name("paid"), Currency: name("currency"), Notes: name("notes")}
+}
+
+// orderMoneyIf is an amount in its currency, "—" when unknown.
+func orderMoneyIf(cents int64, has bool, currency string) string {
+	if !has {
+		return "—"
+	}
+	return orderMoney(cents, currency)
 }
 
 // lineState is where a line on a live PO stands, in the PO statuses' words
@@ -331,7 +359,26 @@ func (s *Server) orderDropship(c echo.Context) error {
 	}
 	slices.SortFunc(req.Lines, func(a, b store.DropshipLine) int { return cmp.Compare(a.OrderLineID, b.OrderLineID) })
 	req.Proposed = map[int64]string{}
+	req.External = map[int64]store.ExternalOrderInput{}
 	for key, vals := range c.Request().PostForm {
+		if rest, ok := strings.CutPrefix(key, "external_"); ok {
+			if sid, field, ok := strings.Cut(rest, "_"); ok && len(vals) > 0 {
+				if n, err := strconv.ParseInt(sid, 10, 64); err == nil {
+					e := req.External[n]
+					switch field {
+					case "number":
+						e.Number = vals[0]
+					case "paid":
+						e.Paid = vals[0]
+					case "currency":
+						e.Currency = vals[0]
+					case "notes":
+						e.Notes = vals[0]
+					}
+					req.External[n] = e
+				}
+			}
+		}
 		if sid, ok := strings.CutPrefix(key, "po_number_"); ok {
 			if n, err := strconv.ParseInt(sid, 10, 64); err == nil && len(vals) > 0 {
 				req.PONumbers[n] = vals[0]
@@ -902,6 +949,19 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	// once shipped (or ended) the PO's status says it.
 	if working {
 		v.SupplierStat = po.SupplierStatus
+	}
+	if po.SupplierContact == store.ContactWebsite {
+		v.Website = true
+		if e := po.External; e.Number != "" {
+			v.External = "Ordered on the site: order " + e.Number
+			if e.PaidCents != nil {
+				v.External += ", paid " + orderMoney(*e.PaidCents, e.Currency)
+			}
+			if e.Notes != "" {
+				v.External += " (" + e.Notes + ")"
+			}
+			v.External += "."
+		}
 	}
 	if po.ReleaseAt.After(s.now()) {
 		v.Release = zonedTime(po.ReleaseAt, loc)

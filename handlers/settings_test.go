@@ -95,6 +95,9 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/channels/:channelID/test":              {},
 	"/settings/channels/:channelID/sync":              {},
 	"/settings/channels/:channelID/pause":             {},
+	"/suppliers-outside":                              {"contact": {"website"}, "name": {"Staff site"}, "website": {"staff.example.com"}},
+	"/suppliers-outside/:supplierID":                  {"name": {"Staff was here"}, "website": {"staff.example.com"}},
+	"/subscriptions/:subID/supplier":                  {"supplier_id": {"1"}},
 	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
 	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
@@ -111,7 +114,11 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
 	"/subscriptions/:subID/pull": true,
 	// Handling orders is the staff's daily work.
-	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/:orderID/close": true, "/orders/:orderID/store-updates/:messageID/retry": true, "/orders/import": true, "/orders/import/apply": true,
+	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/:orderID/close": true, "/orders/:orderID/store-updates/:messageID/retry": true,
+	// A website supplier's PO is worked by the merchant's staff, as a supplier's staff work theirs.
+	"/purchase-orders/:poID/website/order": true, "/purchase-orders/:poID/website/status": true, "/purchase-orders/:poID/website/reject": true,
+	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
+	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true, "/orders/import": true, "/orders/import/apply": true,
 	"/purchase-orders/:poID/cancel": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
@@ -320,8 +327,9 @@ func TestPlatformAdminCreatesAccountsAndLinks(t *testing.T) {
 		t.Fatalf("create link: %d", p.status)
 	}
 	links := c.get("/admin/links")
-	if got := links.doc.Find(`[data-testid="link-row"]`).Length(); got != 3 {
-		t.Fatalf("links page lists %d links, want 3", got)
+	// The world.s links, A.s website supplier.s among them, and the one made here.
+	if got := links.doc.Find(`[data-testid="link-row"]`).Length(); got != 4 {
+		t.Fatalf("links page lists %d links, want 4", got)
 	}
 
 	// The merchant sees its supplier; the supplier sees both its merchants.

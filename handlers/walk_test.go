@@ -34,7 +34,10 @@ func pairParams(p *tenantPair) map[string]string {
 		"endpointID": strconv.FormatInt(p.endpoint, 10),
 		"channelID":  strconv.FormatInt(p.channel, 10),
 		"messageID":  strconv.FormatInt(p.message, 10),
-		"publicID":   p.merchant.PublicID,
+		"supplierID": strconv.FormatInt(p.managed, 10),
+		// Routes under /purchase-orders/:poID/website take the website PO.
+		"websitePO": strconv.FormatInt(p.websitePO, 10),
+		"publicID":  p.merchant.PublicID,
 		// Routes in supplierPublicIDRoutes take the supplier's instead.
 		"supplierPublicID": p.supplier.PublicID,
 		// A feed's public URL: only its secret token opens it.
@@ -53,6 +56,9 @@ func fillPath(t *testing.T, path string, params map[string]string) string {
 		if name, ok := strings.CutPrefix(p, ":"); ok {
 			if name == "publicID" && supplierPublicIDRoutes[path] {
 				name = "supplierPublicID"
+			}
+			if name == "poID" && strings.HasPrefix(path, "/purchase-orders/:poID/website") {
+				name = "websitePO"
 			}
 			v, ok := params[name]
 			if !ok {

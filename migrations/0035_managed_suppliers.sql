@@ -9,7 +9,7 @@
 -- PO records the order placed on the site: its number, what was paid and
 -- notes (the external order).
 ALTER TABLE accounts ADD COLUMN managed_by INTEGER REFERENCES accounts (id);
-ALTER TABLE accounts ADD COLUMN contact TEXT NOT NULL DEFAULT '' CHECK (contact IN ('', 'website', 'email'));
+ALTER TABLE accounts ADD COLUMN contact TEXT NOT NULL DEFAULT '' CHECK (contact = '' OR contact = 'website' OR contact = 'email');
 ALTER TABLE accounts ADD COLUMN website TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN order_emails TEXT NOT NULL DEFAULT '';
 CREATE INDEX accounts_managed_by ON accounts (managed_by) WHERE managed_by IS NOT NULL;

@@ -116,3 +116,15 @@ document.addEventListener("htmx:responseError", function (e) {
 document.addEventListener("htmx:sendError", function () {
   showRequestError("Dropline could not be reached. Nothing was saved; check the connection and try again.");
 });
+// Copy buttons: [data-copy] puts its value on the clipboard (the customer's
+// address, to paste into a supplier's checkout) and says so.
+document.addEventListener("click", function (e) {
+  var el = e.target.closest ? e.target.closest("[data-copy]") : null;
+  if (!el || !navigator.clipboard) return;
+  e.preventDefault();
+  navigator.clipboard.writeText(el.getAttribute("data-copy")).then(function () {
+    var was = el.textContent;
+    el.textContent = "Copied";
+    setTimeout(function () { el.textContent = was; }, 1500);
+  });
+});

@@ -51,6 +51,27 @@ type PlanGroup struct {
 	SupplierName string
 	PONumber     string
 	LineIDs      []int64
+	// Website is set for a website supplier the merchant orders from by
+	// hand: its site, and per line what the merchant buys there.
+	Website *WebsiteGroup
+}
+
+// WebsiteGroup is what the dropship form shows for a website supplier.
+type WebsiteGroup struct {
+	Site  string
+	Lines []WebsiteLine
+}
+
+// WebsiteLine is one line to buy on the supplier's site for the customer.
+type WebsiteLine struct {
+	OrderLineID int64
+	SKU         string // the supplier's SKU
+	Title       string // the order line's title: the variant the customer chose
+	Quantity    int
+	CostCents   int64
+	HasCost     bool
+	Currency    string
+	URL         string // the product's page on the site, from the feed
 }
 
 // DropshipPlan is what the confirmation form offers for an order.
@@ -80,6 +101,10 @@ type DropshipRequest struct {
 	Notes         string
 	Confirm       bool
 	OverrideStock bool
+	// External is, per website supplier (supplier ID), the order the
+	// merchant placed on its site for the customer: recorded on the PO,
+	// which it acknowledges. Left out, it can be recorded on the PO later.
+	External map[int64]ExternalOrderInput
 }
 
 // LineProblem is why a requested line was not dropshipped.
@@ -117,7 +142,7 @@ func (db *DB) lineOptions(ctx context.Context, q querier, acc Account, l OrderLi
 		}
 		switch {
 		case s.SupplierID == 0:
-			o.Eligible, o.Problem, o.Message = false, ProblemRouting, "This source is an external feed, not a Dropline supplier: order from it outside Dropline."
+			o.Eligible, o.Problem, o.Message = false, ProblemRouting, "This source is a feed by URL with no supplier named: name its supplier under Suppliers → Suppliers outside Dropline (a website you order from, or a supplier reached by email) to dropship it."
 		case s.Missing:
 			o.Eligible, o.Problem, o.Message = false, ProblemGone, s.SupplierName+" no longer lists "+s.SupplierSKU+" in its feed."
 		case len(problems) > 0:
@@ -237,9 +262,20 @@ func (db *DB) DropshipPlanFor(ctx context.Context, merchantID, orderID int64, ch
 		g := groups[src.SupplierID]
 		if g == nil {
 			g = &PlanGroup{SupplierID: src.SupplierID, SupplierName: src.SupplierName}
+			var contact, site string
+			if err := db.rqRow(ctx, "SELECT contact, website FROM accounts WHERE id = ? AND managed_by = ?", src.SupplierID, merchantID).Scan(&contact, &site); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return DropshipPlan{}, fmt.Errorf("store: dropship plan: %w", err)
+			}
+			if contact == ContactWebsite {
+				g.Website = &WebsiteGroup{Site: site}
+			}
 			groups[src.SupplierID] = g
 		}
 		g.LineIDs = append(g.LineIDs, l.ID)
+		if g.Website != nil {
+			g.Website.Lines = append(g.Website.Lines, WebsiteLine{OrderLineID: l.ID, SKU: src.SupplierSKU, Title: l.Title, Quantity: l.Remaining(),
+				CostCents: src.CostCents, HasCost: src.HasCost, Currency: src.Currency, URL: src.URL})
+		}
 	}
 	var ids []int64
 	for id := range groups {
@@ -558,8 +594,17 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 			return res, fmt.Errorf("store: dropship: %w", err)
 		}
 		var initial sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT initial_status_id FROM accounts WHERE id = ?", supplierID).Scan(&initial); err != nil {
+		var contact string
+		if err := tx.QueryRowContext(ctx, "SELECT initial_status_id, contact FROM accounts WHERE id = ?", supplierID).Scan(&initial, &contact); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		var external *ExternalOrder
+		if in, ok := req.External[supplierID]; ok && contact == ContactWebsite && in != (ExternalOrderInput{}) {
+			e, err := in.check(fmt.Sprintf("external_%d_", supplierID), o.Currency)
+			if err != nil {
+				return res, err
+			}
+			external = &e
 		}
 		var total int64
 		lead := 0
@@ -620,6 +665,11 @@ func (db *DB) Dropship(ctx context.Context, actor Actor, merchantID, orderID int
 		}
 		if err := db.queuePOCreated(ctx, tx, acc, supplierID, orderID, poID, number, release); err != nil {
 			return res, fmt.Errorf("store: dropship: %w", err)
+		}
+		if external != nil {
+			if err := db.writeExternalOrder(ctx, tx, actor, merchantID, supplierID, orderID, poID, number, *external); err != nil {
+				return res, fmt.Errorf("store: dropship: %w", err)
+			}
 		}
 	}
 	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {

@@ -275,3 +275,120 @@ func (db *DB) SetSubscriptionSupplier(ctx context.Context, actor Actor, merchant
 	}
 	return tx.Commit()
 }
+
+// ExternalOrder is the order a merchant placed on a website supplier's site
+// for a PO: the site's order number or confirmation, what was paid, notes.
+type ExternalOrder struct {
+	Number    string
+	PaidCents *int64 // nil: not recorded
+	Currency  string
+	Notes     string
+}
+
+// PaidText is the amount paid as typed back into a form ("" when none).
+func (e ExternalOrder) PaidText() string {
+	if e.PaidCents == nil {
+		return ""
+	}
+	return FormatMoney(*e.PaidCents)
+}
+
+// ExternalOrderInput is the external order as a person types it.
+type ExternalOrderInput struct {
+	Number   string
+	Paid     string // a decimal amount, "" for not recorded
+	Currency string // ISO 4217; "" is the PO's currency
+	Notes    string
+}
+
+// check validates in, fields named with prefix (the dropship form names
+// each supplier's fields apart).
+func (in ExternalOrderInput) check(prefix, poCurrency string) (ExternalOrder, error) {
+	c := checks{}
+	out := ExternalOrder{Number: strings.TrimSpace(in.Number), Notes: strings.TrimSpace(in.Notes),
+		Currency: strings.ToUpper(strings.TrimSpace(in.Currency))}
+	c.check(out.Number != "", prefix+"number", "Enter the order number or confirmation the site gave you.")
+	c.check(len(out.Number) <= 100 && !strings.ContainsAny(out.Number, "\r\n\t"), prefix+"number", "Use at most 100 characters on one line.")
+	c.check(len(out.Notes) <= 2000, prefix+"notes", "Use at most 2000 characters.")
+	if out.Currency == "" {
+		out.Currency = poCurrency
+	}
+	c.check(len(out.Currency) == 3 && strings.Trim(out.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "", prefix+"currency", "Enter a three-letter currency code, e.g. USD.")
+	if paid := strings.TrimSpace(in.Paid); paid != "" {
+		cents, err := ParseMoney(paid)
+		c.check(err == nil && cents >= 0, prefix+"paid", "Enter the amount paid, e.g. 12.40.")
+		if err == nil && cents >= 0 {
+			out.PaidCents = &cents
+		}
+	}
+	return out, c.err()
+}
+
+// RecordExternalOrder records (or corrects) the order the merchant placed on
+// a website supplier's site for one of its POs. Recording it is the PO's
+// acknowledgement: the supplier has the order.
+func (db *DB) RecordExternalOrder(ctx context.Context, actor Actor, merchantID, poID int64, in ExternalOrderInput) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store: record external order: %w", err)
+	}
+	defer tx.Rollback()
+	var supplierID, orderID int64
+	var number, currency, contact, status string
+	err = tx.QueryRowContext(ctx, `SELECT po.supplier_id, po.order_id, po.po_number, po.currency, s.contact, po.status FROM purchase_orders po
+		JOIN accounts s ON s.id = po.supplier_id WHERE po.id = ? AND po.account_id = ? AND s.managed_by = ?`, poID, merchantID, merchantID).
+		Scan(&supplierID, &orderID, &number, &currency, &contact, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && contact != ContactWebsite) {
+		return fmt.Errorf("store: external order of PO %d: %w", poID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: record external order: %w", err)
+	}
+	e, err := in.check("", currency)
+	if err != nil {
+		return err
+	}
+	if err := db.writeExternalOrder(ctx, tx, actor, merchantID, supplierID, orderID, poID, number, e); err != nil {
+		return fmt.Errorf("store: record external order: %w", err)
+	}
+	return tx.Commit()
+}
+
+// writeExternalOrder keeps e on the PO, acknowledges it, and notes it on the
+// order's timeline.
+func (db *DB) writeExternalOrder(ctx context.Context, tx dbtx, actor Actor, merchantID, supplierID, orderID, poID int64, number string, e ExternalOrder) error {
+	var paid any
+	if e.PaidCents != nil {
+		paid = *e.PaidCents
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET external_number = ?, external_paid_cents = ?, external_currency = ?, external_notes = ?, updated_at = ?
+		WHERE id = ?`, e.Number, paid, e.Currency, e.Notes, db.now(), poID); err != nil {
+		return err
+	}
+	if _, err := db.markAcked(ctx, tx, actor, poID, db.now()); err != nil {
+		return err
+	}
+	msg := "Ordered from the supplier's site for " + number + ": order " + e.Number
+	if e.PaidCents != nil {
+		msg += ", paid " + FormatMoney(*e.PaidCents) + " " + e.Currency
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "external_order", msg+"."); err != nil {
+		return err
+	}
+	return db.audit(ctx, tx, actor, merchantID, "po.external_order", "purchase_order", poID, number+" → "+e.Number)
+}
+
+// SourceURLs returns the product page of each of the merchant's sources
+// named, by source ID ("" where the feed gave none).
+func (db *DB) SourceURLs(ctx context.Context, merchantID int64, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, id := range ids {
+		var u string
+		err := db.rqRow(ctx, "SELECT url FROM product_sources WHERE id = ? AND account_id = ?", id, merchantID).Scan(&u)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("store: source %d: %w", id, err)
+		}
+		out[id] = u
+	}
+	return out, nil
+}

@@ -77,9 +77,34 @@ func TestWebsiteSupplierTakesPOs(t *testing.T) {
 			}
 		}
 	}
-	res, err := w.dropship(t, o, store.DropshipRequest{})
+	// The order placed on the site, recorded with the dropship: a bad
+	// amount is refused with nothing written; a good one acknowledges the PO.
+	if _, err := w.dropship(t, o, store.DropshipRequest{External: map[int64]store.ExternalOrderInput{ae.ID: {Number: "AE-1", Paid: "a lot"}}}); !hasField(err, fmt.Sprintf("external_%d_paid", ae.ID)) {
+		t.Errorf("a bad amount paid: %v", err)
+	}
+	if pos, _ := w.db.OrderPurchaseOrders(ctx, w.merchant.ID, o.ID); len(pos) != 0 {
+		t.Fatalf("a refused dropship made %d POs", len(pos))
+	}
+	res, err := w.dropship(t, o, store.DropshipRequest{External: map[int64]store.ExternalOrderInput{ae.ID: {Number: " AE-8123456 ", Paid: "7.40", Notes: "wallet"}}})
 	if err != nil || len(res.POs) != 1 || res.POs[0].SupplierID != ae.ID || res.POs[0].SupplierName != "AliExpress" {
 		t.Fatalf("dropship to the website supplier: %+v, %v", res, err)
+	}
+	po, err := w.db.PurchaseOrder(ctx, w.merchant.ID, res.POs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := po.External; e.Number != "AE-8123456" || e.PaidCents == nil || *e.PaidCents != 740 || e.Currency != "USD" || e.Notes != "wallet" || po.SupplierContact != store.ContactWebsite {
+		t.Errorf("the PO's external order = %+v (%s)", e, po.SupplierContact)
+	}
+	if qp, err := w.db.QueuePurchaseOrder(ctx, ae.ID, po.ID); err != nil || !qp.Acknowledged {
+		t.Errorf("recording the site's order did not acknowledge the PO: %+v, %v", qp, err)
+	}
+	// Corrected later on the PO; another merchant cannot.
+	if err := w.db.RecordExternalOrder(ctx, w.mActor, w.merchant.ID, po.ID, store.ExternalOrderInput{Number: "AE-8123457", Paid: "7.90", Currency: "eur"}); err != nil {
+		t.Fatal(err)
+	}
+	if po, _ = w.db.PurchaseOrder(ctx, w.merchant.ID, po.ID); po.External.Number != "AE-8123457" || *po.External.PaidCents != 790 || po.External.Currency != "EUR" {
+		t.Errorf("corrected external order = %+v", po.External)
 	}
 	list, err := w.db.ManagedSuppliers(ctx, w.merchant.ID)
 	if err != nil || len(list) != 1 || list[0].Sources != 1 || list[0].OpenPOs != 1 {
@@ -99,6 +124,18 @@ func TestWebsiteSupplierTakesPOs(t *testing.T) {
 	}
 	if _, err := w.db.UpdateManagedSupplier(ctx, w.mActor, other.ID, ae.ID, store.ManagedSupplierInput{Name: "Mine", Website: "x.example"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another merchant renames the website supplier: %v", err)
+	}
+	if err := w.db.RecordExternalOrder(ctx, store.CLIActor, other.ID, po.ID, store.ExternalOrderInput{Number: "X"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another merchant records the site's order: %v", err)
+	}
+	// A PO to a supplier on Dropline has no site order.
+	linked := w.order(t, "#7002", orderfile.Line{SKU: "A-1", Quantity: 1, UnitPriceCents: 500})
+	lres, err := w.dropship(t, linked, store.DropshipRequest{})
+	if err != nil || len(lres.POs) != 1 {
+		t.Fatalf("dropship to the linked supplier: %+v, %v", lres, err)
+	}
+	if err := w.db.RecordExternalOrder(ctx, w.mActor, w.merchant.ID, lres.POs[0].ID, store.ExternalOrderInput{Number: "X"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a Dropline supplier's PO given a site order: %v", err)
 	}
 }
 

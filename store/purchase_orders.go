@@ -55,6 +55,12 @@ type PurchaseOrder struct {
 	// MerchantReturnAddress is the merchant's return address, as typed, for
 	// the packing slip.
 	MerchantReturnAddress string
+	// SupplierContact is how a supplier outside Dropline is reached
+	// (ContactWebsite, ContactEmail), "" for a supplier that signs in.
+	SupplierContact string
+	// External is the order the merchant placed on a website supplier's
+	// site for this PO.
+	External ExternalOrder
 
 	noTracking bool
 	staleDays  int
@@ -85,7 +91,8 @@ const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.
 	coalesce(ss.name, ''), po.cancel_state, po.cancel_reason, po.currency, po.total_cost_cents, po.customer_name, po.customer_email, po.customer_phone,
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
 	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days, m.return_address,
-	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours, m.time_zone`
+	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours, m.time_zone,
+	s.contact, po.external_number, po.external_paid_cents, po.external_currency, po.external_notes`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
 	JOIN orders o ON o.id = po.order_id JOIN vendor_links vl ON vl.id = po.link_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
@@ -98,7 +105,8 @@ func poDest(p *PurchaseOrder) []any {
 		&p.Customer.Name, &p.Customer.Email, &p.Customer.Phone,
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
 		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &p.MerchantReturnAddress,
-		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours, &p.merchantTZ}
+		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours, &p.merchantTZ,
+		&p.SupplierContact, &p.External.Number, &p.External.PaidCents, &p.External.Currency, &p.External.Notes}
 }
 
 func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {

@@ -1,0 +1,159 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// TestWebsiteSupplierJourney: a merchant's staff dropship an order of a
+// website supplier's product. The form shows the product's page on the
+// site, the cost, the variant, the customer's address to copy and the
+// warning; a bad amount paid comes back with its message and nothing
+// written; then the order placed on the site is recorded with the PO. The
+// merchant enters the tracking on the PO's website page: the order ships,
+// the customer's email is queued. Another merchant and the linked supplier
+// cannot open that page.
+func TestWebsiteSupplierJourney(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	c := env.client()
+	c.login(w.adminA.Email)
+
+	list := c.get("/suppliers-outside")
+	if list.status != http.StatusOK || !strings.Contains(list.doc.Find(`[data-testid="managed-suppliers"]`).Text(), "Site of Merchant A") {
+		t.Fatalf("suppliers outside Dropline: %d\n%s", list.status, list.doc.Find("main").Text())
+	}
+	before := env.dbDigest()
+	bad := c.post("/suppliers-outside", url.Values{"contact": {"website"}, "name": {"CJ"}, "website": {"ftp://cj"}})
+	if bad.status != http.StatusUnprocessableEntity || bad.doc.Find(`[data-testid="add-website-supplier"] [data-testid="error-website"]`).Length() != 1 {
+		t.Fatalf("bad site: %d", bad.status)
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused supplier changed the database")
+	}
+
+	// An order of the site's product (the world pulled the site's catalog).
+	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderWithSKU("W-2001", "S-100-W", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orderPath := "/orders/" + strconv.FormatInt(o.ID, 10)
+	page := c.get(orderPath)
+	site := page.doc.Find(`[data-testid="website-order"]`)
+	if site.Length() != 1 {
+		t.Fatalf("no website order block:\n%s", page.doc.Find(`[data-testid="dropship-form"]`).Text())
+	}
+	if href := site.Find(`[data-testid="open-supplier-page"]`).AttrOr("href", ""); href != "https://site.example.com/item/1" {
+		t.Errorf("Open supplier page goes to %q", href)
+	}
+	text := strings.Join(strings.Fields(site.Text()), " ")
+	for _, want := range []string{"customer's address", "never yours", "S-100-W", "3.00 USD", "Ada"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the website block lacks %q: %s", want, text)
+		}
+	}
+	if site.Find(`[data-copy="1 Main St"]`).Length() != 1 {
+		t.Error("no copy button for the address line")
+	}
+	form := page.doc.Find(`[data-testid="dropship-form"] form`)
+	values := formValues(form)
+	values.Set("confirm", "true")
+	var prefix string
+	for k := range values {
+		if strings.HasSuffix(k, "_number") && strings.HasPrefix(k, "external_") {
+			prefix = strings.TrimSuffix(k, "number")
+		}
+	}
+	if prefix == "" {
+		t.Fatalf("no external order fields in %v", values)
+	}
+	values.Set(prefix+"number", "AE-8123456")
+	values.Set(prefix+"paid", "six dollars")
+	before = env.dbDigest()
+	p := c.post(form.AttrOr("action", ""), values)
+	if p.status != http.StatusUnprocessableEntity || p.doc.Find(`[data-testid="error-`+prefix+`paid"]`).Length() != 1 {
+		t.Fatalf("bad amount: %d\n%s", p.status, p.doc.Find(`[data-testid="website-order"]`).Text())
+	}
+	if env.dbDigest() != before {
+		t.Fatal("a refused dropship changed the database")
+	}
+	if got := p.doc.Find(`[data-testid="external-number"]`).AttrOr("value", ""); got != "AE-8123456" {
+		t.Errorf("the re-shown form lost the typed order number: %q", got)
+	}
+	values.Set(prefix+"paid", "6.40")
+	if p := c.post(form.AttrOr("action", ""), values); p.status != http.StatusSeeOther {
+		t.Fatalf("dropship: %d\n%s", p.status, p.doc.Find(`[data-testid="dropship-problems"]`).Text())
+	}
+	pos, err := env.db.OrderPurchaseOrders(ctx, w.merchantA.ID, o.ID)
+	if err != nil || len(pos) != 1 {
+		t.Fatalf("POs: %+v %v", pos, err)
+	}
+	po := pos[0]
+	if po.External.Number != "AE-8123456" || po.External.PaidCents == nil || *po.External.PaidCents != 640 || po.External.Currency != "USD" {
+		t.Errorf("external order %+v", po.External)
+	}
+	poPage := c.get("/purchase-orders/" + strconv.FormatInt(po.ID, 10))
+	if got := poPage.doc.Find(`[data-testid="website-po-summary"]`).Text(); !strings.Contains(got, "order AE-8123456, paid 6.40 USD") {
+		t.Errorf("PO page says %q", got)
+	}
+
+	// Tracking, entered by the merchant's staff.
+	staff := env.client()
+	staff.login(w.staffA.Email)
+	work := staff.get(poPage.doc.Find(`[data-testid="work-website-po"]`).AttrOr("href", ""))
+	if work.status != http.StatusOK || work.doc.Find(`[data-testid="tracking-form"]`).Length() != 1 || work.doc.Find(`[data-testid="acknowledged"]`).Length() != 1 {
+		t.Fatalf("website PO page: %d\n%s", work.status, work.doc.Find("main").Text())
+	}
+	tf := work.doc.Find(`[data-testid="tracking-form"] form`)
+	tv := formValues(tf)
+	tv.Set("carrier", "usps")
+	tv.Set("tracking_number", "9400100000000000000011")
+	tv.Set("override", "true")
+	if r := staff.post(tf.AttrOr("action", ""), tv); r.status != http.StatusSeeOther {
+		t.Fatalf("tracking: %d\n%s", r.status, r.doc.Find("main").Text())
+	}
+	if got := strings.TrimSpace(c.get(orderPath).doc.Find(`h1 [data-testid="order-status"]`).Text()); got != "Shipped" {
+		t.Errorf("order status %q, want Shipped", got)
+	}
+	mails, err := env.db.OutboxList(ctx, w.merchantA.ID, store.OutboxFilter{Kind: store.OutboxEmail}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range mails {
+		found = found || (m.Topic == "customer.shipped" && strings.Contains(m.Body, "9400100000000000000011"))
+	}
+	if !found {
+		t.Error("no shipping email to the customer")
+	}
+
+	// Nobody else works it.
+	path := "/purchase-orders/" + strconv.FormatInt(po.ID, 10) + "/website"
+	other := env.client()
+	other.login(w.adminB.Email)
+	if r := other.get(path); r.status != http.StatusNotFound {
+		t.Errorf("merchant B opens A's website PO: %d", r.status)
+	}
+	sup := env.client()
+	sup.login(w.adminS.Email)
+	if r := sup.get(path); r.status != http.StatusNotFound && r.status != http.StatusForbidden {
+		t.Errorf("supplier S opens A's website PO: %d", r.status)
+	}
+	if r := sup.get("/dropship-orders/" + strconv.FormatInt(po.ID, 10)); r.status != http.StatusNotFound {
+		t.Errorf("supplier S opens the website PO as its own: %d", r.status)
+	}
+}
+
+// orderWithSKU is a manual order for quantity of sku, shipped to Ada.
+func orderWithSKU(number, sku string, quantity int) orderfile.Order {
+	return orderfile.Order{Channel: "manual", ChannelOrderID: number, Currency: "USD", Customer: orderfile.Customer{Name: "Ada", Email: "ada@example.com"},
+		ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+		Lines:  []orderfile.Line{{SKU: sku, Title: "Site item, blue", Quantity: quantity, UnitPriceCents: 900}}}
+}
