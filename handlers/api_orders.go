@@ -277,6 +277,9 @@ type apiDropshipIn struct {
 	} `json:"lines"`
 	Confirm       bool `json:"confirm"`
 	OverrideStock bool `json:"override_stock"`
+	// ExternalOrders are the orders placed on website suppliers' sites,
+	// keyed like po_numbers.
+	ExternalOrders map[string]apiExternalOrderIn `json:"external_orders"`
 }
 
 func (s *Server) apiDropship(c echo.Context) error {
@@ -360,6 +363,18 @@ func (s *Server) apiDropship(c echo.Context) error {
 			key = "po_number"
 		}
 		field[fmt.Sprintf("po_number_%d", g.SupplierID)] = key
+		for name, e := range in.ExternalOrders {
+			if strings.EqualFold(name, sup.PublicID) || strings.EqualFold(name, sup.Name) {
+				if req.External == nil {
+					req.External = map[int64]store.ExternalOrderInput{}
+				}
+				req.External[g.SupplierID] = e.input()
+				for _, f := range []string{"number", "paid", "currency", "notes"} {
+					field[fmt.Sprintf("external_%d_%s", g.SupplierID, f)] = "external_orders." + name + "." + f
+				}
+				delete(in.ExternalOrders, name)
+			}
+		}
 		for name, number := range in.PONumbers {
 			if strings.EqualFold(name, sup.PublicID) || strings.EqualFold(name, sup.Name) {
 				req.PONumbers[g.SupplierID] = number
@@ -369,6 +384,9 @@ func (s *Server) apiDropship(c echo.Context) error {
 	}
 	for name := range in.PONumbers {
 		fields["po_numbers."+name] = "No line of this dropship goes to supplier " + name + ": use a supplier's public ID or name."
+	}
+	for name := range in.ExternalOrders {
+		fields["external_orders."+name] = "No line of this dropship goes to website supplier " + name + ": use its public ID or name."
 	}
 	if in.PONumber != "" {
 		if len(plan.Groups) > 1 {
@@ -439,6 +457,17 @@ type apiPO struct {
 	CreatedAt      time.Time        `json:"created_at"`
 	Lines          []map[string]any `json:"lines"`
 	Shipments      []apiShipment    `json:"shipments"`
+	// ExternalOrder is, for a website supplier's PO, the order placed on
+	// its site (null until recorded).
+	ExternalOrder *apiExternalOrderOut `json:"external_order,omitempty"`
+}
+
+// apiExternalOrderOut is a website supplier's PO's order on its site.
+type apiExternalOrderOut struct {
+	Number   string  `json:"number"`
+	Paid     *string `json:"paid"`
+	Currency string  `json:"currency"`
+	Notes    string  `json:"notes"`
 }
 
 // apiShipment is a shipment of a PO with its tracking.
@@ -463,6 +492,16 @@ func apiPOs(pos []store.PurchaseOrder) []apiPO {
 			CancelState: p.CancelState, Currency: p.Currency, TotalCost: store.FormatMoney(p.TotalCostCents), ShipTo: apiAddress(p.ShipTo), Notes: p.Notes,
 			Customer:  map[string]any{"name": p.Customer.Name, "email": p.Customer.Email, "phone": p.Customer.Phone},
 			CreatedAt: p.CreatedAt, Supplier: map[string]any{"id": p.SupplierID, "name": p.SupplierName}, Lines: []map[string]any{}, Shipments: []apiShipment{}}
+		if p.SupplierContact != "" {
+			a.Supplier["outside_dropline"] = p.SupplierContact
+		}
+		if e := p.External; p.SupplierContact == store.ContactWebsite && e.Number != "" {
+			a.ExternalOrder = &apiExternalOrderOut{Number: e.Number, Currency: e.Currency, Notes: e.Notes}
+			if e.PaidCents != nil {
+				paid := store.FormatMoney(*e.PaidCents)
+				a.ExternalOrder.Paid = &paid
+			}
+		}
 		for _, l := range p.Lines {
 			line := map[string]any{"sku": l.SupplierSKU, "title": l.Title, "quantity": l.Quantity, "shipped_quantity": l.ShippedQty, "status": l.Status}
 			if l.HasCost {
@@ -565,21 +604,60 @@ func (s *Server) apiPurchaseOrder(c echo.Context) error {
 	return c.JSON(http.StatusOK, out[0])
 }
 
-// apiSupplierPO loads a PO routed to the token's supplier account, or 404.
-func (s *Server) apiSupplierPO(c echo.Context) (store.PurchaseOrder, error) {
+// apiSupplierPO loads a PO the token's account works as its supplier: one
+// routed to its supplier account, or one of its merchant account's to a
+// website supplier it keeps (it enters that PO's tracking itself); else 404.
+// It returns the PO and the supplier acting.
+func (s *Server) apiSupplierPO(c echo.Context) (store.PurchaseOrder, int64, error) {
 	id, err := idParam(c, "poID")
 	if err != nil {
-		return store.PurchaseOrder{}, err
+		return store.PurchaseOrder{}, 0, err
 	}
 	acc := apiAccountOf(c)
 	po, err := s.store.PurchaseOrder(c.Request().Context(), acc.ID, id)
 	if err != nil {
-		return store.PurchaseOrder{}, err
+		return store.PurchaseOrder{}, 0, err
 	}
-	if po.SupplierID != acc.ID {
-		return store.PurchaseOrder{}, echo.ErrNotFound
+	if po.SupplierID == acc.ID {
+		return po, acc.ID, nil
 	}
-	return po, nil
+	if po.AccountID == acc.ID && po.SupplierContact == store.ContactWebsite {
+		if _, err := s.store.ManagedSupplier(c.Request().Context(), acc.ID, po.SupplierID); err == nil {
+			return po, po.SupplierID, nil
+		}
+	}
+	return store.PurchaseOrder{}, 0, echo.ErrNotFound
+}
+
+// apiExternalOrderIn is the order a merchant placed on a website supplier's
+// site: POST /api/v1/purchase-orders/{id}/external-order, and dropship's
+// external_orders.
+type apiExternalOrderIn struct {
+	Number   string `json:"number"`
+	Paid     string `json:"paid"`
+	Currency string `json:"currency"`
+	Notes    string `json:"notes"`
+}
+
+func (in apiExternalOrderIn) input() store.ExternalOrderInput {
+	return store.ExternalOrderInput{Number: in.Number, Paid: in.Paid, Currency: in.Currency, Notes: in.Notes}
+}
+
+// apiExternalOrder records the order placed on a website supplier's site.
+func (s *Server) apiExternalOrder(c echo.Context) error {
+	id, err := idParam(c, "poID")
+	if err != nil {
+		return err
+	}
+	acc := apiAccountOf(c)
+	var in apiExternalOrderIn
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.store.RecordExternalOrder(c.Request().Context(), apiActor(c), acc.ID, id, in.input()); err != nil {
+		return err
+	}
+	return s.apiPurchaseOrder(c)
 }
 
 // apiShipmentIn is the body of POST /api/v1/purchase-orders/{id}/shipments.
@@ -596,7 +674,7 @@ type apiShipmentIn struct {
 }
 
 func (s *Server) apiShipmentCreate(c echo.Context) error {
-	po, err := s.apiSupplierPO(c)
+	po, supplierID, err := s.apiSupplierPO(c)
 	if err != nil {
 		return err
 	}
@@ -622,8 +700,7 @@ func (s *Server) apiShipmentCreate(c echo.Context) error {
 	if len(fields) > 0 {
 		return &store.ValidationError{Fields: fields}
 	}
-	acc := apiAccountOf(c)
-	sh, err := s.store.AddShipment(c.Request().Context(), apiActor(c), acc.ID, po.ID, input)
+	sh, err := s.store.AddShipment(c.Request().Context(), apiActor(c), supplierID, po.ID, input)
 	if err != nil {
 		return err
 	}
@@ -632,12 +709,11 @@ func (s *Server) apiShipmentCreate(c echo.Context) error {
 }
 
 func (s *Server) apiAcknowledge(c echo.Context) error {
-	po, err := s.apiSupplierPO(c)
+	po, supplierID, err := s.apiSupplierPO(c)
 	if err != nil {
 		return err
 	}
-	acc := apiAccountOf(c)
-	if err := s.store.AcknowledgePO(c.Request().Context(), apiActor(c), acc.ID, po.ID); err != nil {
+	if err := s.store.AcknowledgePO(c.Request().Context(), apiActor(c), supplierID, po.ID); err != nil {
 		return err
 	}
 	return s.apiPurchaseOrder(c)
@@ -649,7 +725,21 @@ func (s *Server) apiShipmentDelivered(c echo.Context) error {
 		return err
 	}
 	acc := apiAccountOf(c)
-	if err := s.store.MarkDelivered(c.Request().Context(), apiActor(c), acc.ID, id); err != nil {
+	ctx := c.Request().Context()
+	supplierID := acc.ID
+	if acc.IsMerchant() {
+		// A shipment of one of the merchant's website suppliers.
+		list, err := s.store.ManagedSuppliers(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range list {
+			if _, err := s.store.ShipmentPO(ctx, m.ID, id); err == nil && m.Contact == store.ContactWebsite {
+				supplierID = m.ID
+			}
+		}
+	}
+	if err := s.store.MarkDelivered(ctx, apiActor(c), supplierID, id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "delivered": true})

@@ -50,6 +50,7 @@ func (s *Server) routes(e *echo.Echo) {
 	mapi.GET("/orders/:orderID", s.apiOrder)
 	mapi.POST("/orders/:orderID/dropship", s.apiDropship)
 	mapi.POST("/purchase-orders/:poID/cancel", s.apiPurchaseOrderCancel)
+	mapi.POST("/purchase-orders/:poID/external-order", s.apiExternalOrder)
 	// Purchase orders answer both sides: the merchant that placed one and the supplier it was routed to.
 	tapi := api.Group("", s.requireToken)
 	tapi.GET("/purchase-orders", s.apiPurchaseOrders)

@@ -1,11 +1,13 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
@@ -156,4 +158,68 @@ func orderWithSKU(number, sku string, quantity int) orderfile.Order {
 	return orderfile.Order{Channel: "manual", ChannelOrderID: number, Currency: "USD", Customer: orderfile.Customer{Name: "Ada", Email: "ada@example.com"},
 		ShipTo: orderfile.Address{Name: "Ada", Address1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
 		Lines:  []orderfile.Line{{SKU: sku, Title: "Site item, blue", Quantity: quantity, UnitPriceCents: 900}}}
+}
+
+// TestWebsiteSupplierThroughTheAPI: with a merchant token, an order of a
+// website supplier's product is dropshipped with the site's order in
+// external_orders; the PO answers with it; a correction goes through
+// external-order; the merchant adds the PO's shipment and marks it
+// delivered, as a supplier would; another merchant's token gets 404.
+func TestWebsiteSupplierThroughTheAPI(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderWithSKU("W-3001", "S-100-W", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orderPath := "/api/v1/orders/" + strconv.FormatInt(o.ID, 10)
+	status, body := env.api("POST", orderPath+"/dropship", w.tokenA, `{"confirm":true,"external_orders":{"Nobody":{"number":"X"}}}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(fmtJSON(body), "external_orders.Nobody") {
+		t.Fatalf("unknown website supplier: %d %v", status, body)
+	}
+	status, body = env.api("POST", orderPath+"/dropship", w.tokenA, `{"confirm":true,"external_orders":{"Site of Merchant A":{"number":"AE-1","paid":"abc"}}}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(fmtJSON(body), "external_orders.Site of Merchant A.paid") {
+		t.Fatalf("bad amount: %d %v", status, body)
+	}
+	status, body = env.api("POST", orderPath+"/dropship", w.tokenA, `{"confirm":true,"external_orders":{"Site of Merchant A":{"number":"AE-1","paid":"3.10"}}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("dropship: %d %v", status, body)
+	}
+	po := body["purchase_orders"].([]any)[0].(map[string]any)
+	poPath := "/api/v1/purchase-orders/" + strconv.FormatInt(int64(po["id"].(float64)), 10)
+	if ext, _ := po["external_order"].(map[string]any); ext["number"] != "AE-1" || ext["paid"] != "3.10" || po["supplier"].(map[string]any)["outside_dropline"] != "website" {
+		t.Errorf("PO answered %v", po)
+	}
+	if status, body = env.api("POST", poPath+"/external-order", w.tokenA, `{"number":"AE-2","paid":"3.20","notes":"re-ordered"}`); status != http.StatusOK ||
+		body["external_order"].(map[string]any)["number"] != "AE-2" {
+		t.Fatalf("external-order: %d %v", status, body)
+	}
+	if status, _ := env.api("POST", poPath+"/external-order", w.tokenB, `{"number":"AE-3"}`); status != http.StatusNotFound {
+		t.Errorf("merchant B records A's site order: %d", status)
+	}
+	if status, _ := env.api("POST", poPath+"/shipments", w.tokenB, `{"carrier":"usps","tracking_number":"9400100000000000000011","ship_date":"2026-12-01","override":true}`); status != http.StatusNotFound {
+		t.Errorf("merchant B adds a shipment to A's website PO: %d", status)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	status, body = env.api("POST", poPath+"/shipments", w.tokenA, `{"carrier":"usps","tracking_number":"9400100000000000000011","ship_date":"`+today+`","override":true}`)
+	if status != http.StatusCreated {
+		t.Fatalf("shipment: %d %v", status, body)
+	}
+	shipPath := "/api/v1/shipments/" + strconv.FormatInt(int64(body["id"].(float64)), 10) + "/delivered"
+	if status, _ := env.api("POST", shipPath, w.tokenB, ``); status != http.StatusNotFound {
+		t.Errorf("merchant B marks A's shipment delivered: %d", status)
+	}
+	if status, body := env.api("POST", shipPath, w.tokenA, ``); status != http.StatusOK {
+		t.Fatalf("delivered: %d %v", status, body)
+	}
+	if _, body := env.api("GET", poPath, w.tokenA, ""); body["status"] != "delivered" {
+		t.Errorf("PO after delivery: %v", body)
+	}
+}
+
+// fmtJSON is a decoded JSON answer as text, for assertions on its content.
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
