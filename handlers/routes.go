@@ -146,6 +146,13 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.GET("/settings/channels", s.channelsShow)
 	merchant.GET("/suppliers", s.suppliersList)
 	merchant.GET("/suppliers-outside", s.managedSuppliersShow)
+	// Bulk tracking for a website supplier's POs, entered by the merchant.
+	merchant.GET("/suppliers-outside/:supplierID/upload", s.trackingUploadShow)
+	merchant.GET("/suppliers-outside/:supplierID/upload/template.csv", s.trackingTemplate)
+	merchant.GET("/suppliers-outside/:supplierID/upload/errors.csv", s.trackingErrors)
+	merchant.GET("/suppliers-outside/:supplierID/upload/progress", s.trackingProgress)
+	merchant.POST("/suppliers-outside/:supplierID/upload", s.trackingUpload)
+	merchant.POST("/suppliers-outside/:supplierID/upload/apply", s.trackingApply)
 	merchant.GET("/suppliers/:publicID/scorecard", s.scorecard)
 	merchant.POST("/products/sources/:sourceID/up", s.sourceMove(-1))
 	merchant.POST("/products/sources/:sourceID/down", s.sourceMove(+1))

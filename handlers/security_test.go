@@ -110,6 +110,9 @@ func ownersCanOpen(t *testing.T, env *testEnv, owners []attacker, params map[str
 		if r.Path == "/feed/:token/:format" {
 			continue // the walk aims a made-up feed token at it
 		}
+		if strings.HasSuffix(r.Path, "/upload/progress") || strings.HasSuffix(r.Path, "/upload/errors.csv") {
+			continue // these answer for an upload's token in the query, which the walk has none of
+		}
 		path := fillPath(t, r.Path, params)
 		var got []int
 		for _, o := range owners {

@@ -118,7 +118,8 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	// A website supplier's PO is worked by the merchant's staff, as a supplier's staff work theirs.
 	"/purchase-orders/:poID/website/order": true, "/purchase-orders/:poID/website/status": true, "/purchase-orders/:poID/website/reject": true,
 	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
-	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true, "/orders/import": true, "/orders/import/apply": true,
+	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true,
+	"/suppliers-outside/:supplierID/upload":                          true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
 	"/purchase-orders/:poID/cancel": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -42,13 +43,45 @@ func trackingView(plan store.TrackingPlan, token, filename string, applied bool)
 	return v
 }
 
+// uploadSupplier is the supplier whose POs a bulk tracking file ships, and
+// the upload page's address: the signed-in supplier at
+// /dropship-orders/upload, or, at /suppliers-outside/:supplierID/upload,
+// one of the merchant's website suppliers (it enters their tracking).
+func (s *Server) uploadSupplier(c echo.Context) (int64, string, error) {
+	p := principalOf(c)
+	if c.Param("supplierID") == "" {
+		return p.accountID(), "/dropship-orders/upload", nil
+	}
+	id, err := idParam(c, "supplierID")
+	if err != nil {
+		return 0, "", err
+	}
+	m, err := s.store.ManagedSupplier(c.Request().Context(), p.accountID(), id)
+	if err != nil {
+		return 0, "", err
+	}
+	if m.Contact != store.ContactWebsite {
+		return 0, "", echo.ErrNotFound
+	}
+	return m.ID, "/suppliers-outside/" + strconv.FormatInt(m.ID, 10) + "/upload", nil
+}
+
 func (s *Server) trackingUploadShow(c echo.Context) error {
-	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), views.TrackingUploadView{}))
+	_, base, err := s.uploadSupplier(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.TrackingUploadPage(s.frame(c, "Bulk tracking upload"), views.TrackingUploadView{Base: base}))
 }
 
 // renderTracking shows the upload page or, for htmx, only the preview or
 // result under the form.
 func (s *Server) renderTracking(c echo.Context, status int, v views.TrackingUploadView) error {
+	_, base, err := s.uploadSupplier(c)
+	if err != nil {
+		return err
+	}
+	v.Base = base
 	if isHTMX(c) {
 		// htmx swaps 2xx responses only; the message is the content.
 		return render(c, http.StatusOK, views.TrackingUploadResult(csrfOf(c), v))
@@ -57,6 +90,9 @@ func (s *Server) renderTracking(c echo.Context, status int, v views.TrackingUplo
 }
 
 func (s *Server) trackingTemplate(c echo.Context) error {
+	if _, _, err := s.uploadSupplier(c); err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="dropline-tracking.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", []byte(store.TrackingTemplate(s.now().In(principalOf(c).member.Account.Location()).Format(time.DateOnly))))
 }
@@ -71,7 +107,11 @@ func (s *Server) trackingUpload(c echo.Context) error {
 		return page(problem.status, views.TrackingUploadView{Error: problem.msg})
 	}
 	p := principalOf(c)
-	plan, err := s.store.BulkTracking(c.Request().Context(), p.actor(), p.accountID(), body, false)
+	supplierID, _, err := s.uploadSupplier(c)
+	if err != nil {
+		return err
+	}
+	plan, err := s.store.BulkTracking(c.Request().Context(), p.actor(), supplierID, body, false)
 	if errs := fieldErrors(err); errs != nil {
 		return page(http.StatusUnprocessableEntity, views.TrackingUploadView{Error: store.UserText(err)})
 	}
@@ -88,6 +128,10 @@ func (s *Server) trackingUpload(c echo.Context) error {
 func (s *Server) trackingApply(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
+	supplierID, base, err := s.uploadSupplier(c)
+	if err != nil {
+		return err
+	}
 	token := c.FormValue("token")
 	kind, filename, body, err := s.store.Upload(ctx, p.accountID(), token)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && kind != "tracking") {
@@ -97,7 +141,7 @@ func (s *Server) trackingApply(c echo.Context) error {
 		if ferr := s.flashError(c, "That upload has expired. Upload the file again: shipments already saved will not be added twice."); ferr != nil {
 			return ferr
 		}
-		return redirect(c, "/dropship-orders/upload")
+		return redirect(c, base)
 	}
 	if err != nil {
 		return err
@@ -108,7 +152,7 @@ func (s *Server) trackingApply(c echo.Context) error {
 		s.applies.end(token, run)
 		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.EndApplyProgress(ctx, token) })
 	}()
-	plan, err := s.store.ApplyTracking(ctx, p.actor(), p.accountID(), body, func(tp store.TrackingProgress) {
+	plan, err := s.store.ApplyTracking(ctx, p.actor(), supplierID, body, func(tp store.TrackingProgress) {
 		s.applies.set(token, run, tp)
 		// For the page's polls that another instance answers (PostgreSQL).
 		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.SaveApplyProgress(ctx, token, p.accountID(), tp) })
@@ -192,6 +236,9 @@ func (a *applies) get(token string, accountID int64) (store.TrackingProgress, bo
 // this account, another's included, is not found.
 func (s *Server) trackingProgress(c echo.Context) error {
 	p := principalOf(c)
+	if _, _, err := s.uploadSupplier(c); err != nil {
+		return err
+	}
 	tp, ok := s.applies.get(c.QueryParam("token"), p.accountID())
 	if !ok {
 		// Saved by another instance?
@@ -228,11 +275,15 @@ func progressLabel(p store.TrackingProgress) string {
 func (s *Server) trackingErrors(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
+	supplierID, _, err := s.uploadSupplier(c)
+	if err != nil {
+		return err
+	}
 	kind, _, body, err := s.store.Upload(ctx, p.accountID(), c.QueryParam("token"))
 	if err != nil || kind != "tracking" {
 		return echo.ErrNotFound
 	}
-	plan, err := s.store.BulkTracking(ctx, p.actor(), p.accountID(), body, false)
+	plan, err := s.store.BulkTracking(ctx, p.actor(), supplierID, body, false)
 	if err != nil {
 		return err
 	}

@@ -223,3 +223,51 @@ func fmtJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestWebsiteSupplierBulkTracking: the merchant's staff upload a tracking
+// file for a website supplier's POs from Suppliers outside Dropline: the
+// preview lists it, Save ships the PO. The same page for another merchant's
+// website supplier, or for a supplier on Dropline, is not found.
+func TestWebsiteSupplierBulkTracking(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ctx := t.Context()
+	po, err := env.db.PurchaseOrder(ctx, w.merchantA.ID, w.as.websitePO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.staffA.Email)
+	list := c.get("/suppliers-outside")
+	path := list.doc.Find(`[data-testid="website-upload"]`).AttrOr("href", "")
+	if path != "/suppliers-outside/"+strconv.FormatInt(w.as.managed, 10)+"/upload" {
+		t.Fatalf("bulk tracking link %q", path)
+	}
+	if p := c.get(path); p.status != http.StatusOK || p.doc.Find(`a.back[href="/suppliers-outside"]`).Length() != 1 {
+		t.Fatalf("upload page: %d", p.status)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	file := "po_number,carrier,tracking_number,ship_date,extended_field,sku,quantity\n" + po.PONumber + ",ups,1Z999AA10123456784," + today + ",,,\n"
+	p := c.upload(path, "tracking.csv", file, nil)
+	if p.status != http.StatusOK || !strings.Contains(p.doc.Find(`[data-testid="tracking-summary"]`).Text(), "1") {
+		t.Fatalf("preview: %d %q %q", p.status, p.doc.Find(`[data-testid="tracking-summary"]`).Text(), p.doc.Find(`[data-testid="upload-error"]`).Text())
+	}
+	apply := p.doc.Find(`form[action$="/apply"]`)
+	if apply.AttrOr("action", "") != path+"/apply" {
+		t.Fatalf("apply posts to %q", apply.AttrOr("action", ""))
+	}
+	if r := c.post(path+"/apply", url.Values{"token": {apply.Find(`input[name="token"]`).AttrOr("value", "")}}); r.status != http.StatusOK {
+		t.Fatalf("apply: %d", r.status)
+	}
+	if po, _ = env.db.PurchaseOrder(ctx, w.merchantA.ID, po.ID); po.Status != store.POShipped {
+		t.Errorf("PO after the upload: %s", po.Status)
+	}
+	other := env.client()
+	other.login(w.adminB.Email)
+	if r := other.get(path); r.status != http.StatusNotFound {
+		t.Errorf("merchant B opens A's website supplier's upload: %d", r.status)
+	}
+	if r := other.upload(path, "tracking.csv", file, nil); r.status != http.StatusNotFound {
+		t.Errorf("merchant B uploads for A's website supplier: %d", r.status)
+	}
+}
