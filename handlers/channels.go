@@ -25,6 +25,10 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 	if err != nil {
 		return err
 	}
+	stock, err := s.store.ChannelStockReports(c.Request().Context(), p.accountID())
+	if err != nil {
+		return err
+	}
 	loc := p.member.Account.Location()
 	v.Supplier, v.IsAdmin = p.member.Account.IsSupplier(), p.member.IsAdmin()
 	for _, ch := range list {
@@ -35,6 +39,10 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 		}
 		if ch.OrdersSyncedAt != nil {
 			row.Synced, row.OrdersCreated, row.SyncError = ch.OrdersSyncedAt.In(loc).Format("2 Jan 2006 15:04"), ch.OrdersCreated, ch.SyncError
+		}
+		row.Stock = channelStockRow(stock[ch.ID], loc)
+		if v.Locations.ChannelID == ch.ID {
+			v.Locations.Current = stock[ch.ID].LocationID
 		}
 		v.Channels = append(v.Channels, row)
 	}

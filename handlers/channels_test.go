@@ -406,3 +406,193 @@ func TestOrderPageShowsStoreUpdates(t *testing.T) {
 		t.Error("the store is still paused")
 	}
 }
+
+// TestSalesChannelStockPush: the store's form offers "Push stock levels to
+// this store"; with it ticked, Push stock now sends the merchant's linked
+// product's sellable quantity through the real adapter to a server answering
+// Shopify's documented inventory operations, says what it did, and the
+// store's stock report shows the SKU the shop lacks; Choose location lists
+// the shop's locations and saving one moves the stock there; a refusal is
+// shown with Shopify's words; staff see the report without the buttons.
+func TestSalesChannelStockPush(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	token := "shpat_" + strings.Repeat("d", 32)
+	sku := "S-100" // merchant A's linked product in the world
+	var mu sync.Mutex
+	var sets []string
+	hasSKU, refuse := false, ""
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("X-Shopify-Access-Token") != token {
+			rw.WriteHeader(http.StatusUnauthorized)
+			rw.Write([]byte(`{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`))
+			return
+		}
+		var body struct {
+			Query     string
+			Variables json.RawMessage
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		defer mu.Unlock()
+		var data string
+		switch {
+		case strings.Contains(body.Query, "DroplineShop"):
+			data = `{"shop":{"name":"Acme Goods","myshopifyDomain":"acme-goods.myshopify.com","currencyCode":"USD"}}`
+		case strings.Contains(body.Query, "DroplineVariantsBySKU"):
+			nodes := ""
+			if hasSKU && strings.Contains(string(body.Variables), `sku:\"`+sku+`\"`) {
+				nodes = `{"id":"gid://shopify/ProductVariant/1","sku":"` + sku + `","inventoryItem":{"id":"gid://shopify/InventoryItem/1"}}`
+			}
+			data = `{"productVariants":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[` + nodes + `]}}`
+		case strings.Contains(body.Query, "DroplinePrimaryLocation"):
+			data = `{"location":{"id":"gid://shopify/Location/1","name":"Main warehouse"}}`
+		case strings.Contains(body.Query, "DroplineLocations"):
+			data = `{"location":{"id":"gid://shopify/Location/1"},"locations":{"pageInfo":{"hasNextPage":false,"endCursor":"x"},"nodes":[` +
+				`{"id":"gid://shopify/Location/1","name":"Main warehouse","isActive":true,"fulfillsOnlineOrders":true},` +
+				`{"id":"gid://shopify/Location/9","name":"Dropship partner","isActive":true,"fulfillsOnlineOrders":true}]}}`
+		case strings.Contains(body.Query, "DroplineInventorySet") && refuse != "":
+			data = `{"inventorySetQuantities":{"inventoryAdjustmentGroup":null,"userErrors":[{"field":["input","quantities","0","locationId"],"message":"` + refuse + `","code":"ITEM_NOT_STOCKED_AT_LOCATION"}]}}`
+			refuse = ""
+		case strings.Contains(body.Query, "DroplineInventorySet"):
+			var v struct {
+				Input struct {
+					Quantities []struct {
+						LocationID string
+						Quantity   int
+					}
+				}
+			}
+			json.Unmarshal(body.Variables, &v)
+			for _, q := range v.Input.Quantities {
+				sets = append(sets, fmt.Sprintf("%d@%s", q.Quantity, q.LocationID))
+			}
+			data = `{"inventorySetQuantities":{"inventoryAdjustmentGroup":{"id":"gid://shopify/InventoryAdjustmentGroup/1"},"userErrors":[]}}`
+		default:
+			t.Errorf("unexpected query %s", body.Query)
+		}
+		rw.Write([]byte(`{"data":` + data + `,"extensions":{"cost":{"requestedQueryCost":1,"actualQueryCost":1,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1999,"restoreRate":100.0}}}}`))
+	}))
+	defer srv.Close()
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	lp, err := env.db.LinkedProduct(t.Context(), w.merchantA.ID, w.productA)
+	if err != nil || lp.SKU != sku {
+		t.Fatalf("merchant A's linked product: %+v, %v", lp, err)
+	}
+	sellable := lp.Sellable()
+
+	c := env.client()
+	c.login(w.adminA.Email)
+	c.get("/settings/channels")
+	if r := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "name": {"Stock shop"}, "base_url": {srv.URL}, "access_token": {token}}); r.status != http.StatusSeeOther {
+		t.Fatalf("connect: %d", r.status)
+	}
+	var id int64
+	all, _ := env.db.SalesChannels(t.Context(), w.merchantA.ID)
+	for _, ch := range all {
+		if ch.Name == "Stock shop" {
+			id = ch.ID
+		}
+	}
+	path := "/settings/channels/" + injID(id)
+	storeOn := func(p page) *goquery.Selection {
+		var out *goquery.Selection
+		p.doc.Find(`[data-testid="channel"]`).Each(func(_ int, s *goquery.Selection) {
+			if strings.Contains(s.Find("h3").Text(), "Stock shop") {
+				out = s
+			}
+		})
+		if out == nil {
+			t.Fatalf("the store is not on the page:\n%s", p.doc.Find("main").Text())
+		}
+		return out
+	}
+	s := storeOn(c.get("/settings/channels"))
+	if !strings.Contains(s.Find(`[data-testid="channel-stock"]`).Text(), "not pushed to this store") || s.Find(`[data-testid="channel-stock-push"]`).Length() != 0 {
+		t.Errorf("a store without stock push shows %q", s.Find(`[data-testid="channel-stock"]`).Text())
+	}
+	if box := s.Find(`input[name="push_stock"]`); box.Length() != 1 || box.AttrOr("checked", "none") != "none" {
+		t.Errorf("the edit form's push_stock box: %d, checked %q", box.Length(), box.AttrOr("checked", "none"))
+	}
+	if r := c.post(path, url.Values{"name": {"Stock shop"}, "base_url": {srv.URL}, "push_stock": {"true"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("turn stock push on: %d", r.status)
+	}
+	if ch, _ := env.db.SalesChannel(t.Context(), w.merchantA.ID, id); !ch.PushStock {
+		t.Fatal("push_stock not saved")
+	}
+	s = storeOn(c.get("/settings/channels"))
+	if s.Find(`input[name="push_stock"][checked]`).Length() != 1 || !strings.Contains(s.Find(`[data-testid="channel-stock-summary"]`).Text(), "Stock not pushed yet") {
+		t.Errorf("after turning stock push on: %q", s.Find(`[data-testid="channel-stock"]`).Text())
+	}
+
+	// The shop has no product with the SKU yet (nor with the world's website
+	// supplier's, which it never gets).
+	if r := c.post(path+"/stock", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("push stock: %d", r.status)
+	}
+	p := c.get("/settings/channels")
+	if msg := p.doc.Find(".flash").Text(); !strings.Contains(msg, "Pushed stock to Stock shop: 0 quantities sent, 0 already up to date, 2 SKUs the store does not have.") {
+		t.Errorf("flash after the first push: %q", msg)
+	}
+	if got := strings.Join(strings.Fields(storeOn(p).Find(`[data-testid="channel-stock-missing"]`).Text()), " "); !strings.Contains(got, "Not in the store: 2") || !strings.Contains(got, sku) {
+		t.Errorf("missing SKUs shown: %q", got)
+	}
+
+	// The merchant adds it to the shop and sends stock to another location.
+	mu.Lock()
+	hasSKU = true
+	mu.Unlock()
+	lpage := c.post(path+"/locations", nil)
+	form := storeOn(lpage).Find(`[data-testid="channel-location-form"]`)
+	if lpage.status != http.StatusOK || form.Find("option").Length() != 3 || !strings.Contains(form.Text(), "Main warehouse (primary)") {
+		t.Fatalf("choose location: %d\n%s", lpage.status, form.Text())
+	}
+	if r := c.post(path+"/location", url.Values{"location_id": {"gid://shopify/Location/9"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("save location: %d", r.status)
+	}
+	p = c.get("/settings/channels")
+	if msg := p.doc.Find(".flash").Text(); !strings.Contains(msg, "Stock shop's stock is set at Dropship partner") {
+		t.Errorf("flash after choosing a location: %q", msg)
+	}
+	if got := storeOn(p).Find(`[data-testid="channel-stock-location"]`).Text(); got != "Dropship partner" {
+		t.Errorf("location shown: %q", got)
+	}
+
+	// Shopify refuses: its words are shown, and the next push sends it.
+	mu.Lock()
+	refuse = "The specified inventory item is not stocked at the location."
+	mu.Unlock()
+	c.post(path+"/stock", nil)
+	p = c.get("/settings/channels")
+	if msg := p.doc.Find(".flash").Text(); !strings.Contains(msg, "not stocked at the location") || !strings.Contains(msg, "2 waiting for the next push") {
+		t.Errorf("flash after a refusal: %q", msg)
+	}
+	if got := storeOn(p).Find(`[data-testid="channel-stock-error"]`).Parent().Text(); !strings.Contains(got, "not stocked at the location") {
+		t.Errorf("stock problem shown: %q", got)
+	}
+	c.post(path+"/stock", nil)
+	p = c.get("/settings/channels")
+	if msg := p.doc.Find(".flash").Text(); !strings.Contains(msg, "Pushed stock to Stock shop: 1 quantity sent") {
+		t.Errorf("flash after pushing: %q", msg)
+	}
+	summary := strings.Join(strings.Fields(storeOn(p).Find(`[data-testid="channel-stock-summary"]`).Text()), " ")
+	if !strings.Contains(summary, "1 sent, 1 in step with Dropline") || storeOn(p).Find(`[data-testid="channel-stock-error"]`).Length() != 0 {
+		t.Errorf("stock summary after pushing: %q", summary)
+	}
+	mu.Lock()
+	if want := fmt.Sprintf("%d@gid://shopify/Location/9", sellable); len(sets) != 1 || sets[0] != want {
+		t.Errorf("the shop was set %q, want [%s]", sets, want)
+	}
+	mu.Unlock()
+
+	staff := env.client()
+	staff.login(w.staffA.Email)
+	ss := storeOn(staff.get("/settings/channels"))
+	if !strings.Contains(ss.Find(`[data-testid="channel-stock-summary"]`).Text(), "1 sent") || ss.Find(`[data-testid="channel-stock-push"]`).Length() != 0 ||
+		ss.Find(`[data-testid="channel-locations"]`).Length() != 0 {
+		t.Errorf("staff see %q", ss.Find(`[data-testid="channel-stock"]`).Text())
+	}
+}

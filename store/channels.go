@@ -150,11 +150,14 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 	}
 	defer tx.Rollback()
-	var cur struct{ token, key, secret string }
+	var cur struct {
+		token, key, secret, base string
+		pushStock                bool
+	}
 	if id != 0 {
 		var kind string
-		err := tx.QueryRowContext(ctx, "SELECT kind, access_token, consumer_key, consumer_secret FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).
-			Scan(&kind, &cur.token, &cur.key, &cur.secret)
+		err := tx.QueryRowContext(ctx, "SELECT kind, access_token, consumer_key, consumer_secret, base_url, push_stock FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).
+			Scan(&kind, &cur.token, &cur.key, &cur.secret, &cur.base, &cur.pushStock)
 		if errors.Is(err, sql.ErrNoRows) {
 			return SalesChannel{}, fmt.Errorf("store: sales channel %d: %w", id, ErrNotFound)
 		}
@@ -220,6 +223,19 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now,
 			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, id, merchantID); err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
+		}
+		// Another store (a new address) starts its stock over, without the
+		// old shop's location; so does a store whose stock push is turned
+		// back on, as its quantities may have moved meanwhile.
+		if base != cur.base {
+			if _, err := tx.ExecContext(ctx, "UPDATE sales_channels SET stock_location_id = '', stock_location_name = '' WHERE id = ?", id); err != nil {
+				return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
+			}
+		}
+		if base != cur.base || (in.PushStock && !cur.pushStock) {
+			if err := resetChannelStock(ctx, tx, id); err != nil {
+				return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
+			}
 		}
 	}
 	if err := db.audit(ctx, tx, actor, merchantID, action, "sales_channel", id, in.Kind+" "+in.Name+" at "+base); err != nil {

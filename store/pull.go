@@ -922,6 +922,13 @@ func (db *DB) apply(ctx context.Context, tx dbtx, s Subscription, runID int64, n
 			}
 		}
 	}
+	// Stores that push the merchant's stock are pushed the new quantities
+	// soon (a push sends only what changed).
+	if c.created+c.updated+c.missing > 0 {
+		if err := markStockChanged(ctx, tx, s.AccountID); err != nil {
+			return c, fmt.Errorf("apply run %d: %w", runID, err)
+		}
+	}
 	if _, err := exec(`DELETE FROM apply_rows`); err != nil {
 		return c, err
 	}

@@ -196,5 +196,8 @@ func (db *DB) SetSourceOnHand(ctx context.Context, actor Actor, merchantID, sour
 	if err := db.audit(ctx, tx, actor, merchantID, "source.on_hand_set", "product", productID, fmt.Sprintf("source %d on hand %d", sourceID, onHand)); err != nil {
 		return fmt.Errorf("store: set on hand: %w", err)
 	}
+	if err := markStockChanged(ctx, tx, merchantID); err != nil {
+		return fmt.Errorf("store: set on hand: %w", err)
+	}
 	return tx.Commit()
 }

@@ -176,8 +176,8 @@ func (a *app) Serve() error {
 }
 
 // ticker moves POs past their queue clock instants (late, due, stale),
-// starts due feed pulls, delivers the outbox and pulls connected stores'
-// orders, now and then every tick. Schedules live in the
+// starts due feed pulls, delivers the outbox, pulls connected stores'
+// orders and pushes them stock, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
 	defer close(a.done)
@@ -200,6 +200,7 @@ func (a *app) ticker(ctx context.Context) {
 			a.log.Info("outbox ticker", "sent", n)
 		}
 		a.syncChannels(ctx)
+		a.pushStock(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -242,6 +243,45 @@ func (a *app) syncChannels(ctx context.Context) {
 		case err == nil && (res.Created > 0 || res.Invalid > 0):
 			a.log.Info("channel ticker", "channel", ch.ID, "kind", ch.Kind, "created", res.Created, "unchanged", res.Unchanged,
 				"cancelled", res.Cancelled, "invalid", res.Invalid)
+		}
+	}
+}
+
+// pushStock pushes, to each store that pushes stock and is due (see
+// store.ChannelsDueForStockPush), the sellable quantities that changed since
+// its last push, one store after another, over the guarded client feed
+// downloads use. A store whose push is throttled or fails keeps what was not
+// sent for its next push; the platform's message is on the store's page.
+func (a *app) pushStock(ctx context.Context) {
+	due, err := a.db.ChannelsDueForStockPush(ctx, a.db.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("stock ticker", "err", err)
+		}
+		return
+	}
+	for _, ch := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		fetcher, err := a.puller.Downloader(ctx)
+		if err != nil {
+			a.log.Error("stock ticker", "err", err)
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, channelSyncTimeout)
+		res, err := a.db.PushChannelStock(sctx, ch.AccountID, ch.ID, fetcher.GuardedClient(), false)
+		cancel()
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			// Paused, turned off or taken by another push since the list
+			// was read: nothing to do.
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("stock ticker", "channel", ch.ID, "err", err)
+		case err == nil && res.Error != "":
+			a.log.Warn("stock ticker", "channel", ch.ID, "kind", ch.Kind, "sent", res.Sent, "waiting", res.Waiting, "err", res.Error)
+		case err == nil && (res.Sent > 0 || res.Missing > 0):
+			a.log.Info("stock ticker", "channel", ch.ID, "kind", ch.Kind, "sent", res.Sent, "missing", res.Missing, "waiting", res.Waiting)
 		}
 	}
 }

@@ -42,6 +42,11 @@ type Conn struct {
 	Token string
 	// Key and Secret are a WooCommerce REST API consumer key and secret.
 	Key, Secret string
+	// Location is where PushStock sets quantities on platforms that keep
+	// stock per location (Shopify: a Location GID, as Locations lists
+	// them); "" is the shop's primary location. Platforms with one stock
+	// level per product ignore it.
+	Location string
 	// HTTP sends the requests; the caller gives it the same SSRF guard as
 	// feed downloads. Nil means http.DefaultClient (tests only).
 	HTTP *http.Client
@@ -113,6 +118,22 @@ type Fulfillment struct {
 type StockLevel struct {
 	SKU      string
 	Quantity int
+}
+
+// Location is a place a store keeps stock (Shopify's locations).
+type Location struct {
+	ID                   string // the platform's ID (Shopify: gid://shopify/Location/…)
+	Name                 string
+	Primary              bool // the shop's primary location, where stock goes by default
+	FulfillsOnlineOrders bool // online orders can be sold from its stock
+}
+
+// Locator is a Channel whose platform keeps stock per location: Locations
+// lists the active ones, to choose where PushStock sets quantities
+// (Conn.Location). Platforms with one stock level per product do not
+// implement it.
+type Locator interface {
+	Locations(ctx context.Context) ([]Location, error)
 }
 
 // Channel is one store.

@@ -30,12 +30,14 @@ const shopifyAPIVersion = "2025-01"
 
 // Page and batch sizes, from the limits in Shopify's reference.
 const (
-	shopifyOrdersPage     = 50  // orders per PullOrders page
-	shopifyLineItemsPage  = 100 // line items read with each order
-	shopifySKUsPerLookup  = 50  // SKUs OR-ed into one productVariants search
-	shopifyVariantsPage   = 100 // productVariants(first:)
-	shopifyStockBatch     = 250 // quantities per inventorySetQuantities
-	shopifyMaxAnswerBytes = 16 << 20
+	shopifyOrdersPage       = 50  // orders per PullOrders page
+	shopifyLineItemsPage    = 100 // line items read with each order
+	shopifySKUsPerLookup    = 50  // SKUs OR-ed into one productVariants search
+	shopifyVariantsPage     = 100 // productVariants(first:)
+	shopifyStockBatch       = 250 // quantities per inventorySetQuantities
+	shopifyLocationsPage    = 250 // locations(first:)
+	shopifyMaxLocationPages = 20
+	shopifyMaxAnswerBytes   = 16 << 20
 )
 
 func init() { platforms[Shopify] = newShopify }
@@ -479,9 +481,65 @@ func (s *shopifyChannel) PushFulfillment(ctx context.Context, f Fulfillment) (st
 
 // shopifyPrimaryLocation follows queries/location: without an id it
 // returns the shop's primary location (said in the 2024-04 and 2025-10
-// references, so in 2025-01 between them). Stock goes to that one
-// location; a shop that sells from several would need a chosen one.
+// references, so in 2025-01 between them). Stock goes there unless the
+// connection names another location (Conn.Location).
 const shopifyPrimaryLocation = `query DroplinePrimaryLocation { location { id name } }`
+
+// shopifyLocationsQuery follows queries/locations (first ≤ 250, after;
+// active locations only by default, includeInactive false) and Location
+// (id, name, isActive, fulfillsOnlineOrders) in admin-graphql/2025-01, with
+// the primary location (queries/location without an id) beside them.
+const shopifyLocationsQuery = `query DroplineLocations($first: Int!, $after: String) {
+  location { id }
+  locations(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name isActive fulfillsOnlineOrders }
+  }
+}`
+
+// Locations lists the shop's active locations, the primary one marked, in
+// Shopify's order. It needs the read_locations scope.
+func (s *shopifyChannel) Locations(ctx context.Context) ([]Location, error) {
+	vars := map[string]any{"first": shopifyLocationsPage}
+	var out []Location
+	for range shopifyMaxLocationPages {
+		var page struct {
+			Location *struct {
+				ID string `json:"id"`
+			} `json:"location"`
+			Locations struct {
+				PageInfo struct {
+					HasNextPage bool   `json:"hasNextPage"`
+					EndCursor   string `json:"endCursor"`
+				} `json:"pageInfo"`
+				Nodes []struct {
+					ID                   string `json:"id"`
+					Name                 string `json:"name"`
+					IsActive             bool   `json:"isActive"`
+					FulfillsOnlineOrders bool   `json:"fulfillsOnlineOrders"`
+				} `json:"nodes"`
+			} `json:"locations"`
+		}
+		if err := s.do(ctx, "reading the shop's locations", shopifyLocationsQuery, vars, &page); err != nil {
+			return nil, err
+		}
+		primary := ""
+		if page.Location != nil {
+			primary = page.Location.ID
+		}
+		for _, n := range page.Locations.Nodes {
+			if n.ID == "" || !n.IsActive {
+				continue
+			}
+			out = append(out, Location{ID: n.ID, Name: n.Name, Primary: n.ID == primary, FulfillsOnlineOrders: n.FulfillsOnlineOrders})
+		}
+		if !page.Locations.PageInfo.HasNextPage || page.Locations.PageInfo.EndCursor == "" {
+			return out, nil
+		}
+		vars["after"] = page.Locations.PageInfo.EndCursor
+	}
+	return out, nil
+}
 
 // shopifyVariantsBySKU follows queries/productVariants (first, after,
 // query with the sku: filter) and ProductVariant.inventoryItem in
@@ -511,8 +569,8 @@ type shopifyQuantity struct {
 }
 
 // PushStock sets the available quantity of every variant carrying each SKU
-// (exact match) at the shop's primary location, and returns the SKUs no
-// variant carries. Dropline is the source of truth for what it pushes, so
+// (exact match) at the connection's location (the shop's primary location
+// when none is chosen), and returns the SKUs no variant carries. Dropline is the source of truth for what it pushes, so
 // the compare-and-set check is skipped.
 func (s *shopifyChannel) PushStock(ctx context.Context, levels []StockLevel) ([]string, error) {
 	want, skus := levelsBySKU(levels)
@@ -529,7 +587,7 @@ func (s *shopifyChannel) PushStock(ctx context.Context, levels []StockLevel) ([]
 		}
 	}
 	var quantities []shopifyQuantity
-	var location string
+	location := strings.TrimSpace(s.conn.Location)
 	for _, sku := range skus {
 		ids := items[sku]
 		if len(ids) == 0 {

@@ -53,6 +53,7 @@ var rootFields = map[string]string{
 	"DroplineFulfillmentOrders": "order(id: $id)",
 	"DroplineFulfillmentCreate": "fulfillmentCreate(fulfillment: $fulfillment)",
 	"DroplinePrimaryLocation":   "location { id",
+	"DroplineLocations":         "locations(first: $first, after: $after)",
 	"DroplineVariantsBySKU":     "productVariants(first: $first, after: $after, query: $query)",
 	"DroplineInventorySet":      "inventorySetQuantities(input: $input)",
 }
@@ -658,6 +659,79 @@ func TestShopifyPushStock(t *testing.T) {
 		}
 		sort.Strings(extra)
 		t.Errorf("quantities set differ from the levels (%d set, %d wanted; not wanted: %v)", len(got), len(want), extra)
+	}
+}
+
+// TestShopifyPushStockAtChosenLocation: a connection that names a location
+// sets quantities there and never reads the primary one.
+func TestShopifyPushStockAtChosenLocation(t *testing.T) {
+	f := newFakeShopify(t, func(c shopifyCall) shopifyReply {
+		switch c.Op {
+		case "DroplineVariantsBySKU":
+			return ok(`{"productVariants":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[{"id":"gid://shopify/ProductVariant/1","sku":"A","inventoryItem":{"id":"gid://shopify/InventoryItem/1"}}]}}`)
+		case "DroplineInventorySet":
+			return ok(`{"inventorySetQuantities":{"inventoryAdjustmentGroup":{"id":"gid://shopify/InventoryAdjustmentGroup/1"},"userErrors":[]}}`)
+		}
+		t.Errorf("unexpected %s", c.Op)
+		return shopifyReply{Status: 400}
+	})
+	ch, err := New(Conn{Kind: Shopify, BaseURL: f.srv.URL, Token: testShopifyToken, HTTP: f.srv.Client(), Location: "gid://shopify/Location/9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.PushStock(context.Background(), []StockLevel{{SKU: "A", Quantity: 4}}); err != nil {
+		t.Fatalf("PushStock: %v", err)
+	}
+	sets := f.callsTo("DroplineInventorySet")
+	if len(sets) != 1 || !strings.Contains(string(sets[0].Vars), `"locationId":"gid://shopify/Location/9"`) || !strings.Contains(string(sets[0].Vars), `"quantity":4`) {
+		t.Errorf("inventorySetQuantities calls = %+v, want one at Location/9", sets)
+	}
+}
+
+// TestShopifyLocations: the shop's active locations over two pages, with the
+// primary one marked and a deactivated one left out; a token without
+// read_locations is refused naming the scope.
+func TestShopifyLocations(t *testing.T) {
+	f := newFakeShopify(t, func(c shopifyCall) shopifyReply {
+		var v struct {
+			First int
+			After *string
+		}
+		json.Unmarshal(c.Vars, &v)
+		if v.First != 250 {
+			t.Errorf("locations first = %d, want 250", v.First)
+		}
+		if v.After == nil {
+			return ok(`{"location":{"id":"gid://shopify/Location/2"},"locations":{"pageInfo":{"hasNextPage":true,"endCursor":"p2"},"nodes":[` +
+				`{"id":"gid://shopify/Location/1","name":"Shop floor","isActive":true,"fulfillsOnlineOrders":false},` +
+				`{"id":"gid://shopify/Location/2","name":"Warehouse","isActive":true,"fulfillsOnlineOrders":true}]}}`)
+		}
+		if *v.After != "p2" {
+			t.Errorf("after = %q, want p2", *v.After)
+		}
+		return ok(`{"location":{"id":"gid://shopify/Location/2"},"locations":{"pageInfo":{"hasNextPage":false,"endCursor":"p3"},"nodes":[` +
+			`{"id":"gid://shopify/Location/3","name":"Old depot","isActive":false,"fulfillsOnlineOrders":false},` +
+			`{"id":"gid://shopify/Location/4","name":"Dropship partner","isActive":true,"fulfillsOnlineOrders":true}]}}`)
+	})
+	got, err := f.channel(t, testShopifyToken).(Locator).Locations(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Location{
+		{ID: "gid://shopify/Location/1", Name: "Shop floor"},
+		{ID: "gid://shopify/Location/2", Name: "Warehouse", Primary: true, FulfillsOnlineOrders: true},
+		{ID: "gid://shopify/Location/4", Name: "Dropship partner", FulfillsOnlineOrders: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("locations = %+v, want %+v", got, want)
+	}
+
+	denied := newFakeShopify(t, func(c shopifyCall) shopifyReply {
+		return shopifyReply{Body: `{"errors":[{"message":"Access denied for locations field. Required access: ` + "`read_locations` access scope." + `","extensions":{"code":"ACCESS_DENIED","documentation":"https://shopify.dev/api/usage/access-scopes","requiredAccess":"` + "`read_locations` access scope." + `"}}],"data":null}`}
+	})
+	_, err = denied.channel(t, testShopifyToken).(Locator).Locations(context.Background())
+	if ce := asError(t, err); ce.Retry || !strings.Contains(ce.Message, "read_locations") {
+		t.Errorf("got %+v, want a refusal naming read_locations", ce)
 	}
 }
 
