@@ -317,12 +317,29 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 			return verr
 		}
 		v.Form, v.Errors = in, errs
+		if strings.TrimSpace(in.Number) != "" {
+			g, gerr := s.store.GuessCarrier(ctx, p.accountID(), in.Number)
+			if gerr != nil {
+				return gerr
+			}
+			chosen := ""
+			for _, o := range v.Carriers {
+				if o.Value == in.Carrier {
+					chosen = o.Label
+				}
+			}
+			v.Hint = hintView(g, chosen)
+		}
 		return render(c, http.StatusUnprocessableEntity, views.SupplierPOPage(s.frame(c, "PO "+v.Number), v))
 	}
 	if err != nil {
 		return s.conflictToFlash(c, err, "/dropship-orders/"+c.Param("poID"))
 	}
-	if err := s.flash(c, "Shipment saved: "+sh.CarrierName+" "+sh.TrackingNumber+". The merchant's order shows it now."); err != nil {
+	saved := "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + ". The merchant's order shows it now."
+	if strings.TrimSpace(in.Carrier) == "" {
+		saved = "Shipment saved: " + sh.CarrierName + " (read from the number) " + sh.TrackingNumber + ". The merchant's order shows it now."
+	}
+	if err := s.flash(c, saved); err != nil {
 		return err
 	}
 	return redirect(c, "/dropship-orders/"+c.Param("poID"))

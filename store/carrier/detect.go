@@ -70,3 +70,17 @@ func Sure(ms []Match) []Match {
 	}
 	return out
 }
+
+// families are names merchants, feeds and sales channels use for several
+// carriers at once, by folded name; Lookup reads each as its first member
+// (an order exported as "DHL" usually went by DHL Express), and Family lets
+// a caller with the tracking number tell which member it was.
+var families = map[string][]string{
+	"dhl": {"dhl_express", "dhl_ecommerce", "dhl_parcel_de"},
+}
+
+// Family returns the codes of the carriers a family name such as "DHL"
+// stands for, or nil when codeOrName names one carrier or none.
+func Family(codeOrName string) []string {
+	return families[foldName(codeOrName)]
+}

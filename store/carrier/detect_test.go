@@ -187,3 +187,25 @@ func checkDetection(t *testing.T, n string) {
 		t.Fatalf("Detect(%q) = %v but Detect of the normalized number = %v", n, codesOf(ms), codesOf(again))
 	}
 }
+
+func TestFamily(t *testing.T) {
+	if got, want := Family(" dhl "), []string{"dhl_express", "dhl_ecommerce", "dhl_parcel_de"}; !slices.Equal(got, want) {
+		t.Errorf("Family(dhl): got %v, want %v", got, want)
+	}
+	for _, name := range []string{"DHL Express", "dhl_express", "UPS", "", "pigeon"} {
+		if got := Family(name); got != nil {
+			t.Errorf("Family(%q): got %v, want nil", name, got)
+		}
+	}
+	// Every member is a carrier, and Lookup reads the family name as its first.
+	for name, codes := range families {
+		for _, code := range codes {
+			if c, ok := Lookup(code); !ok || c.Code != code {
+				t.Errorf("family %s: %s is not a carrier", name, code)
+			}
+		}
+		if c, _ := Lookup(name); c.Code != codes[0] {
+			t.Errorf("Lookup(%s) = %s, want %s", name, c.Code, codes[0])
+		}
+	}
+}
