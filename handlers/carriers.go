@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,12 +113,25 @@ func (s *Server) providerRetire(c echo.Context) error {
 }
 
 // trackingCheck answers the tracking-number checker: an htmx partial, or the
-// whole page for a browser without JavaScript.
+// whole page for a browser without JavaScript. With no carrier chosen it
+// says which of the account's carriers the number is.
 func (s *Server) trackingCheck(c echo.Context) error {
 	p := principalOf(c)
-	tc, err := s.store.CheckTracking(c.Request().Context(), p.accountID(), c.FormValue("carrier"), c.FormValue("tracking_number"))
-	v := views.TrackingResultView{Checked: true, Carrier: tc.Carrier.Name, Number: tc.Number, URL: tc.URL, Problem: tc.Problem}
+	ctx := c.Request().Context()
+	number := c.FormValue("tracking_number")
 	status := http.StatusOK
+	var v views.TrackingResultView
+	if strings.TrimSpace(c.FormValue("carrier")) == "" && strings.TrimSpace(number) != "" {
+		g, err := s.store.GuessCarrier(ctx, p.accountID(), number)
+		if err != nil {
+			return err
+		}
+		hint := hintView(g, "")
+		v = views.TrackingResultView{Checked: true, Guess: &hint}
+		return render(c, status, views.TrackingResult(v))
+	}
+	tc, err := s.store.CheckTracking(ctx, p.accountID(), c.FormValue("carrier"), number)
+	v = views.TrackingResultView{Checked: true, Carrier: tc.Carrier.Name, Number: tc.Number, URL: tc.URL, Problem: tc.Problem}
 	if errs := fieldErrors(err); errs != nil {
 		v.Error = errs["carrier"] + errs["tracking_number"]
 		status = http.StatusUnprocessableEntity
@@ -128,4 +143,39 @@ func (s *Server) trackingCheck(c echo.Context) error {
 		return render(c, http.StatusOK, views.TrackingResult(v))
 	}
 	return render(c, status, views.TrackingResult(v))
+}
+
+// carrierGuess answers the shipment form's "Looks like" line as a
+// tracking number is typed: which of the account's carriers it is.
+func (s *Server) carrierGuess(c echo.Context) error {
+	p := principalOf(c)
+	number := c.QueryParam("tracking_number")
+	if strings.TrimSpace(number) == "" {
+		return render(c, http.StatusOK, views.CarrierHint(views.CarrierHintView{}))
+	}
+	g, err := s.store.GuessCarrier(c.Request().Context(), p.accountID(), number)
+	if err != nil {
+		return err
+	}
+	chosen := ""
+	if cr, ok := carrier.Lookup(c.QueryParam("carrier")); ok && cr.Code == c.QueryParam("carrier") {
+		chosen = cr.Name
+	}
+	return render(c, http.StatusOK, views.CarrierHint(hintView(g, chosen)))
+}
+
+// hintView turns a guess into the hint line; chosen, the carrier picked in
+// the form, is mentioned when the number confirms others but not it.
+func hintView(g store.CarrierGuess, chosen string) views.CarrierHintView {
+	v := views.CarrierHintView{Number: g.Number, Elsewhere: g.Elsewhere, Issuer: g.Issuer}
+	for _, o := range g.Sure {
+		v.Sure = append(v.Sure, o.Name)
+	}
+	for _, o := range g.Maybe {
+		v.Maybe = append(v.Maybe, o.Name)
+	}
+	if chosen != "" && len(v.Sure) > 0 && !slices.Contains(v.Sure, chosen) {
+		v.Chosen = chosen
+	}
+	return v
 }

@@ -367,16 +367,33 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 			return verr
 		}
 		v.Form, v.Errors = in, errs
+		if strings.TrimSpace(in.Number) != "" {
+			g, gerr := s.store.GuessCarrier(ctx, p.accountID(), in.Number)
+			if gerr != nil {
+				return gerr
+			}
+			chosen := ""
+			for _, o := range v.Carriers {
+				if o.Value == in.Carrier {
+					chosen = o.Label
+				}
+			}
+			v.Hint = hintView(g, chosen)
+		}
 		return render(c, http.StatusUnprocessableEntity, views.SupplierPOPage(s.frame(c, "PO "+v.Number), v))
 	}
 	if err != nil {
 		return s.conflictToFlash(c, err, side.base)
 	}
-	msg := "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + ". The merchant's order shows it now."
+	who := " The merchant's order shows it now."
 	if side.website {
-		msg = "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + ". The order shows it, and the customer's email and the store's update are queued."
+		who = " The order shows it, and the customer's email and the store's update are queued."
 	}
-	if err := s.flash(c, msg); err != nil {
+	saved := "Shipment saved: " + sh.CarrierName + " " + sh.TrackingNumber + "." + who
+	if strings.TrimSpace(in.Carrier) == "" {
+		saved = "Shipment saved: " + sh.CarrierName + " (read from the number) " + sh.TrackingNumber + "." + who
+	}
+	if err := s.flash(c, saved); err != nil {
 		return err
 	}
 	return redirect(c, side.base)

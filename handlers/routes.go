@@ -90,6 +90,7 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.GET("/settings/outbox", s.outboxShow)
 	acct.POST("/settings/outbox/retry", s.outboxRetry)
 	acct.POST("/settings/carriers/check", s.trackingCheck)
+	acct.GET("/settings/carriers/guess", s.carrierGuess)
 	acct.GET("/links/:linkID", s.linkShow)
 	acct.GET("/earnings", s.earningsShow)
 	acct.GET("/statements", s.statement)

@@ -38,7 +38,7 @@ func trackingView(plan store.TrackingPlan, token, filename string, applied bool)
 			break
 		}
 		v.Rows = append(v.Rows, views.TrackingUploadRow{Line: r.Line, PONumber: r.PONumber, Carrier: r.Carrier, Number: r.TrackingNumber, ShipDate: r.ShipDate,
-			SKU: r.SKU, Quantity: r.Quantity, Error: r.Error})
+			SKU: r.SKU, Quantity: r.Quantity, Note: r.CarrierNote, Error: r.Error})
 	}
 	return v
 }

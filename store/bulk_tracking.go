@@ -47,6 +47,7 @@ type TrackingRow struct {
 	SKU            string
 	Quantity       string
 	Merchant       string // name or public ID; optional
+	CarrierNote    string // how the number chose the carrier, when it did; see TrackingCheck.Note
 	Error          string // empty when the row is fine
 	Raw            []string
 }
@@ -138,15 +139,21 @@ func readTrackingCSV(body []byte) ([]TrackingRow, error) {
 
 // resolve turns a carrier typed as a code or a name, in any case, into
 // the value a shipment stores; what it cannot place it returns as typed, for
-// the check to refuse.
+// the check to refuse. A built-in carrier's code means that carrier; then
+// the account's own provider of that name comes first: an account that
+// added, say, "Evri" before Dropline knew Evri keeps shipping with its
+// provider, and a file it uploaded before finds its shipments again.
 func (tk *trackingChecker) resolve(typed string) string {
-	if c, ok := carrier.Lookup(typed); ok {
+	if c, ok := carrier.Lookup(typed); ok && c.Code == typed {
 		return c.Code
 	}
 	for _, p := range tk.providers {
 		if strings.EqualFold(p.Name, strings.TrimSpace(typed)) {
 			return customPrefix + strconv.FormatInt(p.ID, 10)
 		}
+	}
+	if c, ok := carrier.Lookup(typed); ok {
+		return c.Code
 	}
 	return typed
 }
@@ -576,7 +583,12 @@ func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCa
 			r.Error = "Unknown PO " + r.PONumber + "."
 			continue
 		}
-		code := tk.resolve(r.Carrier)
+		code, note, err := tk.pick(r.Carrier, r.TrackingNumber, "fill in its carrier")
+		if err != nil {
+			r.Error = UserText(err)
+			continue
+		}
+		r.CarrierNote = note
 		number := r.TrackingNumber
 		if !strings.HasPrefix(code, customPrefix) {
 			number = carrier.Normalize(number)

@@ -298,11 +298,17 @@ type TrackingCheck struct {
 	Number  string // normalised: spaces and dashes removed, upper case
 	URL     string // the carrier's tracking page for the number, if known
 	Problem string // why the number fails the carrier's check; "" when it passes or cannot be checked
+	// Note says the carrier was read from the number (the carrier was left
+	// empty, or was a name several carriers share, such as "DHL"); "" when
+	// the carrier was taken as given.
+	Note string
 }
 
 // CheckTracking checks a tracking number for one of the acting account's
-// carriers (a code, a name, or "custom:ID"). A number that fails the check is
-// not an error: the caller decides whether the user overrides it.
+// carriers (a code, a name, or "custom:ID"; empty to read the carrier from
+// the number when exactly one of the account's carriers confirms it). A
+// number that fails the check is not an error: the caller decides whether
+// the user overrides it.
 func (db *DB) CheckTracking(ctx context.Context, accountID int64, carrierRef, number string) (TrackingCheck, error) {
 	tk, err := db.trackingChecker(ctx, accountID)
 	if err != nil {
@@ -335,14 +341,17 @@ func (db *DB) trackingChecker(ctx context.Context, accountID int64) (*trackingCh
 func (tk *trackingChecker) check(carrierRef, number string) (TrackingCheck, error) {
 	var tc TrackingCheck
 	c := checks{}
-	c.check(strings.TrimSpace(carrierRef) != "", "carrier", "Choose a carrier.")
 	c.check(strings.TrimSpace(number) != "", "tracking_number", "Enter the tracking number.")
 	c.check(len(number) <= 100, "tracking_number", "Use at most 100 characters.")
 	if err := c.err(); err != nil {
 		return tc, err
 	}
-	// A code or a name in any case, as the bulk upload takes them.
-	carrierRef = tk.resolve(carrierRef)
+	// A code or a name in any case, as the bulk upload takes them; none, or
+	// a name several carriers share, and the number decides.
+	var err error
+	if carrierRef, tc.Note, err = tk.pick(carrierRef, number, "choose the carrier"); err != nil {
+		return tc, err
+	}
 	if id, ok := strings.CutPrefix(carrierRef, customPrefix); ok {
 		pid, _ := strconv.ParseInt(id, 10, 64)
 		p, ok := tk.providers[pid]
@@ -370,4 +379,140 @@ func (tk *trackingChecker) check(carrierRef, number string) (TrackingCheck, erro
 		tc.Problem = err.Error()
 	}
 	return tc, nil
+}
+
+// pick turns the carrier a form, file row or API call gives for a number
+// into the value a shipment stores, with a note when the number chose it:
+// an empty carrier is read from the number, and a name several carriers
+// share ("DHL") becomes the one of them the number confirms, or else the one
+// the name means alone (DHL Express). What it cannot place it returns as
+// typed, for the check to refuse. ask ends the message when the number does
+// not settle the carrier: what the person should do.
+func (tk *trackingChecker) pick(typed, number, ask string) (ref, note string, err error) {
+	typed = strings.TrimSpace(typed)
+	if typed == "" && strings.TrimSpace(number) != "" {
+		g := tk.guess(number, tk.allowed)
+		o, ok := g.Only()
+		if !ok {
+			return "", "", FieldError("carrier", g.Problem()+": "+ask+".")
+		}
+		return o.Value, "Carrier read from the number: " + o.Name + ".", nil
+	}
+	if family := carrier.Family(typed); family != nil && !tk.isProvider(typed) {
+		var among []string
+		for _, code := range family {
+			if slices.Contains(tk.allowed, code) {
+				among = append(among, code)
+			}
+		}
+		if o, ok := tk.guess(number, among).Only(); ok {
+			return o.Value, typed + " read as " + o.Name + " from the number.", nil
+		}
+	}
+	return tk.resolve(typed), "", nil
+}
+
+// CarrierGuess is what a tracking number alone says about its carrier,
+// among the acting account's carriers.
+type CarrierGuess struct {
+	Number string           // normalised
+	Sure   []ShippingOption // the account's carriers a check digit or own prefix confirms
+	// Maybe lists the account's carriers whose format the number only
+	// fits (no check digit to confirm it); empty when Sure is not.
+	Maybe []ShippingOption
+	// Elsewhere names carriers that would confirm the number but are not
+	// among the account's carriers.
+	Elsewhere []string
+	Issuer    string // the post that issued an S10 number, e.g. "China Post (CN)"
+}
+
+// Only returns the carrier when exactly one of the account's carriers
+// confirms the number.
+func (g CarrierGuess) Only() (ShippingOption, bool) {
+	if len(g.Sure) == 1 {
+		return g.Sure[0], true
+	}
+	return ShippingOption{}, false
+}
+
+// Problem says why the guess does not settle the carrier, for a person who
+// must then choose it (the caller adds what to do); "" when it does.
+func (g CarrierGuess) Problem() string {
+	switch {
+	case len(g.Sure) == 1:
+		return ""
+	case len(g.Sure) > 1:
+		return "The number could be " + optionNames(g.Sure)
+	case len(g.Elsewhere) > 0:
+		return "The number looks like " + nameList(g.Elsewhere) + ", which is not one of this account's carriers (Settings → Carriers)"
+	case len(g.Maybe) > 0:
+		return "The number could be " + optionNames(g.Maybe) + ", but it has no check digit to confirm it"
+	}
+	return "No carrier's format matches this number"
+}
+
+func optionNames(opts []ShippingOption) string {
+	names := make([]string, len(opts))
+	for i, o := range opts {
+		names[i] = o.Name
+	}
+	return nameList(names)
+}
+
+// nameList joins names as "A, B or C", at most five of them.
+func nameList(names []string) string {
+	if len(names) > 5 {
+		names = append(names[:4:4], fmt.Sprintf("%d others", len(names)-4))
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// GuessCarrier reads the carrier from a tracking number alone, among the
+// acting account's carriers, for the forms' "Looks like" hint.
+func (db *DB) GuessCarrier(ctx context.Context, accountID int64, number string) (CarrierGuess, error) {
+	tk, err := db.trackingChecker(ctx, accountID)
+	if err != nil {
+		return CarrierGuess{}, err
+	}
+	return tk.guess(number, tk.allowed), nil
+}
+
+// guess runs the detector and keeps the carriers among codes.
+func (tk *trackingChecker) guess(number string, among []string) CarrierGuess {
+	g := CarrierGuess{Number: carrier.Normalize(number)}
+	var maybe []ShippingOption
+	for _, m := range carrier.Detect(number) {
+		if g.Issuer == "" {
+			g.Issuer = m.Issuer
+		}
+		o := ShippingOption{Value: m.Carrier.Code, Name: m.Carrier.Name}
+		switch {
+		case !slices.Contains(among, m.Carrier.Code):
+			if m.Sure {
+				g.Elsewhere = append(g.Elsewhere, m.Carrier.Name)
+			}
+		case m.Sure:
+			g.Sure = append(g.Sure, o)
+		default:
+			maybe = append(maybe, o)
+		}
+	}
+	if len(g.Sure) == 0 {
+		g.Maybe = maybe
+	}
+	return g
+}
+
+// isProvider reports whether one of the account's own providers has the
+// name, which then means that provider rather than a built-in carrier.
+func (tk *trackingChecker) isProvider(name string) bool {
+	for _, p := range tk.providers {
+		if strings.EqualFold(p.Name, strings.TrimSpace(name)) {
+			return true
+		}
+	}
+	return false
 }

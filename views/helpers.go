@@ -219,3 +219,38 @@ func joinAnd(words []string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
+
+// hintText says in a sentence what a tracking number alone says about its
+// carrier.
+func hintText(v CarrierHintView) string {
+	var b strings.Builder
+	switch {
+	case len(v.Sure) > 0:
+		b.WriteString("Looks like: " + orList(v.Sure))
+		if len(v.Sure) > 1 {
+			b.WriteString(" (choose the one on the label)")
+		}
+	case len(v.Elsewhere) > 0:
+		b.WriteString("Looks like: " + orList(v.Elsewhere) + ", which is not one of this account's carriers (Settings → Carriers)")
+	case len(v.Maybe) > 0:
+		b.WriteString("Could be: " + orList(v.Maybe) + " (no check digit to confirm it)")
+	default:
+		b.WriteString("No carrier's format matches this number")
+	}
+	if v.Issuer != "" {
+		b.WriteString(", issued by " + v.Issuer)
+	}
+	b.WriteString(".")
+	if v.Chosen != "" && len(v.Sure) > 0 {
+		b.WriteString(" You chose " + v.Chosen + ": is that right?")
+	}
+	return b.String()
+}
+
+// orList joins names as "A, B or C".
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}

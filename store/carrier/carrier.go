@@ -6,6 +6,7 @@ package carrier
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -150,7 +151,8 @@ const maxNumberLen = 64
 // (identified by anything Lookup accepts) issues and, where the carrier
 // defines one, a correct check digit, so typos are caught at entry time
 // rather than by a customer with a dead link; otherwise it returns a
-// *CheckError whose message can be shown to the user as is.
+// *CheckError whose message can be shown to the user as is: it names the
+// format the number came closest to and what keeps it from that format.
 func Check(code, number string) error {
 	n := Normalize(number)
 	d := lookupDef(code)
@@ -167,7 +169,7 @@ func Check(code, number string) error {
 		return fail(d.Name + " tracking numbers can only contain letters and digits")
 	}
 	if len(n) > maxNumberLen {
-		return fail(d.shape)
+		return fail(fmt.Sprintf("This is not %s tracking number: it has %d characters, more than any %s format", article(d.Name), len(n), d.Name))
 	}
 	firstReason := ""
 	for _, f := range d.formats {
@@ -177,7 +179,7 @@ func Check(code, number string) error {
 		if f.verify == nil {
 			return nil
 		}
-		reason := f.verify(d.Name, n)
+		reason := f.verify(d.Name+" "+f.name, n)
 		if reason == "" {
 			return nil
 		}
@@ -188,7 +190,30 @@ func Check(code, number string) error {
 	if firstReason != "" {
 		return fail(firstReason)
 	}
-	return fail(d.shape)
+	return fail(d.closestMessage(n))
+}
+
+// closestMessage explains a number that fits none of the carrier's formats
+// by the format it comes closest to.
+func (d *def) closestMessage(n string) string {
+	best := d.formats[0]
+	bestScore := best.closeness(n)
+	for _, f := range d.formats[1:] {
+		if s := f.closeness(n); s > bestScore {
+			best, bestScore = f, s
+		}
+	}
+	return fmt.Sprintf("This is not %s tracking number: the closest %s format is the %s (%s, e.g. %s), but %s",
+		article(d.Name), d.Name, best.name, best.desc, best.example, best.difference(n))
+}
+
+// article puts "a" or "an" before a carrier's name, by how it is said:
+// "an Evri", "a UPS", "an SF Express".
+func article(name string) string {
+	if name != "" && (strings.ContainsRune("AEIO", rune(name[0])) || strings.HasPrefix(name, "SF")) {
+		return "an " + name
+	}
+	return "a " + name
 }
 
 func isAlnum(s string) bool {

@@ -133,3 +133,21 @@ func mod3736(body string) byte {
 	}
 	return base36[(m+1-p)%m]
 }
+
+// identcodeCheck is the Deutsche Post / DHL Paket Identcode and Leitcode
+// check digit: digits in odd positions (from the left, 1-based) are weighted
+// 4, those in even positions 9, and the check digit tops the sum up to a
+// multiple of ten (Deutsche Post's Identcode/Leitcode rule as documented by
+// activebarcode.com and the Leitcode article of the German Wikipedia:
+// C = (10 - ((4A + 9B) mod 10)) mod 10).
+func identcodeCheck(body string) byte {
+	sum := 0
+	for i := 0; i < len(body); i++ {
+		w := 4
+		if i%2 == 1 {
+			w = 9
+		}
+		sum += int(body[i]-'0') * w
+	}
+	return byte('0' + (10-sum%10)%10)
+}

@@ -13,12 +13,18 @@ import (
 // FuzzCheck checks tracking numbers against every carrier: Normalize is
 // idempotent; a number Check accepts normalizes to letters and digits that
 // Check also accepts and URL embeds; a refusal is a *CheckError naming the
-// carrier; an unknown carrier is ErrUnknownCarrier with no URL. Seeds: the
-// documented examples, hand-picked edge cases and the real pairs of the
-// shared fixtures.
+// carrier; an unknown carrier is ErrUnknownCarrier with no URL; and every
+// carrier Detect names for the number accepts it. Seeds: the documented
+// examples, every format's example, hand-picked edge cases and the real pairs
+// of the shared fixtures.
 func FuzzCheck(f *testing.F) {
 	for _, d := range documented {
 		f.Add(d.code, d.number)
+	}
+	for _, d := range registry {
+		for _, fm := range d.formats {
+			f.Add(d.Code, fm.example)
+		}
 	}
 	seeds := []struct{ code, number string }{
 		{"ups", "1Z999AA10123456785"},
@@ -55,6 +61,7 @@ func FuzzCheck(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, code, number string) {
+		checkDetection(t, number)
 		once := Normalize(number)
 		if twice := Normalize(once); twice != once {
 			t.Fatalf("Normalize not idempotent: %q -> %q -> %q", number, once, twice)
@@ -92,6 +99,29 @@ func FuzzCheck(f *testing.F) {
 			if !strings.Contains(ce.Error(), known.Name) || ce.Carrier != known.Code {
 				t.Fatalf("Check(%q, %q) = %q (carrier %q); want the message to name %q", c, number, ce.Error(), ce.Carrier, known.Name)
 			}
+		}
+	})
+}
+
+// FuzzDetect checks the detector on arbitrary input and on valid numbers
+// with one character changed, the typo it must not mistake for another
+// carrier's number: each carrier it names accepts the number, sure matches
+// first, none twice, and normalizing first changes nothing.
+func FuzzDetect(f *testing.F) {
+	for _, d := range documented {
+		f.Add(d.number, uint8(0), byte('0'))
+	}
+	for _, d := range registry {
+		for _, fm := range d.formats {
+			f.Add(fm.example, uint8(len(fm.example)-1), byte('7'))
+		}
+	}
+	f.Add("", uint8(0), byte('A'))
+	f.Add("1z 999 aa1 01 2345 6784", uint8(3), byte('\xff'))
+	f.Fuzz(func(t *testing.T, number string, at uint8, c byte) {
+		checkDetection(t, number)
+		if int(at) < len(number) {
+			checkDetection(t, number[:at]+string(c)+number[at+1:])
 		}
 	})
 }

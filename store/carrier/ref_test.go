@@ -102,6 +102,21 @@ func refFedEx(t *testing.T, body string) byte {
 	return byte('0' + sum%11%10)
 }
 
+// refIdentcode follows the Leitcode/Identcode description (German
+// Wikipedia, "Leitcode"): A sums the odd positions, B the even ones, and the
+// check digit is (10 - ((4A + 9B) mod 10)) mod 10.
+func refIdentcode(body string) byte {
+	a, b := 0, 0
+	for i, c := range body {
+		if i%2 == 0 {
+			a += int(c - '0')
+		} else {
+			b += int(c - '0')
+		}
+	}
+	return byte('0' + (10-(4*a+9*b)%10)%10)
+}
+
 // refS10 follows UPU S10: remainder 0 gives 5, remainder 1 gives 0.
 func refS10(serial string) byte {
 	weights := []int{8, 6, 4, 2, 3, 5, 9, 7}
@@ -220,6 +235,13 @@ func TestRefHelpers(t *testing.T) {
 		{"DPD 01905002345615 Y", refMod3736("01905002345615"), 'Y'},
 		{"DPD barcode 004782901905002679885101276 6", refMod3736("004782901905002679885101276"), '6'},
 		{"DPD barcode 008182709980000020033350276 C", refMod3736("008182709980000020033350276"), 'C'},
+		{"UPS waybill K2479825491", refUPS("247982549"), '1'},
+		{"UPS waybill J4603636537", refUPS("460363653"), '7'},
+		{"UPS waybill V0490119172", refUPS("049011917"), '2'},
+		{"FedEx ASTRA 3297…7849175802862014", refFedEx(t, "78491758028"), '6'},
+		{"DHL Paket Identcode 201298452277", refIdentcode("20129845227"), '7'},
+		{"DHL Paket 00340433836442636597", refGS1("0034043383644263659"), '7'},
+		{"USPS 30-digit 940011291234567812345678901233", refGS1("94001129123456781234567890123"), '3'},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
