@@ -59,6 +59,8 @@ func (s *Server) routes(e *echo.Echo) {
 	tapi.POST("/shipments/:shipmentID/delivered", s.apiShipmentDelivered)
 	// Shopify signs its webhooks with the merchant's secret instead of a token.
 	api.POST("/webhooks/shopify/:publicID", s.shopifyWebhook)
+	// Connected stores sign theirs with the store's secret; the token says which store.
+	api.POST("/webhooks/channels/:token", s.channelWebhook)
 
 	// Everything else is the browser portal: cookie session + CSRF.
 	web := e.Group("", s.loadSession, s.checkCSRF)
@@ -128,6 +130,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.POST("/orders/:orderID/dropship", s.orderDropship)
 	merchant.POST("/orders/:orderID/dropship/regroup", s.orderDropshipRegroup)
 	merchant.POST("/orders/:orderID/close", s.orderClose)
+	merchant.POST("/orders/:orderID/channel-cancel", s.orderChannelCancel)
 	merchant.GET("/purchase-orders", s.purchaseOrdersList)
 	merchant.GET("/purchase-orders/:poID", s.purchaseOrderShow)
 	merchant.POST("/purchase-orders/:poID/cancel", s.purchaseOrderCancel)
@@ -149,6 +152,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchantAdmin.POST("/settings/channels/:channelID/remove", s.channelRemove)
 	merchantAdmin.POST("/settings/channels/:channelID/test", s.channelTest)
 	merchantAdmin.POST("/settings/channels/:channelID/sync", s.channelSync)
+	merchantAdmin.POST("/settings/channels/:channelID/webhooks", s.channelWebhooksRegister)
 	merchantAdmin.POST("/earnings/payouts", s.payoutRecord)
 	merchantAdmin.POST("/subscriptions", s.subscriptionCreate)
 	merchantAdmin.POST("/subscriptions/preview", s.subscriptionPreview)

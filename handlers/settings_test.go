@@ -94,6 +94,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/channels/:channelID/remove":            {},
 	"/settings/channels/:channelID/test":              {},
 	"/settings/channels/:channelID/sync":              {},
+	"/settings/channels/:channelID/webhooks":          {},
 	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
 	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
@@ -110,7 +111,7 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/products/sources/:sourceID/up": true, "/products/sources/:sourceID/down": true, "/products/sources/:sourceID/on-hand": true,
 	"/subscriptions/:subID/pull": true,
 	// Handling orders is the staff's daily work.
-	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/:orderID/close": true, "/orders/import": true, "/orders/import/apply": true,
+	"/orders": true, "/orders/dropship": true, "/orders/:orderID/dropship": true, "/orders/:orderID/dropship/regroup": true, "/orders/:orderID/close": true, "/orders/:orderID/channel-cancel": true, "/orders/import": true, "/orders/import/apply": true,
 	"/purchase-orders/:poID/cancel": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,

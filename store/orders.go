@@ -315,15 +315,18 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID,
 // linkToStore links an order Dropline had before it knew which connected
 // store it came from (the Shopify webhook of Settings → Orders brought it,
 // say) to that store, with the platform's IDs of the order and its lines,
-// so that tracking goes back to it. Only an order linked to no store whose
-// lines are the store's, line for line (SKU and quantity), is linked:
-// anything else may be another order with that number.
+// so that tracking goes back to it. Only an order linked to no store is
+// linked, and only when it is surely the store's: it carries the same
+// platform ID, or (without one) its lines are the store's line for line
+// (SKU and quantity); anything else may be another order with that number.
+// The lines take the store's IDs when they match line for line.
 func (db *DB) linkToStore(ctx context.Context, tx dbtx, actor Actor, merchantID, orderID, storeID int64, in orderfile.Order) error {
-	var linked bool
-	if err := tx.QueryRowContext(ctx, "SELECT sales_channel_id IS NOT NULL OR channel_ref <> '' FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).Scan(&linked); err != nil {
+	var linked sql.NullInt64
+	var ref string
+	if err := tx.QueryRowContext(ctx, "SELECT sales_channel_id, channel_ref FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).Scan(&linked, &ref); err != nil {
 		return err
 	}
-	if linked {
+	if linked.Valid || (ref != "" && ref != in.ChannelRef) {
 		return nil
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT id, sku, quantity FROM order_lines WHERE order_id = ? AND account_id = ? ORDER BY line_no", orderID, merchantID)
@@ -348,15 +351,18 @@ func (db *DB) linkToStore(ctx context.Context, tx dbtx, actor Actor, merchantID,
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if !same || len(ids) != len(in.Lines) {
+	same = same && len(ids) == len(in.Lines)
+	if ref == "" && !same {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE orders SET sales_channel_id = ?, channel_ref = ? WHERE id = ? AND account_id = ?", storeID, in.ChannelRef, orderID, merchantID); err != nil {
 		return err
 	}
-	for i, id := range ids {
-		if _, err := tx.ExecContext(ctx, "UPDATE order_lines SET channel_line_id = ? WHERE id = ?", in.Lines[i].ChannelLineID, id); err != nil {
-			return err
+	if same {
+		for i, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE order_lines SET channel_line_id = ? WHERE id = ?", in.Lines[i].ChannelLineID, id); err != nil {
+				return err
+			}
 		}
 	}
 	var name string
