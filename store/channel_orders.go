@@ -170,9 +170,11 @@ func (db *DB) recordChannelOrders(ctx context.Context, merchantID int64, store s
 			return err
 		}
 		// Orders are unique per platform and number: another store on the
-		// same platform may already have used this number. Such an order is
+		// same platform may already have used this number (linked to that
+		// store, or carrying another platform ID). Such an order is
 		// reported, never taken for the other store's.
-		other := known.id != 0 && known.storeID != 0 && known.storeID != store.id
+		other := known.id != 0 && ((known.storeID != 0 && known.storeID != store.id) ||
+			(known.storeID == 0 && known.ref != "" && known.ref != o.ChannelRef))
 		switch {
 		case co.Cancelled && (known.id == 0 || other):
 			// Dropshipping an order its buyer cancelled ships goods
@@ -211,8 +213,12 @@ func (db *DB) recordChannelOrders(ctx context.Context, merchantID int64, store s
 		}
 		if other {
 			res.Invalid++
+			holder := known.storeName
+			if holder == "" {
+				holder = "another shop"
+			}
 			if len(res.Problems) < maxSyncProblems {
-				res.Problems = append(res.Problems, fmt.Sprintf("order %s was not imported: %s already has an order with that number", o.ChannelOrderID, known.storeName))
+				res.Problems = append(res.Problems, fmt.Sprintf("order %s was not imported: %s already has an order with that number", o.ChannelOrderID, holder))
 			}
 			continue
 		}
@@ -236,6 +242,7 @@ type knownOrder struct {
 	id          int64
 	storeID     int64  // the connected store it is linked to, 0 for none
 	storeName   string // that store's name
+	ref         string // the platform's ID it carries, "" for none
 	cancelledAt *time.Time
 }
 
@@ -243,9 +250,9 @@ func (db *DB) knownChannelOrder(ctx context.Context, merchantID int64, channelKi
 	var k knownOrder
 	var storeID sql.NullInt64
 	var storeName sql.NullString
-	err := db.rqRow(ctx, `SELECT o.id, o.sales_channel_id, s.name, o.channel_cancelled_at FROM orders o LEFT JOIN sales_channels s ON s.id = o.sales_channel_id
+	err := db.rqRow(ctx, `SELECT o.id, o.sales_channel_id, s.name, o.channel_ref, o.channel_cancelled_at FROM orders o LEFT JOIN sales_channels s ON s.id = o.sales_channel_id
 		WHERE o.account_id = ? AND o.channel = ? AND o.channel_order_id = ?`, merchantID, channelKind, number).
-		Scan(&k.id, &storeID, &storeName, &k.cancelledAt)
+		Scan(&k.id, &storeID, &storeName, &k.ref, &k.cancelledAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return knownOrder{}, nil
 	}

@@ -407,20 +407,28 @@ func TestWooCommerceWebhooks(t *testing.T) {
 // has now cancelled on the store marks it once (today's pull counted it
 // unchanged); an order the Shopify webhook of Settings → Orders brought
 // before the store was connected is linked to the store when its lines are
-// the store's.
+// the store's; one of that number from another shop (another GID) is
+// neither taken nor marked.
 func TestSyncMarksOrdersCancelledOnTheStore(t *testing.T) {
 	w := newOrderWorld(t)
 	ctx := context.Background()
 	legacy := w.order(t, "#1005", orderfile.Line{SKU: "A-2", Title: "Item", Quantity: 1, UnitPriceCents: 1299})
+	// Another shop's #1006, brought by the old webhook with its own GID.
+	otherShop, _, err := w.db.CreateOrder(ctx, w.mActor, w.merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#1006", ChannelRef: "gid://shopify/Order/777",
+		Currency: "USD", ShipTo: shipTo(), Lines: []orderfile.Line{{SKU: "A-3", Title: "Item", Quantity: 1, UnitPriceCents: 1299, ChannelLineID: "gid://shopify/LineItem/778"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	page := func(cancelled bool) string {
 		return `{"pageInfo":{"hasNextPage":false,"endCursor":"c1"},"nodes":[` +
 			shopifyOrderJSON(1001, cancelled, shopifyShipTo, shopifyLineJSON(11, "A-1", 2, "12.99")) + `,` +
-			shopifyOrderJSON(1005, false, shopifyShipTo, shopifyLineJSON(51, "A-2", 1, "12.99")) + `]}`
+			shopifyOrderJSON(1005, false, shopifyShipTo, shopifyLineJSON(51, "A-2", 1, "12.99")) + `,` +
+			shopifyOrderJSON(1006, cancelled, shopifyShipTo, shopifyLineJSON(61, "A-3", 1, "12.99")) + `]}`
 	}
 	f := newFakeShopShopify(t, map[string]string{"": page(false)})
 	ch := w.connect(t, store.SalesChannelInput{Kind: "shopify", Name: "Acme", BaseURL: f.srv.URL, AccessToken: syncShopifyToken})
 	res, err := w.db.SyncChannelOrders(ctx, w.merchant.ID, ch.ID, f.srv.Client())
-	if err != nil || res.Created != 1 || res.Unchanged != 1 {
+	if err != nil || res.Created != 1 || res.Unchanged != 1 || res.Invalid != 1 || res.Problems[0] != "order #1006 was not imported: another shop already has an order with that number" {
 		t.Fatalf("first pull: %+v, %v", res, err)
 	}
 	if o, _ := w.orderByNumber(t, "#1005"); o.ID != legacy.ID || o.ChannelRef != "gid://shopify/Order/1005" || o.Lines[0].ChannelLineID != "gid://shopify/LineItem/51" {
@@ -431,8 +439,11 @@ func TestSyncMarksOrdersCancelledOnTheStore(t *testing.T) {
 	f.mu.Unlock()
 	w.now = w.now.Add(10 * time.Minute)
 	res, err = w.db.SyncChannelOrders(ctx, w.merchant.ID, ch.ID, f.srv.Client())
-	if err != nil || res.CancelledLater != 1 || res.Cancelled != 0 || res.Created != 0 || !strings.Contains(res.Summary(), "1 cancelled on the store since") {
+	if err != nil || res.CancelledLater != 1 || res.Cancelled != 1 || res.Created != 0 || !strings.Contains(res.Summary(), "1 cancelled on the store since") {
 		t.Fatalf("pull after the cancellation: %+v, %v", res, err)
+	}
+	if c, err := w.db.OrderChannelCancellation(ctx, w.merchant.ID, otherShop.ID); err != nil || c != nil {
+		t.Errorf("the other shop's #1006 was marked: %+v, %v", c, err)
 	}
 	o, _ := w.orderByNumber(t, "#1001")
 	c, err := w.db.OrderChannelCancellation(ctx, w.merchant.ID, o.ID)
@@ -440,7 +451,7 @@ func TestSyncMarksOrdersCancelledOnTheStore(t *testing.T) {
 		t.Fatalf("cancellation = %+v, %v", c, err)
 	}
 	w.now = w.now.Add(10 * time.Minute)
-	if res, err := w.db.SyncChannelOrders(ctx, w.merchant.ID, ch.ID, f.srv.Client()); err != nil || res.CancelledLater != 0 || res.Unchanged != 2 {
+	if res, err := w.db.SyncChannelOrders(ctx, w.merchant.ID, ch.ID, f.srv.Client()); err != nil || res.CancelledLater != 0 || res.Unchanged != 2 || res.Cancelled != 1 {
 		t.Errorf("the next pull: %+v, %v", res, err)
 	}
 }
