@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -118,7 +119,8 @@ func channelByName(t *testing.T, env *testEnv, merchantID int64, name string) st
 // database), its replay nothing; a bad signature is 401 and an unknown
 // token 404, both changing nothing; orders/updated carrying the
 // cancellation puts a notice on the order page, whose button (CSRF-checked)
-// asks the supplier to cancel the open PO.
+// asks the supplier to cancel the open PO; an order whose PO already
+// shipped says so instead.
 func TestShopifyChannelWebhooks(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
@@ -251,6 +253,35 @@ func TestShopifyChannelWebhooks(t *testing.T) {
 	if r := c.post("/orders/"+injID(id)+"/channel-cancel", nil); r.status != http.StatusSeeOther ||
 		!strings.Contains(c.get("/orders/"+injID(id)).doc.Find(".flash").Text(), "already requested") {
 		t.Errorf("asking twice: %d", r.status)
+	}
+
+	// An order whose PO already shipped says so, and offers nothing to cancel.
+	st, out = deliver(path, "orders/create", shopifyPayload(4602, "S-100", ""), appSecret)
+	if st != http.StatusOK || out["result"] != store.WebhookCreated {
+		t.Fatalf("#4602: %d %v", st, out)
+	}
+	shipped := int64(out["order_id"].(float64))
+	res, err = env.db.Dropship(t.Context(), store.CLIActor, w.merchantA.ID, shipped, store.DropshipRequest{IdempotencyKey: "hook-2", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship #4602: %+v, %v", res, err)
+	}
+	if _, err := env.db.AddShipment(t.Context(), store.CLIActor, w.supplierS.ID, res.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format(time.DateOnly)}); err != nil {
+		t.Fatal(err)
+	}
+	deliver(path, "orders/updated", shopifyPayload(4602, "S-100", "2026-11-20T13:00:00Z"), appSecret)
+	p = c.get("/orders/" + injID(shipped))
+	if got := p.doc.Find(`[data-testid="channel-cancel-shipped"]`).Text(); !strings.Contains(got, res.POs[0].PONumber+" already shipped") ||
+		p.doc.Find(`[data-testid="request-po-cancellation"]`).Length() != 0 {
+		t.Errorf("shipped order's notice %q", p.doc.Find(`[data-testid="channel-cancelled"]`).Text())
+	}
+	before = env.dbDigest()
+	c.post("/orders/"+injID(shipped)+"/channel-cancel", nil)
+	if msg := c.get("/orders/" + injID(shipped)).doc.Find(".flash").Text(); !strings.Contains(msg, "already shipped: nothing is left to cancel") {
+		t.Errorf("asking for a shipped order: %q", msg)
+	}
+	if env.dbDigest() != before {
+		t.Error("asking to cancel a shipped order changed the database")
 	}
 }
 
