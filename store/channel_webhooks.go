@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -54,9 +53,15 @@ func (db *DB) RegisterChannelWebhooks(ctx context.Context, actor Actor, merchant
 			"Enter the custom app's API secret key first (Shopify admin → Apps → the app → API credentials): Shopify signs its webhooks with it, and Dropline refuses deliveries it cannot check."))
 	}
 	if token == "" || secret == "" {
-		token, secret = cmp.Or(token, randomToken(24)), cmp.Or(secret, randomToken(32))
-		if _, err := db.write.ExecContext(ctx, "UPDATE sales_channels SET webhook_token = ?, webhook_secret = ? WHERE id = ? AND account_id = ?",
-			token, secret, id, merchantID); err != nil {
+		// Only blanks are filled, and what is stored is read back: two
+		// registrations at once agree on one token and secret.
+		if _, err := db.write.ExecContext(ctx, `UPDATE sales_channels SET webhook_token = CASE WHEN webhook_token = '' THEN ? ELSE webhook_token END,
+			webhook_secret = CASE WHEN webhook_secret = '' THEN ? ELSE webhook_secret END WHERE id = ? AND account_id = ?`,
+			randomToken(24), randomToken(32), id, merchantID); err != nil {
+			return nil, fmt.Errorf("store: register webhooks: %w", err)
+		}
+		if err := db.write.QueryRowContext(ctx, "SELECT webhook_token, webhook_secret FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).
+			Scan(&token, &secret); err != nil {
 			return nil, fmt.Errorf("store: register webhooks: %w", err)
 		}
 	}
