@@ -41,8 +41,8 @@ type Order struct {
 	AccountID      int64
 	Channel        string
 	ChannelOrderID string
-	// ChannelRef is the platform's own ID of an order pulled from a
-	// connected store, "" for other sources.
+	// ChannelRef is the platform's own ID of an order from a connected
+	// store (or a Shopify webhook), "" for other sources.
 	ChannelRef string
 	PlacedAt   time.Time
 	Currency   string
