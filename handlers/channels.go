@@ -5,11 +5,13 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/channel"
 	"github.com/dropline/dropline/views"
 )
 
@@ -44,6 +46,7 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 		if v.Locations.ChannelID == ch.ID {
 			v.Locations.Current = stock[ch.ID].LocationID
 		}
+		row.Webhooks = channelWebhooksRow(ch, loc)
 		v.Channels = append(v.Channels, row)
 	}
 	return render(c, status, views.ChannelsPage(s.frame(c, "Sales channels"), v))
@@ -55,7 +58,7 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 func channelInput(c echo.Context) store.SalesChannelInput {
 	return store.SalesChannelInput{Kind: cmp.Or(c.FormValue("kind"), c.FormValue("platform")), Name: c.FormValue("name"),
 		BaseURL:     cmp.Or(c.FormValue("base_url"), c.FormValue("shop"), c.FormValue("site_url")),
-		AccessToken: c.FormValue("access_token"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
+		AccessToken: c.FormValue("access_token"), APISecretKey: c.FormValue("api_secret_key"), ConsumerKey: c.FormValue("consumer_key"), ConsumerSecret: c.FormValue("consumer_secret"),
 		NotifyCustomer: c.FormValue("notify_customer") == "true", PushStock: c.FormValue("push_stock") == "true"}
 }
 
@@ -162,4 +165,17 @@ func (s *Server) testChannel(c echo.Context, id int64, prefix string) error {
 		return err
 	}
 	return redirect(c, "/settings/channels")
+}
+
+// channelWebhooksRow is where a store's webhooks stand, for its row.
+func channelWebhooksRow(ch store.SalesChannel, loc *time.Location) views.ChannelWebhooks {
+	w := views.ChannelWebhooks{Available: channel.HasWebhooks(channel.Kind(ch.Kind)), NeedSecret: ch.Kind == string(channel.Shopify) && !ch.HasWebhookSecret,
+		Topics: strings.Join(ch.WebhookTopics, ", "), URL: ch.WebhookURL, Error: ch.WebhookError}
+	if ch.WebhooksRegisteredAt != nil {
+		w.Registered = ch.WebhooksRegisteredAt.In(loc).Format("2 Jan 2006 15:04")
+	}
+	if ch.WebhookReceivedAt != nil {
+		w.Received = ch.WebhookReceivedAt.In(loc).Format("2 Jan 2006 15:04")
+	}
+	return w
 }

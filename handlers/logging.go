@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/dropline/dropline/store"
 )
 
 // requestLogger logs one line per request with its request ID.
@@ -33,7 +35,8 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 }
 
 // redactURI keeps secrets out of the logs: a feed's public URL is its secret
-// (/feed/TOKEN/...), and upload and other tokens travel as ?token=.
+// (/feed/TOKEN/...), a store's webhook address names it, and upload and
+// other tokens travel as ?token=.
 func redactURI(uri string) string {
 	path, query, hasQuery := strings.Cut(uri, "?")
 	if rest, ok := strings.CutPrefix(path, "/feed/"); ok {
@@ -42,6 +45,10 @@ func redactURI(uri string) string {
 		} else {
 			path = "/feed/[redacted]"
 		}
+	}
+	if strings.HasPrefix(path, store.ChannelWebhookPath) {
+		// A store's webhook token says which store it is: not for logs.
+		path = store.ChannelWebhookPath + "[redacted]"
 	}
 	if !hasQuery {
 		return path

@@ -9,6 +9,7 @@ func TestRedactURIKeepsSecretsOutOfLogs(t *testing.T) {
 		"/dropship-orders/upload/errors.csv?token=up_s3cret": "/dropship-orders/upload/errors.csv?token=%5Bredacted%5D",
 		"/orders?tab=all&q=%23123":                           "/orders?q=%23123&tab=all",
 		"/orders/12":                                         "/orders/12",
+		"/api/v1/webhooks/channels/wh_s3cret":                "/api/v1/webhooks/channels/[redacted]",
 	} {
 		if got := redactURI(in); got != want {
 			t.Errorf("redactURI(%q) = %q, want %q", in, got, want)

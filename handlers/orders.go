@@ -216,6 +216,9 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	if v.Tracking, err = s.orderTracking(c, o.ID, o.Status, pos); err != nil {
 		return v, err
 	}
+	if v.ChannelCancel, err = s.channelCancelView(c, o.ID); err != nil {
+		return v, err
+	}
 	events, err := s.store.OrderEvents(ctx, p.accountID(), orderID)
 	if err != nil {
 		return v, err
@@ -1052,7 +1055,9 @@ func (s *Server) orderSettingsSave(c echo.Context) error {
 
 // shopifyWebhook takes Shopify's orders/create webhook for a merchant: the
 // HMAC must match the merchant's secret; a replay creates nothing; a payload
-// it cannot use gets 422 and is kept in the rejected list.
+// it cannot use gets 422 and is kept in the rejected list. An order of a
+// shop the merchant connected in Settings → Sales channels
+// (X-Shopify-Shop-Domain) is linked to that store.
 func (s *Server) shopifyWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	body, err := io.ReadAll(c.Request().Body)
@@ -1088,7 +1093,19 @@ func (s *Server) shopifyWebhook(c echo.Context) error {
 		}
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, reason)
 	}
-	created, isNew, err := s.store.CreateOrder(ctx, store.Actor{Name: "Shopify webhook"}, acc.ID, o)
+	// When the shop is one of the merchant's connected stores, the order is
+	// linked to it, so that its tracking goes back there.
+	storeID, err := s.store.ShopifyStoreByDomain(ctx, acc.ID, c.Request().Header.Get("X-Shopify-Shop-Domain"))
+	if err != nil {
+		return err
+	}
+	var created store.Order
+	var isNew bool
+	if storeID != 0 {
+		created, isNew, err = s.store.CreateStoreOrder(ctx, store.Actor{Name: "Shopify webhook"}, acc.ID, storeID, o)
+	} else {
+		created, isNew, err = s.store.CreateOrder(ctx, store.Actor{Name: "Shopify webhook"}, acc.ID, o)
+	}
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,8 @@ func (s *Server) routes(e *echo.Echo) {
 	tapi.POST("/shipments/:shipmentID/delivered", s.apiShipmentDelivered)
 	// Shopify signs its webhooks with the merchant's secret instead of a token.
 	api.POST("/webhooks/shopify/:publicID", s.shopifyWebhook)
+	// Connected stores sign theirs with the store's secret; the token says which store.
+	api.POST("/webhooks/channels/:token", s.channelWebhook)
 
 	// Everything else is the browser portal: cookie session + CSRF.
 	web := e.Group("", s.loadSession, s.checkCSRF)
@@ -140,6 +142,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.POST("/orders/:orderID/dropship", s.orderDropship)
 	merchant.POST("/orders/:orderID/dropship/regroup", s.orderDropshipRegroup)
 	merchant.POST("/orders/:orderID/close", s.orderClose)
+	merchant.POST("/orders/:orderID/channel-cancel", s.orderChannelCancel)
 	merchant.GET("/purchase-orders", s.purchaseOrdersList)
 	merchant.GET("/purchase-orders/:poID", s.purchaseOrderShow)
 	merchant.POST("/purchase-orders/:poID/cancel", s.purchaseOrderCancel)
@@ -173,6 +176,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchantAdmin.POST("/settings/channels/:channelID/stock", s.channelStockPush)
 	merchantAdmin.POST("/settings/channels/:channelID/locations", s.channelLocations)
 	merchantAdmin.POST("/settings/channels/:channelID/location", s.channelLocationSave)
+	merchantAdmin.POST("/settings/channels/:channelID/webhooks", s.channelWebhooksRegister)
 	merchantAdmin.POST("/earnings/payouts", s.payoutRecord)
 	merchantAdmin.POST("/subscriptions", s.subscriptionCreate)
 	merchantAdmin.POST("/subscriptions/:subID/supplier", s.subscriptionSupplier)

@@ -101,6 +101,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/channels/:channelID/stock":             {},
 	"/settings/channels/:channelID/locations":         {},
 	"/settings/channels/:channelID/location":          {"location_id": {""}},
+	"/settings/channels/:channelID/webhooks":          {},
 	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
 	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
@@ -123,7 +124,8 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
 	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true,
 	"/suppliers-outside/:supplierID/upload":                          true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
-	"/purchase-orders/:poID/cancel": true,
+	"/orders/:orderID/channel-cancel": true,
+	"/purchase-orders/:poID/cancel":   true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
 	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true,

@@ -36,15 +36,28 @@ type SyncResult struct {
 	Created   int // new orders in Dropline
 	Unchanged int // orders Dropline had already (same channel and number)
 	Cancelled int // orders cancelled on the store before Dropline had them: not imported
-	Invalid   int // orders Dropline cannot take as they are
+	// CancelledLater counts orders Dropline had that the store has now
+	// cancelled: each is marked on its page, for the merchant to act on.
+	CancelledLater int
+	// Reinstated counts orders the store took back from cancelled.
+	Reinstated int
+	Invalid    int // orders Dropline cannot take as they are
 	// Problems says why each invalid order was not imported (the first
 	// maxSyncProblems of them).
 	Problems []string
+	// OrderIDs are the orders created or found already, in the order given.
+	OrderIDs []int64
 }
 
 // Summary says what a sync did in a sentence.
 func (r SyncResult) Summary() string {
 	s := fmt.Sprintf("%d new order(s), %d already in Dropline", r.Created, r.Unchanged)
+	if r.CancelledLater > 0 {
+		s += fmt.Sprintf(", %d cancelled on the store since (marked on the order)", r.CancelledLater)
+	}
+	if r.Reinstated > 0 {
+		s += fmt.Sprintf(", %d no longer cancelled on the store", r.Reinstated)
+	}
 	if r.Cancelled > 0 {
 		s += fmt.Sprintf(", %d cancelled on the store (not imported)", r.Cancelled)
 	}
@@ -82,7 +95,7 @@ func (db *DB) SyncChannelOrders(ctx context.Context, merchantID, channelID int64
 		from = *since
 	}
 	conn.Kind, conn.HTTP = channel.Kind(kind), client
-	pullErr := db.pullChannelOrders(ctx, merchantID, channelID, conn, channelName(kind)+" "+name, from, &res)
+	pullErr := db.pullChannelOrders(ctx, merchantID, storeRef{id: channelID, kind: conn.Kind, name: name}, conn, from, &res)
 	msg := ""
 	switch {
 	case pullErr != nil:
@@ -107,9 +120,19 @@ func (db *DB) SyncChannelOrders(ctx context.Context, merchantID, channelID int64
 	return res, nil
 }
 
+// storeRef is the connected store orders come from.
+type storeRef struct {
+	id   int64
+	kind channel.Kind
+	name string
+}
+
+// label names the store in audit entries: "Shopify Acme".
+func (s storeRef) label() string { return channelName(string(s.kind)) + " " + s.name }
+
 // pullChannelOrders reads every page of orders updated since from and
-// records each page's new orders in one transaction.
-func (db *DB) pullChannelOrders(ctx context.Context, merchantID, channelID int64, conn channel.Conn, label string, from time.Time, res *SyncResult) error {
+// records each page.
+func (db *DB) pullChannelOrders(ctx context.Context, merchantID int64, store storeRef, conn channel.Conn, from time.Time, res *SyncResult) error {
 	ch, err := channel.New(conn)
 	if err != nil {
 		return err
@@ -120,52 +143,8 @@ func (db *DB) pullChannelOrders(ctx context.Context, merchantID, channelID int64
 		if err != nil {
 			return err
 		}
-		var batch []orderfile.Order
-		for _, co := range page {
-			o := channelOrder(conn.Kind, co)
-			problems := o.Validate()
-			if co.Cancelled {
-				// Dropshipping an order its buyer cancelled ships goods
-				// nobody pays for: one Dropline has not seen stays out.
-				have, err := db.haveOrder(ctx, merchantID, o.Channel, o.ChannelOrderID)
-				if err != nil {
-					return err
-				}
-				if have {
-					res.Unchanged++
-				} else {
-					res.Cancelled++
-				}
-				continue
-			}
-			if problems != nil {
-				res.Invalid++
-				if len(res.Problems) < maxSyncProblems {
-					res.Problems = append(res.Problems, orderProblem(o.ChannelOrderID, problems))
-				}
-				continue
-			}
-			// Orders are unique per platform and number: another store on
-			// the same platform may already have used this number. Such an
-			// order is reported, never taken for the other store's.
-			if other, err := db.otherStoresOrder(ctx, merchantID, channelID, o.Channel, o.ChannelOrderID); err != nil {
-				return err
-			} else if other != "" {
-				res.Invalid++
-				if len(res.Problems) < maxSyncProblems {
-					res.Problems = append(res.Problems, fmt.Sprintf("order %s was not imported: %s already has an order with that number", o.ChannelOrderID, other))
-				}
-				continue
-			}
-			batch = append(batch, o)
-		}
-		if len(batch) > 0 {
-			r, err := db.createOrders(ctx, SystemActor, merchantID, channelID, label, batch)
-			if err != nil {
-				return err
-			}
-			res.Created += r.Created
-			res.Unchanged += r.Existing
+		if err := db.recordChannelOrders(ctx, merchantID, store, page, res); err != nil {
+			return err
 		}
 		if next == "" {
 			return nil
@@ -175,25 +154,160 @@ func (db *DB) pullChannelOrders(ctx context.Context, merchantID, channelID int64
 	return fmt.Errorf("the store kept answering with more pages after %d", maxSyncPages)
 }
 
-// otherStoresOrder names the other connected store (of the same platform)
-// whose order already has this number, or "" when there is none.
-func (db *DB) otherStoresOrder(ctx context.Context, merchantID, channelID int64, channelKind, number string) (string, error) {
-	var name string
-	err := db.rqRow(ctx, `SELECT s.name FROM orders o JOIN sales_channels s ON s.id = o.sales_channel_id
-		WHERE o.account_id = ? AND o.channel = ? AND o.channel_order_id = ? AND o.sales_channel_id <> ?`,
-		merchantID, channelKind, number, channelID).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+// recordChannelOrders is what Dropline does with orders a store gives it,
+// whether a pull read them or a webhook brought one: new orders are created
+// in one transaction (an order Dropline has already is left as it is); an
+// order the store cancelled stays out if Dropline does not have it, and is
+// marked cancelled on the store if it does; an order Dropline cannot take,
+// or whose number another store of the platform already has, is counted
+// with its problem.
+func (db *DB) recordChannelOrders(ctx context.Context, merchantID int64, store storeRef, page []channel.Order, res *SyncResult) error {
+	var batch []orderfile.Order
+	for _, co := range page {
+		o := channelOrder(store.kind, co)
+		known, err := db.knownChannelOrder(ctx, merchantID, o.Channel, o.ChannelOrderID)
+		if err != nil {
+			return err
+		}
+		// Orders are unique per platform and number: another store on the
+		// same platform may already have used this number (linked to that
+		// store, or carrying another platform ID). Such an order is
+		// reported, never taken for the other store's.
+		other := known.id != 0 && ((known.storeID != 0 && known.storeID != store.id) ||
+			(known.storeID == 0 && known.ref != "" && known.ref != o.ChannelRef))
+		switch {
+		case co.Cancelled && (known.id == 0 || other):
+			// Dropshipping an order its buyer cancelled ships goods
+			// nobody pays for: one Dropline has not seen stays out.
+			res.Cancelled++
+			continue
+		case co.Cancelled:
+			marked, err := db.markCancelledOnStore(ctx, merchantID, known.id, store, co)
+			if err != nil {
+				return err
+			}
+			if marked {
+				res.CancelledLater++
+			} else {
+				res.Unchanged++
+			}
+			continue
+		case known.id != 0 && !other && known.cancelledAt != nil:
+			// Only WooCommerce can take an order back from cancelled; a
+			// change older than the cancellation is a late delivery of
+			// what came before it.
+			if co.UpdatedAt.After(*known.cancelledAt) {
+				if err := db.reinstateOnStore(ctx, merchantID, known.id, store); err != nil {
+					return err
+				}
+				res.Reinstated++
+				continue
+			}
+		}
+		if problems := o.Validate(); problems != nil {
+			res.Invalid++
+			if len(res.Problems) < maxSyncProblems {
+				res.Problems = append(res.Problems, orderProblem(o.ChannelOrderID, problems))
+			}
+			continue
+		}
+		if other {
+			res.Invalid++
+			holder := known.storeName
+			if holder == "" {
+				holder = "another shop"
+			}
+			if len(res.Problems) < maxSyncProblems {
+				res.Problems = append(res.Problems, fmt.Sprintf("order %s was not imported: %s already has an order with that number", o.ChannelOrderID, holder))
+			}
+			continue
+		}
+		batch = append(batch, o)
 	}
-	return name, err
+	if len(batch) == 0 {
+		return nil
+	}
+	r, err := db.createOrders(ctx, SystemActor, merchantID, store.id, store.label(), batch)
+	if err != nil {
+		return err
+	}
+	res.Created += r.Created
+	res.Unchanged += r.Existing
+	res.OrderIDs = append(res.OrderIDs, r.OrderIDs...)
+	return nil
 }
 
-// haveOrder reports whether the merchant has the channel's order number.
-func (db *DB) haveOrder(ctx context.Context, merchantID int64, channelKind, number string) (bool, error) {
-	var have bool
-	err := db.rqRow(ctx, "SELECT EXISTS (SELECT 1 FROM orders WHERE account_id = ? AND channel = ? AND channel_order_id = ?)",
-		merchantID, channelKind, number).Scan(&have)
-	return have, err
+// knownOrder is the merchant's order with a platform's number, if any.
+type knownOrder struct {
+	id          int64
+	storeID     int64  // the connected store it is linked to, 0 for none
+	storeName   string // that store's name
+	ref         string // the platform's ID it carries, "" for none
+	cancelledAt *time.Time
+}
+
+func (db *DB) knownChannelOrder(ctx context.Context, merchantID int64, channelKind, number string) (knownOrder, error) {
+	var k knownOrder
+	var storeID sql.NullInt64
+	var storeName sql.NullString
+	err := db.rqRow(ctx, `SELECT o.id, o.sales_channel_id, s.name, o.channel_ref, o.channel_cancelled_at FROM orders o LEFT JOIN sales_channels s ON s.id = o.sales_channel_id
+		WHERE o.account_id = ? AND o.channel = ? AND o.channel_order_id = ?`, merchantID, channelKind, number).
+		Scan(&k.id, &storeID, &storeName, &k.ref, &k.cancelledAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return knownOrder{}, nil
+	}
+	k.storeID, k.storeName = storeID.Int64, storeName.String
+	return k, err
+}
+
+// markCancelledOnStore records that the store cancelled an order Dropline
+// has, with its time and reason and a line on its timeline; false when it
+// was marked already. What becomes of the order's purchase orders is the
+// merchant's call, from the order's page.
+func (db *DB) markCancelledOnStore(ctx context.Context, merchantID, orderID int64, store storeRef, co channel.Order) (bool, error) {
+	at := co.CancelledAt
+	if at.IsZero() {
+		at = db.now()
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET channel_cancelled_at = ?, channel_cancel_reason = ?, updated_at = ?
+		WHERE id = ? AND account_id = ? AND channel_cancelled_at IS NULL`, at.UTC(), co.CancelReason, db.now(), orderID, merchantID)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	msg := "Cancelled on the store " + store.name
+	if co.CancelReason != "" {
+		msg += " (" + co.CancelReason + ")"
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, SystemActor, "channel_cancelled", msg+"."); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// reinstateOnStore clears the cancellation of an order the store has
+// taken back.
+func (db *DB) reinstateOnStore(ctx context.Context, merchantID, orderID int64, store storeRef) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET channel_cancelled_at = NULL, channel_cancel_reason = '', updated_at = ?
+		WHERE id = ? AND account_id = ?`, db.now(), orderID, merchantID); err != nil {
+		return err
+	}
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, SystemActor, "channel_reinstated", "No longer cancelled on the store "+store.name+"."); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // channelOrder is a store's order in Dropline's terms, keeping the

@@ -34,6 +34,15 @@ type SalesChannel struct {
 	OrdersCreated  int        // how many new orders the last pull brought
 	SyncError      string     // the last pull's problem, "" when it went well
 	CreatedAt      time.Time
+	// HasWebhookSecret says the store's webhooks can be checked: for
+	// Shopify the custom app's API secret key was entered; for WooCommerce
+	// Dropline made one when it registered its webhooks.
+	HasWebhookSecret     bool
+	WebhookURL           string     // the address Dropline's webhooks were registered with
+	WebhookTopics        []string   // the platform's topics registered, e.g. ORDERS_CREATE
+	WebhooksRegisteredAt *time.Time // when they were last registered, nil for never
+	WebhookError         string     // the last registration's problem
+	WebhookReceivedAt    *time.Time // the last signed delivery, nil for none yet
 }
 
 // SalesChannelInput is what a merchant admin sets. Blank credentials on an
@@ -45,19 +54,29 @@ type SalesChannelInput struct {
 	AccessToken    string // Shopify
 	ConsumerKey    string // WooCommerce
 	ConsumerSecret string // WooCommerce
+	// APISecretKey is a Shopify custom app's API secret key (client
+	// secret), with which Shopify signs the app's webhooks.
+	APISecretKey   string
 	NotifyCustomer bool
 	PushStock      bool
 }
 
 const salesChannelColumns = `id, account_id, kind, name, base_url, access_token, consumer_key, notify_customer, push_stock, paused,
-	shop_name, tested_at, test_error, created_at, orders_synced_at, orders_created, sync_error`
+	shop_name, tested_at, test_error, created_at, orders_synced_at, orders_created, sync_error,
+	webhook_secret <> '', webhook_url, webhook_ids, webhooks_registered_at, webhook_error, webhook_received_at`
 
 func scanSalesChannel(row interface{ Scan(...any) error }) (SalesChannel, error) {
 	var c SalesChannel
-	var token, key string
+	var token, key, hooks string
 	err := row.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Name, &c.BaseURL, &token, &key, &c.NotifyCustomer, &c.PushStock, &c.Paused,
-		&c.ShopName, &c.TestedAt, &c.TestError, &c.CreatedAt, &c.OrdersSyncedAt, &c.OrdersCreated, &c.SyncError)
+		&c.ShopName, &c.TestedAt, &c.TestError, &c.CreatedAt, &c.OrdersSyncedAt, &c.OrdersCreated, &c.SyncError,
+		&c.HasWebhookSecret, &c.WebhookURL, &hooks, &c.WebhooksRegisteredAt, &c.WebhookError, &c.WebhookReceivedAt)
 	c.CredentialHint = hint(token + key)
+	for _, line := range strings.Split(hooks, "\n") {
+		if topic, _, _ := strings.Cut(line, "="); topic != "" {
+			c.WebhookTopics = append(c.WebhookTopics, topic)
+		}
+	}
 	return c, err
 }
 
@@ -141,6 +160,7 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	in.AccessToken = strings.TrimSpace(in.AccessToken)
 	in.ConsumerKey = strings.TrimSpace(in.ConsumerKey)
 	in.ConsumerSecret = strings.TrimSpace(in.ConsumerSecret)
+	in.APISecretKey = strings.TrimSpace(in.APISecretKey)
 	allowAny, err := db.AllowPrivateFeeds(ctx)
 	if err != nil {
 		return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
@@ -151,13 +171,13 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	}
 	defer tx.Rollback()
 	var cur struct {
-		token, key, secret, base string
-		pushStock                bool
+		token, key, secret, base, hookSecret string
+		pushStock                            bool
 	}
 	if id != 0 {
 		var kind string
-		err := tx.QueryRowContext(ctx, "SELECT kind, access_token, consumer_key, consumer_secret, base_url, push_stock FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).
-			Scan(&kind, &cur.token, &cur.key, &cur.secret, &cur.base, &cur.pushStock)
+		err := tx.QueryRowContext(ctx, "SELECT kind, access_token, consumer_key, consumer_secret, base_url, push_stock, webhook_secret FROM sales_channels WHERE id = ? AND account_id = ?", id, merchantID).
+			Scan(&kind, &cur.token, &cur.key, &cur.secret, &cur.base, &cur.pushStock, &cur.hookSecret)
 		if errors.Is(err, sql.ErrNoRows) {
 			return SalesChannel{}, fmt.Errorf("store: sales channel %d: %w", id, ErrNotFound)
 		}
@@ -168,6 +188,12 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		in.AccessToken = cmp.Or(in.AccessToken, cur.token)
 		in.ConsumerKey = cmp.Or(in.ConsumerKey, cur.key)
 		in.ConsumerSecret = cmp.Or(in.ConsumerSecret, cur.secret)
+	}
+	// The webhook secret: for Shopify the API secret key typed here (blank
+	// keeps it); for WooCommerce the one Dropline made, never typed.
+	hookSecret := cur.hookSecret
+	if in.Kind == string(channel.Shopify) && in.APISecretKey != "" {
+		hookSecret = in.APISecretKey
 	}
 	c := checks{}
 	c.check(in.Kind == string(channel.Shopify) || in.Kind == string(channel.WooCommerce), "kind", "Choose Shopify or WooCommerce.")
@@ -184,6 +210,7 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	case string(channel.Shopify):
 		c.check(in.AccessToken != "", "access_token", "Enter the Admin API access token of the store's custom app (it starts with shpat_).")
 		in.ConsumerKey, in.ConsumerSecret = "", ""
+		c.check(in.APISecretKey == "" || len(in.APISecretKey) >= 16, "api_secret_key", "Paste the whole API secret key of the custom app (Shopify shows it beside the API key).")
 	case string(channel.WooCommerce):
 		c.check(in.ConsumerKey != "", "consumer_key", "Enter the REST API consumer key (it starts with ck_).")
 		c.check(in.ConsumerSecret != "", "consumer_secret", "Enter the REST API consumer secret (it starts with cs_).")
@@ -204,8 +231,8 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 	action := "sales_channel.updated"
 	if id == 0 {
 		res, err := execInsert(ctx, tx, `INSERT INTO sales_channels (account_id, kind, name, base_url, access_token, consumer_key, consumer_secret,
-			notify_customer, push_stock, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			merchantID, in.Kind, in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now, now)
+			notify_customer, push_stock, created_at, updated_at, webhook_secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			merchantID, in.Kind, in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now, now, hookSecret)
 		if err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
@@ -213,15 +240,18 @@ func (db *DB) SaveSalesChannel(ctx context.Context, actor Actor, merchantID, id 
 		action = "sales_channel.connected"
 	} else {
 		// New credentials or a new address make the last test stale; another
-		// store's orders are pulled from the first-sync window again.
+		// store's orders are pulled from the first-sync window again, and
+		// its webhooks are not registered yet.
 		if _, err := tx.ExecContext(ctx, `UPDATE sales_channels SET name = ?, base_url = ?, access_token = ?, consumer_key = ?, consumer_secret = ?,
-			notify_customer = ?, push_stock = ?, updated_at = ?,
+			notify_customer = ?, push_stock = ?, updated_at = ?, webhook_secret = ?,
 			tested_at = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN tested_at ELSE NULL END,
 			test_error = CASE WHEN base_url = ? AND access_token = ? AND consumer_key = ? AND consumer_secret = ? THEN test_error ELSE '' END,
-			orders_since = CASE WHEN base_url = ? THEN orders_since ELSE NULL END
+			orders_since = CASE WHEN base_url = ? THEN orders_since ELSE NULL END,
+			webhook_ids = CASE WHEN base_url = ? THEN webhook_ids ELSE '' END,
+			webhooks_registered_at = CASE WHEN base_url = ? THEN webhooks_registered_at ELSE NULL END
 			WHERE id = ? AND account_id = ?`,
-			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now,
-			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, id, merchantID); err != nil {
+			in.Name, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, in.NotifyCustomer, in.PushStock, now, hookSecret,
+			base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, in.AccessToken, in.ConsumerKey, in.ConsumerSecret, base, base, base, id, merchantID); err != nil {
 			return SalesChannel{}, fmt.Errorf("store: save sales channel: %w", err)
 		}
 		// Another store (a new address) starts its stock over, without the

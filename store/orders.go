@@ -41,8 +41,8 @@ type Order struct {
 	AccountID      int64
 	Channel        string
 	ChannelOrderID string
-	// ChannelRef is the platform's own ID of an order pulled from a
-	// connected store, "" for other sources.
+	// ChannelRef is the platform's own ID of an order from a connected
+	// store (or a Shopify webhook), "" for other sources.
 	ChannelRef string
 	PlacedAt   time.Time
 	Currency   string
@@ -132,6 +132,20 @@ func validationFromMap(m map[string]string) error {
 // CreateOrder records an order for the acting merchant. The same channel and
 // channel order number again returns the existing order with created false.
 func (db *DB) CreateOrder(ctx context.Context, actor Actor, merchantID int64, in orderfile.Order) (Order, bool, error) {
+	return db.createOrder(ctx, actor, merchantID, 0, in)
+}
+
+// CreateStoreOrder records an order that one of the merchant's connected
+// stores sent by another way than its own webhooks (the Shopify webhook of
+// Settings → Orders), linked to that store with the platform's IDs (in's
+// ChannelRef and lines' ChannelLineID), so that tracking goes back to it.
+// The order Dropline has already is linked too when it is not linked yet
+// and its lines are the store's (see linkToStore).
+func (db *DB) CreateStoreOrder(ctx context.Context, actor Actor, merchantID, salesChannelID int64, in orderfile.Order) (Order, bool, error) {
+	return db.createOrder(ctx, actor, merchantID, salesChannelID, in)
+}
+
+func (db *DB) createOrder(ctx context.Context, actor Actor, merchantID, salesChannelID int64, in orderfile.Order) (Order, bool, error) {
 	if err := validationFromMap(in.Validate()); err != nil {
 		return Order{}, false, err
 	}
@@ -140,7 +154,16 @@ func (db *DB) CreateOrder(ctx context.Context, actor Actor, merchantID int64, in
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
 	defer tx.Rollback()
-	id, created, err := db.insertOrder(ctx, tx, actor, merchantID, 0, in)
+	if salesChannelID != 0 {
+		var mine bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM sales_channels WHERE id = ? AND account_id = ?)", salesChannelID, merchantID).Scan(&mine); err != nil {
+			return Order{}, false, fmt.Errorf("store: create order: %w", err)
+		}
+		if !mine {
+			return Order{}, false, fmt.Errorf("store: sales channel %d: %w", salesChannelID, ErrNotFound)
+		}
+	}
+	id, created, err := db.insertOrder(ctx, tx, actor, merchantID, salesChannelID, in)
 	if err != nil {
 		return Order{}, false, fmt.Errorf("store: create order: %w", err)
 	}
@@ -227,6 +250,11 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID,
 	var existing int64
 	err = tx.QueryRowContext(ctx, "SELECT id FROM orders WHERE account_id = ? AND channel = ? AND channel_order_id = ?", merchantID, in.Channel, in.ChannelOrderID).Scan(&existing)
 	if err == nil {
+		if salesChannelID != 0 && in.ChannelRef != "" {
+			if err := db.linkToStore(ctx, tx, actor, merchantID, existing, salesChannelID, in); err != nil {
+				return 0, false, err
+			}
+		}
 		return existing, false, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, err
@@ -282,6 +310,66 @@ func (db *DB) insertOrder(ctx context.Context, tx dbtx, actor Actor, merchantID,
 		return 0, false, err
 	}
 	return id, true, nil
+}
+
+// linkToStore links an order Dropline had before it knew which connected
+// store it came from (the Shopify webhook of Settings → Orders brought it,
+// say) to that store, with the platform's IDs of the order and its lines,
+// so that tracking goes back to it. Only an order linked to no store is
+// linked, and only when it is surely the store's: it carries the same
+// platform ID, or (without one) its lines are the store's line for line
+// (SKU and quantity); anything else may be another order with that number.
+// The lines take the store's IDs when they match line for line.
+func (db *DB) linkToStore(ctx context.Context, tx dbtx, actor Actor, merchantID, orderID, storeID int64, in orderfile.Order) error {
+	var linked sql.NullInt64
+	var ref string
+	if err := tx.QueryRowContext(ctx, "SELECT sales_channel_id, channel_ref FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).Scan(&linked, &ref); err != nil {
+		return err
+	}
+	if linked.Valid || (ref != "" && ref != in.ChannelRef) {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, sku, quantity FROM order_lines WHERE order_id = ? AND account_id = ? ORDER BY line_no", orderID, merchantID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	same := true
+	for rows.Next() {
+		var id int64
+		var sku string
+		var qty int
+		if err := rows.Scan(&id, &sku, &qty); err != nil {
+			rows.Close()
+			return err
+		}
+		i := len(ids)
+		ids = append(ids, id)
+		same = same && i < len(in.Lines) && in.Lines[i].SKU == sku && in.Lines[i].Quantity == qty && in.Lines[i].ChannelLineID != ""
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	same = same && len(ids) == len(in.Lines)
+	if ref == "" && !same {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET sales_channel_id = ?, channel_ref = ? WHERE id = ? AND account_id = ?", storeID, in.ChannelRef, orderID, merchantID); err != nil {
+		return err
+	}
+	if same {
+		for i, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE order_lines SET channel_line_id = ? WHERE id = ?", in.Lines[i].ChannelLineID, id); err != nil {
+				return err
+			}
+		}
+	}
+	var name string
+	if err := tx.QueryRowContext(ctx, "SELECT name FROM sales_channels WHERE id = ?", storeID).Scan(&name); err != nil {
+		return err
+	}
+	return db.orderEvent(ctx, tx, merchantID, orderID, actor, "linked", "Linked to the store "+name+": its tracking now goes back to the store.")
 }
 
 // orderInMessage is the timeline's first note: how the order came in.

@@ -434,27 +434,39 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
 	}
 	defer tx.Rollback()
+	if err := db.requestCancel(ctx, tx, actor, merchantID, poID, reason); err != nil {
+		return PurchaseOrder{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+	}
+	return db.PurchaseOrder(ctx, merchantID, poID)
+}
+
+// requestCancel asks the supplier, in tx, to cancel what has not shipped of
+// the merchant's PO, with the reason on both sides' records.
+func (db *DB) requestCancel(ctx context.Context, tx dbtx, actor Actor, merchantID, poID int64, reason string) error {
 	var status, cancel, number string
 	var orderID, supplierID int64
-	err = tx.QueryRowContext(ctx, "SELECT status, cancel_state, po_number, order_id, supplier_id FROM purchase_orders WHERE id = ? AND account_id = ?", poID, merchantID).
+	err := tx.QueryRowContext(ctx, "SELECT status, cancel_state, po_number, order_id, supplier_id FROM purchase_orders WHERE id = ? AND account_id = ?", poID, merchantID).
 		Scan(&status, &cancel, &number, &orderID, &supplierID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel %d: %w", poID, ErrNotFound)
+		return fmt.Errorf("store: request cancel %d: %w", poID, ErrNotFound)
 	}
 	if err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		return fmt.Errorf("store: request cancel: %w", err)
 	}
 	switch {
 	case status != POOpen && status != POPartiallyShipped:
-		return PurchaseOrder{}, Conflict("Only what has not shipped can be cancelled, and nothing is left on this PO: it is " + strings.ReplaceAll(status, "_", " ") + ".")
+		return Conflict("Only what has not shipped can be cancelled, and nothing is left on this PO: it is " + strings.ReplaceAll(status, "_", " ") + ".")
 	case cancel == "requested":
-		return PurchaseOrder{}, Conflict("Cancellation was already requested; the supplier has not answered yet.")
+		return Conflict("Cancellation was already requested; the supplier has not answered yet.")
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE purchase_orders SET cancel_state = 'requested', cancel_reason = ?, updated_at = ? WHERE id = ?", reason, db.now(), poID); err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		return fmt.Errorf("store: request cancel: %w", err)
 	}
 	if err := db.requeue(ctx, tx, poID); err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		return fmt.Errorf("store: request cancel: %w", err)
 	}
 	msg := "Cancellation of " + number + " requested"
 	if status == POPartiallyShipped {
@@ -465,19 +477,16 @@ func (db *DB) RequestCancel(ctx context.Context, actor Actor, merchantID, poID i
 	}
 	for _, acc := range []int64{merchantID, supplierID} {
 		if err := db.audit(ctx, tx, actor, acc, "po.cancel_requested", "purchase_order", poID, strings.TrimSuffix(number+": "+reason, ": ")); err != nil {
-			return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+			return fmt.Errorf("store: request cancel: %w", err)
 		}
 	}
 	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "cancel_requested", msg+"."); err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		return fmt.Errorf("store: request cancel: %w", err)
 	}
 	if err := db.refreshOrder(ctx, tx, merchantID, orderID); err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
+		return fmt.Errorf("store: request cancel: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return PurchaseOrder{}, fmt.Errorf("store: request cancel: %w", err)
-	}
-	return db.PurchaseOrder(ctx, merchantID, poID)
+	return nil
 }
 
 // AnswerCancel is the supplier's answer to a cancellation request. Accepting

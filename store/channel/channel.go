@@ -76,16 +76,21 @@ type Line struct {
 
 // Order is an order as the channel holds it.
 type Order struct {
-	ChannelID  string // the platform's ID (Shopify GID, WooCommerce id)
-	Number     string // what people see: "#1001"
-	Email      string
-	Currency   string
-	ShipTo     Address
-	Lines      []Line
-	Cancelled  bool
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	TotalCents int64
+	ChannelID string // the platform's ID (Shopify GID, WooCommerce id)
+	Number    string // what people see: "#1001"
+	Email     string
+	Currency  string
+	ShipTo    Address
+	Lines     []Line
+	Cancelled bool
+	// CancelledAt is when the store cancelled it (zero when it is not
+	// cancelled, or the platform does not say); CancelReason the platform's
+	// reason in its admin's words, "" when it gives none.
+	CancelledAt  time.Time
+	CancelReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	TotalCents   int64
 }
 
 // FulfillmentLine is a quantity of one channel line item that shipped.

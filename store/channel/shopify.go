@@ -115,6 +115,7 @@ const shopifyOrdersQuery = `query DroplineOrders($first: Int!, $after: String, $
       email
       currencyCode
       cancelledAt
+      cancelReason
       createdAt
       updatedAt
       totalPriceSet { shopMoney { amount currencyCode } }
@@ -145,6 +146,7 @@ type shopifyOrder struct {
 	Email           string          `json:"email"`
 	CurrencyCode    string          `json:"currencyCode"`
 	CancelledAt     *time.Time      `json:"cancelledAt"`
+	CancelReason    string          `json:"cancelReason"`
 	CreatedAt       time.Time       `json:"createdAt"`
 	UpdatedAt       time.Time       `json:"updatedAt"`
 	TotalPriceSet   shopifyMoneyBag `json:"totalPriceSet"`
@@ -223,6 +225,9 @@ func (n shopifyOrder) order() (Order, error) {
 		UpdatedAt:  n.UpdatedAt,
 		TotalCents: total,
 	}
+	if n.CancelledAt != nil {
+		o.CancelledAt, o.CancelReason = n.CancelledAt.UTC(), shopifyCancelReason(n.CancelReason)
+	}
 	if a := n.ShippingAddress; a != nil {
 		region := a.ProvinceCode
 		if region == "" {
@@ -243,6 +248,29 @@ func (n shopifyOrder) order() (Order, error) {
 		})
 	}
 	return o, nil
+}
+
+// shopifyCancelReason words Shopify's cancel reason (OrderCancelReason in
+// GraphQL, cancel_reason in REST payloads: the same values, upper- or
+// lower-case) as the Shopify admin does.
+func shopifyCancelReason(r string) string {
+	switch strings.ToLower(strings.TrimSpace(r)) {
+	case "":
+		return ""
+	case "customer":
+		return "Customer changed or cancelled order"
+	case "declined":
+		return "Payment declined"
+	case "fraud":
+		return "Fraudulent order"
+	case "inventory":
+		return "Items unavailable"
+	case "staff":
+		return "Staff error"
+	case "other":
+		return "Other"
+	}
+	return r
 }
 
 // shopifyCents reads a Decimal scalar ("19.99", "20.0", "5") as hundredths

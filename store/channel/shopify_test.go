@@ -56,6 +56,8 @@ var rootFields = map[string]string{
 	"DroplineLocations":         "locations(first: $first, after: $after)",
 	"DroplineVariantsBySKU":     "productVariants(first: $first, after: $after, query: $query)",
 	"DroplineInventorySet":      "inventorySetQuantities(input: $input)",
+	"DroplineWebhooks":          "webhookSubscriptions(first: $first, after: $after, topics: $topics)",
+	"DroplineWebhookCreate":     "webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription)",
 }
 
 var opName = regexp.MustCompile(`^\s*(?:query|mutation)\s+(\w+)`)
@@ -303,7 +305,7 @@ func TestShopifyConnAddress(t *testing.T) {
 
 func TestShopifyPullOrdersTwoPages(t *testing.T) {
 	page1 := `{"orders":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjoxMDAxfQ=="},"nodes":[
-	  {"id":"gid://shopify/Order/1001","name":"#1001","email":"ann@example.com","currencyCode":"USD","cancelledAt":null,
+	  {"id":"gid://shopify/Order/1001","name":"#1001","email":"ann@example.com","currencyCode":"USD","cancelledAt":null,"cancelReason":null,
 	   "createdAt":"2026-12-01T09:00:00Z","updatedAt":"2026-12-01T10:30:00Z",
 	   "totalPriceSet":{"shopMoney":{"amount":"1234.56","currencyCode":"USD"}},
 	   "shippingAddress":{"name":"Ann Lee","company":"Lee & Co","address1":"1 Main St","address2":"Unit 4","city":"Portland","province":"Oregon","provinceCode":"OR","zip":"97201","countryCodeV2":"US","phone":"+15035550100"},
@@ -311,7 +313,7 @@ func TestShopifyPullOrdersTwoPages(t *testing.T) {
 	     {"id":"gid://shopify/LineItem/1","sku":"TENT-2P","title":"Two-person tent","quantity":3,"originalUnitPriceSet":{"shopMoney":{"amount":"399.99","currencyCode":"USD"}}},
 	     {"id":"gid://shopify/LineItem/2","sku":"STAKE","title":"Stakes","quantity":1,"originalUnitPriceSet":{"shopMoney":{"amount":"20.0","currencyCode":"USD"}}}]}}]}}`
 	page2 := `{"orders":{"pageInfo":{"hasNextPage":false,"endCursor":"eyJsYXN0X2lkIjoxMDAyfQ=="},"nodes":[
-	  {"id":"gid://shopify/Order/1002","name":"#1002","email":"bo@example.com","currencyCode":"USD","cancelledAt":"2026-12-02T08:00:00Z",
+	  {"id":"gid://shopify/Order/1002","name":"#1002","email":"bo@example.com","currencyCode":"USD","cancelledAt":"2026-12-02T08:00:00Z","cancelReason":"CUSTOMER",
 	   "createdAt":"2026-12-01T11:00:00Z","updatedAt":"2026-12-02T08:00:00Z",
 	   "totalPriceSet":{"shopMoney":{"amount":"0.1","currencyCode":"USD"}},
 	   "shippingAddress":null,
@@ -369,11 +371,13 @@ func TestShopifyPullOrdersTwoPages(t *testing.T) {
 		TotalCents: 123456,
 	}, {
 		ChannelID: "gid://shopify/Order/1002", Number: "#1002", Email: "bo@example.com", Currency: "USD",
-		Lines:      []Line{{ChannelID: "gid://shopify/LineItem/3", Title: "Gift card", Quantity: 1, PriceCents: 10}},
-		Cancelled:  true,
-		CreatedAt:  time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC),
-		UpdatedAt:  time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC),
-		TotalCents: 10,
+		Lines:        []Line{{ChannelID: "gid://shopify/LineItem/3", Title: "Gift card", Quantity: 1, PriceCents: 10}},
+		Cancelled:    true,
+		CancelledAt:  time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC),
+		CancelReason: "Customer changed or cancelled order",
+		CreatedAt:    time.Date(2026, 12, 1, 11, 0, 0, 0, time.UTC),
+		UpdatedAt:    time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC),
+		TotalCents:   10,
 	}}
 	got := append(first, second...)
 	if len(got) != len(want) {

@@ -424,6 +424,11 @@ func (o wooOrder) toOrder() (Order, error) {
 	if out.UpdatedAt, err = wooTime(o.DateModifiedGMT); err != nil {
 		return Order{}, fmt.Errorf("order %s date_modified_gmt: %w", out.ChannelID, err)
 	}
+	if out.Cancelled {
+		// WooCommerce keeps no cancellation time or reason: the order's
+		// last change is when it became cancelled, as far as anyone knows.
+		out.CancelledAt = out.UpdatedAt
+	}
 	for _, li := range o.LineItems {
 		lid, err := li.ID.whole()
 		if err != nil {

@@ -36,15 +36,16 @@ func readFixture(t *testing.T, name string) []byte {
 var fixtureOrder1001 = Order{
 	Channel:        "shopify",
 	ChannelOrderID: "#1001",
+	ChannelRef:     "gid://shopify/Order/450789469",               // made from the id: the fixture predates admin_graphql_api_id
 	PlacedAt:       time.Date(2008, 1, 10, 16, 0, 0, 0, time.UTC), // 2008-01-10T11:00:00-05:00
 	Currency:       "USD",
 	Customer:       Customer{Name: "Bob Norman", Email: "bob.norman@hostmail.com"},
 	ShipTo: Address{Name: "Bob Norman", Address1: "Chestnut Street 92", City: "Louisville", Region: "Kentucky",
 		PostalCode: "40202", Country: "US", Phone: "555-625-1199"},
 	Lines: []Line{
-		{SKU: "IPOD2008GREEN", Title: "IPod Nano - 8gb - green", Quantity: 1, UnitPriceCents: 19900},
-		{SKU: "IPOD2008RED", Title: "IPod Nano - 8gb - red", Quantity: 1, UnitPriceCents: 19900},
-		{SKU: "IPOD2008BLACK", Title: "IPod Nano - 8gb - black", Quantity: 1, UnitPriceCents: 19900},
+		{SKU: "IPOD2008GREEN", Title: "IPod Nano - 8gb - green", Quantity: 1, UnitPriceCents: 19900, ChannelLineID: "gid://shopify/LineItem/466157049"},
+		{SKU: "IPOD2008RED", Title: "IPod Nano - 8gb - red", Quantity: 1, UnitPriceCents: 19900, ChannelLineID: "gid://shopify/LineItem/518995019"},
+		{SKU: "IPOD2008BLACK", Title: "IPod Nano - 8gb - black", Quantity: 1, UnitPriceCents: 19900, ChannelLineID: "gid://shopify/LineItem/703073504"},
 	},
 }
 

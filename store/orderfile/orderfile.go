@@ -31,7 +31,7 @@ type Line struct {
 	Quantity       int
 	UnitPriceCents int64
 	// ChannelLineID is the platform's own ID of the line item, where the
-	// order was pulled from a connected store; "" otherwise.
+	// source gives it (a connected store, a Shopify webhook); "" otherwise.
 	ChannelLineID string
 }
 
@@ -40,8 +40,8 @@ type Order struct {
 	Channel        string // "shopify","amazon","etsy","ebay","woocommerce","manual","csv","api"
 	ChannelOrderID string // the channel's order number, unique per merchant and channel
 	// ChannelRef is the platform's own ID of the order (a Shopify GID, a
-	// WooCommerce id) where it was pulled from a connected store, so what is
-	// written back targets it; "" for other sources.
+	// WooCommerce id) where the source gives it (a connected store, a
+	// Shopify webhook), so what is written back targets it; "" otherwise.
 	ChannelRef string
 	PlacedAt   time.Time // UTC; zero when unknown (the caller fills in now)
 	Currency   string    // ISO 4217, upper case

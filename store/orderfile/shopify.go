@@ -63,6 +63,10 @@ func VerifyShopifyHMAC(body []byte, header, secret string) bool {
 //     (gift cards, digital goods, tips) are left out: there is nothing to
 //     ship.
 //   - Note: "note", cut to MaxNote characters.
+//   - ChannelRef and each line's ChannelLineID: the order's and line
+//     items' GIDs as the Admin GraphQL API names them ("admin_graphql_api_id",
+//     else made from the numeric "id"; "" when neither is there), so that an
+//     order linked to a connected store later is the one its pull reads.
 //
 // Ids and numbers may come as JSON numbers or strings, and any field may be
 // null. It returns an error wrapping ErrUnusableWebhook, saying why, when the
@@ -97,6 +101,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 		ChannelOrderID: cutText(string(firstOf(so.Name, so.ID, so.OrderNumber)), MaxText),
 		Currency:       string(so.Currency),
 		Note:           cutText(string(so.Note), MaxNote),
+		ChannelRef:     shopifyGID("Order", so.GID, so.ID),
 	}
 	if o.ChannelOrderID == "" {
 		return unusable("the order has no name or id")
@@ -149,7 +154,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 		if v := strings.TrimSpace(string(li.VariantTitle)); v != "" {
 			title = strings.TrimSpace(title + " - " + v)
 		}
-		l := Line{SKU: string(li.SKU), Title: cutText(title, MaxText)}
+		l := Line{SKU: string(li.SKU), Title: cutText(title, MaxText), ChannelLineID: shopifyGID("LineItem", li.GID, li.ID)}
 		q := strings.TrimSpace(string(li.Quantity))
 		n, err := strconv.Atoi(q)
 		if err != nil {
@@ -182,6 +187,7 @@ func ParseShopifyOrder(body []byte) (Order, error) {
 // shopifyOrder is the part of a Shopify order that Dropline reads.
 type shopifyOrder struct {
 	ID              jsonText         `json:"id"`
+	GID             jsonText         `json:"admin_graphql_api_id"`
 	Name            jsonText         `json:"name"`
 	OrderNumber     jsonText         `json:"order_number"`
 	CreatedAt       jsonText         `json:"created_at"`
@@ -220,6 +226,8 @@ type shopifyAddress struct {
 }
 
 type shopifyLine struct {
+	ID               jsonText `json:"id"`
+	GID              jsonText `json:"admin_graphql_api_id"`
 	SKU              jsonText `json:"sku"`
 	Title            jsonText `json:"title"`
 	VariantTitle     jsonText `json:"variant_title"`
@@ -252,6 +260,19 @@ func (t *jsonText) UnmarshalJSON(b []byte) error {
 		*t = jsonText(b)
 	}
 	return nil
+}
+
+// shopifyGID is a resource's GID: the payload's admin_graphql_api_id, else
+// gid://shopify/{kind}/{id} for a numeric id, else "".
+func shopifyGID(kind string, gid, id jsonText) string {
+	if g := strings.TrimSpace(string(gid)); strings.HasPrefix(g, "gid://shopify/"+kind+"/") && len(g) <= MaxText {
+		return g
+	}
+	n := strings.TrimSpace(string(id))
+	if n == "" || len(n) > 20 || strings.TrimLeft(n, "0123456789") != "" {
+		return ""
+	}
+	return "gid://shopify/" + kind + "/" + n
 }
 
 // firstOf returns the first value that is not blank.

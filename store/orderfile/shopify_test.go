@@ -41,14 +41,15 @@ const shopifyPayload = `{
 var shopifyWant = Order{
 	Channel:        "shopify",
 	ChannelOrderID: "#9999",
+	ChannelRef:     "gid://shopify/Order/820982911946154508",
 	PlacedAt:       time.Date(2025, 3, 14, 14, 30, 0, 0, time.UTC),
 	Currency:       "CAD",
 	Customer:       Customer{Name: "Jon Snow", Email: "jon@example.com", Phone: "+1 613 555 0199"},
 	ShipTo: Address{Name: "Jon Snow", Address1: "123 Wall St", Address2: "Unit 4", City: "Ottawa", Region: "Ontario",
 		PostalCode: "K1A 0B1", Country: "CA", Phone: "613-555-0100"},
 	Lines: []Line{
-		{SKU: "WOOL-SCARF", Title: "Wool scarf - Grey", Quantity: 2, UnitPriceCents: 2450},
-		{Title: "Sticker pack", Quantity: 1, UnitPriceCents: 300},
+		{SKU: "WOOL-SCARF", Title: "Wool scarf - Grey", Quantity: 2, UnitPriceCents: 2450, ChannelLineID: "gid://shopify/LineItem/866550311766439020"},
+		{Title: "Sticker pack", Quantity: 1, UnitPriceCents: 300, ChannelLineID: "gid://shopify/LineItem/141249953214522974"},
 	},
 	Note: "Leave at the back door",
 }
@@ -84,7 +85,7 @@ func TestParseShopifyOrderFallbacks(t *testing.T) {
 		t.Fatalf("ParseShopifyOrder: %v", err)
 	}
 	want := Order{
-		Channel: "shopify", ChannelOrderID: "9007199254740993", PlacedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Currency: "GBP",
+		Channel: "shopify", ChannelOrderID: "9007199254740993", ChannelRef: "gid://shopify/Order/9007199254740993", PlacedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), Currency: "GBP",
 		Customer: Customer{Email: "amy@example.co.uk", Phone: "+44 20 7946 0000"},
 		ShipTo:   Address{Name: "Amy Pond", Address1: "1 Leadworth Rd", City: "Leadworth", Region: "ENG", PostalCode: "12345", Country: "GB"},
 		Lines:    []Line{{SKU: "TARDIS", Title: "Police box", Quantity: 1, UnitPriceCents: 129900}},
