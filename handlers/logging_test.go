@@ -9,6 +9,9 @@ func TestRedactURIKeepsSecretsOutOfLogs(t *testing.T) {
 		"/dropship-orders/upload/errors.csv?token=up_s3cret": "/dropship-orders/upload/errors.csv?token=%5Bredacted%5D",
 		"/orders?tab=all&q=%23123":                           "/orders?q=%23123&tab=all",
 		"/orders/12":                                         "/orders/12",
+		"/po-link/42/pl-s3cret":                              "/po-link/42/[redacted]",
+		"/po-link/42/pl-s3cret/shipments":                    "/po-link/42/[redacted]/shipments",
+		"/po-link/pl-s3cret":                                 "/po-link/[redacted]/[redacted]",
 	} {
 		if got := redactURI(in); got != want {
 			t.Errorf("redactURI(%q) = %q, want %q", in, got, want)

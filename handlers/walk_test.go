@@ -34,6 +34,9 @@ func pairParams(p *tenantPair) map[string]string {
 		"endpointID": strconv.FormatInt(p.endpoint, 10),
 		"channelID":  strconv.FormatInt(p.channel, 10),
 		"messageID":  strconv.FormatInt(p.message, 10),
+		// The pair's supplier: a merchant's own suppliers outside Dropline
+		// are walked by TestEmailSupplierRoutesAreTheMerchantsAlone.
+		"supplierID": strconv.FormatInt(p.supplier.ID, 10),
 		"publicID":   p.merchant.PublicID,
 		// Routes in supplierPublicIDRoutes take the supplier's instead.
 		"supplierPublicID": p.supplier.PublicID,

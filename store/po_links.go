@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,8 +32,11 @@ func (db *DB) baseURL() string {
 	return strings.TrimRight(db.BaseURL, "/")
 }
 
-// POLinkPath is the path of the one-PO page a link's token opens.
-func POLinkPath(token string) string { return "/po-link/" + token }
+// POLinkPath is the path of the one-PO page a link opens: the PO's ID and
+// the token bound to it.
+func POLinkPath(poID int64, token string) string {
+	return "/po-link/" + strconv.FormatInt(poID, 10) + "/" + token
+}
 
 // linkTokenLen is the length of a link's token: 32 random bytes (256
 // bits), base64url without padding.
@@ -117,7 +121,7 @@ func (db *DB) emailPO(ctx context.Context, tx dbtx, poID int64, reason string, a
 	addrs := strings.Split(emails, ", ")
 	for _, addr := range addrs {
 		token := randomToken(32)
-		e := newPOEmail(reason, p, mc, db.baseURL()+POLinkPath(token), slaHours)
+		e := newPOEmail(reason, p, mc, db.baseURL()+POLinkPath(poID, token), slaHours)
 		html, err := e.html()
 		if err != nil {
 			return nil, fmt.Errorf("email PO %d: %w", poID, err)
@@ -170,18 +174,18 @@ type LinkedPO struct {
 	FirstOpen bool
 }
 
-// LinkedPO returns the PO a link's token opens, or ErrNotFound for a token
-// that is not a link's, a revoked link, a PO not yet released, or one
-// closed more than LinkLifetime ago. It writes nothing.
-func (db *DB) LinkedPO(ctx context.Context, token string) (LinkedPO, error) {
+// LinkedPO returns the PO a link opens, or ErrNotFound for a token that is
+// not a link's, or not poID's, a revoked link, a PO not yet released, or
+// one closed more than LinkLifetime ago. It writes nothing.
+func (db *DB) LinkedPO(ctx context.Context, poID int64, token string) (LinkedPO, error) {
 	var lp LinkedPO
 	if len(token) != linkTokenLen {
 		return lp, fmt.Errorf("store: PO link: %w", ErrNotFound)
 	}
 	now := db.now()
 	l, err := scanEmailLink(db.rqRow(ctx, "SELECT "+emailLinkColumns+", po.supplier_id"+emailLinkFrom+
-		" JOIN purchase_orders po ON po.id = l.po_id AND po.account_id = l.account_id WHERE l.token_hash = ? AND l.revoked_at IS NULL AND "+poLinksLive,
-		hashToken(token), now, linksExpireAfter(now)), &lp.SupplierID)
+		" JOIN purchase_orders po ON po.id = l.po_id AND po.account_id = l.account_id WHERE l.token_hash = ? AND l.po_id = ? AND l.revoked_at IS NULL AND "+poLinksLive,
+		hashToken(token), poID, now, linksExpireAfter(now)), &lp.SupplierID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return lp, fmt.Errorf("store: PO link: %w", ErrNotFound)
 	}
@@ -206,8 +210,8 @@ func (db *DB) LinkedPO(ctx context.Context, token string) (LinkedPO, error) {
 // OpenPOLink is LinkedPO for a person opening the link: it records when
 // the link was first and last opened, and the first opening on the
 // order's timeline.
-func (db *DB) OpenPOLink(ctx context.Context, token string) (LinkedPO, error) {
-	lp, err := db.LinkedPO(ctx, token)
+func (db *DB) OpenPOLink(ctx context.Context, poID int64, token string) (LinkedPO, error) {
+	lp, err := db.LinkedPO(ctx, poID, token)
 	if err != nil {
 		return lp, err
 	}
@@ -474,4 +478,51 @@ func (db *DB) remindPO(ctx context.Context, poID int64) (bool, error) {
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// EmailedPO is one of an email supplier's POs, as the merchant's page of
+// that supplier lists it.
+type EmailedPO struct {
+	ID             int64
+	Number         string
+	Status         string
+	CreatedAt      time.Time
+	EmailedAt      *time.Time
+	OpenedAt       *time.Time // the first opening of any of its links
+	AcknowledgedAt *time.Time
+	LiveLinks      int // links that open it now
+}
+
+// EmailedPOs lists the newest POs of the acting merchant to one of its
+// suppliers, with when each was emailed, opened and acknowledged.
+func (db *DB) EmailedPOs(ctx context.Context, merchantID, supplierID int64, limit int) ([]EmailedPO, error) {
+	now := db.now()
+	rows, err := db.rq(ctx, `SELECT po.id, po.po_number, po.status, CAST(po.created_at AS TEXT), CAST(po.emailed_at AS TEXT),
+		(SELECT CAST(l.first_opened_at AS TEXT) FROM po_links l WHERE l.po_id = po.id AND l.first_opened_at IS NOT NULL ORDER BY l.first_opened_at LIMIT 1),
+		CAST(po.acknowledged_at AS TEXT),
+		CASE WHEN `+poLinksLive+` THEN (SELECT count(*) FROM po_links l WHERE l.po_id = po.id AND l.revoked_at IS NULL) ELSE 0 END
+		FROM purchase_orders po WHERE po.account_id = ? AND po.supplier_id = ? ORDER BY po.id DESC LIMIT ?`,
+		now, linksExpireAfter(now), merchantID, supplierID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: emailed POs: %w", err)
+	}
+	defer rows.Close()
+	var out []EmailedPO
+	for rows.Next() {
+		var p EmailedPO
+		var emailed, opened, acked sql.NullTime
+		if err := rows.Scan(&p.ID, &p.Number, &p.Status, textTime(&p.CreatedAt), textNullTime(&emailed), textNullTime(&opened), textNullTime(&acked), &p.LiveLinks); err != nil {
+			return nil, fmt.Errorf("store: emailed POs: %w", err)
+		}
+		p.EmailedAt, p.OpenedAt, p.AcknowledgedAt = nullTimePtr(emailed), nullTimePtr(opened), nullTimePtr(acked)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func nullTimePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
 }

@@ -19,7 +19,7 @@ var barnCatalog = "sku,title,cost,price,quantity,lead_time_days\n" +
 	"BB-HAY,Hay bale,6.00,12.00,10,1\n" +
 	"BB-" + strings.Repeat("X", 120) + ",Broken row,1.00,2.00,5,1\n"
 
-var linkTokenRE = regexp.MustCompile(`/po-link/([A-Za-z0-9_-]{43})\b`)
+var linkTokenRE = regexp.MustCompile(`/po-link/(\d+)/([A-Za-z0-9_-]{43})\b`)
 
 // linkToken is the token of the link an email carries.
 func linkToken(t *testing.T, body string) string {
@@ -28,7 +28,7 @@ func linkToken(t *testing.T, body string) string {
 	if m == nil {
 		t.Fatalf("no PO link in the email:\n%s", body)
 	}
-	return m[1]
+	return m[2]
 }
 
 // emailSupplier makes the world's merchant an email supplier reached at two
@@ -112,11 +112,11 @@ func TestEmailSupplierActsThroughItsLink(t *testing.T) {
 	}
 	tampered := orders[:20] + string(flip) + orders[21:]
 	for _, bad := range []string{tampered, orders[:42], orders + "x", ""} {
-		if _, err := w.db.LinkedPO(ctx, bad); !errors.Is(err, store.ErrNotFound) {
+		if _, err := w.db.LinkedPO(ctx, po.ID, bad); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("token %q: %v, want not found", bad, err)
 		}
 	}
-	lp, err := w.db.OpenPOLink(ctx, orders)
+	lp, err := w.db.OpenPOLink(ctx, po.ID, orders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestEmailSupplierActsThroughItsLink(t *testing.T) {
 		t.Errorf("the link shows what the supplier's link settings hide: %+v", lp.PO)
 	}
 	w.now = w.now.Add(time.Minute)
-	if again, err := w.db.OpenPOLink(ctx, orders); err != nil || again.FirstOpen {
+	if again, err := w.db.OpenPOLink(ctx, po.ID, orders); err != nil || again.FirstOpen {
 		t.Fatalf("second opening: first %v, %v", again.FirstOpen, err)
 	}
 	em, err := w.db.POEmailing(ctx, w.merchant.ID, po.ID)
@@ -174,7 +174,7 @@ func TestEmailSupplierActsThroughItsLink(t *testing.T) {
 	if _, err := w.db.ResendPOLink(ctx, other.mActor, other.merchant.ID, po.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another merchant resends the link: %v", err)
 	}
-	if _, err := w.db.LinkedPO(ctx, orders); err != nil {
+	if _, err := w.db.LinkedPO(ctx, po.ID, orders); err != nil {
 		t.Errorf("the link stopped working after another merchant's attempts: %v", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestPOLinksRevokeResendAndExpire(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("revoke: %d, %v", n, err)
 	}
-	if _, err := w.db.LinkedPO(ctx, first); !errors.Is(err, store.ErrNotFound) {
+	if _, err := w.db.LinkedPO(ctx, po.ID, first); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a revoked link: %v", err)
 	}
 	if _, err := w.db.RevokePOLinks(ctx, w.mActor, w.merchant.ID, po.ID); !errors.Is(err, store.ErrConflict) {
@@ -219,10 +219,10 @@ func TestPOLinksRevokeResendAndExpire(t *testing.T) {
 		t.Fatalf("resent emails: %+v", resent)
 	}
 	fresh := linkToken(t, resent[0].Body)
-	if _, err := w.db.LinkedPO(ctx, first); !errors.Is(err, store.ErrNotFound) {
+	if _, err := w.db.LinkedPO(ctx, po.ID, first); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the first link came back with the new one: %v", err)
 	}
-	lp, err := w.db.LinkedPO(ctx, fresh)
+	lp, err := w.db.LinkedPO(ctx, po.ID, fresh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,11 +235,11 @@ func TestPOLinksRevokeResendAndExpire(t *testing.T) {
 		t.Fatalf("a shipped PO's emailing: %+v, %v", em, err)
 	}
 	w.now = w.now.Add(store.LinkLifetime - time.Hour)
-	if _, err := w.db.LinkedPO(ctx, fresh); err != nil {
+	if _, err := w.db.LinkedPO(ctx, po.ID, fresh); err != nil {
 		t.Errorf("29 days after the PO shipped: %v", err)
 	}
 	w.now = w.now.Add(2 * time.Hour)
-	if _, err := w.db.LinkedPO(ctx, fresh); !errors.Is(err, store.ErrNotFound) {
+	if _, err := w.db.LinkedPO(ctx, po.ID, fresh); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("30 days after the PO shipped: %v", err)
 	}
 	if _, err := w.db.ResendPOLink(ctx, w.mActor, w.merchant.ID, po.ID); !errors.Is(err, store.ErrConflict) {
@@ -284,11 +284,15 @@ func TestPOReminderGoesOnceWhenNotAcknowledgedInTime(t *testing.T) {
 	if len(rem) != 2 || !strings.Contains(rem[0].Subject, "Reminder: purchase order "+pos[0].PONumber) || !strings.Contains(rem[0].Body, "within 24 hours") {
 		t.Fatalf("reminders: %+v", rem)
 	}
-	if _, err := w.db.LinkedPO(ctx, linkToken(t, rem[0].Body)); err != nil {
+	if _, err := w.db.LinkedPO(ctx, pos[0].ID, linkToken(t, rem[0].Body)); err != nil {
 		t.Errorf("the reminder's link: %v", err)
 	}
-	if _, err := w.db.LinkedPO(ctx, first); err != nil {
+	if _, err := w.db.LinkedPO(ctx, pos[0].ID, first); err != nil {
 		t.Errorf("the first email's link after the reminder: %v", err)
+	}
+	// A link is bound to its PO: with another PO's ID it opens nothing.
+	if _, err := w.db.LinkedPO(ctx, pos[1].ID, first); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a PO's link with another PO's ID: %v", err)
 	}
 	em, err := w.db.POEmailing(ctx, w.merchant.ID, pos[0].ID)
 	if err != nil || em.RemindedAt == nil || !em.RemindedAt.Equal(w.now) {
@@ -346,7 +350,7 @@ func TestEmailSupplierUpgradesToAccount(t *testing.T) {
 	if em, err := w.db.POEmailing(ctx, w.merchant.ID, res.POs[0].ID); err != nil || len(em.Links) != 2 || em.ByEmail {
 		t.Errorf("link history after the upgrade: %+v, %v", em, err)
 	}
-	if _, err := w.db.LinkedPO(ctx, token); err != nil {
+	if _, err := w.db.LinkedPO(ctx, res.POs[0].ID, token); err != nil {
 		t.Errorf("a link emailed before the upgrade: %v", err)
 	}
 	if _, err := w.db.ResendPOLink(ctx, w.mActor, w.merchant.ID, res.POs[0].ID); !errors.Is(err, store.ErrConflict) {

@@ -15,7 +15,7 @@ CREATE TABLE po_links (
     account_id      BIGINT NOT NULL REFERENCES accounts (id),
     email           TEXT NOT NULL,
     token_hash      TEXT NOT NULL UNIQUE,
-    reason          TEXT NOT NULL CHECK (reason IN ('new', 'reminder', 'resent')),
+    reason          TEXT NOT NULL CHECK (reason = 'new' OR reason = 'reminder' OR reason = 'resent'),
     message_id      BIGINT REFERENCES outbox (id),
     created_by      TEXT NOT NULL DEFAULT '',
     created_at      TIMESTAMPTZ NOT NULL,
