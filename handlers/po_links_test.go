@@ -678,3 +678,28 @@ func TestEmailSupplierPageUploadsCatalogAndUpgrades(t *testing.T) {
 		t.Errorf("link history after the upgrade: %s", text(p, `[data-testid="po-emailing"]`))
 	}
 }
+
+// TestAPIPurchaseOrderSaysHowItWasEmailed: the merchant's token reads when
+// a PO was emailed, opened and acknowledged, as the OpenAPI document says;
+// the supplier-side and other POs carry nothing of it.
+func TestAPIPurchaseOrderSaysHowItWasEmailed(t *testing.T) {
+	env := newEnv(t)
+	w := env.emailWorld()
+	e := w.dropship("E-950", orderfile.Line{SKU: "BB-EGG", Title: "Eggs", Quantity: 1})
+	path := "/api/v1/purchase-orders/" + strconv.FormatInt(e.po.ID, 10)
+	status, body := env.api("GET", path, w.tokenA, "")
+	em, ok := body["emailed"].(map[string]any)
+	if status != http.StatusOK || !ok || em["emailed_at"] == nil || em["opened_at"] != nil || em["acknowledged_at"] != nil || em["live_links"] != float64(2) {
+		t.Fatalf("emailed PO: %d %v", status, body["emailed"])
+	}
+	checkDocumented(t, openAPISchemas(t), "po", map[string]any{"$ref": "#/components/schemas/PurchaseOrder"}, body)
+	anon := env.client()
+	anon.get(e.links["bob@barn.example"])
+	anon.post(e.links["bob@barn.example"]+"/acknowledge", nil)
+	if _, body = env.api("GET", path, w.tokenA, ""); body["emailed"].(map[string]any)["opened_at"] == nil || body["emailed"].(map[string]any)["acknowledged_at"] == nil {
+		t.Errorf("after opening and acknowledging: %v", body["emailed"])
+	}
+	if _, body = env.api("GET", "/api/v1/purchase-orders/"+strconv.FormatInt(w.poA, 10), w.tokenA, ""); body["emailed"] != nil {
+		t.Errorf("a PO to a Dropline supplier: %v", body["emailed"])
+	}
+}
