@@ -460,6 +460,9 @@ type apiPO struct {
 	// ExternalOrder is, for a website supplier's PO, the order placed on
 	// its site (null until recorded).
 	ExternalOrder *apiExternalOrderOut `json:"external_order,omitempty"`
+	// Emailed is how a PO was emailed to a supplier reached by email: the
+	// merchant's token reading one PO only.
+	Emailed *apiPOEmailed `json:"emailed,omitempty"`
 }
 
 // apiExternalOrderOut is a website supplier's PO's order on its site.
@@ -468,6 +471,16 @@ type apiExternalOrderOut struct {
 	Paid     *string `json:"paid"`
 	Currency string  `json:"currency"`
 	Notes    string  `json:"notes"`
+}
+
+// apiPOEmailed is when a PO was emailed to its supplier with signed links,
+// reminded, first opened and acknowledged, and how many links work now.
+type apiPOEmailed struct {
+	EmailedAt      *time.Time `json:"emailed_at"`
+	RemindedAt     *time.Time `json:"reminded_at"`
+	OpenedAt       *time.Time `json:"opened_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	LiveLinks      int        `json:"live_links"`
 }
 
 // apiShipment is a shipment of a PO with its tracking.
@@ -600,6 +613,15 @@ func (s *Server) apiPurchaseOrder(c echo.Context) error {
 	out, err := s.apiPOsWithShipments(c, acc.ID, []store.PurchaseOrder{po})
 	if err != nil {
 		return err
+	}
+	if po.AccountID == acc.ID {
+		e, err := s.store.POEmailing(c.Request().Context(), acc.ID, po.ID)
+		if err != nil {
+			return err
+		}
+		if len(e.Links) > 0 {
+			out[0].Emailed = &apiPOEmailed{EmailedAt: e.EmailedAt, RemindedAt: e.RemindedAt, OpenedAt: e.OpenedAt, AcknowledgedAt: e.AcknowledgedAt, LiveLinks: e.Live()}
+		}
 	}
 	return c.JSON(http.StatusOK, out[0])
 }

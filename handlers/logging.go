@@ -3,6 +3,7 @@ package handlers
 import (
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -35,10 +36,22 @@ func (s *Server) requestLogger() echo.MiddlewareFunc {
 }
 
 // redactURI keeps secrets out of the logs: a feed's public URL is its secret
-// (/feed/TOKEN/...), a store's webhook address names it, and upload and
-// other tokens travel as ?token=.
+// (/feed/TOKEN/...), as an emailed PO link is (/po-link/TOKEN/...), a
+// store's webhook address names it, and upload and other tokens travel as
+// ?token=.
 func redactURI(uri string) string {
 	path, query, hasQuery := strings.Cut(uri, "?")
+	if rest, ok := strings.CutPrefix(path, "/po-link/"); ok {
+		// An emailed PO link's token opens its PO to whoever holds it.
+		po, rest, _ := strings.Cut(rest, "/")
+		if _, err := strconv.ParseInt(po, 10, 64); err != nil {
+			po = "[redacted]" // not a PO's ID: it may be a token pasted alone
+		}
+		path = "/po-link/" + po + "/[redacted]"
+		if _, action, ok := strings.Cut(rest, "/"); ok {
+			path += "/" + action
+		}
+	}
 	if rest, ok := strings.CutPrefix(path, "/feed/"); ok {
 		if _, format, ok := strings.Cut(rest, "/"); ok {
 			path = "/feed/[redacted]/" + format

@@ -982,6 +982,9 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		return err
 	}
 	v.Shipments = shipmentRows(ships, loc)
+	if v.Emailing, err = s.poEmailingView(c, po.ID); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.POPage(s.frame(c, "PO "+po.PONumber), v))
 }
 

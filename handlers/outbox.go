@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,13 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 	now := time.Now()
 	for _, m := range msgs {
 		row := views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
-			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now)}
+			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now), HTML: m.HTML != ""}
+		if t := poLinkToken.FindStringSubmatch(m.Body); m.Kind == store.OutboxEmail && t != nil {
+			// An emailed PO's signed link, to open here: on this server,
+			// whatever base URL the email was written with.
+			id, _ := strconv.ParseInt(t[1], 10, 64)
+			row.Link = store.POLinkPath(id, t[2])
+		}
 		var from []string
 		if m.FromName != "" {
 			from = append(from, "from "+m.FromName)
@@ -74,6 +81,9 @@ func outboxReason(m store.OutboxMessage, loc *time.Location, now time.Time) stri
 	}
 	return "queued: sent on the next pass"
 }
+
+// poLinkToken finds the token of a signed PO link in an email's text.
+var poLinkToken = regexp.MustCompile(`/po-link/(\d+)/([A-Za-z0-9_-]{43})\b`)
 
 func joinEvents(es []string) string {
 	out := ""

@@ -63,6 +63,16 @@ func (s *Server) routes(e *echo.Echo) {
 	// Connected stores sign theirs with the store's secret; the token says which store.
 	api.POST("/webhooks/channels/:token", s.channelWebhook)
 
+	// A PO's signed link, emailed to a supplier outside Dropline: the token
+	// is the credential, bound to that PO alone. Its forms are checked
+	// against the visitor's session's CSRF token, as the sign-in form's are.
+	poLink := e.Group("/po-link", s.poLinkLimiter(), s.loadSession, s.checkCSRF)
+	poLink.GET("/:poID/:token", s.poLinkShow)
+	poLink.POST("/:poID/:token/acknowledge", s.poLinkAcknowledge)
+	poLink.POST("/:poID/:token/reject", s.poLinkReject)
+	poLink.POST("/:poID/:token/cancel", s.poLinkCancelAnswer)
+	poLink.POST("/:poID/:token/shipments", s.poLinkShipment)
+
 	// Everything else is the browser portal: cookie session + CSRF.
 	web := e.Group("", s.loadSession, s.checkCSRF)
 	web.GET("/login", s.loginShow)
@@ -146,6 +156,10 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.GET("/purchase-orders", s.purchaseOrdersList)
 	merchant.GET("/purchase-orders/:poID", s.purchaseOrderShow)
 	merchant.POST("/purchase-orders/:poID/cancel", s.purchaseOrderCancel)
+	merchant.POST("/purchase-orders/:poID/email-links/revoke", s.poLinksRevoke)
+	merchant.POST("/purchase-orders/:poID/email-links/resend", s.poLinksResend)
+	merchant.GET("/suppliers-outside/:supplierID/email", s.emailSupplierShow)
+	merchant.POST("/suppliers-outside/:supplierID/email/catalog", s.emailSupplierCatalog)
 	merchant.GET("/settings/orders", s.orderSettingsShow)
 	merchant.GET("/settings/channels", s.channelsShow)
 	merchant.GET("/suppliers", s.suppliersList)
@@ -167,6 +181,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.GET("/runs/:runID/status", s.runStatus)
 	merchantAdmin := merchant.Group("", s.requireAccountAdmin)
 	merchantAdmin.POST("/settings/orders", s.orderSettingsSave)
+	merchantAdmin.POST("/suppliers-outside/:supplierID/email/upgrade", s.emailSupplierUpgrade)
 	merchantAdmin.POST("/settings/channels", s.channelSave)
 	merchantAdmin.POST("/settings/channels/:channelID", s.channelSave)
 	merchantAdmin.POST("/settings/channels/:channelID/remove", s.channelRemove)

@@ -222,7 +222,8 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // uploadRoutes take file uploads of up to store.MaxUploadBytes.
-var uploadRoutes = map[string]bool{"/products/import": true, "/orders/import": true, "/dropship-orders/upload": true}
+var uploadRoutes = map[string]bool{"/products/import": true, "/orders/import": true, "/dropship-orders/upload": true,
+	"/suppliers-outside/:supplierID/email/catalog": true}
 
 // jsonValues serialises a session's values as JSON. They are strings (the
 // CSRF token, the session token) and lists of strings (flash messages).

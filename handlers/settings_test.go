@@ -110,6 +110,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/users/:userID/remove":                  {},
 	"/settings/tokens":                                {"name": {"staff token"}},
 	"/settings/tokens/:tokenID/revoke":                {},
+	"/suppliers-outside/:supplierID/email/upgrade":    {"email": {"staff-pick@example.com"}, "password": {testPassword}},
 }
 
 var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carriers/check": true, "/switch-account": true, "/login": true, "/logout": true,
@@ -124,8 +125,12 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
 	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true,
 	"/suppliers-outside/:supplierID/upload":                          true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
-	"/orders/:orderID/channel-cancel": true,
-	"/purchase-orders/:poID/cancel":   true,
+	"/orders/:orderID/channel-cancel":           true,
+	"/purchase-orders/:poID/cancel":             true,
+	"/purchase-orders/:poID/email-links/revoke": true, "/purchase-orders/:poID/email-links/resend": true,
+	"/suppliers-outside/:supplierID/email/catalog": true,
+	// An emailed PO link's page needs no account at all: its token is the credential.
+	"/po-link/:poID/:token/acknowledge": true, "/po-link/:poID/:token/reject": true, "/po-link/:poID/:token/cancel": true, "/po-link/:poID/:token/shipments": true,
 	// Handling dropship orders is the supplier staff's daily work.
 	"/dropship-orders/:poID/acknowledge": true, "/dropship-orders/:poID/status": true, "/dropship-orders/:poID/reject": true,
 	"/dropship-orders/:poID/cancel": true, "/dropship-orders/:poID/shipments": true, "/dropship-orders/shipments/:shipmentID/delivered": true,

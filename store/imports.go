@@ -499,9 +499,18 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 		return ImportPlan{}, fmt.Errorf("store: apply import: %w", err)
 	}
 	defer tx.Rollback()
+	plan, err := db.applyImport(ctx, tx, actor, accountID, kind, body, opt)
+	if err != nil {
+		return plan, err
+	}
+	return plan, tx.Commit()
+}
+
+// applyImport is ApplyImport in the caller's transaction.
+func (db *DB) applyImport(ctx context.Context, tx dbtx, actor Actor, accountID int64, kind string, body []byte, opt ImportOptions) (ImportPlan, error) {
 	var plan ImportPlan
 	now := db.now()
-	err = db.walkImport(ctx, tx, accountID, kind, body, opt, &plan, func(r importRow) error {
+	err := db.walkImport(ctx, tx, accountID, kind, body, opt, &plan, func(r importRow) error {
 		in := r.in
 		args := []any{in.SKU, in.Title, in.Options, in.GTIN, in.MPN, nullMoney(in.CostCents, in.HasCost), nullMoney(in.PriceCents, in.HasPrice),
 			in.Quantity, in.LeadTimeDays, in.URL, in.ImageURL, in.Description, joinTags(in.Tags), in.Active, in.GroupKey,
@@ -540,7 +549,7 @@ func (db *DB) ApplyImport(ctx context.Context, actor Actor, accountID int64, kin
 	if err := db.audit(ctx, tx, actor, accountID, "products.imported", "account", accountID, detail); err != nil {
 		return plan, fmt.Errorf("store: apply import: %w", err)
 	}
-	return plan, tx.Commit()
+	return plan, nil
 }
 
 // DeleteUpload forgets an uploaded file once applied.

@@ -22,9 +22,10 @@ type SMTPMailer struct {
 	Config SMTPConfig
 }
 
-// Send delivers one plain-text email. A sender name goes beside the
-// configured From address (a merchant's name on its customers' emails: the
-// address stays the one the server may send as); replies go to ReplyTo.
+// Send delivers one email: plain text, with an HTML alternative when it
+// has one. A sender name goes beside the configured From address (a
+// merchant's name on its customers' emails: the address stays the one the
+// server may send as); replies go to ReplyTo.
 func (m *SMTPMailer) Send(ctx context.Context, e Email) error {
 	msg := mail.NewMsg()
 	from, err := netmail.ParseAddress(m.Config.From)
@@ -47,6 +48,11 @@ func (m *SMTPMailer) Send(ctx context.Context, e Email) error {
 	}
 	msg.Subject(e.Subject)
 	msg.SetBodyString(mail.TypeTextPlain, e.Body)
+	if e.HTML != "" {
+		// multipart/alternative: a reader that shows HTML shows it, any
+		// other the plain text.
+		msg.AddAlternativeString(mail.TypeTextHTML, e.HTML)
+	}
 	opts := []mail.Option{mail.WithPort(m.Config.Port), mail.WithTLSPolicy(mail.TLSOpportunistic)}
 	if m.Config.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(m.Config.Username), mail.WithPassword(m.Config.Password))

@@ -70,6 +70,7 @@ type OutboxMessage struct {
 	ReplyTo       string // an email's reply-to address, if any
 	Subject       string
 	Body          string
+	HTML          string // an email's HTML part, "" for plain text alone
 	State         string
 	Attempts      int
 	NextAttemptAt time.Time
@@ -146,7 +147,9 @@ func (db *DB) queueEvent(ctx context.Context, tx dbtx, accountID, orderID int64,
 }
 
 // queuePOCreated queues what a new PO sends: an email to the supplier's
-// users once the PO is released, and the two accounts' webhooks.
+// users once the PO is released (a supplier reached by email: the PO
+// itself, with a signed link, to each of its order addresses), and the two
+// accounts' webhooks.
 func (db *DB) queuePOCreated(ctx context.Context, tx dbtx, merchant Account, supplierID, orderID, poID int64, number string, release time.Time) error {
 	rows, err := tx.QueryContext(ctx, "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.account_id = ? ORDER BY u.email", supplierID)
 	if err != nil {
@@ -168,6 +171,9 @@ func (db *DB) queuePOCreated(ctx context.Context, tx dbtx, merchant Account, sup
 			Subject: "New dropship order " + number + " from " + merchant.Name, Body: body, NextAttemptAt: release}); err != nil {
 			return err
 		}
+	}
+	if _, err := db.emailPO(ctx, tx, poID, LinkNew, Actor{}, release); err != nil {
+		return err
 	}
 	data := map[string]any{"purchase_order_id": poID, "po_number": number, "order_id": orderID}
 	if err := db.queueEvent(ctx, tx, merchant.ID, orderID, "order.dropshipped", data, db.now()); err != nil {
@@ -197,7 +203,7 @@ func (db *DB) Outbox(ctx context.Context, accountID int64, state string, limit i
 
 // OutboxList lists the acting account's newest messages that f selects.
 func (db *DB) OutboxList(ctx context.Context, accountID int64, f OutboxFilter, limit int) ([]OutboxMessage, error) {
-	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, from_name, reply_to, subject, body, state, attempts, next_attempt_at, last_error,
+	q := `SELECT id, account_id, coalesce(order_id, 0), kind, topic, recipient, from_name, reply_to, subject, body, html_body, state, attempts, next_attempt_at, last_error,
 		coalesce(waiting_for, ''), created_at, sent_at
 		FROM outbox WHERE account_id = ?`
 	args := []any{accountID}
@@ -218,7 +224,7 @@ func (db *DB) OutboxList(ctx context.Context, accountID int64, f OutboxFilter, l
 	var out []OutboxMessage
 	for rows.Next() {
 		var m OutboxMessage
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.FromName, &m.ReplyTo, &m.Subject, &m.Body, &m.State, &m.Attempts,
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.OrderID, &m.Kind, &m.Topic, &m.Recipient, &m.FromName, &m.ReplyTo, &m.Subject, &m.Body, &m.HTML, &m.State, &m.Attempts,
 			&m.NextAttemptAt, &m.LastError, &m.WaitingFor, &m.CreatedAt, &m.SentAt); err != nil {
 			return nil, err
 		}
@@ -400,13 +406,15 @@ func (db *DB) RemoveWebhookEndpoint(ctx context.Context, actor Actor, accountID,
 	return tx.Commit()
 }
 
-// Email is one plain-text email as a Mailer sends it.
+// Email is one email as a Mailer sends it: plain text, with an HTML
+// alternative when HTML is set.
 type Email struct {
 	To       string
 	FromName string // the sender's display name beside the configured address; "" keeps the configured one
 	ReplyTo  string // "" for none
 	Subject  string
 	Body     string
+	HTML     string // "" for plain text alone
 }
 
 // Mailer sends one email.
@@ -503,7 +511,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	if _, err := db.write.ExecContext(ctx, fmt.Sprintf(claim, lock), token, now.Add(d.lease()), now, now, now); err != nil {
 		return 0, fmt.Errorf("store: claim due messages: %w", err)
 	}
-	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, coalesce(o.order_id, 0), coalesce(o.shipment_id, 0), o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.attempts, coalesce(w.secret, '')
+	rows, err := db.rq(ctx, `SELECT o.id, o.account_id, coalesce(o.order_id, 0), coalesce(o.shipment_id, 0), o.kind, o.topic, o.recipient, o.from_name, o.reply_to, o.subject, o.body, o.html_body, o.attempts, coalesce(w.secret, '')
 		FROM outbox o LEFT JOIN webhook_endpoints w ON w.account_id = o.account_id AND w.url = o.recipient AND w.disabled_at IS NULL
 		WHERE o.claim_token = ? AND o.state = 'pending' ORDER BY o.id`, token)
 	if err != nil {
@@ -516,7 +524,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	var list []due
 	for rows.Next() {
 		var x due
-		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.OrderID, &x.m.ShipmentID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.FromName, &x.m.ReplyTo, &x.m.Subject, &x.m.Body, &x.m.Attempts, &x.secret); err != nil {
+		if err := rows.Scan(&x.m.ID, &x.m.AccountID, &x.m.OrderID, &x.m.ShipmentID, &x.m.Kind, &x.m.Topic, &x.m.Recipient, &x.m.FromName, &x.m.ReplyTo, &x.m.Subject, &x.m.Body, &x.m.HTML, &x.m.Attempts, &x.secret); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -567,7 +575,7 @@ func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessa
 		if d.Mailer == nil {
 			return "", &waitError{transportSMTP, "no SMTP server is configured"}
 		}
-		return "", d.Mailer.Send(ctx, Email{To: m.Recipient, FromName: m.FromName, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body})
+		return "", d.Mailer.Send(ctx, Email{To: m.Recipient, FromName: m.FromName, ReplyTo: m.ReplyTo, Subject: m.Subject, Body: m.Body, HTML: m.HTML})
 	case OutboxWebhook:
 		return "", postWebhook(ctx, client, m, secret)
 	case OutboxChannel:

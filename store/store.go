@@ -43,6 +43,9 @@ type DB struct {
 	Now func() time.Time
 	// PasswordCost is the bcrypt cost for new password hashes; tests lower it.
 	PasswordCost int
+	// BaseURL is where people reach this Dropline (scheme, host, port, no
+	// trailing slash), for the links in emails; "" is DefaultBaseURL.
+	BaseURL string
 }
 
 // Open opens the database path names: a PostgreSQL server's database for a

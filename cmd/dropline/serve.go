@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"syscall"
 	"time"
@@ -26,6 +27,9 @@ type serveConfig struct {
 	Tick time.Duration
 	// SMTP sends the outbox's emails; with no host they wait on the Outbox page.
 	SMTP store.SMTPConfig
+	// BaseURL is where people reach this Dropline, for links in emails;
+	// "" is the address it listens on.
+	BaseURL string
 }
 
 // leases are the lengths of the background jobs' claims; zero is the
@@ -142,6 +146,10 @@ func openApp(ctx context.Context, cfg serveConfig, logger *slog.Logger) (*app, e
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.ln = ln
+	db.BaseURL = cfg.BaseURL
+	if db.BaseURL == "" {
+		db.BaseURL = a.URL()
+	}
 	a.srv = &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -176,8 +184,9 @@ func (a *app) Serve() error {
 }
 
 // ticker moves POs past their queue clock instants (late, due, stale),
-// starts due feed pulls, delivers the outbox, pulls connected stores'
-// orders and pushes them stock, now and then every tick. Schedules live in the
+// starts due feed pulls, emails reminders of POs email suppliers have not
+// acknowledged in time, delivers the outbox, pulls connected stores' orders
+// and pushes them stock, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
 	defer close(a.done)
@@ -193,6 +202,11 @@ func (a *app) ticker(ctx context.Context) {
 			a.log.Error("feed ticker", "err", err)
 		} else if n > 0 {
 			a.log.Info("feed ticker", "pulled", n)
+		}
+		if n, err := a.db.SendPOReminders(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("reminder ticker", "err", err)
+		} else if n > 0 {
+			a.log.Info("reminder ticker", "reminded", n)
 		}
 		if n, err := a.mail.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("outbox ticker", "err", err)
@@ -315,16 +329,23 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	smtpUser := fs.String("smtp-user", getenv("DROPLINE_SMTP_USER"), "SMTP user name (env DROPLINE_SMTP_USER)")
 	smtpPass := fs.String("smtp-password", getenv("DROPLINE_SMTP_PASSWORD"), "SMTP password (env DROPLINE_SMTP_PASSWORD)")
 	mailFrom := fs.String("mail-from", getenv("DROPLINE_MAIL_FROM"), "From address of emails (env DROPLINE_MAIL_FROM)")
+	baseURL := fs.String("base-url", getenv("DROPLINE_BASE_URL"), "where people reach this server, for links in emails, e.g. https://dropline.example.com (env DROPLINE_BASE_URL; default: the listen address)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *smtpHost != "" && *mailFrom == "" {
 		return errors.New("serve: --smtp-host needs --mail-from (the address emails are sent from)")
 	}
+	if *baseURL != "" {
+		u, err := url.Parse(*baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return fmt.Errorf("serve: --base-url %q: give the scheme and host people reach this server at, e.g. https://dropline.example.com", *baseURL)
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	handlers.TuneGC(getenv)
 	a, err := startApp(ctx, serveConfig{Addr: *addr, DB: *dbPath, Demo: *demo, Tick: *tick,
-		SMTP: store.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPass, From: *mailFrom}}, logger)
+		SMTP: store.SMTPConfig{Host: *smtpHost, Port: *smtpPort, Username: *smtpUser, Password: *smtpPass, From: *mailFrom}, BaseURL: *baseURL}, logger)
 	if err != nil {
 		return err
 	}
