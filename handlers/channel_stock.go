@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -48,63 +47,36 @@ func channelProblem(err error) (string, bool) {
 // minutes, asking the store again for the SKUs it did not have, and says
 // what happened.
 func (s *Server) channelStockPush(c echo.Context) error {
-	id, err := idParam(c, "channelID")
+	ch, ctx, cancel, client, err := s.storeCall(c, channelStockTimeout)
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), channelStockTimeout)
 	defer cancel()
-	ch, err := s.store.SalesChannel(ctx, p.accountID(), id)
-	if err != nil {
-		return err
-	}
-	fetcher, err := s.puller.Downloader(ctx)
-	if err != nil {
-		return err
-	}
-	res, err := s.store.PushChannelStock(ctx, p.accountID(), id, fetcher.GuardedClient(), true)
+	p, id := principalOf(c), ch.ID
+	res, err := s.store.PushChannelStock(ctx, p.accountID(), id, client, true)
 	if msg := store.Message(err); msg != "" {
-		if ferr := s.flashError(c, msg); ferr != nil {
-			return ferr
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, msg, true)
 	}
 	if err != nil {
 		return err
 	}
 	msg := "Pushed stock to " + ch.Name + ": " + res.Summary()
 	if res.Error != "" {
-		if err := s.flashError(c, msg+" "+ch.Name+" answered: "+res.Error); err != nil {
-			return err
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, msg+" "+ch.Name+" answered: "+res.Error, true)
 	}
-	if err := s.flash(c, msg); err != nil {
-		return err
-	}
-	return redirect(c, "/settings/channels")
+	return s.backToChannels(c, msg, false)
 }
 
 // channelLocations reads a Shopify store's active locations and shows the
 // page with the choice of where its stock is set.
 func (s *Server) channelLocations(c echo.Context) error {
-	id, err := idParam(c, "channelID")
+	ch, ctx, cancel, client, err := s.storeCall(c, channelStockTimeout)
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), channelStockTimeout)
 	defer cancel()
-	ch, err := s.store.SalesChannel(ctx, p.accountID(), id)
-	if err != nil {
-		return err
-	}
-	fetcher, err := s.puller.Downloader(ctx)
-	if err != nil {
-		return err
-	}
-	locs, err := s.store.ChannelLocations(ctx, p.accountID(), id, fetcher.GuardedClient())
+	p, id := principalOf(c), ch.ID
+	locs, err := s.store.ChannelLocations(ctx, p.accountID(), id, client)
 	if err != nil {
 		msg := store.Message(err)
 		if problem, ok := channelProblem(err); ok {
@@ -113,10 +85,7 @@ func (s *Server) channelLocations(c echo.Context) error {
 		if msg == "" {
 			return err
 		}
-		if ferr := s.flashError(c, msg); ferr != nil {
-			return ferr
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, msg, true)
 	}
 	v := views.ChannelsView{Locations: views.ChannelLocations{ChannelID: id}}
 	for _, l := range locs {
@@ -128,22 +97,13 @@ func (s *Server) channelLocations(c echo.Context) error {
 // channelLocationSave sets where a Shopify store's stock is set; another
 // location gets every quantity with the next push.
 func (s *Server) channelLocationSave(c echo.Context) error {
-	id, err := idParam(c, "channelID")
+	ch, ctx, cancel, client, err := s.storeCall(c, channelStockTimeout)
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), channelStockTimeout)
 	defer cancel()
-	ch, err := s.store.SalesChannel(ctx, p.accountID(), id)
-	if err != nil {
-		return err
-	}
-	fetcher, err := s.puller.Downloader(ctx)
-	if err != nil {
-		return err
-	}
-	loc, err := s.store.SetStockLocation(ctx, p.actor(), p.accountID(), id, c.FormValue("location_id"), fetcher.GuardedClient())
+	p, id := principalOf(c), ch.ID
+	loc, err := s.store.SetStockLocation(ctx, p.actor(), p.accountID(), id, c.FormValue("location_id"), client)
 	if err != nil {
 		msg := store.Message(err)
 		if errs := fieldErrors(err); errs != nil {
@@ -155,17 +115,11 @@ func (s *Server) channelLocationSave(c echo.Context) error {
 		if msg == "" {
 			return err
 		}
-		if ferr := s.flashError(c, msg); ferr != nil {
-			return ferr
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, msg, true)
 	}
 	where := "the shop's primary location"
 	if loc.ID != "" {
 		where = loc.Name
 	}
-	if err := s.flash(c, ch.Name+"'s stock is set at "+where+"; the next push sends every quantity there."); err != nil {
-		return err
-	}
-	return redirect(c, "/settings/channels")
+	return s.backToChannels(c, ch.Name+"'s stock is set at "+where+"; the next push sends every quantity there.", false)
 }

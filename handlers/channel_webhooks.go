@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -54,30 +53,18 @@ func (s *Server) channelWebhook(c echo.Context) error {
 // orders, at this Dropline's address as the merchant reaches it (the same
 // way Settings → Orders builds its webhook address).
 func (s *Server) channelWebhooksRegister(c echo.Context) error {
-	id, err := idParam(c, "channelID")
+	ch, ctx, cancel, client, err := s.storeCall(c, channelWebhookTimeout)
 	if err != nil {
 		return err
 	}
-	p := principalOf(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), channelWebhookTimeout)
 	defer cancel()
-	ch, err := s.store.SalesChannel(ctx, p.accountID(), id)
-	if err != nil {
-		return err
-	}
-	fetcher, err := s.puller.Downloader(ctx)
-	if err != nil {
-		return err
-	}
-	subs, regErr := s.store.RegisterChannelWebhooks(ctx, p.actor(), p.accountID(), id, c.Scheme()+"://"+c.Request().Host, fetcher.GuardedClient())
+	p, id := principalOf(c), ch.ID
+	subs, regErr := s.store.RegisterChannelWebhooks(ctx, p.actor(), p.accountID(), id, c.Scheme()+"://"+c.Request().Host, client)
 	if errors.Is(regErr, store.ErrNotFound) {
 		return regErr
 	}
 	if regErr != nil {
-		if ferr := s.flashError(c, "Registering the webhooks of "+ch.Name+" failed: "+store.WebhookMessage(regErr)); ferr != nil {
-			return ferr
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, "Registering the webhooks of "+ch.Name+" failed: "+store.WebhookMessage(regErr), true)
 	}
 	var made, kept []string
 	for _, sub := range subs {
@@ -94,8 +81,5 @@ func (s *Server) channelWebhooksRegister(c echo.Context) error {
 	if len(kept) > 0 {
 		msg += "; " + strings.Join(kept, ", ") + " were there already"
 	}
-	if err := s.flash(c, msg+". New orders now come in the moment they are placed."); err != nil {
-		return err
-	}
-	return redirect(c, "/settings/channels")
+	return s.backToChannels(c, msg+". New orders now come in the moment they are placed.", false)
 }

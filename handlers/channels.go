@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -140,31 +139,20 @@ func (s *Server) channelTest(c echo.Context) error {
 // testChannel reads the store's name through its adapter, over the guarded
 // client feed downloads use, and says what happened.
 func (s *Server) testChannel(c echo.Context, id int64, prefix string) error {
-	p := principalOf(c)
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 30*time.Second)
-	defer cancel()
-	if _, err := s.store.SalesChannel(ctx, p.accountID(), id); err != nil {
-		return err
-	}
-	fetcher, err := s.puller.Downloader(ctx)
+	ch, ctx, cancel, client, err := s.storeCallTo(c, id, 30*time.Second)
 	if err != nil {
 		return err
 	}
-	shop, testErr := s.store.TestSalesChannel(ctx, p.accountID(), id, fetcher.GuardedClient())
+	defer cancel()
+	shop, testErr := s.store.TestSalesChannel(ctx, ch.AccountID, ch.ID, client)
 	msg := prefix
 	if msg != "" {
 		msg += " "
 	}
 	if testErr != nil {
-		if ferr := s.flashError(c, msg+"The connection test failed: "+store.UserChannelMessage(testErr)); ferr != nil {
-			return ferr
-		}
-		return redirect(c, "/settings/channels")
+		return s.backToChannels(c, msg+"The connection test failed: "+store.UserChannelMessage(testErr), true)
 	}
-	if err := s.flash(c, msg+"The connection works: "+strconv.Quote(shop.Name)+" answered."); err != nil {
-		return err
-	}
-	return redirect(c, "/settings/channels")
+	return s.backToChannels(c, msg+"The connection works: "+strconv.Quote(shop.Name)+" answered.", false)
 }
 
 // channelWebhooksRow is where a store's webhooks stand, for its row.

@@ -267,8 +267,14 @@ func (s *Server) poAction(c echo.Context, do func(p *principal, supplierID, id i
 	if err != nil {
 		return err
 	}
-	back := side.base
-	if err := do(p, side.supplierID, id); err != nil {
+	return s.afterPOAction(c, do(p, side.supplierID, id), side.base, ok)
+}
+
+// afterPOAction returns to a PO's page (back) after an action that ended in
+// err: with ok said, or with what stopped it (field messages and conflicts
+// said on the page; anything else is the error page's).
+func (s *Server) afterPOAction(c echo.Context, err error, back, ok string) error {
+	if err != nil {
 		if errs := fieldErrors(err); errs != nil {
 			var msgs []string
 			for _, m := range errs {

@@ -152,24 +152,7 @@ func (s *Server) poLinkAction(c echo.Context, do func(lp store.LinkedPO) error, 
 	if err != nil {
 		return err
 	}
-	back := store.POLinkPath(lp.PO.ID, c.Param("token"))
-	if err := do(lp); err != nil {
-		if errs := fieldErrors(err); errs != nil {
-			var msgs []string
-			for _, m := range errs {
-				msgs = append(msgs, m)
-			}
-			if ferr := s.flashError(c, strings.Join(msgs, " ")); ferr != nil {
-				return ferr
-			}
-			return redirect(c, back)
-		}
-		return s.conflictToFlash(c, err, back)
-	}
-	if err := s.flash(c, ok); err != nil {
-		return err
-	}
-	return redirect(c, back)
+	return s.afterPOAction(c, do(lp), store.POLinkPath(lp.PO.ID, c.Param("token")), ok)
 }
 
 func (s *Server) poLinkAcknowledge(c echo.Context) error {

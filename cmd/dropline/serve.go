@@ -227,30 +227,39 @@ func (a *app) ticker(ctx context.Context) {
 // the ticker.
 const channelSyncTimeout = 2 * time.Minute
 
-// syncChannels pulls the orders of each store not pulled for
-// store.ChannelSyncEvery, one after another, over the guarded client feed
-// downloads use. It logs counts and the platform's message, never
-// credentials (the store never hands them out).
-func (a *app) syncChannels(ctx context.Context) {
-	due, err := a.db.ChannelsDueForSync(ctx, a.db.Now())
+// eachStore runs work on each store due returns, one after another, over
+// the guarded client feed downloads use, each bounded by
+// channelSyncTimeout, until ctx ends. what names the step in the log.
+func (a *app) eachStore(ctx context.Context, what string, due func(context.Context, time.Time) ([]store.SalesChannel, error),
+	work func(context.Context, store.SalesChannel, *http.Client)) {
+	list, err := due(ctx, a.db.Now())
 	if err != nil {
 		if ctx.Err() == nil {
-			a.log.Error("channel ticker", "err", err)
+			a.log.Error(what, "err", err)
 		}
 		return
 	}
-	for _, ch := range due {
+	for _, ch := range list {
 		if ctx.Err() != nil {
 			return
 		}
 		fetcher, err := a.puller.Downloader(ctx)
 		if err != nil {
-			a.log.Error("channel ticker", "err", err)
+			a.log.Error(what, "err", err)
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, channelSyncTimeout)
-		res, err := a.db.SyncChannelOrders(sctx, ch.AccountID, ch.ID, fetcher.GuardedClient())
+		work(sctx, ch, fetcher.GuardedClient())
 		cancel()
+	}
+}
+
+// syncChannels pulls the orders of each store not pulled for
+// store.ChannelSyncEvery. It logs counts and the platform's message, never
+// credentials (the store never hands them out).
+func (a *app) syncChannels(ctx context.Context) {
+	a.eachStore(ctx, "channel ticker", a.db.ChannelsDueForSync, func(sctx context.Context, ch store.SalesChannel, client *http.Client) {
+		res, err := a.db.SyncChannelOrders(sctx, ch.AccountID, ch.ID, client)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Warn("channel ticker", "channel", ch.ID, "kind", ch.Kind, "err", store.UserChannelMessage(err))
@@ -258,34 +267,16 @@ func (a *app) syncChannels(ctx context.Context) {
 			a.log.Info("channel ticker", "channel", ch.ID, "kind", ch.Kind, "created", res.Created, "unchanged", res.Unchanged,
 				"cancelled", res.Cancelled, "invalid", res.Invalid)
 		}
-	}
+	})
 }
 
 // pushStock pushes, to each store that pushes stock and is due (see
 // store.ChannelsDueForStockPush), the sellable quantities that changed since
-// its last push, one store after another, over the guarded client feed
-// downloads use. A store whose push is throttled or fails keeps what was not
+// its last push. A store whose push is throttled or fails keeps what was not
 // sent for its next push; the platform's message is on the store's page.
 func (a *app) pushStock(ctx context.Context) {
-	due, err := a.db.ChannelsDueForStockPush(ctx, a.db.Now())
-	if err != nil {
-		if ctx.Err() == nil {
-			a.log.Error("stock ticker", "err", err)
-		}
-		return
-	}
-	for _, ch := range due {
-		if ctx.Err() != nil {
-			return
-		}
-		fetcher, err := a.puller.Downloader(ctx)
-		if err != nil {
-			a.log.Error("stock ticker", "err", err)
-			return
-		}
-		sctx, cancel := context.WithTimeout(ctx, channelSyncTimeout)
-		res, err := a.db.PushChannelStock(sctx, ch.AccountID, ch.ID, fetcher.GuardedClient(), false)
-		cancel()
+	a.eachStore(ctx, "stock ticker", a.db.ChannelsDueForStockPush, func(sctx context.Context, ch store.SalesChannel, client *http.Client) {
+		res, err := a.db.PushChannelStock(sctx, ch.AccountID, ch.ID, client, false)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			// Paused, turned off or taken by another push since the list
@@ -297,7 +288,7 @@ func (a *app) pushStock(ctx context.Context) {
 		case err == nil && (res.Sent > 0 || res.Missing > 0):
 			a.log.Info("stock ticker", "channel", ch.ID, "kind", ch.Kind, "sent", res.Sent, "missing", res.Missing, "waiting", res.Waiting)
 		}
-	}
+	})
 }
 
 // Close stops serving, waiting for requests in flight and background pulls, and closes the store.
