@@ -509,23 +509,13 @@ func (db *DB) recordStock(ctx context.Context, channelID int64, location, base s
 // alone.
 func (db *DB) ChannelsDueForStockPush(ctx context.Context, now time.Time) ([]SalesChannel, error) {
 	now = now.UTC()
-	rows, err := db.rq(ctx, "SELECT "+salesChannelColumns+` FROM sales_channels
-		WHERE push_stock = 1 AND paused = 0 AND (stock_claimed_until IS NULL OR stock_claimed_until <= ?)
+	out, err := db.salesChannelsWhere(ctx, `push_stock = 1 AND paused = 0 AND (stock_claimed_until IS NULL OR stock_claimed_until <= ?)
 		AND (stock_next_at IS NULL OR stock_next_at <= ? OR stock_changes <> stock_changes_seen)
 		ORDER BY stock_checked_at IS NOT NULL, stock_checked_at, id`, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: channels due for stock push: %w", err)
 	}
-	defer rows.Close()
-	var out []SalesChannel
-	for rows.Next() {
-		c, err := scanSalesChannel(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: channels due for stock push: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ChannelLocations lists the active locations of one of the merchant's

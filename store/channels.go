@@ -91,16 +91,26 @@ func hint(secret string) string {
 
 // SalesChannels lists the merchant's stores.
 func (db *DB) SalesChannels(ctx context.Context, merchantID int64) ([]SalesChannel, error) {
-	rows, err := db.rq(ctx, "SELECT "+salesChannelColumns+" FROM sales_channels WHERE account_id = ? ORDER BY name, id", merchantID)
+	out, err := db.salesChannelsWhere(ctx, "account_id = ? ORDER BY name, id", merchantID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sales channels of %d: %w", merchantID, err)
+	}
+	return out, nil
+}
+
+// salesChannelsWhere lists the stores the condition (with its ORDER BY)
+// selects.
+func (db *DB) salesChannelsWhere(ctx context.Context, cond string, args ...any) ([]SalesChannel, error) {
+	rows, err := db.rq(ctx, "SELECT "+salesChannelColumns+" FROM sales_channels WHERE "+cond, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []SalesChannel
 	for rows.Next() {
 		c, err := scanSalesChannel(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: sales channels of %d: %w", merchantID, err)
+			return nil, err
 		}
 		out = append(out, c)
 	}
