@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +19,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/fetch"
 	"github.com/dropline/dropline/store/orderfile"
 	"github.com/dropline/dropline/store/storetest"
 )
@@ -42,6 +45,9 @@ type machineWorld struct {
 	skus       []string
 	subSupplie map[int64]int64 // subscription → supplier
 	links      []machineLink
+	// website is M1's website supplier (outside Dropline), whose POs M1's
+	// own people work: its catalog, W-1, is M1's only.
+	website store.Account
 }
 
 // machineLink is a vendor link and the merchant's index.
@@ -58,7 +64,7 @@ func buildMachineWorld(t *testing.T) *machineWorld {
 		path = storetest.EmptyPostgres(t) // each run starts from a copy of it
 	}
 	w := &machineWorld{path: path, products: map[int64]map[string]int64{}, subs: map[int64][]int64{},
-		skus: []string{"X-1", "X-2", "X-3", "OWN-1"}, subSupplie: map[int64]int64{}}
+		skus: []string{"X-1", "X-2", "X-3", "W-1", "OWN-1"}, subSupplie: map[int64]int64{}}
 	ctx := context.Background()
 	db, err := store.Open(ctx, w.path)
 	if err != nil {
@@ -150,10 +156,49 @@ func buildMachineWorld(t *testing.T) *machineWorld {
 		}
 		puller.Wait()
 	}
+	// M1 also buys W-1 from a website, by hand, for its customers.
+	site := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(rw, "sku,title,cost,quantity,url,active\nW-1,Lamp,7.40,50,https://site.example/w-1,true\n")
+	}))
+	defer site.Close()
+	website, err := db.CreateManagedSupplier(ctx, w.mActors[0], w.merchants[0].ID, store.ManagedSupplierInput{Contact: store.ContactWebsite, Name: "Site",
+		Website: "https://site.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.website = website.Account
+	siteSub, err := db.SaveSubscription(ctx, store.CLIActor, w.merchants[0].ID, 0, store.SubscriptionInput{Name: "Site", URL: site.URL + "/c.csv",
+		IntervalMinutes: 60, DropThresholdPct: 100, StaleAfterHours: 26})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSubscriptionSupplier(ctx, w.mActors[0], w.merchants[0].ID, siteSub.ID, w.website.ID); err != nil {
+		t.Fatal(err)
+	}
+	puller := &store.Puller{DB: db, Fetcher: &fetch.Fetcher{AllowPrivate: true}}
+	if _, err := puller.PullNow(ctx, w.merchants[0].ID, siteSub.ID); err != nil {
+		t.Fatal(err)
+	}
+	puller.Wait()
 	if err := db.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// sideActor is who works a PO's supplier side: the supplier's admin, or
+// for the website supplier, M1's.
+func (w *machineWorld) sideActor(t *rapid.T, supplierID int64) store.Actor {
+	for i, s := range w.suppliers {
+		if s.ID == supplierID {
+			return w.sActors[i]
+		}
+	}
+	if supplierID == w.website.ID {
+		return w.mActors[0]
+	}
+	t.Fatalf("a PO of an unknown supplier %d", supplierID)
+	return store.Actor{}
 }
 
 // machine is one sequence: a copy of the template and what was done to it.
@@ -186,7 +231,7 @@ func (m *machine) order(t *rapid.T, merchantID int64) store.Order {
 
 // supplierPO draws a PO of any merchant as its supplier sees it, with the
 // supplier's index.
-func (m *machine) supplierPO(t *rapid.T, keep func(store.PurchaseOrder) bool) (int, store.PurchaseOrder) {
+func (m *machine) supplierPO(t *rapid.T, keep func(store.PurchaseOrder) bool) (store.Actor, store.PurchaseOrder) {
 	var all []store.PurchaseOrder
 	for _, acc := range m.w.merchants {
 		page, err := m.db.PurchaseOrders(m.ctx, acc.ID, store.POFilter{PerPage: 200})
@@ -207,13 +252,7 @@ func (m *machine) supplierPO(t *rapid.T, keep func(store.PurchaseOrder) bool) (i
 		t.Skip("no such PO")
 	}
 	p := rapid.SampledFrom(all).Draw(t, "po")
-	for i, s := range m.w.suppliers {
-		if s.ID == p.SupplierID {
-			return i, p
-		}
-	}
-	t.Fatalf("PO %d of an unknown supplier %d", p.ID, p.SupplierID)
-	return 0, p
+	return m.w.sideActor(t, p.SupplierID), p
 }
 
 func (m *machine) CreateOrder(t *rapid.T) {
@@ -398,7 +437,7 @@ func (m *machine) checkDropship(t *rapid.T, acc store.Account, o store.Order, pl
 // Reject has a supplier reject open lines: all of a line not shipped yet,
 // the remainder of one shipped in part.
 func (m *machine) Reject(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+	side, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
 		return p.Status == store.POOpen || p.Status == store.POPartiallyShipped
 	})
 	var open []int64
@@ -411,7 +450,7 @@ func (m *machine) Reject(t *rapid.T) {
 		t.Skip("no open line")
 	}
 	lines := rapid.SliceOfNDistinct(rapid.SampledFrom(open), 1, len(open), rapid.ID[int64]).Draw(t, "reject")
-	if err := m.db.RejectPOLines(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, lines, "out of stock"); err != nil {
+	if err := m.db.RejectPOLines(m.ctx, side, p.SupplierID, p.ID, lines, "out of stock"); err != nil {
 		t.Fatalf("reject %v of PO %s: %v", lines, p.PONumber, err)
 	}
 }
@@ -430,15 +469,15 @@ func (m *machine) RequestCancel(t *rapid.T) {
 }
 
 func (m *machine) AnswerCancel(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.CancelState == "requested" })
+	side, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.CancelState == "requested" })
 	accept := rapid.Bool().Draw(t, "accept") && (p.Status == store.POOpen || p.Status == store.POPartiallyShipped)
-	if err := m.db.AnswerCancel(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, accept, "already packed"); err != nil {
+	if err := m.db.AnswerCancel(m.ctx, side, p.SupplierID, p.ID, accept, "already packed"); err != nil {
 		t.Fatalf("answer cancel of %s (accept %v): %v", p.PONumber, accept, err)
 	}
 }
 
 func (m *machine) Ship(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
+	side, p := m.supplierPO(t, func(p store.PurchaseOrder) bool {
 		return (p.Status == store.POOpen || p.Status == store.POPartiallyShipped) && p.CancelState != "requested"
 	})
 	var lines []store.ShipmentLine
@@ -452,7 +491,7 @@ func (m *machine) Ship(t *rapid.T) {
 		t.Skip("nothing drawn to ship")
 	}
 	m.tracking++
-	_, err := m.db.AddShipment(m.ctx, m.w.sActors[si], p.SupplierID, p.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: fmt.Sprintf("1Z999AA1%010d", m.tracking),
+	_, err := m.db.AddShipment(m.ctx, side, p.SupplierID, p.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: fmt.Sprintf("1Z999AA1%010d", m.tracking),
 		ShipDate: time.Now().UTC().Format("2006-01-02"), Override: true, Lines: lines})
 	if err != nil {
 		t.Fatalf("ship %v of %s: %v", lines, p.PONumber, err)
@@ -460,14 +499,14 @@ func (m *machine) Ship(t *rapid.T) {
 }
 
 func (m *machine) Deliver(t *rapid.T) {
-	si, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POShipped })
+	side, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.Status == store.POShipped })
 	ships, err := m.db.Shipments(m.ctx, p.SupplierID, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sh := range ships {
 		if sh.DeliveredAt == nil {
-			if err := m.db.MarkDelivered(m.ctx, m.w.sActors[si], p.SupplierID, sh.ID); err != nil {
+			if err := m.db.MarkDelivered(m.ctx, side, p.SupplierID, sh.ID); err != nil {
 				t.Fatalf("deliver shipment %d: %v", sh.ID, err)
 			}
 		}
@@ -627,6 +666,25 @@ func (m *machine) ImportCatalogFile(t *rapid.T) {
 				}
 			}
 		}
+	}
+}
+
+// RecordSiteOrder has M1's people record (or correct) the order placed on
+// the website supplier's site for one of its POs: never refused, and the
+// PO is acknowledged.
+func (m *machine) RecordSiteOrder(t *rapid.T) {
+	_, p := m.supplierPO(t, func(p store.PurchaseOrder) bool { return p.SupplierID == m.w.website.ID })
+	number := fmt.Sprintf("SITE-%d", rapid.IntRange(1, 99999).Draw(t, "site order"))
+	if err := m.db.RecordExternalOrder(m.ctx, m.w.mActors[0], p.AccountID, p.ID, store.ExternalOrderInput{Number: number,
+		Paid: rapid.SampledFrom([]string{"", "7.40", "12"}).Draw(t, "paid")}); err != nil {
+		t.Fatalf("record the site's order of %s: %v", p.PONumber, err)
+	}
+	got, err := m.db.PurchaseOrder(m.ctx, p.AccountID, p.ID)
+	if err != nil || got.External.Number != number {
+		t.Fatalf("%s after recording %s: %+v, %v", p.PONumber, number, got.External, err)
+	}
+	if qp, err := m.db.QueuePurchaseOrder(m.ctx, p.SupplierID, p.ID); err != nil || !qp.Acknowledged {
+		t.Fatalf("%s not acknowledged after its site order was recorded: %v", p.PONumber, err)
 	}
 }
 
