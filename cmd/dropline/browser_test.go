@@ -65,7 +65,10 @@ func browserAppOn(t *testing.T, dsn string) (*app, func() (context.Context, cont
 		)
 		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancel := chromedp.NewContext(actx)
-		ctx, tcancel := context.WithTimeout(ctx, 45*time.Second)
+		// A tab's whole life, bounded so a hung page fails the test: the
+		// journeys sign in, dropship, ship and look again in one tab, and
+		// CI runs them beside the other packages' tests on two cores.
+		ctx, tcancel := context.WithTimeout(ctx, 120*time.Second)
 		return ctx, func() { tcancel(); cancel(); acancel() }
 	}
 	return a, newTab
