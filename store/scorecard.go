@@ -38,7 +38,7 @@ type Scorecard struct {
 	// in time), however they went on.
 	NotMoving, Tracked int
 	Weeks              []ScoreWeek
-	Feeds                 []FeedFreshness
+	Feeds              []FeedFreshness
 }
 
 // ScoreWeek is one week of a scorecard's charts.
