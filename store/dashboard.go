@@ -56,10 +56,11 @@ type SupplierDashboard struct {
 }
 
 // SupplierDashboardFilters are the queue filters behind each count.
-var SupplierDashboardFilters = struct{ ToAcknowledge, DueToday, Late QueueFilter }{
-	ToAcknowledge: QueueFilter{Tab: QueueToAcknowledge},
-	DueToday:      QueueFilter{Tab: QueueToShip, DueToday: true},
-	Late:          QueueFilter{Tab: QueueLate},
+var SupplierDashboardFilters = struct{ ToAcknowledge, DueToday, Late, TrackingProblems QueueFilter }{
+	ToAcknowledge:    QueueFilter{Tab: QueueToAcknowledge},
+	DueToday:         QueueFilter{Tab: QueueToShip, DueToday: true},
+	Late:             QueueFilter{Tab: QueueLate},
+	TrackingProblems: QueueFilter{Tab: QueueExceptions, TrackingProblem: true},
 }
 
 // SupplierDashboard counts the supplier's work and reads its balances.

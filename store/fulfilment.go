@@ -29,9 +29,11 @@ type QueueFilter struct {
 	StatusID   int64 // the supplier's own status
 	MinAgeDays int   // at least this old
 	DueToday   bool  // promised by the end of today (the supplier's day)
-	Query      string
-	Page       int
-	PerPage    int
+	// TrackingProblem: only POs with a tracking problem (in Exceptions).
+	TrackingProblem bool
+	Query           string
+	Page            int
+	PerPage         int
 }
 
 // QueuePO is a PO in the supplier's queue with its service-level flags.
@@ -136,6 +138,10 @@ func queueWhere(supplierID int64, f QueueFilter, t queueTimes) (string, []any) {
 	}
 	if f.DueToday {
 		where, all = append(where, "po.promise_date < ?"), append(all, t.tomorrow)
+	}
+	if f.TrackingProblem {
+		// Spelled as purchase_orders_supplier_tracking_problem's condition.
+		where = append(where, "po.tracking_problem <> ''")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// The number is matched through its key's index (see poNumberMatch).

@@ -514,6 +514,7 @@ func (db *DB) flagNotMoving(ctx context.Context, ids []int64, now time.Time) (in
 	}
 	defer tx.Rollback()
 	var pos []int64
+	flagged := 0
 	actor := Actor{Name: "system (not moving)"}
 	for _, id := range ids {
 		var poID int64
@@ -525,6 +526,7 @@ func (db *DB) flagNotMoving(ctx context.Context, ids []int64, now time.Time) (in
 		if err != nil {
 			return 0, fmt.Errorf("store: not moving: %w", err)
 		}
+		flagged++
 		if !slices.Contains(pos, poID) {
 			pos = append(pos, poID)
 		}
@@ -532,7 +534,7 @@ func (db *DB) flagNotMoving(ctx context.Context, ids []int64, now time.Time) (in
 	if err := db.settleTrackingProblems(ctx, tx, actor, pos); err != nil {
 		return 0, fmt.Errorf("store: not moving: %w", err)
 	}
-	return len(ids), tx.Commit()
+	return flagged, tx.Commit()
 }
 
 // ShipmentTracking is what a shipment's tracking provider has said of it.
