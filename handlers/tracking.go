@@ -140,21 +140,9 @@ func shipmentTrackingView(sh store.Shipment, loc *time.Location) views.ShipmentT
 			row.Sub = sub
 		}
 		if i == 0 {
-			v.Detail = strings.Join(nonEmpty(e.Message, e.Location), ", ")
-			v.At = row.At
+			v.Detail, v.Place, v.At = e.Message, e.Location, row.At
 		}
 		v.Events = append(v.Events, row)
 	}
 	return v
-}
-
-// nonEmpty is the non-empty strings among parts.
-func nonEmpty(parts ...string) []string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

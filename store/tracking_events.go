@@ -334,7 +334,7 @@ func (db *DB) applyShipmentEvents(ctx context.Context, tx dbtx, k tracking.Kind,
 // eventDetail is what an event says beside its status: its words and place.
 func eventDetail(e tracking.Event) string {
 	var parts []string
-	for _, p := range []string{cmp.Or(e.Message, e.SubStatus), e.Location} {
+	for _, p := range []string{strings.TrimRight(cmp.Or(e.Message, e.SubStatus), ". "), e.Location} {
 		if p != "" {
 			parts = append(parts, p)
 		}
