@@ -603,3 +603,66 @@ func TestDeliveredOnTimeScore(t *testing.T) {
 		t.Errorf("scorecard: on time %d of %d judged, %d tracked, %d days", sc.DeliveredOnTime, sc.DeliveryJudged, sc.Tracked, sc.DeliveryDays)
 	}
 }
+
+// TestEasyPostThroughTheStore: a supplier following its parcels with
+// EasyPost registers a shipment with POST /v2/trackers (basic auth, the key
+// as user) and takes a signed tracker.updated Event: the return to sender
+// it reports flags the PO; an Event signed with another secret is refused.
+func TestEasyPostThroughTheStore(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	const key, secret = "EZAK_live_0123456789", "easypost-webhook-secret"
+	var got []map[string]map[string]string
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if r.Method != http.MethodPost || r.URL.Path != "/v2/trackers" || !ok || user != key || pass != "" {
+			t.Errorf("EasyPost got %s %s (basic auth %v)", r.Method, r.URL.Path, ok)
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var body map[string]map[string]string
+		json.NewDecoder(r.Body).Decode(&body)
+		got = append(got, body)
+		io.WriteString(rw, `{"id":"trk_e1","object":"Tracker","tracking_code":"`+body["tracker"]["tracking_code"]+`","status":"pre_transit","tracking_details":[]}`)
+	}))
+	defer srv.Close()
+	set, err := w.db.SaveTrackingSettings(ctx, w.sActor, w.supplier.ID, store.TrackingSettingsInput{Provider: "easypost", APIKey: key, WebhookSecret: secret,
+		NotMovingHours: 48, DeliveryDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	po := w.poFor(t, "#7301", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.ship(t, po, "9400100000000000000134")
+	d := &store.Deliverer{DB: w.db, HTTP: srv.Client(), TrackingURLs: map[tracking.Kind]string{tracking.EasyPost: srv.URL + "/v2"}}
+	if _, err := d.DeliverDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0]["tracker"]["tracking_code"] != "9400100000000000000134" || got[0]["tracker"]["carrier"] != "USPS" {
+		t.Fatalf("EasyPost received %v", got)
+	}
+	w.now = w.now.Add(72 * time.Hour)
+	event, _ := json.Marshal(map[string]any{"id": "evt_1", "object": "Event", "description": "tracker.updated", "result": map[string]any{
+		"id": "trk_e1", "object": "Tracker", "tracking_code": "9400100000000000000134", "carrier": "USPS", "status": "return_to_sender",
+		"tracking_details": []map[string]any{
+			{"status": "in_transit", "status_detail": "arrived_at_facility", "message": "Arrived at facility", "datetime": "2026-11-22T04:00:00Z",
+				"tracking_location": map[string]any{"city": "HOUSTON", "state": "TX"}},
+			{"status": "return_to_sender", "status_detail": "return", "message": "Return to sender", "datetime": "2026-11-23T10:00:00Z"},
+		}}})
+	h := http.Header{}
+	h.Set(tracking.Signature(tracking.EasyPost, event, "wrong"))
+	if _, err := w.db.ReceiveTrackingWebhook(ctx, set.WebhookToken, h, event); !errors.Is(err, store.ErrTrackingSignature) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	h.Set(tracking.Signature(tracking.EasyPost, event, secret))
+	out, err := w.db.ReceiveTrackingWebhook(ctx, set.WebhookToken, h, event)
+	if err != nil || out.Result != store.TrackingApplied || out.Added != 2 {
+		t.Fatalf("%+v, %v", out, err)
+	}
+	got2, _ := w.db.PurchaseOrder(ctx, w.merchant.ID, po.ID)
+	if got2.TrackingProblem != store.TrackingProblemReturned {
+		t.Errorf("problem %q, want returned", got2.TrackingProblem)
+	}
+	if err := w.db.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
