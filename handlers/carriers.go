@@ -52,6 +52,9 @@ func (s *Server) renderCarriers(c echo.Context, status int, typed *carrierSettin
 	for _, pr := range providers {
 		v.Providers = append(v.Providers, views.ProviderRow{ID: pr.ID, Name: pr.Name, TrackingURL: pr.TrackingURL, Kind: pr.Kind, Retired: pr.Retired})
 	}
+	if v.Tracking, err = s.trackingSettingsView(c, v.Tracking); err != nil {
+		return err
+	}
 	return render(c, status, views.CarriersPage(s.frame(c, "Carriers"), v))
 }
 

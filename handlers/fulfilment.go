@@ -53,11 +53,11 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 		tab = store.QueueToAcknowledge
 	}
 	pg, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays,
-		DueToday: q.Get("due") == "today", Query: q.Get("q"), Page: page})
+		DueToday: q.Get("due") == "today", TrackingProblem: q.Get("problem") == "tracking", Query: q.Get("q"), Page: page})
 	if err != nil {
 		return err
 	}
-	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Due: q.Get("due"),
+	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Due: q.Get("due"), Problem: q.Get("problem"),
 		Total: pg.Total, Page: pg.Page}
 	for _, t := range store.QueueTabs {
 		tq := cloneValues(q)
@@ -86,7 +86,8 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	now := s.now()
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.QueueRow{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Customer: po.ShipTo.Name,
-			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Received: zonedTime(po.ReleaseAt, p.member.Account.Location()), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState})
+			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Received: zonedTime(po.ReleaseAt, p.member.Account.Location()), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState,
+			TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -128,7 +129,8 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	}
 	v := views.SupplierPOView{Base: side.base, Website: side.website, ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped}
+		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped,
+		TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)}
 	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
 	if qp.Acknowledged {
 		v.AckBy, v.AckAt = qp.AcknowledgedBy, zonedTime(qp.AcknowledgedAt, loc)
@@ -234,6 +236,7 @@ func shipmentRows(ships []store.Shipment, loc *time.Location) []views.ShipmentRo
 		for _, l := range sh.Lines {
 			row.Lines = append(row.Lines, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 		}
+		row.Tracking = shipmentTrackingView(sh, loc)
 		out = append(out, row)
 	}
 	return out

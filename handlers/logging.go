@@ -63,6 +63,10 @@ func redactURI(uri string) string {
 		// A store's webhook token says which store it is: not for logs.
 		path = store.ChannelWebhookPath + "[redacted]"
 	}
+	if strings.HasPrefix(path, store.TrackingWebhookPath) {
+		// As an account's tracking webhook token says which account.
+		path = store.TrackingWebhookPath + "[redacted]"
+	}
 	if !hasQuery {
 		return path
 	}

@@ -10,6 +10,7 @@ func TestRedactURIKeepsSecretsOutOfLogs(t *testing.T) {
 		"/orders?tab=all&q=%23123":                           "/orders?q=%23123&tab=all",
 		"/orders/12":                                         "/orders/12",
 		"/api/v1/webhooks/channels/wh_s3cret":                "/api/v1/webhooks/channels/[redacted]",
+		"/api/v1/webhooks/tracking/tr_s3cret":                "/api/v1/webhooks/tracking/[redacted]",
 		"/po-link/42/pl-s3cret":                              "/po-link/42/[redacted]",
 		"/po-link/42/pl-s3cret/shipments":                    "/po-link/42/[redacted]/shipments",
 		"/po-link/pl-s3cret":                                 "/po-link/[redacted]/[redacted]",

@@ -43,6 +43,8 @@ func (s *Server) dashboard(c echo.Context) error {
 				Hint: "No tracking after the supplier's stale period", Alert: d.StalePOs > 0},
 			{Key: "exceptions", Label: "Exceptions", Count: count(d.Exceptions), Href: "/orders?tab=" + store.TabExceptions,
 				Hint: "Rejected lines, cancellation answers", Alert: d.Exceptions > 0},
+			{Key: "tracking-problems", Label: "Tracking problems", Count: count(d.TrackingProblems), Href: "/purchase-orders?view=" + store.POViewTracking,
+				Hint: "Failed delivery attempts, exceptions, returns and parcels not moving", Alert: d.TrackingProblems > 0},
 			{Key: "failed-updates", Label: "Failed channel updates", Count: count(d.FailedUpdates),
 				Href: "/settings/outbox?kind=" + store.FailedChannelUpdates.Kind + "&state=" + store.FailedChannelUpdates.State,
 				Hint: "Tracking updates to your sales channels that failed or wait for a connection", Alert: d.FailedUpdates > 0},
@@ -59,6 +61,8 @@ func (s *Server) dashboard(c echo.Context) error {
 			{Key: "to-acknowledge", Label: "POs to acknowledge", Count: count(d.ToAcknowledge), Href: queueHref(f.ToAcknowledge), Alert: d.ToAcknowledge > 0},
 			{Key: "ship-today", Label: "To ship today", Count: count(d.DueToday), Href: queueHref(f.DueToday), Hint: "Promised by the end of today", Alert: d.DueToday > 0},
 			{Key: "late", Label: "Late POs", Count: count(d.Late), Href: queueHref(f.Late), Alert: d.Late > 0},
+			{Key: "tracking-problems", Label: "Tracking problems", Count: count(d.TrackingProblems), Href: queueHref(f.TrackingProblems),
+				Hint: "Failed delivery attempts, exceptions, returns and parcels not moving, in Exceptions", Alert: d.TrackingProblems > 0},
 		}
 		available := availableText(d.Balances)
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
@@ -89,6 +93,9 @@ func queueHref(f store.QueueFilter) string {
 	q := url.Values{"tab": {f.Tab}}
 	if f.DueToday {
 		q.Set("due", "today")
+	}
+	if f.TrackingProblem {
+		q.Set("problem", "tracking")
 	}
 	return "/dropship-orders?" + q.Encode()
 }
@@ -366,6 +373,10 @@ func (s *Server) scorecard(c echo.Context) error {
 		{Key: "rejected", Label: "Rejection rate", Value: pct(sc.Rejected, sc.Received), Note: fmt.Sprintf("%d POs with a rejected line", sc.Rejected)},
 		{Key: "cancelled", Label: "Cancellation rate", Value: pct(sc.Cancelled, sc.Received), Note: fmt.Sprintf("%d POs cancelled", sc.Cancelled)},
 		{Key: "overrides", Label: "Invalid-tracking overrides", Value: strconv.Itoa(sc.Overrides), Note: fmt.Sprintf("of %d shipments", sc.Shipments)},
+		{Key: "delivered-on-time", Label: "Delivered on time", Value: pct(sc.DeliveredOnTime, sc.DeliveryJudged),
+			Note: fmt.Sprintf("%d of %d tracked parcels delivered or due, within %d days of shipping", sc.DeliveredOnTime, sc.DeliveryJudged, sc.DeliveryDays)},
+		{Key: "not-moving", Label: "Not moving", Value: pct(sc.NotMoving, sc.Tracked),
+			Note: fmt.Sprintf("%d of %d tracked parcels had no carrier scan in time", sc.NotMoving, sc.Tracked)},
 	}
 	loc := acc.Location()
 	v.Volume = views.Chart{ID: fmt.Sprintf("chart-volume-%d", days), Title: "POs received per week", XLabel: "Week starting", YLabel: "POs", Empty: "No POs in this window"}

@@ -456,6 +456,8 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 			if sh.DeliveredAt != nil {
 				delivered++
 			}
+			// A carrier's scan changes what the row shows too.
+			version = append(version, strconv.Itoa(len(sh.Tracking.Events))+string(sh.Tracking.Status))
 		}
 		rows := shipmentRows(ships, loc)
 		for i := range rows {
@@ -912,7 +914,8 @@ func (s *Server) purchaseOrdersList(c echo.Context) error {
 	}
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
-			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency)})
+			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
+			TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
 	pageURL := func(n int) string {
@@ -947,7 +950,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	v := views.POView{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
 		Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
-		CanCancel: working && po.CancelState != "requested"}
+		CanCancel: working && po.CancelState != "requested", TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)}
 	// The supplier's own status says where it stands while it is worked on;
 	// once shipped (or ended) the PO's status says it.
 	if working {

@@ -94,6 +94,9 @@ func (s *Server) poLinkView(c echo.Context, lp store.LinkedPO) (views.POLinkView
 		return v, err
 	}
 	v.Shipments = shipmentRows(ships, loc)
+	for i := range v.Shipments {
+		v.Shipments[i].Tracking.SettingsURL = "" // no settings through a signed link
+	}
 	return v, nil
 }
 

@@ -62,6 +62,8 @@ func (s *Server) routes(e *echo.Echo) {
 	api.POST("/webhooks/shopify/:publicID", s.shopifyWebhook)
 	// Connected stores sign theirs with the store's secret; the token says which store.
 	api.POST("/webhooks/channels/:token", s.channelWebhook)
+	// Tracking providers sign theirs with the account's webhook secret; the token says which account.
+	api.POST("/webhooks/tracking/:token", s.trackingWebhook)
 
 	// A PO's signed link, emailed to a supplier outside Dropline: the token
 	// is the credential, bound to that PO alone. Its forms are checked
@@ -121,6 +123,7 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/settings/webhooks/:endpointID/remove", s.webhookRemove)
 	admin.POST("/settings/carriers/providers", s.providerAdd)
 	admin.POST("/settings/carriers/providers/:providerID/retire", s.providerRetire)
+	admin.POST("/settings/carriers/tracking", s.trackingSettingsSave)
 	admin.POST("/links/:linkID/state", s.linkState)
 	admin.POST("/links/:linkID/supplier-settings", s.linkSupplierSettings)
 	admin.POST("/links/:linkID/merchant-settings", s.linkMerchantSettings)

@@ -65,6 +65,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/carriers":                              {"logistics_kind": {"carrier"}, "inventory_mode": {"active"}, "restricted": {"false"}},
 	"/settings/carriers/providers":                    {"name": {"Staff Courier"}},
 	"/settings/carriers/providers/:providerID/retire": {},
+	"/settings/carriers/tracking":                     {"provider": {""}, "not_moving_hours": {"72"}, "delivery_days": {"7"}},
 	"/settings/statuses":                              {"name": {"Staff status"}},
 	"/settings/statuses/initial":                      {"status_id": {"0"}},
 	"/settings/deadlines":                             {"ack_sla_hours": {"2"}, "stale_after_days": {"3"}},

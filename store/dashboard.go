@@ -16,6 +16,9 @@ type MerchantDashboard struct {
 	LatePOs       int
 	StalePOs      int
 	FailedUpdates int // channel updates that cannot be delivered: failed, or waiting for a sales channel connection
+	// TrackingProblems: POs whose parcels the carrier could not deliver,
+	// returned, or never scanned (the Tracking problems view).
+	TrackingProblems int
 }
 
 // MerchantDashboard counts what needs the merchant's attention.
@@ -32,6 +35,10 @@ func (db *DB) MerchantDashboard(ctx context.Context, merchantID int64) (Merchant
 	if d.FailedUpdates, err = db.OutboxFilterCount(ctx, merchantID, FailedChannelUpdates); err != nil {
 		return d, err
 	}
+	// Few POs have one at a time: counted from their partial index.
+	if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders WHERE account_id = ? AND tracking_problem <> ''", merchantID).Scan(&d.TrackingProblems); err != nil {
+		return d, fmt.Errorf("store: dashboard: %w", err)
+	}
 	return d, nil
 }
 
@@ -43,14 +50,17 @@ type SupplierDashboard struct {
 	ToAcknowledge int
 	DueToday      int // to ship, promised by the end of today
 	Late          int
-	Balances      []Balance
+	// TrackingProblems: POs with a tracking problem, in the Exceptions tab.
+	TrackingProblems int
+	Balances         []Balance
 }
 
 // SupplierDashboardFilters are the queue filters behind each count.
-var SupplierDashboardFilters = struct{ ToAcknowledge, DueToday, Late QueueFilter }{
-	ToAcknowledge: QueueFilter{Tab: QueueToAcknowledge},
-	DueToday:      QueueFilter{Tab: QueueToShip, DueToday: true},
-	Late:          QueueFilter{Tab: QueueLate},
+var SupplierDashboardFilters = struct{ ToAcknowledge, DueToday, Late, TrackingProblems QueueFilter }{
+	ToAcknowledge:    QueueFilter{Tab: QueueToAcknowledge},
+	DueToday:         QueueFilter{Tab: QueueToShip, DueToday: true},
+	Late:             QueueFilter{Tab: QueueLate},
+	TrackingProblems: QueueFilter{Tab: QueueExceptions, TrackingProblem: true},
 }
 
 // SupplierDashboard counts the supplier's work and reads its balances.
@@ -65,6 +75,9 @@ func (db *DB) SupplierDashboard(ctx context.Context, supplierID int64) (Supplier
 		return d, err
 	}
 	d.ToAcknowledge, d.DueToday, d.Late = counts[QueueToAcknowledge], counts[queueDueToday], counts[QueueLate]
+	if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders WHERE supplier_id = ? AND tracking_problem <> ''", supplierID).Scan(&d.TrackingProblems); err != nil {
+		return d, fmt.Errorf("store: dashboard: %w", err)
+	}
 	if d.Balances, err = db.Balances(ctx, supplierID, 0); err != nil {
 		return d, fmt.Errorf("store: dashboard: %w", err)
 	}

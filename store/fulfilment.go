@@ -29,9 +29,11 @@ type QueueFilter struct {
 	StatusID   int64 // the supplier's own status
 	MinAgeDays int   // at least this old
 	DueToday   bool  // promised by the end of today (the supplier's day)
-	Query      string
-	Page       int
-	PerPage    int
+	// TrackingProblem: only POs with a tracking problem (in Exceptions).
+	TrackingProblem bool
+	Query           string
+	Page            int
+	PerPage         int
 }
 
 // QueuePO is a PO in the supplier's queue with its service-level flags.
@@ -77,8 +79,8 @@ func queueCond(tab string) string {
 		// shipped PO to list the newest 50.)
 		return "po.queue_flags & 1 <> 0"
 	case QueueExceptions:
-		// Kept by requeue (queueState.flags): a cancellation asked for, a
-		// rejected or cancelled PO, or a rejected line. The bit is spelled
+		// Kept by requeue (queueState.flags): a cancellation asked for, or a
+		// tracking problem (the carrier's, or a parcel not moving). The bit is spelled
 		// as purchase_orders_exceptions' condition so the list reads it.
 		return "po.queue_flags & 2 <> 0"
 	case QueueLate:
@@ -136,6 +138,10 @@ func queueWhere(supplierID int64, f QueueFilter, t queueTimes) (string, []any) {
 	}
 	if f.DueToday {
 		where, all = append(where, "po.promise_date < ?"), append(all, t.tomorrow)
+	}
+	if f.TrackingProblem {
+		// Spelled as purchase_orders_supplier_tracking_problem's condition.
+		where = append(where, "po.tracking_problem <> ''")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// The number is matched through its key's index (see poNumberMatch).
@@ -617,6 +623,9 @@ type Shipment struct {
 	CreatedBy      string
 	CreatedAt      time.Time
 	Lines          []ShipmentLine
+	// Tracking is what its tracking provider has said of it (Shipments
+	// reads it).
+	Tracking ShipmentTracking
 }
 
 // ShipmentLine is a PO line and how many of it a shipment carries.
@@ -676,7 +685,7 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 // Shipments lists a PO's shipments, for the merchant that placed it or the supplier that received it.
 func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment, error) {
 	rows, err := db.rq(ctx, `SELECT s.id, s.po_id, s.carrier, s.carrier_name, s.tracking_number, s.tracking_url, s.ship_date, s.extended_field,
-		s.override_reason, s.delivered_at, s.created_by, s.created_at FROM shipments s
+		s.override_reason, s.delivered_at, s.created_by, s.created_at, `+trackingColumns+` FROM shipments s
 		WHERE s.po_id = ? AND (s.merchant_id = ? OR s.supplier_id = ?) ORDER BY s.id`, poID, accountID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("store: shipments: %w", err)
@@ -684,14 +693,23 @@ func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment,
 	var out []Shipment
 	for rows.Next() {
 		var s Shipment
-		if err := rows.Scan(&s.ID, &s.POID, &s.Carrier, &s.CarrierName, &s.TrackingNumber, &s.TrackingURL, &s.ShipDate, &s.ExtendedField,
-			&s.OverrideReason, &s.DeliveredAt, &s.CreatedBy, &s.CreatedAt); err != nil {
+		var owner sql.NullInt64
+		var kind, status string
+		if err := rows.Scan(append([]any{&s.ID, &s.POID, &s.Carrier, &s.CarrierName, &s.TrackingNumber, &s.TrackingURL, &s.ShipDate, &s.ExtendedField,
+			&s.OverrideReason, &s.DeliveredAt, &s.CreatedBy, &s.CreatedAt}, trackingDest(&s.Tracking, &owner, &kind, &status)...)...); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		s.Tracking.finish(accountID, owner, kind, status)
 		out = append(out, s)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: shipments: %w", err)
+	}
+	if err := db.loadTracking(ctx, accountID, out); err != nil {
+		return nil, err
+	}
 	for i := range out {
 		lr, err := db.rq(ctx, "SELECT sl.po_line_id, pl.supplier_sku, sl.quantity FROM shipment_lines sl JOIN po_lines pl ON pl.id = sl.po_line_id WHERE sl.shipment_id = ?", out[i].ID)
 		if err != nil {
@@ -730,39 +748,58 @@ func (db *DB) MarkDelivered(ctx context.Context, actor Actor, supplierID, shipme
 		return fmt.Errorf("store: delivered: %w", err)
 	}
 	defer tx.Rollback()
-	var poID int64
-	var delivered sql.NullTime
-	var number string
-	err = tx.QueryRowContext(ctx, "SELECT po_id, delivered_at, tracking_number FROM shipments WHERE id = ? AND supplier_id = ?", shipmentID, supplierID).Scan(&poID, &delivered, &number)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: delivered %d: %w", shipmentID, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if delivered.Valid {
-		return nil
-	}
-	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
-	if err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE shipments SET delivered_at = ? WHERE id = ?", db.now(), shipmentID); err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if err := db.earnShipment(ctx, tx, actor, shipmentID, EarnOnDelivered, db.now()); err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if err := db.settlePO(ctx, tx, poID); err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "delivered", fmt.Sprintf("Shipment %s of %s delivered.", number, p.PONumber)); err != nil {
-		return fmt.Errorf("store: delivered: %w", err)
-	}
-	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+	if _, err := db.markDelivered(ctx, tx, actor, supplierID, shipmentID, db.now(), ""); err != nil {
 		return fmt.Errorf("store: delivered: %w", err)
 	}
 	return tx.Commit()
+}
+
+// markDelivered records in tx that a shipment of the supplier's arrived at
+// at: the supplier's earning on delivery (its holding period starts then),
+// the PO's and order's statuses, the PO's tracking problem, and a note on
+// the order's timeline (note, or a plain one when ""). A shipment already
+// delivered changes nothing; it reports whether this one was.
+func (db *DB) markDelivered(ctx context.Context, tx dbtx, actor Actor, supplierID, shipmentID int64, at time.Time, note string) (bool, error) {
+	var poID int64
+	var delivered sql.NullTime
+	var number string
+	err := tx.QueryRowContext(ctx, "SELECT po_id, delivered_at, tracking_number FROM shipments WHERE id = ? AND supplier_id = ?", shipmentID, supplierID).Scan(&poID, &delivered, &number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("shipment %d: %w", shipmentID, ErrNotFound)
+	}
+	if err != nil {
+		return false, err
+	}
+	if delivered.Valid {
+		return false, nil
+	}
+	p, err := supplierPO(ctx, tx, supplierID, poID, db.now())
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE shipments SET delivered_at = ? WHERE id = ?", at, shipmentID); err != nil {
+		return false, err
+	}
+	if err := db.earnShipment(ctx, tx, actor, shipmentID, EarnOnDelivered, at); err != nil {
+		return false, err
+	}
+	if err := db.settlePO(ctx, tx, poID); err != nil {
+		return false, err
+	}
+	if note == "" {
+		note = fmt.Sprintf("Shipment %s of %s delivered.", number, p.PONumber)
+	}
+	if err := db.orderEvent(ctx, tx, p.AccountID, p.OrderID, actor, "delivered", note); err != nil {
+		return false, err
+	}
+	if err := db.refreshOrder(ctx, tx, p.AccountID, p.OrderID); err != nil {
+		return false, err
+	}
+	// A delivered parcel is moving after all.
+	if err := db.settleTrackingProblems(ctx, tx, actor, []int64{poID}); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // POLink returns the link a PO travelled over, for what the supplier may see of it.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dropline/dropline/store/channel"
 	"github.com/dropline/dropline/store/fetch"
+	"github.com/dropline/dropline/store/tracking"
 )
 
 // Outbox message kinds.
@@ -438,6 +439,8 @@ type Deliverer struct {
 	Log     *slog.Logger
 	// Lease overrides outboxClaim (tests).
 	Lease time.Duration
+	// TrackingURLs override tracking providers' API addresses (tests).
+	TrackingURLs map[tracking.Kind]string
 }
 
 func (d *Deliverer) lease() time.Duration {
@@ -579,8 +582,11 @@ func (d *Deliverer) send(ctx context.Context, client *http.Client, m OutboxMessa
 	case OutboxWebhook:
 		return "", postWebhook(ctx, client, m, secret)
 	case OutboxChannel:
-		if m.Topic == TopicChannelFulfillment {
+		switch m.Topic {
+		case TopicChannelFulfillment:
 			return d.sendFulfillment(ctx, client, m)
+		case TopicTrackingRegister:
+			return d.sendTracker(ctx, client, m)
 		}
 		return "", &waitError{transportChannel, "no sales channel connection is configured"}
 	}
@@ -646,9 +652,12 @@ func (d *Deliverer) record(ctx context.Context, m OutboxMessage, ref string, sen
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'", sendErr.Error(), m.ID)
 	default:
 		wait := backoff[min(m.Attempts, len(backoff)-1)]
+		var provider *tracking.Error
 		if errors.As(sendErr, &platform) && platform.RetryAfter > 0 {
 			// A throttled store said when to come back (Retry-After).
 			wait = platform.RetryAfter
+		} else if errors.As(sendErr, &provider) && provider.RetryAfter > 0 {
+			wait = provider.RetryAfter
 		}
 		_, err = db.write.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, waiting_for = NULL, claim_token = NULL, claimed_until = NULL WHERE id = ? AND state = 'pending'",
 			now.Add(wait), sendErr.Error(), m.ID)

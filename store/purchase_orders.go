@@ -61,6 +61,9 @@ type PurchaseOrder struct {
 	// External is the order the merchant placed on a website supplier's
 	// site for this PO.
 	External ExternalOrder
+	// TrackingProblem is its shipments' worst tracking problem (one of the
+	// TrackingProblem* values), "" for none.
+	TrackingProblem string
 
 	noTracking bool
 	staleDays  int
@@ -92,7 +95,7 @@ const poColumns = `po.id, po.account_id, m.name, m.public_id, po.supplier_id, s.
 	po.ship_name, po.ship_company, po.ship_address1, po.ship_address2, po.ship_city, po.ship_region, po.ship_postal_code, po.ship_country, po.ship_phone,
 	po.notes, po.release_at, po.created_by, po.created_at, po.first_tracking_at IS NULL, s.stale_after_days, m.return_address,
 	vl.show_customer_phone, vl.show_customer_email, vl.show_prices, po.acknowledged_at IS NOT NULL, po.promise_date, s.ack_sla_hours, m.time_zone,
-	s.contact, po.external_number, po.external_paid_cents, po.external_currency, po.external_notes`
+	s.contact, po.external_number, po.external_paid_cents, po.external_currency, po.external_notes, po.tracking_problem`
 
 const poFrom = ` FROM purchase_orders po JOIN accounts m ON m.id = po.account_id JOIN accounts s ON s.id = po.supplier_id
 	JOIN orders o ON o.id = po.order_id JOIN vendor_links vl ON vl.id = po.link_id LEFT JOIN supplier_statuses ss ON ss.id = po.supplier_status_id`
@@ -106,7 +109,7 @@ func poDest(p *PurchaseOrder) []any {
 		&a.Name, &a.Company, &a.Address1, &a.Address2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone,
 		&p.Notes, &p.ReleaseAt, &p.CreatedBy, &p.CreatedAt, &p.noTracking, &p.staleDays, &p.MerchantReturnAddress,
 		&p.link.ShowCustomerPhone, &p.link.ShowCustomerEmail, &p.link.ShowPrices, &p.acked, &p.promise, &p.slaHours, &p.merchantTZ,
-		&p.SupplierContact, &p.External.Number, &p.External.PaidCents, &p.External.Currency, &p.External.Notes}
+		&p.SupplierContact, &p.External.Number, &p.External.PaidCents, &p.External.Currency, &p.External.Notes, &p.TrackingProblem}
 }
 
 func scanPO(row interface{ Scan(...any) error }) (PurchaseOrder, error) {
@@ -258,16 +261,17 @@ type POFilter struct {
 	Status     string
 	SupplierID int64
 	Shipped    string // "yes", "no" or ""
-	View       string // POViewLate, POViewStale or ""
+	View       string // POViewLate, POViewStale, POViewTracking or ""
 	Page       int
 	PerPage    int
 }
 
-// Merchant PO views: POs late by their supplier's own service levels, and
-// POs no longer chased for tracking.
+// Merchant PO views: POs late by their supplier's own service levels, POs
+// no longer chased for tracking, and POs with a tracking problem.
 const (
-	POViewLate  = "late"
-	POViewStale = "stale"
+	POViewLate     = "late"
+	POViewStale    = "stale"
+	POViewTracking = "tracking"
 )
 
 // poViewCond is the condition for a merchant's late or stale POs: each
@@ -342,6 +346,10 @@ func (db *DB) poWhere(ctx context.Context, merchantID int64, f POFilter) (string
 			return "", nil, err
 		}
 		where, args = append(where, cond), append(args, a...)
+	}
+	if f.View == POViewTracking {
+		// Spelled as purchase_orders_tracking_problem's condition.
+		where = append(where, "po.tracking_problem <> ''")
 	}
 	switch f.Shipped {
 	case "yes":

@@ -42,6 +42,7 @@ const queueDueToday = "due_today"
 type queueState struct {
 	status, cancelState string
 	rejectedLine        bool
+	trackingProblem     bool // the carrier reported a problem, or a parcel is not moving
 	release, created    time.Time
 	promise             sql.NullTime
 	acked, tracked      bool
@@ -70,7 +71,9 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 	// Exceptions hold what waits for the supplier: a cancellation to
 	// answer. A rejected or cancelled PO needs nothing more of it (the
 	// merchant's order shows the lines to re-route), and stays in All.
-	if s.cancelState == "requested" {
+	if s.cancelState == "requested" || s.trackingProblem {
+		// A parcel the carrier could not deliver, is returning, or has not
+		// scanned (not moving) waits for the supplier too, shipped or not.
 		f |= queueFlagExceptions
 	}
 	if s.status != POOpen && s.status != POPartiallyShipped {
@@ -124,7 +127,7 @@ func (s queueState) flags(now time.Time) (int, time.Time) {
 // query joins the supplier as a.
 const queueStateColumns = `po.id, po.supplier_id, po.account_id, po.queue_flags, CAST(po.queue_clock_at AS TEXT), po.status, po.cancel_state,
 	EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.status = 'rejected'), CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), CAST(po.promise_date AS TEXT),
-	po.acknowledged_at IS NOT NULL, po.first_tracking_at IS NOT NULL, a.ack_sla_hours, a.stale_after_days, a.time_zone
+	po.acknowledged_at IS NOT NULL, po.first_tracking_at IS NOT NULL, a.ack_sla_hours, a.stale_after_days, a.time_zone, po.tracking_problem <> ''
 	FROM purchase_orders po JOIN accounts a ON a.id = po.supplier_id`
 
 // queueRow is a PO's kept flags and clock beside the state they came from.
@@ -140,7 +143,7 @@ func scanQueueRow(row interface{ Scan(...any) error }) (queueRow, error) {
 	var tz string
 	s := &r.state
 	err := row.Scan(&r.id, &r.supplierID, &r.merchantID, &r.flags, textNullTime(&r.clock), &s.status, &s.cancelState, &s.rejectedLine, textTime(&s.release), textTime(&s.created),
-		textNullTime(&s.promise), &s.acked, &s.tracked, &s.slaHours, &s.staleDays, &tz)
+		textNullTime(&s.promise), &s.acked, &s.tracked, &s.slaHours, &s.staleDays, &tz, &s.trackingProblem)
 	s.loc = locationOf(tz)
 	return r, err
 }

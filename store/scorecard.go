@@ -28,8 +28,17 @@ type Scorecard struct {
 	MedianHours, P90Hours int
 	Rejected, Cancelled   int // POs with a rejected line; POs cancelled
 	Shipments, Overrides  int // shipments; those saved over a failed tracking check
-	Weeks                 []ScoreWeek
-	Feeds                 []FeedFreshness
+	// Of the shipments a tracking provider followed that were shipped in
+	// the window: delivered within DeliveryDays of the ship date (by the
+	// end of that day, the supplier's time), of those delivered or past
+	// that day undelivered.
+	DeliveredOnTime, DeliveryJudged int
+	DeliveryDays                    int // the viewing account's setting (Settings → Carriers)
+	// Of the same shipments, those flagged as not moving (no carrier scan
+	// in time), however they went on.
+	NotMoving, Tracked int
+	Weeks              []ScoreWeek
+	Feeds              []FeedFreshness
 }
 
 // ScoreWeek is one week of a scorecard's charts.
@@ -106,6 +115,9 @@ func (db *DB) Scorecard(ctx context.Context, viewerID, supplierID, merchantID in
 		return sc, fmt.Errorf("store: scorecard: %w", err)
 	}
 	sc.AckJudged, sc.ShipJudged = acked+ackOverdue, tracked+shipOverdue
+	if err := db.deliveryScore(ctx, &sc, viewerID, now); err != nil {
+		return sc, fmt.Errorf("store: scorecard: %w", err)
+	}
 
 	// Hours to first tracking, per week of the window.
 	nWeeks := (days + 6) / 7
@@ -213,4 +225,49 @@ func (db *DB) RebuildScorecards(ctx context.Context) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return tx.Commit()
+}
+
+// deliveryScore counts the window's tracked shipments: delivered on time
+// by the viewer's delivery days, and flagged as not moving.
+func (db *DB) deliveryScore(ctx context.Context, sc *Scorecard, viewerID int64, now time.Time) error {
+	set, err := db.TrackingSettings(ctx, viewerID)
+	if err != nil {
+		return err
+	}
+	sc.DeliveryDays = set.DeliveryDays
+	var tz string
+	if err := db.rqRow(ctx, "SELECT time_zone FROM accounts WHERE id = ?", sc.SupplierID).Scan(&tz); err != nil {
+		return err
+	}
+	loc := locationOf(tz)
+	today := now.UTC().Format(time.DateOnly)
+	return eachRow(ctx, db.read, `SELECT ship_date, delivered_at, not_moving_at IS NOT NULL FROM shipments
+		WHERE supplier_id = ? AND tracking_registered_at IS NOT NULL AND ship_date BETWEEN ? AND ? AND (? = 0 OR merchant_id = ?)`,
+		[]any{sc.SupplierID, sc.From.Format(time.DateOnly), today, sc.MerchantID, sc.MerchantID}, func(rows *sql.Rows) error {
+			var day string
+			var delivered *time.Time
+			var notMoving bool
+			if err := rows.Scan(&day, &delivered, &notMoving); err != nil {
+				return err
+			}
+			sc.Tracked++
+			if notMoving {
+				sc.NotMoving++
+			}
+			ship, err := time.ParseInLocation(time.DateOnly, day, loc)
+			if err != nil {
+				return nil
+			}
+			due := ship.AddDate(0, 0, sc.DeliveryDays+1) // the end of the last day that is on time
+			switch {
+			case delivered != nil:
+				sc.DeliveryJudged++
+				if delivered.Before(due) {
+					sc.DeliveredOnTime++
+				}
+			case !now.Before(due):
+				sc.DeliveryJudged++ // overdue: it counts against the supplier now
+			}
+			return nil
+		})
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dropline/dropline/store/tracking"
 )
 
 // Saving shipments: one path for a single parcel (the form, the API) and for
@@ -42,6 +44,11 @@ type shipPO struct {
 	// and its own ID of the order, for the fulfillment written back.
 	salesChannel int64
 	channelRef   string
+	// tracker is the account whose tracking provider follows its parcels
+	// (the merchant's when it has one, else the supplier's; 0: none), and
+	// trackerKind that provider.
+	tracker     int64
+	trackerKind string
 }
 
 // shipLine is a PO line and what remains to ship of it.
@@ -72,7 +79,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	err := eachRow(ctx, q, `SELECT po.id, po.account_id, po.supplier_id, po.link_id, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
 		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT),
-		coalesce(o.sales_channel_id, 0), o.channel_ref
+		coalesce(o.sales_channel_id, 0), o.channel_ref, po.tracking_problem <> ''
 		FROM purchase_orders po JOIN orders o ON o.id = po.order_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
 		p := &shipPO{saved: map[string]bool{}}
@@ -81,7 +88,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.SupplierID, &linkID, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
 			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock),
-			&p.salesChannel, &p.channelRef); err != nil {
+			&p.salesChannel, &p.channelRef, &p.queue.state.trackingProblem); err != nil {
 			return err
 		}
 		pos[p.ID] = p
@@ -122,6 +129,33 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	if err != nil {
 		return nil, err
 	}
+	// Whose tracking provider follows the parcels: the merchant's, who
+	// answers "where is my order?", else the supplier's.
+	providers := map[int64]string{}
+	in, set = oneOf("account_id", append(slices.Collect(maps.Keys(byMerchant)), supplierID))
+	err = eachRow(ctx, q, "SELECT account_id, provider FROM tracking_settings WHERE provider <> '' AND "+in, []any{set}, func(rows *sql.Rows) error {
+		var id int64
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return err
+		}
+		providers[id] = kind
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for id, list := range byMerchant {
+		tracker := id
+		if providers[id] == "" {
+			tracker = supplierID
+		}
+		if kind := providers[tracker]; kind != "" {
+			for _, p := range list {
+				p.tracker, p.trackerKind = tracker, kind
+			}
+		}
+	}
 	filled = 0
 	in, set = oneOf("id", slices.Collect(maps.Keys(byLink)))
 	err = eachRow(ctx, q, "SELECT id, earn_on, holding_days FROM vendor_links WHERE "+in, []any{set}, func(rows *sql.Rows) error {
@@ -149,7 +183,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		f.id, f.supplierID, f.merchantID, f.release, f.slaHours = p.ID, p.SupplierID, p.AccountID, p.ReleaseAt, slaHours
 		t.supplierID, t.merchantID, t.currency = p.SupplierID, p.AccountID, p.Currency
 		r.id, r.supplierID, r.merchantID = p.ID, p.SupplierID, p.AccountID
-		r.state = queueState{status: p.Status, cancelState: p.CancelState, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
+		r.state = queueState{status: p.Status, cancelState: p.CancelState, trackingProblem: r.state.trackingProblem, release: p.ReleaseAt, created: p.CreatedAt, promise: f.promise,
 			acked: f.acked.Valid, tracked: f.tracked.Valid, slaHours: slaHours, staleDays: staleDays, loc: supplierLoc}
 	}
 	in, set = oneOf("pl.po_id", ids)
@@ -365,7 +399,7 @@ type newShipment struct {
 
 var (
 	shipmentCols = []string{"id", "po_id", "supplier_id", "merchant_id", "carrier", "carrier_name", "tracking_number", "tracking_url", "ship_date",
-		"extended_field", "override_reason", "created_by", "created_at"}
+		"extended_field", "override_reason", "created_by", "created_at", "tracking_account_id", "tracking_provider"}
 	shipmentLineCols = []string{"shipment_id", "po_line_id", "quantity"}
 )
 
@@ -423,8 +457,12 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	defer built.Wait() // the builder reads list: it ends before saveShipments does
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
+		var tracker any // NULL: no provider follows it
+		if p.tracker != 0 {
+			tracker = p.tracker
+		}
 		shipments = append(shipments, []any{sh.ID, p.ID, p.SupplierID, p.AccountID, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.TrackingURL, sh.ShipDate,
-			sh.ExtendedField, sh.OverrideReason, actor.Name, now})
+			sh.ExtendedField, sh.OverrideReason, actor.Name, now, tracker, p.trackerKind})
 		t := byPO[p.ID]
 		if t == nil {
 			t = &poTotal{po: p}
@@ -648,10 +686,12 @@ func (st orderState) ship(p *shipPO, lineQty map[int64]int) {
 }
 
 // shipSends is what a shipment on a PO sends: the customer's email, a
-// Shopify fulfillment, and the merchant's shipment.created webhooks.
+// Shopify fulfillment, its registration with a tracking provider, and the
+// merchant's shipment.created webhooks.
 type shipSends struct {
 	email, shopify bool
 	channel        bool // a fulfillment to the connected store the order came from
+	tracking       bool // a tracker with the provider of the account that follows its parcels
 	hooks          []string
 }
 
@@ -659,7 +699,7 @@ type shipSends struct {
 // endpoints for shipment.created.
 func (p *shipPO) sends(hooks map[int64][]string) shipSends {
 	fromStore := p.salesChannel != 0 && p.channelRef != ""
-	return shipSends{email: p.orderEmail != "", shopify: p.Channel == "shopify" && !fromStore, channel: fromStore, hooks: hooks[p.AccountID]}
+	return shipSends{email: p.orderEmail != "", shopify: p.Channel == "shopify" && !fromStore, channel: fromStore, tracking: p.tracker != 0, hooks: hooks[p.AccountID]}
 }
 
 // count is how many outbox messages s queues.
@@ -669,6 +709,9 @@ func (s shipSends) count() int {
 		n++
 	}
 	if s.shopify || s.channel {
+		n++
+	}
+	if s.tracking {
 		n++
 	}
 	return n
@@ -725,6 +768,16 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxChannel, Topic: TopicChannelFulfillment,
 				Recipient: "store " + strconv.FormatInt(p.salesChannel, 10), Body: string(body), ShipmentID: sh.ID}, now))
 			msg += " Fulfillment with tracking for the store queued."
+		}
+		if send.tracking {
+			row, err := trackerRow(p, *sh, now)
+			if err != nil {
+				return shipNotes{}, err
+			}
+			n.outbox = append(n.outbox, row)
+			if p.tracker == p.AccountID {
+				msg += " Registration with " + tracking.Kind(p.trackerKind).Name() + " for tracking updates queued."
+			}
 		}
 		n.events = append(n.events, eventRow(p.AccountID, p.OrderID, actor, "tracking_added", msg, now))
 		if len(send.hooks) > 0 {

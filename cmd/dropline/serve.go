@@ -185,7 +185,8 @@ func (a *app) Serve() error {
 
 // ticker moves POs past their queue clock instants (late, due, stale),
 // starts due feed pulls, emails reminders of POs email suppliers have not
-// acknowledged in time, delivers the outbox, pulls connected stores' orders
+// acknowledged in time, flags parcels with no carrier scan in time (not
+// moving), delivers the outbox, pulls connected stores' orders
 // and pushes them stock, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
@@ -207,6 +208,11 @@ func (a *app) ticker(ctx context.Context) {
 			a.log.Error("reminder ticker", "err", err)
 		} else if n > 0 {
 			a.log.Info("reminder ticker", "reminded", n)
+		}
+		if n, err := a.db.FlagNotMoving(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("tracking ticker", "err", err)
+		} else if n > 0 {
+			a.log.Info("tracking ticker", "not_moving", n)
 		}
 		if n, err := a.mail.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("outbox ticker", "err", err)

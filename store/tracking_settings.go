@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/dropline/dropline/store/tracking"
+)
+
+// TrackingWebhookPath is where tracking providers deliver their updates,
+// followed by the account's webhook token.
+const TrackingWebhookPath = "/api/v1/webhooks/tracking/"
+
+// Defaults of an account's tracking rules.
+const (
+	DefaultNotMovingHours = 48
+	DefaultDeliveryDays   = 7
+)
+
+// TrackingSettings is an account's tracking provider, as Settings →
+// Carriers shows it: never its credentials, only whether they are set.
+type TrackingSettings struct {
+	Provider     tracking.Kind // "" when tracking updates are off
+	HasAPIKey    bool
+	KeyHint      string // the API key's last four characters
+	HasSecret    bool
+	WebhookToken string // "" until a provider was first chosen
+	// NotMovingHours: a shipment with no carrier scan this long after the
+	// end of its ship date is flagged as not moving.
+	NotMovingHours int
+	// DeliveryDays: a delivery this many days or fewer after the ship date
+	// is on time on the scorecards this account reads.
+	DeliveryDays      int
+	WebhookReceivedAt *time.Time
+}
+
+// WebhookURL is where the provider delivers, given the base people reach
+// this Dropline at; "" before there is a token.
+func (s TrackingSettings) WebhookURL(base string) string {
+	if s.WebhookToken == "" {
+		return ""
+	}
+	return strings.TrimRight(base, "/") + TrackingWebhookPath + s.WebhookToken
+}
+
+// TrackingSettingsInput is the tracking form as posted. A blank API key or
+// secret keeps the one saved for the same provider.
+type TrackingSettingsInput struct {
+	Provider       string
+	APIKey         string
+	WebhookSecret  string
+	NotMovingHours int
+	DeliveryDays   int
+}
+
+// TrackingSettings returns the account's tracking provider and rules.
+func (db *DB) TrackingSettings(ctx context.Context, accountID int64) (TrackingSettings, error) {
+	return trackingSettingsIn(ctx, db.read, accountID)
+}
+
+func trackingSettingsIn(ctx context.Context, q querier, accountID int64) (TrackingSettings, error) {
+	s := TrackingSettings{NotMovingHours: DefaultNotMovingHours, DeliveryDays: DefaultDeliveryDays}
+	var kind, key, secret string
+	err := q.QueryRowContext(ctx, `SELECT provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, webhook_received_at
+		FROM tracking_settings WHERE account_id = ?`, accountID).Scan(&kind, &key, &secret, &s.WebhookToken, &s.NotMovingHours, &s.DeliveryDays, &s.WebhookReceivedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("store: tracking settings: %w", err)
+	}
+	s.Provider, s.HasAPIKey, s.HasSecret = tracking.Kind(kind), key != "", secret != ""
+	if len(key) >= 8 {
+		s.KeyHint = key[len(key)-4:]
+	}
+	return s, nil
+}
+
+// credential checks an API key or secret as typed: printable, no spaces
+// (a key pasted with its line break would never work).
+func credential(c checks, field, value, what string) {
+	switch {
+	case len(value) > 200:
+		c.add(field, "Use at most 200 characters.")
+	case strings.IndexFunc(value, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
+		c.add(field, "The "+what+" has a space or an invisible character in it: paste it again.")
+	}
+}
+
+// SaveTrackingSettings sets the account's tracking provider and rules.
+// Choosing a provider needs its API key and webhook secret (blank keeps
+// those saved for the same provider); choosing none turns tracking
+// updates off and forgets the credentials. The webhook address's token
+// is made the first time and kept.
+func (db *DB) SaveTrackingSettings(ctx context.Context, actor Actor, accountID int64, in TrackingSettingsInput) (TrackingSettings, error) {
+	in.APIKey, in.WebhookSecret = strings.TrimSpace(in.APIKey), strings.TrimSpace(in.WebhookSecret)
+	c := checks{}
+	kind := tracking.Kind(in.Provider)
+	c.check(kind == "" || slices.Contains(tracking.Kinds, kind), "provider", "Choose AfterShip, EasyPost or none.")
+	c.check(in.NotMovingHours >= 12 && in.NotMovingHours <= 720, "not_moving_hours", "Use between 12 and 720 hours.")
+	c.check(in.DeliveryDays >= 1 && in.DeliveryDays <= 60, "delivery_days", "Use between 1 and 60 days.")
+	credential(c, "api_key", in.APIKey, "API key")
+	credential(c, "webhook_secret", in.WebhookSecret, "webhook secret")
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
+	}
+	defer tx.Rollback()
+	if err := accountExists(ctx, tx, accountID); err != nil {
+		return TrackingSettings{}, fmt.Errorf("store: tracking settings of %d: %w", accountID, err)
+	}
+	var was, key, secret, token string
+	err = tx.QueryRowContext(ctx, "SELECT provider, api_key, webhook_secret, webhook_token FROM tracking_settings WHERE account_id = ?", accountID).
+		Scan(&was, &key, &secret, &token)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
+	}
+	if was != string(kind) {
+		// Another provider's credentials are no use to this one.
+		key, secret = "", ""
+	}
+	if in.APIKey != "" {
+		key = in.APIKey
+	}
+	if in.WebhookSecret != "" {
+		secret = in.WebhookSecret
+	}
+	if kind != "" {
+		c.check(key != "", "api_key", "Enter the "+kind.Name()+" API key.")
+		c.check(secret != "", "webhook_secret", "Enter the secret "+kind.Name()+" signs its webhooks with: Dropline refuses updates it cannot check.")
+	} else {
+		key, secret = "", ""
+	}
+	if err := c.err(); err != nil {
+		return TrackingSettings{}, err
+	}
+	if token == "" {
+		token = randomToken(24)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tracking_settings (account_id, provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider, api_key = excluded.api_key,
+		webhook_secret = excluded.webhook_secret, not_moving_hours = excluded.not_moving_hours, delivery_days = excluded.delivery_days, updated_at = excluded.updated_at`,
+		accountID, string(kind), key, secret, token, in.NotMovingHours, in.DeliveryDays, db.now()); err != nil {
+		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
+	}
+	detail := "off"
+	if kind != "" {
+		detail = kind.Name()
+	}
+	detail += fmt.Sprintf(", not moving after %d h, on time within %d days", in.NotMovingHours, in.DeliveryDays)
+	if err := db.audit(ctx, tx, actor, accountID, "tracking.settings", "account", accountID, detail); err != nil {
+		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
+	}
+	set, err := trackingSettingsIn(ctx, tx, accountID)
+	if err != nil {
+		return set, err
+	}
+	return set, tx.Commit()
+}
+
+// trackingWebhookSource is how a rejected tracking webhook is listed.
+func trackingWebhookSource(kind tracking.Kind) string {
+	return "Tracking webhook (" + kind.Name() + ")"
+}
+
+// RejectedTrackingWebhooks lists the account's newest refused tracking
+// webhooks: Settings → Carriers shows them to every kind of account.
+func (db *DB) RejectedTrackingWebhooks(ctx context.Context, accountID int64, limit int) ([]RejectedWebhook, error) {
+	rows, err := db.rq(ctx, "SELECT id, received_at, source, reason, body FROM rejected_webhooks WHERE account_id = ? AND source LIKE 'Tracking webhook%' ORDER BY id DESC LIMIT ?",
+		accountID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: rejected tracking webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectedWebhook
+	for rows.Next() {
+		var w RejectedWebhook
+		if err := rows.Scan(&w.ID, &w.ReceivedAt, &w.Source, &w.Reason, &w.Body); err != nil {
+			return nil, fmt.Errorf("store: rejected tracking webhooks: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
