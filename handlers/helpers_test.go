@@ -344,7 +344,6 @@ func (e *testEnv) pairTrade(p *tenantPair) {
 		e.t.Fatal(err)
 	}
 	p.managed = managed.ID
-	e.websitePO(p)
 	ep, _, err := e.db.AddWebhookEndpoint(ctx, store.CLIActor, p.merchant.ID, n.endpoint, store.WebhookEventsFor(store.KindMerchant))
 	if err != nil {
 		e.t.Fatal(err)
@@ -573,9 +572,13 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 // websitePO gives the pair's merchant a PO to its website supplier: a URL
 // feed of the site's catalog, named as that supplier's, and an order of its
-// product dropshipped.
+// product dropshipped. The route walks and the website supplier's tests
+// ask for it; other tests' worlds are built without it.
 func (e *testEnv) websitePO(p *tenantPair) {
 	e.t.Helper()
+	if p.websitePO != 0 {
+		return
+	}
 	ctx := context.Background()
 	sku := p.names.sku + "-W"
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -593,6 +593,7 @@ func TestEmailSupplierRoutesAreTheMerchantsAlone(t *testing.T) {
 	env := newEnv(t)
 	w := env.emailWorld()
 	e := w.dropship("E-800", orderfile.Line{SKU: "BB-EGG", Title: "Eggs", Quantity: 1})
+	env.websitePO(w.as)
 	params := routeParams(w.world)
 	params["supplierID"], params["poID"] = strconv.FormatInt(w.bob.ID, 10), strconv.FormatInt(e.po.ID, 10)
 	mine := func(p string) bool {

@@ -49,6 +49,8 @@ func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
 func TestTenantRouteWalkBothWays(t *testing.T) {
 	env := newEnv(t)
 	w := env.mirroredWorld()
+	env.websitePO(w.as)
+	env.websitePO(w.bt)
 	total := 0
 	for _, d := range directions(w) {
 		params := pairParams(d.victims)
@@ -76,6 +78,8 @@ func TestTenantRouteWalkBothWays(t *testing.T) {
 func TestAPITenantWalkBothWays(t *testing.T) {
 	env := newEnv(t)
 	w := env.mirroredWorld()
+	env.websitePO(w.as)
+	env.websitePO(w.bt)
 	total := 0
 	for _, d := range directions(w) {
 		params := pairParams(d.victims)
@@ -178,6 +182,7 @@ func harmfulForm(w *world) url.Values {
 func TestUnregisteredMethodsAreRefused(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	params := routeParams(w)
 	// The platform admin, made an admin of merchant A too, reaches every
 	// merchant and platform route; supplier S's admin the supplier routes.
@@ -227,6 +232,7 @@ func TestUnregisteredMethodsAreRefused(t *testing.T) {
 func TestPlatformRoutesRefuseAccountAdmins(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	params := routeParams(w)
 	form := harmfulForm(w)
 	sent := 0
@@ -286,6 +292,8 @@ func leakQueries(v *tenantPair) []string {
 func TestNoLeakWithoutIDs(t *testing.T) {
 	env := newEnv(t)
 	w := env.mirroredWorld()
+	env.websitePO(w.as)
+	env.websitePO(w.bt)
 	var paths []string
 	for path, methods := range routeMethods(env) {
 		if slices.Contains(methods, http.MethodGet) && !strings.Contains(path, ":") {

@@ -142,6 +142,7 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 func TestStaffCannotChangeSettingsLinksUsersOrTokens(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	c := env.client()
 	c.login(w.staffA.Email)
 	cs := env.client()

@@ -81,6 +81,7 @@ var signedRoutes = map[string]bool{"/api/v1/webhooks/shopify/:publicID": true}
 func TestTenantRouteWalk(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	_, tokenT, err := env.db.CreateToken(t.Context(), store.CLIActor, w.supplierT.ID, "T's token")
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +157,7 @@ func walkTenantRoutes(t *testing.T, env *testEnv, attackers []attacker, params m
 func TestCSRFRouteWalk(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	params := routeParams(w)
 	// The platform admin, made an admin of merchant A too, reaches every
 	// merchant and platform route; supplier S's admin the supplier routes.

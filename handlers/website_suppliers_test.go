@@ -41,7 +41,8 @@ func TestWebsiteSupplierJourney(t *testing.T) {
 		t.Fatal("a refused supplier changed the database")
 	}
 
-	// An order of the site's product (the world pulled the site's catalog).
+	// An order of the site's product: the world pulls the site's catalog.
+	env.websitePO(w.as)
 	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderWithSKU("W-2001", "S-100-W", 2))
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +169,7 @@ func orderWithSKU(number, sku string, quantity int) orderfile.Order {
 func TestWebsiteSupplierThroughTheAPI(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
+	env.websitePO(w.as)
 	ctx := t.Context()
 	o, _, err := env.db.CreateOrder(ctx, store.CLIActor, w.merchantA.ID, orderWithSKU("W-3001", "S-100-W", 1))
 	if err != nil {
@@ -232,6 +234,7 @@ func TestWebsiteSupplierBulkTracking(t *testing.T) {
 	env := newEnv(t)
 	w := env.world()
 	ctx := t.Context()
+	env.websitePO(w.as)
 	po, err := env.db.PurchaseOrder(ctx, w.merchantA.ID, w.as.websitePO)
 	if err != nil {
 		t.Fatal(err)
