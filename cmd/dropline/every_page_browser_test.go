@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/labstack/echo/v4"
 
 	"github.com/dropline/dropline/store"
@@ -126,6 +127,11 @@ func TestBrowserEveryPage(t *testing.T) {
 			} else if err := chromedp.Do(tab, chromedp.Navigate(a.URL()+"/login")); err != nil {
 				t.Fatal(err)
 			}
+			if role.email != "" {
+				if err := checkPhoneMenu(tab, a.URL()); err != nil {
+					t.Errorf("the menu at 390 px: %v", err)
+				}
+			}
 			var paths []string
 			byPath := map[string]string{}
 			for _, route := range routes {
@@ -165,7 +171,12 @@ func TestBrowserEveryPage(t *testing.T) {
 					}
 					total[role.name]++
 					if shots != "" {
-						name := fmt.Sprintf("%s%s-%d", role.name, strings.NewReplacer("/", "_", "?", "_", "=", "-", "&", "_").Replace(p), w.width)
+						// Named by route, so one page has one name from run to run.
+						route := byPath[p]
+						if route == "/" {
+							route = "/dashboard"
+						}
+						name := fmt.Sprintf("%s%s-%d", role.name, strings.NewReplacer("/", "_", ":", "").Replace(route), w.width)
 						if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
 							os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 						}
@@ -193,6 +204,40 @@ func TestBrowserEveryPage(t *testing.T) {
 		t.Errorf("routes no role could open:\n%s", strings.Join(lost, "\n"))
 	}
 	t.Logf("pages checked (page × width): %v", total)
+}
+
+// checkPhoneMenu checks the folded navigation on a phone: hidden at first,
+// reached with the keyboard (Tab past the skip link, with a visible focus
+// ring), opened with Space, and then every link of it on screen.
+func checkPhoneMenu(tab context.Context, url string) error {
+	err := chromedp.Do(tab,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(url+"/"),
+		chromedp.WaitVisible(`[data-testid="user-email"]`),
+	)
+	if err != nil {
+		return err
+	}
+	if hidden, err := chromedp.Run(tab, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById('nav')).display === 'none'`)); err != nil || !hidden {
+		return fmt.Errorf("the navigation shows before the menu is opened (%v)", err)
+	}
+	if err := chromedp.Do(tab, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab)); err != nil {
+		return err
+	}
+	ring, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.activeElement.id === 'nav-toggle' ?
+		getComputedStyle(document.querySelector('label[for=nav-toggle]')).outlineStyle : 'focus is on ' + document.activeElement.outerHTML.slice(0, 80)`))
+	if err != nil || ring == "none" || strings.HasPrefix(ring, "focus is on") {
+		return fmt.Errorf("the second Tab reaches the menu with a focus ring: got %q (%v)", ring, err)
+	}
+	if err := chromedp.Do(tab, chromedp.KeyEvent(" ")); err != nil {
+		return err
+	}
+	links, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#nav a')).filter(a => {
+		const r = a.getBoundingClientRect(); return !(r.width > 0 && r.height >= 24 && r.left >= 0 && r.right <= window.innerWidth); }).map(a => a.textContent)`))
+	if err != nil || len(links) > 0 {
+		return fmt.Errorf("after Space opened the menu, links not shown whole (or smaller than a finger): %q (%v)", links, err)
+	}
+	return nil
 }
 
 // classifyPaths asks the signed-in browser for each path and says what it
