@@ -29,8 +29,13 @@ import (
 //go:embed testdata/axe.min.js
 var axeSource string
 
-// pageWidths are the widths every page is checked at: a phone and a laptop.
-var pageWidths = []struct{ width, height int64 }{{390, 844}, {1366, 900}}
+// pageWidths are the widths every page is checked at: a phone and a laptop
+// in full (layout, axe-core, screenshots), and after each, by resizing the
+// same page, the smallest phone and a tablet for the layout alone.
+var pageWidths = []struct {
+	width, height int64
+	full          bool
+}{{390, 844, true}, {360, 740, false}, {1366, 900, true}, {1024, 768, false}}
 
 // pageRole is someone who signs in (or a visitor who does not) and the
 // records the routes' path parameters are filled with for them.
@@ -42,6 +47,8 @@ type pageRole struct {
 	params  map[string]string
 	byRoute map[string]map[string]string
 	query   map[string]string
+	// only, when set, limits the role to these routes.
+	only map[string]bool
 }
 
 // path fills a route's parameters, or returns the parameter it lacks.
@@ -135,6 +142,9 @@ func TestBrowserEveryPage(t *testing.T) {
 			var paths []string
 			byPath := map[string]string{}
 			for _, route := range routes {
+				if role.only != nil && !role.only[route] {
+					continue
+				}
 				p, missing := role.path(route)
 				if missing != "" {
 					if _, ok := answered[route]; !ok {
@@ -161,7 +171,7 @@ func TestBrowserEveryPage(t *testing.T) {
 			}
 			for _, p := range pages {
 				for _, w := range pageWidths {
-					problems, err := checkPage(tab, a.URL()+p, w.width, w.height)
+					problems, err := checkPage(tab, a.URL()+p, w.width, w.height, w.full)
 					if err != nil {
 						t.Errorf("%s at %d px: %v", p, w.width, err)
 						continue
@@ -170,7 +180,7 @@ func TestBrowserEveryPage(t *testing.T) {
 						t.Errorf("%s at %d px: %s", p, w.width, msg)
 					}
 					total[role.name]++
-					if shots != "" {
+					if shots != "" && w.full {
 						// Named by route, so one page has one name from run to run.
 						route := byPath[p]
 						if route == "/" {
@@ -263,22 +273,26 @@ func classifyPaths(tab context.Context, paths []string) (map[string]string, erro
 	})(`+string(list)+`)`, chromedp.EvalAwaitPromise))
 }
 
-// checkPage opens url at a width and returns what is wrong with the page.
-func checkPage(tab context.Context, url string, width, height int64) ([]string, error) {
-	err := chromedp.Do(tab,
-		chromedp.EmulateViewport(width, height),
-		chromedp.Navigate(url),
-		// htmx's requests on load (lazy parts) finish before the checks.
-		chromedp.Evaluate[chromedp.Void](`new Promise(done => { let quiet = 0; const tick = () => {
+// checkPage opens url at a width (full) and returns what is wrong with the
+// page, or resizes the page open to the width and checks its layout alone.
+func checkPage(tab context.Context, url string, width, height int64, full bool) ([]string, error) {
+	acts := []chromedp.Action[chromedp.Void]{chromedp.EmulateViewport(width, height)}
+	if full {
+		acts = append(acts, chromedp.Navigate(url),
+			// htmx's requests on load (lazy parts) finish before the checks.
+			chromedp.Evaluate[chromedp.Void](`new Promise(done => { let quiet = 0; const tick = () => {
 			quiet = document.querySelector('.htmx-request') ? 0 : quiet + 1;
-			if (quiet >= 3) done(); else setTimeout(tick, 50); }; tick(); })`, chromedp.EvalAwaitPromise),
-	)
-	if err != nil {
+			if (quiet >= 3) done(); else setTimeout(tick, 50); }; tick(); })`, chromedp.EvalAwaitPromise))
+	}
+	if err := chromedp.Do(tab, acts...); err != nil {
 		return nil, err
 	}
 	problems, err := chromedp.Run(tab, chromedp.Evaluate[[]string](layoutCheck))
 	if err != nil {
 		return nil, fmt.Errorf("layout check: %w", err)
+	}
+	if !full {
+		return problems, nil
 	}
 	if ok, _ := chromedp.Run(tab, chromedp.Evaluate[bool](`typeof axe === 'object'`)); !ok {
 		if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
@@ -486,6 +500,8 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 				"/dropship-orders/packing-slips": "?id=" + id(po.ID)}},
 		{name: "platform", email: "admin@dropline.test",
 			params: map[string]string{"linkID": id(links[0].ID), "accountID": id(merchant.ID), "publicID": merchant.PublicID}},
+		// Staff of both accounts: the top bar with its account switcher.
+		{name: "ops", email: "ops@dropline.test", only: map[string]bool{"/": true, "/settings": true}},
 		// Someone not signed in: the sign-in page, and a PO's emailed link.
 		{name: "visitor", params: map[string]string{"poID": id(barnPO.ID), "token": linkPath[1]}},
 	}
