@@ -128,3 +128,26 @@ document.addEventListener("click", function (e) {
     setTimeout(function () { el.textContent = was; }, 1500);
   });
 });
+// A box that scrolls sideways (a wide table's .scroll box, or a bare table
+// on a phone) joins the tab order while it scrolls, so the keyboard can
+// scroll it too; it leaves again when the window grows to fit it.
+function markScrollers() {
+  document.querySelectorAll(".scroll, main table").forEach(function (el) {
+    var o = getComputedStyle(el).overflowX;
+    var scrolls = (o === "auto" || o === "scroll") && el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && !el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("data-scroll-focus", "");
+    } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+      el.removeAttribute("tabindex");
+      el.removeAttribute("data-scroll-focus");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollers);
+document.addEventListener("htmx:afterSettle", markScrollers);
+var scrollerTimer;
+window.addEventListener("resize", function () {
+  clearTimeout(scrollerTimer);
+  scrollerTimer = setTimeout(markScrollers, 150);
+});

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 )
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -253,4 +255,12 @@ func orList(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// ariaCurrent marks the navigation link of the page being shown.
+func ariaCurrent(active bool) templ.Attributes {
+	if active {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return nil
 }

@@ -27,6 +27,17 @@ func browserApp(t *testing.T) (*app, func() (context.Context, context.CancelFunc
 // browserAppOn is browserApp on the database dsn names (a file or a postgres:// URL).
 func browserAppOn(t *testing.T, dsn string) (*app, func() (context.Context, context.CancelFunc)) {
 	t.Helper()
+	a, open := browserAppFor(t, dsn)
+	// A tab's whole life, bounded so a hung page fails the test: the
+	// journeys sign in, dropship, ship and look again in one tab, and CI runs
+	// them beside the other packages' tests on two cores.
+	return a, func() (context.Context, context.CancelFunc) { return open(120 * time.Second) }
+}
+
+// browserAppFor is browserAppOn with browsers that last as long as asked:
+// open starts a chromium whose context ends after timeout.
+func browserAppFor(t *testing.T, dsn string) (*app, func(timeout time.Duration) (context.Context, context.CancelFunc)) {
+	t.Helper()
 	var chrome string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -51,7 +62,7 @@ func browserAppOn(t *testing.T, dsn string) (*app, func() (context.Context, cont
 		defer cancel()
 		a.Close(ctx)
 	})
-	newTab := func() (context.Context, context.CancelFunc) {
+	open := func(timeout time.Duration) (context.Context, context.CancelFunc) {
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(chrome),
 			chromedp.NoSandbox,
@@ -65,13 +76,10 @@ func browserAppOn(t *testing.T, dsn string) (*app, func() (context.Context, cont
 		)
 		actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancel := chromedp.NewContext(actx)
-		// A tab's whole life, bounded so a hung page fails the test: the
-		// journeys sign in, dropship, ship and look again in one tab, and
-		// CI runs them beside the other packages' tests on two cores.
-		ctx, tcancel := context.WithTimeout(ctx, 120*time.Second)
+		ctx, tcancel := context.WithTimeout(ctx, timeout)
 		return ctx, func() { tcancel(); cancel(); acancel() }
 	}
-	return a, newTab
+	return a, open
 }
 
 // signIn fills the sign-in form as a person would.
@@ -82,7 +90,9 @@ func signIn(url, email string) []chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(`input[name="email"]`, email),
 		chromedp.SendKeys(`input[name="password"]`, store.DemoPassword),
 		chromedp.Click(`form[action="/login"] button[type="submit"]`),
-		chromedp.WaitVisible(`[data-testid="nav"]`),
+		// The top bar's email shows at every width (the navigation folds
+		// into a menu on a phone).
+		chromedp.WaitVisible(`[data-testid="user-email"]`),
 	}
 }
 

@@ -21,7 +21,9 @@ func signInWith(url, email, password string) []chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(`input[name="email"]`, email),
 		chromedp.SendKeys(`input[name="password"]`, password),
 		chromedp.Click(`form[action="/login"] button[type="submit"]`),
-		chromedp.WaitVisible(`[data-testid="nav"]`),
+		// The top bar's email shows at every width (the navigation folds
+		// into a menu on a phone).
+		chromedp.WaitVisible(`[data-testid="user-email"]`),
 	}
 }
 
@@ -32,7 +34,9 @@ func submit(sel string) []chromedp.Action[chromedp.Void] {
 		chromedp.Evaluate[chromedp.Void](`document.body.setAttribute('data-stale', '1'); undefined`),
 		chromedp.Click(sel),
 		chromedp.WaitVisible(`body:not([data-stale])`),
-		chromedp.WaitVisible(`[data-testid="nav"]`),
+		// The top bar's email shows at every width (the navigation folds
+		// into a menu on a phone).
+		chromedp.WaitVisible(`[data-testid="user-email"]`),
 	}
 }
 
