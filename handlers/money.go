@@ -60,7 +60,7 @@ func (s *Server) dashboard(c echo.Context) error {
 			{Key: "ship-today", Label: "To ship today", Count: count(d.DueToday), Href: queueHref(f.DueToday), Hint: "Promised by the end of today", Alert: d.DueToday > 0},
 			{Key: "late", Label: "Late POs", Count: count(d.Late), Href: queueHref(f.Late), Alert: d.Late > 0},
 		}
-		available := availableText(d.Balances)
+		available := availableText(d.Balances, p.viewer())
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
 			Hint: "Past the holding period, not yet paid"})
 	}
@@ -69,7 +69,7 @@ func (s *Server) dashboard(c echo.Context) error {
 
 // availableText is what is available for payout, summed per currency in
 // currency order: "120.00 EUR + 1250.00 USD", "0.00" when nothing is.
-func availableText(bs []store.Balance) string {
+func availableText(bs []store.Balance, vw views.Viewer) string {
 	sums := map[string]int64{}
 	for _, b := range bs {
 		sums[b.Currency] += max(b.AvailableCents, 0)
@@ -79,7 +79,7 @@ func availableText(bs []store.Balance) string {
 	}
 	var parts []string
 	for _, cur := range slices.Sorted(maps.Keys(sums)) {
-		parts = append(parts, orderMoney(sums[cur], cur))
+		parts = append(parts, vw.Money(sums[cur], cur))
 	}
 	return strings.Join(parts, " + ")
 }
@@ -104,6 +104,7 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 	ctx := c.Request().Context()
 	acc := p.member.Account
 	// An account that is both sees its own side as a merchant here.
+	vw := p.viewer()
 	v := views.EarningsView{Merchant: acc.IsMerchant(), IsAdmin: p.member.IsAdmin(), Payout: form, Errors: errs}
 	balances, err := s.store.Balances(ctx, acc.ID, 0)
 	if err != nil {
@@ -114,9 +115,10 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 		if b.MerchantID == acc.ID {
 			other, otherPID = b.SupplierName, b.SupplierPID
 		}
-		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: otherPID, Currency: b.Currency, Earned: store.FormatMoney(b.EarnedCents),
-			Adjusted: store.FormatMoney(b.AdjustCents), Paid: store.FormatMoney(b.PaidCents), Pending: store.FormatMoney(b.PendingCents),
-			Available: store.FormatMoney(b.AvailableCents), Balance: store.FormatMoney(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(otherPID)})
+		m := func(cents int64) string { return vw.Money(cents, b.Currency) }
+		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: otherPID, Currency: b.Currency, Earned: m(b.EarnedCents),
+			Adjusted: m(b.AdjustCents), Paid: m(b.PaidCents), Pending: m(b.PendingCents),
+			Available: m(b.AvailableCents), Balance: m(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(otherPID)})
 	}
 	others, err := s.store.Counterparties(ctx, acc.ID)
 	if err != nil {
@@ -182,24 +184,25 @@ func (s *Server) statement(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
+	vw := p.viewer()
 	v := views.StatementView{SupplierName: st.SupplierName, MerchantName: st.MerchantName, WithPID: other.PublicID, From: st.From, To: st.To, TimeZone: st.TimeZone,
 		CSV: "/statements/csv?" + url.Values{"with": {other.PublicID}, "from": {st.From}, "to": {st.To}}.Encode()}
 	for _, t := range st.Totals {
-		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: store.FormatMoney(t.OpeningCents), Earned: store.FormatMoney(t.EarnedCents),
-			Adjusted: store.FormatMoney(t.AdjustCents), Paid: store.FormatMoney(t.PaidCents), Closing: store.FormatMoney(t.ClosingCents)})
+		m := func(cents int64) string { return vw.Money(cents, t.Currency) }
+		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: m(t.OpeningCents), Earned: m(t.EarnedCents),
+			Adjusted: m(t.AdjustCents), Paid: m(t.PaidCents), Closing: m(t.ClosingCents)})
 	}
 	const perPage = 100
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
-	loc := p.member.Account.Location()
 	v.Total, err = s.store.StatementEntries(c.Request().Context(), st, (page-1)*perPage, perPage, func(e store.LedgerEntry) error {
-		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: store.FormatMoney(e.AmountCents) + " " + e.Currency,
+		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: vw.Money(e.AmountCents, e.Currency),
 			Detail: ledgerDetail(e)}
 		if e.Quantity > 0 {
 			l.Quantity = strconv.Itoa(e.Quantity)
 		}
 		if e.Kind == store.LedgerEarning {
-			l.Available = e.AvailableAt.In(loc).Format("2 Jan 2006")
+			l.Available = vw.Date(e.AvailableAt)
 		}
 		if e.POID != 0 {
 			l.POHref = "/purchase-orders/" + strconv.FormatInt(e.POID, 10)
@@ -367,7 +370,7 @@ func (s *Server) scorecard(c echo.Context) error {
 		{Key: "cancelled", Label: "Cancellation rate", Value: pct(sc.Cancelled, sc.Received), Note: fmt.Sprintf("%d POs cancelled", sc.Cancelled)},
 		{Key: "overrides", Label: "Invalid-tracking overrides", Value: strconv.Itoa(sc.Overrides), Note: fmt.Sprintf("of %d shipments", sc.Shipments)},
 	}
-	loc := acc.Location()
+	vw := viewerOf(acc)
 	v.Volume = views.Chart{ID: fmt.Sprintf("chart-volume-%d", days), Title: "POs received per week", XLabel: "Week starting", YLabel: "POs", Empty: "No POs in this window"}
 	v.ShipTime = views.Chart{ID: fmt.Sprintf("chart-ship-%d", days), Title: "Median hours to tracking per week", XLabel: "Week starting", YLabel: "Hours",
 		Empty: "Nothing shipped in this window, or all of it tracked within the hour"}
@@ -379,7 +382,7 @@ func (s *Server) scorecard(c echo.Context) error {
 	for _, f := range sc.Feeds {
 		r := views.FeedFreshnessRow{Merchant: f.MerchantName, Subscription: f.Subscription, LastPull: "never", Stale: f.Stale}
 		if f.LastSuccess != nil {
-			r.LastPull = f.LastSuccess.In(loc).Format("2 Jan 15:04")
+			r.LastPull = vw.ShortTime(*f.LastSuccess)
 		}
 		v.Feeds = append(v.Feeds, r)
 	}

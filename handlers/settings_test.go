@@ -27,8 +27,8 @@ func TestAccountSettingsBadInputKeepsWhatWasTyped(t *testing.T) {
 	if got := p.doc.Find(`#account-settings input[name="name"]`).AttrOr("value", ""); got != "Renamed A" {
 		t.Errorf("name field = %q, want what was typed", got)
 	}
-	if got := p.doc.Find(`#account-settings input[name="time_zone"]`).AttrOr("value", ""); got != "Mars/Olympus" {
-		t.Errorf("time zone field = %q, want what was typed", got)
+	if got := p.doc.Find(`#account-settings select[name="time_zone"] option[selected]`).AttrOr("value", ""); got != "Mars/Olympus" {
+		t.Errorf("time zone field = %q, want what was sent", got)
 	}
 	if env.dbDigest() != before {
 		t.Fatal("invalid settings changed the database")
