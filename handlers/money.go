@@ -64,7 +64,69 @@ func (s *Server) dashboard(c echo.Context) error {
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
 			Hint: "Past the holding period, not yet paid"})
 	}
+	if err := s.checklists(c, &v); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.DashboardPage(s.frame(c, "Dashboard"), v))
+}
+
+// checklists puts the account's first steps on its dashboard until every
+// one is done or an admin hid them; each step links to where it is done.
+func (s *Server) checklists(c echo.Context, v *views.DashboardView) error {
+	p := principalOf(c)
+	acc := p.member.Account
+	cl, err := s.store.FirstRunChecklist(c.Request().Context(), acc.ID)
+	if err != nil || cl.Dismissed {
+		return err
+	}
+	var lists []views.Checklist
+	if acc.IsMerchant() {
+		lists = append(lists, views.Checklist{Title: "Selling your suppliers' products", Steps: []views.ChecklistStep{
+			{Key: "link-supplier", Label: "Link a supplier", Href: "/suppliers", Done: cl.LinkedSupplier,
+				Hint: "Enter a supplier's public ID, or add a supplier outside Dropline (a website, or one you email)."},
+			{Key: "subscribe", Label: "Subscribe to its feed", Href: "/feeds", Done: cl.Subscribed,
+				Hint: "Its products become yours, with its stock, on the feed's schedule."},
+			{Key: "channel", Label: "Connect a sales channel", Href: "/settings/channels", Done: cl.ChannelConnected,
+				Hint: "Your Shopify or WooCommerce store: orders come in, tracking goes back."},
+			{Key: "first-order", Label: "Bring in your first order", Href: "/orders/new", Done: cl.FirstOrder,
+				Hint: "From your store, a CSV file, the API, or typed in."},
+			{Key: "first-dropship", Label: "Dropship your first order", Href: "/orders?tab=" + store.TabNeedsDropship, Done: cl.FirstDropship,
+				Hint: "A purchase order goes to the supplier, who ships to your customer."},
+		}})
+	}
+	if acc.IsSupplier() {
+		lists = append(lists, views.Checklist{Title: "Shipping for merchants", Steps: []views.ChecklistStep{
+			{Key: "initial-status", Label: "Set the status new dropship orders start in", Href: "/settings/statuses", Done: cl.InitialStatus,
+				Hint: "Until it is set, merchants' dropships create no purchase orders for you."},
+			{Key: "publish-feed", Label: "Publish a feed", Href: "/feeds/new", Done: cl.FeedPublished,
+				Hint: "The products, prices and stock your merchants sell."},
+			{Key: "invite-merchant", Label: "Invite a merchant", Href: "/merchants", Done: cl.MerchantInvited,
+				Hint: "With its public ID; it accepts, and its orders can reach you."},
+			{Key: "first-shipment", Label: "Ship your first order", Href: "/dropship-orders", Done: cl.FirstShipment,
+				Hint: "Enter its carrier and tracking number: the merchant sees it at once."},
+		}})
+	}
+	for _, l := range lists {
+		for _, st := range l.Steps {
+			if !st.Done {
+				v.Checklists, v.CanHideChecklist = lists, p.member.IsAdmin()
+				return nil
+			}
+		}
+	}
+	return nil // every step done: the checklist has done its job
+}
+
+// checklistHide hides the first-run checklist from the account's dashboard.
+func (s *Server) checklistHide(c echo.Context) error {
+	p := principalOf(c)
+	if err := s.store.DismissChecklist(c.Request().Context(), p.actor(), p.accountID()); err != nil {
+		return err
+	}
+	if err := s.flash(c, "The checklist is hidden; each step is still done on its own page."); err != nil {
+		return err
+	}
+	return redirect(c, "/")
 }
 
 // availableText is what is available for payout, summed per currency in

@@ -110,6 +110,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	admin := acct.Group("", s.requireAccountAdmin)
 	admin.GET("/settings/audit", s.auditShow)
+	admin.POST("/dashboard/checklist/hide", s.checklistHide)
 	admin.POST("/settings/account", s.accountSave)
 	admin.POST("/settings/users", s.memberAdd)
 	admin.POST("/settings/users/:userID/role", s.memberRole)

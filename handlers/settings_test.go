@@ -105,6 +105,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/webhooks":                              {"url": {"https://x.example.com/h"}, "events": {"shipment.created"}},
 	"/settings/webhooks/:endpointID/remove":           {},
 	"/settings/account":                               {"name": {"Staff was here"}, "time_zone": {"UTC"}},
+	"/dashboard/checklist/hide":                       {},
 	"/settings/users":                                 {"email": {"new@example.com"}, "password": {testPassword}, "role": {"admin"}},
 	"/settings/users/:userID/role":                    {"role": {"staff"}},
 	"/settings/users/:userID/remove":                  {},

@@ -270,7 +270,7 @@ func EmailSupplierPage(f Frame, v EmailSupplierView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.POs) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<p class=\"muted\">No POs yet.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<p class=\"muted\" data-testid=\"no-emailed-pos\">No POs yet. Dropshipping an order holding this supplier's products emails it a PO with a link to act on it.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
