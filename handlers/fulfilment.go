@@ -40,10 +40,8 @@ func ownStatus(po store.PurchaseOrder) string {
 	return ""
 }
 
-func (s *Server) dropshipOrders(c echo.Context) error {
-	p := principalOf(c)
-	vw := p.viewer()
-	ctx := c.Request().Context()
+// queueFilter reads the supplier queue's query string.
+func queueFilter(c echo.Context) store.QueueFilter {
 	q := c.QueryParams()
 	page, _ := strconv.Atoi(q.Get("page"))
 	merchant, _ := strconv.ParseInt(q.Get("merchant"), 10, 64)
@@ -53,13 +51,25 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	if _, ok := queueTabLabels[tab]; !ok {
 		tab = store.QueueToAcknowledge
 	}
-	pg, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays,
-		DueToday: q.Get("due") == "today", Query: q.Get("q"), Page: page})
+	return store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays, DueToday: q.Get("due") == "today", Query: q.Get("q"), Page: page}
+}
+
+func (s *Server) dropshipOrders(c echo.Context) error {
+	p := principalOf(c)
+	vw := p.viewer()
+	ctx := c.Request().Context()
+	q := c.QueryParams()
+	f := queueFilter(c)
+	tab := f.Tab
+	pg, err := s.store.SupplierQueue(ctx, p.accountID(), f)
 	if err != nil {
 		return err
 	}
 	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Due: q.Get("due"),
 		Total: pg.Total, Page: pg.Page}
+	eq := cloneValues(q)
+	eq.Set("tab", tab)
+	v.ExportURL = exportHref("/dropship-orders/export.csv", eq)
 	for _, t := range store.QueueTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -69,6 +70,10 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	q := c.QueryParams()
 	v := views.OrderListView{Tab: f.Tab, Query: f.Query, Channel: f.Channel, Supplier: q.Get("supplier"), From: q.Get("from"), To: q.Get("to"),
 		Sort: f.Sort, Total: page.Total, Page: page.Page, Results: results}
+	tq := cloneValues(q)
+	tq.Set("tab", f.Tab)
+	v.ExportURL = exportHref("/orders/export.csv", tq)
+	v.Dates = views.DateRange{Legend: "Placed", From: v.From, To: v.To, Presets: datePresets("/orders", tq, s.now().In(vw.Loc))}
 	for _, t := range orderTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t.key)
@@ -103,6 +108,26 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 		return render(c, http.StatusOK, views.OrderTable(csrfOf(c), v))
 	}
 	return render(c, http.StatusOK, views.OrderListPage(s.frame(c, "Orders"), v))
+}
+
+// datePresets are the date ranges a list offers ready-made, ending today
+// in the viewer's zone: today, the last 7 days, the last 30; each keeps
+// the list's other filters.
+func datePresets(path string, q url.Values, today time.Time) []views.DatePreset {
+	to := today.Format(time.DateOnly)
+	var out []views.DatePreset
+	for _, p := range []struct {
+		label string
+		days  int
+	}{{"Today", 1}, {"Last 7 days", 7}, {"Last 30 days", 30}} {
+		from := today.AddDate(0, 0, 1-p.days).Format(time.DateOnly)
+		pq := cloneValues(q)
+		pq.Del("page")
+		pq.Set("from", from)
+		pq.Set("to", to)
+		out = append(out, views.DatePreset{Label: p.label, Href: path + "?" + pq.Encode(), Active: q.Get("from") == from && q.Get("to") == to})
+	}
+	return out
 }
 
 func channelLabel(ch string) string {
@@ -881,20 +906,25 @@ func (s *Server) orderImportApply(c echo.Context) error {
 
 // ---- Purchase orders (merchant) ----
 
+// poFilter reads the PO list's query string.
+func poFilter(c echo.Context) store.POFilter {
+	q := c.QueryParams()
+	page, _ := strconv.Atoi(q.Get("page"))
+	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
+	return store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"), View: q.Get("view"), Page: page}
+}
+
 func (s *Server) purchaseOrdersList(c echo.Context) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
 	vw := p.viewer()
 	q := c.QueryParams()
-	page, _ := strconv.Atoi(q.Get("page"))
-	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
-	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"),
-		View: q.Get("view"), Page: page})
+	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), poFilter(c))
 	if err != nil {
 		return err
 	}
 	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), View: q.Get("view"), Supplier: q.Get("supplier"),
-		Total: pg.Total, Page: pg.Page}
+		Total: pg.Total, Page: pg.Page, ExportURL: exportHref("/purchase-orders/export.csv", q)}
 	if v.Suppliers, err = s.supplierOptions(ctx, p.accountID()); err != nil {
 		return err
 	}

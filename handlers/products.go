@@ -55,12 +55,18 @@ func money(cents int64, ok bool) string {
 	return store.FormatMoney(cents)
 }
 
+// productFilter reads the product list's query string.
+func productFilter(c echo.Context, acc store.Account) store.ProductFilter {
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	return store.ProductFilter{Query: c.QueryParam("q"), Status: c.QueryParam("status"), NeedsSync: c.QueryParam("needs_sync") == "true" && acc.IsSupplier(), Page: page}
+}
+
 func (s *Server) productsList(c echo.Context) error {
 	p := principalOf(c)
 	acc := p.member.Account
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	f := store.ProductFilter{Query: c.QueryParam("q"), Status: c.QueryParam("status"), NeedsSync: c.QueryParam("needs_sync") == "true" && acc.IsSupplier(), Page: page}
-	v := views.ProductListView{Merchant: acc.IsMerchant(), Supplier: acc.IsSupplier(), Query: f.Query, Status: f.Status, NeedsSync: f.NeedsSync}
+	f := productFilter(c, acc)
+	v := views.ProductListView{Merchant: acc.IsMerchant(), Supplier: acc.IsSupplier(), Query: f.Query, Status: f.Status, NeedsSync: f.NeedsSync,
+		ExportURL: exportHref("/products/export.csv", c.QueryParams())}
 	pg, linked, err := s.store.LinkedProducts(c.Request().Context(), p.accountID(), f)
 	if err != nil {
 		return err
