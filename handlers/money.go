@@ -67,7 +67,62 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err := s.checklists(c, &v); err != nil {
 		return err
 	}
+	if err := s.dashboardCharts(c, &v); err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.DashboardPage(s.frame(c, "Dashboard"), v))
+}
+
+// dashboardCharts draws each side's last weeks beside its counts: a
+// month of days, two months of weeks, in the account's zone.
+func (s *Server) dashboardCharts(c echo.Context, v *views.DashboardView) error {
+	acc := principalOf(c).member.Account
+	loc := acc.Location()
+	ctx := c.Request().Context()
+	series := func(id, title, x, y, empty string, at []time.Time, values []int) views.Chart {
+		ch := views.Chart{ID: id, Title: title, XLabel: x, YLabel: y, Empty: empty, Small: true}
+		if len(at) > 10 {
+			ch.LabelEvery = 7
+		}
+		for i, n := range values {
+			ch.Bars = append(ch.Bars, views.Bar{Label: at[i].Format("2 Jan"), Value: float64(n)})
+		}
+		return ch
+	}
+	hours := func(id string, t store.Trends) views.Chart {
+		ch := views.Chart{ID: id, Title: "Median hours to tracking, by week", XLabel: "Week starting", YLabel: "Hours", Small: true,
+			Empty: "Nothing tracked in these weeks, or all of it within the hour"}
+		for i, h := range t.MedianHours {
+			ch.Bars = append(ch.Bars, views.Bar{Label: t.Weeks[i].Format("2 Jan"), Value: float64(max(h, 0))})
+		}
+		return ch
+	}
+	if acc.IsMerchant() {
+		t, err := s.store.DashboardTrends(ctx, acc.ID, true, loc)
+		if err != nil {
+			return err
+		}
+		v.MerchantCharts = []views.Chart{
+			series("chart-orders", "Orders per day", "Day placed", "Orders", "No orders in the last 30 days", t.Days, t.Orders),
+			series("chart-dropships", "Dropships per day (purchase orders created)", "Day", "POs", "Nothing dropshipped in the last 30 days", t.Days, t.Dropships),
+			series("chart-late", "POs late now, by week placed", "Week starting", "POs", "None of these weeks' POs is late", t.Weeks, t.Late),
+			series("chart-stale", "POs stale now, by week placed", "Week starting", "POs", "None of these weeks' POs is stale", t.Weeks, t.Stale),
+			hours("chart-hours", t),
+		}
+	}
+	if acc.IsSupplier() {
+		t, err := s.store.DashboardTrends(ctx, acc.ID, false, loc)
+		if err != nil {
+			return err
+		}
+		v.SupplierCharts = []views.Chart{
+			series("chart-received", "POs received per day", "Day", "POs", "No POs received in the last 30 days", t.Days, t.Received),
+			series("chart-shipped", "POs shipped per day (first tracking)", "Day", "POs", "Nothing shipped in the last 30 days", t.Days, t.Shipped),
+			series("chart-supplier-late", "POs late now, by week received", "Week starting", "POs", "None of these weeks' POs is late", t.Weeks, t.Late),
+			hours("chart-supplier-hours", t),
+		}
+	}
+	return nil
 }
 
 // checklists puts the account's first steps on its dashboard until every
