@@ -242,3 +242,42 @@ func exportHref(path string, q url.Values) string {
 	}
 	return path + "?" + e.Encode()
 }
+
+// maxExportRuns is how many of a subscription's pulls its export holds,
+// newest first.
+const maxExportRuns = 5000
+
+// feedRunsExport is a subscription's pulls as CSV, newest first.
+func (s *Server) feedRunsExport(c echo.Context) error {
+	id, err := idParam(c, "subID")
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	sub, err := s.store.Subscription(ctx, p.accountID(), id)
+	if err != nil {
+		return err
+	}
+	runs, err := s.store.FeedRuns(ctx, p.accountID(), sub.ID, maxExportRuns)
+	if err != nil {
+		return err
+	}
+	out, err := startCSV(c, "pulls-"+strconv.FormatInt(sub.ID, 10)+".csv", len(runs), "",
+		[]string{"started", "finished", "trigger", "state", "rows", "created", "updated", "unchanged", "missing", "errors", "message"})
+	if err != nil {
+		return err
+	}
+	loc := p.member.Account.Location()
+	for _, r := range runs {
+		finished := ""
+		if r.FinishedAt != nil {
+			finished = r.FinishedAt.In(loc).Format("2006-01-02 15:04:05")
+		}
+		if err := out.row(r.ID, r.StartedAt.In(loc).Format("2006-01-02 15:04:05"), finished, r.Trigger, views.BadgeLabel(r.State), strconv.Itoa(r.Rows),
+			strconv.Itoa(r.Created), strconv.Itoa(r.Updated), strconv.Itoa(r.Unchanged), strconv.Itoa(r.Missing), strconv.Itoa(r.Errors), store.CSVSafe(r.Message)); err != nil {
+			return err
+		}
+	}
+	return out.finish()
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dropline/dropline/store"
 	"github.com/dropline/dropline/store/orderfile"
+	"github.com/dropline/dropline/views"
 )
 
 // csvGet downloads a CSV export and reads it.
@@ -165,5 +166,25 @@ func TestListExportsOfPOsQueueAndProducts(t *testing.T) {
 	}
 	if none := csvGet(t, s, "/dropship-orders/export.csv?tab=all&id=999999"); len(none) != 1 {
 		t.Errorf("queue export of an unknown ticked PO: %q", none)
+	}
+}
+
+// TestFeedRunsExport: a subscription's pulls export with their counts,
+// newest first, from the link on its page.
+func TestFeedRunsExport(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	c := env.client()
+	c.login(w.staffA.Email)
+	page := c.get("/subscriptions/" + strconv.FormatInt(w.subA, 10))
+	href := page.doc.Find(`[data-testid="export-csv"]`).AttrOr("href", "")
+	rows := csvGet(t, c, href)
+	runs, err := env.db.FeedRuns(t.Context(), w.merchantA.ID, w.subA, 100)
+	if err != nil || len(runs) == 0 {
+		t.Fatalf("runs: %v", err)
+	}
+	if len(rows)-1 != len(runs) || column(rows, "state")[0] != views.BadgeLabel(runs[0].State) ||
+		column(rows, "rows")[0] != strconv.Itoa(runs[0].Rows) {
+		t.Errorf("pulls export %q, want %d runs newest first", rows, len(runs))
 	}
 }

@@ -180,6 +180,7 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.POST("/products/sources/:sourceID/down", s.sourceMove(+1))
 	merchant.POST("/products/sources/:sourceID/on-hand", s.sourceOnHand)
 	merchant.GET("/subscriptions/:subID", s.subscriptionShow)
+	merchant.GET("/subscriptions/:subID/runs.csv", s.feedRunsExport)
 	merchant.POST("/subscriptions/:subID/pull", s.subscriptionPull)
 	merchant.GET("/runs/:runID", s.runShow)
 	merchant.GET("/runs/:runID/status", s.runStatus)
