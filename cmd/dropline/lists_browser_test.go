@@ -84,4 +84,13 @@ func TestBrowserSelectAllAndStickyActionBar(t *testing.T) {
 	if !strings.Contains(one.Count, "selected") {
 		t.Errorf("count %q", one.Count)
 	}
+	// The dashboard's charts draw in the browser: 30 day bars on the orders chart.
+	if err := chromedp.Do(tab, chromedp.Navigate(a.URL()+"/"), chromedp.WaitVisible(`#chart-orders svg`)); err != nil {
+		t.Fatal(err)
+	}
+	bars, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('#chart-orders rect.chart-bar').length`))
+	if err != nil || bars != 30 {
+		t.Errorf("orders chart: %d bars, %v", bars, err)
+	}
+	screenshot(tab, t, "dashboard-merchant")
 }
