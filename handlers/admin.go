@@ -11,14 +11,16 @@ import (
 )
 
 func (s *Server) renderAdminAccounts(c echo.Context, status int, v views.AdminAccountsView) error {
-	accounts, err := s.store.Accounts(c.Request().Context())
+	v.Query = c.QueryParam("q")
+	accounts, err := s.store.SearchAccounts(c.Request().Context(), v.Query)
 	if err != nil {
 		return err
 	}
+	vw := principalOf(c).viewer()
 	for _, a := range accounts {
 		v.Accounts = append(v.Accounts, views.AccountRow{
 			ID: a.ID, PublicID: a.PublicID, Name: a.Name, Kind: a.Kind, Dropship: a.DropshipEnabled,
-			Members: a.Members, Links: a.Links, Created: a.CreatedAt.Format("2 Jan 2006"),
+			Members: a.Members, Links: a.Links, Created: vw.Date(a.CreatedAt), Disabled: a.Disabled(), Managed: a.Managed(),
 		})
 	}
 	if v.AllowPrivateFeeds, err = s.store.AllowPrivateFeeds(c.Request().Context()); err != nil {
@@ -52,7 +54,7 @@ func (s *Server) adminAccountCreate(c echo.Context) error {
 	return redirect(c, "/admin/accounts")
 }
 
-func linkRows(links []store.VendorLink) []views.LinkRow {
+func linkRows(links []store.VendorLink, vw views.Viewer) []views.LinkRow {
 	var rows []views.LinkRow
 	for _, l := range links {
 		rows = append(rows, views.LinkRow{
@@ -60,7 +62,7 @@ func linkRows(links []store.VendorLink) []views.LinkRow {
 			Supplier: l.SupplierName + " (" + l.SupplierPID + ")",
 			Merchant: l.MerchantName + " (" + l.MerchantPID + ")",
 			State:    l.State,
-			Since:    l.CreatedAt.Format("2 Jan 2006"),
+			Since:    vw.Date(l.CreatedAt),
 		})
 	}
 	return rows
@@ -72,7 +74,7 @@ func (s *Server) renderAdminLinks(c echo.Context, status int, v views.AdminLinks
 	if err != nil {
 		return err
 	}
-	v.Links = linkRows(links)
+	v.Links = linkRows(links, principalOf(c).viewer())
 	accounts, err := s.store.Accounts(ctx)
 	if err != nil {
 		return err
@@ -129,4 +131,144 @@ func (s *Server) adminSettingsSave(c echo.Context) error {
 		return err
 	}
 	return redirect(c, "/admin/accounts")
+}
+
+// adminAccount shows one account to the platform admin: users with their
+// roles, links, feeds, channels, recent activity, and whether it is
+// disabled.
+func (s *Server) adminAccount(c echo.Context) error {
+	return s.renderAdminAccount(c, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderAdminAccount(c echo.Context, status int, reason string, errs views.FieldErrors) error {
+	id, err := idParam(c, "accountID")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	acc, err := s.store.Account(ctx, id)
+	if err != nil {
+		return err
+	}
+	vw := principalOf(c).viewer()
+	v := views.AdminAccountView{ID: acc.ID, Name: acc.Name, PublicID: acc.PublicID, Kind: acc.Kind, TimeZone: acc.TimeZone, Country: acc.Country,
+		Currency: acc.Currency, Dropship: acc.DropshipEnabled, Created: vw.Date(acc.CreatedAt), Disabled: acc.Disabled(), Reason: reason, Errors: errs}
+	if acc.Managed() {
+		keeper, err := s.store.Account(ctx, acc.ManagedBy)
+		if err != nil {
+			return err
+		}
+		v.ManagedBy = keeper.Name + " (" + keeper.PublicID + ")"
+	}
+	if acc.Disabled() {
+		d, err := s.store.AccountDisabled(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		v.DisabledAt, v.DisabledBy, v.DisabledReason = vw.ZonedTime(*d.At), d.By, d.Reason
+	}
+	members, err := s.store.Members(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		v.Members = append(v.Members, views.AdminMemberRow{Email: m.User.Email, Name: m.User.Name, Role: m.Role, PlatformAdmin: m.User.PlatformAdmin})
+	}
+	links, err := s.store.AccountLinks(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		r := views.AdminLinkRow{Other: l.MerchantName, OtherID: l.MerchantID, OtherPID: l.MerchantPID, Side: "merchant", State: l.State, Since: vw.Date(l.CreatedAt)}
+		if l.MerchantID == acc.ID {
+			r.Other, r.OtherID, r.OtherPID, r.Side = l.SupplierName, l.SupplierID, l.SupplierPID, "supplier"
+		}
+		v.Links = append(v.Links, r)
+	}
+	if acc.IsSupplier() {
+		feeds, err := s.store.Feeds(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range feeds {
+			r := views.AdminFeedRow{Name: f.Name, Detail: "every merchant"}
+			if !f.AllMerchants {
+				r.Detail = count(len(f.MerchantIDs), "merchant", "merchants")
+			}
+			if f.TokenPrefix != "" {
+				r.Detail += ", with a public URL"
+			}
+			if f.Archived {
+				r.State = "archived"
+			}
+			v.Feeds = append(v.Feeds, r)
+		}
+	}
+	if acc.IsMerchant() {
+		subs, err := s.store.Subscriptions(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			r := views.AdminFeedRow{Name: sub.Name, Detail: subscriptionSource(sub)}
+			if sub.Paused {
+				r.State = "paused"
+			}
+			v.Subscriptions = append(v.Subscriptions, r)
+		}
+		chans, err := s.store.SalesChannels(ctx, acc.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range chans {
+			r := views.AdminFeedRow{Name: ch.Name, Detail: channelLabel(ch.Kind) + " · " + ch.BaseURL}
+			if ch.Paused {
+				r.State = "paused"
+			}
+			v.Channels = append(v.Channels, r)
+		}
+	}
+	log, err := s.store.AuditLog(ctx, acc.ID, 30)
+	if err != nil {
+		return err
+	}
+	for _, e := range log {
+		v.Activity = append(v.Activity, views.AdminActivityRow{At: vw.ZonedTime(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+	}
+	return render(c, status, views.AdminAccountPage(s.frame(c, acc.Name), v))
+}
+
+// adminAccountDisable disables (or enables) an account: its users cannot
+// sign in to it, its data stays.
+func (s *Server) adminAccountDisable(disable bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "accountID")
+		if err != nil {
+			return err
+		}
+		reason := c.FormValue("reason")
+		acc, err := s.store.SetAccountDisabled(c.Request().Context(), principalOf(c).actor(), id, disable, reason)
+		if errs := fieldErrors(err); errs != nil {
+			return s.renderAdminAccount(c, http.StatusUnprocessableEntity, reason, errs)
+		}
+		if err != nil {
+			return err
+		}
+		msg := acc.Name + " is enabled: its users can sign in again."
+		if disable {
+			msg = acc.Name + " is disabled: its users are signed out of it and cannot sign in; its data is kept."
+		}
+		if err := s.flash(c, msg); err != nil {
+			return err
+		}
+		return redirect(c, "/admin/accounts/"+strconv.FormatInt(acc.ID, 10))
+	}
+}
+
+// count is n and the noun that goes with it: "1 merchant", "3 merchants".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

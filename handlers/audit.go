@@ -29,9 +29,9 @@ func (s *Server) auditShow(c echo.Context) error {
 			v.Kind = kind
 		}
 	}
-	loc := acc.Location()
+	vw := viewerOf(acc)
 	for _, e := range log.Entries {
-		v.Rows = append(v.Rows, views.AuditRow{At: e.At.In(loc).Format("2 Jan 2006 15:04 MST"), Actor: e.Actor, Action: e.Action,
+		v.Rows = append(v.Rows, views.AuditRow{At: vw.ZonedTime(e.At), Actor: e.Actor, Action: e.Action,
 			Record: auditRecord(e), Detail: e.Detail})
 	}
 	v.First = (log.Page-1)*store.AuditLogPerPage + 1

@@ -94,6 +94,17 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(ms) == 0 && !u.PlatformAdmin {
+		// Every account of the user's is disabled: no session at all, and
+		// the user is told why rather than shown an empty Dropline.
+		disabled, err := s.store.DisabledMemberships(c.Request().Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		if disabled > 0 {
+			return again(http.StatusForbidden, "Your account is disabled, so you cannot sign in. Ask Dropline's platform admin to enable it; its data is kept.")
+		}
+	}
 	var accountID int64
 	if len(ms) > 0 {
 		accountID = ms[0].Account.ID

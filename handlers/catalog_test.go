@@ -222,7 +222,7 @@ func TestSubscribeToURLWithMappingAndPull(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		rp := c.get(runPath)
 		state = rp.doc.Find(`[data-testid="run-state"]`).Text()
-		if state != "running" {
+		if state != "Running" {
 			if got := rp.doc.Find(`[data-testid="run-created"]`).Text(); got != "2" {
 				t.Fatalf("run created %q, want 2 (state %s, %q)", got, state, rp.doc.Find(`[data-testid="run-message"]`).Text())
 			}
@@ -230,8 +230,8 @@ func TestSubscribeToURLWithMappingAndPull(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if state != "succeeded" {
-		t.Fatalf("run state %q, want succeeded", state)
+	if state != "Succeeded" {
+		t.Fatalf("run state %q, want Succeeded", state)
 	}
 	list := c.get("/products?q=EXT")
 	if got := list.doc.Find(`[data-testid="product-row"]`).Length(); got != 2 {

@@ -21,14 +21,14 @@ import (
 const channelStockTimeout = 2 * time.Minute
 
 // channelStockRow is what the stock report of a store shows.
-func channelStockRow(r store.ChannelStock, loc *time.Location) views.ChannelStockRow {
+func channelStockRow(r store.ChannelStock, vw views.Viewer) views.ChannelStockRow {
 	row := views.ChannelStockRow{Location: r.LocationName, Sent: r.Sent, InStep: r.InStep, Waiting: r.Waiting, Missing: r.Missing,
 		MissingSKUs: r.MissingSKUs, Error: r.Error}
 	if r.LocationID != "" && row.Location == "" {
 		row.Location = r.LocationID
 	}
 	if r.CheckedAt != nil {
-		row.Checked = r.CheckedAt.In(loc).Format("2 Jan 2006 15:04")
+		row.Checked = vw.Time(*r.CheckedAt)
 	}
 	return row
 }

@@ -30,22 +30,22 @@ func (s *Server) renderChannels(c echo.Context, status int, v views.ChannelsView
 	if err != nil {
 		return err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	v.Supplier, v.IsAdmin = p.member.Account.IsSupplier(), p.member.IsAdmin()
 	for _, ch := range list {
 		row := views.ChannelRow{ID: ch.ID, Kind: ch.Kind, Name: ch.Name, BaseURL: ch.BaseURL, CredentialHint: ch.CredentialHint,
 			NotifyCustomer: ch.NotifyCustomer, PushStock: ch.PushStock, Paused: ch.Paused, ShopName: ch.ShopName, TestError: ch.TestError}
 		if ch.TestedAt != nil {
-			row.Tested = ch.TestedAt.In(loc).Format("2 Jan 2006 15:04")
+			row.Tested = vw.Time(*ch.TestedAt)
 		}
 		if ch.OrdersSyncedAt != nil {
-			row.Synced, row.OrdersCreated, row.SyncError = ch.OrdersSyncedAt.In(loc).Format("2 Jan 2006 15:04"), ch.OrdersCreated, ch.SyncError
+			row.Synced, row.OrdersCreated, row.SyncError = vw.Time(*ch.OrdersSyncedAt), ch.OrdersCreated, ch.SyncError
 		}
-		row.Stock = channelStockRow(stock[ch.ID], loc)
+		row.Stock = channelStockRow(stock[ch.ID], vw)
 		if v.Locations.ChannelID == ch.ID {
 			v.Locations.Current = stock[ch.ID].LocationID
 		}
-		row.Webhooks = channelWebhooksRow(ch, loc)
+		row.Webhooks = channelWebhooksRow(ch, vw)
 		v.Channels = append(v.Channels, row)
 	}
 	return render(c, status, views.ChannelsPage(s.frame(c, "Sales channels"), v))
@@ -156,14 +156,14 @@ func (s *Server) testChannel(c echo.Context, id int64, prefix string) error {
 }
 
 // channelWebhooksRow is where a store's webhooks stand, for its row.
-func channelWebhooksRow(ch store.SalesChannel, loc *time.Location) views.ChannelWebhooks {
+func channelWebhooksRow(ch store.SalesChannel, vw views.Viewer) views.ChannelWebhooks {
 	w := views.ChannelWebhooks{Available: channel.HasWebhooks(channel.Kind(ch.Kind)), NeedSecret: ch.Kind == string(channel.Shopify) && !ch.HasWebhookSecret,
 		Topics: strings.Join(ch.WebhookTopics, ", "), URL: ch.WebhookURL, Error: ch.WebhookError}
 	if ch.WebhooksRegisteredAt != nil {
-		w.Registered = ch.WebhooksRegisteredAt.In(loc).Format("2 Jan 2006 15:04")
+		w.Registered = vw.Time(*ch.WebhooksRegisteredAt)
 	}
 	if ch.WebhookReceivedAt != nil {
-		w.Received = ch.WebhookReceivedAt.In(loc).Format("2 Jan 2006 15:04")
+		w.Received = vw.Time(*ch.WebhookReceivedAt)
 	}
 	return w
 }

@@ -329,13 +329,13 @@ func TestOrderPageShowsStoreUpdates(t *testing.T) {
 		})
 		return out
 	}
-	if got := updates(); len(got) != 1 || got[0] != "queued: Web shop queued" {
+	if got := updates(); len(got) != 1 || got[0] != "queued: Web shop Queued" {
 		t.Errorf("before delivery the order page shows %q", got)
 	}
 	if _, err := d.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := updates(); len(got) != 1 || got[0] != "sent: Web shop sent fulfillment trk-1" {
+	if got := updates(); len(got) != 1 || got[0] != "sent: Web shop Sent fulfillment trk-1" {
 		t.Errorf("after delivery the order page shows %q", got)
 	}
 
@@ -382,7 +382,7 @@ func TestOrderPageShowsStoreUpdates(t *testing.T) {
 	if _, err := d.DeliverDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := updates(); len(got) != 2 || got[1] != "sent: Web shop sent fulfillment trk-2" {
+	if got := updates(); len(got) != 2 || got[1] != "sent: Web shop Sent fulfillment trk-2" {
 		t.Errorf("after Retry the order page shows %q", got)
 	}
 

@@ -52,17 +52,17 @@ func (s *Server) renderEmailSupplier(c echo.Context, status int, sup store.Manag
 	if err != nil {
 		return err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	for _, po := range pos {
-		row := views.EmailedPORow{ID: po.ID, Number: po.Number, Status: po.Status, Created: zonedTime(po.CreatedAt, loc), Live: po.LiveLinks}
+		row := views.EmailedPORow{ID: po.ID, Number: po.Number, Status: po.Status, Created: vw.ZonedTime(po.CreatedAt), Live: po.LiveLinks}
 		if po.EmailedAt != nil {
-			row.Emailed = zonedTime(*po.EmailedAt, loc)
+			row.Emailed = vw.ZonedTime(*po.EmailedAt)
 		}
 		if po.OpenedAt != nil {
-			row.Opened = zonedTime(*po.OpenedAt, loc)
+			row.Opened = vw.ZonedTime(*po.OpenedAt)
 		}
 		if po.AcknowledgedAt != nil {
-			row.Acked = zonedTime(*po.AcknowledgedAt, loc)
+			row.Acked = vw.ZonedTime(*po.AcknowledgedAt)
 		}
 		v.POs = append(v.POs, row)
 	}

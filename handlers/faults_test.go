@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/PuerkitoBio/goquery"
 )
 
 // These tests break the database's disk under a running server: a real
@@ -231,15 +229,7 @@ func faultActions(t *testing.T, env *testEnv, w *world) []faultAction {
 		t.Fatalf("no dropship form on %s", orderPath)
 	}
 	dsAction := form.AttrOr("action", "")
-	dsValues := url.Values{}
-	form.Find("input").Each(func(_ int, s *goquery.Selection) {
-		name, _ := s.Attr("name")
-		typ := s.AttrOr("type", "text")
-		if name == "" || ((typ == "checkbox" || typ == "radio") && s.AttrOr("checked", "x") == "x") {
-			return
-		}
-		dsValues.Add(name, s.AttrOr("value", ""))
-	})
+	dsValues := formValues(form)
 	dsValues.Set("confirm", "true")
 
 	apiOrder := `{"channel":"api","channel_order_id":"FAULT-API","currency":"USD","customer":{"name":"Lin"},

@@ -29,7 +29,8 @@ func (s *Server) feedsShow(c echo.Context) error {
 func (s *Server) subscriptionRows(c echo.Context) ([]views.SubscriptionRow, error) {
 	ctx := c.Request().Context()
 	acc := principalOf(c).member.Account
-	loc := acc.Location()
+	vw := viewerOf(acc)
+	loc := vw.Loc
 	subs, err := s.store.Subscriptions(ctx, acc.ID)
 	if err != nil {
 		return nil, err
@@ -40,14 +41,14 @@ func (s *Server) subscriptionRows(c echo.Context) ([]views.SubscriptionRow, erro
 		row := views.SubscriptionRow{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), Schedule: scheduleText(sub, loc),
 			Stale: sub.Stale(now), Paused: sub.Paused, NextRun: "—"}
 		if sub.NextRunAt != nil && !sub.Paused {
-			row.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 15:04")
+			row.NextRun = vw.ShortTime(*sub.NextRunAt)
 		}
 		runs, err := s.store.FeedRuns(ctx, acc.ID, sub.ID, 1)
 		if err != nil {
 			return nil, err
 		}
 		if len(runs) > 0 {
-			row.LastRun, row.LastState = runs[0].StartedAt.In(loc).Format("2 Jan 15:04"), runs[0].State
+			row.LastRun, row.LastState = vw.ShortTime(runs[0].StartedAt), runs[0].State
 		}
 		out = append(out, row)
 	}
@@ -493,7 +494,7 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 	// A Google Merchant XML feed has no columns to map: show its first
 	// products as a pull reads them.
 	if format, _, err := feedfile.Detect(head); err == nil && format == feedfile.FormatGoogleXML {
-		v = xmlPreview(v, head)
+		v = xmlPreview(v, head, principalOf(c).viewer())
 		opt.Format = feedfile.FormatGoogleXML
 		s.previewNotes(&v, head, opt)
 		return v
@@ -525,7 +526,7 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 	default:
 		v.Format = string(fr.Format())
 		opt.Format = fr.Format()
-		v = readPreview(v, head, opt)
+		v = readPreview(v, head, opt, principalOf(c).viewer())
 		s.previewNotes(&v, head, opt)
 	}
 	return v
@@ -534,7 +535,7 @@ func (s *Server) previewView(c echo.Context, rawURL string, form url.Values) vie
 // readPreview shows a recognised file's first products as a pull reads
 // them (a Magento child with its parent's name and options, a built SKU),
 // not its raw cells, which for such exports run to dozens of columns.
-func readPreview(v views.PreviewView, head []byte, opt feedfile.Options) views.PreviewView {
+func readPreview(v views.PreviewView, head []byte, opt feedfile.Options, vw views.Viewer) views.PreviewView {
 	fr, err := feedfile.NewReader(bytes.NewReader(head), opt)
 	if err != nil {
 		return v // the raw rows stay
@@ -553,7 +554,7 @@ func readPreview(v views.PreviewView, head []byte, opt feedfile.Options) views.P
 			if !ok {
 				return ""
 			}
-			return strings.TrimSpace(store.FormatMoney(cents) + " " + row.Currency)
+			return vw.Money(cents, row.Currency)
 		}
 		qty := ""
 		if row.HasQuantity {
@@ -589,7 +590,7 @@ func (s *Server) previewNotes(v *views.PreviewView, head []byte, opt feedfile.Op
 
 // xmlPreview reads the first products of a Google Merchant XML feed with
 // the reader pulls use, one row per product in Dropline's fields.
-func xmlPreview(v views.PreviewView, head []byte) views.PreviewView {
+func xmlPreview(v views.PreviewView, head []byte, vw views.Viewer) views.PreviewView {
 	fr, err := feedfile.NewReader(bytes.NewReader(head), feedfile.Options{Format: feedfile.FormatGoogleXML})
 	if err != nil {
 		v.Error = store.UserMessage(err)
@@ -614,7 +615,7 @@ func xmlPreview(v views.PreviewView, head []byte) views.PreviewView {
 		}
 		price := ""
 		if row.HasPrice {
-			price = strings.TrimSpace(store.FormatMoney(row.PriceCents) + " " + row.Currency)
+			price = vw.Money(row.PriceCents, row.Currency)
 		}
 		v.Records = append(v.Records, []string{row.SKU, row.Title, row.Options, row.GTIN, price, strings.ReplaceAll(row.Availability, "_", " "), row.URL})
 	}
@@ -718,7 +719,8 @@ func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *
 	if err != nil {
 		return err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
+	loc := vw.Loc
 	v := views.SubscriptionView{ID: sub.ID, Name: sub.Name, Source: subscriptionSource(sub), IsAdmin: p.member.IsAdmin(), Form: subscriptionForm(sub),
 		Errors: errs, Running: sub.RunningSince != nil, Stale: sub.Stale(s.now()), LastGood: "never", NextRun: "—", ZoneName: loc.String(),
 		External: sub.External(), Shopify: sub.Format == string(feedfile.FormatShopify), Mapped: len(sub.Mapping) > 0}
@@ -726,23 +728,23 @@ func (s *Server) renderSubscription(c echo.Context, status int, id int64, form *
 		v.Form = *form
 	}
 	if sub.LastSuccessAt != nil {
-		v.LastGood = sub.LastSuccessAt.In(loc).Format("2 Jan 2006 15:04")
+		v.LastGood = vw.Time(*sub.LastSuccessAt)
 	}
 	if sub.NextRunAt != nil && !sub.Paused {
-		v.NextRun = sub.NextRunAt.In(loc).Format("2 Jan 2006 15:04")
+		v.NextRun = vw.Time(*sub.NextRunAt)
 	}
 	runs, err := s.store.FeedRuns(ctx, p.accountID(), sub.ID, 20)
 	if err != nil {
 		return err
 	}
 	for _, r := range runs {
-		v.Runs = append(v.Runs, runRow(r, loc))
+		v.Runs = append(v.Runs, runRow(r, vw))
 	}
 	return render(c, status, views.SubscriptionPage(s.frame(c, sub.Name), v))
 }
 
-func runRow(r store.FeedRun, loc *time.Location) views.RunRow {
-	return views.RunRow{ID: r.ID, Started: r.StartedAt.In(loc).Format("2 Jan 2006 15:04:05"), Trigger: r.Trigger, State: r.State, Rows: r.Rows,
+func runRow(r store.FeedRun, vw views.Viewer) views.RunRow {
+	return views.RunRow{ID: r.ID, Started: r.StartedAt.In(vw.Loc).Format("2 Jan 2006 15:04:05"), Trigger: r.Trigger, State: r.State, Rows: r.Rows,
 		Created: r.Created, Updated: r.Updated, Unchanged: r.Unchanged, Missing: r.Missing, Errors: r.Errors}
 }
 
@@ -812,11 +814,11 @@ func (s *Server) runView(c echo.Context) (views.RunView, error) {
 	if err != nil {
 		return views.RunView{}, err
 	}
-	loc := p.member.Account.Location()
-	v := views.RunView{ID: run.ID, SubscriptionID: sub.ID, Subscription: sub.Name, IsAdmin: p.member.IsAdmin(), Run: runRow(run, loc),
+	vw := p.viewer()
+	v := views.RunView{ID: run.ID, SubscriptionID: sub.ID, Subscription: sub.Name, IsAdmin: p.member.IsAdmin(), Run: runRow(run, vw),
 		Message: run.Message, Running: run.State == store.RunRunning, Held: run.State == store.RunHeld, Notes: run.Notes}
 	if run.FinishedAt != nil {
-		v.Finished = run.FinishedAt.In(loc).Format("15:04:05")
+		v.Finished = run.FinishedAt.In(vw.Loc).Format("15:04:05")
 	}
 	errs, err := s.store.FeedRunErrors(ctx, p.accountID(), run.ID, 200)
 	if err != nil {

@@ -62,8 +62,8 @@ func TestSubscribeToGoogleMerchantXMLByURL(t *testing.T) {
 		t.Fatalf("preview rows %q, want the feed's 2 products", rows)
 	}
 	for i, r := range rows {
-		if !strings.HasPrefix(r, want[i]) || !strings.Contains(r, "105.29 USD") || !strings.Contains(r, "in stock") {
-			t.Errorf("row %d = %q, want %q… 105.29 USD … in stock", i, r, want[i])
+		if !strings.HasPrefix(r, want[i]) || !strings.Contains(r, "$105.29") || !strings.Contains(r, "in stock") {
+			t.Errorf("row %d = %q, want %q… $105.29 … in stock", i, r, want[i])
 		}
 	}
 	if got := p.doc.Find(`form[action="/subscriptions"] input[name="format"]`).AttrOr("value", ""); got != "google_xml" {
@@ -77,7 +77,7 @@ func TestSubscribeToGoogleMerchantXMLByURL(t *testing.T) {
 	var state string
 	for i := 0; i < 100; i++ {
 		rp := c.get(p.header.Get("Location"))
-		if state = rp.doc.Find(`[data-testid="run-state"]`).Text(); state != "running" {
+		if state = rp.doc.Find(`[data-testid="run-state"]`).Text(); state != "Running" {
 			if got := rp.doc.Find(`[data-testid="run-created"]`).Text(); got != "2" {
 				t.Fatalf("run created %q, want 2 (state %s, %q)", got, state, rp.doc.Find(`[data-testid="run-message"]`).Text())
 			}
@@ -85,8 +85,8 @@ func TestSubscribeToGoogleMerchantXMLByURL(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if state != "succeeded" {
-		t.Fatalf("run state %q, want succeeded", state)
+	if state != "Succeeded" {
+		t.Fatalf("run state %q, want Succeeded", state)
 	}
 	if got := c.get("/products?q=celebird").doc.Find(`[data-testid="product-row"]`).Length(); got != 2 {
 		t.Errorf("%d linked products from the XML feed, want 2", got)

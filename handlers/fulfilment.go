@@ -40,9 +40,8 @@ func ownStatus(po store.PurchaseOrder) string {
 	return ""
 }
 
-func (s *Server) dropshipOrders(c echo.Context) error {
-	p := principalOf(c)
-	ctx := c.Request().Context()
+// queueFilter reads the supplier queue's query string.
+func queueFilter(c echo.Context) store.QueueFilter {
 	q := c.QueryParams()
 	page, _ := strconv.Atoi(q.Get("page"))
 	merchant, _ := strconv.ParseInt(q.Get("merchant"), 10, 64)
@@ -52,13 +51,26 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	if _, ok := queueTabLabels[tab]; !ok {
 		tab = store.QueueToAcknowledge
 	}
-	pg, err := s.store.SupplierQueue(ctx, p.accountID(), store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays,
-		DueToday: q.Get("due") == "today", TrackingProblem: q.Get("problem") == "tracking", Query: q.Get("q"), Page: page})
+	return store.QueueFilter{Tab: tab, MerchantID: merchant, StatusID: status, MinAgeDays: ageDays, DueToday: q.Get("due") == "today",
+		TrackingProblem: q.Get("problem") == "tracking", Query: q.Get("q"), Page: page}
+}
+
+func (s *Server) dropshipOrders(c echo.Context) error {
+	p := principalOf(c)
+	vw := p.viewer()
+	ctx := c.Request().Context()
+	q := c.QueryParams()
+	f := queueFilter(c)
+	tab := f.Tab
+	pg, err := s.store.SupplierQueue(ctx, p.accountID(), f)
 	if err != nil {
 		return err
 	}
 	v := views.QueueView{Tab: tab, Query: q.Get("q"), Merchant: q.Get("merchant"), Status: q.Get("status"), Age: q.Get("age"), Due: q.Get("due"), Problem: q.Get("problem"),
 		Total: pg.Total, Page: pg.Page}
+	eq := cloneValues(q)
+	eq.Set("tab", tab)
+	v.ExportURL = exportHref("/dropship-orders/export.csv", eq)
 	for _, t := range store.QueueTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t)
@@ -86,7 +98,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	now := s.now()
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.QueueRow{ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Customer: po.ShipTo.Name,
-			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Received: zonedTime(po.ReleaseAt, p.member.Account.Location()), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState,
+			Status: ownStatus(po.PurchaseOrder), System: po.Status, Age: age(now.Sub(po.ReleaseAt)), Received: vw.ZonedTime(po.ReleaseAt), Late: po.Late, LateWhy: po.LateReason, Stale: po.Stale, Cancel: po.CancelState,
 			TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
@@ -122,18 +134,18 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	qp, err := s.store.QueuePurchaseOrder(ctx, side.supplierID, po.ID)
 	if err != nil {
 		return views.SupplierPOView{}, err
 	}
 	v := views.SupplierPOView{Base: side.base, Website: side.website, ID: po.ID, Number: po.PONumber, Merchant: po.MerchantName + " (" + po.MerchantPID + ")", Status: ownStatus(po), System: po.Status,
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: zonedTime(po.ReleaseAt, loc), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped,
+		Created: vw.ZonedTime(po.ReleaseAt), CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped,
 		TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)}
-	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, qp.PromiseDate.In(loc).Format("2 Jan 2006")
+	v.Ack, v.Late, v.Promise = qp.Acknowledged, qp.Late, vw.Date(qp.PromiseDate)
 	if qp.Acknowledged {
-		v.AckBy, v.AckAt = qp.AcknowledgedBy, zonedTime(qp.AcknowledgedAt, loc)
+		v.AckBy, v.AckAt = qp.AcknowledgedBy, vw.ZonedTime(qp.AcknowledgedAt)
 	}
 	// The store gives the supplier the PO as its link shows it.
 	v.Phone, v.Email = po.Customer.Phone, po.Customer.Email
@@ -144,7 +156,7 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 			sl.Remaining = 0
 		}
 		if link.ShowPrices {
-			sl.Price = orderMoney(l.PriceCents, po.Currency)
+			sl.Price = vw.Money(l.PriceCents, po.Currency)
 		}
 		v.Lines = append(v.Lines, sl)
 	}
@@ -167,19 +179,19 @@ func (s *Server) supplierPOView(c echo.Context, poID int64) (views.SupplierPOVie
 	for _, o := range opts {
 		v.Carriers = append(v.Carriers, views.Option{Value: o.Value, Label: o.Name})
 	}
-	v.Form = views.ShipmentForm{Carrier: def, ShipDate: s.now().In(loc).Format("2006-01-02")}
+	v.Form = views.ShipmentForm{Carrier: def, ShipDate: s.now().In(vw.Loc).Format("2006-01-02")}
 	ships, err := s.store.Shipments(ctx, side.supplierID, po.ID)
 	if err != nil {
 		return v, err
 	}
-	v.Shipments = shipmentRows(ships, loc)
+	v.Shipments = shipmentRows(ships, vw)
 	if side.website {
 		for i := range v.Shipments {
 			v.Shipments[i].DeliverURL = side.base + "/shipments/" + strconv.FormatInt(v.Shipments[i].ID, 10) + "/delivered"
 		}
 		v.External = views.ExternalOrderForm{Number: po.External.Number, Paid: po.External.PaidText(), Currency: cmp.Or(po.External.Currency, po.Currency),
 			Notes: po.External.Notes}
-		if v.Site, err = s.websiteLines(ctx, p.accountID(), po); err != nil {
+		if v.Site, err = s.websiteLines(ctx, p.accountID(), po, vw); err != nil {
 			return v, err
 		}
 	}
@@ -221,22 +233,22 @@ func (s *Server) sideOf(c echo.Context, po store.PurchaseOrder) (supplierSide, e
 	return supplierSide{supplierID: sup.ID, base: "/purchase-orders/" + id + "/website", website: true}, nil
 }
 
-func shipmentRows(ships []store.Shipment, loc *time.Location) []views.ShipmentRow {
+func shipmentRows(ships []store.Shipment, vw views.Viewer) []views.ShipmentRow {
 	var out []views.ShipmentRow
 	for _, sh := range ships {
 		row := views.ShipmentRow{ID: sh.ID, Carrier: sh.CarrierName, Number: sh.TrackingNumber, URL: safeHTTP(sh.TrackingURL), ShipDate: sh.ShipDate,
-			Extended: sh.ExtendedField, Override: sh.OverrideReason, Entered: zonedTime(sh.CreatedAt, loc)}
+			Extended: sh.ExtendedField, Override: sh.OverrideReason, Entered: vw.ZonedTime(sh.CreatedAt)}
 		// The ship date is a day as entered: written as the page's other dates.
 		if day, err := time.Parse(time.DateOnly, sh.ShipDate); err == nil {
 			row.ShipDate = day.Format("2 Jan 2006")
 		}
 		if sh.DeliveredAt != nil {
-			row.Delivered = zonedTime(*sh.DeliveredAt, loc)
+			row.Delivered = vw.ZonedTime(*sh.DeliveredAt)
 		}
 		for _, l := range sh.Lines {
 			row.Lines = append(row.Lines, fmt.Sprintf("%d × %s", l.Quantity, l.SupplierSKU))
 		}
-		row.Tracking = shipmentTrackingView(sh, loc)
+		row.Tracking = shipmentTrackingView(sh, vw.Loc)
 		out = append(out, row)
 	}
 	return out
@@ -503,6 +515,7 @@ func shipsAll(po []store.POLine, slip []views.SlipLine) bool {
 // shipments when shipmentID is not 0.
 func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.PackingSlip, error) {
 	p := principalOf(c)
+	vw := p.viewer()
 	ctx := c.Request().Context()
 	po, err := s.store.PurchaseOrder(ctx, p.accountID(), poID)
 	if err != nil {
@@ -517,7 +530,7 @@ func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.Pack
 	}
 	slip := views.PackingSlip{Number: po.PONumber, OrderNumber: po.ChannelOrderID, Merchant: po.MerchantName,
 		Return: store.AccountContact{ReturnAddress: po.MerchantReturnAddress}.ReturnAddressLines(), Heading: "Packing slip",
-		ShipTo: addressLines(po.ShipTo), Date: po.ReleaseAt.In(p.member.Account.Location()).Format("2 Jan 2006"), Notes: po.Notes}
+		ShipTo: addressLines(po.ShipTo), Date: vw.Date(po.ReleaseAt), Notes: po.Notes}
 	lines := map[int64]store.POLine{}
 	for _, l := range po.Lines {
 		lines[l.ID] = l
@@ -525,7 +538,7 @@ func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.Pack
 	slipLine := func(l store.POLine, qty int) views.SlipLine {
 		sl := views.SlipLine{SKU: l.SupplierSKU, Title: l.Title, Quantity: qty}
 		if link.ShowPrices {
-			sl.Price = orderMoney(l.PriceCents, po.Currency)
+			sl.Price = vw.Money(l.PriceCents, po.Currency)
 		}
 		return sl
 	}
@@ -586,7 +599,7 @@ func (s *Server) packingSlip(c echo.Context, poID, shipmentID int64) (views.Pack
 
 // websiteLines are a website supplier's PO lines still to buy or follow on
 // its site, with each product's page.
-func (s *Server) websiteLines(ctx context.Context, merchantID int64, po store.PurchaseOrder) ([]views.WebsiteLineView, error) {
+func (s *Server) websiteLines(ctx context.Context, merchantID int64, po store.PurchaseOrder, vw views.Viewer) ([]views.WebsiteLineView, error) {
 	var ids []int64
 	for _, l := range po.Lines {
 		ids = append(ids, l.SourceID)
@@ -597,7 +610,7 @@ func (s *Server) websiteLines(ctx context.Context, merchantID int64, po store.Pu
 	}
 	var out []views.WebsiteLineView
 	for _, l := range po.Lines {
-		out = append(out, views.WebsiteLineView{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Cost: orderMoneyIf(l.CostCents, l.HasCost, po.Currency),
+		out = append(out, views.WebsiteLineView{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Cost: vw.MoneyIf(l.CostCents, l.HasCost, po.Currency),
 			URL: safeHTTP(urls[l.SourceID])})
 	}
 	return out, nil

@@ -326,12 +326,12 @@ func TestSubscribeUnknownColumnsPrefillsMappingAndNotes(t *testing.T) {
 	var rp page
 	for i := 0; i < 100; i++ {
 		rp = c.get(runPath)
-		if rp.doc.Find(`[data-testid="run-state"]`).Text() != "running" {
+		if rp.doc.Find(`[data-testid="run-state"]`).Text() != "Running" {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if state := rp.doc.Find(`[data-testid="run-state"]`).Text(); state != "succeeded" {
+	if state := rp.doc.Find(`[data-testid="run-state"]`).Text(); state != "Succeeded" {
 		t.Fatalf("run %s: %q", state, rp.doc.Find(`[data-testid="run-message"]`).Text())
 	}
 	if notes := rp.doc.Find(`[data-testid="run-notes"]`).Text(); !strings.Contains(notes, "Weight") || !strings.Contains(notes, "given a quantity of 4") {

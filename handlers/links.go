@@ -23,6 +23,7 @@ func (s *Server) merchantsList(c echo.Context) error {
 // renderAccountLinks lists the links where the acting account stands on side.
 func (s *Server) renderAccountLinks(c echo.Context, status int, side, publicID string, errs views.FieldErrors) error {
 	p := principalOf(c)
+	vw := p.viewer()
 	ctx := c.Request().Context()
 	links, err := s.store.AccountLinks(ctx, p.accountID())
 	if err != nil {
@@ -40,7 +41,7 @@ func (s *Server) renderAccountLinks(c echo.Context, status int, side, publicID s
 		if l.Side(p.accountID()) != side {
 			continue
 		}
-		row := views.LinkListRow{ID: l.ID, State: l.State, Since: l.CreatedAt.In(p.member.Account.Location()).Format("2 Jan 2006"),
+		row := views.LinkListRow{ID: l.ID, State: l.State, Since: vw.Date(l.CreatedAt),
 			Awaiting: l.AwaitsAnswerFrom(p.accountID()), Sent: l.State == store.LinkPending && l.RequestedBy == side}
 		if side == "merchant" {
 			row.Other, row.OtherPID = l.SupplierName, l.SupplierPID
@@ -128,10 +129,10 @@ func (s *Server) renderLink(c echo.Context, status int, merchantForm *store.Merc
 }
 
 func historyRows(entries []store.AuditEntry, acc store.Account) []views.HistoryRow {
-	loc := acc.Location()
+	vw := viewerOf(acc)
 	var rows []views.HistoryRow
 	for _, e := range entries {
-		rows = append(rows, views.HistoryRow{At: e.At.In(loc).Format("2 Jan 2006 15:04 MST"), Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+		rows = append(rows, views.HistoryRow{At: vw.ZonedTime(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail})
 	}
 	return rows
 }

@@ -36,8 +36,8 @@ func TestInviteAcceptAndRoutingOnThePages(t *testing.T) {
 	row := page.doc.Find(`[data-testid="link-row"]`).FilterFunction(func(_ int, r *goquery.Selection) bool {
 		return strings.Contains(r.Text(), w.merchantB.Name)
 	})
-	if got := strings.TrimSpace(row.Find(`[data-testid="link-state"]`).Text()); got != "pending" {
-		t.Fatalf("invited merchant's state %q, want pending", got)
+	if got := strings.TrimSpace(row.Find(`[data-testid="link-state"]`).Text()); got != "Pending" {
+		t.Fatalf("invited merchant's state %q, want Pending", got)
 	}
 	if row.Find(`[data-testid="link-accept"]`).Length() != 0 {
 		t.Fatal("the inviting supplier is offered Accept")
@@ -61,7 +61,7 @@ func TestInviteAcceptAndRoutingOnThePages(t *testing.T) {
 		t.Fatalf("accept: %d to %q", p.status, p.header.Get("Location"))
 	}
 	lp := m.get("/links/" + linkID)
-	if got := strings.TrimSpace(lp.doc.Find(`[data-testid="link-state"]`).Text()); got != "active" {
+	if got := strings.TrimSpace(lp.doc.Find(`[data-testid="link-state"]`).Text()); got != "Active" {
 		t.Fatalf("after accept, state %q", got)
 	}
 	if got := lp.doc.Find(`[data-testid="history"]`).Text(); !strings.Contains(got, "Link accepted") || !strings.Contains(got, w.adminB.Email) {

@@ -64,16 +64,133 @@ func (s *Server) dashboard(c echo.Context) error {
 			{Key: "tracking-problems", Label: "Tracking problems", Count: count(d.TrackingProblems), Href: queueHref(f.TrackingProblems),
 				Hint: "Failed delivery attempts, exceptions, returns and parcels not moving, in Exceptions", Alert: d.TrackingProblems > 0},
 		}
-		available := availableText(d.Balances)
+		available := availableText(d.Balances, p.viewer())
 		v.Supplier = append(v.Supplier, views.DashCard{Key: "earnings", Label: "Earnings available", Count: available, Href: "/earnings",
 			Hint: "Past the holding period, not yet paid"})
+	}
+	if err := s.checklists(c, &v); err != nil {
+		return err
+	}
+	if err := s.dashboardCharts(c, &v); err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, views.DashboardPage(s.frame(c, "Dashboard"), v))
 }
 
+// dashboardCharts draws each side's last weeks beside its counts: a
+// month of days, two months of weeks, in the account's zone.
+func (s *Server) dashboardCharts(c echo.Context, v *views.DashboardView) error {
+	acc := principalOf(c).member.Account
+	loc := acc.Location()
+	ctx := c.Request().Context()
+	series := func(id, title, x, y, empty string, at []time.Time, values []int) views.Chart {
+		ch := views.Chart{ID: id, Title: title, XLabel: x, YLabel: y, Empty: empty, Small: true}
+		if len(at) > 10 {
+			ch.LabelEvery = 7
+		}
+		for i, n := range values {
+			ch.Bars = append(ch.Bars, views.Bar{Label: at[i].Format("2 Jan"), Value: float64(n)})
+		}
+		return ch
+	}
+	hours := func(id string, t store.Trends) views.Chart {
+		ch := views.Chart{ID: id, Title: "Median hours to tracking, by week", XLabel: "Week starting", YLabel: "Hours", Small: true,
+			Empty: "Nothing tracked in these weeks, or all of it within the hour"}
+		for i, h := range t.MedianHours {
+			ch.Bars = append(ch.Bars, views.Bar{Label: t.Weeks[i].Format("2 Jan"), Value: float64(max(h, 0))})
+		}
+		return ch
+	}
+	if acc.IsMerchant() {
+		t, err := s.store.DashboardTrends(ctx, acc.ID, true, loc)
+		if err != nil {
+			return err
+		}
+		v.MerchantCharts = []views.Chart{
+			series("chart-orders", "Orders per day", "Day placed", "Orders", "No orders in the last 30 days", t.Days, t.Orders),
+			series("chart-dropships", "Dropships per day (purchase orders created)", "Day", "POs", "Nothing dropshipped in the last 30 days", t.Days, t.Dropships),
+			series("chart-late", "POs late now, by week placed", "Week starting", "POs", "None of these weeks' POs is late", t.Weeks, t.Late),
+			series("chart-stale", "POs stale now, by week placed", "Week starting", "POs", "None of these weeks' POs is stale", t.Weeks, t.Stale),
+			hours("chart-hours", t),
+		}
+	}
+	if acc.IsSupplier() {
+		t, err := s.store.DashboardTrends(ctx, acc.ID, false, loc)
+		if err != nil {
+			return err
+		}
+		v.SupplierCharts = []views.Chart{
+			series("chart-received", "POs received per day", "Day", "POs", "No POs received in the last 30 days", t.Days, t.Received),
+			series("chart-shipped", "POs shipped per day (first tracking)", "Day", "POs", "Nothing shipped in the last 30 days", t.Days, t.Shipped),
+			series("chart-supplier-late", "POs late now, by week received", "Week starting", "POs", "None of these weeks' POs is late", t.Weeks, t.Late),
+			hours("chart-supplier-hours", t),
+		}
+	}
+	return nil
+}
+
+// checklists puts the account's first steps on its dashboard until every
+// one is done or an admin hid them; each step links to where it is done.
+func (s *Server) checklists(c echo.Context, v *views.DashboardView) error {
+	p := principalOf(c)
+	acc := p.member.Account
+	cl, err := s.store.FirstRunChecklist(c.Request().Context(), acc.ID)
+	if err != nil || cl.Dismissed {
+		return err
+	}
+	var lists []views.Checklist
+	if acc.IsMerchant() {
+		lists = append(lists, views.Checklist{Title: "Selling your suppliers' products", Steps: []views.ChecklistStep{
+			{Key: "link-supplier", Label: "Link a supplier", Href: "/suppliers", Done: cl.LinkedSupplier,
+				Hint: "Enter a supplier's public ID, or add a supplier outside Dropline (a website, or one you email)."},
+			{Key: "subscribe", Label: "Subscribe to its feed", Href: "/feeds", Done: cl.Subscribed,
+				Hint: "Its products become yours, with its stock, on the feed's schedule."},
+			{Key: "channel", Label: "Connect a sales channel", Href: "/settings/channels", Done: cl.ChannelConnected,
+				Hint: "Your Shopify or WooCommerce store: orders come in, tracking goes back."},
+			{Key: "first-order", Label: "Bring in your first order", Href: "/orders/new", Done: cl.FirstOrder,
+				Hint: "From your store, a CSV file, the API, or typed in."},
+			{Key: "first-dropship", Label: "Dropship your first order", Href: "/orders?tab=" + store.TabNeedsDropship, Done: cl.FirstDropship,
+				Hint: "A purchase order goes to the supplier, who ships to your customer."},
+		}})
+	}
+	if acc.IsSupplier() {
+		lists = append(lists, views.Checklist{Title: "Shipping for merchants", Steps: []views.ChecklistStep{
+			{Key: "initial-status", Label: "Set the status new dropship orders start in", Href: "/settings/statuses", Done: cl.InitialStatus,
+				Hint: "Until it is set, merchants' dropships create no purchase orders for you."},
+			{Key: "publish-feed", Label: "Publish a feed", Href: "/feeds/new", Done: cl.FeedPublished,
+				Hint: "The products, prices and stock your merchants sell."},
+			{Key: "invite-merchant", Label: "Invite a merchant", Href: "/merchants", Done: cl.MerchantInvited,
+				Hint: "With its public ID; it accepts, and its orders can reach you."},
+			{Key: "first-shipment", Label: "Ship your first order", Href: "/dropship-orders", Done: cl.FirstShipment,
+				Hint: "Enter its carrier and tracking number: the merchant sees it at once."},
+		}})
+	}
+	for _, l := range lists {
+		for _, st := range l.Steps {
+			if !st.Done {
+				v.Checklists, v.CanHideChecklist = lists, p.member.IsAdmin()
+				return nil
+			}
+		}
+	}
+	return nil // every step done: the checklist has done its job
+}
+
+// checklistHide hides the first-run checklist from the account's dashboard.
+func (s *Server) checklistHide(c echo.Context) error {
+	p := principalOf(c)
+	if err := s.store.DismissChecklist(c.Request().Context(), p.actor(), p.accountID()); err != nil {
+		return err
+	}
+	if err := s.flash(c, "The checklist is hidden; each step is still done on its own page."); err != nil {
+		return err
+	}
+	return redirect(c, "/")
+}
+
 // availableText is what is available for payout, summed per currency in
 // currency order: "120.00 EUR + 1250.00 USD", "0.00" when nothing is.
-func availableText(bs []store.Balance) string {
+func availableText(bs []store.Balance, vw views.Viewer) string {
 	sums := map[string]int64{}
 	for _, b := range bs {
 		sums[b.Currency] += max(b.AvailableCents, 0)
@@ -83,7 +200,7 @@ func availableText(bs []store.Balance) string {
 	}
 	var parts []string
 	for _, cur := range slices.Sorted(maps.Keys(sums)) {
-		parts = append(parts, orderMoney(sums[cur], cur))
+		parts = append(parts, vw.Money(sums[cur], cur))
 	}
 	return strings.Join(parts, " + ")
 }
@@ -111,6 +228,7 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 	ctx := c.Request().Context()
 	acc := p.member.Account
 	// An account that is both sees its own side as a merchant here.
+	vw := p.viewer()
 	v := views.EarningsView{Merchant: acc.IsMerchant(), IsAdmin: p.member.IsAdmin(), Payout: form, Errors: errs}
 	balances, err := s.store.Balances(ctx, acc.ID, 0)
 	if err != nil {
@@ -121,9 +239,10 @@ func (s *Server) renderEarnings(c echo.Context, status int, form views.PayoutFor
 		if b.MerchantID == acc.ID {
 			other, otherPID = b.SupplierName, b.SupplierPID
 		}
-		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: otherPID, Currency: b.Currency, Earned: store.FormatMoney(b.EarnedCents),
-			Adjusted: store.FormatMoney(b.AdjustCents), Paid: store.FormatMoney(b.PaidCents), Pending: store.FormatMoney(b.PendingCents),
-			Available: store.FormatMoney(b.AvailableCents), Balance: store.FormatMoney(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(otherPID)})
+		m := func(cents int64) string { return vw.Money(cents, b.Currency) }
+		v.Rows = append(v.Rows, views.BalanceRow{Other: other, OtherPID: otherPID, Currency: b.Currency, Earned: m(b.EarnedCents),
+			Adjusted: m(b.AdjustCents), Paid: m(b.PaidCents), Pending: m(b.PendingCents),
+			Available: m(b.AvailableCents), Balance: m(b.BalanceCents), Statement: "/statements?with=" + url.QueryEscape(otherPID)})
 	}
 	others, err := s.store.Counterparties(ctx, acc.ID)
 	if err != nil {
@@ -189,24 +308,25 @@ func (s *Server) statement(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
+	vw := p.viewer()
 	v := views.StatementView{SupplierName: st.SupplierName, MerchantName: st.MerchantName, WithPID: other.PublicID, From: st.From, To: st.To, TimeZone: st.TimeZone,
 		CSV: "/statements/csv?" + url.Values{"with": {other.PublicID}, "from": {st.From}, "to": {st.To}}.Encode()}
 	for _, t := range st.Totals {
-		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: store.FormatMoney(t.OpeningCents), Earned: store.FormatMoney(t.EarnedCents),
-			Adjusted: store.FormatMoney(t.AdjustCents), Paid: store.FormatMoney(t.PaidCents), Closing: store.FormatMoney(t.ClosingCents)})
+		m := func(cents int64) string { return vw.Money(cents, t.Currency) }
+		v.Totals = append(v.Totals, views.StatementTotalsRow{Currency: t.Currency, Opening: m(t.OpeningCents), Earned: m(t.EarnedCents),
+			Adjusted: m(t.AdjustCents), Paid: m(t.PaidCents), Closing: m(t.ClosingCents)})
 	}
 	const perPage = 100
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
-	loc := p.member.Account.Location()
 	v.Total, err = s.store.StatementEntries(c.Request().Context(), st, (page-1)*perPage, perPage, func(e store.LedgerEntry) error {
-		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: store.FormatMoney(e.AmountCents) + " " + e.Currency,
+		l := views.StatementLine{Date: e.Day, Kind: ledgerKind(e.Kind), PONumber: e.PONumber, SKU: e.SupplierSKU, Amount: vw.Money(e.AmountCents, e.Currency),
 			Detail: ledgerDetail(e)}
 		if e.Quantity > 0 {
 			l.Quantity = strconv.Itoa(e.Quantity)
 		}
 		if e.Kind == store.LedgerEarning {
-			l.Available = e.AvailableAt.In(loc).Format("2 Jan 2006")
+			l.Available = vw.Date(e.AvailableAt)
 		}
 		if e.POID != 0 {
 			l.POHref = "/purchase-orders/" + strconv.FormatInt(e.POID, 10)
@@ -378,7 +498,7 @@ func (s *Server) scorecard(c echo.Context) error {
 		{Key: "not-moving", Label: "Not moving", Value: pct(sc.NotMoving, sc.Tracked),
 			Note: fmt.Sprintf("%d of %d tracked parcels had no carrier scan in time", sc.NotMoving, sc.Tracked)},
 	}
-	loc := acc.Location()
+	vw := viewerOf(acc)
 	v.Volume = views.Chart{ID: fmt.Sprintf("chart-volume-%d", days), Title: "POs received per week", XLabel: "Week starting", YLabel: "POs", Empty: "No POs in this window"}
 	v.ShipTime = views.Chart{ID: fmt.Sprintf("chart-ship-%d", days), Title: "Median hours to tracking per week", XLabel: "Week starting", YLabel: "Hours",
 		Empty: "Nothing shipped in this window, or all of it tracked within the hour"}
@@ -390,7 +510,7 @@ func (s *Server) scorecard(c echo.Context) error {
 	for _, f := range sc.Feeds {
 		r := views.FeedFreshnessRow{Merchant: f.MerchantName, Subscription: f.Subscription, LastPull: "never", Stale: f.Stale}
 		if f.LastSuccess != nil {
-			r.LastPull = f.LastSuccess.In(loc).Format("2 Jan 15:04")
+			r.LastPull = vw.ShortTime(*f.LastSuccess)
 		}
 		v.Feeds = append(v.Feeds, r)
 	}

@@ -118,7 +118,7 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 	s.login(w.adminS.Email)
 	earnings := s.get("/earnings")
 	balance := strings.TrimSpace(earnings.doc.Find(`[data-testid="balance-row"] [data-testid="available"]`).Text())
-	if earnings.status != 200 || balance == "" || balance == "0.00" {
+	if earnings.status != 200 || balance == "" || balance == "$0.00" {
 		t.Fatalf("supplier earnings %d, available %q: %s", earnings.status, balance, earnings.body)
 	}
 	if earnings.doc.Find(`[data-testid="payout-form"]`).Length() != 0 {
@@ -157,7 +157,7 @@ func TestEarningsStatementsAndPayouts(t *testing.T) {
 		t.Fatalf("payout: %d", ok.status)
 	}
 	st := m.get("/statements?with=" + url.QueryEscape(w.supplierS.PublicID) + "&from=" + env.db.Now().AddDate(0, -2, 0).Format(time.DateOnly) + "&to=" + today)
-	if got := st.doc.Find(`[data-testid="closing"]`).Text(); st.status != 200 || got != "0.00" {
+	if got := st.doc.Find(`[data-testid="closing"]`).Text(); st.status != 200 || got != "$0.00" {
 		t.Fatalf("statement %d, closing %q after paying everything", st.status, got)
 	}
 	ss := s.get("/statements?with=" + url.QueryEscape(w.merchantA.PublicID) + "&from=" + env.db.Now().AddDate(0, -2, 0).Format(time.DateOnly) + "&to=" + today)
@@ -268,8 +268,8 @@ func TestPayoutDoubleSubmitRecordsOnce(t *testing.T) {
 	if msg := after.doc.Find(".flash").Text(); !strings.Contains(msg, "already recorded") {
 		t.Errorf("second submit's message %q", msg)
 	}
-	if paid := strings.TrimSpace(after.doc.Find(`[data-testid="balance-row"] td`).Eq(4).Text()); paid != "1.00" {
-		t.Errorf("paid %q after a double submit, want 1.00", paid)
+	if paid := strings.TrimSpace(after.doc.Find(`[data-testid="balance-row"] td`).Eq(4).Text()); paid != "$1.00" {
+		t.Errorf("paid %q after a double submit, want $1.00", paid)
 	}
 	if next := after.doc.Find(`[data-testid="payout-form"] input[name="key"]`).AttrOr("value", ""); next == "" || next == key {
 		t.Errorf("the next form's key %q, want a new one", next)

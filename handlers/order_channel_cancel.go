@@ -13,11 +13,12 @@ import (
 // order page; nil when the store has not cancelled it.
 func (s *Server) channelCancelView(c echo.Context, orderID int64) (*views.ChannelCancelView, error) {
 	p := principalOf(c)
+	vw := p.viewer()
 	cc, err := s.store.OrderChannelCancellation(c.Request().Context(), p.accountID(), orderID)
 	if err != nil || cc == nil {
 		return nil, err
 	}
-	return &views.ChannelCancelView{OrderID: orderID, Store: cc.Store, At: cc.At.In(p.member.Account.Location()).Format("2 Jan 2006 15:04"),
+	return &views.ChannelCancelView{OrderID: orderID, Store: cc.Store, At: vw.Time(cc.At),
 		Reason: cc.Reason, Open: cc.Open, Requested: cc.Requested, Shipped: cc.Shipped}, nil
 }
 

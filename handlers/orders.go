@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -28,10 +29,6 @@ var orderTabs = []struct{ key, label string }{
 	{store.TabShipped, "Shipped"},
 	{store.TabExceptions, "Exceptions"},
 	{store.TabAll, "All"},
-}
-
-func orderMoney(cents int64, currency string) string {
-	return store.FormatMoney(cents) + " " + currency
 }
 
 // orderFilter reads the order list's query string.
@@ -63,8 +60,8 @@ func (s *Server) ordersList(c echo.Context) error {
 func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	loc := p.member.Account.Location()
-	f := orderFilter(c, loc)
+	vw := p.viewer()
+	f := orderFilter(c, vw.Loc)
 	f.Summary = true
 	page, err := s.store.Orders(ctx, p.accountID(), f)
 	if err != nil {
@@ -73,6 +70,10 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	q := c.QueryParams()
 	v := views.OrderListView{Tab: f.Tab, Query: f.Query, Channel: f.Channel, Supplier: q.Get("supplier"), From: q.Get("from"), To: q.Get("to"),
 		Sort: f.Sort, Total: page.Total, Page: page.Page, Results: results}
+	tq := cloneValues(q)
+	tq.Set("tab", f.Tab)
+	v.ExportURL = exportHref("/orders/export.csv", tq)
+	v.Dates = views.DateRange{Legend: "Placed", From: v.From, To: v.To, Presets: datePresets("/orders", tq, s.now().In(vw.Loc))}
 	for _, t := range orderTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t.key)
@@ -87,7 +88,7 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	}
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, views.OrderRow{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Customer: o.Customer.Name,
-			Placed: o.PlacedAt.In(loc).Format("2 Jan 2006 15:04"), Total: orderMoney(o.TotalCents, o.Currency), Status: o.Status,
+			Placed: vw.Time(o.PlacedAt), Total: vw.Money(o.TotalCents, o.Currency), Status: o.Status,
 			Dropship: o.Dropship, Suppliers: strings.Join(o.Suppliers, ", ")})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(page.Total)/float64(page.PerPage))))
@@ -107,6 +108,26 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 		return render(c, http.StatusOK, views.OrderTable(csrfOf(c), v))
 	}
 	return render(c, http.StatusOK, views.OrderListPage(s.frame(c, "Orders"), v))
+}
+
+// datePresets are the date ranges a list offers ready-made, ending today
+// in the viewer's zone: today, the last 7 days, the last 30; each keeps
+// the list's other filters.
+func datePresets(path string, q url.Values, today time.Time) []views.DatePreset {
+	to := today.Format(time.DateOnly)
+	var out []views.DatePreset
+	for _, p := range []struct {
+		label string
+		days  int
+	}{{"Today", 1}, {"Last 7 days", 7}, {"Last 30 days", 30}} {
+		from := today.AddDate(0, 0, 1-p.days).Format(time.DateOnly)
+		pq := cloneValues(q)
+		pq.Del("page")
+		pq.Set("from", from)
+		pq.Set("to", to)
+		out = append(out, views.DatePreset{Label: p.label, Href: path + "?" + pq.Encode(), Active: q.Get("from") == from && q.Get("to") == to})
+	}
+	return out
 }
 
 func channelLabel(ch string) string {
@@ -148,7 +169,7 @@ func formAddress(a views.AddressForm) orderfile.Address {
 func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFormView) (views.OrderView, error) {
 	p := principalOf(c)
 	ctx := c.Request().Context()
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	var chosen map[int64]int64
 	if form != nil {
 		chosen = form.Chosen
@@ -158,11 +179,11 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		return views.OrderView{}, err
 	}
 	o := plan.Order
-	v := views.OrderView{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Placed: o.PlacedAt.In(loc).Format("2 Jan 2006 15:04"),
-		Status: o.Status, Total: orderMoney(o.TotalCents, o.Currency), Customer: o.Customer.Name, Email: o.Customer.Email, Phone: o.Customer.Phone,
+	v := views.OrderView{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Placed: vw.Time(o.PlacedAt),
+		Status: o.Status, Total: vw.Money(o.TotalCents, o.Currency), Customer: o.Customer.Name, Email: o.Customer.Email, Phone: o.Customer.Phone,
 		ShipTo: addressLines(o.ShipTo), Note: o.Note, CanClose: o.Status == store.OrderException}
 	for _, l := range plan.Lines {
-		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, ToSend: l.Remaining(), Price: orderMoney(l.UnitPriceCents, o.Currency),
+		lv := views.OrderLineView{ID: l.ID, SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, ToSend: l.Remaining(), Price: vw.Money(l.UnitPriceCents, o.Currency),
 			Linked: l.Linked, Eligible: l.Eligible, Problem: l.Message, Default: l.Default, Checked: l.Eligible, Chosen: l.Default}
 		for _, op := range l.Options {
 			lv.StockOnly = lv.StockOnly || (!l.Eligible && op.Problem == store.ProblemStock)
@@ -196,10 +217,10 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 			}
 		}
 		for _, op := range srcs {
-			sc := views.SourceChoice{ID: op.ID, Supplier: op.SupplierName, Stock: op.Sellable(), Cost: money(op.CostCents, op.HasCost), LeadTime: op.LeadTimeDays,
+			sc := views.SourceChoice{ID: op.ID, Supplier: op.SupplierName, Stock: op.Sellable(), Cost: vw.MoneyIf(op.CostCents, op.HasCost, op.Currency), LeadTime: op.LeadTimeDays,
 				Stale: op.Stale, Eligible: op.Eligible, Problem: op.Message, Freshness: "never pulled"}
 			if op.LastSuccess != nil {
-				sc.Freshness = "pulled " + op.LastSuccess.In(loc).Format("2 Jan 15:04")
+				sc.Freshness = "pulled " + vw.ShortTime(*op.LastSuccess)
 			}
 			lv.Sources = append(lv.Sources, sc)
 		}
@@ -224,7 +245,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 		return v, err
 	}
 	for _, e := range events {
-		v.Events = append(v.Events, views.EventRow{At: e.At.In(loc).Format("2 Jan 2006 15:04"), Actor: e.Actor, Message: e.Message})
+		v.Events = append(v.Events, views.EventRow{At: vw.Time(e.At), Actor: e.Actor, Message: e.Message})
 	}
 	if form != nil {
 		v.Form = *form
@@ -247,7 +268,7 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 				}
 				for _, l := range g.Website.Lines {
 					dg.Website.Lines = append(dg.Website.Lines, views.WebsiteLineView{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity,
-						Cost: orderMoneyIf(l.CostCents, l.HasCost, l.Currency), URL: safeHTTP(l.URL)})
+						Cost: vw.MoneyIf(l.CostCents, l.HasCost, l.Currency), URL: safeHTTP(l.URL)})
 				}
 			}
 			v.Form.Groups = append(v.Form.Groups, dg)
@@ -264,14 +285,6 @@ func externalForm(c echo.Context, supplierID int64) views.ExternalOrderForm {
 		return views.ExternalOrderForm{}
 	}
 	return views.ExternalOrderForm{Number: name("number"), Paid: name("paid"), Currency: name("currency"), Notes: name("notes")}
-}
-
-// orderMoneyIf is an amount in its currency, "—" when unknown.
-func orderMoneyIf(cents int64, has bool, currency string) string {
-	if !has {
-		return "—"
-	}
-	return orderMoney(cents, currency)
 }
 
 // lineState is where a line on a live PO stands, in the PO statuses' words
@@ -433,7 +446,7 @@ func (s *Server) orderDropship(c echo.Context) error {
 // orderTracking gathers an order's shipments per PO.
 func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos []store.PurchaseOrder) (views.OrderTrackingView, error) {
 	p := principalOf(c)
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	t := views.OrderTrackingView{OrderID: orderID, Status: status}
 	shipped, delivered := 0, 0
 	// The version names what the page shows that a supplier can change:
@@ -459,10 +472,10 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 			// A carrier's scan changes what the row shows too.
 			version = append(version, strconv.Itoa(len(sh.Tracking.Events))+string(sh.Tracking.Status))
 		}
-		rows := shipmentRows(ships, loc)
+		rows := shipmentRows(ships, vw)
 		for i := range rows {
 			for _, u := range updates[rows[i].ID] {
-				rows[i].Store = append(rows[i].Store, storeUpdateRow(orderID, u, loc))
+				rows[i].Store = append(rows[i].Store, storeUpdateRow(orderID, u, vw))
 				storeBusy = storeBusy || u.State == "pending"
 			}
 		}
@@ -486,7 +499,7 @@ func (s *Server) orderTracking(c echo.Context, orderID int64, status string, pos
 }
 
 // storeUpdateRow words a store update for the order page.
-func storeUpdateRow(orderID int64, u store.StoreUpdate, loc *time.Location) views.StoreUpdateRow {
+func storeUpdateRow(orderID int64, u store.StoreUpdate, vw views.Viewer) views.StoreUpdateRow {
 	r := views.StoreUpdateRow{Store: cmp.Or(u.Store, "a removed store")}
 	retry := "/orders/" + strconv.FormatInt(orderID, 10) + "/store-updates/" + strconv.FormatInt(u.MessageID, 10) + "/retry"
 	switch {
@@ -500,7 +513,7 @@ func storeUpdateRow(orderID int64, u store.StoreUpdate, loc *time.Location) view
 	case u.WaitingFor != "":
 		r.State, r.Detail = "waiting", sentence(u.LastError)
 	case u.Attempts > 0:
-		r.State, r.Detail, r.RetryURL = "queued", "Try "+strconv.Itoa(u.Attempts)+" failed: "+sentence(u.LastError)+" Next try "+zonedTime(u.NextAt, loc)+".", retry
+		r.State, r.Detail, r.RetryURL = "queued", "Try "+strconv.Itoa(u.Attempts)+" failed: "+sentence(u.LastError)+" Next try "+vw.ZonedTime(u.NextAt)+".", retry
 	default:
 		r.State = "queued"
 	}
@@ -784,7 +797,7 @@ func (s *Server) fillManualLine(c echo.Context, l views.ManualOrderLine, currenc
 	switch {
 	case !prod.HasPrice:
 	case !strings.EqualFold(strings.TrimSpace(currency), prod.Currency):
-		l.Hint = "From your catalog; its price is " + orderMoney(prod.PriceCents, prod.Currency) + "."
+		l.Hint = "From your catalog; its price is " + principalOf(c).viewer().Money(prod.PriceCents, prod.Currency) + "."
 	case retyped || strings.TrimSpace(l.Price) == "":
 		l.Price = store.FormatMoney(prod.PriceCents)
 	}
@@ -895,26 +908,31 @@ func (s *Server) orderImportApply(c echo.Context) error {
 
 // ---- Purchase orders (merchant) ----
 
-func (s *Server) purchaseOrdersList(c echo.Context) error {
-	p := principalOf(c)
-	ctx := c.Request().Context()
-	loc := p.member.Account.Location()
+// poFilter reads the PO list's query string.
+func poFilter(c echo.Context) store.POFilter {
 	q := c.QueryParams()
 	page, _ := strconv.Atoi(q.Get("page"))
 	supplier, _ := strconv.ParseInt(q.Get("supplier"), 10, 64)
-	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"),
-		View: q.Get("view"), Page: page})
+	return store.POFilter{Query: q.Get("q"), Status: q.Get("status"), SupplierID: supplier, Shipped: q.Get("shipped"), View: q.Get("view"), Page: page}
+}
+
+func (s *Server) purchaseOrdersList(c echo.Context) error {
+	p := principalOf(c)
+	ctx := c.Request().Context()
+	vw := p.viewer()
+	q := c.QueryParams()
+	pg, err := s.store.PurchaseOrders(ctx, p.accountID(), poFilter(c))
 	if err != nil {
 		return err
 	}
 	v := views.POListView{Query: q.Get("q"), Status: q.Get("status"), Shipped: q.Get("shipped"), View: q.Get("view"), Supplier: q.Get("supplier"),
-		Total: pg.Total, Page: pg.Page}
+		Total: pg.Total, Page: pg.Page, ExportURL: exportHref("/purchase-orders/export.csv", q)}
 	if v.Suppliers, err = s.supplierOptions(ctx, p.accountID()); err != nil {
 		return err
 	}
 	for _, po := range pg.POs {
 		v.Rows = append(v.Rows, views.PORow{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName,
-			Status: po.Status, Cancel: po.CancelState, Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
+			Status: po.Status, Cancel: po.CancelState, Created: vw.ZonedTime(po.CreatedAt), Cost: vw.Money(po.TotalCostCents, po.Currency),
 			TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(pg.Total)/float64(pg.PerPage))))
@@ -945,11 +963,11 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	if po.AccountID != p.accountID() {
 		return echo.ErrNotFound // the supplier's view of POs comes with the fulfilment work
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	working := po.Status == store.POOpen || po.Status == store.POPartiallyShipped
 	v := views.POView{Stale: po.Stale, LateWhy: po.LateReason, ID: po.ID, Number: po.PONumber, OrderID: po.OrderID, Order: po.ChannelOrderID, Supplier: po.SupplierName, Status: po.Status,
 		Cancel: po.CancelState, CancelReason: po.CancelReason, ShipTo: addressLines(po.ShipTo), Notes: po.Notes,
-		Created: zonedTime(po.CreatedAt, loc), Cost: orderMoney(po.TotalCostCents, po.Currency),
+		Created: vw.ZonedTime(po.CreatedAt), Cost: vw.Money(po.TotalCostCents, po.Currency),
 		CanCancel: working && po.CancelState != "requested", TrackingProblem: po.TrackingProblem, TrackingLabel: store.TrackingProblemLabel(po.TrackingProblem)}
 	// The supplier's own status says where it stands while it is worked on;
 	// once shipped (or ended) the PO's status says it.
@@ -961,7 +979,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		if e := po.External; e.Number != "" {
 			v.External = "Ordered on the site: order " + e.Number
 			if e.PaidCents != nil {
-				v.External += ", paid " + orderMoney(*e.PaidCents, e.Currency)
+				v.External += ", paid " + vw.Money(*e.PaidCents, e.Currency)
 			}
 			if e.Notes != "" {
 				v.External += " (" + e.Notes + ")"
@@ -970,11 +988,11 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 		}
 	}
 	if po.ReleaseAt.After(s.now()) {
-		v.Release = zonedTime(po.ReleaseAt, loc)
+		v.Release = vw.ZonedTime(po.ReleaseAt)
 	}
 	for _, l := range po.Lines {
 		row := views.POLineRow{SKU: l.SupplierSKU, Title: l.Title, Quantity: l.Quantity, Shipped: l.ShippedQty, Remaining: l.Quantity - l.ShippedQty,
-			Cost: money(l.CostCents, l.HasCost), Status: l.Status, Reason: l.Reason}
+			Cost: vw.MoneyIf(l.CostCents, l.HasCost, po.Currency), Status: l.Status, Reason: l.Reason}
 		if l.Status == "rejected" || l.Status == "cancelled" {
 			row.Remaining = 0
 		}
@@ -984,7 +1002,7 @@ func (s *Server) purchaseOrderShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Shipments = shipmentRows(ships, loc)
+	v.Shipments = shipmentRows(ships, vw)
 	if v.Emailing, err = s.poEmailingView(c, po.ID); err != nil {
 		return err
 	}
@@ -1028,13 +1046,13 @@ func (s *Server) renderOrderSettings(c echo.Context, status int, errs views.Fiel
 	if err != nil {
 		return err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	for _, h := range hooks {
 		body := h.Body
 		if len(body) > 200 {
 			body = body[:200] + "…"
 		}
-		v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: h.ReceivedAt.In(loc).Format("2 Jan 2006 15:04"), Source: h.Source, Reason: h.Reason, Body: body})
+		v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: vw.Time(h.ReceivedAt), Source: h.Source, Reason: h.Reason, Body: body})
 	}
 	return render(c, status, views.OrderSettingsPage(s.frame(c, "Orders and webhooks"), v))
 }

@@ -121,15 +121,7 @@ func TestDropshipFormRoundTrip(t *testing.T) {
 		t.Fatalf("no dropship form on %s", orderPath)
 	}
 	action := form.AttrOr("action", "")
-	values := url.Values{}
-	form.Find("input").Each(func(_ int, s *goquery.Selection) {
-		name, _ := s.Attr("name")
-		typ := s.AttrOr("type", "text")
-		if name == "" || ((typ == "checkbox" || typ == "radio") && s.AttrOr("checked", "x") == "x") {
-			return
-		}
-		values.Add(name, s.AttrOr("value", ""))
-	})
+	values := formValues(form)
 	// Without the confirmation box: a field error, no PO.
 	values.Del("confirm")
 	before := env.dbDigest()

@@ -30,11 +30,11 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 	if err != nil {
 		return err
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	now := time.Now()
 	for _, m := range msgs {
-		row := views.OutboxRow{Created: m.CreatedAt.In(loc).Format("2 Jan 15:04"), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
-			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, loc, now), HTML: m.HTML != ""}
+		row := views.OutboxRow{Created: vw.ShortTime(m.CreatedAt), Kind: m.Kind, Topic: m.Topic, Recipient: m.Recipient,
+			Subject: m.Subject, Body: m.Body, State: m.State, Reason: outboxReason(m, vw, now), HTML: m.HTML != ""}
 		if t := poLinkToken.FindStringSubmatch(m.Body); m.Kind == store.OutboxEmail && t != nil {
 			// An emailed PO's signed link, to open here: on this server,
 			// whatever base URL the email was written with.
@@ -61,10 +61,10 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 }
 
 // outboxReason says why a message waits or failed, in the page's words.
-func outboxReason(m store.OutboxMessage, loc *time.Location, now time.Time) string {
-	at := m.NextAttemptAt.In(loc)
+func outboxReason(m store.OutboxMessage, vw views.Viewer, now time.Time) string {
+	at := m.NextAttemptAt.In(vw.Loc)
 	when := at.Format("15:04")
-	if y, d := at.YearDay(), now.In(loc).YearDay(); y != d || at.Year() != now.In(loc).Year() {
+	if y, d := at.YearDay(), now.In(vw.Loc).YearDay(); y != d || at.Year() != now.In(vw.Loc).Year() {
 		when = at.Format("2 Jan 15:04")
 	}
 	switch {

@@ -52,7 +52,7 @@ func TestEmailsQueuedWithoutSMTPAreSentOnceSMTPIsConfigured(t *testing.T) {
 		t.Fatalf("supplier S's outbox: %q", rows)
 	}
 	for _, r := range rows {
-		if !strings.HasSuffix(r, ": pending, waiting: no SMTP server is configured") {
+		if !strings.HasSuffix(r, ": Pending, waiting: no SMTP server is configured") {
 			t.Errorf("row %q should say it waits for SMTP", r)
 		}
 	}
@@ -75,7 +75,7 @@ func TestEmailsQueuedWithoutSMTPAreSentOnceSMTPIsConfigured(t *testing.T) {
 		t.Errorf("emails sent once SMTP was configured: %v, want one to each of supplier S's users", got)
 	}
 	for _, r := range outboxRows(t, c, "") {
-		if !strings.HasSuffix(r, ": sent, ") {
+		if !strings.HasSuffix(r, ": Sent, ") {
 			t.Errorf("row %q should be sent", r)
 		}
 	}
@@ -105,7 +105,7 @@ func TestOutboxSaysWhenTheNextRetryIs(t *testing.T) {
 	}
 	want := "retry 2 at " + msgs[0].NextAttemptAt.UTC().Format("15:04") + ": "
 	for _, r := range outboxRows(t, c, "") {
-		if !strings.Contains(r, ": pending, "+want) || !strings.Contains(r, "connection refused") {
+		if !strings.Contains(r, ": Pending, "+want) || !strings.Contains(r, "connection refused") {
 			t.Errorf("row %q, want %q… connection refused", r, want)
 		}
 	}
@@ -154,7 +154,7 @@ func TestDashboardCountsChannelUpdatesThatCannotBeDelivered(t *testing.T) {
 		t.Errorf("the list at %s counts %s, want 1", href, got)
 	}
 	if rows := outboxRows(t, c, strings.TrimPrefix(href, "/settings/outbox")); len(rows) != 1 ||
-		rows[0] != "shopify: pending, waiting: no sales channel connection is configured" {
+		rows[0] != "shopify: Pending, waiting: no sales channel connection is configured" {
 		t.Errorf("the list at %s shows %q, want the Shopify update waiting for a connection", href, rows)
 	}
 }

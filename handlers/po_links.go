@@ -49,13 +49,13 @@ func (s *Server) poLinkView(c echo.Context, lp store.LinkedPO) (views.POLinkView
 	if err != nil {
 		return views.POLinkView{}, err
 	}
-	loc := sup.Location()
+	vw := viewerOf(sup)
 	link, err := s.store.POLink(ctx, po)
 	if err != nil {
 		return views.POLinkView{}, err
 	}
 	v := views.POLinkView{Path: store.POLinkPath(po.ID, c.Param("token")), Number: po.PONumber, Merchant: po.MerchantName, Email: lp.Link.Email, System: po.Status,
-		Ack: lp.Acknowledged, Received: zonedTime(po.ReleaseAt, loc), Promise: lp.PromiseDate.In(loc).Format("2 Jan 2006"),
+		Ack: lp.Acknowledged, Received: vw.ZonedTime(po.ReleaseAt), Promise: vw.Date(lp.PromiseDate),
 		Cancel: po.CancelState, CancelWhy: po.CancelReason, ShipTo: addressLines(po.ShipTo), Phone: po.Customer.Phone, CustEmail: po.Customer.Email,
 		Notes: po.Notes, CanShip: po.Status == store.POOpen || po.Status == store.POPartiallyShipped,
 		Flash: s.takeFlash(c, "flash"), FlashError: s.takeFlash(c, "flash-error")}
@@ -64,7 +64,7 @@ func (s *Server) poLinkView(c echo.Context, lp store.LinkedPO) (views.POLinkView
 		if by != "" && !strings.HasPrefix(by, "via ") {
 			by = "by " + by
 		}
-		v.AckText = strings.Join(strings.Fields("Acknowledged "+by+" at "+zonedTime(lp.AcknowledgedAt, loc)), " ")
+		v.AckText = strings.Join(strings.Fields("Acknowledged "+by+" at "+vw.ZonedTime(lp.AcknowledgedAt)), " ")
 	}
 	v.Contact = append([]string{po.MerchantName}, lp.Contact.ReturnAddressLines()...)
 	if lp.Contact.ReplyToEmail != "" {
@@ -77,7 +77,7 @@ func (s *Server) poLinkView(c echo.Context, lp store.LinkedPO) (views.POLinkView
 			sl.Remaining = 0
 		}
 		if link.ShowPrices {
-			sl.Price = orderMoney(l.PriceCents, po.Currency)
+			sl.Price = vw.Money(l.PriceCents, po.Currency)
 		}
 		v.Lines = append(v.Lines, sl)
 	}
@@ -88,12 +88,12 @@ func (s *Server) poLinkView(c echo.Context, lp store.LinkedPO) (views.POLinkView
 	for _, o := range opts {
 		v.Carriers = append(v.Carriers, views.Option{Value: o.Value, Label: o.Name})
 	}
-	v.Form = views.ShipmentForm{Carrier: def, ShipDate: s.now().In(loc).Format("2006-01-02")}
+	v.Form = views.ShipmentForm{Carrier: def, ShipDate: s.now().In(vw.Loc).Format("2006-01-02")}
 	ships, err := s.store.Shipments(ctx, lp.SupplierID, po.ID)
 	if err != nil {
 		return v, err
 	}
-	v.Shipments = shipmentRows(ships, loc)
+	v.Shipments = shipmentRows(ships, vw)
 	for i := range v.Shipments {
 		v.Shipments[i].Tracking.SettingsURL = "" // no settings through a signed link
 	}
@@ -246,12 +246,12 @@ func (s *Server) poEmailingView(c echo.Context, poID int64) (*views.POEmailingVi
 	if len(e.Links) == 0 && !e.ByEmail {
 		return nil, nil
 	}
-	loc := p.member.Account.Location()
+	vw := p.viewer()
 	at := func(t *time.Time) string {
 		if t == nil {
 			return ""
 		}
-		return zonedTime(*t, loc)
+		return vw.ZonedTime(*t)
 	}
 	v := &views.POEmailingView{POID: poID, EmailedAt: at(e.EmailedAt), RemindedAt: at(e.RemindedAt), OpenedAt: at(e.OpenedAt), LastOpened: at(e.LastOpenedAt),
 		AckAt: at(e.AcknowledgedAt), AckBy: e.AcknowledgedBy, Expires: at(e.ExpiresAt), Expired: e.Expired, Live: e.Live(), CanResend: e.ByEmail && !e.Expired}

@@ -30,6 +30,24 @@ func wholeNumber(errs views.FieldErrors, field, raw string, def int) int {
 	return n
 }
 
+// productCurrency is the currency of a product's prices: its own, else its
+// account's catalog currency.
+func productCurrency(p store.Product, acc store.Account) string {
+	if p.Currency != "" {
+		return p.Currency
+	}
+	return acc.Currency
+}
+
+// salePrice is a product's sale price as its account reads it, "" when it has none.
+func salePrice(vw views.Viewer, p store.Product, currency string) string {
+	if !p.HasSalePrice {
+		return ""
+	}
+	return vw.Money(p.SalePriceCents, currency)
+}
+
+// money writes an amount as a form field holds it: "1299.00", "" when unknown.
 func money(cents int64, ok bool) string {
 	if !ok {
 		return ""
@@ -37,21 +55,29 @@ func money(cents int64, ok bool) string {
 	return store.FormatMoney(cents)
 }
 
+// productFilter reads the product list's query string.
+func productFilter(c echo.Context, acc store.Account) store.ProductFilter {
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	return store.ProductFilter{Query: c.QueryParam("q"), Status: c.QueryParam("status"), NeedsSync: c.QueryParam("needs_sync") == "true" && acc.IsSupplier(), Page: page}
+}
+
 func (s *Server) productsList(c echo.Context) error {
 	p := principalOf(c)
 	acc := p.member.Account
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	f := store.ProductFilter{Query: c.QueryParam("q"), Status: c.QueryParam("status"), NeedsSync: c.QueryParam("needs_sync") == "true" && acc.IsSupplier(), Page: page}
-	v := views.ProductListView{Merchant: acc.IsMerchant(), Supplier: acc.IsSupplier(), Query: f.Query, Status: f.Status, NeedsSync: f.NeedsSync}
+	f := productFilter(c, acc)
+	v := views.ProductListView{Merchant: acc.IsMerchant(), Supplier: acc.IsSupplier(), Query: f.Query, Status: f.Status, NeedsSync: f.NeedsSync,
+		ExportURL: exportHref("/products/export.csv", c.QueryParams())}
 	pg, linked, err := s.store.LinkedProducts(c.Request().Context(), p.accountID(), f)
 	if err != nil {
 		return err
 	}
+	vw := p.viewer()
 	for _, lp := range linked {
+		cur := productCurrency(lp.Product, acc)
 		row := views.ProductRow{ID: lp.ID, SKU: lp.SKU, Title: lp.Title, Options: lp.Options, Archived: lp.Archived,
-			Cost: money(lp.CostCents, lp.HasCost), Price: money(lp.PriceCents, lp.HasPrice), LeadTime: strconv.Itoa(lp.LeadTimeDays) + " d",
+			Cost: vw.MoneyIf(lp.CostCents, lp.HasCost, cur), Price: vw.MoneyIf(lp.PriceCents, lp.HasPrice, cur), LeadTime: strconv.Itoa(lp.LeadTimeDays) + " d",
 			Pending: strings.Join(lp.PendingMerchants, ", "), Quantity: strconv.Itoa(lp.Quantity), HasSource: len(lp.Sources) > 0, Stale: lp.AnyStale(),
-			SalePrice: money(lp.SalePriceCents, lp.HasSalePrice), Group: lp.GroupKey}
+			SalePrice: salePrice(vw, lp.Product, cur), Group: lp.GroupKey}
 		if len(lp.Sources) > 0 {
 			// A linked product's stock is what its sources let it sell.
 			row.Quantity = strconv.Itoa(lp.Sellable())
@@ -61,7 +87,7 @@ func (s *Server) productsList(c echo.Context) error {
 			}
 			row.Sources = strings.Join(parts, ", ")
 			if !lp.HasCost && lp.Sources[0].HasCost {
-				row.Cost = money(lp.Sources[0].CostCents, true)
+				row.Cost = vw.Money(lp.Sources[0].CostCents, lp.Sources[0].Currency)
 			}
 		}
 		v.Rows = append(v.Rows, row)
@@ -129,23 +155,23 @@ func (s *Server) renderProduct(c echo.Context, status int, v views.ProductView) 
 		if err != nil {
 			return err
 		}
-		v.SalePrice, v.Group, v.Currency = money(prod.SalePriceCents, prod.HasSalePrice), prod.GroupKey, prod.Currency
+		v.SalePrice, v.Group, v.Currency = salePrice(p.viewer(), prod, productCurrency(prod, p.member.Account)), prod.GroupKey, prod.Currency
 	}
 	if !v.New && v.Merchant {
 		lp, err := s.store.LinkedProduct(c.Request().Context(), p.accountID(), v.ID)
 		if err != nil {
 			return err
 		}
-		loc := p.member.Account.Location()
+		vw := p.viewer()
 		v.Sellable = strconv.Itoa(lp.Sellable())
 		for i, src := range lp.Sources {
 			row := views.SourceRow{ID: src.ID, Supplier: src.SupplierName, SupplierSKU: src.SupplierSKU, Subscription: src.Subscription,
 				Available: strconv.Itoa(src.Available), OnHand: strconv.Itoa(src.OnHand), Reserved: strconv.Itoa(src.Reserved),
-				Sellable: strconv.Itoa(src.Sellable()), Cost: money(src.CostCents, src.HasCost), LeadTime: strconv.Itoa(src.LeadTimeDays) + " d",
+				Sellable: strconv.Itoa(src.Sellable()), Cost: vw.MoneyIf(src.CostCents, src.HasCost, src.Currency), LeadTime: strconv.Itoa(src.LeadTimeDays) + " d",
 				Stale: src.Stale, Missing: src.Missing, Active: src.InventoryMode == store.InventoryActive, URL: safeHTTP(src.URL),
 				First: i == 0, Last: i == len(lp.Sources)-1, Freshness: "never pulled"}
 			if src.LastSuccess != nil {
-				row.Freshness = "pulled " + src.LastSuccess.In(loc).Format("2 Jan 15:04")
+				row.Freshness = "pulled " + vw.ShortTime(*src.LastSuccess)
 			}
 			v.Sources = append(v.Sources, row)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/views"
 )
 
 const (
@@ -34,6 +35,14 @@ type principal struct {
 }
 
 func (p *principal) accountID() int64 { return p.member.Account.ID }
+
+// viewer is how the acting account reads money and times.
+func (p *principal) viewer() views.Viewer { return viewerOf(p.member.Account) }
+
+// viewerOf is how an account reads money and times.
+func viewerOf(a store.Account) views.Viewer {
+	return views.Viewer{Country: a.Country, Loc: a.Location()}
+}
 
 func (p *principal) actor() store.Actor {
 	return store.Actor{UserID: p.user.ID, Name: p.user.Email}

@@ -11,14 +11,6 @@ import (
 	"github.com/dropline/dropline/views"
 )
 
-// commonTimeZones are offered in the time-zone field; any IANA name is accepted.
-var commonTimeZones = []string{
-	"UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
-	"America/Sao_Paulo", "Europe/London", "Europe/Dublin", "Europe/Berlin", "Europe/Paris", "Europe/Madrid",
-	"Europe/Amsterdam", "Europe/Warsaw", "Asia/Dubai", "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo",
-	"Asia/Singapore", "Australia/Sydney", "Pacific/Auckland",
-}
-
 // settingsView loads the Settings page's lists around the forms in v.
 func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.SettingsView, error) {
 	p := principalOf(c)
@@ -27,14 +19,13 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 	v.IsAdmin = p.member.IsAdmin()
 	v.Kind = acc.Kind
 	v.PublicID = acc.PublicID
-	v.TimeZones = commonTimeZones
 	if v.AccountErrors == nil {
 		contact, err := s.store.AccountContact(ctx, acc.ID)
 		if err != nil {
 			return v, err
 		}
 		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled,
-			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency}
+			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency, Country: acc.Country}
 	}
 	members, err := s.store.Members(ctx, acc.ID)
 	if err != nil {
@@ -47,11 +38,11 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 	if err != nil {
 		return v, err
 	}
-	loc := acc.Location()
+	vw := viewerOf(acc)
 	for _, t := range tokens {
-		row := views.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Created: t.CreatedAt.In(loc).Format("2 Jan 2006 15:04")}
+		row := views.TokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Created: vw.Time(t.CreatedAt)}
 		if t.RevokedAt != nil {
-			row.Revoked = t.RevokedAt.In(loc).Format("2 Jan 2006 15:04")
+			row.Revoked = vw.Time(*t.RevokedAt)
 		}
 		v.Tokens = append(v.Tokens, row)
 	}
@@ -78,7 +69,7 @@ func (s *Server) accountSave(c echo.Context) error {
 	}
 	p := principalOf(c)
 	_, err := s.store.UpdateAccountSettings(c.Request().Context(), p.actor(), p.accountID(),
-		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled, Currency: in.Currency,
+		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled, Currency: in.Currency, Country: in.Country,
 			AccountContact: store.AccountContact{ReturnAddress: in.ReturnAddress, ReplyToEmail: in.ReplyToEmail}})
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Account: in, AccountErrors: errs})

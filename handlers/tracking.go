@@ -100,11 +100,11 @@ func (s *Server) trackingSettingsView(c echo.Context, typed views.TrackingSettin
 			return v, err
 		}
 		for _, r := range rejected {
-			v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: zonedTime(r.ReceivedAt, loc), Source: r.Source, Reason: r.Reason})
+			v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: views.Viewer{Loc: loc}.ZonedTime(r.ReceivedAt), Source: r.Source, Reason: r.Reason})
 		}
 	}
 	if set.WebhookReceivedAt != nil {
-		v.LastReceived = zonedTime(*set.WebhookReceivedAt, loc)
+		v.LastReceived = views.Viewer{Loc: loc}.ZonedTime(*set.WebhookReceivedAt)
 	}
 	if len(typed.Errors) > 0 {
 		v.Provider, v.NotMovingHours, v.DeliveryDays, v.Errors = typed.Provider, typed.NotMovingHours, typed.DeliveryDays, typed.Errors
@@ -132,10 +132,10 @@ func shipmentTrackingView(sh store.Shipment, loc *time.Location) views.ShipmentT
 	}
 	if t.NotMoving(sh.DeliveredAt != nil) {
 		v.NotMoving = true
-		v.NotMovingHint = "No carrier scan since it shipped (flagged " + zonedTime(*t.NotMovingAt, loc) + ")."
+		v.NotMovingHint = "No carrier scan since it shipped (flagged " + views.Viewer{Loc: loc}.ZonedTime(*t.NotMovingAt) + ")."
 	}
 	for i, e := range t.Events {
-		row := views.TrackingEventRow{Status: string(e.Status), Label: e.Status.Label(), Message: e.Message, Location: e.Location, At: zonedTime(e.OccurredAt, loc)}
+		row := views.TrackingEventRow{Status: string(e.Status), Label: e.Status.Label(), Message: e.Message, Location: e.Location, At: views.Viewer{Loc: loc}.ZonedTime(e.OccurredAt)}
 		if sub := strings.TrimSpace(e.SubStatus); sub != "" && !strings.EqualFold(sub, row.Label) && !strings.EqualFold(sub, e.Message) {
 			row.Sub = sub
 		}

@@ -38,6 +38,8 @@ func pairParams(p *tenantPair) map[string]string {
 		// Routes under /purchase-orders/:poID/website take the website PO.
 		"websitePO": strconv.FormatInt(p.websitePO, 10),
 		"publicID":  p.merchant.PublicID,
+		// Platform routes take an account: only platform admins reach them.
+		"accountID": strconv.FormatInt(p.merchant.ID, 10),
 		// Routes in supplierPublicIDRoutes take the supplier's instead.
 		"supplierPublicID": p.supplier.PublicID,
 		// A feed's public URL: only its secret token opens it.

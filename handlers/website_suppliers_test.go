@@ -57,7 +57,7 @@ func TestWebsiteSupplierJourney(t *testing.T) {
 		t.Errorf("Open supplier page goes to %q", href)
 	}
 	text := strings.Join(strings.Fields(site.Text()), " ")
-	for _, want := range []string{"customer's address", "never yours", "S-100-W", "3.00 USD", "Ada"} {
+	for _, want := range []string{"customer's address", "never yours", "S-100-W", "$3.00", "Ada"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the website block lacks %q: %s", want, text)
 		}
@@ -103,7 +103,7 @@ func TestWebsiteSupplierJourney(t *testing.T) {
 		t.Errorf("external order %+v", po.External)
 	}
 	poPage := c.get("/purchase-orders/" + strconv.FormatInt(po.ID, 10))
-	if got := poPage.doc.Find(`[data-testid="website-po-summary"]`).Text(); !strings.Contains(got, "order AE-8123456, paid 6.40 USD") {
+	if got := poPage.doc.Find(`[data-testid="website-po-summary"]`).Text(); !strings.Contains(got, "order AE-8123456, paid $6.40") {
 		t.Errorf("PO page says %q", got)
 	}
 

@@ -151,3 +151,51 @@ window.addEventListener("resize", function () {
   clearTimeout(scrollerTimer);
   scrollerTimer = setTimeout(markScrollers, 150);
 });
+// Lists with ticked rows (issue 26): the header box ticks every row of the
+// page, the action bar says how many are ticked and sticks to the bottom
+// of the window while any is, and its export links carry the ticked rows.
+// Without script the boxes and buttons work as plain form controls and the
+// export link exports the whole filtered list.
+function dlSelection(form) {
+  var boxes = form.querySelectorAll("input[type=checkbox][data-row-select]");
+  var ticked = [];
+  for (var i = 0; i < boxes.length; i++) {
+    if (boxes[i].checked) ticked.push(boxes[i]);
+  }
+  var all = form.querySelector("[data-select-all]");
+  if (all) {
+    all.checked = ticked.length > 0 && ticked.length === boxes.length;
+    all.indeterminate = ticked.length > 0 && ticked.length < boxes.length;
+  }
+  var bar = form.querySelector("[data-action-bar]");
+  if (!bar) return;
+  bar.classList.toggle("has-selection", ticked.length > 0);
+  var label = bar.querySelector("[data-selection-count]");
+  if (label) label.textContent = ticked.length === 0 ? label.getAttribute("data-none") : ticked.length + " selected";
+  var links = bar.querySelectorAll("a[data-export]");
+  for (var j = 0; j < links.length; j++) {
+    var u = new URL(links[j].getAttribute("data-export"), window.location.href);
+    for (var k = 0; k < ticked.length; k++) u.searchParams.append(ticked[k].name, ticked[k].value);
+    links[j].setAttribute("href", u.pathname + u.search);
+  }
+}
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (!el.matches || !el.form || !el.matches("[data-select-all], [data-row-select]")) return;
+  if (el.matches("[data-select-all]")) {
+    var boxes = el.form.querySelectorAll("input[type=checkbox][data-row-select]");
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = el.checked;
+  }
+  dlSelection(el.form);
+});
+// A list swapped in by htmx, or restored by the back button, starts from
+// what its boxes say.
+function dlSelectionAll() {
+  var bars = document.querySelectorAll("[data-action-bar]");
+  for (var i = 0; i < bars.length; i++) {
+    var form = bars[i].closest("form");
+    if (form) dlSelection(form);
+  }
+}
+document.addEventListener("htmx:afterSettle", dlSelectionAll);
+window.addEventListener("pageshow", dlSelectionAll);

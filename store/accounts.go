@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dropline/dropline/store/orderfile"
 )
 
 // Account kinds.
@@ -36,7 +38,17 @@ type Account struct {
 	// sign in to; Contact says which: ContactWebsite or ContactEmail.
 	ManagedBy int64
 	Contact   string
+	// Country is the ISO 3166 code whose conventions the account's pages
+	// write money in ("" for the US way).
+	Country string
+	// DisabledAt is when a platform admin disabled the account (nil while
+	// it is enabled): its users cannot sign in to it, its API tokens stop
+	// working, and its data stays.
+	DisabledAt *time.Time
 }
+
+// Disabled reports whether a platform admin has disabled the account.
+func (a Account) Disabled() bool { return a.DisabledAt != nil }
 
 // Managed reports whether the account is a supplier outside Dropline that
 // a merchant keeps.
@@ -84,6 +96,9 @@ type AccountSettings struct {
 	DropshipEnabled bool
 	// Currency is the catalog's currency; "" keeps the current one.
 	Currency string
+	// Country is an ISO 3166 code, or "" for none; it decides how the
+	// account's pages write money.
+	Country string
 	AccountContact
 }
 
@@ -130,11 +145,19 @@ func (db *DB) AccountContact(ctx context.Context, accountID int64) (AccountConta
 	return c, nil
 }
 
-const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at, currency, coalesce(managed_by, 0), contact"
+const accountColumns = "id, public_id, name, kind, time_zone, dropship_enabled, created_at, currency, coalesce(managed_by, 0), contact, country, disabled_at"
+
+// accountColumnsA is accountColumns for a query that calls accounts "a".
+const accountColumnsA = "a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, coalesce(a.managed_by, 0), a.contact, a.country, a.disabled_at"
+
+// accountFields are the scan targets of accountColumns, in order.
+func accountFields(a *Account) []any {
+	return []any{&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &a.ManagedBy, &a.Contact, &a.Country, &a.DisabledAt}
+}
 
 func scanAccount(row interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	err := row.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &a.ManagedBy, &a.Contact)
+	err := row.Scan(accountFields(&a)...)
 	return a, err
 }
 
@@ -256,23 +279,7 @@ type AccountSummary struct {
 
 // Accounts lists every account, newest first. Only platform admins see this.
 func (db *DB) Accounts(ctx context.Context) ([]AccountSummary, error) {
-	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency,
-		(SELECT count(*) FROM memberships m WHERE m.account_id = a.id),
-		(SELECT count(*) FROM vendor_links l WHERE (l.supplier_id = a.id OR l.merchant_id = a.id) AND l.state <> 'ended')
-		FROM accounts a ORDER BY a.id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("store: accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []AccountSummary
-	for rows.Next() {
-		var s AccountSummary
-		if err := rows.Scan(&s.ID, &s.PublicID, &s.Name, &s.Kind, &s.TimeZone, &s.DropshipEnabled, &s.CreatedAt, &s.Currency, &s.Members, &s.Links); err != nil {
-			return nil, fmt.Errorf("store: accounts: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.SearchAccounts(ctx, "")
 }
 
 // UpdateAccountSettings changes the acting account's name, time zone,
@@ -285,6 +292,8 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	c.check(validTimeZone(in.TimeZone), "time_zone", "Choose a time zone such as Europe/London or America/New_York.")
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	c.check(in.Currency == "" || validCurrency(in.Currency), "currency", "Enter a three-letter currency code such as USD, EUR or GBP.")
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	c.check(in.Country == "" || orderfile.IsCountry(in.Country), "country", "Choose a country from the list.")
 	in.AccountContact.check(c)
 	if err := c.err(); err != nil {
 		return Account{}, err
@@ -308,8 +317,8 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if in.Currency == "" {
 		in.Currency = before.Currency
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ?, currency = ? WHERE id = ?",
-		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, in.Currency, accountID); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ?, currency = ?, country = ? WHERE id = ?",
+		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, in.Currency, in.Country, accountID); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	var changes []string
@@ -335,6 +344,9 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if before.Currency != in.Currency {
 		changes = append(changes, fmt.Sprintf("currency %s → %s", before.Currency, in.Currency))
 	}
+	if before.Country != in.Country {
+		changes = append(changes, fmt.Sprintf("country %q → %q", before.Country, in.Country))
+	}
 	if len(changes) > 0 {
 		if err := db.audit(ctx, tx, actor, accountID, "account.updated", "account", accountID, strings.Join(changes, "; ")); err != nil {
 			return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
@@ -343,7 +355,7 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 	if err := tx.Commit(); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
-	before.Name, before.TimeZone, before.DropshipEnabled = in.Name, in.TimeZone, in.DropshipEnabled
+	before.Name, before.TimeZone, before.DropshipEnabled, before.Currency, before.Country = in.Name, in.TimeZone, in.DropshipEnabled, in.Currency, in.Country
 	return before, nil
 }
 

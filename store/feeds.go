@@ -249,7 +249,9 @@ func (db *DB) FeedByToken(ctx context.Context, secret string) (Feed, error) {
 	if !strings.HasPrefix(secret, "fd_") {
 		return Feed{}, fmt.Errorf("store: feed token: %w", ErrNotFound)
 	}
-	f, err := scanFeed(db.rqRow(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.token_hash = ? AND f.archived_at IS NULL", hashToken(secret)))
+	f, err := scanFeed(db.rqRow(ctx, "SELECT "+feedColumns+" FROM feeds f WHERE f.token_hash = ? AND f.archived_at IS NULL"+
+		// A disabled supplier's feed URLs stop answering, as its API tokens do.
+		" AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.id = f.account_id AND x.disabled_at IS NOT NULL)", hashToken(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Feed{}, fmt.Errorf("store: feed token: %w", ErrNotFound)
 	}

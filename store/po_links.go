@@ -184,7 +184,9 @@ func (db *DB) LinkedPO(ctx context.Context, poID int64, token string) (LinkedPO,
 	}
 	now := db.now()
 	l, err := scanEmailLink(db.rqRow(ctx, "SELECT "+emailLinkColumns+", po.supplier_id"+emailLinkFrom+
-		" JOIN purchase_orders po ON po.id = l.po_id AND po.account_id = l.account_id WHERE l.token_hash = ? AND l.po_id = ? AND l.revoked_at IS NULL AND "+poLinksLive,
+		" JOIN purchase_orders po ON po.id = l.po_id AND po.account_id = l.account_id WHERE l.token_hash = ? AND l.po_id = ? AND l.revoked_at IS NULL AND "+poLinksLive+
+		// A link stops opening while the merchant or the supplier is disabled.
+		" AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.id IN (po.account_id, po.supplier_id) AND x.disabled_at IS NOT NULL)",
 		hashToken(token), poID, now, linksExpireAfter(now)), &lp.SupplierID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return lp, fmt.Errorf("store: PO link: %w", ErrNotFound)

@@ -67,7 +67,9 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error)
 	var s Session
 	var acc sql.NullInt64
 	var err error
-	s.User, err = scanUser(db.rqRow(ctx, "SELECT "+userColumns+", s.user_id, s.account_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+	s.User, err = scanUser(db.rqRow(ctx, "SELECT "+userColumns+", s.user_id, s.account_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"+
+		// A session in an account a platform admin disabled is over.
+		" AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.id = s.account_id AND x.disabled_at IS NOT NULL)",
 		hashToken(token), db.now()), &s.UserID, &acc, &s.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
@@ -87,7 +89,8 @@ func (db *DB) SwitchAccount(ctx context.Context, token string, userID, accountID
 	}
 	defer tx.Rollback()
 	var member bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ? AND account_id = ?)", userID, accountID).Scan(&member); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
+		WHERE m.user_id = ? AND m.account_id = ? AND a.disabled_at IS NULL)`, userID, accountID).Scan(&member); err != nil {
 		return fmt.Errorf("store: switch account: %w", err)
 	}
 	if !member {

@@ -116,9 +116,11 @@ func (db *DB) TokenAccount(ctx context.Context, secret string) (APIToken, Accoun
 	}
 	var t APIToken
 	var a Account
-	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, t.id, t.name, t.prefix, t.created_at
-		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hashToken(secret)).
-		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &t.ID, &t.Name, &t.Prefix, &t.CreatedAt)
+	// A disabled account's tokens stop working with it, and work again when
+	// it is enabled.
+	err := db.rqRow(ctx, `SELECT `+accountColumnsA+`, t.id, t.name, t.prefix, t.created_at
+		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.disabled_at IS NULL`, hashToken(secret)).
+		Scan(append(accountFields(&a), &t.ID, &t.Name, &t.Prefix, &t.CreatedAt)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIToken{}, Account{}, fmt.Errorf("store: token: %w", ErrNotFound)
 	}

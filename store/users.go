@@ -292,10 +292,11 @@ func (db *DB) User(ctx context.Context, id int64) (User, error) {
 	return u, nil
 }
 
-// Memberships lists the accounts a user belongs to, by account name.
+// Memberships lists the enabled accounts a user belongs to, by account
+// name: a disabled account is no longer one its users can work in.
 func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rows, err := db.rq(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, m.role
-		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? ORDER BY a.name, a.id`, userID)
+	rows, err := db.rq(ctx, `SELECT `+accountColumnsA+`, m.role
+		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND a.disabled_at IS NULL ORDER BY a.name, a.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: memberships of %d: %w", userID, err)
 	}
@@ -304,7 +305,7 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, erro
 	for rows.Next() {
 		var m Membership
 		a := &m.Account
-		if err := rows.Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &m.Role); err != nil {
+		if err := rows.Scan(append(accountFields(a), &m.Role)...); err != nil {
 			return nil, fmt.Errorf("store: memberships of %d: %w", userID, err)
 		}
 		out = append(out, m)
@@ -312,13 +313,24 @@ func (db *DB) Memberships(ctx context.Context, userID int64) ([]Membership, erro
 	return out, rows.Err()
 }
 
+// DisabledMemberships counts the disabled accounts a user belongs to, so
+// that sign-in can say why a user with no other account cannot work.
+func (db *DB) DisabledMemberships(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := db.rqRow(ctx, "SELECT count(*) FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND a.disabled_at IS NOT NULL", userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: disabled memberships of %d: %w", userID, err)
+	}
+	return n, nil
+}
+
 // Membership returns the user's membership of one account, or ErrNotFound.
 func (db *DB) Membership(ctx context.Context, userID, accountID int64) (Membership, error) {
 	var m Membership
 	a := &m.Account
-	err := db.rqRow(ctx, `SELECT a.id, a.public_id, a.name, a.kind, a.time_zone, a.dropship_enabled, a.created_at, a.currency, m.role
+	err := db.rqRow(ctx, `SELECT `+accountColumnsA+`, m.role
 		FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ? AND m.account_id = ?`, userID, accountID).
-		Scan(&a.ID, &a.PublicID, &a.Name, &a.Kind, &a.TimeZone, &a.DropshipEnabled, &a.CreatedAt, &a.Currency, &m.Role)
+		Scan(append(accountFields(a), &m.Role)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Membership{}, fmt.Errorf("store: membership of %d in %d: %w", userID, accountID, ErrNotFound)
 	}

@@ -20,6 +20,12 @@ type Chart struct {
 	YLabel string // axis label beside the y axis, e.g. "POs"
 	Bars   []Bar
 	Empty  string // text shown inside the plot when there are no bars or all values are 0, e.g. "No POs in this window"
+	// LabelEvery labels every nth bar counting back from the last (a
+	// month of days labelled weekly); 0 labels each, or every second past
+	// crowdedBars.
+	LabelEvery int
+	// Small draws the chart narrower, beside a dashboard's counts.
+	Small bool
 }
 
 // The chart is drawn in a fixed viewBox and scaled by CSS; these are its
@@ -145,7 +151,7 @@ func layoutChart(c Chart) chartLayout {
 			Mid:       coord(mid),
 			ValueY:    coord(plotBottom - h - 4),
 			Label:     b.Label,
-			ShowLabel: n <= crowdedBars || i%2 == 0,
+			ShowLabel: showLabel(c.LabelEvery, i, n),
 			Value:     value,
 			ShowValue: n <= crowdedBars,
 			Title:     title,
@@ -153,6 +159,14 @@ func layoutChart(c Chart) chartLayout {
 	}
 	l.Summary = strings.Join(summary, "; ")
 	return l
+}
+
+// showLabel reports whether bar i of n gets its label under it.
+func showLabel(every, i, n int) bool {
+	if every > 0 {
+		return (n-1-i)%every == 0
+	}
+	return n <= crowdedBars || i%2 == 0
 }
 
 // tickAt is the tick for value v drawn at fraction f of the plot's height.

@@ -147,37 +147,6 @@ func was(n int) string {
 	return "were"
 }
 
-// POStatusText is a PO's status in words, written the same on the
-// merchant's and the supplier's pages.
-func POStatusText(status string) string {
-	switch status {
-	case "open":
-		return "Open"
-	case "partially_shipped":
-		return "Partially shipped"
-	case "shipped":
-		return "Shipped"
-	case "delivered":
-		return "Delivered"
-	case "cancelled":
-		return "Cancelled"
-	case "rejected":
-		return "Rejected"
-	}
-	return humanAction(status)
-}
-
-// poBadge is the badge class of a PO status, the same on both sides.
-func poBadge(status string) string {
-	switch status {
-	case "partially_shipped", "shipped", "delivered":
-		return "badge green"
-	case "cancelled", "rejected":
-		return "badge red"
-	}
-	return "badge"
-}
-
 // poLineStatus is a PO line's status in words; a line that shipped in part
 // before its remainder was cancelled or rejected says both.
 func poLineStatus(status string, shipped, quantity int) string {

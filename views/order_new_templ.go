@@ -121,7 +121,7 @@ func ManualOrderPage(f Frame, v ManualOrderForm, errs FieldErrors) templ.Compone
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = addrField("Country (2 letters)", "ship_country", v.AddressForm.Country, errs, "ship_to.country").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = countryField("ship_country", v.AddressForm.Country, errs, "ship_to.country").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -152,7 +152,7 @@ func POLinkPage(csrf string, v POLinkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = POStatusBadge(v.System, templ.Attributes{"data-testid": "po-status"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Badge(v.System, templ.Attributes{"data-testid": "po-status"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -66,7 +66,7 @@ func TestBrowserMerchantSubscribesPullsAndSeesLinkedProducts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first pull starts at once; the run page refreshes itself until it is done.
-	if got, err := waitText(tab, `[data-testid="run-state"]`, "succeeded", 15*time.Second); err != nil || got != "succeeded" {
+	if got, err := waitText(tab, `[data-testid="run-state"]`, "Succeeded", 15*time.Second); err != nil || got != "Succeeded" {
 		t.Fatalf("first run state %q (%v), want succeeded", got, err)
 	}
 	if got, _ := chromedp.Run(tab, chromedp.Text(`[data-testid="run-created"]`)); strings.TrimSpace(got) != "3" {
@@ -84,7 +84,7 @@ func TestBrowserMerchantSubscribesPullsAndSeesLinkedProducts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := waitText(tab, `[data-testid="run-state"]`, "succeeded", 15*time.Second); err != nil || got != "succeeded" {
+	if got, err := waitText(tab, `[data-testid="run-state"]`, "Succeeded", 15*time.Second); err != nil || got != "Succeeded" {
 		t.Fatalf("pull-now run state %q (%v), want succeeded", got, err)
 	}
 	screenshot(tab, t, "feeds-2-pull-now")

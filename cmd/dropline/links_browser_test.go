@@ -176,7 +176,7 @@ func TestBrowserSupplierInvitesMerchantWhoAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]string{"New": "initial", "Processing": "", "Awaiting stock": "", "Ready to ship": ""}; !maps.Equal(badges, want) {
+	if want := map[string]string{"New": "Initial", "Processing": "", "Awaiting stock": "", "Ready to ship": ""}; !maps.Equal(badges, want) {
 		t.Fatalf("status badges %q, want %q", badges, want)
 	}
 	selected, err := chromedp.Run(sctx, chromedp.Value(`select[name="status_id"]`))
@@ -204,7 +204,7 @@ func TestBrowserSupplierInvitesMerchantWhoAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].Other != "Fresh Shop" || rows[0].State != "pending" || rows[0].Note != "awaiting their answer" ||
+	if len(rows) != 1 || rows[0].Other != "Fresh Shop" || rows[0].State != "Pending" || rows[0].Note != "awaiting their answer" ||
 		!strings.Contains(rows[0].Routing, "still pending") || len(rows[0].Buttons) != 0 {
 		t.Fatalf("supplier's Merchants rows after inviting %+v, want one pending Fresh Shop awaiting their answer, no buttons", rows)
 	}
@@ -225,7 +225,7 @@ func TestBrowserSupplierInvitesMerchantWhoAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].ID != linkID || rows[0].Other != "Fresh Supply" || rows[0].State != "pending" || rows[0].Note != "invited you" ||
+	if len(rows) != 1 || rows[0].ID != linkID || rows[0].Other != "Fresh Supply" || rows[0].State != "Pending" || rows[0].Note != "invited you" ||
 		!slices.Equal(rows[0].Buttons, []string{"link-accept", "link-decline"}) {
 		t.Fatalf("merchant's Suppliers rows %+v, want link %s from Fresh Supply, pending, invited you, Accept and Decline", rows, linkID)
 	}
@@ -242,7 +242,7 @@ func TestBrowserSupplierInvitesMerchantWhoAccepts(t *testing.T) {
 		t.Fatalf("flash after accepting: %q / error %q (%v)", ok, bad, err)
 	}
 	state, err := chromedp.Run(mctx, chromedp.Text(`[data-testid="link-state"]`))
-	if err != nil || strings.TrimSpace(state) != "active" {
+	if err != nil || strings.TrimSpace(state) != "Active" {
 		t.Fatalf("link page state %q (%v), want active", state, err)
 	}
 	routing, err := chromedp.Run(mctx, chromedp.Text(`[data-testid="routing"]`))
@@ -267,7 +267,7 @@ func TestBrowserSupplierInvitesMerchantWhoAccepts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 1 || rows[0].ID != linkID || rows[0].State != "active" || rows[0].Routing != "yes" || rows[0].Note != "" {
+	if len(rows) != 1 || rows[0].ID != linkID || rows[0].State != "Active" || rows[0].Routing != "Yes" || rows[0].Note != "" {
 		t.Fatalf("supplier's Merchants rows after acceptance %+v, want link %s active, routing yes", rows, linkID)
 	}
 

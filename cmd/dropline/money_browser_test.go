@@ -71,7 +71,7 @@ func TestBrowserScorecardChartsAndEarnings(t *testing.T) {
 			t.Errorf("chart %q drew %d bars (%d with height), axis labels %q, width %.0f", c.Title, c.Bars, c.Tall, c.AxisLabels, c.Width)
 		}
 	}
-	if dash != "0.00 USD" && dash != "0.00" {
+	if dash != "$0.00" && dash != "0.00" {
 		t.Errorf("earnings available on the dashboard %q: a new earning is held, nothing is available yet", dash)
 	}
 	// The earning is on the Earnings page, held for the holding period.

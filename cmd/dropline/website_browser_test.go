@@ -110,7 +110,7 @@ func TestBrowserWebsiteSupplierJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	summary, _ := chromedp.Run(tab, chromedp.Text(`[data-testid="website-po-summary"]`))
-	if !strings.Contains(summary, "order 8123456789, paid 7.40 USD") {
+	if !strings.Contains(summary, "order 8123456789, paid $7.40") {
 		t.Errorf("the PO page says %q", summary)
 	}
 	// Days later the site ships: the merchant enters its tracking.
