@@ -146,17 +146,21 @@ func (s *Server) trackingApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The page asks trackingProgress how far the apply has got while it runs.
-	run := s.applies.start(token, p.accountID())
-	defer func() {
-		s.applies.end(token, run)
-		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.EndApplyProgress(ctx, token) })
+	// The page asks trackingProgress how far the apply has got while it
+	// runs; the progress ends before the answer is written, so a poll that
+	// follows the answer finds none.
+	plan, err := func() (store.TrackingPlan, error) {
+		run := s.applies.start(token, p.accountID())
+		defer func() {
+			s.applies.end(token, run)
+			s.shareProgress(ctx, func(ctx context.Context) error { return s.store.EndApplyProgress(ctx, token) })
+		}()
+		return s.store.ApplyTracking(ctx, p.actor(), supplierID, body, func(tp store.TrackingProgress) {
+			s.applies.set(token, run, tp)
+			// For the page's polls that another instance answers (PostgreSQL).
+			s.shareProgress(ctx, func(ctx context.Context) error { return s.store.SaveApplyProgress(ctx, token, p.accountID(), tp) })
+		})
 	}()
-	plan, err := s.store.ApplyTracking(ctx, p.actor(), supplierID, body, func(tp store.TrackingProgress) {
-		s.applies.set(token, run, tp)
-		// For the page's polls that another instance answers (PostgreSQL).
-		s.shareProgress(ctx, func(ctx context.Context) error { return s.store.SaveApplyProgress(ctx, token, p.accountID(), tp) })
-	})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type pageRole struct {
 	query   map[string]string
 	// only, when set, limits the role to these routes.
 	only map[string]bool
+	// more are pages in other states than their route's record shows
+	// (an order still to dropship, a PO to acknowledge, every tab).
+	more []string
 }
 
 // path fills a route's parameters, or returns the parameter it lacks.
@@ -159,7 +162,10 @@ func TestBrowserEveryPage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var pages []string
+			pages := role.more
+			for _, p := range role.more {
+				byPath[p] = p
+			}
 			for _, p := range paths {
 				route, kind := byPath[p], kinds[p]
 				if kind == "page" {
@@ -186,7 +192,7 @@ func TestBrowserEveryPage(t *testing.T) {
 						if route == "/" {
 							route = "/dashboard"
 						}
-						name := fmt.Sprintf("%s%s-%d", role.name, strings.NewReplacer("/", "_", ":", "").Replace(route), w.width)
+						name := fmt.Sprintf("%s%s-%d", role.name, strings.NewReplacer("/", "_", ":", "", "?", "_", "=", "-", "&", "_").Replace(route), w.width)
 						if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err == nil {
 							os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 						}
@@ -392,11 +398,15 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 		ShipDate: time.Now().Format("2006-01-02")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.db.CreateOrder(ctx, actor, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#9002", Currency: "USD",
-		Customer: orderfile.Customer{Name: "Rosa Parks", Email: "rosa@example.com"}, ShipTo: shipTo,
-		Lines: []orderfile.Line{{SKU: "ACM-STOVE", Title: "Trailblaze camp stove", Quantity: 1, UnitPriceCents: 5900}}}); err != nil {
+	toDropship, _, err := a.db.CreateOrder(ctx, actor, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#9002", Currency: "USD",
+		Customer: orderfile.Customer{Name: "Rosa Parks", Email: "rosa@example.com", Phone: "+1 334 555 0100"}, ShipTo: shipTo,
+		Lines: []orderfile.Line{{SKU: "ACM-STOVE", Title: "Trailblaze camp stove", Quantity: 1, UnitPriceCents: 5900},
+			{SKU: "ACM-TENT-2P", Title: "Ridgeline 2-person tent", Quantity: 1, UnitPriceCents: 17900}}})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// A PO the supplier has still to acknowledge and ship.
+	_, openPO := dropshippedDemoOrder(t, a, merchant, "#9003", shipTo, 1)
 	// A website supplier and an email supplier the merchant keeps, with a
 	// catalog each and a dropshipped order each.
 	managed := func(contact, name, sku string) (store.ManagedSupplier, store.PurchaseOrder) {
@@ -493,16 +503,20 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 				"/suppliers-outside/:supplierID/upload/errors.csv":   websiteUpload,
 				"/suppliers-outside/:supplierID/upload/progress":     websiteUpload,
 			},
-			query: map[string]string{"/statements": "?with=" + supplier.PublicID, "/statements/csv": "?with=" + supplier.PublicID, "/orders/new/line": "?i=0&sku=ACM-MUG"}},
+			query: map[string]string{"/statements": "?with=" + supplier.PublicID, "/statements/csv": "?with=" + supplier.PublicID, "/orders/new/line": "?i=0&sku=ACM-MUG"},
+			more: []string{"/orders/" + id(toDropship.ID), "/purchase-orders/" + id(openPO.ID), "/orders?tab=all", "/purchase-orders?view=late",
+				"/orders/999999"}}, // the error page, signed in
 		{name: "supplier", email: "supplier@dropline.test",
 			params: map[string]string{"productID": id(sProducts.Products[0].ID), "linkID": id(links[0].ID), "poID": id(po.ID), "feedID": id(feeds[0].ID)},
 			query: map[string]string{"/statements": "?with=" + merchant.PublicID, "/statements/csv": "?with=" + merchant.PublicID,
-				"/dropship-orders/packing-slips": "?id=" + id(po.ID)}},
+				"/dropship-orders/packing-slips": "?id=" + id(po.ID)},
+			more: []string{"/dropship-orders/" + id(openPO.ID), "/dropship-orders?tab=all"}},
 		{name: "platform", email: "admin@dropline.test",
 			params: map[string]string{"linkID": id(links[0].ID), "accountID": id(merchant.ID), "publicID": merchant.PublicID}},
 		// Staff of both accounts: the top bar with its account switcher.
 		{name: "ops", email: "ops@dropline.test", only: map[string]bool{"/": true, "/settings": true}},
 		// Someone not signed in: the sign-in page, and a PO's emailed link.
-		{name: "visitor", params: map[string]string{"poID": id(barnPO.ID), "token": linkPath[1]}},
+		{name: "visitor", params: map[string]string{"poID": id(barnPO.ID), "token": linkPath[1]},
+			more: []string{"/po-link/" + id(barnPO.ID) + "/" + strings.Repeat("x", 43)}}, // the error page, signed out
 	}
 }
