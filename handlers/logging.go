@@ -52,6 +52,10 @@ func redactURI(uri string) string {
 			path += "/" + action
 		}
 	}
+	if strings.HasPrefix(path, "/track/") {
+		// A customer's tracking link opens the order's page to whoever holds it.
+		path = "/track/[redacted]"
+	}
 	if rest, ok := strings.CutPrefix(path, "/feed/"); ok {
 		if _, format, ok := strings.Cut(rest, "/"); ok {
 			path = "/feed/[redacted]/" + format

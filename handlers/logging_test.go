@@ -14,6 +14,7 @@ func TestRedactURIKeepsSecretsOutOfLogs(t *testing.T) {
 		"/po-link/42/pl-s3cret":                              "/po-link/42/[redacted]",
 		"/po-link/42/pl-s3cret/shipments":                    "/po-link/42/[redacted]/shipments",
 		"/po-link/pl-s3cret":                                 "/po-link/[redacted]/[redacted]",
+		"/track/tk_s3cret":                                   "/track/[redacted]",
 	} {
 		if got := redactURI(in); got != want {
 			t.Errorf("redactURI(%q) = %q, want %q", in, got, want)

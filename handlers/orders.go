@@ -240,6 +240,14 @@ func (s *Server) orderView(c echo.Context, orderID int64, form *views.DropshipFo
 	if v.ChannelCancel, err = s.channelCancelView(c, o.ID); err != nil {
 		return v, err
 	}
+	links, err := s.store.OrderTrackingLinks(ctx, p.accountID(), orderID)
+	if err != nil {
+		return v, err
+	}
+	v.TrackingPage = views.TrackingPageView{Live: links.Live, Revoked: links.Revoked, Opens: links.Opens, HasEmail: o.Customer.Email != ""}
+	if links.LastOpenedAt != nil {
+		v.TrackingPage.LastOpened = vw.Time(*links.LastOpenedAt)
+	}
 	events, err := s.store.OrderEvents(ctx, p.accountID(), orderID)
 	if err != nil {
 		return v, err

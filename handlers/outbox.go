@@ -39,7 +39,11 @@ func (s *Server) renderOutbox(c echo.Context, status int, v views.OutboxView) er
 			// An emailed PO's signed link, to open here: on this server,
 			// whatever base URL the email was written with.
 			id, _ := strconv.ParseInt(t[1], 10, 64)
-			row.Link = store.POLinkPath(id, t[2])
+			row.Link, row.LinkLabel, row.LinkKind = store.POLinkPath(id, t[2]), "Open the PO link in this email", "po"
+		}
+		if t := trackingLinkToken.FindStringSubmatch(m.Body); m.Kind == store.OutboxEmail && t != nil {
+			// A customer's tracking link, as well.
+			row.Link, row.LinkLabel, row.LinkKind = store.TrackingLinkPath(t[1]), "Open the customer's tracking page", "tracking"
 		}
 		var from []string
 		if m.FromName != "" {
@@ -84,6 +88,9 @@ func outboxReason(m store.OutboxMessage, vw views.Viewer, now time.Time) string 
 
 // poLinkToken finds the token of a signed PO link in an email's text.
 var poLinkToken = regexp.MustCompile(`/po-link/(\d+)/([A-Za-z0-9_-]{43})\b`)
+
+// trackingLinkToken finds the token of a customer's tracking link in an email's text.
+var trackingLinkToken = regexp.MustCompile(`/track/([A-Za-z0-9_-]{43})\b`)
 
 func joinEvents(es []string) string {
 	out := ""

@@ -75,6 +75,11 @@ func (s *Server) routes(e *echo.Echo) {
 	poLink.POST("/:poID/:token/cancel", s.poLinkCancelAnswer)
 	poLink.POST("/:poID/:token/shipments", s.poLinkShipment)
 
+	// A customer's tracking page, linked from each shipping email: the
+	// token is the credential, bound to that order alone; read-only.
+	track := e.Group("/track", s.poLinkLimiter())
+	track.GET("/:token", s.customerTrackingShow)
+
 	// Everything else is the browser portal: cookie session + CSRF.
 	web := e.Group("", s.loadSession, s.checkCSRF)
 	web.GET("/login", s.loginShow)
@@ -141,6 +146,8 @@ func (s *Server) routes(e *echo.Echo) {
 	merchant.GET("/orders/export.csv", s.ordersExport)
 	merchant.GET("/orders/:orderID", s.orderShow)
 	merchant.GET("/orders/:orderID/tracking", s.orderTrackingPartial)
+	merchant.GET("/orders/:orderID/tracking-page", s.customerTrackingPreview)
+	merchant.POST("/orders/:orderID/tracking-links/revoke", s.trackingLinksRevoke)
 	merchant.POST("/orders", s.orderCreate)
 	// A website supplier's PO, worked by the merchant that keeps the
 	// supplier: the same handlers as a supplier's own PO page.

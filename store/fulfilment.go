@@ -684,9 +684,16 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 
 // Shipments lists a PO's shipments, for the merchant that placed it or the supplier that received it.
 func (db *DB) Shipments(ctx context.Context, accountID, poID int64) ([]Shipment, error) {
+	return db.shipmentsWhere(ctx, accountID, "s.po_id = ? AND (s.merchant_id = ? OR s.supplier_id = ?)", poID, accountID, accountID)
+}
+
+// shipmentsWhere lists the shipments where says (over shipments s), with
+// their tracking as accountID sees it and their lines, in the order they
+// were saved.
+func (db *DB) shipmentsWhere(ctx context.Context, accountID int64, where string, args ...any) ([]Shipment, error) {
 	rows, err := db.rq(ctx, `SELECT s.id, s.po_id, s.carrier, s.carrier_name, s.tracking_number, s.tracking_url, s.ship_date, s.extended_field,
 		s.override_reason, s.delivered_at, s.created_by, s.created_at, `+trackingColumns+` FROM shipments s
-		WHERE s.po_id = ? AND (s.merchant_id = ? OR s.supplier_id = ?) ORDER BY s.id`, poID, accountID, accountID)
+		WHERE `+where+` ORDER BY s.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: shipments: %w", err)
 	}

@@ -453,7 +453,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 	var notes shipNotes
 	var notesErr error
 	var built sync.WaitGroup
-	built.Go(func() { notes, notesErr = noteShipments(list, hooks, actor, now) })
+	built.Go(func() { notes, notesErr = noteShipments(list, hooks, actor, now, db.baseURL()) })
 	defer built.Wait() // the builder reads list: it ends before saveShipments does
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
@@ -612,6 +612,7 @@ func (db *DB) saveShipments(ctx context.Context, tx dbtx, actor Actor, list []ne
 		{"order_events", eventCols, notes.events},
 		{"audit_log", auditCols, notes.audits},
 		{"outbox", outboxCols, notes.outbox},
+		{"tracking_links", trackingLinkCols, notes.links},
 	})
 }
 
@@ -706,7 +707,7 @@ func (p *shipPO) sends(hooks map[int64][]string) shipSends {
 func (s shipSends) count() int {
 	n := len(s.hooks)
 	if s.email {
-		n++
+		n += 2 // the email and its tracking link
 	}
 	if s.shopify || s.channel {
 		n++
@@ -719,11 +720,12 @@ func (s shipSends) count() int {
 
 // shipNotes is what saved shipments say and send, as rows: one note each
 // on the order's timeline, one audit entry each, and their outbox messages.
-type shipNotes struct{ events, audits, outbox [][]any }
+type shipNotes struct{ events, audits, outbox, links [][]any }
 
 // noteShipments builds list's notes. It only reads list and hooks, so it
-// can run beside the writes.
-func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, now time.Time) (shipNotes, error) {
+// can run beside the writes. base is the address the customer's tracking
+// links start with.
+func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, now time.Time, base string) (shipNotes, error) {
 	var n shipNotes
 	for i := range list {
 		p, sh := list[i].po, &list[i].sh
@@ -745,9 +747,12 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 		// name (the supplier is never named to the customer), the channel
 		// update, and the merchant's webhooks.
 		if send.email {
+			// The email carries a link of its own to the order's tracking page.
+			token := randomToken(32)
+			n.links = append(n.links, []any{p.OrderID, p.AccountID, sh.ID, hashToken(token), now})
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
 				Recipient: p.orderEmail, FromName: p.MerchantName, ReplyTo: p.replyTo, Subject: "Your order " + p.ChannelOrderID + " has shipped",
-				Body: shippedEmail(p, *sh, list[i].left)}, now))
+				Body: shippedEmail(p, *sh, list[i].left, base+TrackingLinkPath(token))}, now))
 			msg += " Shipping email to " + p.orderEmail + " queued."
 		}
 		if send.shopify {
@@ -798,7 +803,7 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 
 // shippedEmail is the customer's "your order has shipped" email: what this
 // parcel holds, whether more is to come (left), and where to follow it.
-func shippedEmail(p *shipPO, sh Shipment, left int) string {
+func shippedEmail(p *shipPO, sh Shipment, left int, page string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nIn this parcel:\n", strings.TrimSpace(p.orderName), p.ChannelOrderID, p.MerchantName)
 	items := map[int64]string{}
@@ -816,8 +821,9 @@ func shippedEmail(p *shipPO, sh Shipment, left int) string {
 		b.WriteString("The rest of your order ships separately.\n")
 	}
 	fmt.Fprintf(&b, "\nCarrier: %s\nTracking number: %s\n", sh.CarrierName, sh.TrackingNumber)
+	fmt.Fprintf(&b, "Where is it now? Follow your order here: %s\n", page)
 	if sh.TrackingURL != "" {
-		fmt.Fprintf(&b, "Track it: %s\n", sh.TrackingURL)
+		fmt.Fprintf(&b, "Or on the carrier's site: %s\n", sh.TrackingURL)
 	}
 	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", p.MerchantName)
 	return b.String()

@@ -466,6 +466,35 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 		t.Fatal("the email supplier's PO email carries no PO link")
 	}
 
+	// An order with the customer's email, shipped: its email links to the
+	// customer's tracking page.
+	emailed, _, err := a.db.CreateOrder(ctx, actor, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#9005", Currency: "USD",
+		Customer: orderfile.Customer{Name: "Mae Jemison", Email: "mae@example.com"}, ShipTo: shipTo,
+		Lines: []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 1, UnitPriceCents: 1200}, {SKU: "ACM-STOVE", Title: "Trailblaze camp stove", Quantity: 1, UnitPriceCents: 5900}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := a.db.Dropship(ctx, actor, merchant.ID, emailed.ID, store.DropshipRequest{IdempotencyKey: "pages-9005", Confirm: true})
+	if err != nil || len(shipped.POs) != 1 {
+		t.Fatalf("dropship #9005: %+v %v", shipped, err)
+	}
+	if _, err := a.db.AddShipment(ctx, actor, supplier.ID, shipped.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().Format("2006-01-02"), Lines: []store.ShipmentLine{{POLineID: shipped.POs[0].Lines[0].ID, Quantity: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	var trackToken string
+	if msgs, err = a.db.Outbox(ctx, merchant.ID, "", 80); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if l := regexp.MustCompile(`/track/([A-Za-z0-9_-]{43})\b`).FindStringSubmatch(m.Body); l != nil {
+			trackToken = l[1]
+		}
+	}
+	if trackToken == "" {
+		t.Fatal("the shipping email carries no tracking page link")
+	}
+
 	links, err := a.db.AccountLinks(ctx, merchant.ID)
 	if err != nil || len(links) == 0 {
 		t.Fatalf("demo link: %v %v", links, err)
@@ -505,6 +534,7 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 			},
 			query: map[string]string{"/statements": "?with=" + supplier.PublicID, "/statements/csv": "?with=" + supplier.PublicID, "/orders/new/line": "?i=0&sku=ACM-MUG"},
 			more: []string{"/orders/" + id(toDropship.ID), "/purchase-orders/" + id(openPO.ID), "/orders?tab=all", "/purchase-orders?view=late",
+				"/orders/" + id(emailed.ID), "/orders/" + id(emailed.ID) + "/tracking-page",
 				"/orders/999999"}}, // the error page, signed in
 		{name: "supplier", email: "supplier@dropline.test",
 			params: map[string]string{"productID": id(sProducts.Products[0].ID), "linkID": id(links[0].ID), "poID": id(po.ID), "feedID": id(feeds[0].ID)},
@@ -517,6 +547,7 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 		{name: "ops", email: "ops@dropline.test", only: map[string]bool{"/": true, "/settings": true}},
 		// Someone not signed in: the sign-in page, and a PO's emailed link.
 		{name: "visitor", params: map[string]string{"poID": id(barnPO.ID), "token": linkPath[1]},
-			more: []string{"/po-link/" + id(barnPO.ID) + "/" + strings.Repeat("x", 43)}}, // the error page, signed out
+			byRoute: map[string]map[string]string{"/track/:token": {"token": trackToken}},
+			more:    []string{"/po-link/" + id(barnPO.ID) + "/" + strings.Repeat("x", 43)}}, // the error page, signed out
 	}
 }

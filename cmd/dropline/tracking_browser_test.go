@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,4 +175,140 @@ func TestBrowserTrackingTimelineReadsWell(t *testing.T) {
 		t.Errorf("supplier's PO flag %q (%v)", flag, err)
 	}
 	screenshot(stab, t, "tracking-3-supplier-po")
+}
+
+// TestBrowserCustomerFollowsTheParcel: on the demo database, the merchant
+// follows parcels with AfterShip; an order with the customer's email is
+// dropshipped and the supplier ships part of it; AfterShip posts its scans.
+// The customer opens the link in the shipping email, not signed in, on a
+// phone and on a desktop: the merchant's name, where the parcel is, its
+// journey newest first, what is still to ship, all inside the page. The
+// merchant sees the page was opened and revokes the link; the customer's
+// next visit opens nothing.
+func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
+	a, newTab := browserApp(t)
+	ctx := context.Background()
+	actor := store.Actor{Name: "test"}
+	merchant := demoMerchant(t, a)
+	const secret = "aftership-demo-webhook-secret"
+	set, err := a.db.SaveTrackingSettings(ctx, actor, merchant.ID, store.TrackingSettingsInput{Provider: "aftership", APIKey: "asat_demo_0123456789abcdef",
+		WebhookSecret: secret, NotMovingHours: 48, DeliveryDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForDemoProducts(t, a, merchant.ID)
+	order, _, err := a.db.CreateOrder(ctx, actor, merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: "#5120", Currency: "USD",
+		Customer: orderfile.Customer{Name: "Mary Jackson", Email: "mary@example.com"},
+		ShipTo:   orderfile.Address{Name: "Mary Jackson", Address1: "12 Wind Tunnel Rd", City: "Hampton", Region: "VA", PostalCode: "23666", Country: "US"},
+		Lines: []orderfile.Line{{SKU: "ACM-MUG", Title: "Enamel camp mug", Quantity: 2, UnitPriceCents: 1200},
+			{SKU: "ACM-STOVE", Title: "Trailblaze camp stove", Quantity: 1, UnitPriceCents: 5900}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.db.Dropship(ctx, actor, merchant.ID, order.ID, store.DropshipRequest{IdempotencyKey: "customer-5120", Confirm: true})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v %v", res, err)
+	}
+	po := res.POs[0]
+	var mugLine int64
+	for _, l := range po.Lines {
+		if l.SupplierSKU == "ACM-MUG" {
+			mugLine = l.ID
+		}
+	}
+	if _, err := a.db.AddShipment(ctx, actor, po.SupplierID, po.ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+		ShipDate: time.Now().UTC().Format(time.DateOnly), Lines: []store.ShipmentLine{{POLineID: mugLine, Quantity: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().UTC().Add(-time.Hour).Format(time.DateOnly)
+	cps := []map[string]string{
+		{"checkpoint_time": day + "T08:41:00Z", "tag": "InTransit", "subtag": "InTransit_002", "message": "Origin Scan", "city": "Columbus", "state": "OH", "country_iso3": "USA"},
+		{"checkpoint_time": day + "T09:55:00Z", "tag": "OutForDelivery", "subtag": "OutForDelivery_001", "message": "Out For Delivery Today", "location": "HAMPTON, VA, US"},
+	}
+	body, _ := json.Marshal(map[string]any{"event": "tracking_update", "event_id": "e1", "ts": 1,
+		"msg": map[string]any{"id": "as-5120", "tracking_number": "1Z999AA10123456784", "slug": "ups", "tag": "OutForDelivery", "checkpoints": cps}})
+	req, _ := http.NewRequest(http.MethodPost, a.URL()+store.TrackingWebhookPath+set.WebhookToken, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(tracking.Signature(tracking.AfterShip, body, secret))
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("AfterShip's update: %v %v", r, err)
+	}
+
+	// The link in the customer's shipping email.
+	msgs, err := a.db.OutboxList(ctx, merchant.ID, store.OutboxFilter{Kind: store.OutboxEmail}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link string
+	for _, m := range msgs {
+		if m.Topic == "customer.shipped" && m.Recipient == "mary@example.com" {
+			if l := regexp.MustCompile(`/track/[A-Za-z0-9_-]{43}`).FindString(m.Body); l != "" {
+				link = a.URL() + l
+			}
+		}
+	}
+	if link == "" {
+		t.Fatal("the shipping email carries no tracking page link")
+	}
+
+	type layout struct {
+		Merchant, Headline, Status, Detail, ToShip string
+		Events                                     []string
+		Overlap                                    bool
+		ScrollW, Width                             float64
+	}
+	customer, cancelC := newTab()
+	defer cancelC()
+	for _, width := range []int64{390, 1366} {
+		if err := chromedp.Do(customer, chromedp.EmulateViewport(width, 900), chromedp.Navigate(link), chromedp.WaitVisible(`[data-testid="ct-parcel"]`)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(customer, t, "customer-tracking-"+strconv.FormatInt(width, 10))
+		got, err := chromedp.Run(customer, chromedp.Evaluate[layout](`(() => {
+			const q = s => (document.querySelector(s) || {innerText: ''}).innerText.replace(/\s+/g, ' ').trim();
+			const evs = [...document.querySelectorAll('[data-testid="ct-event"]')];
+			const boxes = evs.map(e => e.getBoundingClientRect());
+			return {Merchant: q('[data-testid="ct-merchant"]'), Headline: q('[data-testid="ct-headline"]'), Status: q('[data-testid="ct-status"]'),
+				Detail: q('[data-testid="ct-detail"]'), ToShip: q('[data-testid="ct-to-ship"]'),
+				Events: evs.map(e => e.innerText.replace(/\s+/g, ' ').trim()),
+				Overlap: boxes.some((b, i) => i > 0 && b.top < boxes[i-1].bottom - 0.5),
+				ScrollW: document.documentElement.scrollWidth, Width: document.documentElement.clientWidth};
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Merchant != merchant.Name || got.Headline != "Part of your order is on its way" || got.Status != "Out for delivery" ||
+			!strings.Contains(got.Detail, "Out For Delivery Today, HAMPTON, VA, US") || !strings.Contains(got.ToShip, "1 × Trailblaze camp stove (ACM-STOVE)") {
+			t.Errorf("at %d px the customer reads %+v", width, got)
+		}
+		if len(got.Events) != 2 || !strings.HasPrefix(got.Events[0], "Out for delivery") || !strings.Contains(got.Events[1], "Origin Scan") || got.Overlap {
+			t.Errorf("at %d px the journey reads %q (overlap %v)", width, got.Events, got.Overlap)
+		}
+		if got.ScrollW > got.Width+1 {
+			t.Errorf("at %d px the page is %v wide", width, got.ScrollW)
+		}
+	}
+
+	// The merchant sees it opened, and revokes it.
+	m, cancelM := newTab()
+	defer cancelM()
+	if err := chromedp.Do(m, append(signIn(a.URL(), "merchant@dropline.test"),
+		chromedp.Navigate(a.URL()+"/orders/"+strconv.FormatInt(order.ID, 10)),
+		chromedp.WaitVisible(`[data-testid="tracking-page-state"]`),
+	)...); err != nil {
+		t.Fatal(err)
+	}
+	state, err := chromedp.Run(m, chromedp.Evaluate[string](`document.querySelector('[data-testid="tracking-page-state"]').innerText.trim()`))
+	if err != nil || !strings.Contains(state, "1 link live · opened 2 times") {
+		t.Errorf("the order page says %q (%v)", state, err)
+	}
+	if err := chromedp.Do(m, chromedp.Click(`[data-testid="tracking-links-revoke"]`), chromedp.WaitVisible(`.flash`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(customer, chromedp.Navigate(link), chromedp.WaitVisible(`h1`)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(customer, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="ct-parcel"]').length`)); err != nil || n != 0 {
+		t.Errorf("the revoked link still shows %d parcels (%v)", n, err)
+	}
 }

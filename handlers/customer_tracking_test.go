@@ -1,0 +1,150 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropline/dropline/store"
+)
+
+// trackLink finds the customer's tracking page in a shipping email.
+var trackLink = regexp.MustCompile(`Follow your order here: \S*(/track/[A-Za-z0-9_-]{43})\n`)
+
+// customerTrackingPaths are the tracking page paths of the merchant's
+// shipping emails, oldest first.
+func customerTrackingPaths(t *testing.T, env *testEnv, merchantID int64) []string {
+	t.Helper()
+	msgs, err := env.db.OutboxList(t.Context(), merchantID, store.OutboxFilter{Kind: store.OutboxEmail}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Topic != "customer.shipped" {
+			continue
+		}
+		m := trackLink.FindStringSubmatch(msgs[i].Body)
+		if m == nil {
+			t.Fatalf("a shipping email without its tracking page:\n%s", msgs[i].Body)
+		}
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// TestCustomerTrackingPageFromTheEmail: the supplier ships part of an order
+// in the portal; the customer's email links to a page, opened without
+// signing in, that names the merchant and the order, shows the parcel and
+// what is still to ship, and never the supplier, the address or a price.
+// The merchant sees the link opened, previews the page, and revokes the
+// links (CSRF-checked; another merchant's order is 404), after which the
+// link opens nothing.
+func TestCustomerTrackingPageFromTheEmail(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "CT-1", 3)
+	sup := env.client()
+	sup.login(w.staffS.Email)
+	path := "/dropship-orders/" + strconv.FormatInt(po.ID, 10)
+	sup.get(path)
+	today := time.Now().UTC().Format(time.DateOnly)
+	if p := sup.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456784"}, "ship_date": {today},
+		"qty_" + strconv.FormatInt(po.Lines[0].ID, 10): {"2"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("shipping: %d", p.status)
+	}
+	links := customerTrackingPaths(t, env, w.merchantA.ID)
+	if len(links) != 1 {
+		t.Fatalf("%d shipping emails with a tracking page, want 1", len(links))
+	}
+
+	customer := env.client() // not signed in
+	page := customer.get(links[0])
+	if page.status != http.StatusOK {
+		t.Fatalf("the tracking page: %d", page.status)
+	}
+	if got := page.doc.Find(`[data-testid="ct-merchant"]`).Text(); got != w.merchantA.Name {
+		t.Errorf("the page names %q, want the merchant", got)
+	}
+	if got := page.doc.Find(`[data-testid="ct-headline"]`).Text(); got != "Part of your order is on its way" {
+		t.Errorf("headline %q", got)
+	}
+	parcel := page.doc.Find(`[data-testid="ct-parcel"]`)
+	if parcel.Length() != 1 || parcel.Find(`[data-testid="ct-number"]`).Text() != "1Z999AA10123456784" || !strings.Contains(parcel.Text(), "2 × Widget (S-100)") ||
+		parcel.Find(`[data-testid="ct-status"]`).Text() != "Shipped" {
+		t.Fatalf("parcel %q", parcel.Text())
+	}
+	if href := parcel.Find(`[data-testid="ct-carrier-link"]`).AttrOr("href", ""); !strings.Contains(href, "1Z999AA10123456784") {
+		t.Errorf("carrier link %q", href)
+	}
+	if got := page.doc.Find(`[data-testid="ct-to-ship"]`).Text(); !strings.Contains(got, "1 × Widget (S-100)") {
+		t.Errorf("still to ship %q", got)
+	}
+	for _, secret := range []string{w.supplierS.Name, "1 Main St", "62701", "42.00", "ada@example.com", "555-0100", w.staffS.Email, po.PONumber} {
+		if strings.Contains(page.body, secret) {
+			t.Errorf("the customer's page shows %q", secret)
+		}
+	}
+	if page.header.Get("Cache-Control") != "no-store" || !strings.Contains(page.header.Get("X-Robots-Tag"), "noindex") {
+		t.Errorf("headers %v", page.header)
+	}
+	for _, bad := range []string{"/track/" + strings.Repeat("A", 43), links[0][:len(links[0])-1], links[0] + "A"} {
+		if p := customer.get(bad); p.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", bad, p.status)
+		}
+	}
+
+	// The merchant sees it was opened, and what the customer sees.
+	m := env.client()
+	m.login(w.adminA.Email)
+	order := "/orders/" + strconv.FormatInt(po.OrderID, 10)
+	op := m.get(order)
+	if got := op.doc.Find(`[data-testid="tracking-page-state"]`).Text(); !strings.Contains(got, "1 link live") || !strings.Contains(got, "opened 1 time") {
+		t.Errorf("the order page says %q", got)
+	}
+	pv := m.get(order + "/tracking-page")
+	if pv.status != http.StatusOK || pv.doc.Find(`[data-testid="ct-preview"]`).Length() != 1 || pv.doc.Find(`[data-testid="ct-parcel"]`).Length() != 1 {
+		t.Fatalf("preview: %d %q", pv.status, pv.doc.Find("main").Text())
+	}
+	// The Outbox shows the link, for a merchant with no SMTP server.
+	ob := m.get("/settings/outbox")
+	if href := ob.doc.Find(`[data-testid="outbox-tracking-link"]`).AttrOr("href", ""); href != links[0] {
+		t.Errorf("the outbox links to %q, want %q", href, links[0])
+	}
+
+	// Another merchant neither previews nor revokes it.
+	b := env.client()
+	b.login(w.adminB.Email)
+	if p := b.get(order + "/tracking-page"); p.status != http.StatusNotFound {
+		t.Errorf("another merchant's preview: %d", p.status)
+	}
+	b.get("/orders")
+	if p := b.post(order+"/tracking-links/revoke", nil); p.status != http.StatusNotFound {
+		t.Errorf("another merchant's revoke: %d", p.status)
+	}
+	if p := m.postRaw(order+"/tracking-links/revoke", url.Values{}); p.status != http.StatusForbidden {
+		t.Errorf("revoke without CSRF: %d", p.status)
+	}
+	if p := customer.get(links[0]); p.status != http.StatusOK {
+		t.Fatalf("the link stopped before the merchant revoked it: %d", p.status)
+	}
+
+	m.get(order)
+	if p := m.post(order+"/tracking-links/revoke", nil); p.status != http.StatusSeeOther || p.header.Get("Location") != order {
+		t.Fatalf("revoke: %d to %q", p.status, p.header.Get("Location"))
+	}
+	rv := m.get(order)
+	if !strings.Contains(rv.doc.Find(".flash").Text(), "Revoked 1 tracking link") {
+		t.Errorf("after revoking the flash says %q", rv.doc.Find(".flash").Text())
+	}
+	if p := customer.get(links[0]); p.status != http.StatusNotFound {
+		t.Errorf("a revoked link: %d", p.status)
+	}
+	if got := rv.doc.Find(`[data-testid="tracking-page-state"]`).Text(); !strings.Contains(got, "0 links live, 1 revoked") {
+		t.Errorf("after revoking the order page says %q", got)
+	}
+}

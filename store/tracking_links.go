@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The customer's tracking page: every "your order has shipped" email
+// carries a link of its own (a random 256-bit token, only its hash kept)
+// to a page that shows, without signing in, that order's parcels: carrier,
+// number, what each carries, where it is and every carrier event. It names
+// the merchant alone: never the supplier, the customer's address or a
+// price, since a link may be forwarded. The merchant sees how often it was
+// opened, previews it, and revokes the order's links.
+
+// TrackingLinkLifetime is how long a customer's tracking link works.
+const TrackingLinkLifetime = 180 * 24 * time.Hour
+
+// TrackingLinkPath is the path of the customer's tracking page a token opens.
+func TrackingLinkPath(token string) string { return "/track/" + token }
+
+// trackingLinkCols are the columns of a new link's row, in notes.links.
+var trackingLinkCols = []string{"order_id", "account_id", "shipment_id", "token_hash", "created_at"}
+
+// CustomerTracking is an order's parcels as its customer sees them.
+type CustomerTracking struct {
+	LinkID      int64 // the link it was opened by, 0 for the merchant's preview
+	MerchantID  int64
+	Merchant    Account // its name, time zone and country
+	ReplyTo     string  // the merchant's reply-to address, "" when none
+	OrderID     int64
+	OrderNumber string
+	PlacedAt    time.Time
+	Cancelled   bool
+	// Parcels are the order's shipments, the one the email was about first,
+	// then in the order they were sent.
+	Parcels []CustomerParcel
+	// ToShip is what is on its way to a supplier's parcel but not in one yet.
+	ToShip []CustomerItem
+}
+
+// CustomerParcel is one shipment as the customer sees it.
+type CustomerParcel struct {
+	Shipment
+	Items []CustomerItem
+}
+
+// CustomerItem is a quantity of an order line, named as the customer knows it.
+type CustomerItem struct {
+	Name     string
+	Quantity int
+}
+
+// CustomerTrackingByToken is the tracking page a customer's link opens,
+// recording the opening (the first one on the order's timeline). A token
+// that is unknown, revoked, older than TrackingLinkLifetime or of a
+// disabled merchant is ErrNotFound, and nothing is written.
+func (db *DB) CustomerTrackingByToken(ctx context.Context, token string) (CustomerTracking, error) {
+	if len(token) != linkTokenLen {
+		return CustomerTracking{}, fmt.Errorf("store: tracking link: %w", ErrNotFound)
+	}
+	now := db.now()
+	var linkID, merchantID, orderID, shipmentID int64
+	var opened bool
+	err := db.rqRow(ctx, `SELECT l.id, l.account_id, l.order_id, l.shipment_id, l.first_opened_at IS NOT NULL FROM tracking_links l
+		JOIN accounts a ON a.id = l.account_id
+		WHERE l.token_hash = ? AND l.revoked_at IS NULL AND l.created_at > ? AND a.disabled_at IS NULL`,
+		hashToken(token), now.Add(-TrackingLinkLifetime)).Scan(&linkID, &merchantID, &orderID, &shipmentID, &opened)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CustomerTracking{}, fmt.Errorf("store: tracking link: %w", ErrNotFound)
+	}
+	if err != nil {
+		return CustomerTracking{}, fmt.Errorf("store: tracking link: %w", err)
+	}
+	ct, err := db.customerTracking(ctx, merchantID, orderID, shipmentID)
+	if err != nil {
+		return ct, err
+	}
+	ct.LinkID = linkID
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return ct, fmt.Errorf("store: open tracking link: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "UPDATE tracking_links SET first_opened_at = coalesce(first_opened_at, ?), last_opened_at = ?, opens = opens + 1 WHERE id = ?",
+		now, now, linkID); err != nil {
+		return ct, fmt.Errorf("store: open tracking link: %w", err)
+	}
+	if !opened {
+		msg := "The customer opened the tracking page from the shipping email."
+		for _, p := range ct.Parcels {
+			if p.ID == shipmentID {
+				msg = fmt.Sprintf("The customer opened the tracking page from the shipping email for %s %s.", p.CarrierName, p.TrackingNumber)
+			}
+		}
+		if err := db.orderEvent(ctx, tx, merchantID, orderID, Actor{Name: "customer"}, "tracking_page_opened", msg); err != nil {
+			return ct, fmt.Errorf("store: open tracking link: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return ct, fmt.Errorf("store: open tracking link: %w", err)
+	}
+	return ct, nil
+}
+
+// CustomerTrackingPreview is the tracking page of one of the merchant's
+// orders, as its customer sees it, for the merchant to check.
+func (db *DB) CustomerTrackingPreview(ctx context.Context, merchantID, orderID int64) (CustomerTracking, error) {
+	return db.customerTracking(ctx, merchantID, orderID, 0)
+}
+
+// customerTracking reads an order's tracking page, shipmentID's parcel first.
+func (db *DB) customerTracking(ctx context.Context, merchantID, orderID, shipmentID int64) (CustomerTracking, error) {
+	ct := CustomerTracking{MerchantID: merchantID, OrderID: orderID}
+	var status string
+	err := db.rqRow(ctx, "SELECT channel_order_id, placed_at, status FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).
+		Scan(&ct.OrderNumber, &ct.PlacedAt, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, ErrNotFound)
+	}
+	if err != nil {
+		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, err)
+	}
+	ct.Cancelled = status == "cancelled"
+	if ct.Merchant, err = db.Account(ctx, merchantID); err != nil {
+		return ct, err
+	}
+	contact, err := db.AccountContact(ctx, merchantID)
+	if err != nil {
+		return ct, err
+	}
+	ct.ReplyTo = contact.ReplyToEmail
+	ships, err := db.shipmentsWhere(ctx, merchantID, "s.merchant_id = ? AND s.po_id IN (SELECT id FROM purchase_orders WHERE order_id = ? AND account_id = ?)",
+		merchantID, orderID, merchantID)
+	if err != nil {
+		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, err)
+	}
+	// Each shipment's lines named as the order has them: the merchant's
+	// SKU and title, never the supplier's.
+	names := map[int64]string{}
+	err = eachRow(ctx, db.read, `SELECT pl.id, coalesce(ol.sku, pl.supplier_sku), coalesce(ol.title, '') FROM po_lines pl
+		JOIN purchase_orders po ON po.id = pl.po_id LEFT JOIN order_lines ol ON ol.id = pl.order_line_id
+		WHERE po.order_id = ? AND po.account_id = ?`, []any{orderID, merchantID}, func(rows *sql.Rows) error {
+		var id int64
+		var sku, title string
+		if err := rows.Scan(&id, &sku, &title); err != nil {
+			return err
+		}
+		names[id] = customerItem(sku, title)
+		return nil
+	})
+	if err != nil {
+		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, err)
+	}
+	for _, sh := range ships {
+		p := CustomerParcel{Shipment: sh}
+		for _, l := range sh.Lines {
+			p.Items = append(p.Items, CustomerItem{Name: names[l.POLineID], Quantity: l.Quantity})
+		}
+		ct.Parcels = append(ct.Parcels, p)
+	}
+	slices.SortStableFunc(ct.Parcels, func(a, b CustomerParcel) int {
+		switch {
+		case a.ID == shipmentID && b.ID != shipmentID:
+			return -1
+		case b.ID == shipmentID && a.ID != shipmentID:
+			return 1
+		}
+		return 0
+	})
+	// What a supplier still has to send: the open lines of the POs being
+	// worked on, released or not.
+	err = eachRow(ctx, db.read, `SELECT coalesce(ol.sku, pl.supplier_sku), coalesce(ol.title, ''), pl.quantity - pl.shipped_qty FROM po_lines pl
+		JOIN purchase_orders po ON po.id = pl.po_id LEFT JOIN order_lines ol ON ol.id = pl.order_line_id
+		WHERE po.order_id = ? AND po.account_id = ? AND pl.status = 'open' AND pl.quantity > pl.shipped_qty
+			AND po.status IN ('open', 'partially_shipped') ORDER BY coalesce(ol.line_no, 0), pl.id`, []any{orderID, merchantID}, func(rows *sql.Rows) error {
+		var sku, title string
+		var left int
+		if err := rows.Scan(&sku, &title, &left); err != nil {
+			return err
+		}
+		ct.ToShip = append(ct.ToShip, CustomerItem{Name: customerItem(sku, title), Quantity: left})
+		return nil
+	})
+	if err != nil {
+		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, err)
+	}
+	return ct, nil
+}
+
+// TrackingLinks is what the merchant sees of an order's customer links.
+type TrackingLinks struct {
+	Live, Revoked int        // links that open the page, and links revoked
+	Opens         int        // how often the page was opened by any of them
+	FirstOpenedAt *time.Time // nil: never opened
+	LastOpenedAt  *time.Time
+}
+
+// OrderTrackingLinks counts the customer links of one of the merchant's orders.
+func (db *DB) OrderTrackingLinks(ctx context.Context, merchantID, orderID int64) (TrackingLinks, error) {
+	var t TrackingLinks
+	var first, last sql.NullTime
+	err := db.rqRow(ctx, `SELECT coalesce(sum(CASE WHEN revoked_at IS NULL AND created_at > ? THEN 1 ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END), 0), coalesce(sum(opens), 0),
+		CAST(min(first_opened_at) AS TEXT), CAST(max(last_opened_at) AS TEXT)
+		FROM tracking_links WHERE order_id = ? AND account_id = ?`, db.now().Add(-TrackingLinkLifetime), orderID, merchantID).
+		Scan(&t.Live, &t.Revoked, &t.Opens, textNullTime(&first), textNullTime(&last))
+	if err != nil {
+		return t, fmt.Errorf("store: tracking links of order %d: %w", orderID, err)
+	}
+	if first.Valid {
+		t.FirstOpenedAt = &first.Time
+	}
+	if last.Valid {
+		t.LastOpenedAt = &last.Time
+	}
+	return t, nil
+}
+
+// RevokeTrackingLinks stops every customer link of one of the merchant's
+// orders from opening its page (one sent to the wrong address, say), and
+// returns how many it revoked. Later shipping emails carry new links.
+func (db *DB) RevokeTrackingLinks(ctx context.Context, actor Actor, merchantID, orderID int64) (int, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
+	}
+	defer tx.Rollback()
+	var number string
+	err = tx.QueryRowContext(ctx, "SELECT channel_order_id FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE tracking_links SET revoked_at = ?, revoked_by = ? WHERE order_id = ? AND account_id = ? AND revoked_at IS NULL",
+		db.now(), actorName(actor), orderID, merchantID)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, nil
+	}
+	msg := fmt.Sprintf("Revoked the customer's tracking links (%d): they no longer open the tracking page.", n)
+	if err := db.orderEvent(ctx, tx, merchantID, orderID, actor, "tracking_links_revoked", msg); err != nil {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
+	}
+	if err := db.audit(ctx, tx, actor, merchantID, "order.tracking_links_revoked", "order", orderID, fmt.Sprintf("%s: %d links", number, n)); err != nil {
+		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
+	}
+	return int(n), tx.Commit()
+}

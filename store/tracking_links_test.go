@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/orderfile"
+)
+
+// trackingLinkIn finds the customer's tracking link in a shipping email.
+var trackingLinkIn = regexp.MustCompile(`Follow your order here: (https://shop\.example/track/([A-Za-z0-9_-]{43}))\n`)
+
+// shippedEmails are the customer's shipping emails of the merchant, oldest first.
+func (w *orderWorld) shippedEmails(t *testing.T) []store.OutboxMessage {
+	t.Helper()
+	return w.outbox(t, "customer.shipped")
+}
+
+// trackingToken is the token of the tracking link in a shipping email.
+func trackingToken(t *testing.T, m store.OutboxMessage) string {
+	t.Helper()
+	match := trackingLinkIn.FindStringSubmatch(m.Body)
+	if match == nil {
+		t.Fatalf("no tracking page link in the shipping email:\n%s", m.Body)
+	}
+	return match[2]
+}
+
+// TestCustomerFollowsTheOrderFromTheEmail: each shipping email links to the
+// order's tracking page with a token of its own; the page shows every
+// parcel (the email's first) with what it carries in the order's words,
+// the carrier's events as they come, and what is still to ship; openings
+// are counted and the first goes on the order's timeline.
+func TestCustomerFollowsTheOrderFromTheEmail(t *testing.T) {
+	w := newTrackWorld(t)
+	ctx := context.Background()
+	w.db.BaseURL = "https://shop.example/"
+	if _, err := w.db.UpdateAccountSettings(ctx, w.mActor, w.merchant.ID, store.AccountSettings{Name: w.merchant.Name, TimeZone: "Europe/Paris", DropshipEnabled: true,
+		AccountContact: store.AccountContact{ReplyToEmail: "help@shop.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.follow(t, w.merchant.ID, w.mActor)
+	o := w.order(t, "#7101", orderfile.Line{SKU: "A-1", Title: "Blue mug", Quantity: 2}, orderfile.Line{SKU: "A-2", Title: "Teapot", Quantity: 1})
+	res, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v, %v", res, err)
+	}
+	po := res.POs[0]
+	first := w.ship(t, po, "9400100000000000000011", store.ShipmentLine{POLineID: po.Lines[0].ID, Quantity: 1})
+	emails := w.shippedEmails(t)
+	if len(emails) != 1 {
+		t.Fatalf("%d shipping emails, want 1", len(emails))
+	}
+	if !strings.Contains(emails[0].Body, "Or on the carrier's site: https://tools.usps.com/") {
+		t.Errorf("the email lost the carrier's link:\n%s", emails[0].Body)
+	}
+	token1 := trackingToken(t, emails[0])
+
+	ct, err := w.db.CustomerTrackingByToken(ctx, token1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct.OrderNumber != "#7101" || ct.Merchant.Name != w.merchant.Name || ct.ReplyTo != "help@shop.example" || len(ct.Parcels) != 1 ||
+		ct.Parcels[0].ID != first.ID || len(ct.Parcels[0].Items) != 1 || ct.Parcels[0].Items[0] != (store.CustomerItem{Name: "Blue mug (A-1)", Quantity: 1}) {
+		t.Fatalf("page %+v", ct)
+	}
+	if want := []store.CustomerItem{{Name: "Blue mug (A-1)", Quantity: 1}, {Name: "Teapot (A-2)", Quantity: 1}}; !equalItems(ct.ToShip, want) {
+		t.Errorf("still to ship %+v, want %+v", ct.ToShip, want)
+	}
+
+	// The carrier's scans show as they come.
+	w.deliver(t)
+	w.mustPost(t, afterShipUpdate("9400100000000000000011",
+		checkpoint{"2026-03-02T08:00:00+00:00", "InTransit", "InTransit_001", "Accepted at USPS origin facility", "CHICAGO, IL, US"},
+		checkpoint{"2026-03-03T09:30:00+00:00", "OutForDelivery", "OutForDelivery_001", "Out for delivery", "SPRINGFIELD, IL, US"}))
+	if ct, err = w.db.CustomerTrackingByToken(ctx, token1); err != nil {
+		t.Fatal(err)
+	}
+	if ev := ct.Parcels[0].Tracking.Events; len(ev) != 2 || ev[0].Message != "Out for delivery" || ev[1].Location != "CHICAGO, IL, US" {
+		t.Fatalf("events on the page %+v", ev)
+	}
+
+	// The rest ships; its email has a new link, which shows its parcel first.
+	second := w.ship(t, po, "9400100000000000000028")
+	emails = w.shippedEmails(t)
+	if len(emails) != 2 {
+		t.Fatalf("%d shipping emails, want 2", len(emails))
+	}
+	token2 := trackingToken(t, emails[1])
+	if token2 == token1 {
+		t.Fatal("two emails carry the same token")
+	}
+	ct, err = w.db.CustomerTrackingByToken(ctx, token2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ct.Parcels) != 2 || ct.Parcels[0].ID != second.ID || ct.Parcels[1].ID != first.ID || len(ct.ToShip) != 0 {
+		t.Fatalf("page from the second email %+v", ct)
+	}
+	if got := ct.Parcels[0].Items; !equalItems(got, []store.CustomerItem{{Name: "Blue mug (A-1)", Quantity: 1}, {Name: "Teapot (A-2)", Quantity: 1}}) {
+		t.Errorf("the second parcel carries %+v", got)
+	}
+
+	links, err := w.db.OrderTrackingLinks(ctx, w.merchant.ID, o.ID)
+	if err != nil || links.Live != 2 || links.Revoked != 0 || links.Opens != 3 || links.FirstOpenedAt == nil || links.LastOpenedAt == nil {
+		t.Fatalf("links %+v, %v", links, err)
+	}
+	// One timeline note per link's first opening, not per opening.
+	if opened := w.timeline(t, o.ID, "tracking_page_opened"); len(opened) != 2 || !strings.Contains(opened[0], "USPS 9400100000000000000011") {
+		t.Errorf("timeline %q", opened)
+	}
+	w.checkInvariants(t)
+}
+
+func equalItems(a, b []store.CustomerItem) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTrackingLinksOpenTheirOrderAlone: a made-up, cut or revoked token,
+// another merchant's revoking, an expired link and a disabled merchant
+// open nothing and record nothing.
+func TestTrackingLinksOpenTheirOrderAlone(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	w.db.BaseURL = "https://shop.example"
+	po := w.poFor(t, "#7201", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.ship(t, po, "9400100000000000000035")
+	token := trackingToken(t, w.shippedEmails(t)[0])
+	if _, err := w.db.CustomerTrackingByToken(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	notFound := func(what, tok string) {
+		t.Helper()
+		if _, err := w.db.CustomerTrackingByToken(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: %v, want not found", what, err)
+		}
+	}
+	flipped := []byte(token)
+	flipped[10] ^= 1
+	notFound("a changed token", string(flipped))
+	notFound("a cut token", token[:42])
+	notFound("no token", "")
+
+	// Another merchant cannot revoke, nor preview, this order.
+	other := w.secondMerchant(t, "Other Shop")
+	if _, err := w.db.RevokeTrackingLinks(ctx, other.mActor, other.merchant.ID, po.OrderID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another merchant revoked: %v", err)
+	}
+	if _, err := w.db.CustomerTrackingPreview(ctx, other.merchant.ID, po.OrderID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another merchant previewed: %v", err)
+	}
+	if _, err := w.db.CustomerTrackingByToken(ctx, token); err != nil {
+		t.Fatalf("the link stopped after another merchant's attempt: %v", err)
+	}
+
+	// A disabled merchant's links stop, and work again once it is enabled.
+	if _, err := w.db.SetAccountDisabled(ctx, store.CLIActor, w.merchant.ID, true, "unpaid"); err != nil {
+		t.Fatal(err)
+	}
+	notFound("a disabled merchant's link", token)
+	if _, err := w.db.SetAccountDisabled(ctx, store.CLIActor, w.merchant.ID, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.CustomerTrackingByToken(ctx, token); err != nil {
+		t.Fatalf("after enabling: %v", err)
+	}
+
+	n, err := w.db.RevokeTrackingLinks(ctx, w.mActor, w.merchant.ID, po.OrderID)
+	if err != nil || n != 1 {
+		t.Fatalf("revoked %d, %v", n, err)
+	}
+	notFound("a revoked link", token)
+	if n, err := w.db.RevokeTrackingLinks(ctx, w.mActor, w.merchant.ID, po.OrderID); err != nil || n != 0 {
+		t.Errorf("revoking again: %d, %v", n, err)
+	}
+	links, err := w.db.OrderTrackingLinks(ctx, w.merchant.ID, po.OrderID)
+	if err != nil || links.Live != 0 || links.Revoked != 1 || links.Opens != 3 {
+		t.Errorf("after revoking %+v, %v (the refused openings count nothing)", links, err)
+	}
+
+	// A new shipment's email carries a new link, which expires after 180 days.
+	po2 := w.poFor(t, "#7202", orderfile.Line{SKU: "A-2", Quantity: 1})
+	w.ship(t, po2, "9400100000000000000042")
+	emails := w.shippedEmails(t)
+	fresh := trackingToken(t, emails[len(emails)-1])
+	w.now = w.now.Add(store.TrackingLinkLifetime - time.Minute)
+	if _, err := w.db.CustomerTrackingByToken(ctx, fresh); err != nil {
+		t.Fatalf("a day before it expires: %v", err)
+	}
+	w.now = w.now.Add(2 * time.Minute)
+	notFound("an expired link", fresh)
+}
