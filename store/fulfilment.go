@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/dropline/dropline/store/carrier"
 )
 
 // Supplier queue tabs.
@@ -147,9 +149,10 @@ func queueWhere(supplierID int64, f QueueFilter, t queueTimes) (string, []any) {
 		// The number is matched through its key's index (see poNumberMatch).
 		num, numArgs := poNumberMatch("x.po_number", q)
 		where = append(where, "(po.id IN (SELECT x.id FROM purchase_orders x INDEXED BY purchase_orders_supplier_number_key WHERE x.supplier_id = ? AND "+num+
-			") OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?))")
+			") OR po.customer_name LIKE ? ESCAPE '\\' OR po.ship_name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM po_lines x WHERE x.po_id = po.id AND x.supplier_sku = ?)"+
+			" OR po.id IN (SELECT s.po_id FROM shipments s WHERE s.supplier_id = ? AND s.tracking_number IN (?, ?)))")
 		like := "%" + escapeLike(q) + "%"
-		all = append(append(append(all, supplierID), numArgs...), like, like, q)
+		all = append(append(append(all, supplierID), numArgs...), like, like, q, supplierID, q, carrier.Normalize(q))
 	}
 	return strings.Join(where, " AND "), all
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropline/dropline/store/carrier"
 	"github.com/dropline/dropline/store/orderfile"
 )
 
@@ -731,7 +732,7 @@ type OrderFilter struct {
 	Channel    string
 	SupplierID int64
 	From, To   time.Time // placed, inclusive from, exclusive to
-	Query      string    // order number, customer name (prefix), SKU or PO number
+	Query      string    // order number, customer name (prefix), SKU, PO number or tracking number
 	Dropship   string    // "true", "false" or "" (the API's filter)
 	Sort       string    // "newest" (default), "oldest", "total_desc", "total_asc"
 	// Summary reads only what the order list shows: a 50-row page reads half
@@ -813,11 +814,13 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		// each order against the search was 80 ms on a 200,000-order account.
 		lc := strings.ToLower(q)
 		num, numArgs := poNumberMatch("po_number", q)
-		args := append(append([]any{merchantID, q, "#" + strings.TrimPrefix(q, "#"), merchantID, q, merchantID}, numArgs...), merchantID, lc, lc+"\U0010FFFF")
+		args := append(append([]any{merchantID, q, "#" + strings.TrimPrefix(q, "#"), merchantID, q, merchantID}, numArgs...), merchantID, lc, lc+"\U0010FFFF",
+			merchantID, q, carrier.Normalize(q))
 		ids, err := queryIDs(ctx, cachedReader{db}, `SELECT id FROM orders WHERE account_id = ? AND channel_order_id IN (?, ?)
 			UNION SELECT order_id FROM order_lines WHERE account_id = ? AND sku = ?
 			UNION SELECT order_id FROM purchase_orders INDEXED BY purchase_orders_merchant_number_key WHERE account_id = ? AND `+num+`
 			UNION SELECT id FROM orders WHERE account_id = ? AND customer_lc >= ? AND customer_lc < ?
+			UNION SELECT po.order_id FROM shipments s JOIN purchase_orders po ON po.id = s.po_id WHERE s.merchant_id = ? AND s.tracking_number IN (?, ?)
 			LIMIT 10000`, args...)
 		if err != nil {
 			return page, fmt.Errorf("store: order search: %w", err)

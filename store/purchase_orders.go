@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropline/dropline/store/carrier"
 	"github.com/dropline/dropline/store/orderfile"
 )
 
@@ -257,7 +258,7 @@ func (db *DB) OrderPurchaseOrders(ctx context.Context, merchantID, orderID int64
 
 // POFilter selects purchase orders for the merchant's Purchase orders page.
 type POFilter struct {
-	Query      string // PO number (any case, or its digits alone), order number or supplier name
+	Query      string // PO number (any case, or its digits alone), order number, supplier name or tracking number
 	Status     string
 	SupplierID int64
 	Shipped    string // "yes", "no" or ""
@@ -331,8 +332,10 @@ func (db *DB) poWhere(ctx context.Context, merchantID int64, f POFilter) (string
 		num, numArgs := poNumberMatch("x.po_number", q)
 		where = append(where, `po.id IN (SELECT x.id FROM purchase_orders x INDEXED BY purchase_orders_merchant_number_key WHERE x.account_id = ? AND `+num+`
 			UNION SELECT x.id FROM orders xo JOIN purchase_orders x ON x.order_id = xo.id WHERE xo.account_id = ? AND xo.channel_order_id IN (?, ?)
-			UNION SELECT x.id FROM accounts sa CROSS JOIN purchase_orders x WHERE x.supplier_id = sa.id AND sa.name LIKE ? ESCAPE '\' AND x.account_id = ?)`)
-		args = append(append(append(args, merchantID), numArgs...), merchantID, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%", merchantID)
+			UNION SELECT x.id FROM accounts sa CROSS JOIN purchase_orders x WHERE x.supplier_id = sa.id AND sa.name LIKE ? ESCAPE '\' AND x.account_id = ?
+			UNION SELECT s.po_id FROM shipments s WHERE s.merchant_id = ? AND s.tracking_number IN (?, ?))`)
+		args = append(append(append(args, merchantID), numArgs...), merchantID, q, "#"+strings.TrimPrefix(q, "#"), "%"+escapeLike(q)+"%", merchantID,
+			merchantID, q, carrier.Normalize(q))
 	}
 	if f.Status != "" {
 		where, args = append(where, "po.status = ?"), append(args, f.Status)

@@ -203,3 +203,36 @@ func TestTrackingLinksOpenTheirOrderAlone(t *testing.T) {
 	w.now = w.now.Add(2 * time.Minute)
 	notFound("an expired link", fresh)
 }
+
+// TestListsFindAParcelByItsTrackingNumber: a customer who calls with a
+// tracking number is found by it, typed as the carrier prints it, in the
+// merchant's orders and POs and the supplier's queue; another merchant's
+// search finds nothing.
+func TestListsFindAParcelByItsTrackingNumber(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	po := w.poFor(t, "#7301", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.poFor(t, "#7302", orderfile.Line{SKU: "A-2", Quantity: 1}) // not shipped: never found by a number
+	w.ship(t, po, "9400100000000000000059")
+	for _, q := range []string{"9400100000000000000059", "9400 1000 0000 0000 0000 59"} {
+		orders, err := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{Tab: store.TabAll, Query: q})
+		if err != nil || orders.Total != 1 || len(orders.Orders) != 1 || orders.Orders[0].ID != po.OrderID {
+			t.Errorf("orders found by %q: %+v, %v", q, orders, err)
+		}
+		pos, err := w.db.PurchaseOrders(ctx, w.merchant.ID, store.POFilter{Query: q})
+		if err != nil || pos.Total != 1 || len(pos.POs) != 1 || pos.POs[0].ID != po.ID {
+			t.Errorf("POs found by %q: %+v, %v", q, pos, err)
+		}
+		queue, err := w.db.SupplierQueue(ctx, w.supplier.ID, store.QueueFilter{Tab: store.QueueAll, Query: q})
+		if err != nil || len(queue.POs) != 1 || queue.POs[0].ID != po.ID {
+			t.Errorf("the supplier's queue found by %q: %+v, %v", q, queue, err)
+		}
+	}
+	other := w.secondMerchant(t, "Other Shop")
+	if orders, err := w.db.Orders(ctx, other.merchant.ID, store.OrderFilter{Tab: store.TabAll, Query: "9400100000000000000059"}); err != nil || orders.Total != 0 {
+		t.Errorf("another merchant found %+v, %v", orders, err)
+	}
+	if pos, err := w.db.PurchaseOrders(ctx, other.merchant.ID, store.POFilter{Query: "9400100000000000000059"}); err != nil || pos.Total != 0 {
+		t.Errorf("another merchant found POs %+v, %v", pos, err)
+	}
+}

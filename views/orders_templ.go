@@ -156,7 +156,7 @@ func OrderListPage(f Frame, v OrderListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" placeholder=\"Order, customer, SKU or PO\" aria-label=\"Search orders\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"channel\" aria-label=\"Channel\"><option value=\"\">All channels</option> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" placeholder=\"Order, customer, SKU or PO\" aria-label=\"Search orders\" title=\"Order number, customer name, SKU, PO number or tracking number\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"channel\" aria-label=\"Channel\"><option value=\"\">All channels</option> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -98,7 +98,7 @@ func POListPage(f Frame, v POListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" placeholder=\"PO #, order # or supplier\" aria-label=\"Search purchase orders\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"supplier\" aria-label=\"Supplier\"><option value=\"\">All suppliers</option> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" placeholder=\"PO #, order # or supplier\" aria-label=\"Search purchase orders\" title=\"PO number, order number, supplier or tracking number\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"supplier\" aria-label=\"Supplier\"><option value=\"\">All suppliers</option> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

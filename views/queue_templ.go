@@ -138,7 +138,7 @@ func QueuePage(f Frame, v QueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" placeholder=\"PO #, SKU or customer\" aria-label=\"Search dropship orders\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"merchant\" aria-label=\"Merchant\"><option value=\"\">All merchants</option> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" placeholder=\"PO #, SKU or customer\" aria-label=\"Search dropship orders\" title=\"PO number, SKU, customer or tracking number\"> <button type=\"submit\" class=\"secondary\">Filter</button></div><select name=\"merchant\" aria-label=\"Merchant\"><option value=\"\">All merchants</option> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
