@@ -94,6 +94,13 @@ var invariants = []struct{ name, query string }{
 		WHERE coalesce(c.n, 0) <> coalesce(p.n, 0)`},
 	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
 		WHERE (state = 'sent') <> (sent_at IS NOT NULL)`},
+	{"shipping email without its tracking link", `SELECT 'order ' || e.order_id || ': ' || e.n || ' shipping emails, ' || coalesce(l.n, 0) || ' tracking links'
+		FROM (SELECT order_id, count(*) AS n FROM outbox WHERE topic = 'customer.shipped' GROUP BY order_id) e
+		LEFT JOIN (SELECT order_id, count(*) AS n FROM tracking_links GROUP BY order_id) l ON l.order_id = e.order_id
+		WHERE e.n <> coalesce(l.n, 0)`},
+	{"tracking link to another order's parcel", `SELECT 'tracking link ' || l.id FROM tracking_links l
+		JOIN shipments s ON s.id = l.shipment_id JOIN purchase_orders po ON po.id = s.po_id
+		WHERE po.order_id <> l.order_id OR po.account_id <> l.account_id`},
 	{"outbox message waiting for a transport and not pending", `SELECT 'outbox ' || id || ' ' || state || ' waits for ' || waiting_for FROM outbox
 		WHERE waiting_for IS NOT NULL AND state <> 'pending'`},
 }

@@ -264,8 +264,12 @@ func (m *machine) CreateOrder(t *rapid.T) {
 		lines = append(lines, orderfile.Line{SKU: sku, Title: sku, Quantity: rapid.IntRange(1, 3).Draw(t, "qty"), UnitPriceCents: 1299})
 	}
 	number := fmt.Sprintf("#%d", 1000+len(m.orders[acc.ID]))
+	email := "" // some customers get shipping emails and their tracking page
+	if rapid.Bool().Draw(t, "customer email") {
+		email = "ada@example.com"
+	}
 	o, created, err := m.db.CreateOrder(m.ctx, store.CLIActor, acc.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
-		Customer: orderfile.Customer{Name: "Ada"}, ShipTo: shipTo(), Lines: lines})
+		Customer: orderfile.Customer{Name: "Ada", Email: email}, ShipTo: shipTo(), Lines: lines})
 	if err != nil || !created {
 		t.Fatalf("create order %s: %v", number, err)
 	}
@@ -705,6 +709,32 @@ func (m *machine) Check(t *rapid.T) {
 			pos, err := m.db.OrderPurchaseOrders(m.ctx, acc.ID, id)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The customer's tracking page shows every parcel of the
+			// order and exactly what its live POs have still to send.
+			ct, err := m.db.CustomerTrackingPreview(m.ctx, acc.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parcels, toShip := 0, 0
+			for _, p := range pos {
+				ships, err := m.db.Shipments(m.ctx, acc.ID, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				parcels += len(ships)
+				for _, pl := range p.Lines {
+					if pl.Status == "open" && (p.Status == store.POOpen || p.Status == store.POPartiallyShipped) {
+						toShip += pl.Quantity - pl.ShippedQty
+					}
+				}
+			}
+			shown := 0
+			for _, it := range ct.ToShip {
+				shown += it.Quantity
+			}
+			if len(ct.Parcels) != parcels || shown != toShip {
+				t.Fatalf("order %d's tracking page: %d parcels and %d to ship, want %d and %d", id, len(ct.Parcels), shown, parcels, toShip)
 			}
 			for _, l := range o.Lines {
 				if l.Remaining() < 1 || l.ShippedBefore < 0 {
