@@ -351,6 +351,28 @@ var documented = []struct{ code, number string }{
 	{"speedee", "SP029692450001607639"},
 	{"china_post", "RR123456785CN"},
 	{"japan_post", "EJ123456785JP"},
+
+	// Firming up the formats that rested on sparse evidence (sources in
+	// registry.go): real numbers published in code, docs and issue threads.
+	{"4px", "4PX3001481136711CN"}, // rostis232/parcelstrackingservice
+	{"4px", "4PX3001531337983CN"},
+	{"4px", "4PX3060152493898CN"},
+	{"4px", "LZ134747205CN"}, // an S10 number from the same list
+	{"cainiao", "CNUSUP00009319533"},
+	{"cainiao", "CNUSUP00009986372"},
+	{"cainiao", "LP650665384FR"}, // an S10 number from the same list, not a Cainiao LP number
+	{"yanwen", "VR344217874YP"},  // norkator/paketin-seuranta issue 66
+	{"yanwen", "UF339843323YP"},  // issue 30
+	{"yanwen", "UL494089685YP"},
+	{"sf_express", "SF7444471039325"}, // SF open-platform sandbox
+	{"sf_express", "SF1040276461418"},
+	{"sf_express", "SF6047789135544"},
+	{"sf_express", "133938675660"}, // a 12-digit mainland waybill
+	{"correos", "PK0DLC0000085800128009G"},
+	{"correos", "CD0CBM0000904620028007A"},
+	{"correos", "PKBW0E072936634T"},
+	{"uniuni", "UR06250000000000351"}, // UniUni Track API reference
+	{"uniuni", "URB0625000000000035"}, // built to the reference's URB + 16 digits
 	{"upu_s10", "RR123456785MN"},
 }
 
@@ -469,6 +491,7 @@ func generate(t *testing.T, r *rand.Rand) []generated {
 		add("dhl_parcel_de", s10("RR", "DE"), true)
 		add("colissimo", s10("CB", "FR"), true)
 		add("correos", s10("PQ", "ES"), true)
+		add("yanwen", s10(alnumLetters(r), "YP"), true)
 		for _, post := range []struct{ code, country string }{
 			{"china_post", "CN"}, {"japan_post", "JP"}, {"poste_italiane", "IT"}, {"hongkong_post", "HK"},
 			{"singapore_post", "SG"}, {"korea_post", "KR"}, {"swiss_post", "CH"}, {"bpost", "BE"},
@@ -589,7 +612,7 @@ func TestCheckInvalid(t *testing.T) {
 		{"ontrac", "C1103150000187", "This is not an OnTrac tracking number: the closest OnTrac format is the C or D number (C or D followed by 14 digits, e.g. C11031500001879), but it has 14 characters, not 15"},
 		{"ontrac", "E11031500001879", "This is not an OnTrac tracking number: the closest OnTrac format is the C or D number (C or D followed by 14 digits, e.g. C11031500001879), but it does not start with C or D"},
 		{"lasership", "1LX734505321754", "This is not a LaserShip tracking number: the closest LaserShip format is the 1LS number (1LS7 followed by 11 digits, e.g. 1LS717793482164), but it does not start with 1LS7"},
-		{"lasership", "LX1763503N", "This is not a LaserShip tracking number: the closest LaserShip format is the LX number (LX followed by 8 digits, e.g. LX17635036), but it does not follow that pattern"},
+		{"lasership", "LX1763503N", "This is not a LaserShip tracking number: the closest LaserShip format is the LX number (LX followed by 8 digits, e.g. LX17635036), but it has letters where that format has only digits"},
 		{"lasership", "LX19635036", "This is not a LaserShip tracking number: the closest LaserShip format is the LX number (LX followed by 8 digits, e.g. LX17635036), but it does not follow that pattern"},
 		{"lasership", "1LS7119013618127-2", "This is not a LaserShip tracking number: the closest LaserShip format is the 1LS piece number (1LS7 followed by 12 digits and -1, e.g. 1LS71190136181271), but it does not follow that pattern"},
 		{"lasership", "LA17635036", "This is not a LaserShip tracking number: the closest LaserShip format is the LX number (LX followed by 8 digits, e.g. LX17635036), but it does not start with LX1"},
@@ -621,8 +644,14 @@ func TestCheckInvalid(t *testing.T) {
 		{"colissimo", "6A1234567890", "This is not a Colissimo / La Poste tracking number: the closest Colissimo / La Poste format is the 13-character number (a digit, a letter and 11 digits, e.g. 6A12345678901), but it has 12 characters, not 13"},
 		{"colissimo", "AA12345678901", "This is not a Colissimo / La Poste tracking number: the closest Colissimo / La Poste format is the S10 number (2 letters, 9 digits and the 2-letter country code of the post that issued it, e.g. RR123456785FR), but it does not follow that pattern"},
 		{"colissimo", "CB123456784FR", "The check digit of this Colissimo / La Poste S10 number is wrong (expected 5, got 4)"},
-		{"correos", "PQ4F6P0701234560128001", "This is not a Correos tracking number: the closest Correos format is the parcel code (P followed by 22 letters and digits, e.g. PQ4F6P0701234560128001H), but it has 22 characters, not 23"},
-		{"correos", "XQ4F6P0701234560128001H", "This is not a Correos tracking number: the closest Correos format is the parcel code (P followed by 22 letters and digits, e.g. PQ4F6P0701234560128001H), but it does not start with P"},
+		// Correos: its control letter is missing, a digit stands where it
+		// belongs, the code starts with a digit, or its client code holds an
+		// O (Correos's Annex XI leaves I, O and U out).
+		{"correos", "PK0DLC0000085800128009", "This is not a Correos tracking number: the closest Correos format is the 23-character code (a letter, 5 letters or digits, 9 digits, 7 letters or digits and a letter, e.g. PK0DLC0000085800128009G), but it has 22 characters, not 23"},
+		{"correos", "PK0DLC00000858001280090", "This is not a Correos tracking number: the closest Correos format is the 23-character code (a letter, 5 letters or digits, 9 digits, 7 letters or digits and a letter, e.g. PK0DLC0000085800128009G), but it does not follow that pattern"},
+		{"correos", "7K0DLC0000085800128009G", "This is not a Correos tracking number: the closest Correos format is the 23-character code (a letter, 5 letters or digits, 9 digits, 7 letters or digits and a letter, e.g. PK0DLC0000085800128009G), but it does not start with a letter"},
+		{"correos", "PKBW0O072936634T", "This is not a Correos tracking number: the closest Correos format is the 16-character code (a letter, 5 letters or digits, 9 digits and a letter, e.g. PKBW0E072936634T), but it does not follow that pattern"},
+		{"correos", "PKBW0E07293663T", "This is not a Correos tracking number: the closest Correos format is the 16-character code (a letter, 5 letters or digits, 9 digits and a letter, e.g. PKBW0E072936634T), but it has 15 characters, not 16"},
 		{"inpost", "52000001443333002183256", "This is not an InPost tracking number: the closest InPost format is the 24-digit number (24 digits, e.g. 520000014433330021832563), but it has 23 characters, not 24"},
 		{"inpost", "52000001443333002183256A", "This is not an InPost tracking number: the closest InPost format is the 24-digit number (24 digits, e.g. 520000014433330021832563), but it has letters where that format has only digits"},
 		{"australia_post", "RR123456784AU", "The check digit of this Australia Post S10 number is wrong (expected 5, got 4)"},
@@ -631,6 +660,9 @@ func TestCheckInvalid(t *testing.T) {
 		{"canpar", "D57600244000000251000", "This is not a Canpar tracking number: the closest Canpar format is the 22-character number (C, D, K, L, S, U, X or Z followed by 21 digits, e.g. D576002440000001718010), but it has 21 characters, not 22"},
 		{"canpar", "M576002440000002510003", "This is not a Canpar tracking number: the closest Canpar format is the 22-character number (C, D, K, L, S, U, X or Z followed by 21 digits, e.g. D576002440000001718010), but it does not start with C, D, K, L, S, U, X or Z"},
 		{"uniuni", "UUX5A12345678901234", "This is not a UniUni tracking number: the closest UniUni format is the UUS number (UUS followed by 13 to 19 letters and digits, e.g. UUS5A12345678901234), but it does not start with UUS"},
+		{"uniuni", "UR0625000000000035", "This is not a UniUni tracking number: the closest UniUni format is the UR number (UR followed by 17 digits, or URB followed by 16, e.g. UR06250000000000351), but it has 18 characters, not 19"},
+		{"uniuni", "UR062500000000003510", "This is not a UniUni tracking number: the closest UniUni format is the UR number (UR followed by 17 digits, or URB followed by 16, e.g. UR06250000000000351), but it has 20 characters, not 19"},
+		{"uniuni", "URC0625000000000035", "This is not a UniUni tracking number: the closest UniUni format is the UR number (UR followed by 17 digits, or URB followed by 16, e.g. UR06250000000000351), but it does not follow that pattern"},
 		{"uniuni", "UUS123", "This is not a UniUni tracking number: the closest UniUni format is the UUS number (UUS followed by 13 to 19 letters and digits, e.g. UUS5A12345678901234), but it has 6 characters, not 16 to 22"},
 		{"gofo", "GFUS0101188421446", "This is not a GOFO Express tracking number: the closest GOFO Express format is the GFUS number (GFUS followed by 14 digits, e.g. GFUS01011884214464), but it has 17 characters, not 18"},
 		{"gofo", "GFCA01011884214464", "This is not a GOFO Express tracking number: the closest GOFO Express format is the GFUS number (GFUS followed by 14 digits, e.g. GFUS01011884214464), but it does not start with GFUS"},
@@ -642,12 +674,16 @@ func TestCheckInvalid(t *testing.T) {
 		{"yunexpress", "YX2229521272164446", "This is not a YunExpress tracking number: the closest YunExpress format is the YT number (YT followed by 16 digits, e.g. YT2229521272164446), but it does not start with YT"},
 		{"cainiao", "LP007246224", "This is not a Cainiao tracking number: the closest Cainiao format is the LP number (LP followed by 12 to 14 digits, e.g. LP00724622449605), but it has 11 characters, not 14 to 16"},
 		{"cainiao", "RR123456784CN", "The check digit of this Cainiao S10 number is wrong (expected 5, got 4)"},
-		{"4px", "4PX3000123456789US", "This is not a 4PX tracking number: the closest 4PX format is the 4PX number (4PX, 13 to 15 digits and CN, e.g. 4PX3000123456789CN), but it does not follow that pattern"},
-		{"4px", "4PX30001234CN", "This is not a 4PX tracking number: the closest 4PX format is the 4PX number (4PX, 13 to 15 digits and CN, e.g. 4PX3000123456789CN), but it has 13 characters, not 18 to 20"},
-		{"yanwen", "UG12345678YP", "This is not a Yanwen tracking number: the closest Yanwen format is the YP number (2 letters, 9 digits and YP, e.g. UG123456785YP), but it has 12 characters, not 13"},
+		{"4px", "4PX3001481136711US", "This is not a 4PX tracking number: the closest 4PX format is the 4PX number (4PX, 13 or 14 digits and CN, e.g. 4PX3001481136711CN), but it does not follow that pattern"},
+		{"4px", "4PX30001234CN", "This is not a 4PX tracking number: the closest 4PX format is the 4PX number (4PX, 13 or 14 digits and CN, e.g. 4PX3001481136711CN), but it has 13 characters, not 18 to 19"},
+		{"4px", "4PX300148113671112CN", "This is not a 4PX tracking number: the closest 4PX format is the 4PX number (4PX, 13 or 14 digits and CN, e.g. 4PX3001481136711CN), but it has 20 characters, not 18 to 19"},
+		{"yanwen", "UG12345678YP", "This is not a Yanwen tracking number: the closest Yanwen format is the YP number (2 letters, 9 digits and YP, e.g. VR344217874YP), but it has 12 characters, not 13"},
+		{"yanwen", "VR344217875YP", "The check digit of this Yanwen YP number is wrong (expected 4, got 5)"},
+		{"yanwen", "UF339843332YP", "The check digit of this Yanwen YP number is wrong (expected 7, got 2)"},
 		{"yanwen", "UG123456785YQ", "The last two letters of this Yanwen S10 number (YQ) are not a country code"},
-		{"sf_express", "SF123456789012", "This is not an SF Express tracking number: the closest SF Express format is the SF number (SF followed by 13 digits, e.g. SF1234567890123), but it has 14 characters, not 15"},
-		{"sf_express", "SX1234567890123", "This is not an SF Express tracking number: the closest SF Express format is the SF number (SF followed by 13 digits, e.g. SF1234567890123), but it does not start with SF"},
+		{"sf_express", "SF123456789012", "This is not an SF Express tracking number: the closest SF Express format is the SF number (SF followed by 13 digits, e.g. SF7444471039325), but it has 14 characters, not 15"},
+		{"sf_express", "SX1234567890123", "This is not an SF Express tracking number: the closest SF Express format is the SF number (SF followed by 13 digits, e.g. SF7444471039325), but it does not start with SF"},
+		{"sf_express", "SF74444710393A5", "This is not an SF Express tracking number: the closest SF Express format is the SF number (SF followed by 13 digits, e.g. SF7444471039325), but it has letters where that format has only digits"},
 		{"cjpacket", "CJPKL7000012345", "This is not a CJPacket tracking number: the closest CJPacket format is the CJ number (CJ and 3 letters, 10 digits and 2 letters, e.g. CJPKL7000012345YQ), but it has 15 characters, not 17"},
 		{"cjpacket", "CJPK7000012345YQ", "This is not a CJPacket tracking number: the closest CJPacket format is the CJ number (CJ and 3 letters, 10 digits and 2 letters, e.g. CJPKL7000012345YQ), but it has 16 characters, not 17"},
 		{"china_post", "RR123456784CN", "The check digit of this China Post / EMS S10 number is wrong (expected 5, got 4)"},

@@ -76,6 +76,13 @@ func TestDetect(t *testing.T) {
 		{"SF1234567890123", []string{"sf_express"}, nil, ""},
 		{"CJPKL7000012345YQ", []string{"cjpacket"}, nil, ""},
 		{"UUS5A12345678901234", []string{"uniuni"}, nil, ""},
+		{"UR06250000000000351", []string{"uniuni"}, nil, ""},
+		{"URB0625000000000035", []string{"uniuni"}, nil, ""},
+		{"VR344217874YP", []string{"yanwen"}, nil, ""}, // its S10 check digit holds
+		{"4PX3001481136711CN", []string{"4px"}, nil, ""},
+		{"4PX 3001 4811 3671 12 CN", []string{"4px"}, nil, ""}, // one digit more, as itsvic-dev/deliveries accepts
+		{"CNUSUP00009319533", []string{"cainiao"}, nil, ""},
+		{"SF7444471039325", []string{"sf_express"}, nil, ""},
 		{"GFUS01011884214464", []string{"gofo"}, nil, ""},
 		{"LTN74207623N1", []string{"landmark_global"}, nil, ""},
 		{"SP029692510000920746", []string{"speedee"}, nil, ""},
@@ -106,10 +113,13 @@ func TestDetect(t *testing.T) {
 		{"520000014433330021832563", nil, []string{"inpost"}, ""},
 		{"6A12345678901", nil, []string{"colissimo"}, ""},
 		{"D576002440000001718010", nil, []string{"canpar"}, ""},
+		{"PK0DLC0000085800128009G", nil, []string{"correos"}, ""}, // Correos's control letter is not checked
+		{"PKBW0E072936634T", nil, []string{"evri", "correos"}, ""},
 
 		// Nothing: a wrong check digit, a too vague or a non-number.
 		{"1Z999AA10123456785", nil, nil, ""},
 		{"RR123456784CN", nil, nil, ""},
+		{"VR344217875YP", nil, nil, ""}, // a Yanwen number with a wrong check digit
 		{"12345678", nil, nil, ""},
 		{"hello", nil, nil, ""},
 		{"1Z#999", nil, nil, ""},

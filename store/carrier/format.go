@@ -313,6 +313,9 @@ func lengths(re *syntax.Regexp) (int, int) {
 func lettersAfter(re *syntax.Regexp, skip int) bool {
 	if re.Op == syntax.OpConcat {
 		for _, s := range re.Sub {
+			if isAnchor(s.Op) {
+				continue // ^ and $ match no character, so the literal start is still ahead
+			}
 			if s.Op == syntax.OpLiteral && skip > 0 {
 				if hasLetter(s.Rune[min(skip, len(s.Rune)):]) {
 					return true
@@ -344,6 +347,14 @@ func lettersAfter(re *syntax.Regexp, skip int) bool {
 		if lettersAfter(s, 0) {
 			return true
 		}
+	}
+	return false
+}
+
+func isAnchor(op syntax.Op) bool {
+	switch op {
+	case syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpEmptyMatch:
+		return true
 	}
 	return false
 }
