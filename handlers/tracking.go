@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -73,6 +74,10 @@ func (s *Server) trackingSettingsSave(c echo.Context) error {
 	msg := "Tracking updates are off."
 	if set.Provider != "" {
 		msg = "Tracking updates through " + set.Provider.Name() + " saved. New shipments are registered with it; add the webhook address below in " + set.Provider.Name() + " if it is not there yet."
+		if set.EarlierQueued > 0 {
+			msg += fmt.Sprintf(" %d shipment%s from the last %d days will be registered with %s.", set.EarlierQueued, plural(set.EarlierQueued),
+				store.EarlierShipmentDays, set.Provider.Name())
+		}
 	}
 	if err := s.flash(c, msg); err != nil {
 		return err

@@ -90,6 +90,14 @@ func TestTrackingUpdatesEndToEnd(t *testing.T) {
 		t.Fatalf("save: %d %s", ok.status, ok.body)
 	}
 	p = c.get("/settings/carriers")
+	// The world's shipment, saved while tracking updates were off, is
+	// followed from now on too.
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "1 shipment from the last 30 days will be registered with AfterShip.") {
+		t.Errorf("flash after turning tracking updates on: %q", got)
+	}
+	if got := c.get("/purchase-orders/" + strconv.FormatInt(w.poA, 10)).doc.Find(`[data-testid="tracking-waiting"]`).Text(); !strings.Contains(got, "Registering with AfterShip") {
+		t.Errorf("the earlier shipment says %q", got)
+	}
 	hookURL := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-url"]`).Text())
 	if !strings.HasPrefix(hookURL, env.srv.URL+"/api/v1/webhooks/tracking/") || len(hookURL) < len(env.srv.URL)+40 {
 		t.Fatalf("webhook address %q", hookURL)
