@@ -106,6 +106,8 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.POST("/settings/outbox/retry", s.outboxRetry)
 	acct.POST("/settings/carriers/check", s.trackingCheck)
 	acct.GET("/settings/carriers/guess", s.carrierGuess)
+	// Refresh tracking, for the account whose tracking provider follows the shipment.
+	acct.POST("/shipments/:shipmentID/tracking/refresh", s.trackingRefresh)
 	acct.GET("/links/:linkID", s.linkShow)
 	acct.GET("/earnings", s.earningsShow)
 	acct.GET("/statements", s.statement)

@@ -126,7 +126,9 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/purchase-orders/:poID/website/order": true, "/purchase-orders/:poID/website/status": true, "/purchase-orders/:poID/website/reject": true,
 	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
 	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true,
-	"/suppliers-outside/:supplierID/upload":                          true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
+	// Refresh tracking, for whoever follows the parcel.
+	"/shipments/:shipmentID/tracking/refresh": true,
+	"/suppliers-outside/:supplierID/upload":   true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
 	"/orders/:orderID/channel-cancel":           true,
 	"/purchase-orders/:poID/cancel":             true,
 	"/purchase-orders/:poID/email-links/revoke": true, "/purchase-orders/:poID/email-links/resend": true,

@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -117,12 +119,78 @@ func (s *Server) trackingSettingsView(c echo.Context, typed views.TrackingSettin
 	return v, nil
 }
 
+// trackingAPI is how the store reaches the tracking providers from a
+// request: over the guarded client feed downloads use.
+func (s *Server) trackingAPI(ctx context.Context) (store.TrackingAPI, error) {
+	fetcher, err := s.puller.Downloader(ctx)
+	if err != nil {
+		return store.TrackingAPI{}, err
+	}
+	return store.TrackingAPI{HTTP: fetcher.GuardedClient(), URLs: s.trackingURLs}, nil
+}
+
+// trackingRefreshTimeout bounds Refresh tracking: one call to the provider.
+const trackingRefreshTimeout = 30 * time.Second
+
+// trackingRefresh asks the account's tracking provider about a shipment
+// now (Refresh tracking), applies what it says as its webhook would, and
+// says on the page it came from what changed, or the provider's words.
+// Only the account whose provider follows the shipment may: for any
+// other it is not found.
+func (s *Server) trackingRefresh(c echo.Context) error {
+	id, err := idParam(c, "shipmentID")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), trackingRefreshTimeout)
+	defer cancel()
+	api, err := s.trackingAPI(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := s.store.RefreshShipmentTracking(ctx, principalOf(c).accountID(), id, api)
+	var te *tracking.Error
+	switch {
+	case errors.Is(err, store.ErrNotTracked):
+		err = s.flashError(c, "This shipment is not registered with the tracking provider yet: it can be refreshed once its registration has gone through.")
+	case errors.As(err, &te):
+		err = s.flashError(c, "Refreshing tracking failed. "+te.Error())
+	case err != nil:
+		return err
+	case out.Added > 0:
+		err = s.flash(c, fmt.Sprintf("Tracking refreshed: %d new carrier event%s.", out.Added, plural(out.Added)))
+	default:
+		err = s.flash(c, "Tracking refreshed: no new events.")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, backHere(c))
+}
+
+// backHere is the page of this site a form was posted from, "/" when the
+// browser did not say or named another site.
+func backHere(c echo.Context) string {
+	u, err := url.Parse(c.Request().Referer())
+	if err != nil || u.Host != c.Request().Host || u.Path == "" {
+		return "/"
+	}
+	back := u.Path
+	if u.RawQuery != "" {
+		back += "?" + u.RawQuery
+	}
+	return safeNext(back)
+}
+
 // shipmentTrackingView words what a shipment's tracking provider said.
 func shipmentTrackingView(sh store.Shipment, loc *time.Location) views.ShipmentTrackingView {
 	t := sh.Tracking
 	v := views.ShipmentTrackingView{Provider: t.Provider.Name(), Status: string(t.Status), Label: t.Status.Label()}
 	if t.Provider == "" {
 		v.Off, v.SettingsURL = true, "/settings/carriers#tracking-updates"
+	}
+	if t.Mine && t.RegisteredAt != nil && sh.DeliveredAt == nil {
+		v.RefreshURL = "/shipments/" + strconv.FormatInt(sh.ID, 10) + "/tracking/refresh"
 	}
 	if t.RegisteredAt == nil {
 		switch t.Registration {
