@@ -128,6 +128,7 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/settings/carriers/providers", s.providerAdd)
 	admin.POST("/settings/carriers/providers/:providerID/retire", s.providerRetire)
 	admin.POST("/settings/carriers/tracking", s.trackingSettingsSave)
+	admin.POST("/settings/carriers/tracking/webhook", s.trackingWebhookRegister)
 	admin.POST("/links/:linkID/state", s.linkState)
 	admin.POST("/links/:linkID/supplier-settings", s.linkSupplierSettings)
 	admin.POST("/links/:linkID/merchant-settings", s.linkMerchantSettings)

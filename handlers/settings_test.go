@@ -66,6 +66,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/carriers/providers":                    {"name": {"Staff Courier"}},
 	"/settings/carriers/providers/:providerID/retire": {},
 	"/settings/carriers/tracking":                     {"provider": {""}, "not_moving_hours": {"72"}, "delivery_days": {"7"}},
+	"/settings/carriers/tracking/webhook":             {},
 	"/settings/statuses":                              {"name": {"Staff status"}},
 	"/settings/statuses/initial":                      {"status_id": {"0"}},
 	"/settings/deadlines":                             {"ack_sla_hours": {"2"}, "stale_after_days": {"3"}},

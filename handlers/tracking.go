@@ -87,6 +87,44 @@ func (s *Server) trackingSettingsSave(c echo.Context) error {
 	return redirect(c, "/settings/carriers#tracking-updates")
 }
 
+// trackingWebhookRegister registers the account's webhook address with its
+// provider by API (Register webhook with EasyPost), signed with the webhook
+// secret saved, and says so; pressed again it makes no second webhook.
+func (s *Server) trackingWebhookRegister(c echo.Context) error {
+	p := principalOf(c)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), trackingRefreshTimeout)
+	defer cancel()
+	set, err := s.store.TrackingSettings(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	api, err := s.trackingAPI(ctx)
+	if err != nil {
+		return err
+	}
+	hook, err := s.store.RegisterTrackingWebhook(ctx, p.actor(), p.accountID(), set.WebhookURL(c.Scheme()+"://"+c.Request().Host), api)
+	name := set.Provider.Name()
+	var te *tracking.Error
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		err = s.flashError(c, "Choose EasyPost, with its API key and webhook secret, and save first.")
+	case errors.Is(err, store.ErrWebhookByHand):
+		err = s.flashError(c, name+"'s API cannot add webhooks: add the address below in "+name+" yourself.")
+	case errors.As(err, &te):
+		err = s.flashError(c, "Registering the webhook failed. "+te.Error())
+	case err != nil:
+		return err
+	case hook.Created:
+		err = s.flash(c, "Webhook registered with "+name+" ("+hook.Ref+"): its updates come to the address below, signed with the webhook secret saved here.")
+	default:
+		err = s.flash(c, name+" already had a webhook for this address ("+hook.Ref+"): it now signs with the webhook secret saved here. No second webhook was made.")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/settings/carriers#tracking-updates")
+}
+
 // trackingSettingsView is the Tracking updates section as saved; typed,
 // when it has errors, is a rejected form to show back.
 func (s *Server) trackingSettingsView(c echo.Context, typed views.TrackingSettingsView) (views.TrackingSettingsView, error) {
@@ -112,6 +150,10 @@ func (s *Server) trackingSettingsView(c echo.Context, typed views.TrackingSettin
 	}
 	if set.WebhookReceivedAt != nil {
 		v.LastReceived = views.Viewer{Loc: loc}.ZonedTime(*set.WebhookReceivedAt)
+	}
+	if prov, err := tracking.New(tracking.Config{Kind: set.Provider}); err == nil {
+		_, v.CanRegisterWebhook = prov.(tracking.WebhookRegistrar)
+		v.WebhookRef = set.WebhookRef
 	}
 	if len(typed.Errors) > 0 {
 		v.Provider, v.NotMovingHours, v.DeliveryDays, v.Errors = typed.Provider, typed.NotMovingHours, typed.DeliveryDays, typed.Errors

@@ -357,3 +357,113 @@ func TestRefreshTrackingButton(t *testing.T) {
 		t.Error("another account's refresh changed the database")
 	}
 }
+
+// TestRegisterEasyPostWebhook: a merchant admin using EasyPost presses
+// Register webhook with EasyPost: EasyPost gets the account's address and
+// webhook secret, the page says so and shows EasyPost's ID of it; pressed
+// again (after a new secret) it sets the secret on the same webhook and
+// makes no second one. With AfterShip, whose API cannot add webhooks, the
+// page says to add it by hand and there is no button.
+func TestRegisterEasyPostWebhook(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	const key = "EZAK_live_0123456789abcdef"
+	var mu sync.Mutex
+	hooks := map[string]map[string]string{} // id -> url, webhook_secret
+	var posts int
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		rw.Header().Set("Content-Type", "application/json")
+		if user, _, ok := r.BasicAuth(); !ok || user != key {
+			rw.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(rw, `{"error":{"code":"APIKEY.INACTIVE","message":"This api key is no longer active.","errors":[]}}`)
+			return
+		}
+		var body struct {
+			Webhook map[string]string `json:"webhook"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		id := strings.TrimPrefix(r.URL.Path, "/v2/webhooks/")
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v2/webhooks":
+			list := []map[string]any{}
+			for id, h := range hooks {
+				list = append(list, map[string]any{"id": id, "object": "Webhook", "url": h["url"], "disabled_at": nil})
+			}
+			json.NewEncoder(rw).Encode(map[string]any{"webhooks": list})
+		case r.Method == http.MethodPost && r.URL.Path == "/v2/webhooks":
+			posts++
+			id := "hook_" + strconv.Itoa(1000+posts)
+			hooks[id] = body.Webhook
+			rw.WriteHeader(http.StatusCreated)
+			json.NewEncoder(rw).Encode(map[string]any{"id": id, "object": "Webhook", "url": body.Webhook["url"], "disabled_at": nil})
+		case r.Method == http.MethodPatch && hooks[id] != nil:
+			hooks[id]["webhook_secret"] = body.Webhook["webhook_secret"]
+			json.NewEncoder(rw).Encode(map[string]any{"id": id, "object": "Webhook", "url": hooks[id]["url"], "disabled_at": nil})
+		default:
+			t.Errorf("EasyPost got %s %s", r.Method, r.URL.Path)
+			rw.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	env.trackingURLs[tracking.EasyPost] = srv.URL + "/v2"
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	save := func(provider, key, secret string) {
+		t.Helper()
+		if p := c.post("/settings/carriers/tracking", url.Values{"provider": {provider}, "api_key": {key}, "webhook_secret": {secret},
+			"not_moving_hours": {"48"}, "delivery_days": {"7"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("save %s: %d", provider, p.status)
+		}
+	}
+	save("easypost", key, "first-secret")
+	p := c.get("/settings/carriers")
+	hookURL := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-url"]`).Text())
+	if got := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-register"]`).Text()); got != "Register webhook with EasyPost" {
+		t.Fatalf("button %q", got)
+	}
+	if r := c.post("/settings/carriers/tracking/webhook", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	p = c.get("/settings/carriers")
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "Webhook registered with EasyPost (hook_1001)") {
+		t.Errorf("flash %q", got)
+	}
+	if got := p.doc.Find(`[data-testid="tracking-webhook-ref"]`).Text(); !strings.Contains(got, "hook_1001") {
+		t.Errorf("the page says %q", got)
+	}
+	if h := hooks["hook_1001"]; len(hooks) != 1 || h["url"] != hookURL || h["webhook_secret"] != "first-secret" {
+		t.Fatalf("EasyPost's webhooks %v, want %s", hooks, hookURL)
+	}
+	if strings.Contains(p.body, "first-secret") || strings.Contains(p.body, key) {
+		t.Error("the page shows a credential")
+	}
+
+	// A new secret, and the button again: the same webhook, no second one.
+	save("easypost", "", "second-secret")
+	c.post("/settings/carriers/tracking/webhook", nil)
+	p = c.get("/settings/carriers")
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "EasyPost already had a webhook for this address (hook_1001)") ||
+		!strings.Contains(got, "No second webhook was made.") {
+		t.Errorf("flash the second time %q", got)
+	}
+	if len(hooks) != 1 || posts != 1 || hooks["hook_1001"]["webhook_secret"] != "second-secret" {
+		t.Errorf("EasyPost's webhooks %v after %d creations", hooks, posts)
+	}
+
+	// AfterShip: added by hand.
+	save("aftership", "asat_0123456789abcdef", "as-secret")
+	p = c.get("/settings/carriers")
+	if p.doc.Find(`[data-testid="tracking-webhook-register"]`).Length() != 0 || p.doc.Find(`[data-testid="tracking-webhook-ref"]`).Length() != 0 ||
+		!strings.Contains(p.doc.Find(`[data-testid="tracking-webhook-by-hand"]`).Text(), "AfterShip's API cannot add webhooks") {
+		t.Errorf("with AfterShip the page says %q", p.doc.Find(`[data-testid="tracking-webhook"]`).Text())
+	}
+	c.post("/settings/carriers/tracking/webhook", nil)
+	if got := c.get("/settings/carriers").doc.Find(".flash.error").Text(); !strings.Contains(got, "AfterShip's API cannot add webhooks") {
+		t.Errorf("pressing it with AfterShip: %q", got)
+	}
+}

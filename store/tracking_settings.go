@@ -39,6 +39,9 @@ type TrackingSettings struct {
 	// is on time on the scorecards this account reads.
 	DeliveryDays      int
 	WebhookReceivedAt *time.Time
+	// WebhookRef is the provider's ID of the webhook Dropline registered
+	// with it by API, "" when none was.
+	WebhookRef string
 	// EarlierQueued is how many shipments saved before the provider was
 	// chosen the save queued for registration with it (SaveTrackingSettings'
 	// answer only).
@@ -72,8 +75,9 @@ func (db *DB) TrackingSettings(ctx context.Context, accountID int64) (TrackingSe
 func trackingSettingsIn(ctx context.Context, q querier, accountID int64) (TrackingSettings, error) {
 	s := TrackingSettings{NotMovingHours: DefaultNotMovingHours, DeliveryDays: DefaultDeliveryDays}
 	var kind, key, secret string
-	err := q.QueryRowContext(ctx, `SELECT provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, webhook_received_at
-		FROM tracking_settings WHERE account_id = ?`, accountID).Scan(&kind, &key, &secret, &s.WebhookToken, &s.NotMovingHours, &s.DeliveryDays, &s.WebhookReceivedAt)
+	err := q.QueryRowContext(ctx, `SELECT provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, webhook_received_at, webhook_ref
+		FROM tracking_settings WHERE account_id = ?`, accountID).Scan(&kind, &key, &secret, &s.WebhookToken, &s.NotMovingHours, &s.DeliveryDays, &s.WebhookReceivedAt,
+		&s.WebhookRef)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -120,15 +124,15 @@ func (db *DB) SaveTrackingSettings(ctx context.Context, actor Actor, accountID i
 	if err := accountExists(ctx, tx, accountID); err != nil {
 		return TrackingSettings{}, fmt.Errorf("store: tracking settings of %d: %w", accountID, err)
 	}
-	var was, key, secret, token string
-	err = tx.QueryRowContext(ctx, "SELECT provider, api_key, webhook_secret, webhook_token FROM tracking_settings WHERE account_id = ?", accountID).
-		Scan(&was, &key, &secret, &token)
+	var was, key, secret, token, hook string
+	err = tx.QueryRowContext(ctx, "SELECT provider, api_key, webhook_secret, webhook_token, webhook_ref FROM tracking_settings WHERE account_id = ?", accountID).
+		Scan(&was, &key, &secret, &token, &hook)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
 	}
 	if was != string(kind) {
-		// Another provider's credentials are no use to this one.
-		key, secret = "", ""
+		// Another provider's credentials and webhook are no use to this one.
+		key, secret, hook = "", "", ""
 	}
 	if in.APIKey != "" {
 		key = in.APIKey
@@ -148,10 +152,11 @@ func (db *DB) SaveTrackingSettings(ctx context.Context, actor Actor, accountID i
 	if token == "" {
 		token = randomToken(24)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO tracking_settings (account_id, provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider, api_key = excluded.api_key,
-		webhook_secret = excluded.webhook_secret, not_moving_hours = excluded.not_moving_hours, delivery_days = excluded.delivery_days, updated_at = excluded.updated_at`,
-		accountID, string(kind), key, secret, token, in.NotMovingHours, in.DeliveryDays, db.now()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tracking_settings (account_id, provider, api_key, webhook_secret, webhook_token, not_moving_hours, delivery_days, updated_at,
+		webhook_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET provider = excluded.provider, api_key = excluded.api_key,
+		webhook_secret = excluded.webhook_secret, not_moving_hours = excluded.not_moving_hours, delivery_days = excluded.delivery_days, updated_at = excluded.updated_at,
+		webhook_ref = excluded.webhook_ref`,
+		accountID, string(kind), key, secret, token, in.NotMovingHours, in.DeliveryDays, db.now(), hook); err != nil {
 		return TrackingSettings{}, fmt.Errorf("store: tracking settings: %w", err)
 	}
 	queued := 0
@@ -287,4 +292,62 @@ func (db *DB) RejectedTrackingWebhooks(ctx context.Context, accountID int64, lim
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// ErrWebhookByHand is the error of registering the webhook with a
+// provider whose API cannot add one (AfterShip): its admin pastes the
+// address in the provider instead.
+var ErrWebhookByHand = errors.New("the provider's API cannot add webhooks: add the address in the provider")
+
+// TrackingWebhook is the webhook Dropline registered with the provider.
+type TrackingWebhook struct {
+	Ref     string // the provider's ID of it
+	Created bool   // false: the provider had one for the address, whose secret was set
+}
+
+// RegisterTrackingWebhook registers hookURL (the account's webhook
+// address) with the account's provider by API, signed with its webhook
+// secret, and keeps the provider's ID of it. Pressed again it makes no
+// second webhook: the provider's one for the address gets the secret
+// saved now. Tracking updates off is ErrConflict; a provider without such
+// an API is ErrWebhookByHand; the provider's refusal is a *tracking.Error.
+func (db *DB) RegisterTrackingWebhook(ctx context.Context, actor Actor, accountID int64, hookURL string, api TrackingAPI) (TrackingWebhook, error) {
+	var out TrackingWebhook
+	var kind, key, secret string
+	err := db.rqRow(ctx, "SELECT provider, api_key, webhook_secret FROM tracking_settings WHERE account_id = ?", accountID).Scan(&kind, &key, &secret)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (kind == "" || key == "" || secret == "")) {
+		return out, fmt.Errorf("store: register tracking webhook: tracking updates are off: %w", ErrConflict)
+	}
+	if err != nil {
+		return out, fmt.Errorf("store: register tracking webhook: %w", err)
+	}
+	p, err := api.provider(tracking.Kind(kind), key)
+	if err != nil {
+		return out, fmt.Errorf("store: register tracking webhook: %w", err)
+	}
+	reg, ok := p.(tracking.WebhookRegistrar)
+	if !ok {
+		return out, ErrWebhookByHand
+	}
+	if out.Ref, out.Created, err = reg.RegisterWebhook(ctx, hookURL, secret); err != nil {
+		return out, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return out, fmt.Errorf("store: register tracking webhook: %w", err)
+	}
+	defer tx.Rollback()
+	// Only while the provider is still the one asked: a switch since
+	// forgets the webhook.
+	if _, err := tx.ExecContext(ctx, "UPDATE tracking_settings SET webhook_ref = ? WHERE account_id = ? AND provider = ?", out.Ref, accountID, kind); err != nil {
+		return out, fmt.Errorf("store: register tracking webhook: %w", err)
+	}
+	what := "updated"
+	if out.Created {
+		what = "created"
+	}
+	if err := db.audit(ctx, tx, actor, accountID, "tracking.webhook", "account", accountID, tracking.Kind(kind).Name()+" webhook "+out.Ref+" "+what); err != nil {
+		return out, fmt.Errorf("store: register tracking webhook: %w", err)
+	}
+	return out, tx.Commit()
 }

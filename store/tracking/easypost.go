@@ -16,6 +16,13 @@ package tracking
 // (EasyPost's examples, responses/trackers/trackers-retrieve.json), the
 // same object as an Event's result.
 //
+// Webhooks by API (Webhook; EasyPost's examples, webhooks/*.sh and
+// responses/webhooks/*.json): "GET /v2/webhooks" answers {"webhooks": [{"id":
+// "hook_...", "url", "disabled_at", ...}]}; "POST /v2/webhooks" with
+// {"webhook": {"url", "webhook_secret"}} answers the Webhook; "PATCH
+// /v2/webhooks/{id}" with {"webhook": {"webhook_secret"}} sets its secret
+// and "automatically re-enables webhook if it is disabled" (easypost-go).
+//
 // Webhooks (Webhooks Guide): "Include a webhook_secret when creating or
 // updating a webhook. EasyPost generates a signature with this secret,
 // sent via the X-Hmac-Signature header in each event." EasyPost's client
@@ -290,4 +297,40 @@ func easyPostStatus(status, detail string) (Status, bool) {
 		return Exception, true
 	}
 	return "", false
+}
+
+// easyPostHook is a Webhook as EasyPost answers it.
+type easyPostHook struct {
+	ID         string  `json:"id"`
+	URL        string  `json:"url"`
+	DisabledAt *string `json:"disabled_at"`
+}
+
+// RegisterWebhook lists the account's webhooks and sets the secret of the
+// one for url, or creates it: pressing twice never makes two.
+func (e *easyPost) RegisterWebhook(ctx context.Context, hookURL, secret string) (string, bool, error) {
+	var list struct {
+		Webhooks []easyPostHook `json:"webhooks"`
+	}
+	if err := e.call(ctx, http.MethodGet, "/webhooks", nil, &list); err != nil {
+		return "", false, err
+	}
+	for _, h := range list.Webhooks {
+		if h.URL != hookURL || h.ID == "" {
+			continue
+		}
+		var got easyPostHook
+		if err := e.call(ctx, http.MethodPatch, "/webhooks/"+url.PathEscape(h.ID), map[string]any{"webhook": map[string]string{"webhook_secret": secret}}, &got); err != nil {
+			return "", false, err
+		}
+		return h.ID, false, nil
+	}
+	var got easyPostHook
+	if err := e.call(ctx, http.MethodPost, "/webhooks", map[string]any{"webhook": map[string]string{"url": hookURL, "webhook_secret": secret}}, &got); err != nil {
+		return "", false, err
+	}
+	if !strings.HasPrefix(got.ID, "hook_") {
+		return "", false, &Error{Kind: EasyPost, Status: http.StatusOK, Message: "answered without the webhook's id", Retry: true}
+	}
+	return got.ID, true, nil
 }

@@ -144,6 +144,16 @@ type Provider interface {
 	Fetch(ctx context.Context, ref string) (Update, error)
 }
 
+// WebhookRegistrar is a provider whose API adds webhooks (EasyPost's does;
+// AfterShip's Tracking API has none: its admin adds them by hand).
+type WebhookRegistrar interface {
+	// RegisterWebhook makes the provider deliver to url, signed with
+	// secret: a webhook it has for url already gets the secret (and is
+	// enabled again), else one is created. It returns the provider's ID of
+	// the webhook and whether it was created.
+	RegisterWebhook(ctx context.Context, url, secret string) (ref string, created bool, err error)
+}
+
 // Config is a provider account and how to reach it.
 type Config struct {
 	Kind   Kind
