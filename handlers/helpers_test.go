@@ -29,6 +29,7 @@ import (
 	"github.com/dropline/dropline/store/fetch"
 	"github.com/dropline/dropline/store/orderfile"
 	"github.com/dropline/dropline/store/storetest"
+	"github.com/dropline/dropline/store/tracking"
 )
 
 const testPassword = "correct horse battery"
@@ -40,6 +41,8 @@ type testEnv struct {
 	path string
 	echo *echo.Echo
 	srv  *httptest.Server
+	// trackingURLs point the app's tracking providers at in-test servers.
+	trackingURLs map[tracking.Kind]string
 }
 
 func newEnv(t *testing.T) *testEnv {
@@ -72,10 +75,12 @@ func newEnvIn(t *testing.T, dir string, logs io.Writer) *testEnv {
 	hashKey, blockKey := make([]byte, 64), make([]byte, 32)
 	rand.Read(hashKey)
 	rand.Read(blockKey)
+	trackingURLs := map[tracking.Kind]string{}
 	e, err := handlers.New(handlers.Config{
-		Store:       db,
-		Logger:      slog.New(slog.NewTextHandler(logs, nil)),
-		SessionKeys: [][]byte{hashKey, blockKey},
+		Store:        db,
+		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
+		SessionKeys:  [][]byte{hashKey, blockKey},
+		TrackingURLs: trackingURLs,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +93,7 @@ func newEnvIn(t *testing.T, dir string, logs io.Writer) *testEnv {
 			t.Error(err)
 		}
 	})
-	return &testEnv{t: t, db: db, path: path, echo: e, srv: srv}
+	return &testEnv{t: t, db: db, path: path, echo: e, srv: srv, trackingURLs: trackingURLs}
 }
 
 // world is a set of tenants: merchant A and B, supplier S and T, linked A↔S and B↔T.

@@ -111,6 +111,8 @@ func (s *Server) routes(e *echo.Echo) {
 	acct.POST("/settings/outbox/retry", s.outboxRetry)
 	acct.POST("/settings/carriers/check", s.trackingCheck)
 	acct.GET("/settings/carriers/guess", s.carrierGuess)
+	// Refresh tracking, for the account whose tracking provider follows the shipment.
+	acct.POST("/shipments/:shipmentID/tracking/refresh", s.trackingRefresh)
 	acct.GET("/links/:linkID", s.linkShow)
 	acct.GET("/earnings", s.earningsShow)
 	acct.GET("/statements", s.statement)
@@ -131,6 +133,7 @@ func (s *Server) routes(e *echo.Echo) {
 	admin.POST("/settings/carriers/providers", s.providerAdd)
 	admin.POST("/settings/carriers/providers/:providerID/retire", s.providerRetire)
 	admin.POST("/settings/carriers/tracking", s.trackingSettingsSave)
+	admin.POST("/settings/carriers/tracking/webhook", s.trackingWebhookRegister)
 	admin.POST("/links/:linkID/state", s.linkState)
 	admin.POST("/links/:linkID/supplier-settings", s.linkSupplierSettings)
 	admin.POST("/links/:linkID/merchant-settings", s.linkMerchantSettings)

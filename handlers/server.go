@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/tracking"
 )
 
 // Config is what the HTTP layer needs from the program.
@@ -34,6 +35,8 @@ type Config struct {
 	// MaxInFlight is how many requests run at once; the rest wait their
 	// turn. 0: four per CPU.
 	MaxInFlight int
+	// TrackingURLs override the tracking providers' API addresses (tests).
+	TrackingURLs map[tracking.Kind]string
 }
 
 // Server holds the dependencies every handler shares.
@@ -47,6 +50,9 @@ type Server struct {
 	puller  *store.Puller
 	slots   chan struct{} // one per request running; see inTurn
 	applies applies       // bulk tracking files being applied, by upload token
+
+	// trackingURLs override the tracking providers' API addresses (tests).
+	trackingURLs map[tracking.Kind]string
 }
 
 // New builds the Echo application with every route registered.
@@ -88,6 +94,8 @@ func New(cfg Config) (*echo.Echo, error) {
 		maxBody: cfg.MaxBodyBytes,
 		puller:  cfg.Puller,
 		slots:   make(chan struct{}, cfg.MaxInFlight),
+
+		trackingURLs: cfg.TrackingURLs,
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -66,6 +66,7 @@ var adminOnlyRoutes = map[string]url.Values{
 	"/settings/carriers/providers":                    {"name": {"Staff Courier"}},
 	"/settings/carriers/providers/:providerID/retire": {},
 	"/settings/carriers/tracking":                     {"provider": {""}, "not_moving_hours": {"72"}, "delivery_days": {"7"}},
+	"/settings/carriers/tracking/webhook":             {},
 	"/settings/statuses":                              {"name": {"Staff status"}},
 	"/settings/statuses/initial":                      {"status_id": {"0"}},
 	"/settings/deadlines":                             {"ack_sla_hours": {"2"}, "stale_after_days": {"3"}},
@@ -126,7 +127,9 @@ var memberRoutes = map[string]bool{"/settings/password": true, "/settings/carrie
 	"/purchase-orders/:poID/website/order": true, "/purchase-orders/:poID/website/status": true, "/purchase-orders/:poID/website/reject": true,
 	"/purchase-orders/:poID/website/cancel": true, "/purchase-orders/:poID/website/shipments": true,
 	"/purchase-orders/:poID/website/shipments/:shipmentID/delivered": true,
-	"/suppliers-outside/:supplierID/upload":                          true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
+	// Refresh tracking, for whoever follows the parcel.
+	"/shipments/:shipmentID/tracking/refresh": true,
+	"/suppliers-outside/:supplierID/upload":   true, "/suppliers-outside/:supplierID/upload/apply": true, "/orders/import": true, "/orders/import/apply": true,
 	"/orders/:orderID/channel-cancel":           true,
 	"/orders/:orderID/tracking-links/revoke":    true, // one sent to the wrong address is day-to-day order work
 	"/purchase-orders/:poID/cancel":             true,

@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -73,8 +76,50 @@ func (s *Server) trackingSettingsSave(c echo.Context) error {
 	msg := "Tracking updates are off."
 	if set.Provider != "" {
 		msg = "Tracking updates through " + set.Provider.Name() + " saved. New shipments are registered with it; add the webhook address below in " + set.Provider.Name() + " if it is not there yet."
+		if set.EarlierQueued > 0 {
+			msg += fmt.Sprintf(" %d shipment%s from the last %d days will be registered with %s.", set.EarlierQueued, plural(set.EarlierQueued),
+				store.EarlierShipmentDays, set.Provider.Name())
+		}
 	}
 	if err := s.flash(c, msg); err != nil {
+		return err
+	}
+	return redirect(c, "/settings/carriers#tracking-updates")
+}
+
+// trackingWebhookRegister registers the account's webhook address with its
+// provider by API (Register webhook with EasyPost), signed with the webhook
+// secret saved, and says so; pressed again it makes no second webhook.
+func (s *Server) trackingWebhookRegister(c echo.Context) error {
+	p := principalOf(c)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), trackingRefreshTimeout)
+	defer cancel()
+	set, err := s.store.TrackingSettings(ctx, p.accountID())
+	if err != nil {
+		return err
+	}
+	api, err := s.trackingAPI(ctx)
+	if err != nil {
+		return err
+	}
+	hook, err := s.store.RegisterTrackingWebhook(ctx, p.actor(), p.accountID(), set.WebhookURL(c.Scheme()+"://"+c.Request().Host), api)
+	name := set.Provider.Name()
+	var te *tracking.Error
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		err = s.flashError(c, "Choose EasyPost, with its API key and webhook secret, and save first.")
+	case errors.Is(err, store.ErrWebhookByHand):
+		err = s.flashError(c, name+"'s API cannot add webhooks: add the address below in "+name+" yourself.")
+	case errors.As(err, &te):
+		err = s.flashError(c, "Registering the webhook failed. "+te.Error())
+	case err != nil:
+		return err
+	case hook.Created:
+		err = s.flash(c, "Webhook registered with "+name+" ("+hook.Ref+"): its updates come to the address below, signed with the webhook secret saved here.")
+	default:
+		err = s.flash(c, name+" already had a webhook for this address ("+hook.Ref+"): it now signs with the webhook secret saved here. No second webhook was made.")
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(c, "/settings/carriers#tracking-updates")
@@ -106,10 +151,77 @@ func (s *Server) trackingSettingsView(c echo.Context, typed views.TrackingSettin
 	if set.WebhookReceivedAt != nil {
 		v.LastReceived = views.Viewer{Loc: loc}.ZonedTime(*set.WebhookReceivedAt)
 	}
+	if prov, err := tracking.New(tracking.Config{Kind: set.Provider}); err == nil {
+		_, v.CanRegisterWebhook = prov.(tracking.WebhookRegistrar)
+		v.WebhookRef = set.WebhookRef
+	}
 	if len(typed.Errors) > 0 {
 		v.Provider, v.NotMovingHours, v.DeliveryDays, v.Errors = typed.Provider, typed.NotMovingHours, typed.DeliveryDays, typed.Errors
 	}
 	return v, nil
+}
+
+// trackingAPI is how the store reaches the tracking providers from a
+// request: over the guarded client feed downloads use.
+func (s *Server) trackingAPI(ctx context.Context) (store.TrackingAPI, error) {
+	fetcher, err := s.puller.Downloader(ctx)
+	if err != nil {
+		return store.TrackingAPI{}, err
+	}
+	return store.TrackingAPI{HTTP: fetcher.GuardedClient(), URLs: s.trackingURLs}, nil
+}
+
+// trackingRefreshTimeout bounds Refresh tracking: one call to the provider.
+const trackingRefreshTimeout = 30 * time.Second
+
+// trackingRefresh asks the account's tracking provider about a shipment
+// now (Refresh tracking), applies what it says as its webhook would, and
+// says on the page it came from what changed, or the provider's words.
+// Only the account whose provider follows the shipment may: for any
+// other it is not found.
+func (s *Server) trackingRefresh(c echo.Context) error {
+	id, err := idParam(c, "shipmentID")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), trackingRefreshTimeout)
+	defer cancel()
+	api, err := s.trackingAPI(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := s.store.RefreshShipmentTracking(ctx, principalOf(c).accountID(), id, api)
+	var te *tracking.Error
+	switch {
+	case errors.Is(err, store.ErrNotTracked):
+		err = s.flashError(c, "This shipment is not registered with the tracking provider yet: it can be refreshed once its registration has gone through.")
+	case errors.As(err, &te):
+		err = s.flashError(c, "Refreshing tracking failed. "+te.Error())
+	case err != nil:
+		return err
+	case out.Added > 0:
+		err = s.flash(c, fmt.Sprintf("Tracking refreshed: %d new carrier event%s.", out.Added, plural(out.Added)))
+	default:
+		err = s.flash(c, "Tracking refreshed: no new events.")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, backHere(c))
+}
+
+// backHere is the page of this site a form was posted from, "/" when the
+// browser did not say or named another site.
+func backHere(c echo.Context) string {
+	u, err := url.Parse(c.Request().Referer())
+	if err != nil || u.Host != c.Request().Host || u.Path == "" {
+		return "/"
+	}
+	back := u.Path
+	if u.RawQuery != "" {
+		back += "?" + u.RawQuery
+	}
+	return safeNext(back)
 }
 
 // shipmentTrackingView words what a shipment's tracking provider said.
@@ -118,6 +230,9 @@ func shipmentTrackingView(sh store.Shipment, loc *time.Location) views.ShipmentT
 	v := views.ShipmentTrackingView{Provider: t.Provider.Name(), Status: string(t.Status), Label: t.Status.Label()}
 	if t.Provider == "" {
 		v.Off, v.SettingsURL = true, "/settings/carriers#tracking-updates"
+	}
+	if t.Mine && t.RegisteredAt != nil && sh.DeliveredAt == nil {
+		v.RefreshURL = "/shipments/" + strconv.FormatInt(sh.ID, 10) + "/tracking/refresh"
 	}
 	if t.RegisteredAt == nil {
 		switch t.Registration {

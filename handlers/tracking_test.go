@@ -2,10 +2,13 @@ package handlers_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,6 +93,14 @@ func TestTrackingUpdatesEndToEnd(t *testing.T) {
 		t.Fatalf("save: %d %s", ok.status, ok.body)
 	}
 	p = c.get("/settings/carriers")
+	// The world's shipment, saved while tracking updates were off, is
+	// followed from now on too.
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "1 shipment from the last 30 days will be registered with AfterShip.") {
+		t.Errorf("flash after turning tracking updates on: %q", got)
+	}
+	if got := c.get("/purchase-orders/" + strconv.FormatInt(w.poA, 10)).doc.Find(`[data-testid="tracking-waiting"]`).Text(); !strings.Contains(got, "Registering with AfterShip") {
+		t.Errorf("the earlier shipment says %q", got)
+	}
 	hookURL := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-url"]`).Text())
 	if !strings.HasPrefix(hookURL, env.srv.URL+"/api/v1/webhooks/tracking/") || len(hookURL) < len(env.srv.URL)+40 {
 		t.Fatalf("webhook address %q", hookURL)
@@ -197,4 +208,262 @@ func mustPO(t *testing.T, env *testEnv, w *world, id int64) store.PurchaseOrder 
 		t.Fatal(err)
 	}
 	return po
+}
+
+// fakeAfterShip is AfterShip as the app's tracking provider: it registers
+// trackings (POST /trackings) and answers Get a tracking by ID with the
+// checkpoints the test gives, or 401 once refused.
+type fakeAfterShip struct {
+	srv         *httptest.Server
+	mu          sync.Mutex
+	checkpoints []map[string]string
+	refuse      bool
+}
+
+func newFakeAfterShip(t *testing.T, env *testEnv, key string) *fakeAfterShip {
+	f := &fakeAfterShip{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if f.refuse || r.Header.Get("as-api-key") != key {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"meta":{"code":401,"message":"The API key is invalid.","type":"Unauthorized"},"data":{}}`)
+			return
+		}
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/tracking/2025-07/trackings":
+			var body map[string]string
+			json.NewDecoder(r.Body).Decode(&body)
+			w.WriteHeader(http.StatusCreated)
+			json.NewEncoder(w).Encode(map[string]any{"meta": map[string]any{"code": 201}, "data": map[string]any{"id": "as-" + body["tracking_number"],
+				"tracking_number": body["tracking_number"]}})
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/tracking/2025-07/trackings/as-"):
+			number := strings.TrimPrefix(r.URL.Path, "/tracking/2025-07/trackings/as-")
+			json.NewEncoder(w).Encode(map[string]any{"meta": map[string]any{"code": 200}, "data": map[string]any{"id": "as-" + number,
+				"tracking_number": number, "slug": "ups", "checkpoints": f.checkpoints}})
+		default:
+			t.Errorf("AfterShip got %s %s", r.Method, r.URL.Path)
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	env.trackingURLs[tracking.AfterShip] = f.srv.URL + "/tracking/2025-07"
+	// The in-test server is on this machine: the platform admin allows it.
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// register sends the outbox's registrations to f.
+func (f *fakeAfterShip) register(t *testing.T, env *testEnv) {
+	t.Helper()
+	d := &store.Deliverer{DB: env.db, HTTP: f.srv.Client(), TrackingURLs: map[tracking.Kind]string{tracking.AfterShip: f.srv.URL + "/tracking/2025-07"}}
+	if _, err := d.DeliverDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// refresh presses Refresh tracking on page (path) as c, and returns the
+// page it comes back to.
+func refreshFrom(t *testing.T, c *client, path, action string) page {
+	t.Helper()
+	form := url.Values{"_csrf": {c.csrf}}
+	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+action, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", c.env.srv.URL+path)
+	res := c.do(req)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != path {
+		t.Fatalf("refresh: %d to %q, want 303 to %s", res.status, res.header.Get("Location"), path)
+	}
+	return c.get(path)
+}
+
+// TestRefreshTrackingButton: the merchant whose AfterShip follows a shipment
+// presses Refresh tracking on its PO: the scans AfterShip has appear at
+// once and the page says how many were new; again, none; AfterShip's
+// refusal is said in its words. The supplier sees no button, and neither
+// it nor another merchant can refresh the shipment.
+func TestRefreshTrackingButton(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	const key, secret = "asat_live_0123456789abcdef", "as-webhook-secret-42"
+	f := newFakeAfterShip(t, env, key)
+	c := env.client()
+	c.login(w.adminA.Email)
+	if p := c.post("/settings/carriers/tracking", url.Values{"provider": {"aftership"}, "api_key": {key}, "webhook_secret": {secret},
+		"not_moving_hours": {"48"}, "delivery_days": {"7"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", p.status)
+	}
+	poPath := "/purchase-orders/" + strconv.FormatInt(w.poA, 10)
+	if n := c.get(poPath).doc.Find(`[data-testid="tracking-refresh"]`).Length(); n != 0 {
+		t.Errorf("a Refresh tracking button before the registration went through")
+	}
+	f.register(t, env)
+	po := c.get(poPath)
+	form := po.doc.Find(`[data-testid="shipment-row"] form:has([data-testid="tracking-refresh"])`)
+	action := form.AttrOr("action", "")
+	if form.Length() != 1 || action != "/shipments/"+strconv.FormatInt(w.shipmentS, 10)+"/tracking/refresh" || form.Find(`input[name="_csrf"]`).Length() != 1 {
+		t.Fatalf("Refresh tracking form %q on the PO page: %s", action, po.doc.Find(`[data-testid="shipment-tracking"]`).Text())
+	}
+
+	f.mu.Lock()
+	f.checkpoints = []map[string]string{
+		{"checkpoint_time": "2026-03-03T08:41:00-05:00", "tag": "InTransit", "subtag": "InTransit_002", "message": "Origin Scan", "city": "Columbus", "state": "OH"},
+		{"checkpoint_time": "2026-03-04T06:10:00-05:00", "tag": "InTransit", "subtag": "InTransit_003", "message": "Departed from Facility", "city": "Louisville", "state": "KY"},
+	}
+	f.mu.Unlock()
+	after := refreshFrom(t, c, poPath, action)
+	if got := after.doc.Find(".flash").Text(); got != "Tracking refreshed: 2 new carrier events." {
+		t.Errorf("flash %q", got)
+	}
+	if events := after.doc.Find(`[data-testid="tracking-event"]`); events.Length() != 2 || !strings.Contains(events.First().Text(), "Departed from Facility") {
+		t.Errorf("timeline after the refresh: %q", after.doc.Find(`[data-testid="tracking-timeline"]`).Text())
+	}
+	again := refreshFrom(t, c, poPath, action)
+	if got := again.doc.Find(".flash").Text(); got != "Tracking refreshed: no new events." {
+		t.Errorf("flash the second time %q", got)
+	}
+	if n := again.doc.Find(`[data-testid="tracking-event"]`).Length(); n != 2 {
+		t.Errorf("%d events after the second refresh", n)
+	}
+	f.mu.Lock()
+	f.refuse = true
+	f.mu.Unlock()
+	refused := refreshFrom(t, c, poPath, action)
+	if got := refused.doc.Find(".flash.error").Text(); !strings.Contains(got, "Refreshing tracking failed. AfterShip: the API key was refused") ||
+		!strings.Contains(got, "The API key is invalid.") || strings.Contains(got, key) {
+		t.Errorf("flash after a refusal %q", got)
+	}
+
+	// The supplier sees the timeline but no button, and cannot refresh;
+	// another merchant cannot either. Nothing changes.
+	s := env.client()
+	s.login(w.adminS.Email)
+	sp := s.get("/dropship-orders/" + strconv.FormatInt(w.poA, 10))
+	if sp.doc.Find(`[data-testid="tracking-event"]`).Length() != 2 || sp.doc.Find(`[data-testid="tracking-refresh"]`).Length() != 0 {
+		t.Errorf("the supplier's PO page: %s", sp.doc.Find(`[data-testid="shipment-tracking"]`).Text())
+	}
+	b := env.client()
+	b.login(w.adminB.Email)
+	before := env.dbDigest()
+	for _, other := range []*client{s, b} {
+		if p := other.post(action, nil); p.status != http.StatusNotFound {
+			t.Errorf("another account's refresh: %d", p.status)
+		}
+	}
+	if env.dbDigest() != before {
+		t.Error("another account's refresh changed the database")
+	}
+}
+
+// TestRegisterEasyPostWebhook: a merchant admin using EasyPost presses
+// Register webhook with EasyPost: EasyPost gets the account's address and
+// webhook secret, the page says so and shows EasyPost's ID of it; pressed
+// again (after a new secret) it sets the secret on the same webhook and
+// makes no second one. With AfterShip, whose API cannot add webhooks, the
+// page says to add it by hand and there is no button.
+func TestRegisterEasyPostWebhook(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	const key = "EZAK_live_0123456789abcdef"
+	var mu sync.Mutex
+	hooks := map[string]map[string]string{} // id -> url, webhook_secret
+	var posts int
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		rw.Header().Set("Content-Type", "application/json")
+		if user, _, ok := r.BasicAuth(); !ok || user != key {
+			rw.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(rw, `{"error":{"code":"APIKEY.INACTIVE","message":"This api key is no longer active.","errors":[]}}`)
+			return
+		}
+		var body struct {
+			Webhook map[string]string `json:"webhook"`
+		}
+		json.NewDecoder(r.Body).Decode(&body)
+		id := strings.TrimPrefix(r.URL.Path, "/v2/webhooks/")
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/v2/webhooks":
+			list := []map[string]any{}
+			for id, h := range hooks {
+				list = append(list, map[string]any{"id": id, "object": "Webhook", "url": h["url"], "disabled_at": nil})
+			}
+			json.NewEncoder(rw).Encode(map[string]any{"webhooks": list})
+		case r.Method == http.MethodPost && r.URL.Path == "/v2/webhooks":
+			posts++
+			id := "hook_" + strconv.Itoa(1000+posts)
+			hooks[id] = body.Webhook
+			rw.WriteHeader(http.StatusCreated)
+			json.NewEncoder(rw).Encode(map[string]any{"id": id, "object": "Webhook", "url": body.Webhook["url"], "disabled_at": nil})
+		case r.Method == http.MethodPatch && hooks[id] != nil:
+			hooks[id]["webhook_secret"] = body.Webhook["webhook_secret"]
+			json.NewEncoder(rw).Encode(map[string]any{"id": id, "object": "Webhook", "url": hooks[id]["url"], "disabled_at": nil})
+		default:
+			t.Errorf("EasyPost got %s %s", r.Method, r.URL.Path)
+			rw.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	env.trackingURLs[tracking.EasyPost] = srv.URL + "/v2"
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	save := func(provider, key, secret string) {
+		t.Helper()
+		if p := c.post("/settings/carriers/tracking", url.Values{"provider": {provider}, "api_key": {key}, "webhook_secret": {secret},
+			"not_moving_hours": {"48"}, "delivery_days": {"7"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("save %s: %d", provider, p.status)
+		}
+	}
+	save("easypost", key, "first-secret")
+	p := c.get("/settings/carriers")
+	hookURL := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-url"]`).Text())
+	if got := strings.TrimSpace(p.doc.Find(`[data-testid="tracking-webhook-register"]`).Text()); got != "Register webhook with EasyPost" {
+		t.Fatalf("button %q", got)
+	}
+	if r := c.post("/settings/carriers/tracking/webhook", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	p = c.get("/settings/carriers")
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "Webhook registered with EasyPost (hook_1001)") {
+		t.Errorf("flash %q", got)
+	}
+	if got := p.doc.Find(`[data-testid="tracking-webhook-ref"]`).Text(); !strings.Contains(got, "hook_1001") {
+		t.Errorf("the page says %q", got)
+	}
+	if h := hooks["hook_1001"]; len(hooks) != 1 || h["url"] != hookURL || h["webhook_secret"] != "first-secret" {
+		t.Fatalf("EasyPost's webhooks %v, want %s", hooks, hookURL)
+	}
+	if strings.Contains(p.body, "first-secret") || strings.Contains(p.body, key) {
+		t.Error("the page shows a credential")
+	}
+
+	// A new secret, and the button again: the same webhook, no second one.
+	save("easypost", "", "second-secret")
+	c.post("/settings/carriers/tracking/webhook", nil)
+	p = c.get("/settings/carriers")
+	if got := p.doc.Find(".flash").Text(); !strings.Contains(got, "EasyPost already had a webhook for this address (hook_1001)") ||
+		!strings.Contains(got, "No second webhook was made.") {
+		t.Errorf("flash the second time %q", got)
+	}
+	if len(hooks) != 1 || posts != 1 || hooks["hook_1001"]["webhook_secret"] != "second-secret" {
+		t.Errorf("EasyPost's webhooks %v after %d creations", hooks, posts)
+	}
+
+	// AfterShip: added by hand.
+	save("aftership", "asat_0123456789abcdef", "as-secret")
+	p = c.get("/settings/carriers")
+	if p.doc.Find(`[data-testid="tracking-webhook-register"]`).Length() != 0 || p.doc.Find(`[data-testid="tracking-webhook-ref"]`).Length() != 0 ||
+		!strings.Contains(p.doc.Find(`[data-testid="tracking-webhook-by-hand"]`).Text(), "AfterShip's API cannot add webhooks") {
+		t.Errorf("with AfterShip the page says %q", p.doc.Find(`[data-testid="tracking-webhook"]`).Text())
+	}
+	c.post("/settings/carriers/tracking/webhook", nil)
+	if got := c.get("/settings/carriers").doc.Find(".flash.error").Text(); !strings.Contains(got, "AfterShip's API cannot add webhooks") {
+		t.Errorf("pressing it with AfterShip: %q", got)
+	}
 }

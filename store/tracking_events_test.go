@@ -32,12 +32,20 @@ type trackWorld struct {
 	mu       sync.Mutex
 	created  []map[string]string
 	refuse   bool // answer 401, as AfterShip does to a revoked key
+	// get answers GET /trackings/{id} (Get a tracking by ID) with a status
+	// and body; nil answers 404 as AfterShip does for an unknown ID.
+	get     func(id string) (int, string)
+	fetched []string // the IDs asked for, in order
 }
 
 func newTrackWorld(t *testing.T) *trackWorld {
 	t.Helper()
 	w := &trackWorld{orderWorld: newOrderWorld(t)}
 	w.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if id, ok := strings.CutPrefix(r.URL.Path, "/tracking/2025-07/trackings/"); ok && r.Method == http.MethodGet {
+			w.answerGet(rw, r, id)
+			return
+		}
 		if r.Method != http.MethodPost || r.URL.Path != "/tracking/2025-07/trackings" {
 			t.Errorf("AfterShip got %s %s", r.Method, r.URL.Path)
 			http.NotFound(rw, r)
@@ -665,4 +673,28 @@ func TestEasyPostThroughTheStore(t *testing.T) {
 	if err := w.db.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// answerGet answers Get a tracking by ID as AfterShip documents it.
+func (w *trackWorld) answerGet(rw http.ResponseWriter, r *http.Request, id string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fetched = append(w.fetched, id)
+	rw.Header().Set("Content-Type", "application/json")
+	if w.refuse || r.Header.Get("as-api-key") != trackAPIKey {
+		rw.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(rw, `{"meta":{"code":401,"message":"The API key is invalid.","type":"Unauthorized"},"data":{}}`)
+		return
+	}
+	if w.get == nil {
+		rw.WriteHeader(http.StatusNotFound)
+		io.WriteString(rw, `{"meta":{"code":4004,"message":"Tracking does not exist.","type":"NotFound"},"data":{}}`)
+		return
+	}
+	status, body := w.get(id)
+	if status == http.StatusTooManyRequests {
+		rw.Header().Set("Retry-After", "7200")
+	}
+	rw.WriteHeader(status)
+	io.WriteString(rw, body)
 }

@@ -51,6 +51,9 @@ type app struct {
 	tick   time.Duration
 	stop   context.CancelFunc
 	done   chan struct{}
+	// polledAt is when this process last asked the tracking providers for
+	// missed updates (the ticker's goroutine alone reads and writes it).
+	polledAt time.Time
 }
 
 // startApp opens the store, migrates, seeds demo data on an empty database
@@ -186,7 +189,8 @@ func (a *app) Serve() error {
 // ticker moves POs past their queue clock instants (late, due, stale),
 // starts due feed pulls, emails reminders of POs email suppliers have not
 // acknowledged in time, flags parcels with no carrier scan in time (not
-// moving), delivers the outbox, pulls connected stores' orders
+// moving), asks the tracking providers hourly for updates their webhooks
+// missed, delivers the outbox, pulls connected stores' orders
 // and pushes them stock, now and then every tick. Schedules live in the
 // database, so after a restart it resumes where the last process stopped.
 func (a *app) ticker(ctx context.Context) {
@@ -214,6 +218,10 @@ func (a *app) ticker(ctx context.Context) {
 		} else if n > 0 {
 			a.log.Info("tracking ticker", "not_moving", n)
 		}
+		if now := a.db.Now(); now.Sub(a.polledAt) >= trackingPollEvery {
+			a.polledAt = now
+			a.pollTracking(ctx)
+		}
 		if n, err := a.mail.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("outbox ticker", "err", err)
 		} else if n > 0 {
@@ -226,6 +234,34 @@ func (a *app) ticker(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// trackingPollEvery is how often the ticker asks the tracking providers
+// for the updates their webhooks missed: each pass asks about at most
+// store.TrackingPollBatch shipments, each at most every
+// store.TrackingPollAfter, so this only bounds how many calls an hour.
+const trackingPollEvery = time.Hour
+
+// pollTracking runs one pass of store.RefreshTracking over the guarded
+// client feed downloads use. It logs counts and the provider's words,
+// never a credential (the store never hands them out).
+func (a *app) pollTracking(ctx context.Context) {
+	fetcher, err := a.puller.Downloader(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("tracking poll", "err", err)
+		}
+		return
+	}
+	out, err := a.db.RefreshTracking(ctx, store.TrackingAPI{HTTP: fetcher.GuardedClient(), URLs: a.mail.TrackingURLs})
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Error("tracking poll", "err", err)
+	case out.Failed > 0:
+		a.log.Warn("tracking poll", "asked", out.Asked, "events_added", out.Added, "failed", out.Failed, "problem", out.Problem)
+	case out.Asked > 0:
+		a.log.Info("tracking poll", "asked", out.Asked, "events_added", out.Added)
 	}
 }
 

@@ -11,6 +11,10 @@ package tracking
 // model/create_tracking_request.go, component/sender.go). A number already
 // tracked is refused with meta.code 4003 "Tracking already exists."
 //
+// Get a tracking: "GET https://api.aftership.com/tracking/2025-07/trackings/{id}"
+// answers {"meta", "data": the tracking} (tracking-sdk-go:
+// operation/get_tracking_by_id.go), the same tracking a webhook's msg is.
+//
 // Webhooks (Webhook Signature): "Each webhook request includes a
 // aftership-hmac-sha256 header. The signature is a base64-encoded HMAC
 // generated using sha256 algorithm with webhook request body and webhook
@@ -36,6 +40,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -129,14 +134,7 @@ func (a *afterShip) CreateTracker(ctx context.Context, s Shipment) (string, erro
 		return id, nil
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 || answer.Meta.Code > 299 {
-		msg := answer.Meta.Message
-		if msg != "" && answer.Meta.Code != 0 && answer.Meta.Code != res.StatusCode {
-			msg = fmt.Sprintf("%s (%d)", msg, answer.Meta.Code)
-		}
-		if res.StatusCode >= 200 && res.StatusCode <= 299 {
-			return "", &Error{Kind: AfterShip, Status: res.StatusCode, Message: msg}
-		}
-		return "", httpError(AfterShip, res, msg)
+		return "", afterShipError(res, answer.Meta)
 	}
 	if jsonErr != nil || id == "" {
 		return "", &Error{Kind: AfterShip, Status: res.StatusCode, Message: "answered without the tracking's id", Retry: true}
@@ -167,18 +165,22 @@ func afterShipSignature(body []byte, secret string) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
+// afterShipTracking is a tracking as a webhook's msg and a GET's data
+// carry it, with what Dropline reads of it.
+type afterShipTracking struct {
+	ID             string                `json:"id"`
+	TrackingNumber string                `json:"tracking_number"`
+	Slug           string                `json:"slug"`
+	Checkpoints    []afterShipCheckpoint `json:"checkpoints"`
+}
+
 func (a *afterShip) ParseWebhook(h http.Header, body []byte, secret string) (Update, error) {
 	if secret == "" || !sameSignature(strings.TrimSpace(h.Get("aftership-hmac-sha256")), afterShipSignature(body, secret)) {
 		return Update{}, ErrSignature
 	}
 	var d struct {
-		Event string `json:"event"`
-		Msg   struct {
-			ID             string                `json:"id"`
-			TrackingNumber string                `json:"tracking_number"`
-			Slug           string                `json:"slug"`
-			Checkpoints    []afterShipCheckpoint `json:"checkpoints"`
-		} `json:"msg"`
+		Event string            `json:"event"`
+		Msg   afterShipTracking `json:"msg"`
 	}
 	if err := json.Unmarshal(body, &d); err != nil {
 		return Update{}, fmt.Errorf("%w: %v", ErrPayload, err)
@@ -186,8 +188,64 @@ func (a *afterShip) ParseWebhook(h http.Header, body []byte, secret string) (Upd
 	if d.Msg.TrackingNumber == "" && d.Msg.ID == "" {
 		return Update{}, ErrNotTracking
 	}
-	u := Update{Ref: d.Msg.ID, Number: d.Msg.TrackingNumber, Carrier: d.Msg.Slug}
-	for i, cp := range d.Msg.Checkpoints {
+	return d.Msg.update()
+}
+
+// Fetch reads the tracking: "GET /trackings/{id}" (Get a tracking by ID)
+// answers {"meta", "data": the tracking, with its checkpoints}; an ID
+// AfterShip does not have is a 404 with meta.code 4004 "Tracking does not
+// exist."
+func (a *afterShip) Fetch(ctx context.Context, ref string) (Update, error) {
+	if ref == "" {
+		return Update{}, &Error{Kind: AfterShip, Message: "the shipment has no AfterShip tracking ID yet"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, a.c.BaseURL+"/trackings/"+url.PathEscape(ref), nil)
+	if err != nil {
+		return Update{}, err
+	}
+	r.Header.Set("as-api-key", a.c.APIKey)
+	res, err := a.c.HTTP.Do(r)
+	if err != nil {
+		return Update{}, networkError(AfterShip, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxWebhookBody))
+	if err != nil {
+		return Update{}, networkError(AfterShip, err)
+	}
+	var answer struct {
+		Meta afterShipMeta     `json:"meta"`
+		Data afterShipTracking `json:"data"`
+	}
+	jsonErr := json.Unmarshal(raw, &answer)
+	if res.StatusCode < 200 || res.StatusCode > 299 || answer.Meta.Code > 299 {
+		return Update{}, afterShipError(res, answer.Meta)
+	}
+	if jsonErr != nil || answer.Data.ID == "" {
+		return Update{}, &Error{Kind: AfterShip, Status: res.StatusCode, Message: "answered without the tracking", Retry: true}
+	}
+	return answer.Data.update()
+}
+
+// afterShipError words an answer that is not a success, with AfterShip's
+// message and its own code where it differs from the HTTP status.
+func afterShipError(res *http.Response, meta afterShipMeta) *Error {
+	msg := meta.Message
+	if msg != "" && meta.Code != 0 && meta.Code != res.StatusCode {
+		msg = fmt.Sprintf("%s (%d)", msg, meta.Code)
+	}
+	if res.StatusCode >= 200 && res.StatusCode <= 299 {
+		return &Error{Kind: AfterShip, Status: res.StatusCode, Message: msg}
+	}
+	return httpError(AfterShip, res, msg)
+}
+
+// update reads the tracking's checkpoints into events.
+func (t afterShipTracking) update() (Update, error) {
+	u := Update{Ref: t.ID, Number: t.TrackingNumber, Carrier: t.Slug}
+	for i, cp := range t.Checkpoints {
 		status, ok := afterShipStatus(cp.Tag, cp.Subtag)
 		if !ok {
 			continue

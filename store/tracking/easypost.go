@@ -12,6 +12,17 @@ package tracking
 // within the previous three months." Errors are {"error": {"code",
 // "message", "errors"}}.
 //
+// Retrieve a tracker: "GET /v2/trackers/{id}" answers the Tracker
+// (EasyPost's examples, responses/trackers/trackers-retrieve.json), the
+// same object as an Event's result.
+//
+// Webhooks by API (Webhook; EasyPost's examples, webhooks/*.sh and
+// responses/webhooks/*.json): "GET /v2/webhooks" answers {"webhooks": [{"id":
+// "hook_...", "url", "disabled_at", ...}]}; "POST /v2/webhooks" with
+// {"webhook": {"url", "webhook_secret"}} answers the Webhook; "PATCH
+// /v2/webhooks/{id}" with {"webhook": {"webhook_secret"}} sets its secret
+// and "automatically re-enables webhook if it is disabled" (easypost-go).
+//
 // Webhooks (Webhooks Guide): "Include a webhook_secret when creating or
 // updating a webhook. EasyPost generates a signature with this secret,
 // sent via the X-Hmac-Signature header in each event." EasyPost's client
@@ -35,6 +46,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -138,15 +150,9 @@ func (e *easyPost) ParseWebhook(h http.Header, body []byte, secret string) (Upda
 		return Update{}, ErrSignature
 	}
 	var ev struct {
-		Object      string `json:"object"`
-		Description string `json:"description"`
-		Result      struct {
-			Object          string           `json:"object"`
-			ID              string           `json:"id"`
-			TrackingCode    string           `json:"tracking_code"`
-			Carrier         string           `json:"carrier"`
-			TrackingDetails []easyPostDetail `json:"tracking_details"`
-		} `json:"result"`
+		Object      string          `json:"object"`
+		Description string          `json:"description"`
+		Result      easyPostTracker `json:"result"`
 	}
 	if err := json.Unmarshal(body, &ev); err != nil {
 		return Update{}, fmt.Errorf("%w: %v", ErrPayload, err)
@@ -154,7 +160,96 @@ func (e *easyPost) ParseWebhook(h http.Header, body []byte, secret string) (Upda
 	if !strings.HasPrefix(ev.Description, "tracker.") || ev.Result.Object != "Tracker" {
 		return Update{}, ErrNotTracking
 	}
-	r := ev.Result
+	return ev.Result.update()
+}
+
+// easyPostTracker is a Tracker, as an Event's result and a GET carry it.
+type easyPostTracker struct {
+	Object          string           `json:"object"`
+	ID              string           `json:"id"`
+	TrackingCode    string           `json:"tracking_code"`
+	Carrier         string           `json:"carrier"`
+	TrackingDetails []easyPostDetail `json:"tracking_details"`
+}
+
+// easyPostError is EasyPost's error envelope.
+type easyPostError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// err words a non-2xx answer with EasyPost's message and code.
+func (a easyPostError) err(res *http.Response) *Error {
+	msg := a.Error.Message
+	if msg != "" && a.Error.Code != "" {
+		msg += " (" + a.Error.Code + ")"
+	}
+	return httpError(EasyPost, res, msg)
+}
+
+// call sends a request to path (under the API's base) with the API key as
+// the basic auth user, the body as JSON when there is one, and reads the
+// answer into out; a non-2xx answer is an *Error.
+func (e *easyPost) call(ctx context.Context, method, path string, body any, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	r, err := http.NewRequestWithContext(ctx, method, e.c.BaseURL+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	r.SetBasicAuth(e.c.APIKey, "")
+	res, err := e.c.HTTP.Do(r)
+	if err != nil {
+		return networkError(EasyPost, err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, MaxWebhookBody))
+	if err != nil {
+		return networkError(EasyPost, err)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		var answer easyPostError
+		_ = json.Unmarshal(raw, &answer) // no envelope: the status says it
+		return answer.err(res)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &Error{Kind: EasyPost, Status: res.StatusCode, Message: "answered with something Dropline cannot read", Retry: true}
+	}
+	return nil
+}
+
+// Fetch reads the Tracker: "GET /v2/trackers/{id}" (Retrieve a Tracker)
+// answers the Tracker with all its tracking_details; an ID EasyPost does not
+// have is a 404 with its error.
+func (e *easyPost) Fetch(ctx context.Context, ref string) (Update, error) {
+	if ref == "" {
+		return Update{}, &Error{Kind: EasyPost, Message: "the shipment has no EasyPost tracker ID yet"}
+	}
+	var t easyPostTracker
+	if err := e.call(ctx, http.MethodGet, "/trackers/"+url.PathEscape(ref), nil, &t); err != nil {
+		return Update{}, err
+	}
+	if t.ID == "" {
+		return Update{}, &Error{Kind: EasyPost, Status: http.StatusOK, Message: "answered without the tracker", Retry: true}
+	}
+	return t.update()
+}
+
+// update reads the Tracker's tracking_details into events.
+func (r easyPostTracker) update() (Update, error) {
 	u := Update{Ref: r.ID, Number: r.TrackingCode, Carrier: r.Carrier}
 	for i, d := range r.TrackingDetails {
 		status, ok := easyPostStatus(d.Status, d.StatusDetail)
@@ -202,4 +297,40 @@ func easyPostStatus(status, detail string) (Status, bool) {
 		return Exception, true
 	}
 	return "", false
+}
+
+// easyPostHook is a Webhook as EasyPost answers it.
+type easyPostHook struct {
+	ID         string  `json:"id"`
+	URL        string  `json:"url"`
+	DisabledAt *string `json:"disabled_at"`
+}
+
+// RegisterWebhook lists the account's webhooks and sets the secret of the
+// one for url, or creates it: pressing twice never makes two.
+func (e *easyPost) RegisterWebhook(ctx context.Context, hookURL, secret string) (string, bool, error) {
+	var list struct {
+		Webhooks []easyPostHook `json:"webhooks"`
+	}
+	if err := e.call(ctx, http.MethodGet, "/webhooks", nil, &list); err != nil {
+		return "", false, err
+	}
+	for _, h := range list.Webhooks {
+		if h.URL != hookURL || h.ID == "" {
+			continue
+		}
+		var got easyPostHook
+		if err := e.call(ctx, http.MethodPatch, "/webhooks/"+url.PathEscape(h.ID), map[string]any{"webhook": map[string]string{"webhook_secret": secret}}, &got); err != nil {
+			return "", false, err
+		}
+		return h.ID, false, nil
+	}
+	var got easyPostHook
+	if err := e.call(ctx, http.MethodPost, "/webhooks", map[string]any{"webhook": map[string]string{"url": hookURL, "webhook_secret": secret}}, &got); err != nil {
+		return "", false, err
+	}
+	if !strings.HasPrefix(got.ID, "hook_") {
+		return "", false, &Error{Kind: EasyPost, Status: http.StatusOK, Message: "answered without the webhook's id", Retry: true}
+	}
+	return got.ID, true, nil
 }

@@ -114,7 +114,7 @@ type Event struct {
 	OccurredAt time.Time
 }
 
-// Update is what one webhook delivery says of one parcel.
+// Update is what one webhook delivery, or one fetch, says of one parcel.
 type Update struct {
 	Ref     string // the provider's ID of its tracker
 	Number  string // the tracking number it follows
@@ -137,6 +137,21 @@ type Provider interface {
 	// about something else than a parcel (a test ping, another topic)
 	// returns ErrNotTracking.
 	ParseWebhook(h http.Header, body []byte, secret string) (Update, error)
+	// Fetch asks the provider for its tracker ref as it is now, with every
+	// checkpoint: the same Update a webhook brings, for the updates a
+	// webhook missed. A tracker the provider does not have is an *Error
+	// with Status 404.
+	Fetch(ctx context.Context, ref string) (Update, error)
+}
+
+// WebhookRegistrar is a provider whose API adds webhooks (EasyPost's does;
+// AfterShip's Tracking API has none: its admin adds them by hand).
+type WebhookRegistrar interface {
+	// RegisterWebhook makes the provider deliver to url, signed with
+	// secret: a webhook it has for url already gets the secret (and is
+	// enabled again), else one is created. It returns the provider's ID of
+	// the webhook and whether it was created.
+	RegisterWebhook(ctx context.Context, url, secret string) (ref string, created bool, err error)
 }
 
 // Config is a provider account and how to reach it.
