@@ -457,8 +457,9 @@ func (s *Server) shipmentDelivered(c echo.Context) error {
 	if err := s.flash(c, "Marked delivered."); err != nil {
 		return err
 	}
-	back := c.Request().Referer()
-	if !strings.Contains(back, "/dropship-orders/") {
+	// Back to the PO or list it was marked from, on this site only.
+	back := backHere(c)
+	if !strings.HasPrefix(back, "/dropship-orders") {
 		back = "/dropship-orders"
 	}
 	return redirect(c, back)

@@ -398,3 +398,33 @@ func TestBulkTrackingRefusesDuplicateColumns(t *testing.T) {
 		t.Error("the upload changed the database")
 	}
 }
+
+// TestMarkDeliveredReturnsOnThisSiteOnly: marking a parcel delivered goes
+// back to the PO it was marked from, but never to another site a forged
+// Referer names.
+func TestMarkDeliveredReturnsOnThisSiteOnly(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	c := env.client()
+	c.login(w.adminS.Email)
+	po := "/dropship-orders/" + strconv.FormatInt(w.poA, 10)
+	c.get(po)
+	mark := func(referer string) string {
+		t.Helper()
+		form := url.Values{"_csrf": {c.csrf}}
+		req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/dropship-orders/shipments/"+strconv.FormatInt(w.shipmentS, 10)+"/delivered", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Referer", referer)
+		p := c.do(req)
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("mark delivered from %q: %d", referer, p.status)
+		}
+		return p.header.Get("Location")
+	}
+	if got := mark("https://evil.example" + po); got != "/dropship-orders" {
+		t.Errorf("from another site's page, back to %q", got)
+	}
+	if got := mark(env.srv.URL + po); got != po {
+		t.Errorf("from the PO, back to %q, want %q", got, po)
+	}
+}
