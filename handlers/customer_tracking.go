@@ -80,7 +80,7 @@ func customerTrackingView(ct store.CustomerTracking) views.CustomerTrackingView 
 			pv.Items = append(pv.Items, strconv.Itoa(it.Quantity)+" × "+it.Name)
 		}
 		t := shipmentTrackingView(p.Shipment, vw.Loc)
-		pv.Events = t.Events
+		pv.Events, pv.Expected = t.Events, t.Expected
 		switch {
 		case p.DeliveredAt != nil:
 			delivered++

@@ -227,7 +227,7 @@ func backHere(c echo.Context) string {
 // shipmentTrackingView words what a shipment's tracking provider said.
 func shipmentTrackingView(sh store.Shipment, loc *time.Location) views.ShipmentTrackingView {
 	t := sh.Tracking
-	v := views.ShipmentTrackingView{Provider: t.Provider.Name(), Status: string(t.Status), Label: t.Status.Label()}
+	v := views.ShipmentTrackingView{Provider: t.Provider.Name(), Status: string(t.Status), Label: t.Status.Label(), Expected: views.ExpectedDelivery(t.ExpectedFrom, t.ExpectedTo)}
 	if t.Provider == "" {
 		v.Off, v.SettingsURL = true, "/settings/carriers#tracking-updates"
 	}

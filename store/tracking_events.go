@@ -229,6 +229,19 @@ func (db *DB) applyTrackingUpdate(ctx context.Context, accountID int64, k tracki
 	}
 	out.Result, out.Shipments = TrackingUnchanged, len(ids)
 	now := db.now()
+	if e := u.Expected; e.From != "" {
+		// The newest estimate, even when no scan came with it (AfterShip's
+		// edd_revise): it is shown until the parcel is delivered.
+		in, set := oneOf("id", ids)
+		res, err := tx.ExecContext(ctx, "UPDATE shipments SET expected_from = ?, expected_to = ? WHERE "+in+" AND (expected_from <> ? OR expected_to <> ?)",
+			e.From, e.To, set, e.From, e.To)
+		if err != nil {
+			return out, fmt.Errorf("store: tracking update: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			out.Result = TrackingApplied
+		}
+	}
 	for _, id := range ids {
 		added, err := db.applyShipmentEvents(ctx, tx, k, id, u.Events, now)
 		if err != nil {
@@ -553,7 +566,10 @@ type ShipmentTracking struct {
 	At                *time.Time // when the latest event happened
 	FirstScanAt       *time.Time
 	NotMovingAt       *time.Time // when it was flagged as not moving, if it was
-	Events            []ShipmentEvent
+	// ExpectedFrom and ExpectedTo are the carrier's estimated delivery
+	// (YYYY-MM-DD, the same day for one date), "" when none was given.
+	ExpectedFrom, ExpectedTo string
+	Events                   []ShipmentEvent
 }
 
 // NotMoving says the shipment is flagged as not moving now: no carrier
@@ -627,11 +643,11 @@ func (db *DB) loadTracking(ctx context.Context, accountID int64, ships []Shipmen
 
 // trackingColumns are the shipment columns scanShipmentTracking reads.
 const trackingColumns = `s.tracking_account_id, s.tracking_provider, s.tracking_ref, s.tracking_registered_at, s.tracking_status, s.tracking_sub_status,
-	s.tracking_at, s.first_scan_at, s.not_moving_at`
+	s.tracking_at, s.first_scan_at, s.not_moving_at, s.expected_from, s.expected_to`
 
 // trackingDest are the scan destinations of trackingColumns.
 func trackingDest(t *ShipmentTracking, owner *sql.NullInt64, kind, status *string) []any {
-	return []any{owner, kind, &t.Ref, &t.RegisteredAt, status, &t.SubStatus, &t.At, &t.FirstScanAt, &t.NotMovingAt}
+	return []any{owner, kind, &t.Ref, &t.RegisteredAt, status, &t.SubStatus, &t.At, &t.FirstScanAt, &t.NotMovingAt, &t.ExpectedFrom, &t.ExpectedTo}
 }
 
 // finish completes a scanned ShipmentTracking as seen by accountID.

@@ -236,3 +236,38 @@ func TestListsFindAParcelByItsTrackingNumber(t *testing.T) {
 		t.Errorf("another merchant found POs %+v, %v", pos, err)
 	}
 }
+
+// TestCarrierEstimateIsKept: the provider's estimated delivery is kept on
+// the shipment and shown on the customer's page; a revised estimate with
+// no new scan (AfterShip's edd_revise) replaces it, and the same one again
+// changes nothing.
+func TestCarrierEstimateIsKept(t *testing.T) {
+	w := newTrackWorld(t)
+	ctx := context.Background()
+	w.follow(t, w.merchant.ID, w.mActor)
+	po := w.poFor(t, "#7401", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.ship(t, po, "9400100000000000000066")
+	w.deliver(t)
+	update := func(estimate string) []byte {
+		return []byte(`{"event":"tracking_update","event_id":"e1","ts":1,"msg":{"id":"as-9400100000000000000066","tracking_number":"9400100000000000000066",
+			"slug":"usps","tag":"InTransit","latest_estimated_delivery":` + estimate + `,
+			"checkpoints":[{"checkpoint_time":"2026-11-21T10:00:00Z","tag":"InTransit","subtag":"InTransit_001","message":"Accepted","location":"CHICAGO, IL, US"}]}}`)
+	}
+	if out := w.mustPost(t, update(`{"type":"specific","source":"Carrier EDD","datetime":"2026-11-24"}`)); out.Result != store.TrackingApplied {
+		t.Fatalf("first update %+v", out)
+	}
+	if sh := w.shipment(t, w.merchant.ID, po.ID); sh.Tracking.ExpectedFrom != "2026-11-24" || sh.Tracking.ExpectedTo != "2026-11-24" {
+		t.Fatalf("estimate %q–%q", sh.Tracking.ExpectedFrom, sh.Tracking.ExpectedTo)
+	}
+	revised := update(`{"type":"range","source":"AfterShip EDD","datetime":null,"datetime_min":"2026-11-25","datetime_max":"2026-11-26"}`)
+	if out := w.mustPost(t, revised); out.Result != store.TrackingApplied || out.Added != 0 {
+		t.Fatalf("revised estimate %+v", out)
+	}
+	if out := w.mustPost(t, revised); out.Result != store.TrackingUnchanged {
+		t.Errorf("the same estimate again %+v", out)
+	}
+	ct, err := w.db.CustomerTrackingPreview(ctx, w.merchant.ID, po.OrderID)
+	if err != nil || len(ct.Parcels) != 1 || ct.Parcels[0].Tracking.ExpectedFrom != "2026-11-25" || ct.Parcels[0].Tracking.ExpectedTo != "2026-11-26" {
+		t.Fatalf("the customer's page %+v, %v", ct, err)
+	}
+}

@@ -167,3 +167,21 @@ func (v Viewer) loc() *time.Location {
 	}
 	return v.Loc
 }
+
+// ExpectedDelivery words a carrier's estimated delivery, days as
+// YYYY-MM-DD: "Expected Wed 9 Dec", "Expected 9–11 Dec", "Expected 30 Nov –
+// 2 Dec"; "" when there is none or it cannot be read.
+func ExpectedDelivery(from, to string) string {
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return ""
+	}
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil || !t.After(f) {
+		return "Expected " + f.Format("Mon 2 Jan")
+	}
+	if f.Month() == t.Month() && f.Year() == t.Year() {
+		return "Expected " + f.Format("2") + "–" + t.Format("2 Jan")
+	}
+	return "Expected " + f.Format("2 Jan") + " – " + t.Format("2 Jan")
+}

@@ -261,3 +261,19 @@ func TestSelectsKeepTheirValue(t *testing.T) {
 		t.Errorf("no empty choice")
 	}
 }
+
+func TestExpectedDelivery(t *testing.T) {
+	for _, c := range []struct{ from, to, want string }{
+		{"2026-12-09", "2026-12-09", "Expected Wed 9 Dec"},
+		{"2026-12-09", "", "Expected Wed 9 Dec"},
+		{"2026-12-09", "2026-12-11", "Expected 9–11 Dec"},
+		{"2026-11-30", "2026-12-02", "Expected 30 Nov – 2 Dec"},
+		{"2026-12-09", "2026-12-01", "Expected Wed 9 Dec"},
+		{"", "", ""},
+		{"soon", "", ""},
+	} {
+		if got := ExpectedDelivery(c.from, c.to); got != c.want {
+			t.Errorf("ExpectedDelivery(%q, %q) = %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+}

@@ -226,7 +226,8 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 		{"checkpoint_time": day + "T09:55:00Z", "tag": "OutForDelivery", "subtag": "OutForDelivery_001", "message": "Out For Delivery Today", "location": "HAMPTON, VA, US"},
 	}
 	body, _ := json.Marshal(map[string]any{"event": "tracking_update", "event_id": "e1", "ts": 1,
-		"msg": map[string]any{"id": "as-5120", "tracking_number": "1Z999AA10123456784", "slug": "ups", "tag": "OutForDelivery", "checkpoints": cps}})
+		"msg": map[string]any{"id": "as-5120", "tracking_number": "1Z999AA10123456784", "slug": "ups", "tag": "OutForDelivery", "checkpoints": cps,
+			"latest_estimated_delivery": map[string]any{"type": "specific", "source": "Carrier EDD", "datetime": "2026-12-09"}}})
 	req, _ := http.NewRequest(http.MethodPost, a.URL()+store.TrackingWebhookPath+set.WebhookToken, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(tracking.Signature(tracking.AfterShip, body, secret))
@@ -252,10 +253,10 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 	}
 
 	type layout struct {
-		Merchant, Headline, Status, Detail, ToShip string
-		Events                                     []string
-		Overlap                                    bool
-		ScrollW, Width                             float64
+		Merchant, Headline, Status, Detail, ToShip, Expected string
+		Events                                               []string
+		Overlap                                              bool
+		ScrollW, Width                                       float64
 	}
 	customer, cancelC := newTab()
 	defer cancelC()
@@ -269,7 +270,7 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 			const evs = [...document.querySelectorAll('[data-testid="ct-event"]')];
 			const boxes = evs.map(e => e.getBoundingClientRect());
 			return {Merchant: q('[data-testid="ct-merchant"]'), Headline: q('[data-testid="ct-headline"]'), Status: q('[data-testid="ct-status"]'),
-				Detail: q('[data-testid="ct-detail"]'), ToShip: q('[data-testid="ct-to-ship"]'),
+				Detail: q('[data-testid="ct-detail"]'), ToShip: q('[data-testid="ct-to-ship"]'), Expected: q('[data-testid="ct-expected"]'),
 				Events: evs.map(e => e.innerText.replace(/\s+/g, ' ').trim()),
 				Overlap: boxes.some((b, i) => i > 0 && b.top < boxes[i-1].bottom - 0.5),
 				ScrollW: document.documentElement.scrollWidth, Width: document.documentElement.clientWidth};
@@ -278,7 +279,7 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Merchant != merchant.Name || got.Headline != "Part of your order is on its way" || got.Status != "Out for delivery" ||
-			!strings.Contains(got.Detail, "Out For Delivery Today, HAMPTON, VA, US") || !strings.Contains(got.ToShip, "1 × Trailblaze camp stove (ACM-STOVE)") {
+			!strings.Contains(got.Detail, "Out For Delivery Today, HAMPTON, VA, US") || !strings.Contains(got.ToShip, "1 × Trailblaze camp stove (ACM-STOVE)") || got.Expected != "Expected Wed 9 Dec" {
 			t.Errorf("at %d px the customer reads %+v", width, got)
 		}
 		if len(got.Events) != 2 || !strings.HasPrefix(got.Events[0], "Out for delivery") || !strings.Contains(got.Events[1], "Origin Scan") || got.Overlap {

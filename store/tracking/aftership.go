@@ -172,6 +172,34 @@ type afterShipTracking struct {
 	TrackingNumber string                `json:"tracking_number"`
 	Slug           string                `json:"slug"`
 	Checkpoints    []afterShipCheckpoint `json:"checkpoints"`
+	// latest_estimated_delivery is AfterShip's current estimate, whatever
+	// its source (the carrier's, AfterShip's own or the merchant's): a
+	// "specific" datetime or a "range" (datetime_min, datetime_max); the
+	// carrier's own estimate is read when it is missing.
+	LatestEstimate *struct {
+		Type        string `json:"type"`
+		Datetime    string `json:"datetime"`
+		DatetimeMin string `json:"datetime_min"`
+		DatetimeMax string `json:"datetime_max"`
+	} `json:"latest_estimated_delivery"`
+	CourierEstimate *struct {
+		Date    string `json:"estimated_delivery_date"`
+		DateMin string `json:"estimated_delivery_date_min"`
+		DateMax string `json:"estimated_delivery_date_max"`
+	} `json:"courier_estimated_delivery_date"`
+}
+
+// expected is the tracking's estimated delivery.
+func (t afterShipTracking) expected() Expected {
+	if e := t.LatestEstimate; e != nil {
+		if x := expectedRange(e.Datetime, e.DatetimeMin, e.DatetimeMax); x.From != "" {
+			return x
+		}
+	}
+	if e := t.CourierEstimate; e != nil {
+		return expectedRange(e.Date, e.DateMin, e.DateMax)
+	}
+	return Expected{}
 }
 
 func (a *afterShip) ParseWebhook(h http.Header, body []byte, secret string) (Update, error) {
@@ -244,7 +272,7 @@ func afterShipError(res *http.Response, meta afterShipMeta) *Error {
 
 // update reads the tracking's checkpoints into events.
 func (t afterShipTracking) update() (Update, error) {
-	u := Update{Ref: t.ID, Number: t.TrackingNumber, Carrier: t.Slug}
+	u := Update{Ref: t.ID, Number: t.TrackingNumber, Carrier: t.Slug, Expected: t.expected()}
 	for i, cp := range t.Checkpoints {
 		status, ok := afterShipStatus(cp.Tag, cp.Subtag)
 		if !ok {

@@ -170,6 +170,9 @@ type easyPostTracker struct {
 	TrackingCode    string           `json:"tracking_code"`
 	Carrier         string           `json:"carrier"`
 	TrackingDetails []easyPostDetail `json:"tracking_details"`
+	// est_delivery_date is the carrier's estimated delivery, a datetime
+	// (often midnight UTC, a day) or null.
+	EstDeliveryDate string `json:"est_delivery_date"`
 }
 
 // easyPostError is EasyPost's error envelope.
@@ -250,7 +253,7 @@ func (e *easyPost) Fetch(ctx context.Context, ref string) (Update, error) {
 
 // update reads the Tracker's tracking_details into events.
 func (r easyPostTracker) update() (Update, error) {
-	u := Update{Ref: r.ID, Number: r.TrackingCode, Carrier: r.Carrier}
+	u := Update{Ref: r.ID, Number: r.TrackingCode, Carrier: r.Carrier, Expected: expectedRange(r.EstDeliveryDate, "", "")}
 	for i, d := range r.TrackingDetails {
 		status, ok := easyPostStatus(d.Status, d.StatusDetail)
 		if !ok {

@@ -12,6 +12,7 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"errors"
@@ -122,6 +123,43 @@ type Update struct {
 	// Events are every checkpoint the delivery carries: providers send the
 	// whole history each time, so the same event comes many times.
 	Events []Event
+	// Expected is when the carrier (or the provider) now expects to
+	// deliver it: a day, or a range of days; zero when it says nothing.
+	Expected Expected
+}
+
+// Expected is an estimated delivery: the first and last day it may come,
+// YYYY-MM-DD in the carrier's own calendar (the same day for a single
+// date); both "" when there is no estimate.
+type Expected struct {
+	From, To string
+}
+
+// expectedDay reads an estimate's date or time as its day, in the offset it
+// was written with: "2026-12-09", "2026-12-09T18:00:00+08:00" and
+// "2026-12-09T00:00:00Z" are all the 9th. Anything else is "".
+func expectedDay(s string) string {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t.Format(time.DateOnly)
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(time.DateOnly)
+		}
+	}
+	return ""
+}
+
+// expectedRange is the estimate of a day, or of a range's ends, whichever
+// the provider gave; a range with one end is that day.
+func expectedRange(day, min, max string) Expected {
+	from, to := expectedDay(min), expectedDay(max)
+	if from != "" && to != "" && from <= to {
+		return Expected{From: from, To: to}
+	}
+	d := cmp.Or(expectedDay(day), from, to)
+	return Expected{From: d, To: d}
 }
 
 // Provider is one tracking provider account.

@@ -169,6 +169,7 @@ const afterShipWebhook = `{
     "tag": "Delivered",
     "subtag": "Delivered_001",
     "subtag_message": "Delivered",
+    "latest_estimated_delivery": {"type": "range", "source": "Carrier EDD", "datetime": null, "datetime_min": "2026-03-05", "datetime_max": "2026-03-06T20:00:00-05:00"},
     "checkpoints": [
       {"checkpoint_time": "2026-03-02T18:10:00", "slug": "ups", "tag": "InfoReceived", "subtag": "InfoReceived_001", "subtag_message": "Info Received",
        "message": "Shipper created a label, UPS has not received the package yet.", "location": null, "city": null, "state": null, "country_iso3": "USA"},
@@ -192,7 +193,8 @@ func TestAfterShipWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Ref != "asa0000000001z999aa10123456784" || u.Number != "1Z999AA10123456784" || u.Carrier != "ups" {
+	if u.Ref != "asa0000000001z999aa10123456784" || u.Number != "1Z999AA10123456784" || u.Carrier != "ups" ||
+		u.Expected != (Expected{From: "2026-03-05", To: "2026-03-06"}) {
 		t.Errorf("update %+v", u)
 	}
 	est := time.FixedZone("EST", -5*3600)
@@ -340,6 +342,7 @@ const easyPostWebhook = `{
     "status": "failure",
     "status_detail": "attempted_delivery",
     "carrier": "USPS",
+    "est_delivery_date": "2026-03-07T00:00:00Z",
     "tracking_details": [
       {"object": "TrackingDetail", "message": "Shipping Label Created", "description": null, "status": "pre_transit", "status_detail": "status_update",
        "datetime": "2026-03-02T09:17:17Z", "source": "USPS", "tracking_location": {"object": "TrackingLocation", "city": "HOUSTON", "state": "TX", "country": null, "zip": "77063"}},
@@ -362,7 +365,7 @@ func TestEasyPostWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Ref != "trk_9400111899223197428490" || u.Number != "9400111899223197428490" || u.Carrier != "USPS" {
+	if u.Ref != "trk_9400111899223197428490" || u.Number != "9400111899223197428490" || u.Carrier != "USPS" || u.Expected != (Expected{From: "2026-03-07", To: "2026-03-07"}) {
 		t.Errorf("update %+v", u)
 	}
 	want := []Event{
@@ -400,4 +403,26 @@ func hmacHex(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// TestExpectedDelivery: the estimates providers send, read as days in the
+// offset they were written with.
+func TestExpectedDelivery(t *testing.T) {
+	for _, c := range []struct {
+		day, min, max string
+		want          Expected
+	}{
+		{"2026-12-09", "", "", Expected{"2026-12-09", "2026-12-09"}},
+		{"2026-12-09T23:30:00+08:00", "", "", Expected{"2026-12-09", "2026-12-09"}},
+		{"2026-12-09T00:00:00Z", "", "", Expected{"2026-12-09", "2026-12-09"}},
+		{"", "2026-12-09", "2026-12-11T18:00:00-05:00", Expected{"2026-12-09", "2026-12-11"}},
+		{"2026-12-10", "2026-12-11", "2026-12-09", Expected{"2026-12-10", "2026-12-10"}}, // a range backwards: the day
+		{"", "2026-12-09", "", Expected{"2026-12-09", "2026-12-09"}},
+		{"", "", "", Expected{}},
+		{"next week", "", "", Expected{}},
+	} {
+		if got := expectedRange(c.day, c.min, c.max); got != c.want {
+			t.Errorf("expectedRange(%q, %q, %q) = %+v, want %+v", c.day, c.min, c.max, got, c.want)
+		}
+	}
 }
