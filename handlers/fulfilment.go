@@ -368,20 +368,14 @@ func (s *Server) shipmentAdd(c echo.Context) error {
 		return err
 	}
 	input := store.ShipmentInput{Carrier: in.Carrier, TrackingNumber: in.Number, ShipDate: in.ShipDate, ExtendedField: in.Extended, Override: in.Override}
-	for _, l := range po.Lines {
-		raw := c.Request().PostFormValue("qty_" + strconv.FormatInt(l.ID, 10))
-		if raw == "" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil {
-			n = -1
-		}
-		if n != 0 {
-			input.Lines = append(input.Lines, store.ShipmentLine{POLineID: l.ID, Quantity: n})
-		}
+	var empty error
+	input.Lines, in.Qty, empty = parcelLines(c, po.Lines)
+	var sh store.Shipment
+	if empty != nil {
+		err = empty // nothing in the parcel: nothing is saved
+	} else {
+		sh, err = s.store.AddShipment(ctx, p.actor(), side.supplierID, id, input)
 	}
-	sh, err := s.store.AddShipment(ctx, p.actor(), side.supplierID, id, input)
 	if errs := fieldErrors(err); errs != nil {
 		v, verr := s.supplierPOView(c, id)
 		if verr != nil {
@@ -653,4 +647,34 @@ func (s *Server) websitePOOrder(c echo.Context) error {
 		return err
 	}
 	return redirect(c, side.base)
+}
+
+// parcelLines reads a shipment form's quantity boxes (qty_ID) for lines:
+// the lines and quantities the parcel carries, each box as typed (to show
+// again), and a field error when boxes were sent and every one is 0 (a
+// parcel with nothing in it; no boxes at all means everything remaining).
+func parcelLines(c echo.Context, lines []store.POLine) ([]store.ShipmentLine, map[int64]string, error) {
+	var out []store.ShipmentLine
+	typed := map[int64]string{}
+	for _, l := range lines {
+		raw, sent := c.Request().PostForm["qty_"+strconv.FormatInt(l.ID, 10)]
+		if !sent || len(raw) == 0 {
+			continue
+		}
+		typed[l.ID] = raw[0]
+		n, err := strconv.Atoi(strings.TrimSpace(raw[0]))
+		if strings.TrimSpace(raw[0]) == "" {
+			n, err = 0, nil
+		}
+		if err != nil {
+			n = -1
+		}
+		if n != 0 {
+			out = append(out, store.ShipmentLine{POLineID: l.ID, Quantity: n})
+		}
+	}
+	if len(typed) > 0 && len(out) == 0 {
+		return nil, typed, store.FieldError("lines", "Choose at least one item for this parcel: every quantity is 0.")
+	}
+	return out, typed, nil
 }

@@ -428,3 +428,46 @@ func TestMarkDeliveredReturnsOnThisSiteOnly(t *testing.T) {
 		t.Errorf("from the PO, back to %q, want %q", got, po)
 	}
 }
+
+// TestParcelWithNothingInItIsRefused: a shipment form whose every quantity
+// is 0 is refused with a message on the lines and saves nothing (it used to
+// ship everything remaining); a refused form keeps the quantities as typed,
+// so fixing the number does not ship what was not in the parcel.
+func TestParcelWithNothingInItIsRefused(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	po := openPO(t, env, w, "Z-1", 3)
+	c := env.client()
+	c.login(w.staffS.Email)
+	path := "/dropship-orders/" + strconv.FormatInt(po.ID, 10)
+	c.get(path)
+	qty := "qty_" + strconv.FormatInt(po.Lines[0].ID, 10)
+	today := time.Now().UTC().Format(time.DateOnly)
+	before := env.dbDigest()
+	p := c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456784"}, "ship_date": {today}, qty: {"0"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.doc.Find(`[data-testid="error-lines"]`).Text(), "every quantity is 0") {
+		t.Fatalf("an empty parcel: %d %q", p.status, p.doc.Find(`[data-testid="error-lines"]`).Text())
+	}
+	if env.dbDigest() != before {
+		t.Fatal("an empty parcel changed the database")
+	}
+	if got := p.doc.Find(`input[name="` + qty + `"]`).AttrOr("value", ""); got != "0" {
+		t.Errorf("the quantity box shows %q, want 0 as typed", got)
+	}
+	// A bad number with 1 of 3 typed: the 1 stays.
+	p = c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456785"}, "ship_date": {today}, qty: {"1"}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad check digit: %d", p.status)
+	}
+	if got := p.doc.Find(`input[name="` + qty + `"]`).AttrOr("value", ""); got != "1" {
+		t.Errorf("after a refused number the quantity box shows %q, want 1 as typed", got)
+	}
+	p = c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456784"}, "ship_date": {today}, qty: {"1"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("the fixed form: %d", p.status)
+	}
+	got, err := env.db.PurchaseOrder(t.Context(), w.merchantA.ID, po.ID)
+	if err != nil || got.Status != store.POPartiallyShipped || got.Lines[0].ShippedQty != 1 {
+		t.Fatalf("after the parcel: %+v %v", got.Status, err)
+	}
+}

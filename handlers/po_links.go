@@ -203,21 +203,15 @@ func (s *Server) poLinkShipment(c echo.Context) error {
 	}
 	input := store.ShipmentInput{Carrier: in.Carrier, TrackingNumber: in.Number, ShipDate: in.ShipDate, ExtendedField: in.Extended, Override: in.Override}
 	// Only this PO's lines are read from the form.
-	for _, l := range lp.PO.Lines {
-		raw := c.Request().PostFormValue("qty_" + strconv.FormatInt(l.ID, 10))
-		if raw == "" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil {
-			n = -1
-		}
-		if n != 0 {
-			input.Lines = append(input.Lines, store.ShipmentLine{POLineID: l.ID, Quantity: n})
-		}
-	}
+	var empty error
+	input.Lines, in.Qty, empty = parcelLines(c, lp.PO.Lines)
 	back := store.POLinkPath(lp.PO.ID, c.Param("token"))
-	sh, err := s.store.AddShipment(ctx, lp.Link.Actor(), lp.SupplierID, lp.PO.ID, input)
+	var sh store.Shipment
+	if empty != nil {
+		err = empty // nothing in the parcel: nothing is saved
+	} else {
+		sh, err = s.store.AddShipment(ctx, lp.Link.Actor(), lp.SupplierID, lp.PO.ID, input)
+	}
 	if errs := fieldErrors(err); errs != nil {
 		v, verr := s.poLinkView(c, lp)
 		if verr != nil {
