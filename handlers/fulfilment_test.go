@@ -451,7 +451,7 @@ func TestParcelWithNothingInItIsRefused(t *testing.T) {
 	if env.dbDigest() != before {
 		t.Fatal("an empty parcel changed the database")
 	}
-	if got := p.doc.Find(`input[name="` + qty + `"]`).AttrOr("value", ""); got != "0" {
+	if got := p.doc.Find(`input[name="`+qty+`"]`).AttrOr("value", ""); got != "0" {
 		t.Errorf("the quantity box shows %q, want 0 as typed", got)
 	}
 	// A bad number with 1 of 3 typed: the 1 stays.
@@ -459,7 +459,7 @@ func TestParcelWithNothingInItIsRefused(t *testing.T) {
 	if p.status != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad check digit: %d", p.status)
 	}
-	if got := p.doc.Find(`input[name="` + qty + `"]`).AttrOr("value", ""); got != "1" {
+	if got := p.doc.Find(`input[name="`+qty+`"]`).AttrOr("value", ""); got != "1" {
 		t.Errorf("after a refused number the quantity box shows %q, want 1 as typed", got)
 	}
 	p = c.post(path+"/shipments", url.Values{"carrier": {"ups"}, "tracking_number": {"1Z999AA10123456784"}, "ship_date": {today}, qty: {"1"}})
