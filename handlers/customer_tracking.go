@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -18,12 +19,16 @@ import (
 // revoked or expired link is 404, and nothing is written.
 func (s *Server) customerTrackingShow(c echo.Context) error {
 	ct, err := s.store.CustomerTrackingByToken(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return err
-	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Robots-Tag", "noindex, nofollow")
+	if errors.Is(err, store.ErrNotFound) {
+		// The customer's own words, not the portal's error page.
+		return render(c, http.StatusNotFound, views.CustomerTrackingGone())
+	}
+	if err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, views.CustomerTrackingPage(customerTrackingView(ct)))
 }
 
@@ -56,7 +61,7 @@ func (s *Server) trackingLinksRevoke(c echo.Context) error {
 	}
 	msg := "The customer's tracking links were already revoked."
 	if n > 0 {
-		msg = fmt.Sprintf("Revoked %s: they no longer open the tracking page. The next shipping email carries a new one.", count(n, "tracking link", "tracking links"))
+		msg = fmt.Sprintf("Revoked %s: the tracking page no longer opens from the emails sent so far. The next shipping email carries a new link.", count(n, "tracking link", "tracking links"))
 	}
 	if err := s.flash(c, msg); err != nil {
 		return err
@@ -70,8 +75,18 @@ func customerTrackingView(ct store.CustomerTracking) views.CustomerTrackingView 
 	vw := viewerOf(ct.Merchant)
 	v := views.CustomerTrackingView{Merchant: ct.Merchant.Name, OrderNumber: ct.OrderNumber, Placed: vw.Date(ct.PlacedAt), Cancelled: ct.Cancelled, Contact: ct.ReplyTo}
 	delivered := 0
+	// Each parcel keeps its number whichever email's link opened the page.
+	nth := map[int64]int{}
 	for _, p := range ct.Parcels {
-		pv := views.CustomerParcelView{Carrier: p.CarrierName, Number: p.TrackingNumber, URL: safeHTTP(p.TrackingURL), Shipped: p.ShipDate,
+		nth[p.ID] = 1
+		for _, q := range ct.Parcels {
+			if q.ID < p.ID {
+				nth[p.ID]++
+			}
+		}
+	}
+	for _, p := range ct.Parcels {
+		pv := views.CustomerParcelView{Nth: nth[p.ID], Carrier: p.CarrierName, Number: p.TrackingNumber, URL: safeHTTP(p.TrackingURL), Shipped: p.ShipDate,
 			Followed: p.Tracking.Provider != ""}
 		if day, err := time.Parse(time.DateOnly, p.ShipDate); err == nil {
 			pv.Shipped = day.Format("2 Jan 2006")

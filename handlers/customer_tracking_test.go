@@ -84,7 +84,7 @@ func TestCustomerTrackingPageFromTheEmail(t *testing.T) {
 	if got := page.doc.Find(`[data-testid="ct-to-ship"]`).Text(); !strings.Contains(got, "1 × Widget (S-100)") {
 		t.Errorf("still to ship %q", got)
 	}
-	for _, secret := range []string{w.supplierS.Name, "1 Main St", "62701", "42.00", "ada@example.com", "555-0100", w.staffS.Email, po.PONumber} {
+	for _, secret := range []string{"Dropline", w.supplierS.Name, "1 Main St", "62701", "42.00", "ada@example.com", "555-0100", w.staffS.Email, po.PONumber} {
 		if strings.Contains(page.body, secret) {
 			t.Errorf("the customer's page shows %q", secret)
 		}
@@ -93,8 +93,10 @@ func TestCustomerTrackingPageFromTheEmail(t *testing.T) {
 		t.Errorf("headers %v", page.header)
 	}
 	for _, bad := range []string{"/track/" + strings.Repeat("A", 43), links[0][:len(links[0])-1], links[0] + "A"} {
-		if p := customer.get(bad); p.status != http.StatusNotFound {
-			t.Errorf("%s: %d, want 404", bad, p.status)
+		p := customer.get(bad)
+		if p.status != http.StatusNotFound || p.doc.Find(`[data-testid="ct-gone"]`).Length() != 1 || strings.Contains(p.body, "Dropline") ||
+			p.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d %q, want the customer's not-found page", bad, p.status, p.doc.Find("main").Text())
 		}
 	}
 

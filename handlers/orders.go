@@ -1062,7 +1062,7 @@ func (s *Server) renderOrderSettings(c echo.Context, status int, errs views.Fiel
 		}
 		v.Rejected = append(v.Rejected, views.RejectedWebhookRow{At: vw.Time(h.ReceivedAt), Source: h.Source, Reason: h.Reason, Body: body})
 	}
-	return render(c, status, views.OrderSettingsPage(s.frame(c, "Orders and webhooks"), v))
+	return render(c, status, views.OrderSettingsPage(s.frame(c, "Orders and Shopify"), v))
 }
 
 func (s *Server) orderSettingsSave(c echo.Context) error {

@@ -44,6 +44,11 @@ func (db *DB) SeedDemo(ctx context.Context) ([]DemoLogin, bool, error) {
 	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET dropship_enabled = 1 WHERE id IN (?, ?)", merchant.ID, supplier.ID); err != nil {
 		return nil, false, fmt.Errorf("store: demo: %w", err)
 	}
+	// The address customers' questions go to, named on their tracking page
+	// and in their shipping emails' Reply-To.
+	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET reply_to_email = 'help@northwind.example' WHERE id = ?", merchant.ID); err != nil {
+		return nil, false, fmt.Errorf("store: demo: %w", err)
+	}
 	// The demo supplier takes orders from the start: new ones arrive as "New".
 	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET initial_status_id = (SELECT id FROM supplier_statuses WHERE account_id = ? AND name = 'New') WHERE id = ?",
 		supplier.ID, supplier.ID); err != nil {

@@ -723,10 +723,14 @@ func (m *machine) Check(t *rapid.T) {
 					t.Fatal(err)
 				}
 				parcels += len(ships)
-				for _, pl := range p.Lines {
-					if pl.Status == "open" && (p.Status == store.POOpen || p.Status == store.POPartiallyShipped) {
-						toShip += pl.Quantity - pl.ShippedQty
+			}
+			if o.Status != store.OrderCancelled {
+				for _, l := range o.Lines {
+					shipped := l.ShippedBefore
+					if l.PO != nil {
+						shipped += l.PO.Shipped
 					}
+					toShip += max(l.Quantity-shipped, 0)
 				}
 			}
 			shown := 0

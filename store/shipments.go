@@ -36,6 +36,10 @@ type shipPO struct {
 	queue       queueRow // its queue flags and the state they came from, as loaded
 	orderEmail  string   // the order's customer, for the shipping email
 	orderName   string
+	// elsewhere is how many units of the order's other lines (not on this
+	// PO) have still to ship, by anyone: the shipping email says the rest
+	// ships separately. 0 once the order is closed or cancelled on its store.
+	elsewhere int
 	replyTo     string // the merchant's reply-to email, for the same
 	facts       poFacts
 	terms       pairTerms
@@ -79,7 +83,10 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	err := eachRow(ctx, q, `SELECT po.id, po.account_id, po.supplier_id, po.link_id, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
 		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT),
-		coalesce(o.sales_channel_id, 0), o.channel_ref, po.tracking_problem <> ''
+		coalesce(o.sales_channel_id, 0), o.channel_ref, po.tracking_problem <> '',
+		CASE WHEN o.closed_at IS NULL AND o.channel_cancelled_at IS NULL THEN (SELECT coalesce(sum(CASE WHEN r.n > 0 THEN r.n ELSE 0 END), 0) FROM (
+			SELECT ol.quantity - coalesce((SELECT sum(x.shipped_qty) FROM po_lines x WHERE x.order_line_id = ol.id), 0) AS n FROM order_lines ol
+			WHERE ol.order_id = po.order_id AND NOT EXISTS (SELECT 1 FROM po_lines y WHERE y.order_line_id = ol.id AND y.po_id = po.id)) r) ELSE 0 END
 		FROM purchase_orders po JOIN orders o ON o.id = po.order_id
 		WHERE `+in+` AND +po.supplier_id = ? AND po.release_at <= ?`, []any{set, supplierID, now}, func(rows *sql.Rows) error {
 		p := &shipPO{saved: map[string]bool{}}
@@ -88,7 +95,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.SupplierID, &linkID, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
 			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock),
-			&p.salesChannel, &p.channelRef, &p.queue.state.trackingProblem); err != nil {
+			&p.salesChannel, &p.channelRef, &p.queue.state.trackingProblem, &p.elsewhere); err != nil {
 			return err
 		}
 		pos[p.ID] = p
@@ -817,7 +824,7 @@ func shippedEmail(p *shipPO, sh Shipment, left int, page string) string {
 		}
 		fmt.Fprintf(&b, "  %d × %s\n", l.Quantity, item)
 	}
-	if left > 0 {
+	if left > 0 || p.elsewhere > 0 {
 		b.WriteString("The rest of your order ships separately.\n")
 	}
 	fmt.Fprintf(&b, "\nCarrier: %s\nTracking number: %s\n", sh.CarrierName, sh.TrackingNumber)

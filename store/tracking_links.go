@@ -39,7 +39,7 @@ type CustomerTracking struct {
 	// Parcels are the order's shipments, the one the email was about first,
 	// then in the order they were sent.
 	Parcels []CustomerParcel
-	// ToShip is what is on its way to a supplier's parcel but not in one yet.
+	// ToShip is what no parcel has carried yet, line by line.
 	ToShip []CustomerItem
 }
 
@@ -117,15 +117,16 @@ func (db *DB) CustomerTrackingPreview(ctx context.Context, merchantID, orderID i
 func (db *DB) customerTracking(ctx context.Context, merchantID, orderID, shipmentID int64) (CustomerTracking, error) {
 	ct := CustomerTracking{MerchantID: merchantID, OrderID: orderID}
 	var status string
-	err := db.rqRow(ctx, "SELECT channel_order_id, placed_at, status FROM orders WHERE id = ? AND account_id = ?", orderID, merchantID).
-		Scan(&ct.OrderNumber, &ct.PlacedAt, &status)
+	var closed bool
+	err := db.rqRow(ctx, "SELECT channel_order_id, placed_at, status, closed_at IS NOT NULL OR channel_cancelled_at IS NOT NULL FROM orders WHERE id = ? AND account_id = ?",
+		orderID, merchantID).Scan(&ct.OrderNumber, &ct.PlacedAt, &status, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, ErrNotFound)
 	}
 	if err != nil {
 		return ct, fmt.Errorf("store: tracking page of order %d: %w", orderID, err)
 	}
-	ct.Cancelled = status == "cancelled"
+	ct.Cancelled = status == OrderCancelled || closed
 	if ct.Merchant, err = db.Account(ctx, merchantID); err != nil {
 		return ct, err
 	}
@@ -172,18 +173,23 @@ func (db *DB) customerTracking(ctx context.Context, merchantID, orderID, shipmen
 		}
 		return 0
 	})
-	// What a supplier still has to send: the open lines of the POs being
-	// worked on, released or not.
-	err = eachRow(ctx, db.read, `SELECT coalesce(ol.sku, pl.supplier_sku), coalesce(ol.title, ''), pl.quantity - pl.shipped_qty FROM po_lines pl
-		JOIN purchase_orders po ON po.id = pl.po_id LEFT JOIN order_lines ol ON ol.id = pl.order_line_id
-		WHERE po.order_id = ? AND po.account_id = ? AND pl.status = 'open' AND pl.quantity > pl.shipped_qty
-			AND po.status IN ('open', 'partially_shipped') ORDER BY coalesce(ol.line_no, 0), pl.id`, []any{orderID, merchantID}, func(rows *sql.Rows) error {
+	// What has still to ship: each line's quantity less what any parcel
+	// carried of it, whoever is to send it (a supplier's PO, one not placed
+	// yet, or the merchant's own stock); nothing once the order was closed
+	// or cancelled on its store.
+	if ct.Cancelled {
+		return ct, nil
+	}
+	err = eachRow(ctx, db.read, `SELECT ol.sku, ol.title, ol.quantity - coalesce((SELECT sum(pl.shipped_qty) FROM po_lines pl WHERE pl.order_line_id = ol.id), 0)
+		FROM order_lines ol WHERE ol.order_id = ? AND ol.account_id = ? ORDER BY ol.line_no`, []any{orderID, merchantID}, func(rows *sql.Rows) error {
 		var sku, title string
 		var left int
 		if err := rows.Scan(&sku, &title, &left); err != nil {
 			return err
 		}
-		ct.ToShip = append(ct.ToShip, CustomerItem{Name: customerItem(sku, title), Quantity: left})
+		if left > 0 {
+			ct.ToShip = append(ct.ToShip, CustomerItem{Name: customerItem(sku, title), Quantity: left})
+		}
 		return nil
 	})
 	if err != nil {

@@ -45,7 +45,9 @@ func TestCustomerFollowsTheOrderFromTheEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.follow(t, w.merchant.ID, w.mActor)
-	o := w.order(t, "#7101", orderfile.Line{SKU: "A-1", Title: "Blue mug", Quantity: 2}, orderfile.Line{SKU: "A-2", Title: "Teapot", Quantity: 1})
+	// The gift card is the merchant's own stock: no supplier sends it.
+	o := w.order(t, "#7101", orderfile.Line{SKU: "A-1", Title: "Blue mug", Quantity: 2}, orderfile.Line{SKU: "A-2", Title: "Teapot", Quantity: 1},
+		orderfile.Line{SKU: "OWN-1", Title: "Gift card", Quantity: 1})
 	res, err := w.dropship(t, o, store.DropshipRequest{})
 	if err != nil || len(res.POs) != 1 {
 		t.Fatalf("dropship: %+v, %v", res, err)
@@ -69,7 +71,7 @@ func TestCustomerFollowsTheOrderFromTheEmail(t *testing.T) {
 		ct.Parcels[0].ID != first.ID || len(ct.Parcels[0].Items) != 1 || ct.Parcels[0].Items[0] != (store.CustomerItem{Name: "Blue mug (A-1)", Quantity: 1}) {
 		t.Fatalf("page %+v", ct)
 	}
-	if want := []store.CustomerItem{{Name: "Blue mug (A-1)", Quantity: 1}, {Name: "Teapot (A-2)", Quantity: 1}}; !equalItems(ct.ToShip, want) {
+	if want := []store.CustomerItem{{Name: "Blue mug (A-1)", Quantity: 1}, {Name: "Teapot (A-2)", Quantity: 1}, {Name: "Gift card (OWN-1)", Quantity: 1}}; !equalItems(ct.ToShip, want) {
 		t.Errorf("still to ship %+v, want %+v", ct.ToShip, want)
 	}
 
@@ -99,15 +101,27 @@ func TestCustomerFollowsTheOrderFromTheEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ct.Parcels) != 2 || ct.Parcels[0].ID != second.ID || ct.Parcels[1].ID != first.ID || len(ct.ToShip) != 0 {
+	if len(ct.Parcels) != 2 || ct.Parcels[0].ID != second.ID || ct.Parcels[1].ID != first.ID ||
+		!equalItems(ct.ToShip, []store.CustomerItem{{Name: "Gift card (OWN-1)", Quantity: 1}}) {
 		t.Fatalf("page from the second email %+v", ct)
+	}
+	// The supplier's PO is done, but the order is not: the email says so.
+	if !strings.Contains(emails[1].Body, "The rest of your order ships separately.") {
+		t.Errorf("the second email does not say more is coming:\n%s", emails[1].Body)
+	}
+	// Once the merchant closes the order, nothing is said to be coming.
+	if err := w.db.CloseOrder(ctx, w.mActor, w.merchant.ID, o.ID, "The gift card was emailed instead."); err != nil {
+		t.Fatal(err)
+	}
+	if ct, err = w.db.CustomerTrackingByToken(ctx, token2); err != nil || !ct.Cancelled || len(ct.ToShip) != 0 || len(ct.Parcels) != 2 {
+		t.Fatalf("page after closing %+v, %v", ct, err)
 	}
 	if got := ct.Parcels[0].Items; !equalItems(got, []store.CustomerItem{{Name: "Blue mug (A-1)", Quantity: 1}, {Name: "Teapot (A-2)", Quantity: 1}}) {
 		t.Errorf("the second parcel carries %+v", got)
 	}
 
 	links, err := w.db.OrderTrackingLinks(ctx, w.merchant.ID, o.ID)
-	if err != nil || links.Live != 2 || links.Revoked != 0 || links.Opens != 3 || links.FirstOpenedAt == nil || links.LastOpenedAt == nil {
+	if err != nil || links.Live != 2 || links.Revoked != 0 || links.Opens != 4 || links.FirstOpenedAt == nil || links.LastOpenedAt == nil {
 		t.Fatalf("links %+v, %v", links, err)
 	}
 	// One timeline note per link's first opening, not per opening.

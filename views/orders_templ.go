@@ -3330,7 +3330,7 @@ func trackingPageNote(csrf string, orderID int64, t TrackingPageView) templ.Comp
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 274, "<button type=\"submit\" class=\"small secondary\" data-testid=\"tracking-links-revoke\">Revoke the customer's tracking links</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 274, "<button type=\"submit\" class=\"small secondary\" data-testid=\"tracking-links-revoke\" data-confirm=\"Revoke the customer's tracking links? The links already emailed stop opening the order's page; the next shipping email carries a new one.\">Revoke the customer's tracking links</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -303,6 +303,10 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 	if err != nil || !strings.Contains(state, "1 link live · opened 2 times") {
 		t.Errorf("the order page says %q (%v)", state, err)
 	}
+	// The button asks first; the test answers yes, as the merchant would.
+	if _, err := chromedp.Run(m, chromedp.Evaluate[bool](`(window.confirm = m => { window.asked = m; return true; }, true)`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(m, chromedp.Click(`[data-testid="tracking-links-revoke"]`), chromedp.WaitVisible(`.flash`)); err != nil {
 		t.Fatal(err)
 	}
