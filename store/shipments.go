@@ -29,17 +29,17 @@ import (
 // see what remains.
 type shipPO struct {
 	PurchaseOrder
-	lines       []shipLine      // every line, in id order
-	saved       map[string]bool // shipmentKey of each shipment it has
-	shipments   int             // how many it has, and how many delivered
-	delivered   int
-	queue       queueRow // its queue flags and the state they came from, as loaded
-	orderEmail  string   // the order's customer, for the shipping email
-	orderName   string
+	lines      []shipLine      // every line, in id order
+	saved      map[string]bool // shipmentKey of each shipment it has
+	shipments  int             // how many it has, and how many delivered
+	delivered  int
+	queue      queueRow // its queue flags and the state they came from, as loaded
+	orderEmail string   // the order's customer, for the shipping email
+	orderName  string
 	// elsewhere is how many units of the order's other lines (not on this
 	// PO) have still to ship, by anyone: the shipping email says the rest
 	// ships separately. 0 once the order is closed or cancelled on its store.
-	elsewhere int
+	elsewhere   int
 	replyTo     string // the merchant's reply-to email, for the same
 	facts       poFacts
 	terms       pairTerms
