@@ -150,3 +150,34 @@ func TestCustomerTrackingPageFromTheEmail(t *testing.T) {
 		t.Errorf("after revoking the order page says %q", got)
 	}
 }
+
+// TestSearchPointsToTheTabThatHasIt: a tracking number searched from the
+// tab a list opens on, where its shipped order is not, says how many the
+// other tabs hold and links to All with the same search, which lists it.
+func TestSearchPointsToTheTabThatHasIt(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	ships, err := env.db.Shipments(t.Context(), w.merchantA.ID, w.poA)
+	if err != nil || len(ships) == 0 {
+		t.Fatalf("the world's shipment: %v %v", ships, err)
+	}
+	number := strings.ToLower(ships[0].TrackingNumber)
+	for _, c := range []struct {
+		who, list, rows string
+	}{
+		{w.adminA.Email, "/orders", `[data-testid="order-row"]`},
+		{w.adminS.Email, "/dropship-orders", `[data-testid="queue-row"]`},
+	} {
+		cl := env.client()
+		cl.login(c.who)
+		p := cl.get(c.list + "?q=" + url.QueryEscape(number))
+		action := p.doc.Find(`[data-testid="empty-action"]`).First()
+		if p.doc.Find(c.rows).Length() != 0 || !strings.Contains(p.doc.Find(".empty-state").Text(), "1 order in") || action.Text() != "Show them in All" {
+			t.Fatalf("%s from its first tab: %q", c.list, p.doc.Find(".empty-state").Text())
+		}
+		all := cl.get(action.AttrOr("href", ""))
+		if all.doc.Find(c.rows).Length() != 1 {
+			t.Errorf("%s: All lists %d rows for the number", action.AttrOr("href", ""), all.doc.Find(c.rows).Length())
+		}
+	}
+}

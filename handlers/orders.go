@@ -73,6 +73,12 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	tq := cloneValues(q)
 	tq.Set("tab", f.Tab)
 	v.ExportURL = exportHref("/orders/export.csv", tq)
+	if page.Total == 0 && page.AllTabs > 0 {
+		aq := cloneValues(q)
+		aq.Set("tab", store.TabAll)
+		aq.Del("page")
+		v.Elsewhere, v.AllURL = page.AllTabs, "/orders?"+aq.Encode()
+	}
 	v.Dates = views.DateRange{Legend: "Placed", From: v.From, To: v.To, Presets: datePresets("/orders", tq, s.now().In(vw.Loc))}
 	for _, t := range orderTabs {
 		tq := cloneValues(q)

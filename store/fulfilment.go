@@ -50,8 +50,11 @@ type QueuePO struct {
 
 // QueuePage is one page of the supplier's queue and its tab counts.
 type QueuePage struct {
-	POs     []QueuePO
-	Total   int
+	POs   []QueuePO
+	Total int
+	// AllTabs is how many POs the same filters match in All when this tab
+	// has none and the list is filtered; -1 otherwise.
+	AllTabs int
 	Page    int
 	PerPage int
 	Counts  map[string]int
@@ -282,6 +285,16 @@ func (db *DB) SupplierQueue(ctx context.Context, supplierID int64, f QueueFilter
 		page.Total = n
 	} else if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+w, all...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: queue: %w", err)
+	}
+	page.AllTabs = -1
+	if filters := (QueueFilter{Tab: f.Tab, Page: f.Page, PerPage: f.PerPage}); page.Total == 0 && f.Tab != QueueAll && f != filters {
+		// Nothing here: what the same filters match in All, to point there.
+		fa := f
+		fa.Tab = QueueAll
+		wa, alla := queueWhere(supplierID, fa, t)
+		if err := db.rqRow(ctx, "SELECT count(*) FROM purchase_orders po WHERE "+wa, alla...).Scan(&page.AllTabs); err != nil {
+			return page, fmt.Errorf("store: queue: %w", err)
+		}
 	}
 	// The tabs to work from list the oldest first; the others, which hold
 	// nearly every PO, the newest first, reading the supplier's index in order.

@@ -744,8 +744,11 @@ type OrderFilter struct {
 
 // OrderPage is one page of the order list and the tab counts.
 type OrderPage struct {
-	Orders  []Order
-	Total   int
+	Orders []Order
+	Total  int
+	// AllTabs is how many orders the filters match in every tab, when
+	// they are filtered and the tab is not All; -1 otherwise.
+	AllTabs int
 	Page    int
 	PerPage int
 	Counts  map[string]int
@@ -831,6 +834,16 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")
+	page.AllTabs = -1
+	if filtered && f.Tab != TabAll && len(where) > 1 {
+		// What the filters match in every tab, for a list that finds nothing
+		// in its own to point at the others (where[1] is the tab's clause).
+		all := strings.Join(append([]string{where[0]}, where[2:]...), " AND ")
+		allArgs := append(append(append([]any{}, fromArgs...), args[0]), args[2:]...)
+		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+all, allArgs...).Scan(&page.AllTabs); err != nil {
+			return page, fmt.Errorf("store: orders: %w", err)
+		}
+	}
 	if filtered {
 		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("store: orders: %w", err)

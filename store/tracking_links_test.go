@@ -242,6 +242,11 @@ func TestListsFindAParcelByItsTrackingNumber(t *testing.T) {
 			t.Errorf("the supplier's queue found by %q: %+v, %v", q, queue, err)
 		}
 	}
+	// Searched from the tab the list opens on, where the shipped order is
+	// not: the page says how many the other tabs hold.
+	if orders, err := w.db.Orders(ctx, w.merchant.ID, store.OrderFilter{Query: "9400100000000000000059"}); err != nil || orders.Total != 0 || orders.AllTabs != 1 {
+		t.Errorf("from Needs dropship: %d here, %d in all tabs, %v", orders.Total, orders.AllTabs, err)
+	}
 	other := w.secondMerchant(t, "Other Shop")
 	if orders, err := w.db.Orders(ctx, other.merchant.ID, store.OrderFilter{Tab: store.TabAll, Query: "9400100000000000000059"}); err != nil || orders.Total != 0 {
 		t.Errorf("another merchant found %+v, %v", orders, err)
