@@ -265,7 +265,7 @@ func TestShopifyChannelWebhooks(t *testing.T) {
 	if err != nil || len(res.POs) != 1 {
 		t.Fatalf("dropship #4602: %+v, %v", res, err)
 	}
-	if _, err := env.db.AddShipment(t.Context(), store.CLIActor, w.supplierS.ID, res.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10123456784",
+	if _, err := env.db.AddShipment(t.Context(), store.CLIActor, w.supplierS.ID, res.POs[0].ID, store.ShipmentInput{Carrier: "ups", TrackingNumber: "1Z999AA10987654328",
 		ShipDate: time.Now().UTC().Format(time.DateOnly)}); err != nil {
 		t.Fatal(err)
 	}

@@ -319,7 +319,7 @@ func TestOrderPageShowsStoreUpdates(t *testing.T) {
 		}
 	}
 	d := &store.Deliverer{DB: env.db, HTTP: srv.Client(), Log: quietLog()}
-	ship("1Z999AA10123456784")
+	ship("1Z999AA10987654328")
 	c := env.client()
 	c.login(w.adminA.Email)
 	updates := func() []string {

@@ -418,8 +418,12 @@ func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, rel
 	ahead.read.Go(func() {
 		defer release()
 		cands, pos, err := readFilePOs(ctx, []querier{side}, supplierID, numbers[k:], now)
+		var uses numberUses
 		if err == nil {
-			rest, err = checkRows(rows, second, cands, pos, tk, actor, now)
+			uses, err = loadNumberUses(ctx, side, supplierID, rowTrackingNumbers(rows, second))
+		}
+		if err == nil {
+			rest, err = checkRows(rows, second, cands, pos, tk, actor, uses, now)
 		}
 		restErr = err
 		orders := orderIDs(rest) // read before the writer has rest
@@ -444,7 +448,11 @@ func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, rel
 	if err != nil {
 		return TrackingPlan{}, err
 	}
-	list, err := checkRows(rows, first, cands, pos, tk, actor, now)
+	uses, err := loadNumberUses(ctx, tx, supplierID, rowTrackingNumbers(rows, first))
+	if err != nil {
+		return TrackingPlan{}, err
+	}
+	list, err := checkRows(rows, first, cands, pos, tk, actor, uses, now)
 	if err != nil {
 		return TrackingPlan{}, err
 	}
@@ -530,11 +538,35 @@ func checkTracking(ctx context.Context, readers []querier, actor Actor, supplier
 	if err != nil {
 		return TrackingPlan{}, nil, err
 	}
-	list, err := checkRows(rows, nil, cands, pos, tk, actor, now)
+	uses, err := loadNumberUses(ctx, readers[0], supplierID, rowTrackingNumbers(rows, nil))
+	if err != nil {
+		return TrackingPlan{}, nil, err
+	}
+	list, err := checkRows(rows, nil, cands, pos, tk, actor, uses, now)
 	if err != nil {
 		return TrackingPlan{}, nil, err
 	}
 	return countPlan(rows, len(list)), list, nil
+}
+
+// rowTrackingNumbers is the tracking numbers of the rows whose PO number is
+// in part (every row when part is nil), as typed and normalised, each once:
+// what a saved shipment may carry.
+func rowTrackingNumbers(rows []TrackingRow, part map[string]bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rows {
+		if part != nil && !part[r.PONumber] {
+			continue
+		}
+		for _, n := range []string{strings.TrimSpace(r.TrackingNumber), carrier.Normalize(r.TrackingNumber)} {
+			if n != "" && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // fileNumbers is the PO numbers of rows, each once, in file order.
@@ -556,7 +588,7 @@ func fileNumbers(rows []TrackingRow) []string {
 // rows make, in file order, each taken off its PO. It writes only the rows
 // and POs of its part.
 func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCandidate, pos map[int64]*shipPO, tk *trackingChecker, actor Actor,
-	now time.Time) ([]newShipment, error) {
+	uses numberUses, now time.Time) ([]newShipment, error) {
 	type group struct {
 		po    *shipPO
 		rows  []int
@@ -630,14 +662,14 @@ func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCa
 			}
 			continue
 		}
-		sh, err := checkShipment(g.po, tk, actor, g.input, now)
+		sh, err := checkShipment(g.po, tk, actor, g.input, uses, now)
 		var ve *ValidationError
 		if err != nil && !errors.As(err, &ve) && Message(err) == "" {
 			return nil, err
 		}
 		if err != nil {
 			msg := UserText(err)
-			if strings.Contains(msg, "already on") {
+			if strings.Contains(msg, "already on "+g.po.PONumber+".") {
 				msg = "Duplicate: this shipment is already saved."
 			}
 			msg = strings.Replace(msg, saveAnywayHint, bulkSaveAnywayHint, 1)
@@ -648,6 +680,7 @@ func checkRows(rows []TrackingRow, part map[string]bool, cands map[string][]poCa
 		}
 		left := g.po.take(sh)
 		list = append(list, newShipment{po: g.po, sh: sh, left: left})
+		uses.add(sh.TrackingNumber, g.po)
 	}
 	return list, nil
 }

@@ -683,7 +683,11 @@ func (db *DB) AddShipment(ctx context.Context, actor Actor, supplierID, poID int
 	if p == nil {
 		return Shipment{}, fmt.Errorf("store: add shipment: purchase order %d: %w", poID, ErrNotFound)
 	}
-	sh, err := checkShipment(p, tk, actor, in, now)
+	uses, err := loadNumberUses(ctx, tx, supplierID, []string{carrier.Normalize(in.TrackingNumber), strings.TrimSpace(in.TrackingNumber)})
+	if err != nil {
+		return Shipment{}, fmt.Errorf("store: add shipment: %w", err)
+	}
+	sh, err := checkShipment(p, tk, actor, in, uses, now)
 	var ve *ValidationError
 	if err != nil && (errors.As(err, &ve) || Message(err) != "") {
 		return Shipment{}, err

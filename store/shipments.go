@@ -83,7 +83,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 	err := eachRow(ctx, q, `SELECT po.id, po.account_id, po.supplier_id, po.link_id, po.order_id, o.channel_order_id, o.channel,
 		po.po_number, po.status, po.cancel_state, po.currency, CAST(po.release_at AS TEXT), CAST(po.created_at AS TEXT), o.customer_email, o.customer_name,
 		CAST(po.promise_date AS TEXT), CAST(po.acknowledged_at AS TEXT), CAST(po.first_tracking_at AS TEXT), po.queue_flags, CAST(po.queue_clock_at AS TEXT),
-		coalesce(o.sales_channel_id, 0), o.channel_ref, po.tracking_problem <> '',
+		coalesce(o.sales_channel_id, 0), o.channel_ref, po.tracking_problem <> '', po.ship_name, po.ship_address1, po.ship_postal_code,
 		CASE WHEN o.closed_at IS NULL AND o.channel_cancelled_at IS NULL THEN (SELECT coalesce(sum(CASE WHEN r.n > 0 THEN r.n ELSE 0 END), 0) FROM (
 			SELECT ol.quantity - coalesce((SELECT sum(x.shipped_qty) FROM po_lines x WHERE x.order_line_id = ol.id), 0) AS n FROM order_lines ol
 			WHERE ol.order_id = po.order_id AND NOT EXISTS (SELECT 1 FROM po_lines y WHERE y.order_line_id = ol.id AND y.po_id = po.id)) r) ELSE 0 END
@@ -95,7 +95,7 @@ func loadShipPOs(ctx context.Context, q querier, supplierID int64, ids []int64, 
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.SupplierID, &linkID, &p.OrderID, &p.ChannelOrderID, &p.Channel,
 			&p.PONumber, &p.Status, &p.CancelState, &p.Currency, textTime(&p.ReleaseAt), textTime(&p.CreatedAt), &p.orderEmail, &p.orderName,
 			textNullTime(&f.promise), textNullTime(&f.acked), textNullTime(&f.tracked), &p.queue.flags, textNullTime(&p.queue.clock),
-			&p.salesChannel, &p.channelRef, &p.queue.state.trackingProblem, &p.elsewhere); err != nil {
+			&p.salesChannel, &p.channelRef, &p.queue.state.trackingProblem, &p.ShipTo.Name, &p.ShipTo.Address1, &p.ShipTo.PostalCode, &p.elsewhere); err != nil {
 			return err
 		}
 		pos[p.ID] = p
@@ -253,7 +253,7 @@ func (p *shipPO) lineBySKU(sku string) (int64, bool) {
 // would be saved: carrier, normalised number, date, and lines (by default
 // everything remaining). A problem the user can fix is a ValidationError;
 // a PO with nothing left to ship is a conflict.
-func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput, now time.Time) (Shipment, error) {
+func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput, uses numberUses, now time.Time) (Shipment, error) {
 	c := checks{}
 	in.ExtendedField = strings.TrimSpace(in.ExtendedField)
 	c.check(len(in.ExtendedField) <= 200, "extended_field", "Use at most 200 characters.")
@@ -278,6 +278,15 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 	}
 	if terr == nil && tc.Problem != "" && !in.Override {
 		c.add("tracking_number", strings.TrimSuffix(tc.Problem, ".")+"."+saveAnywayHint)
+	}
+	// The same number on a PO to another address is almost always a
+	// number pasted twice: one parcel goes to one address.
+	elsewhere := ""
+	if terr == nil {
+		elsewhere = uses.elsewhere(tc.Number, p)
+	}
+	if elsewhere != "" && !in.Override && tc.Problem == "" {
+		c.add("tracking_number", elsewhere+saveAnywayHint)
 	}
 	loc := p.supplierLoc
 	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
@@ -335,9 +344,70 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 	sh := Shipment{POID: p.ID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
 		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}
 	if in.Override {
-		sh.OverrideReason = tc.Problem
+		sh.OverrideReason = strings.TrimSpace(tc.Problem + " " + elsewhere)
 	}
 	return sh, nil
+}
+
+// numberUse is a PO of the supplier's that a tracking number is already
+// on, and where that PO ships.
+type numberUse struct {
+	poID               int64
+	poNumber           string
+	name, addr, postal string
+}
+
+// numberUses are the POs each tracking number is already on.
+type numberUses map[string][]numberUse
+
+// place is an address as compared: its first line and postal code, in
+// lower case, spaces folded.
+func place(addr, postal string) string {
+	return strings.ToLower(strings.Join(strings.Fields(addr+" "+postal), " "))
+}
+
+// elsewhere says, for a number about to be saved on p, the first PO that
+// already has it and ships to another address; "" when none does (the same
+// customer's two orders in one parcel are fine).
+func (u numberUses) elsewhere(number string, p *shipPO) string {
+	here := place(p.ShipTo.Address1, p.ShipTo.PostalCode)
+	for _, o := range u[number] {
+		if o.poID != p.ID && place(o.addr, o.postal) != here {
+			to := strings.Join(slices.DeleteFunc([]string{o.name, o.postal}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", ")
+			return "This tracking number is already on " + o.poNumber + ", which ships to another address (" + to + "): one parcel goes to one address."
+		}
+	}
+	return ""
+}
+
+// add records that number is now on p, for the rows of a file after it.
+func (u numberUses) add(number string, p *shipPO) {
+	u[number] = append(u[number], numberUse{poID: p.ID, poNumber: p.PONumber, name: p.ShipTo.Name, addr: p.ShipTo.Address1, postal: p.ShipTo.PostalCode})
+}
+
+// loadNumberUses reads the supplier's POs that already carry any of
+// numbers (as saved: normalised for a known carrier).
+func loadNumberUses(ctx context.Context, q querier, supplierID int64, numbers []string) (numberUses, error) {
+	uses := numberUses{}
+	if len(numbers) == 0 {
+		return uses, nil
+	}
+	set, err := json.Marshal(numbers)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(ctx, q, `SELECT s.tracking_number, po.id, po.po_number, po.ship_name, po.ship_address1, po.ship_postal_code
+		FROM shipments s JOIN purchase_orders po ON po.id = s.po_id
+		WHERE s.supplier_id = ? AND s.tracking_number IN (SELECT value FROM json_each(?)) ORDER BY s.id`, []any{supplierID, string(set)}, func(rows *sql.Rows) error {
+		var number string
+		var o numberUse
+		if err := rows.Scan(&number, &o.poID, &o.poNumber, &o.name, &o.addr, &o.postal); err != nil {
+			return err
+		}
+		uses[number] = append(uses[number], o)
+		return nil
+	})
+	return uses, err
 }
 
 // saveAnywayHint follows a number that fails its carrier's check, on the
@@ -747,7 +817,7 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 		// sent: three notes at the same instant told a merchant no more.
 		msg := fmt.Sprintf("%s shipped %s on %s with %s, tracking %s (%s).", p.SupplierName, strings.Join(parts, ", "), p.PONumber, sh.CarrierName, sh.TrackingNumber, sh.ShipDate)
 		if sh.OverrideReason != "" {
-			msg += " The number failed the carrier's check and was saved anyway: " + strings.TrimSuffix(sh.OverrideReason, ".") + "."
+			msg += " The number failed a check and was saved anyway: " + strings.TrimSuffix(sh.OverrideReason, ".") + "."
 		}
 		n.audits = append(n.audits, auditRow(actor, p.SupplierID, "shipment.created", "purchase_order", p.ID, sh.CarrierName+" "+sh.TrackingNumber, now))
 		// What the shipment sends: the customer's email in the merchant's

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dropline/dropline/store"
+	"github.com/dropline/dropline/store/carrier"
 	"github.com/dropline/dropline/store/orderfile"
 )
 
@@ -288,5 +289,88 @@ func TestCarrierEstimateIsKept(t *testing.T) {
 	ct, err := w.db.CustomerTrackingPreview(ctx, w.merchant.ID, po.OrderID)
 	if err != nil || len(ct.Parcels) != 1 || ct.Parcels[0].Tracking.ExpectedFrom != "2026-11-25" || ct.Parcels[0].Tracking.ExpectedTo != "2026-11-26" {
 		t.Fatalf("the customer's page %+v, %v", ct, err)
+	}
+}
+
+// TestOneNumberOneAddress: a tracking number already on a PO to another
+// address is refused on the next PO, naming it (a number pasted twice is
+// the usual cause), unless saved anyway, which is recorded; the same
+// customer's two orders may share a parcel. A file is checked the same
+// way, against the database and its own earlier rows.
+func TestOneNumberOneAddress(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	elsewhere := func(number string, to orderfile.Address) store.PurchaseOrder {
+		t.Helper()
+		o, _, err := w.db.CreateOrder(ctx, w.mActor, w.merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
+			Customer: orderfile.Customer{Name: to.Name}, ShipTo: to, Lines: []orderfile.Line{{SKU: "A-1", Quantity: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.dropship(t, o, store.DropshipRequest{})
+		if err != nil || len(res.POs) != 1 {
+			t.Fatalf("dropship %s: %+v %v", number, res, err)
+		}
+		return res.POs[0]
+	}
+	// USPS numbers with their check digit, as a label carries them.
+	valid := func(prefix string) string {
+		t.Helper()
+		for d := '0'; d <= '9'; d++ {
+			if carrier.Check("usps", prefix+string(d)) == nil {
+				return prefix + string(d)
+			}
+		}
+		t.Fatalf("no check digit makes %s valid", prefix)
+		return ""
+	}
+	n1, n2, n3 := valid("940010000000000000007"), valid("940010000000000000008"), valid("940010000000000000009")
+	tom := orderfile.Address{Name: "Tom Becker", Address1: "5 Elm St", City: "Albany", Region: "NY", PostalCode: "12207", Country: "US"}
+	first := w.poFor(t, "#7501", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.ship(t, first, n1)
+	same := w.poFor(t, "#7502", orderfile.Line{SKU: "A-2", Quantity: 1}) // the same customer's second order
+	toTom := elsewhere("#7503", tom)
+	day := w.now.Format(time.DateOnly)
+
+	in := store.ShipmentInput{Carrier: "usps", TrackingNumber: n1[:4] + " " + n1[4:], ShipDate: day}
+	_, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, toTom.ID, in)
+	if msg := store.UserText(err); !strings.Contains(msg, "already on "+first.PONumber+", which ships to another address (Ada Customer, 62701)") {
+		t.Fatalf("the same number to Tom: %v", err)
+	}
+	if _, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, same.ID, in); err != nil {
+		t.Fatalf("the same customer's second order in the same parcel: %v", err)
+	}
+	in.Override = true
+	sh, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, toTom.ID, in)
+	if err != nil || !strings.Contains(sh.OverrideReason, "another address") {
+		t.Fatalf("saved anyway: %+v %v", sh, err)
+	}
+
+	// A file: a number already saved elsewhere, and one new number given
+	// to two addresses in the file.
+	toTom2, toAda := elsewhere("#7504", tom), w.poFor(t, "#7505", orderfile.Line{SKU: "A-3", Quantity: 1})
+	toAda2 := w.poFor(t, "#7506", orderfile.Line{SKU: "A-3", Quantity: 1})
+	file := "po_number,carrier,tracking_number,ship_date\n" +
+		toTom2.PONumber + ",usps," + n1 + "," + day + "\n" +
+		toAda.PONumber + ",usps," + n2 + "," + day + "\n" +
+		toAda2.PONumber + ",usps," + n2 + "," + day + "\n"
+	plan, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Shipments != 2 || plan.Errors != 1 || !strings.Contains(plan.Rows[0].Error, "which ships to another address") || plan.Rows[1].Error != "" || plan.Rows[2].Error != "" {
+		t.Fatalf("plan %+v", plan.Rows)
+	}
+	file = "po_number,carrier,tracking_number,ship_date\n" +
+		toAda.PONumber + ",usps," + n3 + "," + day + "\n" +
+		toTom2.PONumber + ",usps," + n3 + "," + day + "\n"
+	if plan, err = w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), false); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Errors != 1 || plan.Rows[0].Error != "" || !strings.Contains(plan.Rows[1].Error, "already on "+toAda.PONumber) {
+		t.Fatalf("one new number to two addresses in a file: %+v", plan.Rows)
+	}
+	if err := w.db.CheckInvariants(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1921,7 +1921,7 @@ func TrackingForm(csrf string, v SupplierPOView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "> Save anyway if the number fails the carrier's check (recorded)</label><div><button type=\"submit\" data-testid=\"add-shipment\">Save shipment</button></div></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 177, "> Save anyway if the number fails a check (recorded)</label><div><button type=\"submit\" data-testid=\"add-shipment\">Save shipment</button></div></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
