@@ -32,6 +32,9 @@ func TestCarrierGuessHint(t *testing.T) {
 		{"RR123456785MN", "", "Looks like: International Post (UPU S10), issued by the post of MN."},
 		{"60120172242323", "", "Could be: DHL eCommerce or DPD (no check digit to confirm it)."},
 		{"1Z999AA10123456785", "", "No carrier's format matches this number."},
+		// The chosen carrier's check, as saving would say it.
+		{"1Z999AA10123456785", "ups", "The check digit of this UPS 1Z number is wrong (expected 4, got 5). No carrier's format matches this number."},
+		{"9400100000000000000011", "usps", "The check digit of this USPS IMpb 22-digit number is wrong (expected 3, got 1). Could be: DHL eCommerce (no check digit to confirm it)."},
 		{"", "", ""},
 	} {
 		if got := hint(tt.number, tt.chosen); got != tt.want {

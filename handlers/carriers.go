@@ -161,10 +161,19 @@ func (s *Server) carrierGuess(c echo.Context) error {
 		return err
 	}
 	chosen := ""
+	v := views.CarrierHintView{}
 	if cr, ok := carrier.Lookup(c.QueryParam("carrier")); ok && cr.Code == c.QueryParam("carrier") {
 		chosen = cr.Name
+		v = hintView(g, chosen)
+		if err := carrier.Check(cr.Code, number); err != nil && v.Chosen == "" {
+			// (When the number is surely another carrier's, the hint says
+			// that instead.)
+			v.Problem = err.Error()
+		}
+	} else {
+		v = hintView(g, chosen)
 	}
-	return render(c, http.StatusOK, views.CarrierHint(hintView(g, chosen)))
+	return render(c, http.StatusOK, views.CarrierHint(v))
 }
 
 // hintView turns a guess into the hint line; chosen, the carrier picked in

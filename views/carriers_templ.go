@@ -932,6 +932,7 @@ type CarrierHintView struct {
 	Elsewhere []string // carriers that would confirm it but are not the account's
 	Issuer    string   // the post that issued an S10 number
 	Chosen    string   // the carrier chosen in the form, when it is none of Sure
+	Problem   string   // why the chosen carrier refuses the number, "" when it takes it
 }
 
 // CarrierHint is the "Looks like" line under a tracking number field, which
@@ -965,7 +966,7 @@ func CarrierHint(v CarrierHintView) templ.Component {
 			var templ_7745c5c3_Var34 string
 			templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(hintText(v))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/carriers.templ`, Line: 232, Col: 16}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/carriers.templ`, Line: 233, Col: 16}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
 			if templ_7745c5c3_Err != nil {

@@ -195,6 +195,10 @@ func joinAnd(words []string) string {
 // carrier.
 func hintText(v CarrierHintView) string {
 	var b strings.Builder
+	if v.Problem != "" {
+		// The chosen carrier's own word first: what saving would say.
+		b.WriteString(strings.TrimSuffix(v.Problem, ".") + ". ")
+	}
 	switch {
 	case len(v.Sure) > 0:
 		b.WriteString("Looks like: " + orList(v.Sure))
