@@ -120,6 +120,8 @@ func customerTrackingView(ct store.CustomerTracking) views.CustomerTrackingView 
 	}
 	n := len(ct.Parcels)
 	switch {
+	case n == 0 && ct.Cancelled:
+		v.Headline = "This order was cancelled"
 	case n == 0:
 		v.Headline = "Your order is being prepared"
 	case delivered == n && len(ct.ToShip) == 0:
