@@ -548,6 +548,7 @@ func everyPageRoles(t *testing.T, a *app) []pageRole {
 		// Someone not signed in: the sign-in page, and a PO's emailed link.
 		{name: "visitor", params: map[string]string{"poID": id(barnPO.ID), "token": linkPath[1]},
 			byRoute: map[string]map[string]string{"/track/:token": {"token": trackToken}},
-			more:    []string{"/po-link/" + id(barnPO.ID) + "/" + strings.Repeat("x", 43)}}, // the error page, signed out
+			more: []string{"/po-link/" + id(barnPO.ID) + "/" + strings.Repeat("x", 43), // the error page, signed out
+				"/track/" + strings.Repeat("x", 43)}}, // the customer's page for a dead link
 	}
 }
