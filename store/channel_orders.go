@@ -351,7 +351,7 @@ func orderProblem(number string, problems map[string]string) string {
 // last pulled ChannelSyncEvery or more before now (or never), oldest first;
 // paused ones are left alone.
 func (db *DB) ChannelsDueForSync(ctx context.Context, now time.Time) ([]SalesChannel, error) {
-	out, err := db.salesChannelsWhere(ctx, `paused = 0 AND (orders_synced_at IS NULL OR orders_synced_at <= ?)
+	out, err := db.salesChannelsWhere(ctx, liveAccount("sales_channels.account_id")+` AND paused = 0 AND (orders_synced_at IS NULL OR orders_synced_at <= ?)
 		ORDER BY orders_synced_at IS NOT NULL, orders_synced_at, id`, now.UTC().Add(-ChannelSyncEvery))
 	if err != nil {
 		return nil, fmt.Errorf("store: channels due for sync: %w", err)

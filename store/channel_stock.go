@@ -509,7 +509,7 @@ func (db *DB) recordStock(ctx context.Context, channelID int64, location, base s
 // alone.
 func (db *DB) ChannelsDueForStockPush(ctx context.Context, now time.Time) ([]SalesChannel, error) {
 	now = now.UTC()
-	out, err := db.salesChannelsWhere(ctx, `push_stock = 1 AND paused = 0 AND (stock_claimed_until IS NULL OR stock_claimed_until <= ?)
+	out, err := db.salesChannelsWhere(ctx, liveAccount("sales_channels.account_id")+` AND push_stock = 1 AND paused = 0 AND (stock_claimed_until IS NULL OR stock_claimed_until <= ?)
 		AND (stock_next_at IS NULL OR stock_next_at <= ? OR stock_changes <> stock_changes_seen)
 		ORDER BY stock_checked_at IS NOT NULL, stock_checked_at, id`, now, now)
 	if err != nil {

@@ -164,7 +164,7 @@ func (db *DB) ReceiveChannelWebhook(ctx context.Context, token string, h http.He
 	var store storeRef
 	var kind, secret string
 	var paused bool
-	err := db.rqRow(ctx, "SELECT id, account_id, kind, name, webhook_secret, paused FROM sales_channels WHERE webhook_token = ?", token).
+	err := db.rqRow(ctx, "SELECT id, account_id, kind, name, webhook_secret, paused FROM sales_channels WHERE webhook_token = ? AND "+liveAccount("sales_channels.account_id"), token).
 		Scan(&store.id, &merchantID, &kind, &store.name, &secret, &paused)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("store: webhook: %w", ErrNotFound)

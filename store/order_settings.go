@@ -131,6 +131,11 @@ func (db *DB) ShopifySecret(ctx context.Context, publicID string) (Account, stri
 	if err != nil {
 		return Account{}, "", err
 	}
+	if a.Disabled() {
+		// A disabled account takes no orders: the store retries, and a
+		// pull after it is enabled brings what it missed.
+		return Account{}, "", fmt.Errorf("store: shopify secret: %w", ErrNotFound)
+	}
 	var secret string
 	if err := db.rqRow(ctx, "SELECT shopify_webhook_secret FROM accounts WHERE id = ?", a.ID).Scan(&secret); err != nil {
 		return Account{}, "", fmt.Errorf("store: shopify secret: %w", err)

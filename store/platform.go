@@ -76,9 +76,13 @@ func (db *DB) SearchAccounts(ctx context.Context, q string) ([]AccountSummary, e
 }
 
 // SetAccountDisabled disables an account (its users can no longer sign in
-// to it, its signed-in sessions end, its API tokens, feed URLs and emailed
-// PO links stop working) or enables it again; its data stays as it was.
-// reason is required to disable. Platform admins only.
+// to it, its signed-in sessions end, its API tokens, feed URLs, emailed PO
+// links and customers' tracking links stop working, and nothing runs for
+// it: no scheduled feed pull, store pull or stock push, no outbox message
+// sent (they wait, and go once it is enabled), no reminder or tracking
+// poll, and its stores' and providers' webhooks are refused) or enables it
+// again; its data stays as it was. reason is required to disable.
+// Platform admins only.
 func (db *DB) SetAccountDisabled(ctx context.Context, actor Actor, accountID int64, disabled bool, reason string) (Account, error) {
 	reason = strings.TrimSpace(reason)
 	if disabled {
@@ -146,4 +150,11 @@ func (db *DB) AccountDisabled(ctx context.Context, accountID int64) (AccountDisa
 		return d, fmt.Errorf("store: account %d: %w", accountID, err)
 	}
 	return d, nil
+}
+
+// liveAccount is the SQL condition that the account col names is not
+// disabled: what a background job or a webhook checks before it acts for
+// an account.
+func liveAccount(col string) string {
+	return "NOT EXISTS (SELECT 1 FROM accounts dis WHERE dis.id = " + col + " AND dis.disabled_at IS NOT NULL)"
 }

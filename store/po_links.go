@@ -422,7 +422,7 @@ func (db *DB) SendPOReminders(ctx context.Context) (int, error) {
 	now := db.now()
 	rows, err := db.rq(ctx, `SELECT po.id, po.release_at, s.ack_sla_hours FROM purchase_orders po JOIN accounts s ON s.id = po.supplier_id
 		WHERE po.emailed_at IS NOT NULL AND po.reminded_at IS NULL AND po.acknowledged_at IS NULL AND po.release_at <= ? AND po.status = 'open'
-		AND s.contact = 'email' AND EXISTS (SELECT 1 FROM po_links l WHERE l.po_id = po.id AND l.revoked_at IS NULL)
+		AND s.contact = 'email' AND EXISTS (SELECT 1 FROM po_links l WHERE l.po_id = po.id AND l.revoked_at IS NULL) AND `+liveAccount("po.account_id")+`
 		ORDER BY po.release_at LIMIT 500`, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: PO reminders: %w", err)

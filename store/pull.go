@@ -270,7 +270,8 @@ func (p *Puller) PullNowAs(ctx context.Context, actor Actor, merchantID, subID i
 func (p *Puller) PullDue(ctx context.Context) (int, error) {
 	now := p.DB.now()
 	rows, err := p.DB.read.QueryContext(ctx, `SELECT s.id, s.account_id FROM subscriptions s
-		WHERE s.paused = 0 AND s.next_run_at <= ? AND (s.running_since IS NULL OR s.running_since < ?)
+		WHERE s.paused = 0 AND s.next_run_at <= ? AND (s.running_since IS NULL OR s.running_since < ?) AND `+liveAccount("s.account_id")+`
+		AND NOT EXISTS (SELECT 1 FROM feeds df JOIN accounts dsup ON dsup.id = df.account_id WHERE df.id = s.feed_id AND dsup.disabled_at IS NOT NULL)
 		AND NOT EXISTS (SELECT 1 FROM feed_runs r WHERE r.subscription_id = s.id AND r.state = 'held')
 		ORDER BY s.next_run_at LIMIT 100`, now, now.Add(-p.lease()))
 	if err != nil {

@@ -140,7 +140,8 @@ func (db *DB) ReceiveTrackingWebhook(ctx context.Context, token string, h http.H
 	}
 	var accountID int64
 	var kind, secret string
-	err := db.rqRow(ctx, "SELECT account_id, provider, webhook_secret FROM tracking_settings WHERE webhook_token = ?", token).Scan(&accountID, &kind, &secret)
+	err := db.rqRow(ctx, "SELECT account_id, provider, webhook_secret FROM tracking_settings WHERE webhook_token = ? AND "+liveAccount("tracking_settings.account_id"), token).
+		Scan(&accountID, &kind, &secret)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("store: tracking webhook: %w", ErrNotFound)
 	}
@@ -479,7 +480,7 @@ func (db *DB) FlagNotMoving(ctx context.Context) (int, error) {
 	err := eachRow(ctx, db.read, `SELECT s.id, s.po_id, s.ship_date, ts.not_moving_hours, a.time_zone FROM shipments s
 		JOIN tracking_settings ts ON ts.account_id = s.tracking_account_id JOIN accounts a ON a.id = s.supplier_id
 		WHERE s.tracking_registered_at IS NOT NULL AND s.first_scan_at IS NULL AND s.not_moving_at IS NULL AND s.delivered_at IS NULL
-			AND s.ship_date <= ? AND ts.provider <> '' ORDER BY s.id`, []any{latest}, func(rows *sql.Rows) error {
+			AND s.ship_date <= ? AND ts.provider <> '' AND `+liveAccount("s.tracking_account_id")+` ORDER BY s.id`, []any{latest}, func(rows *sql.Rows) error {
 		var d due
 		var day, tz string
 		var hours int

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -372,5 +373,61 @@ func TestOneNumberOneAddress(t *testing.T) {
 	}
 	if err := w.db.CheckInvariants(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDisabledAccountRunsNothing: while a platform admin has the merchant
+// disabled, nothing runs for it: no scheduled feed pull, no store pull, no
+// outbox message sent (they wait), its store's and tracking provider's
+// webhooks and its Shopify webhook address are refused; once enabled,
+// everything goes on, the waiting messages first.
+func TestDisabledAccountRunsNothing(t *testing.T) {
+	w := newTrackWorld(t)
+	ctx := context.Background()
+	w.follow(t, w.merchant.ID, w.mActor)
+	f := newFakeShopShopify(t, map[string]string{})
+	ch := w.connect(t, store.SalesChannelInput{Kind: "shopify", Name: "Acme", BaseURL: f.srv.URL, AccessToken: syncShopifyToken})
+	po := w.poFor(t, "#7601", orderfile.Line{SKU: "A-1", Quantity: 1})
+	w.ship(t, po, "9400100000000000000011")
+	w.now = w.now.Add(3 * time.Hour) // every subscription due again
+	if _, err := w.db.SetAccountDisabled(ctx, store.CLIActor, w.merchant.ID, true, "unpaid"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.puller.PullDue(ctx); err != nil || n != 0 {
+		t.Errorf("a disabled merchant's feeds pulled: %d, %v", n, err)
+	}
+	if due, err := w.db.ChannelsDueForSync(ctx, w.now); err != nil || len(due) != 0 {
+		t.Errorf("a disabled merchant's store is due: %+v, %v", due, err)
+	}
+	w.deliver(t)
+	if len(w.created) != 0 {
+		t.Errorf("a disabled merchant's outbox was sent: %v", w.created)
+	}
+	body := afterShipUpdate("9400100000000000000011", checkpoint{"2026-11-21T10:00:00Z", "InTransit", "InTransit_001", "Accepted", "CHICAGO, IL, US"})
+	if _, err := w.post(t, body, trackSecret); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a disabled merchant's tracking webhook: %v", err)
+	}
+	if _, _, err := w.db.ShopifySecret(ctx, w.merchant.PublicID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a disabled merchant's Shopify webhook address: %v", err)
+	}
+	if _, err := w.db.ReceiveChannelWebhook(ctx, "any-token", http.Header{}, []byte("{}")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a store webhook: %v", err)
+	}
+
+	if _, err := w.db.SetAccountDisabled(ctx, store.CLIActor, w.merchant.ID, false, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.puller.PullDue(ctx); err != nil || n == 0 {
+		t.Errorf("once enabled the feeds pulled %d, %v", n, err)
+	}
+	if due, err := w.db.ChannelsDueForSync(ctx, w.now); err != nil || len(due) != 1 || due[0].ID != ch.ID {
+		t.Errorf("once enabled the store is due: %+v, %v", due, err)
+	}
+	w.deliver(t)
+	if len(w.created) != 1 {
+		t.Errorf("once enabled the waiting registration went %d times", len(w.created))
+	}
+	if out := w.mustPost(t, body); out.Result != store.TrackingApplied {
+		t.Errorf("once enabled the tracking webhook: %+v", out)
 	}
 }

@@ -82,6 +82,7 @@ func (db *DB) RefreshTracking(ctx context.Context, api TrackingAPI) (TrackingPol
 	err := eachRow(ctx, db.write, `UPDATE shipments SET tracking_polled_at = ? WHERE id IN (
 		SELECT s.id FROM shipments s JOIN tracking_settings ts ON ts.account_id = s.tracking_account_id
 		WHERE s.tracking_registered_at IS NOT NULL AND s.delivered_at IS NULL AND s.tracking_ref <> '' AND ts.provider = s.tracking_provider
+			AND `+liveAccount("s.tracking_account_id")+`
 			AND coalesce(s.tracking_at, s.tracking_registered_at) < ?
 			AND (s.tracking_polled_at IS NULL OR s.tracking_polled_at < ?) AND s.ship_date >= ?
 		ORDER BY coalesce(s.tracking_polled_at, s.tracking_registered_at), s.id LIMIT `+fmt.Sprint(TrackingPollBatch)+lock+`)
