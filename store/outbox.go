@@ -505,7 +505,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	token := randomToken(12)
 	now := db.now()
 	claim := `UPDATE outbox SET claim_token = ?, claimed_until = ? WHERE id IN (
-		SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) AND `+liveAccount("outbox.account_id")+` ORDER BY id LIMIT 200%s)
+		SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) AND ` + liveAccount("outbox.account_id") + ` ORDER BY id LIMIT 200%s)
 		AND state = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`
 	lock := ""
 	if db.pg {
