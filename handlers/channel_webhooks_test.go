@@ -220,6 +220,12 @@ func TestShopifyChannelWebhooks(t *testing.T) {
 	if p := c.get("/orders/" + injID(id)); p.doc.Find(`[data-testid="channel-cancelled"]`).Length() != 0 {
 		t.Errorf("a notice before the store cancelled:\n%s", p.doc.Find("main").Text())
 	}
+	row := func() *goquery.Selection {
+		return c.get("/orders?tab=all").doc.Find(`[data-testid="order-row"][data-order-id="` + injID(id) + `"]`)
+	}
+	if row().Find(`[data-testid="cancelled-on-store"]`).Length() != 0 {
+		t.Error("the order list marks the order cancelled before the store did")
+	}
 	if st, out := deliver(path, "orders/updated", shopifyPayload(4601, "S-100", "2026-11-20T12:15:00Z"), appSecret); st != http.StatusOK || out["result"] != store.WebhookCancelled {
 		t.Fatalf("cancellation: %d %v", st, out)
 	}
@@ -228,6 +234,9 @@ func TestShopifyChannelWebhooks(t *testing.T) {
 	if !strings.Contains(notice, "Cancelled on Main shop at 20 Nov 2026 12:15") || !strings.Contains(notice, "Items unavailable") || !strings.Contains(notice, "Still open: "+po.PONumber) ||
 		p.doc.Find(`[data-testid="request-po-cancellation"]`).Length() != 1 {
 		t.Fatalf("order page notice %q", notice)
+	}
+	if got := row().Find(`[data-testid="cancelled-on-store"]`).Text(); got != "Cancelled on store" {
+		t.Errorf("the order list's row says %q, want it marked cancelled on the store", got)
 	}
 
 	before = env.dbDigest()

@@ -95,7 +95,7 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	for _, o := range page.Orders {
 		v.Rows = append(v.Rows, views.OrderRow{ID: o.ID, Number: o.ChannelOrderID, Channel: channelLabel(o.Channel), Customer: o.Customer.Name,
 			Placed: vw.Time(o.PlacedAt), Total: vw.Money(o.TotalCents, o.Currency), Status: o.Status,
-			Dropship: o.Dropship, Suppliers: strings.Join(o.Suppliers, ", ")})
+			Dropship: o.Dropship, Suppliers: strings.Join(o.Suppliers, ", "), CancelledOnStore: o.CancelledOnStore})
 	}
 	v.Pages = max(1, int(math.Ceil(float64(page.Total)/float64(page.PerPage))))
 	pageURL := func(n int) string {

@@ -55,8 +55,11 @@ type Order struct {
 	Tab        string
 	Dropship   bool
 	Suppliers  []string
-	CreatedAt  time.Time
-	Lines      []OrderLine
+	// CancelledOnStore: its store said it was cancelled (read by the order
+	// list; the order page reads the cancellation itself).
+	CancelledOnStore bool
+	CreatedAt        time.Time
+	Lines            []OrderLine
 }
 
 // OrderLine is one line of an order.
@@ -100,13 +103,13 @@ const orderColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.place
 	o.note, o.total_cents, o.status, o.tab, o.dropship, o.suppliers, o.created_at, o.channel_ref`
 
 const orderSummaryColumns = `o.id, o.account_id, o.channel, o.channel_order_id, o.placed_at, o.currency, o.customer_name,
-	o.total_cents, o.status, o.tab, o.dropship, o.suppliers`
+	o.total_cents, o.status, o.tab, o.dropship, o.suppliers, o.channel_cancelled_at IS NOT NULL`
 
 func scanOrderSummary(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var suppliers string
 	err := row.Scan(&o.ID, &o.AccountID, &o.Channel, &o.ChannelOrderID, &o.PlacedAt, &o.Currency, &o.Customer.Name,
-		&o.TotalCents, &o.Status, &o.Tab, &o.Dropship, &suppliers)
+		&o.TotalCents, &o.Status, &o.Tab, &o.Dropship, &suppliers, &o.CancelledOnStore)
 	o.Suppliers = splitTags(suppliers)
 	return o, err
 }
