@@ -181,3 +181,47 @@ func TestSearchPointsToTheTabThatHasIt(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerUpdatesSetting: a merchant's customers get tracking emails
+// unless its admin unticks the box in Settings; the page shows the choice
+// as saved, and a supplier's settings have no such box.
+func TestCustomerUpdatesSetting(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	m := env.client()
+	m.login(w.adminA.Email)
+	box := func() (shown, checked bool) {
+		s := m.get("/settings").doc.Find(`[data-testid="customer-updates"]`)
+		_, on := s.Attr("checked")
+		return s.Length() == 1, on
+	}
+	if shown, on := box(); !shown || !on {
+		t.Fatalf("the box is shown %v, ticked %v; want ticked by default", shown, on)
+	}
+	save := func(extra url.Values) {
+		t.Helper()
+		form := url.Values{"name": {w.merchantA.Name}, "time_zone": {"UTC"}, "dropship_enabled": {"true"}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		if p := m.post("/settings/account", form); p.status != http.StatusSeeOther {
+			t.Fatalf("save: %d", p.status)
+		}
+	}
+	save(nil)
+	if c, err := env.db.AccountContact(t.Context(), w.merchantA.ID); err != nil || !c.CustomerUpdatesOff {
+		t.Fatalf("unticked: %+v %v", c, err)
+	}
+	if _, on := box(); on {
+		t.Error("the box is ticked after unticking it")
+	}
+	save(url.Values{"customer_updates": {"true"}})
+	if c, _ := env.db.AccountContact(t.Context(), w.merchantA.ID); c.CustomerUpdatesOff {
+		t.Error("ticked again, still off")
+	}
+	s := env.client()
+	s.login(w.adminS.Email)
+	if s.get("/settings").doc.Find(`[data-testid="customer-updates"]`).Length() != 0 {
+		t.Error("a supplier's settings offer customers' tracking emails")
+	}
+}

@@ -25,7 +25,8 @@ func (s *Server) settingsView(c echo.Context, v views.SettingsView) (views.Setti
 			return v, err
 		}
 		v.Account = views.AccountForm{Name: acc.Name, TimeZone: acc.TimeZone, DropshipEnabled: acc.DropshipEnabled,
-			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency, Country: acc.Country}
+			ReturnAddress: contact.ReturnAddress, ReplyToEmail: contact.ReplyToEmail, Currency: acc.Currency, Country: acc.Country,
+			CustomerUpdates: !contact.CustomerUpdatesOff}
 	}
 	members, err := s.store.Members(ctx, acc.ID)
 	if err != nil {
@@ -70,7 +71,9 @@ func (s *Server) accountSave(c echo.Context) error {
 	p := principalOf(c)
 	_, err := s.store.UpdateAccountSettings(c.Request().Context(), p.actor(), p.accountID(),
 		store.AccountSettings{Name: in.Name, TimeZone: in.TimeZone, DropshipEnabled: in.DropshipEnabled, Currency: in.Currency, Country: in.Country,
-			AccountContact: store.AccountContact{ReturnAddress: in.ReturnAddress, ReplyToEmail: in.ReplyToEmail}})
+			// A supplier's form has no such box: its customers are the merchants'.
+			AccountContact: store.AccountContact{ReturnAddress: in.ReturnAddress, ReplyToEmail: in.ReplyToEmail,
+				CustomerUpdatesOff: p.member.Account.Kind != store.KindSupplier && !in.CustomerUpdates}})
 	if errs := fieldErrors(err); errs != nil {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, views.SettingsView{Account: in, AccountErrors: errs})
 	}

@@ -107,6 +107,9 @@ type AccountSettings struct {
 type AccountContact struct {
 	ReturnAddress string // lines as typed
 	ReplyToEmail  string
+	// CustomerUpdatesOff: no email to customers when a parcel is out for
+	// delivery, delivered or held up (they still get the shipping email).
+	CustomerUpdatesOff bool
 }
 
 // ReturnAddressLines are the return address's lines that hold something.
@@ -135,7 +138,8 @@ func (in *AccountContact) check(c checks) {
 // AccountContact returns the acting account's return address and reply-to email.
 func (db *DB) AccountContact(ctx context.Context, accountID int64) (AccountContact, error) {
 	var c AccountContact
-	err := db.rqRow(ctx, "SELECT return_address, reply_to_email FROM accounts WHERE id = ?", accountID).Scan(&c.ReturnAddress, &c.ReplyToEmail)
+	err := db.rqRow(ctx, "SELECT return_address, reply_to_email, customer_updates_off FROM accounts WHERE id = ?", accountID).
+		Scan(&c.ReturnAddress, &c.ReplyToEmail, &c.CustomerUpdatesOff)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("store: account contact %d: %w", accountID, ErrNotFound)
 	}
@@ -311,19 +315,24 @@ func (db *DB) UpdateAccountSettings(ctx context.Context, actor Actor, accountID 
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	var contact AccountContact
-	if err := tx.QueryRowContext(ctx, "SELECT return_address, reply_to_email FROM accounts WHERE id = ?", accountID).Scan(&contact.ReturnAddress, &contact.ReplyToEmail); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT return_address, reply_to_email, customer_updates_off FROM accounts WHERE id = ?", accountID).
+		Scan(&contact.ReturnAddress, &contact.ReplyToEmail, &contact.CustomerUpdatesOff); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	if in.Currency == "" {
 		in.Currency = before.Currency
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ?, currency = ?, country = ? WHERE id = ?",
-		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, in.Currency, in.Country, accountID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET name = ?, time_zone = ?, dropship_enabled = ?, return_address = ?, reply_to_email = ?, currency = ?, country = ?,
+		customer_updates_off = ? WHERE id = ?`,
+		in.Name, in.TimeZone, in.DropshipEnabled, in.ReturnAddress, in.ReplyToEmail, in.Currency, in.Country, in.CustomerUpdatesOff, accountID); err != nil {
 		return Account{}, fmt.Errorf("store: update account %d: %w", accountID, err)
 	}
 	var changes []string
 	if contact.ReturnAddress != in.ReturnAddress {
 		changes = append(changes, "return address changed")
+	}
+	if contact.CustomerUpdatesOff != in.CustomerUpdatesOff {
+		changes = append(changes, "customers' tracking emails "+onOff(!in.CustomerUpdatesOff))
 	}
 	if contact.ReplyToEmail != in.ReplyToEmail {
 		changes = append(changes, fmt.Sprintf("reply-to email %q → %q", contact.ReplyToEmail, in.ReplyToEmail))

@@ -95,7 +95,7 @@ var invariants = []struct{ name, query string }{
 	{"outbox message sent without a time, or pending with one", `SELECT 'outbox ' || id || ' ' || state FROM outbox
 		WHERE (state = 'sent') <> (sent_at IS NOT NULL)`},
 	{"shipping email without its tracking link", `SELECT 'order ' || e.order_id || ': ' || e.n || ' shipping emails, ' || coalesce(l.n, 0) || ' tracking links'
-		FROM (SELECT order_id, count(*) AS n FROM outbox WHERE topic = 'customer.shipped' GROUP BY order_id) e
+		FROM (SELECT order_id, count(*) AS n FROM outbox WHERE topic IN ('customer.shipped', 'customer.tracking') GROUP BY order_id) e
 		LEFT JOIN (SELECT order_id, count(*) AS n FROM tracking_links GROUP BY order_id) l ON l.order_id = e.order_id
 		WHERE e.n <> coalesce(l.n, 0)`},
 	{"tracking link to another order's parcel", `SELECT 'tracking link ' || l.id FROM tracking_links l

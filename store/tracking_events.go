@@ -322,6 +322,13 @@ func (db *DB) applyShipmentEvents(ctx context.Context, tx dbtx, k tracking.Kind,
 		if detail := eventDetail(latest); detail != "" {
 			msg += " — " + detail
 		}
+		emailed, err := db.emailCustomerUpdate(ctx, tx, s, latest, now)
+		if err != nil {
+			return 0, err
+		}
+		if emailed != "" {
+			msg += ". Email to " + emailed + " queued"
+		}
 		if err := db.orderEvent(ctx, tx, s.merchantID, s.orderID, actor, "tracking_event", msg+"."); err != nil {
 			return 0, err
 		}

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/dropline/dropline/store/tracking"
 )
 
 // The customer's tracking page: every "your order has shipped" email
@@ -261,4 +264,103 @@ func (db *DB) RevokeTrackingLinks(ctx context.Context, actor Actor, merchantID, 
 		return 0, fmt.Errorf("store: revoke tracking links: %w", err)
 	}
 	return int(n), tx.Commit()
+}
+
+// TopicCustomerUpdate is the outbox topic of a customer's email about a
+// parcel that is out for delivery, delivered or held up.
+const TopicCustomerUpdate = "customer.tracking"
+
+// customerUpdateWindow is how recent a carrier's event must be for the
+// customer to be emailed about it: a history fetched days late (a provider
+// turned on for earlier shipments) tells nobody what they already know.
+const customerUpdateWindow = 48 * time.Hour
+
+// emailCustomerUpdate queues, in tx, the customer's email about a parcel
+// whose carrier status just became e's, when that is news to them (out for
+// delivery, delivered, a failed attempt, an exception, a return, in the last
+// two days), the order has the customer's email, is not closed, and its
+// merchant has not turned these emails off. The email carries a new link
+// to the order's tracking page. It returns the address, "" when nothing
+// was queued.
+func (db *DB) emailCustomerUpdate(ctx context.Context, tx dbtx, s trackedShipment, e tracking.Event, now time.Time) (string, error) {
+	switch e.Status {
+	case tracking.OutForDelivery, tracking.Delivered, tracking.FailedAttempt, tracking.Exception, tracking.Returned:
+	default:
+		return "", nil
+	}
+	if e.OccurredAt.Before(now.Add(-customerUpdateWindow)) {
+		return "", nil
+	}
+	var to, name, number, merchant, replyTo string
+	var off, closed bool
+	err := tx.QueryRowContext(ctx, `SELECT o.customer_email, o.customer_name, o.channel_order_id, m.name, m.reply_to_email, m.customer_updates_off,
+		o.closed_at IS NOT NULL OR o.channel_cancelled_at IS NOT NULL
+		FROM orders o JOIN accounts m ON m.id = o.account_id WHERE o.id = ? AND o.account_id = ?`, s.orderID, s.merchantID).
+		Scan(&to, &name, &number, &merchant, &replyTo, &off, &closed)
+	if err != nil {
+		return "", err
+	}
+	if to == "" || off || closed {
+		return "", nil
+	}
+	var items []string
+	err = eachRow(ctx, tx, `SELECT coalesce(ol.sku, pl.supplier_sku), coalesce(ol.title, ''), sl.quantity FROM shipment_lines sl
+		JOIN po_lines pl ON pl.id = sl.po_line_id LEFT JOIN order_lines ol ON ol.id = pl.order_line_id WHERE sl.shipment_id = ? ORDER BY pl.id`,
+		[]any{s.id}, func(rows *sql.Rows) error {
+			var sku, title string
+			var qty int
+			if err := rows.Scan(&sku, &title, &qty); err != nil {
+				return err
+			}
+			items = append(items, fmt.Sprintf("  %d × %s", qty, customerItem(sku, title)))
+			return nil
+		})
+	if err != nil {
+		return "", err
+	}
+	token := randomToken(32)
+	if _, err := tx.ExecContext(ctx, "INSERT INTO tracking_links (order_id, account_id, shipment_id, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+		s.orderID, s.merchantID, s.id, hashToken(token), now); err != nil {
+		return "", err
+	}
+	subject, said := customerUpdateWords(e.Status, number, merchant, eventDetail(e))
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\n%s\n\n", strings.TrimSpace(name), said)
+	if len(items) > 0 {
+		b.WriteString("In this parcel:\n" + strings.Join(items, "\n") + "\n\n")
+	}
+	fmt.Fprintf(&b, "Carrier: %s\nTracking number: %s\n", s.carrier, s.number)
+	fmt.Fprintf(&b, "Follow your order here: %s\n", db.baseURL()+TrackingLinkPath(token))
+	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", merchant)
+	err = db.enqueue(ctx, tx, OutboxMessage{AccountID: s.merchantID, OrderID: s.orderID, Kind: OutboxEmail, Topic: TopicCustomerUpdate,
+		Recipient: to, FromName: merchant, ReplyTo: replyTo, Subject: subject, Body: b.String()})
+	if err != nil {
+		return "", err
+	}
+	return to, nil
+}
+
+// customerUpdateWords are a customer update's subject and first lines, in
+// the merchant's name (the supplier is never named to the customer).
+func customerUpdateWords(status tracking.Status, number, merchant, detail string) (subject, said string) {
+	because := ""
+	if detail != "" {
+		because = " The carrier says: " + strings.TrimSuffix(detail, ".") + "."
+	}
+	switch status {
+	case tracking.OutForDelivery:
+		return "Your order " + number + " is out for delivery",
+			"Your parcel from " + merchant + " is out for delivery." + because
+	case tracking.Delivered:
+		return "Your order " + number + " was delivered",
+			"Your parcel from " + merchant + " was delivered." + because + " If it has not reached you, reply to this email."
+	case tracking.FailedAttempt:
+		return "Delivery of your order " + number + " was attempted",
+			"The carrier tried to deliver your parcel from " + merchant + " but could not." + because + " It usually tries again on the next working day."
+	case tracking.Returned:
+		return "Your order " + number + " is being returned",
+			"The carrier is returning your parcel from " + merchant + " to the sender." + because + " Reply to this email and we will sort it out."
+	}
+	return "Your order " + number + " is held up",
+		"The carrier reports a problem with your parcel from " + merchant + "." + because + " We are looking into it; reply to this email with any question."
 }

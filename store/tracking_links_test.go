@@ -431,3 +431,71 @@ func TestDisabledAccountRunsNothing(t *testing.T) {
 		t.Errorf("once enabled the tracking webhook: %+v", out)
 	}
 }
+
+// TestCustomerEmailedAsTheParcelMoves: with tracking updates on, the
+// customer is emailed, in the merchant's name, when the parcel is out for
+// delivery and when it is delivered (not for every scan, never twice for
+// the same news, not for news days old), each email with its own working
+// link to the order's page; a merchant who turned these emails off sends
+// none.
+func TestCustomerEmailedAsTheParcelMoves(t *testing.T) {
+	w := newTrackWorld(t)
+	ctx := context.Background()
+	w.db.BaseURL = "https://shop.example"
+	w.follow(t, w.merchant.ID, w.mActor)
+	o := w.order(t, "#7701", orderfile.Line{SKU: "A-1", Title: "Blue mug", Quantity: 1})
+	res, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship: %+v %v", res, err)
+	}
+	w.ship(t, res.POs[0], "9400100000000000000011")
+	w.deliver(t)
+	at := func(ago time.Duration) string { return w.now.Add(-ago).UTC().Format(time.RFC3339) }
+	scan := checkpoint{at(5 * time.Hour), "InTransit", "InTransit_001", "Accepted", "CHICAGO, IL, US"}
+	van := checkpoint{at(time.Hour), "OutForDelivery", "OutForDelivery_001", "Out for delivery", "SPRINGFIELD, IL, US"}
+	door := checkpoint{at(10 * time.Minute), "Delivered", "Delivered_001", "Delivered, front door", "SPRINGFIELD, IL, US"}
+
+	w.mustPost(t, afterShipUpdate("9400100000000000000011", scan))
+	if got := w.outbox(t, store.TopicCustomerUpdate); len(got) != 0 {
+		t.Fatalf("a scan in transit emailed the customer: %+v", got)
+	}
+	w.mustPost(t, afterShipUpdate("9400100000000000000011", scan, van))
+	w.mustPost(t, afterShipUpdate("9400100000000000000011", scan, van)) // the same again
+	got := w.outbox(t, store.TopicCustomerUpdate)
+	if len(got) != 1 || got[0].Recipient != "ada@example.com" || got[0].Subject != "Your order #7701 is out for delivery" || got[0].FromName != w.merchant.Name ||
+		!strings.Contains(got[0].Body, "1 × Blue mug (A-1)") || strings.Contains(got[0].Body, w.supplier.Name) {
+		t.Fatalf("out for delivery: %+v", got)
+	}
+	token := regexp.MustCompile(`/track/([A-Za-z0-9_-]{43})`).FindStringSubmatch(got[0].Body)
+	if token == nil {
+		t.Fatalf("no tracking link:\n%s", got[0].Body)
+	}
+	if ct, err := w.db.CustomerTrackingByToken(ctx, token[1]); err != nil || ct.Parcels[0].Tracking.Status != "out_for_delivery" {
+		t.Fatalf("the email's link: %+v %v", ct, err)
+	}
+	w.mustPost(t, afterShipUpdate("9400100000000000000011", scan, van, door))
+	if got = w.outbox(t, store.TopicCustomerUpdate); len(got) != 2 || got[1].Subject != "Your order #7701 was delivered" ||
+		!strings.Contains(got[1].Body, "The carrier says: Delivered, front door, SPRINGFIELD, IL, US.") {
+		t.Fatalf("delivered: %+v", got)
+	}
+	if n := len(w.timeline(t, o.ID, "tracking_event")); n != 3 {
+		t.Errorf("%d tracking notes on the timeline, want 3", n)
+	}
+
+	// News days old tells the customer nothing new.
+	po2 := w.poFor(t, "#7702", orderfile.Line{SKU: "A-2", Quantity: 1})
+	w.ship(t, po2, "9400100000000000000028")
+	w.mustPost(t, afterShipUpdate("9400100000000000000028", checkpoint{at(72 * time.Hour), "Delivered", "Delivered_001", "Delivered", "SPRINGFIELD, IL, US"}))
+	// A merchant who turned them off sends none.
+	if _, err := w.db.UpdateAccountSettings(ctx, w.mActor, w.merchant.ID, store.AccountSettings{Name: w.merchant.Name, TimeZone: w.merchant.TimeZone, DropshipEnabled: true,
+		AccountContact: store.AccountContact{CustomerUpdatesOff: true}}); err != nil {
+		t.Fatal(err)
+	}
+	po3 := w.poFor(t, "#7703", orderfile.Line{SKU: "A-3", Quantity: 1})
+	w.ship(t, po3, "9400100000000000000035")
+	w.mustPost(t, afterShipUpdate("9400100000000000000035", van))
+	if got = w.outbox(t, store.TopicCustomerUpdate); len(got) != 2 {
+		t.Errorf("old news or a merchant who said no emailed the customer: %+v", got[2:])
+	}
+	w.checkInvariants(t)
+}

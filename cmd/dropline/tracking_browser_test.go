@@ -183,8 +183,9 @@ func TestBrowserTrackingTimelineReadsWell(t *testing.T) {
 // The customer opens the link in the shipping email, not signed in, on a
 // phone and on a desktop: the merchant's name, where the parcel is, its
 // journey newest first, what is still to ship, all inside the page. The
-// merchant sees the page was opened and revokes the link; the customer's
-// next visit opens nothing.
+// merchant sees the page was opened (two links: the shipping email's and
+// the out-for-delivery email's) and revokes them; the customer's next visit
+// opens nothing.
 func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 	a, newTab := browserApp(t)
 	ctx := context.Background()
@@ -251,6 +252,14 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 	if link == "" {
 		t.Fatal("the shipping email carries no tracking page link")
 	}
+	// The carrier's "out for delivery" reached the customer too.
+	told := false
+	for _, m := range msgs {
+		told = told || (m.Topic == store.TopicCustomerUpdate && m.Recipient == "mary@example.com" && m.Subject == "Your order #5120 is out for delivery")
+	}
+	if !told {
+		t.Error("no 'out for delivery' email to the customer")
+	}
 
 	type layout struct {
 		Merchant, Headline, Status, Detail, ToShip, Expected string
@@ -300,7 +309,7 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 		t.Fatal(err)
 	}
 	state, err := chromedp.Run(m, chromedp.Evaluate[string](`document.querySelector('[data-testid="tracking-page-state"]').innerText.trim()`))
-	if err != nil || !strings.Contains(state, "1 link live · opened 2 times") {
+	if err != nil || !strings.Contains(state, "2 links live · opened 2 times") {
 		t.Errorf("the order page says %q (%v)", state, err)
 	}
 	// The button asks first; the test answers yes, as the merchant would.
@@ -315,5 +324,8 @@ func TestBrowserCustomerFollowsTheParcel(t *testing.T) {
 	}
 	if n, err := chromedp.Run(customer, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="ct-parcel"]').length`)); err != nil || n != 0 {
 		t.Errorf("the revoked link still shows %d parcels (%v)", n, err)
+	}
+	if gone, err := chromedp.Run(customer, chromedp.Evaluate[string](`document.querySelector('h1').innerText`)); err != nil || gone != "This tracking link does not work" {
+		t.Errorf("the revoked link's page says %q (%v)", gone, err)
 	}
 }
