@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
@@ -804,12 +805,26 @@ func injCheckMessages(t *testing.T, env *testEnv, w *world, v injPayloads, smtp 
 			t.Errorf("email %q was marked sent but the server never got it", m.Subject)
 			continue
 		}
-		if mt, _, _ := mime.ParseMediaType(got.contentType); mt != "text/plain" {
-			t.Errorf("email %q is sent as %q; its body is built as plain text", m.Subject, got.contentType)
+		text, html := got.body, ""
+		switch mt, params, _ := mime.ParseMediaType(got.contentType); mt {
+		case "text/plain":
+		case "multipart/alternative":
+			// The plain text part is the body queued; the HTML part says
+			// the same with every value escaped: never markup of theirs.
+			text, html = injParts(t, got.body, params["boundary"])
+			if m.HTML == "" || html == "" {
+				t.Errorf("email %q is multipart without an HTML part queued (%d) or sent (%d)", m.Subject, len(m.HTML), len(html))
+			}
+			if strings.Contains(html, "<img src=x") || strings.Contains(html, `<b id="pwn">`) {
+				t.Errorf("email %q: its HTML part carries markup someone typed:\n%s", m.Subject, html)
+			}
+		default:
+			t.Errorf("email %q is sent as %q", m.Subject, got.contentType)
 		}
-		if got.body != strings.ReplaceAll(m.Body, "\r\n", "\n") {
-			t.Errorf("email %q: the body sent differs from the one queued:\n%q\n%q", m.Subject, got.body, m.Body)
+		if text != strings.ReplaceAll(m.Body, "\r\n", "\n") {
+			t.Errorf("email %q: the body sent differs from the one queued:\n%q\n%q", m.Subject, text, m.Body)
 		}
+		got.body = text
 		switch {
 		case m.Topic == "po.new" && strings.Contains(m.Subject, v["po1"]):
 			sawNewPO = true
@@ -1131,5 +1146,31 @@ func TestInjectionEmailHeaders(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no email with subject %q among %d", want, len(raws))
+	}
+}
+
+// injParts reads a multipart/alternative body's plain text and HTML parts
+// (quoted-printable decoded, line ends as LF).
+func injParts(t *testing.T, body, boundary string) (text, html string) {
+	t.Helper()
+	r := multipart.NewReader(strings.NewReader(body), boundary)
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			return text, html
+		}
+		if err != nil {
+			t.Fatalf("multipart body: %v", err)
+		}
+		b, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := strings.ReplaceAll(string(b), "\r\n", "\n")
+		if mt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type")); mt == "text/html" {
+			html = content
+		} else {
+			text = content
+		}
 	}
 }

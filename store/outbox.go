@@ -85,12 +85,13 @@ type OutboxMessage struct {
 
 func (db *DB) enqueue(ctx context.Context, tx dbtx, m OutboxMessage) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (`+strings.Join(outboxCols, ", ")+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, outboxRow(m, db.now())...)
 	return err
 }
 
 // outboxCols are the columns of outboxRow's values.
-var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at", "from_name", "reply_to", "shipment_id"}
+var outboxCols = []string{"account_id", "order_id", "kind", "topic", "recipient", "subject", "body", "next_attempt_at", "created_at", "from_name", "reply_to", "shipment_id",
+	"html_body"}
 
 // outboxRow is a new message's values, in outboxCols order; it is due at
 // once unless it says when.
@@ -106,7 +107,7 @@ func outboxRow(m OutboxMessage, now time.Time) []any {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = now
 	}
-	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now, m.FromName, m.ReplyTo, shipment}
+	return []any{m.AccountID, order, m.Kind, m.Topic, m.Recipient, m.Subject, m.Body, m.NextAttemptAt, now, m.FromName, m.ReplyTo, shipment, m.HTML}
 }
 
 // webhookURLs are the account's endpoints that want event.

@@ -827,9 +827,9 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 			// The email carries a link of its own to the order's tracking page.
 			token := randomToken(32)
 			n.links = append(n.links, []any{p.OrderID, p.AccountID, sh.ID, hashToken(token), now})
+			e := shippedEmail(p, *sh, list[i].left, base+TrackingLinkPath(token))
 			n.outbox = append(n.outbox, outboxRow(OutboxMessage{AccountID: p.AccountID, OrderID: p.OrderID, Kind: OutboxEmail, Topic: "customer.shipped",
-				Recipient: p.orderEmail, FromName: p.MerchantName, ReplyTo: p.replyTo, Subject: "Your order " + p.ChannelOrderID + " has shipped",
-				Body: shippedEmail(p, *sh, list[i].left, base+TrackingLinkPath(token))}, now))
+				Recipient: p.orderEmail, FromName: p.MerchantName, ReplyTo: p.replyTo, Subject: e.Subject, Body: e.text(), HTML: e.html()}, now))
 			msg += " Shipping email to " + p.orderEmail + " queued."
 		}
 		if send.shopify {
@@ -880,9 +880,10 @@ func noteShipments(list []newShipment, hooks map[int64][]string, actor Actor, no
 
 // shippedEmail is the customer's "your order has shipped" email: what this
 // parcel holds, whether more is to come (left), and where to follow it.
-func shippedEmail(p *shipPO, sh Shipment, left int, page string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\nGood news: your order %s from %s is on its way.\n\nIn this parcel:\n", strings.TrimSpace(p.orderName), p.ChannelOrderID, p.MerchantName)
+func shippedEmail(p *shipPO, sh Shipment, left int, page string) customerEmail {
+	e := customerEmail{Subject: "Your order " + p.ChannelOrderID + " has shipped", Name: strings.TrimSpace(p.orderName),
+		Said: fmt.Sprintf("Good news: your order %s from %s is on its way.", p.ChannelOrderID, p.MerchantName), Rest: left > 0 || p.elsewhere > 0,
+		Carrier: sh.CarrierName, Number: sh.TrackingNumber, Page: page, CarrierURL: sh.TrackingURL, Merchant: p.MerchantName}
 	items := map[int64]string{}
 	for _, l := range p.lines {
 		items[l.id] = l.item
@@ -892,18 +893,9 @@ func shippedEmail(p *shipPO, sh Shipment, left int, page string) string {
 		if item == "" {
 			item = l.SupplierSKU
 		}
-		fmt.Fprintf(&b, "  %d × %s\n", l.Quantity, item)
+		e.Items = append(e.Items, fmt.Sprintf("%d × %s", l.Quantity, item))
 	}
-	if left > 0 || p.elsewhere > 0 {
-		b.WriteString("The rest of your order ships separately.\n")
-	}
-	fmt.Fprintf(&b, "\nCarrier: %s\nTracking number: %s\n", sh.CarrierName, sh.TrackingNumber)
-	fmt.Fprintf(&b, "Where is it now? Follow your order here: %s\n", page)
-	if sh.TrackingURL != "" {
-		fmt.Fprintf(&b, "Or on the carrier's site: %s\n", sh.TrackingURL)
-	}
-	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", p.MerchantName)
-	return b.String()
+	return e
 }
 
 // customerItem names a line as the customer knows it: "Title (SKU)".

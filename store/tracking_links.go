@@ -312,7 +312,7 @@ func (db *DB) emailCustomerUpdate(ctx context.Context, tx dbtx, s trackedShipmen
 			if err := rows.Scan(&sku, &title, &qty); err != nil {
 				return err
 			}
-			items = append(items, fmt.Sprintf("  %d × %s", qty, customerItem(sku, title)))
+			items = append(items, fmt.Sprintf("%d × %s", qty, customerItem(sku, title)))
 			return nil
 		})
 	if err != nil {
@@ -324,16 +324,10 @@ func (db *DB) emailCustomerUpdate(ctx context.Context, tx dbtx, s trackedShipmen
 		return "", err
 	}
 	subject, said := customerUpdateWords(e.Status, number, merchant, eventDetail(e))
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\n%s\n\n", strings.TrimSpace(name), said)
-	if len(items) > 0 {
-		b.WriteString("In this parcel:\n" + strings.Join(items, "\n") + "\n\n")
-	}
-	fmt.Fprintf(&b, "Carrier: %s\nTracking number: %s\n", s.carrier, s.number)
-	fmt.Fprintf(&b, "Follow your order here: %s\n", db.baseURL()+TrackingLinkPath(token))
-	fmt.Fprintf(&b, "\nThank you for shopping with %s.\n", merchant)
+	m := customerEmail{Subject: subject, Name: strings.TrimSpace(name), Said: said, Items: items, Carrier: s.carrier, Number: s.number,
+		Page: db.baseURL() + TrackingLinkPath(token), Merchant: merchant}
 	err = db.enqueue(ctx, tx, OutboxMessage{AccountID: s.merchantID, OrderID: s.orderID, Kind: OutboxEmail, Topic: TopicCustomerUpdate,
-		Recipient: to, FromName: merchant, ReplyTo: replyTo, Subject: subject, Body: b.String()})
+		Recipient: to, FromName: merchant, ReplyTo: replyTo, Subject: subject, Body: m.text(), HTML: m.html()})
 	if err != nil {
 		return "", err
 	}
