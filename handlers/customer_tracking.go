@@ -61,7 +61,8 @@ func (s *Server) trackingLinksRevoke(c echo.Context) error {
 	}
 	msg := "The customer's tracking links were already revoked."
 	if n > 0 {
-		msg = fmt.Sprintf("Revoked %s: the tracking page no longer opens from the emails sent so far. The next shipping email carries a new link.", count(n, "tracking link", "tracking links"))
+		msg = fmt.Sprintf("Revoked %s: the tracking page no longer opens from the emails sent so far. Later emails to the customer (a shipment, out for delivery, delivered) carry new links.",
+			count(n, "tracking link", "tracking links"))
 	}
 	if err := s.flash(c, msg); err != nil {
 		return err

@@ -323,10 +323,13 @@ func (db *DB) ApplyTracking(ctx context.Context, actor Actor, supplierID int64, 
 		return TrackingPlan{}, fmt.Errorf("store: bulk tracking: %w", err)
 	}
 	var plan TrackingPlan
-	if len(readers) > 1 {
+	if len(readers) > 1 && !numberInBothParts(rows) {
 		plan, err = db.saveTrackingBeside(ctx, tx, readers[1], release, actor, supplierID, tk, rows, now, tr)
 	} else {
+		// One part (a small file, or a tracking number in both parts,
+		// which one check must see whole: one number, one address).
 		release()
+		readers = readers[:1]
 		var list []newShipment
 		plan, list, err = checkTracking(ctx, readers, actor, supplierID, tk, rows, now)
 		if err == nil && len(list) > 0 {
@@ -400,16 +403,7 @@ const firstShare = 4
 // number, and so each PO and shipment, are all in one part.
 func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, release func(), actor Actor, supplierID int64, tk *trackingChecker,
 	rows []TrackingRow, now time.Time, tr *tracker) (TrackingPlan, error) {
-	numbers := fileNumbers(rows)
-	k := (len(numbers) + firstShare - 1) / firstShare
-	first, second := map[string]bool{"": true}, map[string]bool{}
-	for i, n := range numbers {
-		if i < k {
-			first[n] = true
-		} else {
-			second[n] = true
-		}
-	}
+	numbers, k, first, second := fileParts(rows)
 	var rest []newShipment
 	var restErr error
 	checked := make(chan struct{})       // closed once side has checked the rest
@@ -475,6 +469,39 @@ func (db *DB) saveTrackingBeside(ctx context.Context, tx dbtx, side querier, rel
 		}
 	}
 	return countPlan(rows, len(list)+len(rest)), nil
+}
+
+// fileParts splits a large file's PO numbers in the two parts
+// saveTrackingBeside checks side by side: the first k (and rows with no PO
+// number) and the rest.
+func fileParts(rows []TrackingRow) (numbers []string, k int, first, second map[string]bool) {
+	numbers = fileNumbers(rows)
+	k = (len(numbers) + firstShare - 1) / firstShare
+	first, second = map[string]bool{"": true}, map[string]bool{}
+	for i, n := range numbers {
+		if i < k {
+			first[n] = true
+		} else {
+			second[n] = true
+		}
+	}
+	return numbers, k, first, second
+}
+
+// numberInBothParts says a tracking number stands in rows of both of a
+// large file's parts: each part checks its own, so they are checked as one.
+func numberInBothParts(rows []TrackingRow) bool {
+	_, _, first, second := fileParts(rows)
+	inFirst := map[string]bool{}
+	for _, n := range rowTrackingNumbers(rows, first) {
+		inFirst[n] = true
+	}
+	for _, n := range rowTrackingNumbers(rows, second) {
+		if inFirst[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // orderIDs is the orders list's shipments are on, each once.

@@ -837,8 +837,15 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		filtered = true
 	}
 	cond := strings.Join(where, " AND ")
+	if filtered {
+		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("store: orders: %w", err)
+		}
+	} else {
+		page.Total = page.Counts[f.Tab]
+	}
 	page.AllTabs = -1
-	if filtered && f.Tab != TabAll && len(where) > 1 {
+	if filtered && page.Total == 0 && f.Tab != TabAll && len(where) > 1 {
 		// What the filters match in every tab, for a list that finds nothing
 		// in its own to point at the others (where[1] is the tab's clause).
 		all := strings.Join(append([]string{where[0]}, where[2:]...), " AND ")
@@ -846,13 +853,6 @@ func (db *DB) Orders(ctx context.Context, merchantID int64, f OrderFilter) (Orde
 		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+all, allArgs...).Scan(&page.AllTabs); err != nil {
 			return page, fmt.Errorf("store: orders: %w", err)
 		}
-	}
-	if filtered {
-		if err := db.rqRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+cond, append(append([]any{}, fromArgs...), args...)...).Scan(&page.Total); err != nil {
-			return page, fmt.Errorf("store: orders: %w", err)
-		}
-	} else {
-		page.Total = page.Counts[f.Tab]
 	}
 	order := "o.placed_at DESC, o.id DESC"
 	switch f.Sort {

@@ -281,12 +281,12 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 	}
 	// The same number on a PO to another address is almost always a
 	// number pasted twice: one parcel goes to one address.
-	elsewhere := ""
+	elsewhere, told := "", ""
 	if terr == nil {
-		elsewhere = uses.elsewhere(tc.Number, p)
+		elsewhere, told = uses.elsewhere(tc.Number, p)
 	}
 	if elsewhere != "" && !in.Override && tc.Problem == "" {
-		c.add("tracking_number", elsewhere+saveAnywayHint)
+		c.add("tracking_number", told+saveAnywayHint)
 	}
 	loc := p.supplierLoc
 	day, derr := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.ShipDate), loc)
@@ -344,6 +344,7 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 	sh := Shipment{POID: p.ID, Carrier: tc.Carrier.Value, CarrierName: tc.Carrier.Name, TrackingNumber: tc.Number, TrackingURL: tc.URL,
 		ShipDate: day.Format("2006-01-02"), ExtendedField: in.ExtendedField, CreatedBy: actor.Name, CreatedAt: now, Lines: lines}
 	if in.Override {
+		// The reason kept is the merchant's to read: it names no other PO.
 		sh.OverrideReason = strings.TrimSpace(tc.Problem + " " + elsewhere)
 	}
 	return sh, nil
@@ -352,8 +353,8 @@ func checkShipment(p *shipPO, tk *trackingChecker, actor Actor, in ShipmentInput
 // numberUse is a PO of the supplier's that a tracking number is already
 // on, and where that PO ships.
 type numberUse struct {
-	poID               int64
-	poNumber           string
+	poID, merchantID   int64
+	poNumber, merchant string
 	name, addr, postal string
 }
 
@@ -366,23 +367,33 @@ func place(addr, postal string) string {
 	return strings.ToLower(strings.Join(strings.Fields(addr+" "+postal), " "))
 }
 
-// elsewhere says, for a number about to be saved on p, the first PO that
-// already has it and ships to another address; "" when none does (the same
-// customer's two orders in one parcel are fine).
-func (u numberUses) elsewhere(number string, p *shipPO) string {
+// elsewhere says, for a number about to be saved on p, whether a PO that
+// already has it ships to another address (the same customer's two orders
+// in one parcel are fine): reason, kept with a shipment saved anyway and
+// shown to p's merchant, names no other PO; told, said to the supplier,
+// names the first such PO, and its addressee when it is the same
+// merchant's (another merchant's customer is not this merchant's
+// business). Both "" when none does.
+func (u numberUses) elsewhere(number string, p *shipPO) (reason, told string) {
 	here := place(p.ShipTo.Address1, p.ShipTo.PostalCode)
 	for _, o := range u[number] {
-		if o.poID != p.ID && place(o.addr, o.postal) != here {
-			to := strings.Join(slices.DeleteFunc([]string{o.name, o.postal}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", ")
-			return "This tracking number is already on " + o.poNumber + ", which ships to another address (" + to + "): one parcel goes to one address."
+		if o.poID == p.ID || place(o.addr, o.postal) == here {
+			continue
 		}
+		reason = "The number is already on another parcel, to another address: one parcel goes to one address."
+		if o.merchantID != p.AccountID {
+			return reason, "This tracking number is already on " + o.merchant + "'s " + o.poNumber + ", which ships to another address: one parcel goes to one address."
+		}
+		to := strings.Join(slices.DeleteFunc([]string{o.name, o.postal}, func(s string) bool { return strings.TrimSpace(s) == "" }), ", ")
+		return reason, "This tracking number is already on " + o.poNumber + ", which ships to another address (" + to + "): one parcel goes to one address."
 	}
-	return ""
+	return "", ""
 }
 
 // add records that number is now on p, for the rows of a file after it.
 func (u numberUses) add(number string, p *shipPO) {
-	u[number] = append(u[number], numberUse{poID: p.ID, poNumber: p.PONumber, name: p.ShipTo.Name, addr: p.ShipTo.Address1, postal: p.ShipTo.PostalCode})
+	u[number] = append(u[number], numberUse{poID: p.ID, merchantID: p.AccountID, poNumber: p.PONumber, merchant: p.MerchantName, name: p.ShipTo.Name,
+		addr: p.ShipTo.Address1, postal: p.ShipTo.PostalCode})
 }
 
 // loadNumberUses reads the supplier's POs that already carry any of
@@ -396,12 +407,12 @@ func loadNumberUses(ctx context.Context, q querier, supplierID int64, numbers []
 	if err != nil {
 		return nil, err
 	}
-	err = eachRow(ctx, q, `SELECT s.tracking_number, po.id, po.po_number, po.ship_name, po.ship_address1, po.ship_postal_code
-		FROM shipments s JOIN purchase_orders po ON po.id = s.po_id
+	err = eachRow(ctx, q, `SELECT s.tracking_number, po.id, po.account_id, po.po_number, m.name, po.ship_name, po.ship_address1, po.ship_postal_code
+		FROM shipments s JOIN purchase_orders po ON po.id = s.po_id JOIN accounts m ON m.id = po.account_id
 		WHERE s.supplier_id = ? AND s.tracking_number IN (SELECT value FROM json_each(?)) ORDER BY s.id`, []any{supplierID, string(set)}, func(rows *sql.Rows) error {
 		var number string
 		var o numberUse
-		if err := rows.Scan(&number, &o.poID, &o.poNumber, &o.name, &o.addr, &o.postal); err != nil {
+		if err := rows.Scan(&number, &o.poID, &o.merchantID, &o.poNumber, &o.merchant, &o.name, &o.addr, &o.postal); err != nil {
 			return err
 		}
 		uses[number] = append(uses[number], o)

@@ -243,8 +243,11 @@ func (db *DB) applyTrackingUpdate(ctx context.Context, accountID int64, k tracki
 			out.Result = TrackingApplied
 		}
 	}
+	// One parcel may be on several POs of one order (the same customer's
+	// lines in one box): the customer hears its news once.
+	told := map[string]bool{}
 	for _, id := range ids {
-		added, err := db.applyShipmentEvents(ctx, tx, k, id, u.Events, now)
+		added, err := db.applyShipmentEvents(ctx, tx, k, id, u.Events, told, now)
 		if err != nil {
 			return out, fmt.Errorf("store: tracking update of shipment %d: %w", id, err)
 		}
@@ -269,7 +272,7 @@ type trackedShipment struct {
 // it happened is its status, the earliest scan its first scan, and a
 // delivery anywhere among them marks it delivered. It returns how many
 // events were new.
-func (db *DB) applyShipmentEvents(ctx context.Context, tx dbtx, k tracking.Kind, id int64, events []tracking.Event, now time.Time) (int, error) {
+func (db *DB) applyShipmentEvents(ctx context.Context, tx dbtx, k tracking.Kind, id int64, events []tracking.Event, told map[string]bool, now time.Time) (int, error) {
 	added := 0
 	for _, e := range events {
 		res, err := tx.ExecContext(ctx, `INSERT INTO shipment_events (shipment_id, status, sub_status, message, location, occurred_at, provider, dedupe_key, received_at)
@@ -322,9 +325,12 @@ func (db *DB) applyShipmentEvents(ctx context.Context, tx dbtx, k tracking.Kind,
 		if detail := eventDetail(latest); detail != "" {
 			msg += " — " + detail
 		}
-		emailed, err := db.emailCustomerUpdate(ctx, tx, s, latest, now)
-		if err != nil {
-			return 0, err
+		emailed := ""
+		if key := fmt.Sprintf("%d|%s", s.orderID, latest.Status); !told[key] {
+			told[key] = true
+			if emailed, err = db.emailCustomerUpdate(ctx, tx, s, latest, now); err != nil {
+				return 0, err
+			}
 		}
 		if emailed != "" {
 			msg += ". Email to " + emailed + " queued"

@@ -68,11 +68,10 @@ func (db *DB) CustomerTrackingByToken(ctx context.Context, token string) (Custom
 	}
 	now := db.now()
 	var linkID, merchantID, orderID, shipmentID int64
-	var opened bool
-	err := db.rqRow(ctx, `SELECT l.id, l.account_id, l.order_id, l.shipment_id, l.first_opened_at IS NOT NULL FROM tracking_links l
+	err := db.rqRow(ctx, `SELECT l.id, l.account_id, l.order_id, l.shipment_id FROM tracking_links l
 		JOIN accounts a ON a.id = l.account_id
 		WHERE l.token_hash = ? AND l.revoked_at IS NULL AND l.created_at > ? AND a.disabled_at IS NULL`,
-		hashToken(token), now.Add(-TrackingLinkLifetime)).Scan(&linkID, &merchantID, &orderID, &shipmentID, &opened)
+		hashToken(token), now.Add(-TrackingLinkLifetime)).Scan(&linkID, &merchantID, &orderID, &shipmentID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CustomerTracking{}, fmt.Errorf("store: tracking link: %w", ErrNotFound)
 	}
@@ -89,11 +88,15 @@ func (db *DB) CustomerTrackingByToken(ctx context.Context, token string) (Custom
 		return ct, fmt.Errorf("store: open tracking link: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "UPDATE tracking_links SET first_opened_at = coalesce(first_opened_at, ?), last_opened_at = ?, opens = opens + 1 WHERE id = ?",
-		now, now, linkID); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE tracking_links SET last_opened_at = ?, opens = opens + 1 WHERE id = ?", now, linkID); err != nil {
 		return ct, fmt.Errorf("store: open tracking link: %w", err)
 	}
-	if !opened {
+	// The first opening is noted once, however many come at the same time.
+	first, err := tx.ExecContext(ctx, "UPDATE tracking_links SET first_opened_at = ? WHERE id = ? AND first_opened_at IS NULL", now, linkID)
+	if err != nil {
+		return ct, fmt.Errorf("store: open tracking link: %w", err)
+	}
+	if n, _ := first.RowsAffected(); n == 1 {
 		msg := "The customer opened the tracking page from the shipping email."
 		for _, p := range ct.Parcels {
 			if p.ID == shipmentID {

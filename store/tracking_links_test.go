@@ -499,3 +499,128 @@ func TestCustomerEmailedAsTheParcelMoves(t *testing.T) {
 	}
 	w.checkInvariants(t)
 }
+
+// shipToOrder is a dropshipped order of the merchant to an address of its own.
+func (w *orderWorld) poTo(t *testing.T, number string, to orderfile.Address, sku string) store.PurchaseOrder {
+	t.Helper()
+	o, _, err := w.db.CreateOrder(context.Background(), w.mActor, w.merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
+		Customer: orderfile.Customer{Name: to.Name}, ShipTo: to, Lines: []orderfile.Line{{SKU: sku, Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.dropship(t, o, store.DropshipRequest{})
+	if err != nil || len(res.POs) != 1 {
+		t.Fatalf("dropship %s: %+v %v", number, res, err)
+	}
+	return res.POs[0]
+}
+
+var tomBecker = orderfile.Address{Name: "Tom Becker", Address1: "5 Elm St", City: "Albany", Region: "NY", PostalCode: "12207", Country: "US"}
+
+// validUSPS is a USPS number with its check digit, as a label carries it.
+func validUSPS(t *testing.T, prefix string) string {
+	t.Helper()
+	for d := '0'; d <= '9'; d++ {
+		if carrier.Check("usps", prefix+string(d)) == nil {
+			return prefix + string(d)
+		}
+	}
+	t.Fatalf("no check digit makes %s valid", prefix)
+	return ""
+}
+
+// TestAnotherMerchantsParcelIsNotNamed: a number the supplier already gave
+// another merchant's customer is refused naming that merchant's PO, but
+// the reason kept when it is saved anyway, which the merchant reads, names
+// neither the PO nor the other merchant's customer.
+func TestAnotherMerchantsParcelIsNotNamed(t *testing.T) {
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	other := w.secondMerchant(t, "Shop Two")
+	n := validUSPS(t, "940010000000000000007")
+	theirs := other.poTo(t, "#B1", tomBecker, "A-1")
+	other.ship(t, theirs, n)
+	mine := w.poFor(t, "#A1", orderfile.Line{SKU: "A-1", Quantity: 1})
+	in := store.ShipmentInput{Carrier: "usps", TrackingNumber: n, ShipDate: w.now.Format(time.DateOnly)}
+	_, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, mine.ID, in)
+	if msg := store.UserText(err); !strings.Contains(msg, "already on Shop Two's "+theirs.PONumber) || strings.Contains(msg, "Tom") || strings.Contains(msg, "12207") {
+		t.Fatalf("the supplier is told %q", msg)
+	}
+	in.Override = true
+	if _, err := w.db.AddShipment(ctx, w.sActor, w.supplier.ID, mine.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	ships, err := w.db.Shipments(ctx, w.merchant.ID, mine.ID)
+	if err != nil || len(ships) != 1 || !strings.Contains(ships[0].OverrideReason, "another address") {
+		t.Fatalf("shipments %+v %v", ships, err)
+	}
+	events, err := w.db.OrderEvents(ctx, w.merchant.ID, mine.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := ships[0].OverrideReason
+	for _, e := range events {
+		seen += "\n" + e.Message
+	}
+	for _, leak := range []string{"Tom", "12207", "Shop Two"} { // (both merchants number their first PO PO-000001)
+		if strings.Contains(seen, leak) {
+			t.Errorf("merchant A reads %q:\n%s", leak, seen)
+		}
+	}
+}
+
+// TestLargeFileChecksANumberAcrossItsParts: a file large enough to be
+// checked in two parts side by side, with one new number given to a PO in
+// each part to different addresses, is checked as one: the apply refuses
+// the second as the preview does.
+func TestLargeFileChecksANumberAcrossItsParts(t *testing.T) {
+	defer store.SetSplitRows(1)()
+	w := newOrderWorld(t)
+	ctx := context.Background()
+	pos := []store.PurchaseOrder{w.poTo(t, "#1", shipTo(), "A-1"), w.poTo(t, "#2", shipTo(), "A-2"), w.poTo(t, "#3", shipTo(), "A-3"), w.poTo(t, "#4", tomBecker, "A-1")}
+	n := validUSPS(t, "940010000000000000009")
+	day := w.now.Format(time.DateOnly)
+	file := "po_number,carrier,tracking_number,ship_date\n" +
+		pos[0].PONumber + ",usps," + n + "," + day + "\n" +
+		pos[1].PONumber + ",usps," + validUSPS(t, "940010000000000000010") + "," + day + "\n" +
+		pos[2].PONumber + ",usps," + validUSPS(t, "940010000000000000011") + "," + day + "\n" +
+		pos[3].PONumber + ",usps," + n + "," + day + "\n"
+	preview, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), false)
+	if err != nil || preview.Shipments != 3 || preview.Errors != 1 {
+		t.Fatalf("preview: %d shipments, %d errors, %v", preview.Shipments, preview.Errors, err)
+	}
+	applied, err := w.db.BulkTracking(ctx, w.sActor, w.supplier.ID, []byte(file), true)
+	if err != nil || applied.Shipments != 3 || applied.Errors != 1 || !strings.Contains(applied.Rows[3].Error, "another address") {
+		t.Fatalf("apply: %d shipments, %d errors, %v; rows %+v", applied.Shipments, applied.Errors, err, applied.Rows)
+	}
+	if ships, _ := w.db.Shipments(ctx, w.supplier.ID, pos[3].ID); len(ships) != 0 {
+		t.Errorf("the number was saved on Tom's PO too: %+v", ships)
+	}
+}
+
+// TestOneParcelOnTwoPOsEmailsOnce: one parcel carrying an order's lines
+// from two of its POs is news to its customer once.
+func TestOneParcelOnTwoPOsEmailsOnce(t *testing.T) {
+	w := newTrackWorld(t)
+	w.follow(t, w.merchant.ID, w.mActor)
+	o := w.order(t, "#9001", orderfile.Line{SKU: "A-1", Title: "Mug", Quantity: 1}, orderfile.Line{SKU: "A-2", Title: "Pot", Quantity: 1})
+	r1, err := w.dropship(t, o, store.DropshipRequest{Lines: []store.DropshipLine{{OrderLineID: o.Lines[0].ID}}})
+	if err != nil || len(r1.POs) != 1 {
+		t.Fatalf("%+v %v", r1, err)
+	}
+	r2, err := w.dropship(t, o, store.DropshipRequest{Lines: []store.DropshipLine{{OrderLineID: o.Lines[1].ID}}})
+	if err != nil || len(r2.POs) != 1 {
+		t.Fatalf("%+v %v", r2, err)
+	}
+	w.ship(t, r1.POs[0], "9400100000000000000011")
+	w.ship(t, r2.POs[0], "9400100000000000000011")
+	w.deliver(t)
+	van := checkpoint{w.now.Add(-time.Hour).UTC().Format(time.RFC3339), "OutForDelivery", "OutForDelivery_001", "Out for delivery", "SPRINGFIELD, IL, US"}
+	if out := w.mustPost(t, afterShipUpdate("9400100000000000000011", van)); out.Shipments != 2 {
+		t.Fatalf("the update was for %d shipments, want both", out.Shipments)
+	}
+	if got := w.outbox(t, store.TopicCustomerUpdate); len(got) != 1 {
+		t.Errorf("%d emails for one parcel of one order", len(got))
+	}
+	w.checkInvariants(t)
+}
