@@ -41,6 +41,7 @@ func newFakeShopifyApp(t *testing.T, token string) *fakeShopifyApp {
 			Query     string
 			Variables struct {
 				Topic string
+				ID    string
 				Sub   struct{ CallbackURL, Format string } `json:"webhookSubscription"`
 			}
 		}
@@ -64,6 +65,13 @@ func newFakeShopifyApp(t *testing.T, token string) *fakeShopifyApp {
 			f.subs[body.Variables.Topic] = body.Variables.Sub.CallbackURL
 			data = fmt.Sprintf(`{"webhookSubscriptionCreate":{"webhookSubscription":{"id":"gid://shopify/WebhookSubscription/%d","topic":%q},"userErrors":[]}}`,
 				len(body.Variables.Topic), body.Variables.Topic)
+		case strings.Contains(body.Query, "DroplineWebhookDelete"):
+			for topic := range f.subs {
+				if fmt.Sprintf("gid://shopify/WebhookSubscription/%d", len(topic)) == body.Variables.ID {
+					delete(f.subs, topic)
+				}
+			}
+			data = fmt.Sprintf(`{"webhookSubscriptionDelete":{"deletedWebhookSubscriptionId":%q,"userErrors":[]}}`, body.Variables.ID)
 		default:
 			t.Errorf("unexpected query %s", body.Query)
 		}
@@ -292,6 +300,18 @@ func TestShopifyChannelWebhooks(t *testing.T) {
 	if env.dbDigest() != before {
 		t.Error("asking to cancel a shipped order changed the database")
 	}
+	// Removing the store deletes its subscriptions on Shopify first: they
+	// would go on delivering to an address that answers 404.
+	c.get("/settings/channels")
+	if r := c.post("/settings/channels/"+injID(ch.ID)+"/remove", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d", r.status)
+	}
+	if msg := c.get("/settings/channels").doc.Find(".flash").Text(); !strings.Contains(msg, "Its 2 webhooks on Shopify were deleted.") {
+		t.Errorf("flash after removing: %q", msg)
+	}
+	if subs := shop.callbacks(); len(subs) != 0 {
+		t.Errorf("Shopify still delivers to Dropline: %v", subs)
+	}
 }
 
 // fakeWooSite answers a WooCommerce site's REST API as documented: the
@@ -460,6 +480,51 @@ func TestLegacyShopifyWebhookLinksConnectedStore(t *testing.T) {
 		}
 		if got != tt.store || ref != fmt.Sprint("gid://shopify/Order/", tt.n) || line != fmt.Sprintf("gid://shopify/LineItem/%d1", tt.n) {
 			t.Errorf("#%d from %s: store %d (want %d), ref %q, line %q", tt.n, tt.domain, got, tt.store, ref, line)
+		}
+	}
+}
+
+// TestRemovedStoreWhoseWebhooksCannotBeDeleted: a store whose platform
+// refuses to delete its webhooks (a revoked token) is removed all the same,
+// and the merchant is told to delete them there.
+func TestRemovedStoreWhoseWebhooksCannotBeDeleted(t *testing.T) {
+	env := newEnv(t)
+	w := env.world()
+	const token = "shpat_0123456789abcdef0123456789abcdef"
+	shop := newFakeShopifyApp(t, token)
+	if err := env.db.SetAllowPrivateFeeds(t.Context(), store.CLIActor, true); err != nil {
+		t.Fatal(err)
+	}
+	c := env.client()
+	c.login(w.adminA.Email)
+	c.get("/settings/channels")
+	if r := c.post("/settings/channels", url.Values{"kind": {"shopify"}, "name": {"Side shop"}, "base_url": {shop.srv.URL}, "access_token": {token},
+		"api_secret_key": {"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"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("connect: %d", r.status)
+	}
+	ch := channelByName(t, env, w.merchantA.ID, "Side shop")
+	c.post("/settings/channels/"+injID(ch.ID)+"/webhooks", nil)
+	if len(shop.callbacks()) != 2 {
+		t.Fatalf("registered %v", shop.callbacks())
+	}
+	shop.mu.Lock()
+	shop.token = "shpat_revoked" // the app was uninstalled
+	shop.mu.Unlock()
+	c.get("/settings/channels")
+	if r := c.post("/settings/channels/"+injID(ch.ID)+"/remove", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("remove: %d", r.status)
+	}
+	msg := c.get("/settings/channels").doc.Find(".flash").Text()
+	if !strings.Contains(msg, "Store removed") || !strings.Contains(msg, "could not delete its webhooks on Shopify") || !strings.Contains(msg, "Settings → Notifications → Webhooks") {
+		t.Errorf("flash %q", msg)
+	}
+	all, err := env.db.SalesChannels(t.Context(), w.merchantA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if s.ID == ch.ID {
+			t.Errorf("the store is still there: %+v", s)
 		}
 	}
 }

@@ -119,10 +119,27 @@ func (s *Server) channelRemove(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
+	ch, ctx, cancel, client, err := s.storeCallTo(c, id, channelWebhookTimeout)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	// Its webhooks on the platform go first: once the store is removed,
+	// Dropline no longer has the credentials to delete them.
+	removed, hookErr := s.store.RemoveChannelWebhooks(ctx, p.accountID(), id, client)
 	if err := s.store.RemoveSalesChannel(c.Request().Context(), p.actor(), p.accountID(), id); err != nil {
 		return err
 	}
-	if err := s.flash(c, "Store removed: its credentials are deleted."); err != nil {
+	platform := channelLabel(ch.Kind)
+	msg := "Store removed: its credentials are deleted."
+	switch {
+	case hookErr != nil:
+		msg += " Dropline could not delete its webhooks on " + platform + " (" + store.WebhookMessage(hookErr) +
+			"): delete them there (Shopify admin: Settings → Notifications → Webhooks; WooCommerce: Settings → Advanced → Webhooks)."
+	case removed > 0:
+		msg += " Its " + count(removed, "webhook", "webhooks") + " on " + platform + " were deleted."
+	}
+	if err := s.flash(c, msg); err != nil {
 		return err
 	}
 	return redirect(c, "/settings/channels")

@@ -240,3 +240,34 @@ func (db *DB) ShopifyStoreByDomain(ctx context.Context, merchantID int64, domain
 	}
 	return id, nil
 }
+
+// RemoveChannelWebhooks deletes, on the platform, the subscriptions that
+// deliver one of the merchant's stores' orders to Dropline (before the
+// store is removed: a removed store's webhooks would otherwise go on
+// delivering to an address that no longer answers), over client. It
+// returns how many it deleted: 0, and no call, when none were registered.
+func (db *DB) RemoveChannelWebhooks(ctx context.Context, merchantID, id int64, client *http.Client) (int, error) {
+	var conn channel.Conn
+	var kind, callback string
+	err := db.rqRow(ctx, `SELECT kind, base_url, access_token, consumer_key, consumer_secret, webhook_url FROM sales_channels WHERE id = ? AND account_id = ?`,
+		id, merchantID).Scan(&kind, &conn.BaseURL, &conn.Token, &conn.Key, &conn.Secret, &callback)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: sales channel %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: remove webhooks: %w", err)
+	}
+	if callback == "" {
+		return 0, nil
+	}
+	conn.Kind, conn.HTTP = channel.Kind(kind), client
+	ch, err := channel.New(conn)
+	if err != nil {
+		return 0, err
+	}
+	reg, ok := ch.(channel.WebhookRegistrar)
+	if !ok {
+		return 0, nil
+	}
+	return reg.RemoveWebhooks(ctx, callback)
+}

@@ -58,6 +58,7 @@ var rootFields = map[string]string{
 	"DroplineInventorySet":      "inventorySetQuantities(input: $input)",
 	"DroplineWebhooks":          "webhookSubscriptions(first: $first, after: $after, topics: $topics)",
 	"DroplineWebhookCreate":     "webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription)",
+	"DroplineWebhookDelete":     "webhookSubscriptionDelete(id: $id)",
 }
 
 var opName = regexp.MustCompile(`^\s*(?:query|mutation)\s+(\w+)`)

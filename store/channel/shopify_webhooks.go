@@ -100,6 +100,46 @@ func (s *shopifyChannel) RegisterWebhooks(ctx context.Context, callbackURL, _ st
 	return out, nil
 }
 
+const shopifyWebhookDelete = `mutation DroplineWebhookDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { field message } }
+}`
+
+// RemoveWebhooks deletes the app's subscriptions to Dropline's topics that
+// deliver to callbackURL (mutations/webhookSubscriptionDelete). A
+// subscription already gone is not an error.
+func (s *shopifyChannel) RemoveWebhooks(ctx context.Context, callbackURL string) (int, error) {
+	have, err := s.webhookSubscriptions(ctx, callbackURL)
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, topic := range shopifyWebhookTopics {
+		id, ok := have[topic]
+		if !ok {
+			continue
+		}
+		what := "deleting the " + topic + " subscription"
+		var res struct {
+			WebhookSubscriptionDelete *struct {
+				DeletedID  string             `json:"deletedWebhookSubscriptionId"`
+				UserErrors []shopifyUserError `json:"userErrors"`
+			} `json:"webhookSubscriptionDelete"`
+		}
+		if err := s.do(ctx, what, shopifyWebhookDelete, map[string]any{"id": id}, &res); err != nil {
+			return removed, err
+		}
+		p := res.WebhookSubscriptionDelete
+		switch {
+		case p == nil:
+			return removed, &Error{Kind: Shopify, Message: what + ": Shopify answered without the deletion"}
+		case len(p.UserErrors) > 0:
+			return removed, &Error{Kind: Shopify, Message: what + ": Shopify refused: " + userErrorText(p.UserErrors)}
+		}
+		removed++
+	}
+	return removed, nil
+}
+
 // alreadyTaken reports Shopify's refusal of a second subscription of one
 // topic to one address.
 func alreadyTaken(errs []shopifyUserError) bool {

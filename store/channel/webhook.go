@@ -33,6 +33,10 @@ type WebhookRegistrar interface {
 	// Subscriptions already there for callbackURL are kept, not doubled, so
 	// registering again is harmless.
 	RegisterWebhooks(ctx context.Context, callbackURL, secret string) ([]Subscription, error)
+	// RemoveWebhooks deletes the store's subscriptions that deliver to
+	// callbackURL (a store being removed from Dropline) and returns how
+	// many it deleted; none is not an error.
+	RemoveWebhooks(ctx context.Context, callbackURL string) (int, error)
 }
 
 // Delivery is what a store sent to Dropline's webhook endpoint, once its

@@ -326,3 +326,82 @@ func wooHeaders(topic, signature string) http.Header {
 	h.Set("X-WC-Webhook-ID", "33")
 	return h
 }
+
+// TestShopifyRemoveWebhooks: removing deletes the app's subscriptions to
+// Dropline's address (webhookSubscriptionDelete), not another app's; a
+// refusal comes back in Shopify's words.
+func TestShopifyRemoveWebhooks(t *testing.T) {
+	var deleted []string
+	refuse := false
+	f := newFakeShopify(t, func(c shopifyCall) shopifyReply {
+		switch c.Op {
+		case "DroplineWebhooks":
+			return webhookPage(webhookNode("1", "ORDERS_CREATE", testCallback), webhookNode("2", "ORDERS_UPDATED", testCallback),
+				webhookNode("90", "ORDERS_UPDATED", "https://other-app.example/hooks"))
+		case "DroplineWebhookDelete":
+			var v struct{ ID string }
+			if err := json.Unmarshal(c.Vars, &v); err != nil {
+				t.Fatal(err)
+			}
+			if refuse {
+				return ok(`{"webhookSubscriptionDelete":{"deletedWebhookSubscriptionId":null,"userErrors":[{"field":["id"],"message":"Webhook subscription does not exist"}]}}`)
+			}
+			deleted = append(deleted, v.ID)
+			return ok(`{"webhookSubscriptionDelete":{"deletedWebhookSubscriptionId":"` + v.ID + `","userErrors":[]}}`)
+		}
+		t.Errorf("unexpected %s", c.Op)
+		return ok(`{}`)
+	})
+	r := registrar(t, f.channel(t, testShopifyToken))
+	n, err := r.RemoveWebhooks(context.Background(), testCallback)
+	if err != nil || n != 2 || !reflect.DeepEqual(deleted, []string{"gid://shopify/WebhookSubscription/1", "gid://shopify/WebhookSubscription/2"}) {
+		t.Fatalf("removed %d (%v), deleted %v", n, err, deleted)
+	}
+	refuse = true
+	if _, err := r.RemoveWebhooks(context.Background(), testCallback); err == nil || !strings.Contains(err.Error(), "Webhook subscription does not exist") {
+		t.Errorf("a refusal: %v", err)
+	}
+}
+
+// TestWooCommerceRemoveWebhooks: every webhook delivering to Dropline's
+// address is deleted for good (force=true), another address's is left, and
+// one already gone is no error; a refusal is WooCommerce's words.
+func TestWooCommerceRemoveWebhooks(t *testing.T) {
+	f := newFakeWoo(t)
+	f.handle("GET /wp-json/wc/v3/webhooks", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-WP-TotalPages", "1")
+		wooJSON(w, 200, []any{
+			map[string]any{"id": 31, "topic": "order.created", "delivery_url": testCallback},
+			map[string]any{"id": 32, "topic": "order.updated", "delivery_url": "https://erp.example/hook"},
+			map[string]any{"id": 33, "topic": "order.updated", "delivery_url": testCallback},
+			map[string]any{"id": 34, "topic": "order.deleted", "delivery_url": testCallback},
+		})
+	})
+	refuse := false
+	for _, id := range []string{"31", "33"} {
+		f.handle("DELETE /wp-json/wc/v3/webhooks/"+id, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("force") != "true" {
+				t.Errorf("delete without force: %s", r.URL)
+			}
+			if refuse {
+				wooJSON(w, 401, wooErrBody("woocommerce_rest_cannot_delete", "Sorry, you are not allowed to delete this resource.", 401))
+				return
+			}
+			wooJSON(w, 200, map[string]any{"id": id})
+		})
+	}
+	f.handle("DELETE /wp-json/wc/v3/webhooks/34", func(w http.ResponseWriter, r *http.Request) {
+		wooJSON(w, 404, wooErrBody("woocommerce_rest_shop_webhook_invalid_id", "Invalid ID.", 404))
+	})
+	n, err := f.channel().RemoveWebhooks(context.Background(), testCallback)
+	if err != nil || n != 2 {
+		t.Fatalf("removed %d, %v", n, err)
+	}
+	if len(f.received(http.MethodDelete, "/wp-json/wc/v3/webhooks/32")) != 0 {
+		t.Error("another address's webhook was deleted")
+	}
+	refuse = true
+	if _, err := f.channel().RemoveWebhooks(context.Background(), testCallback); err == nil || !strings.Contains(err.Error(), "not allowed to delete") {
+		t.Errorf("a refusal: %v", err)
+	}
+}

@@ -14,6 +14,7 @@ package channel
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -90,6 +91,43 @@ func (w *wooCommerce) RegisterWebhooks(ctx context.Context, callbackURL, secret 
 		out = append(out, Subscription{Topic: topic, ID: string(created.ID)})
 	}
 	return out, nil
+}
+
+// RemoveWebhooks deletes the site's webhooks delivering to callbackURL,
+// whatever their topic (DELETE /webhooks/{id}?force=true: webhooks have no
+// trash). One already gone (404) is not an error.
+func (w *wooCommerce) RemoveWebhooks(ctx context.Context, callbackURL string) (int, error) {
+	var ids []wooNumber
+	for page := 1; page <= wooWebhookPages; page++ {
+		q := url.Values{"per_page": {strconv.Itoa(wooPerPage)}, "page": {strconv.Itoa(page)}}
+		var list []wooWebhook
+		h, err := w.call(ctx, "read the site's webhooks", http.MethodGet, "wc/v3/webhooks", q, nil, &list)
+		if err != nil {
+			return 0, plain(err)
+		}
+		for _, hook := range list {
+			if sameURL(hook.DeliveryURL, callbackURL) {
+				ids = append(ids, hook.ID)
+			}
+		}
+		total, err := strconv.Atoi(h.Get("X-WP-TotalPages"))
+		if err != nil || page >= total {
+			break
+		}
+	}
+	removed := 0
+	for _, id := range ids {
+		_, err := w.call(ctx, "delete webhook "+string(id), http.MethodDelete, "wc/v3/webhooks/"+string(id), url.Values{"force": {"true"}}, nil, nil)
+		var ce *Error
+		if errors.As(err, &ce) && ce.Status == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			return removed, plain(err)
+		}
+		removed++
+	}
+	return removed, nil
 }
 
 // sameURL compares delivery URLs as WooCommerce keeps them (esc_url_raw
