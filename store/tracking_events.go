@@ -232,10 +232,19 @@ func (db *DB) applyTrackingUpdate(ctx context.Context, accountID int64, k tracki
 	now := db.now()
 	if e := u.Expected; e.From != "" {
 		// The newest estimate, even when no scan came with it (AfterShip's
-		// edd_revise): it is shown until the parcel is delivered.
+		// edd_revise): it is shown until the parcel is delivered. An update
+		// whose scans are all older than the shipment's latest is a late
+		// one, and so is its estimate.
+		var newest any // NULL: no scan to judge it by
+		for _, ev := range u.Events {
+			if t, ok := newest.(time.Time); !ok || ev.OccurredAt.After(t) {
+				newest = ev.OccurredAt.UTC()
+			}
+		}
 		in, set := oneOf("id", ids)
-		res, err := tx.ExecContext(ctx, "UPDATE shipments SET expected_from = ?, expected_to = ? WHERE "+in+" AND (expected_from <> ? OR expected_to <> ?)",
-			e.From, e.To, set, e.From, e.To)
+		res, err := tx.ExecContext(ctx, "UPDATE shipments SET expected_from = ?, expected_to = ? WHERE "+in+
+			" AND (expected_from <> ? OR expected_to <> ?) AND (CAST(? AS TIMESTAMP) IS NULL OR tracking_at IS NULL OR tracking_at <= ?)",
+			e.From, e.To, set, e.From, e.To, newest, newest)
 		if err != nil {
 			return out, fmt.Errorf("store: tracking update: %w", err)
 		}

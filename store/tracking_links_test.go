@@ -287,8 +287,18 @@ func TestCarrierEstimateIsKept(t *testing.T) {
 	if out := w.mustPost(t, revised); out.Result != store.TrackingUnchanged {
 		t.Errorf("the same estimate again %+v", out)
 	}
+	// A newer scan with a later estimate, then a late webhook from before
+	// it, carrying its older estimate: the newer stays.
+	newer := []byte(`{"event":"tracking_update","event_id":"e2","ts":2,"msg":{"id":"as-9400100000000000000066","tracking_number":"9400100000000000000066",
+		"slug":"usps","tag":"InTransit","latest_estimated_delivery":{"type":"specific","datetime":"2026-11-27"},
+		"checkpoints":[{"checkpoint_time":"2026-11-21T10:00:00Z","tag":"InTransit","subtag":"InTransit_001","message":"Accepted","location":"CHICAGO, IL, US"},
+			{"checkpoint_time":"2026-11-21T11:00:00Z","tag":"InTransit","subtag":"InTransit_007","message":"Delayed: weather","location":"CHICAGO, IL, US"}]}}`)
+	w.mustPost(t, newer)
+	if out := w.mustPost(t, revised); out.Result != store.TrackingUnchanged {
+		t.Errorf("a late webhook's older estimate %+v", out)
+	}
 	ct, err := w.db.CustomerTrackingPreview(ctx, w.merchant.ID, po.OrderID)
-	if err != nil || len(ct.Parcels) != 1 || ct.Parcels[0].Tracking.ExpectedFrom != "2026-11-25" || ct.Parcels[0].Tracking.ExpectedTo != "2026-11-26" {
+	if err != nil || len(ct.Parcels) != 1 || ct.Parcels[0].Tracking.ExpectedFrom != "2026-11-27" || ct.Parcels[0].Tracking.ExpectedTo != "2026-11-27" {
 		t.Fatalf("the customer's page %+v, %v", ct, err)
 	}
 }
