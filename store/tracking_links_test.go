@@ -311,32 +311,9 @@ func TestCarrierEstimateIsKept(t *testing.T) {
 func TestOneNumberOneAddress(t *testing.T) {
 	w := newOrderWorld(t)
 	ctx := context.Background()
-	elsewhere := func(number string, to orderfile.Address) store.PurchaseOrder {
-		t.Helper()
-		o, _, err := w.db.CreateOrder(ctx, w.mActor, w.merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
-			Customer: orderfile.Customer{Name: to.Name}, ShipTo: to, Lines: []orderfile.Line{{SKU: "A-1", Quantity: 1}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := w.dropship(t, o, store.DropshipRequest{})
-		if err != nil || len(res.POs) != 1 {
-			t.Fatalf("dropship %s: %+v %v", number, res, err)
-		}
-		return res.POs[0]
-	}
-	// USPS numbers with their check digit, as a label carries them.
-	valid := func(prefix string) string {
-		t.Helper()
-		for d := '0'; d <= '9'; d++ {
-			if carrier.Check("usps", prefix+string(d)) == nil {
-				return prefix + string(d)
-			}
-		}
-		t.Fatalf("no check digit makes %s valid", prefix)
-		return ""
-	}
-	n1, n2, n3 := valid("940010000000000000007"), valid("940010000000000000008"), valid("940010000000000000009")
-	tom := orderfile.Address{Name: "Tom Becker", Address1: "5 Elm St", City: "Albany", Region: "NY", PostalCode: "12207", Country: "US"}
+	elsewhere := func(number string, to orderfile.Address) store.PurchaseOrder { return w.poTo(t, number, to, "A-1") }
+	n1, n2, n3 := validUSPS(t, "940010000000000000007"), validUSPS(t, "940010000000000000008"), validUSPS(t, "940010000000000000009")
+	tom := tomBecker
 	first := w.poFor(t, "#7501", orderfile.Line{SKU: "A-1", Quantity: 1})
 	w.ship(t, first, n1)
 	same := w.poFor(t, "#7502", orderfile.Line{SKU: "A-2", Quantity: 1}) // the same customer's second order
@@ -510,7 +487,7 @@ func TestCustomerEmailedAsTheParcelMoves(t *testing.T) {
 	w.checkInvariants(t)
 }
 
-// shipToOrder is a dropshipped order of the merchant to an address of its own.
+// poTo is a new order of the merchant to an address of its own, dropshipped.
 func (w *orderWorld) poTo(t *testing.T, number string, to orderfile.Address, sku string) store.PurchaseOrder {
 	t.Helper()
 	o, _, err := w.db.CreateOrder(context.Background(), w.mActor, w.merchant.ID, orderfile.Order{Channel: "shopify", ChannelOrderID: number, Currency: "USD",
