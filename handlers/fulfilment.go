@@ -71,12 +71,7 @@ func (s *Server) dropshipOrders(c echo.Context) error {
 	eq := cloneValues(q)
 	eq.Set("tab", tab)
 	v.ExportURL = exportHref("/dropship-orders/export.csv", eq)
-	if pg.Total == 0 && pg.AllTabs > 0 {
-		aq := cloneValues(q)
-		aq.Set("tab", store.QueueAll)
-		aq.Del("page")
-		v.Elsewhere, v.AllURL = pg.AllTabs, "/dropship-orders?"+aq.Encode()
-	}
+	v.Elsewhere, v.AllURL = elsewhereTabs("/dropship-orders", q, store.QueueAll, pg.Total, pg.AllTabs)
 	for _, t := range store.QueueTabs {
 		tq := cloneValues(q)
 		tq.Set("tab", t)

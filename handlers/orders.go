@@ -73,12 +73,7 @@ func (s *Server) renderOrders(c echo.Context, results []views.BulkResult) error 
 	tq := cloneValues(q)
 	tq.Set("tab", f.Tab)
 	v.ExportURL = exportHref("/orders/export.csv", tq)
-	if page.Total == 0 && page.AllTabs > 0 {
-		aq := cloneValues(q)
-		aq.Set("tab", store.TabAll)
-		aq.Del("page")
-		v.Elsewhere, v.AllURL = page.AllTabs, "/orders?"+aq.Encode()
-	}
+	v.Elsewhere, v.AllURL = elsewhereTabs("/orders", q, store.TabAll, page.Total, page.AllTabs)
 	v.Dates = views.DateRange{Legend: "Placed", From: v.From, To: v.To, Presets: datePresets("/orders", tq, s.now().In(vw.Loc))}
 	for _, t := range orderTabs {
 		tq := cloneValues(q)
@@ -1170,4 +1165,18 @@ func (s *Server) supplierOptions(ctx context.Context, merchantID int64) ([]views
 		out[i] = views.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name}
 	}
 	return out, nil
+}
+
+// elsewhereTabs is, for a tabbed list whose filters match nothing in its tab
+// (total) but allTabs in every tab, how many that is and the list's All tab
+// (allTab) with the same filters; 0 and "" when the tab has rows or no
+// other tab does.
+func elsewhereTabs(path string, q url.Values, allTab string, total, allTabs int) (int, string) {
+	if total > 0 || allTabs <= 0 {
+		return 0, ""
+	}
+	aq := cloneValues(q)
+	aq.Set("tab", allTab)
+	aq.Del("page")
+	return allTabs, path + "?" + aq.Encode()
 }
